@@ -1,0 +1,26 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig } from '../../libs/config/config';
+import { HttpErrorsFilter } from '../../libs/nest/http-errors.filter';
+import { createValidationPipe } from '../../libs/nest/validation.pipe';
+import { AppModule } from './app.module';
+
+/** Builds the HTTP API (not listening yet), with OpenAPI docs at /docs and /docs-json. */
+export async function createApi(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorsFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Epidemic-control operations API')
+      .setDescription('Home observation, closed-loop transfers and duty rosters, run as Temporal workflows.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

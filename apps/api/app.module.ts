@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
+import { ConfigModule } from '../../libs/config/config.module';
+import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { TemporalClientModule } from '../../libs/temporal/temporal.module';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
+import { SystemController } from './system/system.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-api', poolSize: 40 }),
+        TemporalClientModule.forRoot(config.temporal),
+      ],
+      controllers: [HealthController, SystemController],
+      providers: [HealthService],
+    };
+  }
+}

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { loadConfigOrExit, requireDatabaseUrl } from '../../libs/config/config';
+import { runMigrations } from '../../libs/persistence/data-source';
+import { createApi } from './api';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  await runMigrations(requireDatabaseUrl(config));
+  const app = await createApi(config);
+  await app.listen(config.apiPort, '127.0.0.1');
+  console.log(`[api] listening on http://127.0.0.1:${config.apiPort} (docs at /docs)`);
+}
+
+main().catch((error) => {
+  console.error(`[api] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

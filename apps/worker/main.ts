@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { loadConfigOrExit, requireDatabaseUrl } from '../../libs/config/config';
+import { runMigrations } from '../../libs/persistence/data-source';
+import { startWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  await runMigrations(requireDatabaseUrl(config));
+  const running = await startWorker(config);
+  console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  // The SDK's runtime shuts the worker down on SIGINT/SIGTERM, letting running tasks finish.
+  await running.done;
+}
+
+main().catch((error) => {
+  console.error(`[worker] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

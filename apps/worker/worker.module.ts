@@ -1,0 +1,19 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
+import { ConfigModule } from '../../libs/config/config.module';
+import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { SystemActivities } from '../../activities/system/system.activities';
+
+/** The activity classes the worker registers; each is a Nest provider so it gets its dependencies by DI. */
+export const ACTIVITY_CLASSES = [SystemActivities];
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-worker' })],
+      providers: [...ACTIVITY_CLASSES],
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { AppConfig } from '../../libs/config/config';
+import { connectWorker } from '../../libs/temporal/connection';
+import { installRuntimeOnce } from '../../libs/temporal/runtime';
+import { ACTIVITY_CLASSES, WorkerModule } from './worker.module';
+
+/** Every public method of each activity class, bound to its instance, keyed by method name. */
+function bindActivities(app: INestApplicationContext): Record<string, (...args: unknown[]) => Promise<unknown>> {
+  const activities: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const cls of ACTIVITY_CLASSES) {
+    const instance = app.get(cls) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    for (const name of Object.getOwnPropertyNames(cls.prototype)) {
+      if (name === 'constructor' || typeof instance[name] !== 'function') continue;
+      if (activities[name]) throw new Error(`activity name ${name} is defined twice`);
+      activities[name] = instance[name].bind(instance);
+    }
+  }
+  return activities;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  app: INestApplicationContext;
+  connection: NativeConnection;
+  /** Resolves when the worker has stopped (after shutdown() or a fatal error). */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Creates the worker: Nest builds the activities, the workflow bundle is made from `workflows/`.
+ * Cache sizes: see README ("Worker memory").
+ */
+export async function startWorker(config: AppConfig, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
+  installRuntimeOnce();
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn'] });
+  const connection = await connectWorker(config.temporal);
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities: bindActivities(app),
+    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS || 2000),
+    maxConcurrentWorkflowTaskExecutions: 100,
+    maxConcurrentActivityTaskExecutions: 100,
+    ...overrides,
+  });
+  const done = worker.run().finally(async () => {
+    await connection.close().catch(() => undefined);
+    await app.close();
+  });
+  return {
+    worker,
+    app,
+    connection,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { DataSource } from 'typeorm';
+import { ENTITIES } from './entities';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+/** The one way this project builds its TypeORM data source: schema by migrations, never `synchronize`. */
+export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    poolSize: options.poolSize ?? 20,
+    applicationName: options.applicationName ?? 'epi-ops',
+    extra: { connectionTimeoutMillis: 5_000 },
+  });
+}
+
+const MIGRATION_LOCK = 7_233_001;
+
+/** Applies pending migrations; safe when several workers and APIs start at once. */
+export async function runMigrations(url: string): Promise<string[]> {
+  // One connection, so the session-level advisory lock covers the migration queries too.
+  const dataSource = createDataSource(url, { poolSize: 1, applicationName: 'epi-ops-migrate' });
+  await dataSource.initialize();
+  try {
+    await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,22 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** Every message the engine sends, with its delivery state; the send itself is retried by Temporal. */
+@Entity('notification')
+@Index('notification_recipient', ['recipient', 'createdAt'])
+export class NotificationEntity {
+  /** Derived from the sending workflow and its message, so a retried activity sends once. */
+  @PrimaryColumn() id!: string;
+  @Column({ name: 'observation_number', type: 'text', nullable: true }) observationNumber!: string | null;
+  @Column() recipient!: string;
+  /** outbox | email | sms */
+  @Column() channel!: string;
+  @Column() template!: string;
+  @Column() language!: string;
+  @Column({ type: 'text' }) body!: string;
+  /** pending | sent | failed */
+  @Column() state!: string;
+  @Column({ type: 'int', default: 0 }) attempts!: number;
+  @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt!: Date | null;
+}

@@ -1,0 +1,52 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApi } from '../../apps/api/api';
+import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { createDataSource } from '../../libs/persistence/data-source';
+import { SystemProbeEntity } from '../../libs/persistence/entities';
+import { testConfig } from '../support/environment';
+
+describe('API → Temporal → worker → PostgreSQL (dev server, embedded PostgreSQL)', () => {
+  const config = testConfig();
+  let worker: RunningWorker;
+  let api: INestApplication;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    worker = await startWorker(config);
+    api = await createApi(config);
+    await api.init();
+    db = await createDataSource(config.databaseUrl!).initialize();
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await worker?.shutdown();
+    await db?.destroy();
+  });
+
+  it('runs a workflow whose activity writes a row, and returns that row', async () => {
+    const response = await request(api.getHttpServer()).post('/system/probe').send({ requestedBy: 'jest' }).expect(201);
+    expect(response.body.workflowId).toMatch(/^system-probe-/);
+    const row = await db.getRepository(SystemProbeEntity).findOneByOrFail({ workflowId: response.body.workflowId });
+    expect(row.requestedBy).toBe('jest');
+    expect(row.workerIdentity).toBe(response.body.workerIdentity);
+    expect(row.writtenAt.toISOString()).toBe(response.body.writtenAt);
+  });
+
+  it('rejects a probe without requestedBy, naming the field', async () => {
+    const response = await request(api.getHttpServer()).post('/system/probe').send({}).expect(400);
+    expect(response.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'requestedBy' })]));
+  });
+
+  it('reports Temporal, PostgreSQL and the worker up', async () => {
+    const response = await request(api.getHttpServer()).get('/health').expect(200);
+    expect(response.body).toMatchObject({ status: 'ok', temporal: { status: 'up' }, database: { status: 'up' }, worker: { status: 'up' } });
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const response = await request(api.getHttpServer()).get('/docs-json').expect(200);
+    expect(response.body.paths).toHaveProperty('/health');
+  });
+});

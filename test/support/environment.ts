@@ -1,0 +1,20 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { randomUUID } from 'node:crypto';
+import { AppConfig, loadConfig } from '../../libs/config/config';
+
+/** The configuration a test's worker and API use: the run's servers, a task queue of the test's own. */
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  const config = loadConfig(process.env);
+  return {
+    ...config,
+    ...overrides,
+    temporal: { ...config.temporal, taskQueue: `test-${randomUUID()}`, ...overrides.temporal },
+  };
+}
+
+/** Temporal's in-memory test server with time skipping, from the project's own launcher. */
+export function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const path = process.env.TEMPORAL_TEST_SERVER;
+  if (!path) throw new Error('TEMPORAL_TEST_SERVER is not set: run the tests through `npm test` (global setup provides it)');
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+}

@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { temporalCli, testServer } from '../../scripts/tools';
+import { runMigrations } from '../../libs/persistence/data-source';
+import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { freePort, startDevServer } from '../../libs/temporal/dev-server';
+
+/**
+ * Real servers for the whole run, on free ports so a running system never collides with the tests:
+ * an embedded PostgreSQL (or $TEST_DATABASE_URL) and a Temporal dev server. Workflow tests start the
+ * time-skipping server themselves from $TEMPORAL_TEST_SERVER. EPI_TEST_SERVERS=none skips all of
+ * this for a quick run of pure unit tests.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.EPI_TEST_SERVERS === 'none') return;
+  const started: Array<() => Promise<void>> = [];
+  (globalThis as { __epiStop?: typeof started }).__epiStop = started;
+
+  process.env.TEMPORAL_TEST_SERVER = testServer();
+  process.env.TEMPORAL_CLI = temporalCli();
+
+  if (process.env.TEST_DATABASE_URL) {
+    process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-ops-test-pg-'));
+    fs.chmodSync(dir, 0o777); // initdb runs as user postgres when the tests run as root
+    const database = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: await freePort() });
+    started.push(async () => {
+      await database.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    process.env.DATABASE_URL = database.url;
+    process.env.EPI_TEST_PG_DIR = path.join(dir, 'db');
+  }
+  await runMigrations(process.env.DATABASE_URL);
+
+  const server = await startDevServer({ cli: process.env.TEMPORAL_CLI, port: await freePort() });
+  started.push(server.stop);
+  process.env.TEMPORAL_ADDRESS = server.address;
+}

@@ -1,0 +1,92 @@
+/**
+ * When things fall due in one observation: slots, reminders, miss deadlines, release. Pure
+ * arithmetic on epoch milliseconds with a fixed UTC offset (the jurisdiction's; China keeps no
+ * daylight saving), so the workflow replays identically and the API computes the same answers.
+ */
+import { minutesOfDay, ObservationRules, TimeWindow } from './observation-policy';
+
+export const MINUTE = 60_000;
+export const DAY = 24 * 60 * MINUTE;
+
+export interface ObservationPeriod {
+  /** YYYY-MM-DD, local: last exposure or arrival. */
+  anchorDate: string;
+  /** Epoch ms of enrolment: slots that opened before it are not owed. */
+  startedAt: number;
+  utcOffsetMinutes: number;
+  rules: ObservationRules;
+}
+
+export interface Slot {
+  /** Stable identity of the slot: its opening time, ISO. */
+  key: string;
+  day: number;
+  opensAt: number;
+  remindAt: number;
+  closesAt: number;
+  /** A report after this is refused and a missing one is a miss. */
+  deadline: number;
+}
+
+export function localMidnight(date: string, utcOffsetMinutes: number): number {
+  const [y, m, d] = date.split('-').map(Number);
+  return Date.UTC(y, m - 1, d) - utcOffsetMinutes * MINUTE;
+}
+
+export function localDate(at: number, utcOffsetMinutes: number): string {
+  return new Date(at + utcOffsetMinutes * MINUTE).toISOString().slice(0, 10);
+}
+
+/** The anchor date is day 1; release is the local midnight that ends day N. */
+export function releaseAt(period: Pick<ObservationPeriod, 'anchorDate' | 'utcOffsetMinutes' | 'rules'>): number {
+  return localMidnight(period.anchorDate, period.utcOffsetMinutes) + period.rules.periodDays * DAY;
+}
+
+/** Day n of N (1-based from the anchor date). */
+export function dayOfPeriod(period: Pick<ObservationPeriod, 'anchorDate' | 'utcOffsetMinutes'>, at: number): number {
+  return Math.floor((at - localMidnight(period.anchorDate, period.utcOffsetMinutes)) / DAY) + 1;
+}
+
+function slotOn(period: ObservationPeriod, midnight: number, window: TimeWindow): Slot {
+  const opensAt = midnight + minutesOfDay(window.start) * MINUTE;
+  const closesAt = midnight + minutesOfDay(window.end) * MINUTE;
+  return {
+    key: new Date(opensAt).toISOString(),
+    day: dayOfPeriod(period, opensAt),
+    opensAt,
+    remindAt: opensAt + period.rules.reminderMinutes * MINUTE,
+    closesAt,
+    deadline: closesAt + period.rules.graceMinutes * MINUTE,
+  };
+}
+
+/** Every slot owed in the period, in time order: opened at or after enrolment, before release. */
+export function slotsOf(period: ObservationPeriod): Slot[] {
+  const end = releaseAt(period);
+  const windows = [...period.rules.slots].sort((a, b) => minutesOfDay(a.start) - minutesOfDay(b.start));
+  const slots: Slot[] = [];
+  const firstMidnight = localMidnight(localDate(period.startedAt, period.utcOffsetMinutes), period.utcOffsetMinutes);
+  for (let midnight = firstMidnight; midnight < end; midnight += DAY) {
+    for (const window of windows) {
+      const slot = slotOn(period, midnight, window);
+      if (slot.opensAt >= period.startedAt && slot.opensAt < end) slots.push(slot);
+    }
+  }
+  return slots;
+}
+
+/** The slot a report at `at` belongs to, if one is open (from opening to deadline). */
+export function openSlotAt(period: ObservationPeriod, at: number): Slot | undefined {
+  return slotsOf(period).find((slot) => slot.opensAt <= at && at < slot.deadline);
+}
+
+/** The next moment a report is owed by: the deadline of the first slot not yet past at `at`. */
+export function nextDeadlineAfter(period: ObservationPeriod, at: number, reportedSlotKeys: ReadonlySet<string> = new Set()): number | undefined {
+  return slotsOf(period).find((slot) => slot.deadline > at && !reportedSlotKeys.has(slot.key))?.deadline;
+}
+
+/** Whether a door opening at `at` falls inside an allowed window. */
+export function doorOpeningAllowed(rules: ObservationRules, utcOffsetMinutes: number, at: number): boolean {
+  const minute = Math.floor((((at + utcOffsetMinutes * MINUTE) % DAY) + DAY) % DAY / MINUTE);
+  return rules.doorAllowedWindows.some((w) => minutesOfDay(w.start) <= minute && minute < minutesOfDay(w.end));
+}
