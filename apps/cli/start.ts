@@ -1,0 +1,116 @@
+/**
+ * Command 1: starts the whole system on the embedded defaults — Temporal dev server (SQLite file,
+ * Web UI), embedded PostgreSQL, migrations, the worker and the API — and prints where they are.
+ * TEMPORAL_ADDRESS or DATABASE_URL point at existing servers instead. Ctrl-C stops everything;
+ * data stays under EPI_DATA_DIR (default ./data) for the next start.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadConfigOrExit } from '../../libs/config/config';
+import { runMigrations } from '../../libs/persistence/data-source';
+import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { startDevServer } from '../../libs/temporal/dev-server';
+import { temporalCli } from '../../scripts/tools';
+
+const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+
+function startNodeApp(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '..', entry)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  stops.push({
+    name,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  });
+  return child;
+}
+
+async function waitForHealth(url: string, children: ChildProcess[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const dead = children.find((c) => c.exitCode !== null);
+    if (dead) throw new Error(`a process exited with code ${dead.exitCode} during start (see its message above)`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+      last = await response.text();
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the API did not become healthy within ${timeoutMs / 1000} s: ${last}`);
+}
+
+async function shutdown(code: number): Promise<never> {
+  for (const { name, stop } of stops.reverse()) {
+    process.stdout.write(`[start] stopping ${name}\n`);
+    await stop().catch((error) => process.stderr.write(`[start] ${name}: ${(error as Error).message}\n`));
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
+  const env: NodeJS.ProcessEnv = { ...process.env, EPI_DATA_DIR: config.dataDir };
+
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const port = Number(process.env.EMBEDDED_PG_PORT || 54329);
+    const dir = path.join(config.dataDir, 'postgres');
+    process.stdout.write(`[start] embedded PostgreSQL on 127.0.0.1:${port}, data in ${dir}\n`);
+    const database = await startEmbeddedPostgres({ dir, port });
+    stops.push({ name: 'PostgreSQL', stop: database.stop });
+    databaseUrl = database.url;
+  }
+  env.DATABASE_URL = databaseUrl;
+
+  let temporalUi = process.env.TEMPORAL_UI_URL;
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const port = Number(config.temporal.address.split(':').pop());
+    const uiPort = Number(process.env.TEMPORAL_UI_PORT || port + 1000);
+    const dbFile = path.join(config.dataDir, 'temporal.sqlite');
+    process.stdout.write(`[start] Temporal dev server on 127.0.0.1:${port}, state in ${dbFile}\n`);
+    const server = await startDevServer({ cli: temporalCli(), port, uiPort, dbFile });
+    stops.push({ name: 'Temporal dev server', stop: server.stop });
+    temporalUi = server.uiUrl;
+    env.TEMPORAL_ADDRESS = server.address;
+  }
+
+  const applied = await runMigrations(databaseUrl);
+  process.stdout.write(`[start] migrations: ${applied.length ? applied.join(', ') : 'schema up to date'}\n`);
+
+  const worker = startNodeApp('worker', 'worker/main.ts', env);
+  const api = startNodeApp('API', 'api/main.ts', env);
+  const base = `http://127.0.0.1:${config.apiPort}`;
+  await waitForHealth(`${base}/health`, [worker, api], 120_000);
+
+  process.stdout.write(
+    [
+      '',
+      'Epidemic-control operations engine is running:',
+      `  API            ${base}`,
+      `  OpenAPI docs   ${base}/docs`,
+      `  Temporal UI    ${temporalUi ?? `(external cluster at ${env.TEMPORAL_ADDRESS})`}`,
+      `  Temporal gRPC  ${env.TEMPORAL_ADDRESS}`,
+      `  data           ${config.dataDir}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  for (const child of [worker, api]) child.once('exit', (code) => void shutdown(code ?? 1));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0));
+main().catch((error) => {
+  process.stderr.write(`[start] ${error instanceof Error ? error.message : String(error)}\n`);
+  void shutdown(1);
+});
