@@ -1,0 +1,259 @@
+/**
+ * Duty-roster benchmark: community gates covered 24 h in 3 × 8 h shifts for two weeks, then a
+ * "war-time" re-plan that adds a second person at some gates for one day.
+ *
+ *   npx ts-node --transpile-only bench/roster-bench.ts [--communities=37 --gatesPerCommunity=7 --days=14 --staff=1000 --seed=7]
+ *
+ * The instance is feasible but tight: at most one shift a day and six days in seven cap each
+ * person at 12 shifts per 14 days, so 1,000 staff can work 12,000 shifts against 10,878 seats.
+ */
+import { formatLocalDay } from '../workflows/roster/roster-rules';
+import {
+  checkRoster,
+  seededRandom,
+  solveRoster,
+  type RosterRole,
+  type RosterSeat,
+  type RosterSolution,
+  type RosterStaff,
+} from '../workflows/roster/roster-solver';
+
+export interface RosterBenchOptions {
+  communities?: number;
+  gatesPerCommunity?: number;
+  days?: number;
+  staff?: number;
+  seed?: number;
+  /** 0-based day of the war-time re-plan. */
+  warTimeDay?: number;
+  /** Gates per community that get a second seat on every shift of the war-time day. */
+  warTimeGatesPerCommunity?: number;
+}
+
+export interface RosterRunSummary {
+  seats: number;
+  filled: number;
+  unfilled: number;
+  /** From the solver's own check and from an independent checkRoster call. */
+  violations: number;
+  solveMs: number;
+  checkMs: number;
+  nightSpread: number;
+  weekendSpread: number;
+  shiftSpread: number;
+  sampleUnfilledReason?: string;
+}
+
+export interface RosterBenchResult {
+  instance: { communities: number; gatesPerCommunity: number; days: number; staff: number; seats: number; capacity: number };
+  initial: RosterRunSummary;
+  warTime: RosterRunSummary & {
+    /** 0-based day index and its local date. */
+    day: number;
+    date: string;
+    addedSeats: number;
+    addedSeatsFilled: number;
+    changedFromPrevious: number;
+    /** Added seats filled plus previous assignments changed: what the published roster diff shows. */
+    totalChanges: number;
+  };
+}
+
+const DAY_MS = 86_400_000;
+const SHIFT_MS = 8 * 3_600_000;
+/** Monday 2024-01-01 (local day 19723) 00:00 in UTC+8. */
+const HORIZON_FIRST_DAY = 19_723;
+const HORIZON_START = HORIZON_FIRST_DAY * DAY_MS - 8 * 3_600_000;
+const SHIFTS_PER_DAY = 3;
+
+/** Share of staff per role; medics and police liaisons also staff plain gates. */
+const ROLE_MIX: ReadonlyArray<{ role: RosterRole; share: number; skills: string[] }> = [
+  { role: 'medical', share: 0.16, skills: ['medical', 'gate'] },
+  { role: 'police_liaison', share: 0.07, skills: ['police_liaison', 'gate'] },
+  { role: 'cadre', share: 0.05, skills: ['gate'] },
+  { role: 'guard', share: 0.4, skills: ['gate'] },
+  { role: 'volunteer', share: 0.32, skills: ['gate'] },
+];
+
+/** Gate 0 of each community needs a medic on every shift; gate 1 a police liaison on the day shift. */
+function skillFor(gate: number, shift: number): string {
+  if (gate === 0) return 'medical';
+  if (gate === 1 && shift === 1) return 'police_liaison';
+  return 'gate';
+}
+
+export function buildBenchSeats(communities: number, gatesPerCommunity: number, days: number): RosterSeat[] {
+  const seats: RosterSeat[] = [];
+  for (let day = 0; day < days; day++) {
+    for (let community = 0; community < communities; community++) {
+      for (let gate = 0; gate < gatesPerCommunity; gate++) {
+        for (let shift = 0; shift < SHIFTS_PER_DAY; shift++) {
+          const start = HORIZON_START + day * DAY_MS + shift * SHIFT_MS;
+          seats.push({
+            seatId: `d${day}-c${community}-g${gate}-s${shift}`,
+            postId: `c${community}-gate${gate}`,
+            jurisdiction: `community-${community}`,
+            start,
+            end: start + SHIFT_MS,
+            requiredSkill: skillFor(gate, shift),
+          });
+        }
+      }
+    }
+  }
+  return seats;
+}
+
+export function buildBenchStaff(count: number, communities: number, gatesPerCommunity: number, days: number, seed: number): RosterStaff[] {
+  const random = seededRandom(seed);
+  const roles = ROLE_MIX.flatMap((mix, i) => {
+    const n = i === ROLE_MIX.length - 1 ? count : Math.round(mix.share * count);
+    return Array.from({ length: n }, () => mix);
+  }).slice(0, count);
+  // Seeded Fisher–Yates so roles are not clustered by id.
+  for (let i = roles.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [roles[i], roles[j]] = [roles[j], roles[i]];
+  }
+  return roles.map((mix, i): RosterStaff => {
+    const community = i % communities;
+    const onLeave = random() < 0.08;
+    const leaveStart = HORIZON_START + Math.floor(random() * days) * DAY_MS;
+    return {
+      staffId: `staff-${i}`,
+      role: mix.role,
+      homeCommunity: `community-${community}`,
+      skills: mix.skills,
+      unavailable: onLeave ? [{ start: leaveStart, end: leaveStart + (1 + Math.floor(random() * 3)) * DAY_MS }] : [],
+      avoidNights: random() < 0.08,
+      preferredPostIds:
+        mix.role === 'volunteer' ? [`c${community}-gate${Math.floor(random() * gatesPerCommunity)}`] : undefined,
+    };
+  });
+}
+
+/** A second person on every shift of `day` at gates 2, 3, … of each community (plain gate seats). */
+export function buildWarTimeSeats(communities: number, gatesPerCommunity: number, day: number, gates: number): RosterSeat[] {
+  return buildBenchSeats(communities, gatesPerCommunity, day + 1)
+    .filter((seat) => seat.seatId.startsWith(`d${day}-`) && seat.requiredSkill === 'gate')
+    .filter((seat) => {
+      const gate = Number(seat.postId.slice(seat.postId.indexOf('gate') + 4));
+      return gate >= 2 && gate < 2 + gates;
+    })
+    .map((seat) => ({ ...seat, seatId: `${seat.seatId}-war` }));
+}
+
+function summarize(
+  seats: RosterSeat[],
+  staff: RosterStaff[],
+  solution: RosterSolution,
+  solveMs: number,
+): RosterRunSummary {
+  const checkStarted = performance.now();
+  const independent = checkRoster(seats, staff, solution.assignments);
+  const checkMs = performance.now() - checkStarted;
+  return {
+    seats: solution.stats.seats,
+    filled: solution.stats.filled,
+    unfilled: solution.unfilled.length,
+    violations: Math.max(solution.violations.length, independent.length),
+    solveMs,
+    checkMs,
+    nightSpread: solution.stats.nightSpread,
+    weekendSpread: solution.stats.weekendSpread,
+    shiftSpread: solution.stats.shiftSpread,
+    sampleUnfilledReason: solution.unfilled[0]?.reason,
+  };
+}
+
+function timed<T>(run: () => T): { value: T; ms: number } {
+  const started = performance.now();
+  const value = run();
+  return { value, ms: performance.now() - started };
+}
+
+export async function runRosterBench(opts: RosterBenchOptions = {}): Promise<RosterBenchResult> {
+  const communities = opts.communities ?? 37;
+  const gatesPerCommunity = opts.gatesPerCommunity ?? 7;
+  const days = opts.days ?? 14;
+  const staffCount = opts.staff ?? Math.round((1000 * communities * gatesPerCommunity) / (37 * 7));
+  const seed = opts.seed ?? 7;
+  const warTimeDay = Math.min(opts.warTimeDay ?? 4, days - 1);
+
+  const seats = buildBenchSeats(communities, gatesPerCommunity, days);
+  const staff = buildBenchStaff(staffCount, communities, gatesPerCommunity, days, seed);
+
+  const initialRun = timed(() => solveRoster({ seats, staff, seed }));
+  const initial = summarize(seats, staff, initialRun.value, initialRun.ms);
+
+  const added = buildWarTimeSeats(communities, gatesPerCommunity, warTimeDay, opts.warTimeGatesPerCommunity ?? 1);
+  const warSeats = [...seats, ...added];
+  const warRun = timed(() => solveRoster({ seats: warSeats, staff, seed, previous: initialRun.value.assignments }));
+  const addedIds = new Set(added.map((seat) => seat.seatId));
+  const addedSeatsFilled = warRun.value.assignments.filter((a) => addedIds.has(a.seatId)).length;
+
+  return {
+    instance: {
+      communities,
+      gatesPerCommunity,
+      days,
+      staff: staffCount,
+      seats: seats.length,
+      capacity: staffCount * Math.min(days, Math.floor((days * 6) / 7)),
+    },
+    initial,
+    warTime: {
+      ...summarize(warSeats, staff, warRun.value, warRun.ms),
+      day: warTimeDay,
+      date: formatLocalDay(HORIZON_FIRST_DAY + warTimeDay),
+      addedSeats: added.length,
+      addedSeatsFilled,
+      changedFromPrevious: warRun.value.stats.changedFromPrevious,
+      totalChanges: addedSeatsFilled + warRun.value.stats.changedFromPrevious,
+    },
+  };
+}
+
+function printResult(result: RosterBenchResult): void {
+  const { instance, initial, warTime } = result;
+  console.log(
+    `Roster bench: ${instance.communities} communities × ${instance.gatesPerCommunity} gates × ${SHIFTS_PER_DAY} shifts × ` +
+      `${instance.days} days = ${instance.seats} seats, ${instance.staff} staff (capacity ≈ ${instance.capacity} shifts, ` +
+      `${((100 * instance.seats) / instance.capacity).toFixed(1)}% needed)`,
+  );
+  const row = (summary: RosterRunSummary) => ({
+    seats: summary.seats,
+    filled: summary.filled,
+    unfilled: summary.unfilled,
+    violations: summary.violations,
+    'solve ms': Math.round(summary.solveMs),
+    'check ms': Math.round(summary.checkMs),
+    'night spread': summary.nightSpread,
+    'weekend spread': summary.weekendSpread,
+    'shift spread': summary.shiftSpread,
+  });
+  console.table({ initial: row(initial), [`war-time ${warTime.date}`]: row(warTime) });
+  console.log(
+    `War-time re-plan: +${warTime.addedSeats} seats, ${warTime.addedSeatsFilled} filled, ` +
+      `${warTime.changedFromPrevious} previous assignments changed, ${warTime.totalChanges} changes in total`,
+  );
+  for (const summary of [initial, warTime]) {
+    if (summary.sampleUnfilledReason) console.log(`e.g. unfilled: ${summary.sampleUnfilledReason}`);
+  }
+}
+
+function parseArgs(argv: string[]): RosterBenchOptions {
+  const opts: Record<string, number> = {};
+  for (const arg of argv) {
+    const match = /^--(\w+)=(\d+)$/.exec(arg);
+    if (match) opts[match[1]] = Number(match[2]);
+  }
+  return opts;
+}
+
+if (require.main === module) {
+  runRosterBench(parseArgs(process.argv.slice(2))).then(printResult, (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
