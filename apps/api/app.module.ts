@@ -5,6 +5,7 @@ import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { ObservationModule } from './observation/observation.module';
 import { SystemController } from './system/system.controller';
 
 @Module({})
@@ -16,6 +17,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-api', poolSize: 40 }),
         TemporalClientModule.forRoot(config.temporal),
+        ObservationModule,
       ],
       controllers: [HealthController, SystemController],
       providers: [HealthService],

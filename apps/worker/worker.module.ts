@@ -2,18 +2,20 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { NotificationActivities, NotificationsModule } from '../../activities/notifications/notification.activities';
+import { ObservationActivities } from '../../activities/observation/observation.activities';
 import { SystemActivities } from '../../activities/system/system.activities';
 
 /** The activity classes the worker registers; each is a Nest provider so it gets its dependencies by DI. */
-export const ACTIVITY_CLASSES = [SystemActivities];
+export const ACTIVITY_CLASSES = [SystemActivities, ObservationActivities, NotificationActivities];
 
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-worker' })],
-      providers: [...ACTIVITY_CLASSES],
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-worker' }), NotificationsModule],
+      providers: [SystemActivities, ObservationActivities],
     };
   }
 }

@@ -36,7 +36,9 @@ export interface RunningWorker {
 export async function startWorker(config: AppConfig, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   installRuntimeOnce();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn'] });
-  const connection = await connectWorker(config.temporal);
+  // A test's time-skipping environment brings its own connection, which it closes itself.
+  const ownConnection = !overrides.connection;
+  const connection = overrides.connection ?? (await connectWorker(config.temporal));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -49,7 +51,7 @@ export async function startWorker(config: AppConfig, overrides: Partial<WorkerOp
     ...overrides,
   });
   const done = worker.run().finally(async () => {
-    await connection.close().catch(() => undefined);
+    if (ownConnection) await connection.close().catch(() => undefined);
     await app.close();
   });
   return {

@@ -1,6 +1,8 @@
 import { Client, Connection, ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { AppConfig } from '../config/config';
+import { ALL_SEARCH_ATTRIBUTES } from './search-attributes';
 
 function connectionOptions(config: AppConfig['temporal']): ConnectionOptions & NativeConnectionOptions {
   return {
@@ -19,4 +21,22 @@ export async function connectClient(config: AppConfig['temporal']): Promise<Clie
 
 export function connectWorker(config: AppConfig['temporal']): Promise<NativeConnection> {
   return NativeConnection.connect(connectionOptions(config));
+}
+
+/**
+ * Registers the project's search attributes on a namespace, one by one, keeping those that exist
+ * (a dev server started by the project has them already; the time-skipping server and a fresh
+ * cluster need this; the time-skipping server cannot list them, so each is simply added).
+ */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const { IndexedValueType } = temporal.api.enums.v1;
+  const types: Record<string, number> = { KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME };
+  for (const key of ALL_SEARCH_ATTRIBUTES) {
+    try {
+      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: { [key.name]: types[key.type] } });
+    } catch (error) {
+      // 6 ALREADY_EXISTS
+      if ((error as { code?: number }).code !== 6 && !/already/i.test((error as Error).message)) throw error;
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import { AppConfig, loadConfig } from '../../libs/config/config';
+import { registerSearchAttributes } from '../../libs/temporal/connection';
 
 /** The configuration a test's worker and API use: the run's servers, a task queue of the test's own. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
@@ -13,8 +14,10 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
 }
 
 /** Temporal's in-memory test server with time skipping, from the project's own launcher. */
-export function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   const path = process.env.TEMPORAL_TEST_SERVER;
   if (!path) throw new Error('TEMPORAL_TEST_SERVER is not set: run the tests through `npm test` (global setup provides it)');
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
 }

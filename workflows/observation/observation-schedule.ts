@@ -17,6 +17,11 @@ export interface ObservationPeriod {
   rules: ObservationRules;
 }
 
+/** The period of an observation record or workflow input. */
+export function periodOf(o: { anchorDate: string; startedAt: number; utcOffsetMinutes: number; policy: { rules: ObservationRules } }): ObservationPeriod {
+  return { anchorDate: o.anchorDate, startedAt: o.startedAt, utcOffsetMinutes: o.utcOffsetMinutes, rules: o.policy.rules };
+}
+
 export interface Slot {
   /** Stable identity of the slot: its opening time, ISO. */
   key: string;
@@ -89,4 +94,10 @@ export function nextDeadlineAfter(period: ObservationPeriod, at: number, reporte
 export function doorOpeningAllowed(rules: ObservationRules, utcOffsetMinutes: number, at: number): boolean {
   const minute = Math.floor((((at + utcOffsetMinutes * MINUTE) % DAY) + DAY) % DAY / MINUTE);
   return rules.doorAllowedWindows.some((w) => minutesOfDay(w.start) <= minute && minute < minutesOfDay(w.end));
+}
+
+/** Local wall-clock text of an instant: 'YYYY-MM-DD HH:MM', or 'HH:MM' alone. */
+export function localTime(at: number, utcOffsetMinutes: number, withDate = false): string {
+  const iso = new Date(at + utcOffsetMinutes * MINUTE).toISOString();
+  return withDate ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : iso.slice(11, 16);
 }

@@ -12,7 +12,10 @@ export class NotificationEntity {
   @Column() channel!: string;
   @Column() template!: string;
   @Column() language!: string;
+  @Column({ type: 'text' }) subject!: string;
   @Column({ type: 'text' }) body!: string;
+  /** Phone, email or outbox key, resolved when the message was stored. */
+  @Column({ type: 'text', nullable: true }) address!: string | null;
   /** pending | sent | failed */
   @Column() state!: string;
   @Column({ type: 'int', default: 0 }) attempts!: number;

@@ -16,6 +16,8 @@ export class ObservationEntity {
   @Column({ name: 'responsible_worker' }) responsibleWorker!: string;
   @Column({ name: 'anchor_date', type: 'date' }) anchorDate!: string;
   @Column({ name: 'policy_id' }) policyId!: string;
+  /** Enrolment instant: slots opening before it are not owed. */
+  @Column({ name: 'started_at', type: 'timestamptz' }) startedAt!: Date;
   @Column({ name: 'release_due_at', type: 'timestamptz' }) releaseDueAt!: Date;
   @Column({ name: 'next_due_at', type: 'timestamptz', nullable: true }) nextDueAt!: Date | null;
   @Column({ name: 'last_report_at', type: 'timestamptz', nullable: true }) lastReportAt!: Date | null;

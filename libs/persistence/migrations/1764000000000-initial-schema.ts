@@ -19,6 +19,8 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       devices jsonb NOT NULL DEFAULT '{}',
       created_at timestamptz NOT NULL DEFAULT now())`);
     await q.query(`CREATE UNIQUE INDEX person_document_unique ON person (document_type, document_number)`);
+    // Device platforms report by device id: door sensor, camera, thermometer.
+    await q.query(`CREATE INDEX person_devices ON person USING gin (devices jsonb_path_ops)`);
 
     await q.query(`CREATE TABLE observation_policy (
       id text PRIMARY KEY,
@@ -50,6 +52,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       responsible_worker text NOT NULL,
       anchor_date date NOT NULL,
       policy_id text NOT NULL REFERENCES observation_policy(id),
+      started_at timestamptz NOT NULL,
       release_due_at timestamptz NOT NULL,
       next_due_at timestamptz,
       last_report_at timestamptz,
@@ -98,7 +101,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       channel text NOT NULL,
       template text NOT NULL,
       language text NOT NULL,
+      subject text NOT NULL,
       body text NOT NULL,
+      address text,
       state text NOT NULL,
       attempts int NOT NULL DEFAULT 0,
       last_error text,

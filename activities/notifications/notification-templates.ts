@@ -1,0 +1,173 @@
+/**
+ * Message texts in zh-CN and en. `{name}` placeholders are filled from params verbatim, so labels
+ * such as a roster mode, a measure or symptoms must already be in the message's language.
+ * Pure: workflows may import it.
+ */
+export type NotificationLanguage = 'zh-CN' | 'en';
+
+interface MessageText {
+  subject: string;
+  body: string;
+}
+
+const TEMPLATES = {
+  checkin_reminder: {
+    'zh-CN': {
+      subject: '体温上报提醒',
+      body: '您好，请在 {slotStart}–{slotEnd} 时段内上报体温（观察编号 {observationNumber}）。',
+    },
+    en: {
+      subject: 'Temperature report reminder',
+      body: 'Please report your temperature for the {slotStart}–{slotEnd} slot (observation number {observationNumber}).',
+    },
+  },
+  missed_report: {
+    'zh-CN': {
+      subject: '漏报提醒：{personName}',
+      body: '{personName}（观察编号 {observationNumber}）未在 {slotStart}–{slotEnd} 时段上报体温，请及时联系核实。',
+    },
+    en: {
+      subject: 'Missed report: {personName}',
+      body: '{personName} (observation number {observationNumber}) did not report a temperature for the {slotStart}–{slotEnd} slot. Please contact them.',
+    },
+  },
+  missed_report_repeat: {
+    'zh-CN': {
+      subject: '连续漏报：{personName}',
+      body: '{personName}（观察编号 {observationNumber}）连续第二次未上报体温（{slotStart}–{slotEnd} 时段），社区工作人员已收到首次漏报通知，请督办。',
+    },
+    en: {
+      subject: 'Repeated missed report: {personName}',
+      body: '{personName} (observation number {observationNumber}) missed a second consecutive temperature report ({slotStart}–{slotEnd} slot). The community worker was told of the first miss; please follow up.',
+    },
+  },
+  fever_alert: {
+    'zh-CN': {
+      subject: '发热预警：{personName}',
+      body: '{personName}（观察编号 {observationNumber}）于 {reportedAt} 报告体温 {temperature} °C，症状：{symptoms}。请立即处置。',
+    },
+    en: {
+      subject: 'Fever alert: {personName}',
+      body: '{personName} (observation number {observationNumber}) reported {temperature} °C at {reportedAt}; symptoms: {symptoms}. Please respond now.',
+    },
+  },
+  non_cooperation: {
+    'zh-CN': {
+      subject: '不配合管控：{personName}',
+      body: '{personName}（观察编号 {observationNumber}）于 {openedAt} 在允许时段外开门。建议措施：{measure}。',
+    },
+    en: {
+      subject: 'Non-cooperation: {personName}',
+      body: '{personName} (observation number {observationNumber}) opened the door at {openedAt}, outside the allowed times. Proposed measure: {measure}.',
+    },
+  },
+  escalation_update: {
+    'zh-CN': {
+      subject: '上报事件进展：{observationNumber}',
+      body: '观察编号 {observationNumber}（{personName}）的上报事件 {escalationId} 当前状态：{status}。{note}',
+    },
+    en: {
+      subject: 'Escalation update: {observationNumber}',
+      body: 'Escalation {escalationId} for {personName} (observation number {observationNumber}) is now {status}. {note}',
+    },
+  },
+  release_notice: {
+    'zh-CN': {
+      subject: '解除观察通知',
+      body: '{personName}，您好：您的居家观察（观察编号 {observationNumber}）期满，于 {releaseDate} 解除。感谢您的配合。',
+    },
+    en: {
+      subject: 'Release from observation',
+      body: 'Dear {personName}, your home observation (observation number {observationNumber}) is over; you are released on {releaseDate}. Thank you for your cooperation.',
+    },
+  },
+  observation_ended: {
+    'zh-CN': {
+      subject: '观察提前结束：{observationNumber}',
+      body: '{personName}（观察编号 {observationNumber}）的居家观察于 {endDate} 提前结束，原因：{reason}。',
+    },
+    en: {
+      subject: 'Observation ended early: {observationNumber}',
+      body: 'The home observation of {personName} (observation number {observationNumber}) ended early on {endDate}. Reason: {reason}.',
+    },
+  },
+  shift_reminder: {
+    'zh-CN': {
+      subject: '值班提醒',
+      body: '{staffName}，您好：您的班次为 {shiftDate} {shiftStart}–{shiftEnd}，岗位：{post}。请准时到岗。',
+    },
+    en: {
+      subject: 'Shift reminder',
+      body: 'Hello {staffName}, your shift is on {shiftDate} {shiftStart}–{shiftEnd} at {post}. Please be on time.',
+    },
+  },
+  shift_no_show: {
+    'zh-CN': {
+      subject: '未到岗：{staffName}',
+      body: '{staffName} 未按时到岗（{shiftDate} {shiftStart}–{shiftEnd}，岗位：{post}），请安排替班。',
+    },
+    en: {
+      subject: 'No-show: {staffName}',
+      body: '{staffName} has not checked in for the shift on {shiftDate} {shiftStart}–{shiftEnd} at {post}. Please arrange cover.',
+    },
+  },
+  handover_pending: {
+    'zh-CN': {
+      subject: '交接班未完成：{post}',
+      body: '岗位 {post} 的交接班尚未完成：{outgoingStaff} 应于 {dueAt} 前交接给 {incomingStaff}。',
+    },
+    en: {
+      subject: 'Handover pending: {post}',
+      body: 'The handover at {post} is not complete: {outgoingStaff} was due to hand over to {incomingStaff} by {dueAt}.',
+    },
+  },
+  mode_switch: {
+    'zh-CN': {
+      subject: '排班模式切换：{mode}',
+      body: '自 {effectiveAt} 起，排班切换为{mode}模式。原因：{reason}。',
+    },
+    en: {
+      subject: 'Roster mode switch: {mode}',
+      body: 'From {effectiveAt} the roster runs in {mode} mode. Reason: {reason}.',
+    },
+  },
+  transfer_dispatch: {
+    'zh-CN': {
+      subject: '转运任务 {tripId}',
+      body: '转运任务 {tripId}：请于 {pickupTime} 到 {pickupAddress} 接人，送往 {destination}。',
+    },
+    en: {
+      subject: 'Transfer trip {tripId}',
+      body: 'Transfer trip {tripId}: pick up at {pickupAddress} at {pickupTime} and take to {destination}.',
+    },
+  },
+} satisfies Record<string, Record<NotificationLanguage, MessageText>>;
+
+export type NotificationTemplate = keyof typeof TEMPLATES;
+
+export const NOTIFICATION_TEMPLATES = Object.keys(TEMPLATES) as NotificationTemplate[];
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+export function renderNotification(
+  template: NotificationTemplate,
+  language: NotificationLanguage,
+  params: Record<string, string | number>,
+): MessageText {
+  // Inputs arrive from workflows as JSON, so the type union is not a guarantee at run time.
+  const texts = Object.prototype.hasOwnProperty.call(TEMPLATES, template) ? TEMPLATES[template] : undefined;
+  if (!texts) throw new Error(`unknown notification template "${template}" (known: ${NOTIFICATION_TEMPLATES.join(', ')})`);
+  const text: MessageText | undefined = (texts as Partial<Record<string, MessageText>>)[language];
+  if (!text) throw new Error(`notification template "${template}" has no language "${language}" (known: zh-CN, en)`);
+
+  const missing = new Set<string>();
+  const fill = (source: string) =>
+    source.replace(PLACEHOLDER, (_, name: string) => {
+      const value = params[name];
+      if (value === undefined || value === null) missing.add(name);
+      return String(value);
+    }).trim(); // an empty trailing param leaves no dangling space
+  const message = { subject: fill(text.subject), body: fill(text.body) };
+  if (missing.size > 0) throw new Error(`notification template "${template}" is missing params: ${[...missing].join(', ')}`);
+  return message;
+}

@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from '@temporalio/client';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../../../libs/config/config';
+import { APP_CONFIG } from '../../../libs/config/config.module';
+import { utcOffsetMinutes } from '../../../libs/config/time-zone';
+import { conflict, invalid, invalidAll, FieldProblem } from '../../../libs/domain/errors';
+import { EnrolmentRequest, validateEnrolment } from '../../../libs/domain/person/enrolment';
+import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../../../libs/temporal/search-attributes';
+import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
+import { ObservationInput, observationWorkflowId } from '../../../workflows/observation/observation.messages';
+import { localDate, nextDeadlineAfter, periodOf, releaseAt } from '../../../workflows/observation/observation-schedule';
+import { observationWorkflow } from '../../../workflows/observation/observation.workflow';
+import { ObservationPolicyService } from './observation-policy.service';
+
+export interface EnrolmentResult {
+  observationNumber: string;
+  personId: string;
+  status: 'created' | 'existing';
+  releaseDueAt: string;
+  policyId: string;
+}
+
+/** The observation number read out on the phone: subdistrict, category, sequence (XYL-C-000123). */
+export function formatObservationNumber(subdistrict: string, category: string, sequence: number): string {
+  return `${subdistrict}-${category}-${String(sequence).padStart(6, '0')}`;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class EnrolmentService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly policies: ObservationPolicyService,
+  ) {}
+
+  /** `POST /persons`: validate, record person and observation, start the workflow. Idempotent on clientRequestId. */
+  async enrol(body: Record<string, unknown>): Promise<EnrolmentResult> {
+    const { enrolment, problems } = validateEnrolment(body);
+    if (!enrolment) throw invalidAll(problems);
+    if (enrolment.clientRequestId) {
+      const existing = await this.byClientRequestId(enrolment.clientRequestId);
+      if (existing) return existing;
+    }
+    let input: ObservationInput;
+    try {
+      input = await this.dataSource.transaction((manager) => this.record(manager, enrolment));
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      // A concurrent request won the race: answer as it did.
+      const existing = enrolment.clientRequestId ? await this.byClientRequestId(enrolment.clientRequestId) : undefined;
+      if (existing) return existing;
+      throw await this.alreadyOpen(enrolment);
+    }
+    await this.start(input);
+    return { observationNumber: input.number, personId: input.personId, status: 'created', releaseDueAt: new Date(releaseAt(periodOf(input))).toISOString(), policyId: input.policy.id };
+  }
+
+  /**
+   * Records the person (latest contact details win) and a new observation, in the caller's
+   * transaction. Throws 409 if the person already has an open observation.
+   */
+  async record(manager: EntityManager, e: EnrolmentRequest, startedAt = Date.now()): Promise<ObservationInput> {
+    const [person] = await manager.query(
+      `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit, address_detail, devices)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (document_type, document_number) DO UPDATE SET name = EXCLUDED.name, mobile = EXCLUDED.mobile,
+         subdistrict = EXCLUDED.subdistrict, community = EXCLUDED.community, building = EXCLUDED.building,
+         unit = EXCLUDED.unit, address_detail = EXCLUDED.address_detail, devices = EXCLUDED.devices
+       RETURNING id`,
+      [e.name, e.documentType, e.documentNumber, e.mobile, e.address.subdistrict, e.address.community, e.address.building, e.address.unit, e.address.detail ?? null, JSON.stringify(e.devices ?? {})],
+    );
+    const open = await manager.query(`SELECT number FROM observation WHERE person_id = $1 AND status IN ('active', 'escalated')`, [person.id]);
+    if (open.length) throw this.conflictFor(open[0].number, e);
+    const offset = utcOffsetMinutes(this.config.timeZone, startedAt);
+    const policy = await this.policies.effective(e.category, localDate(startedAt, offset), manager);
+    const release = releaseAt({ anchorDate: e.anchorDate, utcOffsetMinutes: offset, rules: policy.rules });
+    if (release <= startedAt) {
+      throw invalid('anchorDate', `the ${policy.rules.periodDays}-day observation from ${e.anchorDate} ended on ${new Date(release).toISOString()}; nothing to observe`);
+    }
+    const [{ last_value: sequence }] = await manager.query(
+      `INSERT INTO observation_number_counter (prefix, last_value) VALUES ($1, 1)
+       ON CONFLICT (prefix) DO UPDATE SET last_value = observation_number_counter.last_value + 1 RETURNING last_value`,
+      [`${e.address.subdistrict}-${e.category}`],
+    );
+    const input: ObservationInput = {
+      number: formatObservationNumber(e.address.subdistrict, e.category, Number(sequence)),
+      personId: person.id,
+      category: e.category,
+      subdistrict: e.address.subdistrict,
+      community: e.address.community,
+      responsibleWorker: e.responsibleWorker,
+      anchorDate: e.anchorDate,
+      startedAt,
+      utcOffsetMinutes: offset,
+      policy,
+    };
+    await manager.query(
+      `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at, client_request_id)
+       VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [input.number, person.id, e.category, input.subdistrict, input.community, input.responsibleWorker, input.anchorDate, policy.id, new Date(startedAt), new Date(release), dateOrNull(nextDeadlineAfter(periodOf(input), startedAt)), e.clientRequestId ?? null],
+    );
+    return input;
+  }
+
+  /** Starts (or finds running) the observation's workflow: safe to call again after a failure. */
+  async start(input: ObservationInput): Promise<void> {
+    const next = nextDeadlineAfter(periodOf(input), input.startedAt);
+    await this.client.workflow.start(observationWorkflow, {
+      workflowId: observationWorkflowId(input.number),
+      taskQueue: this.config.temporal.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: SUBDISTRICT, value: input.subdistrict },
+        { key: COMMUNITY, value: input.community },
+        { key: CATEGORY, value: input.category },
+        { key: STATUS, value: 'active' },
+        ...(next ? [{ key: NEXT_DUE_AT, value: new Date(next) }] : []),
+      ],
+    });
+  }
+
+  private async byClientRequestId(clientRequestId: string): Promise<EnrolmentResult | undefined> {
+    const rows = await this.dataSource.query(
+      `SELECT number, person_id, release_due_at, policy_id, status FROM observation WHERE client_request_id = $1`,
+      [clientRequestId],
+    );
+    if (!rows.length) return undefined;
+    const row = rows[0];
+    if (row.status === 'active' || row.status === 'escalated') await this.start(await this.inputOf(row.number));
+    return { observationNumber: row.number, personId: row.person_id, status: 'existing', releaseDueAt: new Date(row.release_due_at).toISOString(), policyId: row.policy_id };
+  }
+
+  /** Rebuilds a workflow input from the record, to (re)start a workflow whose start was interrupted. */
+  async inputOf(number: string): Promise<ObservationInput> {
+    const [row] = await this.dataSource.query(
+      `SELECT o.number, o.person_id, o.category, o.subdistrict, o.community, o.responsible_worker,
+              to_char(o.anchor_date, 'YYYY-MM-DD') AS anchor_date, o.started_at, o.policy_id
+       FROM observation o WHERE o.number = $1`,
+      [number],
+    );
+    const startedAt = new Date(row.started_at).getTime();
+    return {
+      number: row.number,
+      personId: row.person_id,
+      category: row.category,
+      subdistrict: row.subdistrict,
+      community: row.community,
+      responsibleWorker: row.responsible_worker,
+      anchorDate: row.anchor_date,
+      startedAt,
+      utcOffsetMinutes: utcOffsetMinutes(this.config.timeZone, startedAt),
+      policy: await this.policies.get(row.policy_id),
+    };
+  }
+
+  private async alreadyOpen(e: EnrolmentRequest) {
+    const rows = await this.dataSource.query(
+      `SELECT o.number FROM observation o JOIN person p ON p.id = o.person_id
+       WHERE p.document_type = $1 AND p.document_number = $2 AND o.status IN ('active', 'escalated')`,
+      [e.documentType, e.documentNumber],
+    );
+    return rows.length ? this.conflictFor(rows[0].number, e) : conflict('a concurrent enrolment changed this person; retry');
+  }
+
+  private conflictFor(number: string, e: EnrolmentRequest) {
+    const problems: FieldProblem[] = [{ field: 'documentNumber', reason: `already under observation as ${number}` }];
+    return conflict(`${e.documentType} ${e.documentNumber} is already under observation as ${number}`, { observationNumber: number }, problems);
+  }
+}
+
+function dateOrNull(at: number | undefined): Date | null {
+  return at === undefined ? null : new Date(at);
+}

@@ -1,0 +1,155 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import {
+  acknowledgeEscalationUpdate,
+  changePolicyUpdate,
+  decideHealthEscalationUpdate,
+  endEarlyUpdate,
+  extendUpdate,
+  resolveEscalationUpdate,
+  takeMeasureUpdate,
+} from '../../../workflows/observation/observation.messages';
+import { TABLE_CONTENT_TYPE, writeTable } from './ledger/ledger-writer';
+import {
+  DeviceEventDto,
+  EarlyEndDto,
+  EscalationActionDto,
+  ExtensionDto,
+  FormatQuery,
+  HealthDecisionDto,
+  isTrue,
+  MeasureDto,
+  ObservationListQuery,
+  PolicyDto,
+  PolicyMoveDto,
+  ReportDto,
+} from './observation.dto';
+import { ObservationPolicyService } from './observation-policy.service';
+import { ObservationFilter, ObservationService } from './observation.service';
+
+const OBSERVATION_COLUMNS = ['number', 'category', 'status', 'subdistrict', 'community', 'responsibleWorker', 'anchorDate', 'policyId', 'startedAt', 'releaseDueAt', 'nextDueAt', 'lastReportAt', 'endedAt', 'endReason'].map((key) => ({ key, header: key }));
+const TRACKING_COLUMNS = ['at', 'day', 'kind', 'slotStart', 'temperature', 'detail'].map((key) => ({ key, header: key }));
+
+function toFilter(query: ObservationListQuery): ObservationFilter {
+  return { ...query, dueToday: isTrue(query.dueToday), overdue: isTrue(query.overdue) };
+}
+
+async function sendTable(response: Response, name: string, format: 'csv' | 'xlsx', columns: { key: string; header: string }[], rows: Record<string, unknown>[]) {
+  const file = await writeTable(columns, rows, format);
+  response.setHeader('Content-Type', TABLE_CONTENT_TYPE[format]);
+  response.setHeader('Content-Disposition', `attachment; filename="${name}.${format}"`);
+  response.send(file);
+}
+
+@ApiTags('observations')
+@Controller()
+export class ObservationsController {
+  constructor(
+    private readonly observations: ObservationService,
+    private readonly policies: ObservationPolicyService,
+  ) {}
+
+  @Get('observations')
+  @ApiOperation({ summary: 'List observations, filtered and paged (from PostgreSQL)' })
+  list(@Query() query: ObservationListQuery) {
+    return this.observations.list(toFilter(query));
+  }
+
+  @Get('observations/export')
+  @ApiOperation({ summary: 'Export the filtered list as csv or xlsx' })
+  async export(@Query() query: ObservationListQuery, @Res() response: Response) {
+    const rows = await this.observations.listAll(toFilter(query));
+    await sendTable(response, 'observations', query.format ?? 'csv', OBSERVATION_COLUMNS, rows);
+  }
+
+  @Get('observations/:number')
+  @ApiOperation({ summary: 'The record, the person, the live workflow state, escalations and the tracking log' })
+  detail(@Param('number') number: string) {
+    return this.observations.detail(number);
+  }
+
+  @Get('observations/:number/tracking-log')
+  @ApiOperation({ summary: 'The day-by-day tracking log, as json, csv or xlsx' })
+  async trackingLog(@Param('number') number: string, @Query() query: FormatQuery, @Res() response: Response) {
+    const rows = await this.observations.trackingLog(number);
+    if (!query.format || query.format === 'json') return void response.json(rows);
+    await sendTable(response, `tracking-log-${number}`, query.format, TRACKING_COLUMNS, rows.map((r: Record<string, unknown>) => ({ ...r, detail: JSON.stringify(r.detail) })));
+  }
+
+  @Post('observations/:number/reports')
+  @ApiOperation({ summary: 'A temperature report for the open check-in slot' })
+  report(@Param('number') number: string, @Body() body: ReportDto) {
+    return this.observations.report(number, body);
+  }
+
+  @Post('device-events')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'An event from a door sensor, camera or smart thermometer, routed by device id' })
+  deviceEvent(@Body() body: DeviceEventDto) {
+    return this.observations.deviceEvent(body);
+  }
+
+  @Post('observations/:number/escalations/:id/acknowledge')
+  @HttpCode(200)
+  acknowledge(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto) {
+    return this.observations.command(number, acknowledgeEscalationUpdate, { escalationId: escalationId(number, id), ...body });
+  }
+
+  @Post('observations/:number/escalations/:id/resolve')
+  @HttpCode(200)
+  resolve(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto) {
+    return this.observations.command(number, resolveEscalationUpdate, { escalationId: escalationId(number, id), ...body });
+  }
+
+  @Post('observations/:number/escalations/:id/decision')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A supervisor decides a fever or symptom escalation: continue, hospital or centralized quarantine' })
+  decide(@Param('number') number: string, @Param('id') id: string, @Body() body: HealthDecisionDto) {
+    return this.observations.command(number, decideHealthEscalationUpdate, { escalationId: escalationId(number, id), ...body });
+  }
+
+  @Post('observations/:number/measures')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The next step of the non-cooperation ladder: warning talk, guard posted, centralized quarantine' })
+  measure(@Param('number') number: string, @Body() body: MeasureDto) {
+    return this.observations.command(number, takeMeasureUpdate, body);
+  }
+
+  @Post('observations/:number/extension')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A new exposure: the anchor date moves and with it the release' })
+  extend(@Param('number') number: string, @Body() body: ExtensionDto) {
+    return this.observations.command(number, extendUpdate, body);
+  }
+
+  @Post('observations/:number/early-end')
+  @HttpCode(200)
+  endEarly(@Param('number') number: string, @Body() body: EarlyEndDto) {
+    return this.observations.command(number, endEarlyUpdate, body);
+  }
+
+  @Post('observations/:number/policy')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move a running observation to another policy version of its category' })
+  async movePolicy(@Param('number') number: string, @Body() body: PolicyMoveDto) {
+    return this.observations.command(number, changePolicyUpdate, { policy: await this.policies.get(body.policyId), by: body.by });
+  }
+
+  @Get('observation-policies')
+  listPolicies(@Query('category') category?: string) {
+    return this.policies.list(category);
+  }
+
+  @Post('observation-policies')
+  @ApiBody({ type: PolicyDto })
+  @ApiOperation({ summary: 'A new policy version for a category, applied to enrolments from its effective date' })
+  createPolicy(@Body() body: Record<string, unknown>) {
+    return this.policies.create(body as { category: unknown; effectiveFrom: unknown; rules: unknown });
+  }
+}
+
+/** Escalation ids are `<number>/<seq>`; routes take the sequence alone or the whole id. */
+function escalationId(number: string, id: string): string {
+  return id.includes('/') ? id : `${number}/${id}`;
+}

@@ -1,0 +1,328 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { DataSource, Repository } from 'typeorm';
+import { createChannels, DeliveryError, NOTIFICATION_CHANNELS, SmsGatewayChannel } from '../../activities/notifications/channels';
+import { NotificationActivities, NotificationsModule, SendNotificationInput } from '../../activities/notifications/notification.activities';
+import { NotificationOutbox } from '../../activities/notifications/notification-outbox';
+import {
+  NOTIFICATION_TEMPLATES,
+  NotificationLanguage,
+  NotificationTemplate,
+  renderNotification,
+} from '../../activities/notifications/notification-templates';
+import { ConfigError } from '../../libs/config/config';
+import { NotificationEntity, PersonEntity } from '../../libs/persistence/entities';
+import { PersistenceModule } from '../../libs/persistence/persistence.module';
+
+type Params = Record<string, string | number>;
+
+/** Exactly the params each template needs: the template test proves every one is used in both languages. */
+const SAMPLES: Record<NotificationTemplate, Params> = {
+  checkin_reminder: { observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00' },
+  missed_report: { personName: '张三', observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00' },
+  missed_report_repeat: { personName: '张三', observationNumber: 'GC-20240301-0001', slotStart: '14:00', slotEnd: '16:00' },
+  fever_alert: { personName: '张三', observationNumber: 'GC-20240301-0001', temperature: 38.6, reportedAt: '09:12', symptoms: '咳嗽' },
+  non_cooperation: { personName: '张三', observationNumber: 'GC-20240301-0001', openedAt: '23:40', measure: '加装门磁' },
+  escalation_update: { personName: '张三', observationNumber: 'GC-20240301-0001', escalationId: 'GC-20240301-0001/2', status: 'acknowledged', note: '' },
+  release_notice: { personName: '张三', observationNumber: 'GC-20240301-0001', releaseDate: '2024-03-15' },
+  observation_ended: { personName: '张三', observationNumber: 'GC-20240301-0001', endDate: '2024-03-08', reason: '转集中隔离' },
+  shift_reminder: { staffName: '李四', shiftDate: '2024-03-02', shiftStart: '08:00', shiftEnd: '16:00', post: '3号楼门岗' },
+  shift_no_show: { staffName: '李四', shiftDate: '2024-03-02', shiftStart: '08:00', shiftEnd: '16:00', post: '3号楼门岗' },
+  handover_pending: { post: '3号楼门岗', outgoingStaff: '李四', incomingStaff: '王五', dueAt: '16:15' },
+  mode_switch: { mode: '战时', effectiveAt: '2024-03-02 00:00', reason: '出现本地病例' },
+  transfer_dispatch: { tripId: 'T-003', pickupTime: '10:30', pickupAddress: '幸福小区3号楼', destination: '集中隔离酒店A' },
+};
+const LANGUAGES: NotificationLanguage[] = ['zh-CN', 'en'];
+
+const without = (params: Params, name: string): Params => Object.fromEntries(Object.entries(params).filter(([key]) => key !== name));
+
+/** A real SMTP listener that keeps what it receives; mail to nobody@… is refused with 550. */
+async function startSmtp() {
+  const received: Array<{ user?: string; from: string; to: string[]; raw: string }> = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
+    onRcptTo: (address, _session, callback) =>
+      callback(address.address.startsWith('nobody@') ? Object.assign(new Error('No such mailbox'), { responseCode: 550 }) : null),
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const { mailFrom, rcptTo } = session.envelope;
+        received.push({ user: session.user, from: mailFrom ? mailFrom.address : '', to: rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { received, port: (server.server.address() as AddressInfo).port, stop: () => new Promise<void>((resolve) => server.close(resolve)) };
+}
+
+/** A real HTTP endpoint standing in for the SMS gateway; `replies` queues non-200 answers. */
+async function startGateway() {
+  const received: Array<{ authorization?: string; body: { to: string; text: string } }> = [];
+  const replies: Array<[number, string]> = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({ authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      const [status, text] = replies.shift() ?? [200, '{"accepted":true}'];
+      res.writeHead(status, { 'content-type': 'application/json' }).end(text);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
+  return {
+    received,
+    replies,
+    url,
+    stop: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Just enough MIME to read what nodemailer wrote: encoded-word subjects, base64 or quoted-printable text. */
+function decodeMail(raw: string): { subject: string; body: string } {
+  const split = raw.indexOf('\r\n\r\n');
+  const headers = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(headers)?.[1] ?? '';
+  const qp = (s: string) => Buffer.from(s.replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+  const subject = header('Subject')
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?([BQ])\?([^?]*)\?=/gi, (_, kind: string, data: string) =>
+      kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : qp(data.replace(/_/g, ' ')),
+    );
+  const body = raw.slice(split + 4);
+  const encoding = header('Content-Transfer-Encoding').toLowerCase();
+  const text = encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : encoding === 'quoted-printable' ? qp(body.replace(/=\r\n/g, '')) : body;
+  return { subject, body: text.replace(/\r\n$/, '') };
+}
+
+describe('renderNotification', () => {
+  it.each(NOTIFICATION_TEMPLATES)('renders %s in zh-CN and en, each language using every sample param', (template) => {
+    for (const language of LANGUAGES) {
+      const { subject, body } = renderNotification(template, language, SAMPLES[template]);
+      expect(subject).not.toBe('');
+      expect(`${subject}${body}`).not.toMatch(/[{}]/);
+      for (const name of Object.keys(SAMPLES[template])) {
+        expect(() => renderNotification(template, language, without(SAMPLES[template], name))).toThrow(`missing params: ${name}`);
+      }
+    }
+  });
+
+  it('fills params in, numbers included', () => {
+    const { subject, body } = renderNotification('fever_alert', 'zh-CN', SAMPLES.fever_alert);
+    expect(subject).toBe('发热预警：张三');
+    expect(body).toContain('报告体温 38.6 °C，症状：咳嗽');
+  });
+
+  it('names an unknown template and every missing param', () => {
+    expect(() => renderNotification('no_such_template' as NotificationTemplate, 'en', {})).toThrow('unknown notification template "no_such_template"');
+    expect(() => renderNotification('checkin_reminder', 'en', { observationNumber: 'GC-1' })).toThrow(
+      'notification template "checkin_reminder" is missing params: slotStart, slotEnd',
+    );
+  });
+});
+
+describe('createChannels', () => {
+  it('has only the outbox when nothing is configured', () => {
+    expect(Object.keys(createChannels({}))).toEqual(['outbox']);
+  });
+
+  it('adds email and sms from the environment', () => {
+    const channels = createChannels({ SMTP_URL: 'smtp://u:p@127.0.0.1:2525', SMS_GATEWAY_URL: 'https://sms.example/send' });
+    expect(Object.keys(channels).sort()).toEqual(['email', 'outbox', 'sms']);
+  });
+
+  it('names the variable holding a bad URL', () => {
+    expect(() => createChannels({ SMTP_URL: 'http://mail.example' })).toThrow(new ConfigError('SMTP_URL', 'must use smtp: or smtps:, got "http:"'));
+    expect(() => createChannels({ SMS_GATEWAY_URL: 'not a url' })).toThrow(ConfigError);
+  });
+});
+
+describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and PostgreSQL)', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let moduleRef: TestingModule;
+  let activities: NotificationActivities;
+  let rows: Repository<NotificationEntity>;
+  let people: Repository<PersonEntity>;
+  let person: PersonEntity;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    gateway = await startGateway();
+    moduleRef = await Test.createTestingModule({ imports: [PersistenceModule.forRoot(process.env.DATABASE_URL!, { poolSize: 4 }), NotificationsModule] })
+      .overrideProvider(NOTIFICATION_CHANNELS)
+      .useValue(createChannels({ SMTP_URL: `smtp://ops:secret@127.0.0.1:${smtp.port}`, SMS_GATEWAY_URL: gateway.url, SMS_GATEWAY_TOKEN: 'gateway-token' }))
+      .compile();
+    activities = moduleRef.get(NotificationActivities);
+    const dataSource = moduleRef.get(DataSource);
+    rows = dataSource.getRepository(NotificationEntity);
+    people = dataSource.getRepository(PersonEntity);
+    person = await people.save(
+      people.create({
+        name: '张三',
+        documentType: 'passport',
+        documentNumber: `E${randomUUID().slice(0, 8)}`,
+        mobile: '13800138000',
+        subdistrict: '东城街道',
+        community: '幸福社区',
+        building: '3',
+        unit: '2',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await moduleRef?.close();
+    await smtp?.stop();
+    await gateway?.stop();
+  });
+
+  beforeEach(() => {
+    smtp.received.length = 0;
+    gateway.received.length = 0;
+    gateway.replies.length = 0;
+  });
+
+  const reminder = (): SendNotificationInput => ({
+    id: `wf-${randomUUID()}:reminder:0800`,
+    observationNumber: 'GC-20240301-0001',
+    recipient: { personId: person.id },
+    template: 'checkin_reminder',
+    params: SAMPLES.checkin_reminder,
+  });
+
+  it('texts a person the zh-CN message at their mobile, through the gateway with its token', async () => {
+    const input = reminder();
+    await expect(activities.sendNotification(input)).resolves.toEqual({ id: input.id, state: 'sent', channel: 'sms' });
+
+    const text = renderNotification('checkin_reminder', 'zh-CN', SAMPLES.checkin_reminder).body;
+    expect(text).toContain('08:00–10:00');
+    expect(gateway.received).toEqual([{ authorization: 'Bearer gateway-token', body: { to: '13800138000', text } }]);
+    const row = await rows.findOneByOrFail({ id: input.id });
+    expect(row).toMatchObject({ recipient: `person:${person.id}`, channel: 'sms', language: 'zh-CN', body: text, state: 'sent', attempts: 1, lastError: null });
+    expect(row.sentAt).toBeInstanceOf(Date);
+  });
+
+  it('emails staff with an address the subject and body, from the default sender', async () => {
+    const input: SendNotificationInput = {
+      id: `wf-${randomUUID()}:fever:medical`,
+      recipient: { staff: '王医生', email: 'doctor@clinic.example' },
+      template: 'fever_alert',
+      params: SAMPLES.fever_alert,
+    };
+    await expect(activities.sendNotification(input)).resolves.toMatchObject({ state: 'sent', channel: 'email' });
+
+    expect(smtp.received).toHaveLength(1);
+    const [mail] = smtp.received;
+    expect(mail).toMatchObject({ user: 'ops', from: 'noreply@epi-ops.local', to: ['doctor@clinic.example'] });
+    expect(decodeMail(mail.raw)).toEqual(renderNotification('fever_alert', 'zh-CN', SAMPLES.fever_alert));
+    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ recipient: 'staff:王医生', channel: 'email', state: 'sent' });
+  });
+
+  it('keeps a message for staff without an address in the outbox, sent by being stored', async () => {
+    const input: SendNotificationInput = { id: `wf-${randomUUID()}:shift`, recipient: { staff: '李四' }, template: 'shift_reminder', language: 'en', params: SAMPLES.shift_reminder };
+    await expect(activities.sendNotification(input)).resolves.toMatchObject({ state: 'sent', channel: 'outbox' });
+
+    expect(smtp.received).toHaveLength(0);
+    expect(gateway.received).toHaveLength(0);
+    const row = await rows.findOneByOrFail({ id: input.id });
+    expect(row).toMatchObject({ recipient: 'staff:李四', channel: 'outbox', language: 'en', state: 'sent', attempts: 1 });
+    expect(row.body).toBe(renderNotification('shift_reminder', 'en', SAMPLES.shift_reminder).body);
+  });
+
+  it('sends the same id once', async () => {
+    const input = reminder();
+    await activities.sendNotification(input);
+    await expect(activities.sendNotification(input)).resolves.toMatchObject({ state: 'sent', channel: 'sms' });
+
+    expect(gateway.received).toHaveLength(1);
+    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'sent', attempts: 1 });
+  });
+
+  it('leaves the row pending and rethrows a retryable error when the gateway answers 500, then sends on retry', async () => {
+    const input = reminder();
+    gateway.replies.push([500, 'upstream busy']);
+    const error = await activities.sendNotification(input).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).not.toBeInstanceOf(ApplicationFailure);
+    expect((error as Error).message).toBe('SMS gateway answered 500: upstream busy');
+    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'pending', attempts: 1, lastError: 'SMS gateway answered 500: upstream busy' });
+
+    await expect(activities.sendNotification(input)).resolves.toMatchObject({ state: 'sent' });
+    expect(gateway.received).toHaveLength(2);
+    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'sent', attempts: 2 });
+  });
+
+  it('fails the row with a non-retryable error when the gateway answers 400', async () => {
+    const input = reminder();
+    gateway.replies.push([400, '{"error":"invalid number"}']);
+    const error = await activities.sendNotification(input).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ nonRetryable: true, type: 'NotificationRejected', message: 'SMS gateway answered 400: {"error":"invalid number"}' });
+    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'failed', attempts: 1, lastError: 'SMS gateway answered 400: {"error":"invalid number"}' });
+  });
+
+  it.each([408, 429])('treats a gateway %i as retryable', async (status) => {
+    gateway.replies.push([status, 'later']);
+    await expect(new SmsGatewayChannel(gateway.url).deliver({ to: '13800138000', subject: '', body: 'x' })).rejects.toMatchObject({ permanent: false });
+    expect(gateway.received[0].authorization).toBeUndefined();
+  });
+
+  it('fails the row with a non-retryable error when the SMTP server refuses the recipient', async () => {
+    const input: SendNotificationInput = { id: `wf-${randomUUID()}:x`, recipient: { staff: '无此人', email: 'nobody@clinic.example' }, template: 'shift_no_show', params: SAMPLES.shift_no_show };
+    const error = await activities.sendNotification(input).catch((e: unknown) => e);
+    expect(error).toMatchObject({ nonRetryable: true, type: 'NotificationRejected' });
+    expect((error as Error).message).toContain('550');
+    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'failed', attempts: 1 });
+  });
+
+  it('fails the row with a non-retryable error for a person who does not exist', async () => {
+    const missing = randomUUID();
+    const input = { ...reminder(), recipient: { personId: missing } };
+    const error = await activities.sendNotification(input).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ nonRetryable: true, type: 'NotificationInvalid', message: `notification ${input.id}: person ${missing} not found` });
+    expect(gateway.received).toHaveLength(0);
+    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'failed', lastError: `person ${missing} not found` });
+  });
+
+  it('rejects bad params non-retryably, keeping the failed message and its reason', async () => {
+    const input = { ...reminder(), observationNumber: undefined, params: { observationNumber: 'GC-1' } };
+    await expect(activities.sendNotification(input)).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationInvalid' });
+    const row = await rows.findOneByOrFail({ id: input.id });
+    expect(row.state).toBe('failed');
+    expect(row.lastError).toMatch(/missing params/);
+  });
+
+  describe('where only the outbox is configured', () => {
+    let outboxOnly: NotificationActivities;
+    beforeAll(() => {
+      const channels = createChannels({});
+      outboxOnly = new NotificationActivities(moduleRef.get(DataSource), channels, new NotificationOutbox(channels));
+    });
+
+    it('keeps a message for a person in the outbox', async () => {
+      const input = reminder();
+      await expect(outboxOnly.sendNotification(input)).resolves.toMatchObject({ state: 'sent', channel: 'outbox' });
+      expect(gateway.received).toHaveLength(0);
+    });
+
+    it('refuses, non-retryably, a channel asked for but not configured', async () => {
+      const input: SendNotificationInput = { ...reminder(), channel: 'sms' };
+      await expect(outboxOnly.sendNotification(input)).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationInvalid', message: expect.stringContaining('SMS_GATEWAY_URL is not set') });
+    });
+  });
+});

@@ -1,0 +1,245 @@
+import ExcelJS from 'exceljs';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { LEDGER_COLUMNS, readLedger } from '../../apps/api/observation/ledger/ledger-reader';
+import { TABLE_CONTENT_TYPE, writeTable } from '../../apps/api/observation/ledger/ledger-writer';
+import { DomainError } from '../../libs/domain/errors';
+import { validateEnrolment } from '../../libs/domain/person/enrolment';
+import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
+import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
+
+/** The DomainError a call throws, so a test can assert its kind and problems. */
+async function domainError(run: () => Promise<unknown>): Promise<DomainError> {
+  const error = await run().then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
+  return error;
+}
+
+/** An 18-digit resident ID that survives being stored as an Excel number (few do: doubles keep ~16 digits). */
+function residentIdSafeAsNumber(): string {
+  for (let sequence = 1; sequence < 1000; sequence++) {
+    const first17 = `11010819900307${String(sequence).padStart(3, '0')}`;
+    const id = first17 + residentIdCheckCharacter(first17);
+    if (String(Number(id)) === id) return id;
+  }
+  throw new Error('no resident ID survives as a number');
+}
+
+async function xlsxFromRows(build: (workbook: ExcelJS.Workbook) => void): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  build(workbook);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+async function loadWorkbook(file: Buffer): Promise<ExcelJS.Workbook> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(new Uint8Array(file).buffer);
+  return workbook;
+}
+
+describe('ledger fixtures', () => {
+  it('are deterministic, distinct, valid and varied', () => {
+    const records = makeLedgerRecords(500, { seed: 7 });
+    expect(makeLedgerRecords(500, { seed: 7 })).toEqual(records);
+    expect(makeLedgerRecords(5, { seed: 8 })).not.toEqual(records.slice(0, 5));
+    expect(new Set(records.map((r) => r.documentNumber)).size).toBe(500);
+    expect(new Set(records.map((r) => r.mobile)).size).toBe(500);
+    expect(new Set(records.map((r) => r.category))).toEqual(new Set(['A', 'B', 'C', 'D']));
+    expect(new Set(records.map((r) => r.address.community)).size).toBe(5);
+    for (const record of records) expect(validateEnrolment({ ...record }).problems).toEqual([]);
+  });
+});
+
+describe('readLedger', () => {
+  it.each([
+    ['csv', 'zh'],
+    ['csv', 'en'],
+    ['xlsx', 'zh'],
+    ['xlsx', 'en'],
+  ] as const)('round-trips a %s ledger with %s headers into valid enrolments', async (format, headers) => {
+    const records = makeLedgerRecords(60, { seed: 3, subdistrict: 'HD01', communities: ['燕园社区', '中关村社区'] });
+    const rows = await readLedger(await makeLedgerFile(records, format, { headers }), `台账.${format.toUpperCase()}`);
+
+    expect(rows.map((r) => r.row)).toEqual(records.map((_, index) => index + 2));
+    rows.forEach(({ record }, index) => {
+      const result = validateEnrolment(record);
+      expect(result.problems).toEqual([]);
+      expect(result.enrolment).toEqual(validateEnrolment({ ...records[index] }).enrolment);
+    });
+  });
+
+  it('reads a csv without a BOM and Excel-style text dates', async () => {
+    const [person] = makeLedgerRecords(1, { seed: 4 });
+    const csv = [
+      'Name,Document Number,MOBILE,subdistrict,community,building,unit,category,anchor date,responsible worker',
+      `${person.name},${person.documentNumber},${person.mobile},XYL,学院路社区,3,2,a,2024/3/5,${person.responsibleWorker}`,
+    ].join('\n');
+    const [row] = await readLedger(Buffer.from(csv, 'utf8'), 'ledger.csv');
+    expect(row.record).toMatchObject({ name: person.name, anchorDate: '2024-03-05', address: { building: '3', unit: '2' } });
+    expect(validateEnrolment(row.record).problems).toEqual([]);
+  });
+
+  it('reads xlsx date cells, numeric IDs and phones, rich text, hyperlinks and formula results from the first sheet', async () => {
+    const [person] = makeLedgerRecords(1, { seed: 5 });
+    const documentNumber = residentIdSafeAsNumber();
+    const file = await xlsxFromRows((workbook) => {
+      const sheet = workbook.addWorksheet('台账');
+      sheet.addRow(['序号', ' 姓 名 ', '身份证号', '手机', '街道', '社区', '楼栋', '单元', '人员类别', '锚定日期', '责任社工', '门磁']);
+      const base = [person.name, Number(documentNumber), 13800138000, 'XYL', '学院路社区', 3, 2, 'B'];
+      sheet.addRow([1, ...base, new Date(Date.UTC(2024, 2, 1)), person.responsibleWorker, null]);
+      sheet.addRow([2, { richText: [{ text: person.name.slice(0, 1) }, { font: { bold: true }, text: person.name.slice(1) }] }, ...base.slice(1), 45352, person.responsibleWorker, { text: 'DS-1', hyperlink: 'https://example.org/ds-1' }]);
+      sheet.addRow([3, ...base, { formula: 'DATE(2024,3,2)', result: 45353 }, { formula: 'A1', result: person.responsibleWorker }, null]);
+      workbook.addWorksheet('说明').addRow(['姓名 is not read from here']);
+    });
+
+    const rows = await readLedger(file, 'ledger.xlsx');
+
+    expect(rows.map((r) => r.record.anchorDate)).toEqual(['2024-03-01', '2024-03-01', '2024-03-02']);
+    for (const { record } of rows) {
+      expect(record).toMatchObject({ name: person.name, documentNumber, mobile: '13800138000', address: { building: '3', unit: '2' }, responsibleWorker: person.responsibleWorker });
+      expect(validateEnrolment(record).problems).toEqual([]);
+    }
+    expect(rows[1].record.devices).toEqual({ doorSensorId: 'DS-1' });
+  });
+
+  it('reads the Date anchor dates that writeTable puts in an xlsx', async () => {
+    const [person] = makeLedgerRecords(1, { seed: 12 });
+    const columns = LEDGER_COLUMNS.map((column) => ({ key: column.en, header: column.zh }));
+    const row = { ...person, ...person.address, anchorDate: new Date(Date.UTC(2024, 1, 29)) };
+    const [read] = await readLedger(await writeTable(columns, [row], 'xlsx'), 'a.xlsx');
+    expect(read.record.anchorDate).toBe('2024-02-29');
+    expect(validateEnrolment(read.record).problems).toEqual([]);
+  });
+
+  it('finds the header below a title row', async () => {
+    const [header, first]: string[][] = parseCsv(await makeLedgerFile(makeLedgerRecords(1, { seed: 10 }), 'csv'), { bom: true });
+    const csv = stringify([['学院路社区居家观察人员台账'], ['填报日期：2024年3月2日'], header, first]);
+    const rows = await readLedger(Buffer.from(csv), 'a.csv');
+    expect(rows.map((r) => r.row)).toEqual([4]);
+    expect(validateEnrolment(rows[0].record).problems).toEqual([]);
+  });
+
+  it('names every missing column', async () => {
+    const error = await domainError(() => readLedger(Buffer.from('姓名,证件号码,街道,社区,楼号,单元,类别,锚定日期\n张三,1,XYL,学院路社区,3,2,A,2024-03-01\n'), 'a.csv'));
+    expect(error.kind).toBe('invalid');
+    expect(error.problems).toEqual([
+      { field: 'file', reason: 'missing column mobile (手机号)' },
+      { field: 'file', reason: 'missing column responsibleWorker (责任社工)' },
+    ]);
+  });
+
+  it('treats an empty file as one with no header row', async () => {
+    const error = await domainError(() => readLedger(Buffer.from('\n\n'), 'empty.csv'));
+    expect(error.problems).toHaveLength(LEDGER_COLUMNS.filter((column) => column.required).length);
+    expect(error.problems[0]).toEqual({ field: 'file', reason: 'missing column name (姓名)' });
+  });
+
+  it('refuses a column given twice', async () => {
+    const header = LEDGER_COLUMNS.map((column) => column.zh).join(',');
+    const error = await domainError(() => readLedger(Buffer.from(`${header},手机\n`), 'a.csv'));
+    expect(error.problems).toEqual([{ field: 'file', reason: 'column mobile (手机号) appears 2 times' }]);
+  });
+
+  it.each(['ledger.xls', 'ledger.txt', 'ledger'])('refuses %s', async (fileName) => {
+    const error = await domainError(() => readLedger(Buffer.from('姓名\n'), fileName));
+    expect(error.problems).toEqual([{ field: 'file', reason: 'must be .csv or .xlsx' }]);
+  });
+
+  it('refuses a csv that is not UTF-8', async () => {
+    const gbk = Buffer.from([0xd0, 0xd5, 0xc3, 0xfb, 0x0a]); // 姓名 in GBK
+    const error = await domainError(() => readLedger(gbk, 'a.csv'));
+    expect(error.problems[0].reason).toMatch(/UTF-8/);
+  });
+
+  it('refuses a corrupt or truncated xlsx', async () => {
+    const good = await makeLedgerFile(makeLedgerRecords(50), 'xlsx');
+    // Zeroed compressed data: on its own, ExcelJS's streaming reader waits forever on this file.
+    const damaged = Buffer.from(good).fill(0, Math.floor(good.length * 0.3), Math.floor(good.length * 0.3) + 16);
+    for (const file of [Buffer.from('not a workbook'), good.subarray(0, good.length >> 1), damaged, Buffer.alloc(0)]) {
+      const error = await domainError(() => readLedger(file, 'a.xlsx'));
+      expect(error.problems).toEqual([{ field: 'file', reason: expect.stringMatching(/^is not a readable \.xlsx workbook/) }]);
+    }
+  });
+
+  it('skips blank rows but keeps the sheet row numbers', async () => {
+    const [header, first, second]: string[][] = parseCsv(await makeLedgerFile(makeLedgerRecords(2, { seed: 9 }), 'csv'), { bom: true });
+    const people = await readLedger(Buffer.from(stringify([header, first, second])), 'a.csv');
+
+    // header, blank line, first, a row of empty cells, second
+    const csv = `${stringify([header])}\n${stringify([first])},,,,\n${stringify([second])}`;
+    expect(await readLedger(Buffer.from(csv), 'a.csv')).toEqual([
+      { row: 3, record: people[0].record },
+      { row: 5, record: people[1].record },
+    ]);
+
+    const xlsx = await xlsxFromRows((workbook) => {
+      const sheet = workbook.addWorksheet('台账');
+      sheet.getRow(1).values = ['序号', ...header];
+      sheet.getRow(4).values = [1, ...first];
+      sheet.getRow(5).values = [2]; // a numbered template row nobody filled in
+      sheet.getRow(6).values = [3, '  '];
+      sheet.getRow(9).values = [4, ...second];
+    });
+    expect(await readLedger(xlsx, 'a.xlsx')).toEqual([
+      { row: 4, record: people[0].record },
+      { row: 9, record: people[1].record },
+    ]);
+  });
+
+  it.each(['csv', 'xlsx'] as const)('reads a 17,000-row %s ledger', async (format) => {
+    const file = await makeLedgerFile(makeLedgerRecords(17_000, { seed: 11 }), format);
+    const started = performance.now();
+    const rows = await readLedger(file, `big.${format}`);
+    console.log(`readLedger: 17,000 ${format} rows (${(file.length / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - started)} ms`);
+    expect(rows).toHaveLength(17_000);
+    expect(rows[16_999].row).toBe(17_001);
+    expect(validateEnrolment(rows[16_999].record).problems).toEqual([]);
+  });
+});
+
+describe('writeTable', () => {
+  const columns = [
+    { key: 'value', header: '值' },
+    { key: 'at', header: '=时间' },
+  ];
+  const dangerous = ['=1+2', '+SUM(A1:A2)', '-2+3', '@cmd', '\t=1', '=HYPERLINK("http://x","y")'];
+  const harmless = ['+8613800138000', '-5', '张三', 'a=b'];
+  const at = new Date('2024-03-01T08:30:00.000Z');
+  const rows = [...dangerous, ...harmless].map((value) => ({ value, at }));
+
+  it('writes csv with a BOM, ISO dates and defused formulas', async () => {
+    const file = await writeTable(columns, [...rows, { value: { formula: '1+1' }, at: null }], 'csv');
+    expect(file.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const [header, ...body]: string[][] = parseCsv(file.toString('utf8'), { bom: true });
+    expect(header).toEqual(['值', "'=时间"]);
+    expect(body.map((row) => row[0])).toEqual([...dangerous.map((v) => `'${v}`), ...harmless, '{"formula":"1+1"}']);
+    expect(body[0][1]).toBe('2024-03-01T08:30:00.000Z');
+    expect(body[body.length - 1][1]).toBe('');
+  });
+
+  it('writes xlsx with text cells, never formulas, and real dates', async () => {
+    const file = await writeTable(columns, [...rows, { value: { formula: '1+1' }, at: null }], 'xlsx', '观察/日志:2024');
+    const workbook = await loadWorkbook(file);
+    const sheet = workbook.worksheets[0];
+    expect(sheet.name).toBe('观察_日志_2024');
+    const values: unknown[] = [];
+    sheet.eachRow((row, number) => {
+      if (number === 1) return;
+      expect(row.getCell(1).type).toBe(ExcelJS.ValueType.String);
+      values.push(row.getCell(1).value);
+    });
+    expect(values).toEqual([...dangerous.map((v) => `'${v}`), ...harmless, '{"formula":"1+1"}']);
+    expect(sheet.getCell('B2').value).toEqual(at);
+    expect(sheet.getCell('B2').numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+  });
+
+  it('writes numbers as numbers and names its content types', async () => {
+    const file = await writeTable([{ key: 'n', header: 'n' }], [{ n: 13800138000 }, { n: 1.5 }, { n: true }], 'xlsx');
+    const workbook = await loadWorkbook(file);
+    expect(workbook.worksheets[0].getColumn(1).values.slice(2)).toEqual([13800138000, 1.5, 'true']);
+    expect(TABLE_CONTENT_TYPE).toEqual({ csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  });
+});

@@ -1,0 +1,225 @@
+/**
+ * The observation workflow over whole 14-day periods on Temporal's time-skipping test server,
+ * with the real activities writing to the run's PostgreSQL.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowHandle } from '@temporalio/client';
+import { DataSource } from 'typeorm';
+import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { EnrolmentService } from '../../apps/api/observation/enrolment.service';
+import { createDataSource } from '../../libs/persistence/data-source';
+import {
+  decideHealthEscalationUpdate,
+  deviceEventSignal,
+  extendUpdate,
+  ObservationInput,
+  observationStateQuery,
+  reportSignal,
+  takeMeasureUpdate,
+  changePolicyUpdate,
+} from '../../workflows/observation/observation.messages';
+import { DAY, localDate, MINUTE, periodOf, releaseAt, slotsOf } from '../../workflows/observation/observation-schedule';
+import { observationWorkflow } from '../../workflows/observation/observation.workflow';
+import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
+import { enrolmentRequest, enrolmentService, recordObservation } from '../support/observation-fixtures';
+
+jest.setTimeout(180_000);
+
+describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
+  const config = testConfig();
+  let env: TestWorkflowEnvironment;
+  let db: DataSource;
+  let worker: RunningWorker | undefined;
+  let enrolment: EnrolmentService;
+  let requestSeq = 0;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvironment();
+    db = await createDataSource(config.databaseUrl!).initialize();
+    enrolment = enrolmentService(db, env.client, config);
+    worker = await startWorker(config, { connection: env.nativeConnection });
+  });
+
+  afterAll(async () => {
+    await worker?.shutdown();
+    await db?.destroy();
+    await env?.teardown();
+  });
+
+  async function enrol(overrides: Parameters<typeof enrolmentRequest>[0] = {}): Promise<{ input: ObservationInput; handle: WorkflowHandle<typeof observationWorkflow> }> {
+    const now = await env.currentTimeMs();
+    const input = await recordObservation(enrolment, db, enrolmentRequest({ anchorDate: localDate(now, 480), ...overrides }), now);
+    await enrolment.start(input);
+    return { input, handle: env.client.workflow.getHandle(`observation-${input.number}`) };
+  }
+
+  /** Advances the test server's clock to `at`. */
+  async function sleepUntil(at: number) {
+    const now = await env.currentTimeMs();
+    if (at > now) await env.sleep(at - now);
+  }
+
+  async function report(handle: WorkflowHandle, temperature: number, symptoms?: string[]) {
+    await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at: await env.currentTimeMs(), temperature, symptoms, source: 'person' });
+  }
+
+  async function trackingKinds(number: string): Promise<string[]> {
+    const rows = await db.query(`SELECT kind FROM tracking_log WHERE observation_number = $1 ORDER BY at, id`, [number]);
+    return rows.map((r: { kind: string }) => r.kind);
+  }
+
+  it('releases at the exact instant after 14 days of reports, with the notice recorded', async () => {
+    const { input, handle } = await enrol();
+    const period = periodOf(input);
+    for (const slot of slotsOf(period)) {
+      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await report(handle, 36.5);
+    }
+    const outcome = await handle.result();
+    expect(outcome).toEqual({ number: input.number, status: 'released', at: new Date(releaseAt(period)).toISOString() });
+
+    const [row] = await db.query(`SELECT status, ended_at FROM observation WHERE number = $1`, [input.number]);
+    expect(row.status).toBe('released');
+    expect(new Date(row.ended_at).getTime()).toBe(releaseAt(period));
+    const kinds = await trackingKinds(input.number);
+    expect(kinds).not.toContain('missed_report');
+    expect(kinds.filter((k) => k === 'reminder').length).toBe(slotsOf(period).length);
+    expect(kinds[kinds.length - 1]).toBe('release');
+    const notices = await db.query(`SELECT template, recipient FROM notification WHERE observation_number = $1 AND template = 'release_notice'`, [input.number]);
+    expect(notices).toEqual([{ template: 'release_notice', recipient: `person:${input.personId}` }]);
+  });
+
+  it('reminds at slot start, escalates a miss to the worker at the deadline, and a second miss to the supervisor', async () => {
+    const { input, handle } = await enrol();
+    const [first, second] = slotsOf(periodOf(input));
+
+    await sleepUntil(first.opensAt + MINUTE);
+    await expect(trackingKinds(input.number)).resolves.toEqual(['enrolled', 'reminder']);
+
+    await sleepUntil(first.deadline + MINUTE);
+    let state = await handle.query(observationStateQuery);
+    expect(state.escalations).toEqual([expect.objectContaining({ kind: 'missed_report', ownerRole: 'community_worker', owner: 'worker-li', state: 'open', openedAt: first.deadline })]);
+
+    await sleepUntil(second.deadline + MINUTE);
+    state = await handle.query(observationStateQuery);
+    expect(state.escalations.map((e) => [e.kind, e.owner, e.openedAt])).toEqual([
+      ['missed_report', 'worker-li', first.deadline],
+      ['missed_report', 'worker-li', second.deadline],
+      ['missed_report_repeat', 'supervisor@XYL', second.deadline],
+    ]);
+    const rows = await db.query(`SELECT kind, owner, state FROM escalation WHERE observation_number = $1 ORDER BY opened_at, id`, [input.number]);
+    expect(rows).toHaveLength(3);
+    const messages = await db.query(`SELECT template FROM notification WHERE observation_number = $1`, [input.number]);
+    expect(messages.map((m: { template: string }) => m.template).sort()).toEqual(['checkin_reminder', 'checkin_reminder', 'missed_report', 'missed_report', 'missed_report_repeat']);
+    await handle.terminate('test done');
+  });
+
+  it('escalates fever on day 9 to medical staff and the supervisor; a transfer to hospital ends the observation', async () => {
+    const { input, handle } = await enrol();
+    const period = periodOf(input);
+    const day9 = slotsOf(period).find((s) => s.day === 9)!;
+    await sleepUntil(day9.opensAt + 10 * MINUTE);
+    await report(handle, 38.2);
+    let state = await handle.query(observationStateQuery);
+    expect(state.status).toBe('escalated');
+    const fever = state.escalations.find((e) => e.kind === 'fever')!;
+    expect(fever).toMatchObject({ ownerRole: 'medical', owner: 'medical@XYL', state: 'open' });
+    expect(fever.reason).toContain('38.2');
+
+    state = await handle.executeUpdate(decideHealthEscalationUpdate, { args: [{ escalationId: fever.id, decision: 'hospital', by: 'supervisor-wang' }] });
+    expect(state.status).toBe('ended');
+    await expect(handle.result()).resolves.toMatchObject({ status: 'ended', endReason: 'hospital' });
+    const alerts = await db.query(`SELECT recipient FROM notification WHERE observation_number = $1 AND template = 'fever_alert' ORDER BY recipient`, [input.number]);
+    expect(alerts.map((a: { recipient: string }) => a.recipient)).toEqual(['staff:medical@XYL', 'staff:supervisor@XYL']);
+  });
+
+  it('starts the non-cooperation ladder on a door event outside allowed times, one recorded step at a time', async () => {
+    const { input, handle } = await enrol({ devices: { doorSensorId: 'DS-9' } });
+    await env.sleep(30 * MINUTE);
+    await handle.signal(deviceEventSignal, { eventId: 'door-1', deviceId: 'DS-9', kind: 'door_opened', at: await env.currentTimeMs() });
+    let state = await handle.query(observationStateQuery);
+    expect(state.escalations).toEqual([expect.objectContaining({ kind: 'non_cooperation', state: 'open' })]);
+
+    await expect(handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'guard_posted', by: 'worker-li' }] })).rejects.toMatchObject({
+      cause: { type: 'conflict', message: expect.stringMatching(/next measure is warning_talk/) },
+    });
+    state = await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'warning_talk', by: 'worker-li', note: '约谈警告' }] });
+    expect(state.measuresTaken).toEqual(['warning_talk']);
+    expect(state.openEscalations).toBe(0);
+    await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'guard_posted', by: 'worker-li' }] });
+    state = await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'centralized_quarantine', by: 'supervisor-wang' }] });
+    expect(state.status).toBe('ended');
+    await expect(handle.result()).resolves.toMatchObject({ status: 'ended', endReason: 'centralized_quarantine' });
+    const decisions = await db.query(`SELECT detail->>'measure' AS measure FROM tracking_log WHERE observation_number = $1 AND kind = 'decision' ORDER BY at, id`, [input.number]);
+    expect(decisions.map((d: { measure: string }) => d.measure)).toEqual(['warning_talk', 'guard_posted', 'centralized_quarantine']);
+  });
+
+  it('moves the release on an extension on day 10', async () => {
+    const { input, handle } = await enrol();
+    const period = periodOf(input);
+    const slots = slotsOf(period);
+    for (const slot of slots.filter((s) => s.day <= 10)) {
+      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await report(handle, 36.4);
+    }
+    const newAnchor = localDate(await env.currentTimeMs(), input.utcOffsetMinutes);
+    const state = await handle.executeUpdate(extendUpdate, { args: [{ newAnchorDate: newAnchor, reason: 'new exposure', by: 'worker-li' }] });
+    const newRelease = releaseAt({ ...period, anchorDate: newAnchor });
+    expect(state.releaseDueAt).toBe(new Date(newRelease).toISOString());
+    expect(newRelease - releaseAt(period)).toBe(9 * DAY);
+    // Report through to the new end.
+    const lastReported = slots.filter((s) => s.day <= 10).pop()!;
+    for (const slot of slotsOf({ ...period, anchorDate: newAnchor }).filter((s) => s.opensAt > lastReported.opensAt)) {
+      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await report(handle, 36.4);
+    }
+    await expect(handle.result()).resolves.toMatchObject({ status: 'released', at: new Date(newRelease).toISOString() });
+  });
+
+  it('applies a policy moved to mid-observation: the new period and slots', async () => {
+    const { input, handle } = await enrol();
+    const shorter = { ...input.policy, id: 'C-test-10d', version: 99, rules: { ...input.policy.rules, periodDays: 10, slots: [{ start: '09:00', end: '11:00' }] } };
+    await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, 'C', 99, '2099-01-01', $2) ON CONFLICT DO NOTHING`, [shorter.id, JSON.stringify(shorter.rules)]);
+    const state = await handle.executeUpdate(changePolicyUpdate, { args: [{ policy: shorter, by: 'supervisor-wang' }] });
+    const period = periodOf({ ...input, policy: shorter });
+    expect(state.policyId).toBe('C-test-10d');
+    expect(state.releaseDueAt).toBe(new Date(releaseAt(period)).toISOString());
+    for (const slot of slotsOf(period)) {
+      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await report(handle, 36.6);
+    }
+    await expect(handle.result()).resolves.toMatchObject({ status: 'released', at: new Date(releaseAt(period)).toISOString() });
+    const [row] = await db.query(`SELECT policy_id FROM observation WHERE number = $1`, [input.number]);
+    expect(row.policy_id).toBe('C-test-10d');
+  });
+
+  it('releases when a worker returns, if the release fell due while none was running', async () => {
+    // No sticky cache: the test server would hold the due task for the stopped worker's sticky
+    // queue, on a clock it keeps still while that task waits.
+    await worker!.shutdown();
+    worker = await startWorker(config, { connection: env.nativeConnection, maxCachedWorkflows: 0 });
+    const { input, handle } = await enrol();
+    const period = periodOf(input);
+    const slots = slotsOf(period);
+    for (const slot of slots) {
+      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await report(handle, 36.5);
+    }
+    await sleepUntil(slots[slots.length - 1].deadline + MINUTE);
+    await worker!.shutdown();
+    worker = undefined;
+    const release = releaseAt(period);
+    await sleepUntil(release - MINUTE);
+    // The release timer fires with no worker: the test server holds its clock at the due
+    // workflow task until a worker takes it, so this sleep ends only once one is back.
+    const pastRelease = env.sleep(2 * MINUTE);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const [before] = await db.query(`SELECT status FROM observation WHERE number = $1`, [input.number]);
+    expect(before.status).toBe('active');
+
+    worker = await startWorker(config, { connection: env.nativeConnection });
+    await pastRelease;
+    // Released as of the due instant, not when the worker came back.
+    await expect(handle.result()).resolves.toMatchObject({ status: 'released', at: new Date(release).toISOString() });
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Deterministic ledgers (台账) for tests and benchmarks: valid, distinct people from a seed, and
+ * files written with the reader's own header table.
+ */
+import { DOCUMENT_TYPE_LABELS, LEDGER_COLUMNS } from '../../apps/api/observation/ledger/ledger-reader';
+import { writeTable } from '../../apps/api/observation/ledger/ledger-writer';
+import type { EnrolmentRequest } from '../../libs/domain/person/enrolment';
+import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
+
+const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹'];
+const GIVEN = [...'伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰萍红建文辉力永健志宇浩然欣怡子涵'];
+const REGIONS = ['110101', '110105', '110108', '310104', '420106', '440305', '510107', '330106'];
+const CATEGORIES = ['A', 'B', 'C', 'D'] as const;
+const DEFAULT_COMMUNITIES = ['学院路社区', '五道口社区', '双清路社区', '清华园社区', '燕园社区'];
+const WORKERS_PER_COMMUNITY = 3;
+const BIRTH_FROM = Date.UTC(1940, 0, 1);
+const BIRTH_DAYS = 80 * 365;
+
+/** mulberry32: a tiny seeded PRNG, so the same seed always gives the same ledger. */
+function prng(seed: number): (below: number) => number {
+  let state = seed >>> 0;
+  return (below) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * below);
+  };
+}
+
+export function makeLedgerRecords(
+  count: number,
+  options: { seed?: number; subdistrict?: string; communities?: string[]; anchorDate?: string } = {},
+): EnrolmentRequest[] {
+  const random = prng(options.seed ?? 1);
+  const pick = <T>(items: readonly T[]) => items[random(items.length)];
+  const communities = options.communities ?? DEFAULT_COMMUNITIES;
+  const name = () => pick(SURNAMES) + Array.from({ length: 1 + random(2) }, () => pick(GIVEN)).join('');
+  const workers = communities.map(() => Array.from({ length: WORKERS_PER_COMMUNITY }, name));
+  const documentNumber = distinct(() => residentId(random));
+  const mobile = distinct(() => `1${3 + random(7)}${String(random(1e9)).padStart(9, '0')}`);
+
+  return Array.from({ length: count }, (_, index) => {
+    const community = random(communities.length);
+    const category = pick(CATEGORIES);
+    const record: EnrolmentRequest = {
+      name: name(),
+      documentType: 'resident_id',
+      documentNumber: documentNumber(),
+      mobile: mobile(),
+      address: {
+        subdistrict: options.subdistrict ?? 'XYL',
+        community: communities[community],
+        building: String(1 + random(30)),
+        unit: String(1 + random(6)),
+        detail: `${1 + random(18)}0${1 + random(4)}`,
+      },
+      category,
+      anchorDate: options.anchorDate ?? '2024-03-01',
+      responsibleWorker: pick(workers[community]),
+      clientRequestId: `ledger-${options.seed ?? 1}-${index + 1}`,
+    };
+    // Close contacts and overseas arrivals get a door sensor, as offices fit them first.
+    if (category === 'A' || category === 'C') record.devices = { doorSensorId: `DS-${String(index + 1).padStart(6, '0')}` };
+    return record;
+  });
+}
+
+/** Draws until the value is new, so a ledger never holds two people with one ID or phone. */
+function distinct(draw: () => string): () => string {
+  const seen = new Set<string>();
+  return () => {
+    let value = draw();
+    while (seen.has(value)) value = draw();
+    seen.add(value);
+    return value;
+  };
+}
+
+function residentId(random: (below: number) => number): string {
+  const birth = new Date(BIRTH_FROM + random(BIRTH_DAYS) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const first17 = `${REGIONS[random(REGIONS.length)]}${birth}${String(1 + random(999)).padStart(3, '0')}`;
+  return first17 + residentIdCheckCharacter(first17);
+}
+
+export async function makeLedgerFile(records: EnrolmentRequest[], format: 'csv' | 'xlsx', options: { headers?: 'zh' | 'en' } = {}): Promise<Buffer> {
+  const headers = options.headers ?? 'zh';
+  const columns = LEDGER_COLUMNS.map((column) => ({ key: column.path, header: column[headers] }));
+  const rows = records.map((record) =>
+    Object.fromEntries(
+      LEDGER_COLUMNS.map((column) => {
+        const value = valueAt(record, column.path);
+        const label = column.kind === 'documentType' && headers === 'zh' ? DOCUMENT_TYPE_LABELS[value as EnrolmentRequest['documentType']][0] : value;
+        return [column.path, label];
+      }),
+    ),
+  );
+  return writeTable(columns, rows, format);
+}
+
+function valueAt(record: EnrolmentRequest, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], record);
+}

@@ -1,0 +1,40 @@
+import { Client } from '@temporalio/client';
+import { randomInt } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { EnrolmentService } from '../../apps/api/observation/enrolment.service';
+import { ObservationPolicyService } from '../../apps/api/observation/observation-policy.service';
+import { AppConfig } from '../../libs/config/config';
+import { EnrolmentRequest } from '../../libs/domain/person/enrolment';
+import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
+import { ObservationInput } from '../../workflows/observation/observation.messages';
+
+/** A valid resident ID, random enough that test files sharing one database never collide. */
+export function freshResidentId(): string {
+  const birth = new Date(Date.UTC(1950, 0, 1) + randomInt(0, 20_000) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const id17 = `110108${birth}${String(randomInt(0, 1000)).padStart(3, '0')}`;
+  return id17 + residentIdCheckCharacter(id17);
+}
+
+export function enrolmentRequest(overrides: Partial<EnrolmentRequest> = {}): EnrolmentRequest {
+  return {
+    name: '张伟',
+    documentType: 'resident_id',
+    documentNumber: freshResidentId(),
+    mobile: '13800138000',
+    address: { subdistrict: 'XYL', community: 'XueyuanRoad-1', building: '3', unit: '2' },
+    category: 'C',
+    anchorDate: new Date().toISOString().slice(0, 10),
+    responsibleWorker: 'worker-li',
+    ...overrides,
+  };
+}
+
+/** The enrolment service on real PostgreSQL and a real Temporal client (time-skipping or dev server). */
+export function enrolmentService(dataSource: DataSource, client: Client, config: AppConfig): EnrolmentService {
+  return new EnrolmentService(dataSource, client, config, new ObservationPolicyService(dataSource));
+}
+
+/** Records person and observation at `startedAt` (the test server's clock) and returns the workflow input. */
+export async function recordObservation(service: EnrolmentService, dataSource: DataSource, request: EnrolmentRequest, startedAt: number): Promise<ObservationInput> {
+  return dataSource.transaction((manager) => service.record(manager, request, startedAt));
+}
