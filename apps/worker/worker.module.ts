@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { TemporalClientModule } from '../../libs/temporal/temporal.module';
 import { NotificationActivities, NotificationsModule } from '../../activities/notifications/notification.activities';
 import { ObservationActivities } from '../../activities/observation/observation.activities';
 import { SystemActivities } from '../../activities/system/system.activities';
@@ -14,7 +15,13 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-worker' }), NotificationsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-worker' }),
+        // Activities that start or signal other workflows (a hand-over home starts an observation).
+        TemporalClientModule.forRoot(config.temporal),
+        NotificationsModule,
+      ],
       providers: [SystemActivities, ObservationActivities],
     };
   }

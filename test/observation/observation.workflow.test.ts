@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
-import { EnrolmentService } from '../../apps/api/observation/enrolment.service';
+import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { createDataSource } from '../../libs/persistence/data-source';
 import {
   decideHealthEscalationUpdate,

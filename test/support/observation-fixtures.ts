@@ -1,8 +1,8 @@
 import { Client } from '@temporalio/client';
 import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { EnrolmentService } from '../../apps/api/observation/enrolment.service';
-import { ObservationPolicyService } from '../../apps/api/observation/observation-policy.service';
+import { EnrolmentService } from '../../libs/observation/enrolment.service';
+import { ObservationPolicyService } from '../../libs/observation/observation-policy.service';
 import { AppConfig } from '../../libs/config/config';
 import { EnrolmentRequest } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { EnrolmentService } from './enrolment.service';
-import { ObservationPolicyService } from './observation-policy.service';
+import { ObservationCoreModule } from '../../../libs/observation/observation-core.module';
 import { ObservationService } from './observation.service';
 import { ObservationsController } from './observations.controller';
 import { PersonsController } from './persons.controller';
 
 @Module({
+  imports: [ObservationCoreModule],
   controllers: [PersonsController, ObservationsController],
-  providers: [EnrolmentService, ObservationPolicyService, ObservationService],
-  exports: [EnrolmentService, ObservationService, ObservationPolicyService],
+  providers: [ObservationService],
+  exports: [ObservationService],
 })
 export class ObservationModule {}

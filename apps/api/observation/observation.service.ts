@@ -20,7 +20,7 @@ import {
 } from '../../../workflows/observation/observation.messages';
 import { isCategory } from '../../../workflows/observation/observation-policy';
 import { dayOfPeriod, localDate, localMidnight, nextDeadlineAfter, openSlotAt, periodOf, slotsOf } from '../../../workflows/observation/observation-schedule';
-import { ObservationPolicyService } from './observation-policy.service';
+import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
 
 export const TEMPERATURE_RANGE = { min: 34.0, max: 43.0 };
 const OPEN_STATUSES = ['active', 'escalated'];

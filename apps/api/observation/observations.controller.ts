@@ -25,7 +25,7 @@ import {
   PolicyMoveDto,
   ReportDto,
 } from './observation.dto';
-import { ObservationPolicyService } from './observation-policy.service';
+import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
 import { ObservationFilter, ObservationService } from './observation.service';
 
 const OBSERVATION_COLUMNS = ['number', 'category', 'status', 'subdistrict', 'community', 'responsibleWorker', 'anchorDate', 'policyId', 'startedAt', 'releaseDueAt', 'nextDueAt', 'lastReportAt', 'endedAt', 'endReason'].map((key) => ({ key, header: key }));

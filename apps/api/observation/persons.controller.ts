@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiConflictResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { EnrolmentDto } from './observation.dto';
-import { EnrolmentService } from './enrolment.service';
+import { EnrolmentService } from '../../../libs/observation/enrolment.service';
 
 @ApiTags('persons')
 @Controller('persons')

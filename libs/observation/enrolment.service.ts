@@ -2,16 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig } from '../../../libs/config/config';
-import { APP_CONFIG } from '../../../libs/config/config.module';
-import { utcOffsetMinutes } from '../../../libs/config/time-zone';
-import { conflict, invalid, invalidAll, FieldProblem } from '../../../libs/domain/errors';
-import { EnrolmentRequest, validateEnrolment } from '../../../libs/domain/person/enrolment';
-import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../../../libs/temporal/search-attributes';
-import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
-import { ObservationInput, observationWorkflowId } from '../../../workflows/observation/observation.messages';
-import { localDate, nextDeadlineAfter, periodOf, releaseAt } from '../../../workflows/observation/observation-schedule';
-import { observationWorkflow } from '../../../workflows/observation/observation.workflow';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { utcOffsetMinutes } from '../config/time-zone';
+import { conflict, invalid, invalidAll, FieldProblem } from '../domain/errors';
+import { EnrolmentRequest, validateEnrolment } from '../domain/person/enrolment';
+import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../temporal/search-attributes';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+import { ObservationInput, observationWorkflowId } from '../../workflows/observation/observation.messages';
+import { localDate, nextDeadlineAfter, periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
+import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ObservationPolicyService } from './observation-policy.service';
 
 export interface EnrolmentResult {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { conflict, invalid, invalidAll, notFound } from '../../../libs/domain/errors';
-import { Category, isCategory, ObservationPolicy, ObservationRules, validateRules } from '../../../workflows/observation/observation-policy';
+import { conflict, invalid, invalidAll, notFound } from '../domain/errors';
+import { Category, isCategory, ObservationPolicy, ObservationRules, validateRules } from '../../workflows/observation/observation-policy';
 
 interface PolicyRow {
   id: string;
