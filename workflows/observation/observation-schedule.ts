@@ -31,6 +31,8 @@ export interface Slot {
   closesAt: number;
   /** A report after this is refused and a missing one is a miss. */
   deadline: number;
+  /** Opened after enrolment, so a missing report counts as a miss (an earlier slot still takes reports). */
+  owed: boolean;
 }
 
 export function localMidnight(date: string, utcOffsetMinutes: number): number {
@@ -62,10 +64,11 @@ function slotOn(period: ObservationPeriod, midnight: number, window: TimeWindow)
     remindAt: opensAt + period.rules.reminderMinutes * MINUTE,
     closesAt,
     deadline: closesAt + period.rules.graceMinutes * MINUTE,
+    owed: opensAt >= period.startedAt,
   };
 }
 
-/** Every slot owed in the period, in time order: opened at or after enrolment, before release. */
+/** Every slot of the period still open at or after enrolment, in time order, up to release. */
 export function slotsOf(period: ObservationPeriod): Slot[] {
   const end = releaseAt(period);
   const windows = [...period.rules.slots].sort((a, b) => minutesOfDay(a.start) - minutesOfDay(b.start));
@@ -74,7 +77,7 @@ export function slotsOf(period: ObservationPeriod): Slot[] {
   for (let midnight = firstMidnight; midnight < end; midnight += DAY) {
     for (const window of windows) {
       const slot = slotOn(period, midnight, window);
-      if (slot.opensAt >= period.startedAt && slot.opensAt < end) slots.push(slot);
+      if (slot.deadline > period.startedAt && slot.opensAt < end) slots.push(slot);
     }
   }
   return slots;
@@ -85,9 +88,9 @@ export function openSlotAt(period: ObservationPeriod, at: number): Slot | undefi
   return slotsOf(period).find((slot) => slot.opensAt <= at && at < slot.deadline);
 }
 
-/** The next moment a report is owed by: the deadline of the first slot not yet past at `at`. */
+/** The next moment a report is owed by: the deadline of the first owed slot not yet past at `at`. */
 export function nextDeadlineAfter(period: ObservationPeriod, at: number, reportedSlotKeys: ReadonlySet<string> = new Set()): number | undefined {
-  return slotsOf(period).find((slot) => slot.deadline > at && !reportedSlotKeys.has(slot.key))?.deadline;
+  return slotsOf(period).find((slot) => slot.owed && slot.deadline > at && !reportedSlotKeys.has(slot.key))?.deadline;
 }
 
 /** Whether a door opening at `at` falls inside an allowed window. */

@@ -196,7 +196,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   function handleDue(now: number) {
     const slots = slotsOf(period());
     slots.forEach((slot, i) => {
-      if (state.reports[slot.key]) return;
+      if (state.reports[slot.key] || !slot.owed) return;
       if (slot.remindAt > state.handledUntil && slot.remindAt <= now && now < slot.deadline) {
         notify(`reminder:${slot.key}`, { personId: input.personId }, 'checkin_reminder', slotParams(slot));
         track('reminder', slot.remindAt, { slotKey: slot.key }, { slotStart: slot.opensAt, key: `reminder:${slot.key}` });
@@ -218,13 +218,13 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
 
   /** The deadline of the next slot still owed a report: what supervisors see as "due". */
   function nextDueAt(now: number): number | undefined {
-    return slotsOf(period()).find((s) => s.deadline > now && !state.reports[s.key])?.deadline;
+    return slotsOf(period()).find((s) => s.owed && s.deadline > now && !state.reports[s.key])?.deadline;
   }
 
   /** When the loop must next look at the clock: a reminder, a deadline or the release. */
   function nextWakeAt(now: number): number {
     const times = slotsOf(period())
-      .filter((s) => !state.reports[s.key])
+      .filter((s) => s.owed && !state.reports[s.key])
       .flatMap((s) => [s.remindAt, s.deadline])
       .filter((t) => t > now);
     const release = releaseAt(period());

@@ -1,15 +1,23 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiConflictResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+/// <reference types="multer" />
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConflictResponse, ApiConsumes, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { EnrolmentDto } from './observation.dto';
 import { EnrolmentService } from '../../../libs/observation/enrolment.service';
+import { ImportService } from './import.service';
+import { EnrolmentDto } from './observation.dto';
+
+const MAX_LEDGER_BYTES = 50 * 1024 * 1024;
 
 @ApiTags('persons')
-@Controller('persons')
+@Controller()
 export class PersonsController {
-  constructor(private readonly enrolment: EnrolmentService) {}
+  constructor(
+    private readonly enrolment: EnrolmentService,
+    private readonly imports: ImportService,
+  ) {}
 
-  @Post()
+  @Post('persons')
   @HttpCode(201)
   @ApiBody({ type: EnrolmentDto })
   @ApiOperation({ summary: 'Enrol a person: one record, one observation number, one observation workflow' })
@@ -19,5 +27,26 @@ export class PersonsController {
     const result = await this.enrolment.enrol(body);
     if (result.status === 'existing') response.status(200);
     return result;
+  }
+
+  @Post('persons/import')
+  @HttpCode(202)
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_LEDGER_BYTES } }))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, requestedBy: { type: 'string' } } } })
+  @ApiOperation({ summary: 'Import a ledger (.csv or .xlsx); follow progress at GET /imports/:id' })
+  async import(@UploadedFile() file: Express.Multer.File | undefined, @Body('requestedBy') requestedBy?: string) {
+    if (!file) throw new BadRequestException({ message: 'file: a .csv or .xlsx ledger is required as multipart field "file"', problems: [{ field: 'file', reason: 'is required' }] });
+    return this.imports.start(file.buffer, file.originalname, requestedBy || 'api');
+  }
+
+  @Get('imports/:id')
+  @ApiQuery({ name: 'results', required: false, enum: ['rejected', 'all', 'none'] })
+  @ApiOperation({ summary: 'An import: state, progress, counts and a result per row' })
+  importStatus(@Param('id') id: string, @Query('results') results?: 'rejected' | 'all' | 'none') {
+    if (results && !['rejected', 'all', 'none'].includes(results)) {
+      throw new BadRequestException({ message: 'results: must be rejected, all or none', problems: [{ field: 'results', reason: 'must be rejected, all or none' }] });
+    }
+    return this.imports.status(id, results);
   }
 }

@@ -1,0 +1,205 @@
+/**
+ * Observations over HTTP against the real dev server, a real worker and PostgreSQL:
+ * enrol, report, list, and see the row and the workflow agree; bad input gets a clear 4xx.
+ */
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApi } from '../../apps/api/api';
+import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { createDataSource } from '../../libs/persistence/data-source';
+import { localDate } from '../../workflows/observation/observation-schedule';
+import { testConfig } from '../support/environment';
+import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
+import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
+
+jest.setTimeout(120_000);
+
+async function eventually<T>(read: () => Promise<T>, until: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (until(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('observations API (dev server, worker, PostgreSQL)', () => {
+  const config = testConfig();
+  const today = localDate(Date.now(), 480);
+  const community = `api-test-${Date.now()}`;
+  let worker: RunningWorker;
+  let api: INestApplication;
+  let db: DataSource;
+  let http: ReturnType<typeof request>;
+  let allDayPolicyId: string;
+
+  beforeAll(async () => {
+    worker = await startWorker(config);
+    api = await createApi(config);
+    await api.init();
+    http = request(api.getHttpServer());
+    db = await createDataSource(config.databaseUrl!).initialize();
+    // A policy for later dates whose one slot spans the day, so a report is accepted whenever the test runs.
+    const policy = await http
+      .post('/observation-policies')
+      .send({ category: 'B', effectiveFrom: '2099-01-01', rules: { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] } })
+      .expect(201);
+    allDayPolicyId = policy.body.id;
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await worker?.shutdown();
+    await db?.destroy();
+  });
+
+  const enrol = (overrides: Record<string, unknown> = {}) =>
+    http.post('/persons').send({ ...enrolmentRequest({ category: 'B', anchorDate: today }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' }, ...overrides });
+
+  /** Enrols and moves the observation to the all-day policy, waiting until the record shows it. */
+  async function enrolReportable(overrides: Record<string, unknown> = {}): Promise<string> {
+    const { body } = await enrol(overrides).expect(201);
+    await http.post(`/observations/${body.observationNumber}/policy`).send({ policyId: allDayPolicyId, by: 'supervisor-wang' }).expect(200);
+    await eventually(
+      () => db.query(`SELECT policy_id FROM observation WHERE number = $1`, [body.observationNumber]),
+      (rows) => rows[0]?.policy_id === allDayPolicyId,
+    );
+    return body.observationNumber;
+  }
+
+  it('enrols a person: the record, the workflow and the tracking log agree', async () => {
+    const response = await enrol().expect(201);
+    expect(response.body).toMatchObject({ status: 'created', policyId: 'B-v1', observationNumber: expect.stringMatching(/^XYL-B-\d{6}$/) });
+    const number = response.body.observationNumber;
+    const detail = await eventually(
+      async () => (await http.get(`/observations/${number}`).expect(200)).body,
+      (d) => d.trackingLog.length > 0,
+    );
+    expect(detail.observation).toMatchObject({ number, status: 'active', category: 'B', community });
+    expect(detail.state).toMatchObject({ number, status: 'active', periodDays: 14, policyId: 'B-v1' });
+    expect(detail.state.releaseDueAt).toBe(detail.observation.releaseDueAt);
+    expect(detail.trackingLog[0].kind).toBe('enrolled');
+    expect(detail.person.documentNumber).toBeDefined();
+  });
+
+  it('refuses a second open observation for the same ID with 409 naming the open number', async () => {
+    const documentNumber = freshResidentId();
+    const first = await enrol({ documentNumber }).expect(201);
+    const second = await enrol({ documentNumber }).expect(409);
+    expect(second.body).toMatchObject({ observationNumber: first.body.observationNumber, problems: [{ field: 'documentNumber', reason: expect.stringContaining(first.body.observationNumber) }] });
+  });
+
+  it('is idempotent on clientRequestId, and one of many concurrent enrolments of one ID wins', async () => {
+    const clientRequestId = `req-${Date.now()}`;
+    const first = await enrol({ clientRequestId }).expect(201);
+    const again = await enrol({ clientRequestId }).expect(200);
+    expect(again.body).toMatchObject({ status: 'existing', observationNumber: first.body.observationNumber });
+
+    const documentNumber = freshResidentId();
+    const results = await Promise.all(Array.from({ length: 20 }, () => enrol({ documentNumber })));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(19);
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM observation o JOIN person p ON p.id = o.person_id WHERE p.document_number = $1`, [documentNumber]);
+    expect(count).toBe(1);
+  });
+
+  it.each([
+    [{ documentNumber: '110105194912310021' }, 'documentNumber', /check digit/],
+    [{ category: 'E' }, 'category', /A \(close contact\)/],
+    [{ mobile: '12345' }, 'mobile', /mobile/],
+    [{ anchorDate: '2020-01-01' }, 'anchorDate', /ended/],
+    [{ documentType: 'passport', documentNumber: 'E12345678' }, 'documentType', /category C/],
+  ])('rejects %j with 422 naming %s', async (overrides, field, reason) => {
+    const response = await enrol(overrides).expect(422);
+    expect(response.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringMatching(reason) })]));
+  });
+
+  it('takes a report in an open slot: durable in the workflow and the tracking log before it answers', async () => {
+    const number = await enrolReportable();
+    const response = await http.post(`/observations/${number}/reports`).send({ temperature: 36.5, requestId: 'r1' }).expect(201);
+    expect(response.body).toMatchObject({ number, temperature: 36.5, fever: false, requestId: 'r1' });
+    const [log] = await db.query(`SELECT temperature FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
+    expect(Number(log.temperature)).toBe(36.5);
+    // A retried report (same requestId) is recorded once.
+    await http.post(`/observations/${number}/reports`).send({ temperature: 36.5, requestId: 'r1' }).expect(201);
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
+    expect(count).toBe(1);
+    const { body } = await http.get(`/observations/${number}`).expect(200);
+    expect(body.state.reportsReceived).toBe(1);
+    expect(body.observation.lastReportAt).not.toBeNull();
+  });
+
+  it('escalates a fever report; a supervisor decides to continue', async () => {
+    const number = await enrolReportable();
+    await http.post(`/observations/${number}/reports`).send({ temperature: 38.4 }).expect(201);
+    const detail = await eventually(async () => (await http.get(`/observations/${number}`)).body, (d) => d.state.status === 'escalated');
+    const fever = detail.state.escalations.find((e: { kind: string }) => e.kind === 'fever');
+    expect(fever).toMatchObject({ ownerRole: 'medical', state: 'open' });
+    await http.post(`/observations/${number}/escalations/${fever.id.split('/')[1]}/resolve`).send({ by: 'x' }).expect(409);
+    const decided = await http.post(`/observations/${number}/escalations/${fever.id.split('/')[1]}/decision`).send({ decision: 'continue', by: 'supervisor-wang' }).expect(200);
+    expect(decided.body.status).toBe('active');
+    const rows = await eventually(() => db.query(`SELECT state, resolution FROM escalation WHERE id = $1`, [fever.id]), (r) => r[0]?.state === 'resolved');
+    expect(rows[0]).toEqual({ state: 'resolved', resolution: 'continue' });
+  });
+
+  it('routes a door-sensor event by device id and opens the non-cooperation ladder', async () => {
+    const doorSensorId = `DS-${Date.now()}`;
+    const { body } = await enrol({ devices: { doorSensorId } }).expect(201);
+    await http.post('/device-events').send({ deviceId: doorSensorId, kind: 'door_opened', eventId: 'e1' }).expect(202);
+    const detail = await eventually(async () => (await http.get(`/observations/${body.observationNumber}`)).body, (d) => d.state.openEscalations > 0);
+    expect(detail.state.escalations[0]).toMatchObject({ kind: 'non_cooperation', owner: 'worker-li' });
+    await http.post(`/observations/${body.observationNumber}/measures`).send({ measure: 'guard_posted', by: 'worker-li' }).expect(409);
+    await http.post(`/observations/${body.observationNumber}/measures`).send({ measure: 'warning_talk', by: 'worker-li' }).expect(200);
+    await http.post('/device-events').send({ deviceId: 'no-such-device', kind: 'door_opened' }).expect(404);
+    await http.post('/device-events').send({ deviceId: doorSensorId, kind: 'smoke' }).expect(422);
+  });
+
+  it('answers bad reports clearly: temperature 50, unknown number, a released or ended observation', async () => {
+    const number = await enrolReportable();
+    const hot = await http.post(`/observations/${number}/reports`).send({ temperature: 50 }).expect(422);
+    expect(hot.body.problems).toEqual([{ field: 'temperature', reason: expect.stringContaining('34') }]);
+    await http.post(`/observations/${number}/reports`).send({ temperature: 'warm' }).expect(400);
+    await http.post('/observations/XYL-B-999999/reports').send({ temperature: 36.5 }).expect(404);
+    await http.post(`/observations/${number}/early-end`).send({ reason: 'moved_away', by: 'worker-li' }).expect(200);
+    await eventually(() => db.query(`SELECT status FROM observation WHERE number = $1`, [number]), (r) => r[0].status === 'ended');
+    const closed = await http.post(`/observations/${number}/reports`).send({ temperature: 36.5 }).expect(409);
+    expect(closed.body.message).toMatch(/ended/);
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
+    expect(count).toBe(0);
+  });
+
+  it('lists with filters and paging, and exports the list and a tracking log', async () => {
+    const page = await http.get('/observations').query({ community, pageSize: 2, page: 1 }).expect(200);
+    expect(page.body.items).toHaveLength(2);
+    expect(page.body.total).toBeGreaterThan(2);
+    const escalated = await http.get('/observations').query({ community, status: 'ended' }).expect(200);
+    expect(escalated.body.items.every((i: { status: string }) => i.status === 'ended')).toBe(true);
+    await http.get('/observations').query({ status: 'sleeping' }).expect(400);
+    const csv = await http.get('/observations/export').query({ community, format: 'csv' }).expect(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.text).toContain(page.body.items[0].number);
+    const xlsx = await http.get('/observations/export').query({ community, format: 'xlsx' }).buffer(true).expect(200);
+    expect(xlsx.headers['content-type']).toMatch(/spreadsheetml/);
+    const log = await http.get(`/observations/${page.body.items[0].number}/tracking-log`).query({ format: 'csv' }).expect(200);
+    expect(log.text).toContain('enrolled');
+  });
+
+  it('imports a ledger with a result per row, and a second upload enrols nobody twice', async () => {
+    const records = makeLedgerRecords(30, { seed: Date.now() % 100_000, anchorDate: today, communities: [`${community}-import`] });
+    records[7] = { ...records[7], documentNumber: '110105194912310021' };
+    const file = await makeLedgerFile(records, 'csv');
+    const started = await http.post('/persons/import').attach('file', file, 'ledger.csv').expect(202);
+    const done = await eventually(async () => (await http.get(`/imports/${started.body.id}`)).body, (j) => j.state === 'done', 60_000);
+    expect(done).toMatchObject({ totalRows: 30, processedRows: 30, accepted: 29, rejected: 1 });
+    expect(done.results).toEqual([expect.objectContaining({ row: 9, status: 'rejected', field: 'documentNumber' })]);
+
+    const again = await http.post('/persons/import').attach('file', file, 'ledger.csv').expect(202);
+    const second = await eventually(async () => (await http.get(`/imports/${again.body.id}`).query({ results: 'all' })).body, (j) => j.state === 'done', 60_000);
+    expect(second.accepted).toBe(29);
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM observation WHERE community = $1`, [`${community}-import`]);
+    expect(count).toBe(29);
+    await http.post('/persons/import').attach('file', Buffer.from('x'), 'ledger.pdf').expect(422);
+    await http.get('/imports/not-a-job').expect(404);
+  });
+});
