@@ -9,7 +9,7 @@ import { LedgerRow, readLedger } from './ledger/ledger-reader';
 
 /** Enrolments in flight at once: near the dev server's sweet spot for workflow starts. */
 const CONCURRENCY = 48;
-const PROGRESS_EVERY = 250;
+const PROGRESS_EVERY = 100;
 const ATTEMPTS = 4;
 
 /**

@@ -1,0 +1,59 @@
+/**
+ * Imports a ledger file through the running API and shows its progress:
+ *   npm run import-ledger -- ledger.xlsx [--api http://127.0.0.1:3000] [--by name]
+ * Rejected rows are printed with their sheet row, field and reason at the end.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function bar(done: number, total: number): string {
+  const width = 30;
+  const filled = total ? Math.round((done / total) * width) : width;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+}
+
+interface ImportStatus {
+  id: string;
+  state: string;
+  totalRows: number;
+  processedRows: number;
+  accepted: number;
+  rejected: number;
+  error?: string;
+  message?: string;
+  results?: Array<{ row: number; status: string; field?: string; reason?: string }>;
+}
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file || file.startsWith('--')) throw new Error('usage: import-ledger <file.csv|file.xlsx> [--api URL] [--by NAME]');
+  const api = option('api', `http://127.0.0.1:${process.env.API_PORT || 3000}`);
+  const form = new FormData();
+  form.append('file', new Blob([fs.readFileSync(file)]), path.basename(file));
+  form.append('requestedBy', option('by', process.env.USER || 'cli'));
+  const started = await fetch(`${api}/persons/import`, { method: 'POST', body: form });
+  const job = (await started.json()) as ImportStatus;
+  if (!started.ok) throw new Error(`${started.status}: ${job.message ?? JSON.stringify(job)}`);
+  const began = Date.now();
+  let status = job;
+  while (status.state === 'running') {
+    const rate = status.processedRows / Math.max(1, (Date.now() - began) / 1000);
+    process.stderr.write(`\r${bar(status.processedRows, status.totalRows)}  accepted ${status.accepted}  rejected ${status.rejected}  ${rate.toFixed(0)} rows/s   `);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    status = (await (await fetch(`${api}/imports/${job.id}?results=none`)).json()) as ImportStatus;
+  }
+  status = (await (await fetch(`${api}/imports/${job.id}?results=rejected`)).json()) as ImportStatus;
+  process.stderr.write(`\r${bar(status.processedRows, status.totalRows)}  accepted ${status.accepted}  rejected ${status.rejected}  in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+  for (const r of status.results ?? []) console.log(`row ${r.row}: ${r.status}${r.field ? ` ${r.field}` : ''} — ${r.reason}`);
+  if (status.state !== 'done') throw new Error(`import ${status.state}: ${status.error}`);
+}
+
+main().catch((error) => {
+  console.error(`[import-ledger] ${(error as Error).message}`);
+  process.exit(1);
+});
