@@ -1,3 +1,8 @@
 // The workflow bundle's entry: every workflow type the worker runs.
 export { systemProbeWorkflow } from './system/system-probe.workflow';
 export { observationWorkflow } from './observation/observation.workflow';
+export { shiftWorkflow } from './roster/shift.workflow';
+export { rosterDailyWorkflow } from './roster/roster-daily.workflow';
+export { transferRunWorkflow } from './transfer/transfer-run.workflow';
+export { transferTripWorkflow } from './transfer/transfer-trip.workflow';
+export { baselineNoopWorkflow, baselineSignalWorkflow, baselineTimerWorkflow } from './bench/baseline.workflows';

@@ -1,0 +1,147 @@
+/**
+ * `npm run bench [-- --size 2000]`: the seed-scale benchmarks, each figure beside its baseline
+ * (the bare Temporal primitive doing the same work in the same run, on the same dev server) and the
+ * ratio. Starts its own embedded PostgreSQL and in-memory dev server on free ports, a worker as a
+ * child process (so its memory is its own) and the API in this process. Results are printed and
+ * written to bench-results/.
+ */
+import 'reflect-metadata';
+import { Client, Connection } from '@temporalio/client';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createApi } from '../api/api';
+import { runRosterBench } from '../../bench/roster-bench';
+import { runTransferPlanBench } from '../../bench/transfer-plan-bench';
+import { BenchContext, benchCheckInBurst, benchEnrol, benchReleaseStorm, benchSupervisorList, Rate } from '../../bench/observation-bench';
+import { loadConfig } from '../../libs/config/config';
+import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
+import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { freePort, startDevServer } from '../../libs/temporal/dev-server';
+import { CATEGORIES, DEFAULT_RULES } from '../../workflows/observation/observation-policy';
+import { localDate } from '../../workflows/observation/observation-schedule';
+import { temporalCli } from '../../scripts/tools';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? new Set(process.argv[i + 1].split(',')) : undefined;
+})();
+const wanted = (name: string) => !only || only.has(name);
+
+const rows: string[][] = [];
+const f = (n: number | undefined, digits = 1) => (n === undefined ? '' : n.toFixed(digits));
+function row(name: string, figure: string, baseline: string, ratio: string, target: string) {
+  rows.push([name, figure, baseline, ratio, target]);
+  console.log(`  ${name}: ${figure} | baseline ${baseline} | ratio ${ratio} | target ${target}`);
+}
+const log = (line: string) => process.stderr.write(`\r[bench] ${line}        `);
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+async function main(): Promise<void> {
+  const size = option('size', 17_000);
+  const concurrency = option('concurrency', 64);
+  const listRows = option('list-rows', 100_000);
+  const listRequests = option('list-requests', 1_000);
+  const stops: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-ops-bench-'));
+    fs.chmodSync(dir, 0o777);
+    const database = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: await freePort() });
+    stops.push(async () => {
+      await database.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    await runMigrations(database.url);
+    const server = await startDevServer({ cli: temporalCli(), port: await freePort() });
+    stops.push(server.stop);
+    const env = { ...process.env, DATABASE_URL: database.url, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: 'bench', API_PORT: String(await freePort()) };
+    const config = loadConfig(env);
+
+    const worker: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', 'worker', 'main.ts')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    stops.push(async () => {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    });
+    const api = await createApi(config);
+    await api.listen(config.apiPort, '127.0.0.1');
+    stops.push(() => api.close());
+    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    stops.push(() => client.connection.close());
+    const db = await createDataSource(database.url, { poolSize: 4 }).initialize();
+    stops.push(() => db.destroy());
+    // Reports must be accepted whenever the bench runs: a policy with one all-day slot, effective today.
+    for (const category of CATEGORIES) {
+      await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, $2, 2, $3, $4)`, [
+        `${category}-bench`,
+        category,
+        localDate(Date.now(), 480),
+        JSON.stringify({ ...DEFAULT_RULES, slots: [{ start: '00:00', end: '23:59' }], graceMinutes: 0 }),
+      ]);
+    }
+    for (let i = 0; i < 120 && (await fetch(`http://127.0.0.1:${config.apiPort}/health`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 500));
+    const ctx: BenchContext = { config, client, db, api, apiUrl: `http://127.0.0.1:${config.apiPort}`, concurrency, log };
+    console.log(`\nbench: size ${size}, concurrency ${concurrency}, ${os.cpus().length} cores, ${new Date().toISOString()}`);
+
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+    if (wanted('enrol') || wanted('checkin')) {
+      const { engine, baseline } = await benchEnrol(ctx, size);
+      row('enrol (ledger import, persons/s)', f(engine.perSecond), `${f(baseline.perSecond)} starts/s`, ratio(engine.perSecond, baseline.perSecond), '≥ 0.9×');
+    }
+    if (wanted('checkin')) {
+      const { engine, baseline } = await benchCheckInBurst(ctx);
+      row('check-in burst (HTTP reports/s)', f(engine.perSecond), `${f(baseline.perSecond)} signals/s`, ratio(engine.perSecond, baseline.perSecond), '≥ 0.9×');
+      row('check-in p50 / p99 ms', `${f(engine.p50Ms, 0)} / ${f(engine.p99Ms, 0)}`, `${f(baseline.p50Ms, 0)} / ${f(baseline.p99Ms, 0)}`, ratio(engine.p99Ms!, baseline.p99Ms!), 'p99 ≤ 1.5×');
+      await new Promise((r) => setTimeout(r, 3000));
+      row(`worker RSS, ${size} open observations touched (MiB)`, f(rssMiB(worker.pid!), 0), '', '', '≤ 1024 MiB');
+    }
+    if (wanted('storm')) {
+      const { engine, baseline } = await benchReleaseStorm(ctx, size);
+      row(`release storm (${size} due at once, s to all released)`, f(engine.seconds), `${f(baseline.seconds)} s (bare timers)`, ratio(engine.seconds, baseline.seconds), '≤ 1.5×');
+    }
+    if (wanted('list')) {
+      const rate: Rate = await benchSupervisorList(ctx, listRows, listRequests);
+      row(`supervisor list (${listRows} rows, ${listRequests} requests) p50 / p95 ms`, `${f(rate.p50Ms)} / ${f(rate.p95Ms)}`, '', '', 'p95 ≤ 50 ms');
+    }
+    if (wanted('roster')) {
+      const roster = await runRosterBench({});
+      row(
+        `roster (${roster.instance.seats} seats, ${roster.instance.staff} staff)`,
+        `${roster.initial.filled}/${roster.initial.seats} filled, ${roster.initial.violations} violations, night spread ${roster.initial.nightSpread}, ${f(roster.initial.solveMs / 1000, 2)} s`,
+        '',
+        '',
+        '0 violations, ≤ 10 s',
+      );
+      row('roster war-time re-plan (one day)', `+${roster.warTime.addedSeats} seats, ${roster.warTime.changedFromPrevious} changed, ${f(roster.warTime.solveMs / 1000, 2)} s`, '', '', 'minimal change');
+    }
+    if (wanted('transfer')) {
+      for (const plan of runTransferPlanBench()) {
+        row(`transfer plan ${plan.travellers} travellers / ${plan.vehicles} vehicles`, `${plan.trips} trips, ${plan.seatsUsed}/${plan.seatsOffered} seats, ${f(plan.planMs, 1)} ms`, '', '', '< 1 s');
+      }
+    }
+    const table = ['| benchmark | figure | baseline | ratio | target |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    const out = path.join(__dirname, '..', '..', 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, `# npm run bench — size ${size}, concurrency ${concurrency}, ${os.cpus().length} cores, ${new Date().toISOString()}\n\n${table}\n`);
+    console.log(`\n${table}\n\nwritten to ${out}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error) => {
+  console.error(`\n[bench] ${(error as Error).stack ?? error}`);
+  process.exit(1);
+});

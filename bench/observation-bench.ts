@@ -1,0 +1,198 @@
+/**
+ * Observation benchmarks at the seed's scale, each beside the bare Temporal primitive doing the same
+ * count of the same kind of work at the same concurrency, on the same dev server, in the same run.
+ */
+import { INestApplication } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { makeLedgerFile, makeLedgerRecords } from '../test/support/ledger-fixtures';
+import { AppConfig } from '../libs/config/config';
+import { baselineSignal } from '../workflows/bench/baseline.workflows';
+import { ObservationInput, observationWorkflowId } from '../workflows/observation/observation.messages';
+import { DEFAULT_RULES } from '../workflows/observation/observation-policy';
+import { localDate, MINUTE } from '../workflows/observation/observation-schedule';
+import { observationWorkflow } from '../workflows/observation/observation.workflow';
+
+export interface Rate {
+  count: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  p99Ms?: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `count` calls with `concurrency` in flight; returns throughput and latency percentiles. */
+export async function measure(count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<Rate> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        await call(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { count, seconds, perSecond: count / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99) };
+}
+
+async function waitFor(what: string, read: () => Promise<number>, target: number, timeoutMs: number, onProgress?: (n: number) => void): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await read();
+    onProgress?.(n);
+    if (n >= target) return n;
+    if (Date.now() > deadline) throw new Error(`${what}: ${n}/${target} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** One person per observation (one record per person), inserted in bulk; returns their ids in order. */
+async function insertPeople(db: DataSource, documentNumbers: string[], subdistrict: string): Promise<string[]> {
+  const rows: Array<{ id: string; document_number: string }> = await db.query(
+    `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit)
+     SELECT 'bench', 'passport', d, '13800138000', $2, 'bench', '1', '1' FROM unnest($1::text[]) AS d RETURNING id, document_number`,
+    [documentNumbers, subdistrict],
+  );
+  const ids = new Map(rows.map((r) => [r.document_number, r.id]));
+  return documentNumbers.map((d) => ids.get(d)!);
+}
+
+export interface BenchContext {
+  config: AppConfig;
+  client: Client;
+  db: DataSource;
+  api: INestApplication;
+  apiUrl: string;
+  concurrency: number;
+  log: (line: string) => void;
+}
+
+/** A 17,000-person ledger imported end to end (validated, stored, one workflow each) vs bare starts. */
+export async function benchEnrol(ctx: BenchContext, size: number) {
+  const today = localDate(Date.now(), 480);
+  const file = await makeLedgerFile(makeLedgerRecords(size, { seed: 42, anchorDate: today, subdistrict: 'BENCH' }), 'csv');
+  const form = new FormData();
+  form.append('file', new Blob([file]), 'bench.csv');
+  const started = performance.now();
+  const job = (await (await fetch(`${ctx.apiUrl}/persons/import`, { method: 'POST', body: form })).json()) as { id: string };
+  await waitFor('import', async () => {
+    const status = (await (await fetch(`${ctx.apiUrl}/imports/${job.id}?results=none`)).json()) as { state: string; processedRows: number };
+    if (status.state === 'failed') throw new Error('import failed');
+    return status.state === 'done' ? size : Math.min(status.processedRows, size - 1);
+  }, size, 60 * 60_000, (n) => ctx.log(`enrol ${n}/${size}`));
+  const seconds = (performance.now() - started) / 1000;
+  const [{ accepted }] = await ctx.db.query(`SELECT accepted FROM import_job WHERE id = $1`, [job.id]);
+  const engine: Rate = { count: accepted, seconds, perSecond: accepted / seconds };
+  const baseline = await measure(size, ctx.concurrency, () =>
+    ctx.client.workflow.start('baselineNoopWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: `bench-start-${randomUUID()}` }),
+  );
+  return { engine, baseline };
+}
+
+/** One report from each person through the HTTP API at a slot opening vs bare signals. */
+export async function benchCheckInBurst(ctx: BenchContext) {
+  const numbers: string[] = (await ctx.db.query(`SELECT number FROM observation WHERE subdistrict = 'BENCH' AND status = 'active' ORDER BY number`)).map((r: { number: string }) => r.number);
+  const engine = await measure(numbers.length, ctx.concurrency, async (i) => {
+    const response = await fetch(`${ctx.apiUrl}/observations/${numbers[i]}/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ temperature: 36.5, requestId: `bench-${i}` }),
+    });
+    if (response.status !== 201) throw new Error(`report ${numbers[i]}: ${response.status} ${await response.text()}`);
+  });
+  const sinks = Array.from({ length: numbers.length }, (_, i) => `bench-sink-${i}-${randomUUID()}`);
+  await measure(sinks.length, ctx.concurrency, (i) => ctx.client.workflow.start('baselineSignalWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: sinks[i] }));
+  const baseline = await measure(sinks.length, ctx.concurrency, (i) => ctx.client.workflow.getHandle(sinks[i]).signal(baselineSignal, { temperature: 36.5 }));
+  return { engine, baseline };
+}
+
+/**
+ * N observations due at one instant (a one-day test policy whose local midnight is set to that
+ * instant) vs N bare timers due at one instant, each measured from the instant until all are done.
+ */
+export async function benchReleaseStorm(ctx: BenchContext, size: number) {
+  const lead = Math.max(60_000, size * 40); // time to start them all before they fall due
+  const dueAt = Math.ceil((Date.now() + lead) / MINUTE) * MINUTE;
+  const anchorDate = new Date(dueAt - 86_400_000).toISOString().slice(0, 10);
+  // The offset that makes the end of the anchor day (local midnight) fall exactly at dueAt.
+  const utcOffsetMinutes = (Date.UTC(+anchorDate.slice(0, 4), +anchorDate.slice(5, 7) - 1, +anchorDate.slice(8, 10)) + 86_400_000 - dueAt) / MINUTE;
+  const policy = { id: 'BENCH-storm', category: 'D' as const, version: 1, effectiveFrom: '2099-12-31', rules: { ...DEFAULT_RULES, periodDays: 1, slots: [{ start: '00:00', end: '00:01' }], graceMinutes: 0 } };
+  await ctx.db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, 'D', 999, $2, $3) ON CONFLICT DO NOTHING`, [policy.id, policy.effectiveFrom, JSON.stringify(policy.rules)]);
+  const startedAt = Date.now();
+  const numbers = Array.from({ length: size }, (_, i) => `STORM-D-${String(i).padStart(6, '0')}`);
+  const personIds = await insertPeople(ctx.db, numbers, 'STORM');
+  await ctx.db.query(
+    `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at)
+     SELECT n, p, 'D', 'active', 'STORM', 'storm', 'bench', $1, $2, $3, $4 FROM unnest($5::text[], $6::uuid[]) AS t(n, p)`,
+    [anchorDate, policy.id, new Date(startedAt), new Date(dueAt), numbers, personIds],
+  );
+  ctx.log(`storm: starting ${size} observations and ${size} timers due at ${new Date(dueAt).toISOString()}`);
+  await measure(size, ctx.concurrency, (i) => {
+    const input: ObservationInput = { number: numbers[i], personId: personIds[i], category: 'D', subdistrict: 'STORM', community: 'storm', responsibleWorker: 'bench', anchorDate, startedAt, utcOffsetMinutes, policy };
+    return ctx.client.workflow.start(observationWorkflow, { taskQueue: ctx.config.temporal.taskQueue, workflowId: observationWorkflowId(numbers[i]), args: [input] });
+  });
+  const timerDueAt = dueAt + Math.max(60_000, size * 30);
+  await measure(size, ctx.concurrency, () => ctx.client.workflow.start('baselineTimerWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: `bench-timer-${randomUUID()}`, args: [timerDueAt] }));
+  if (Date.now() > dueAt) throw new Error('storm: starting took longer than the lead time; nothing measured');
+
+  await new Promise((resolve) => setTimeout(resolve, dueAt - Date.now()));
+  await waitFor(
+    'release storm',
+    async () => Number((await ctx.db.query(`SELECT count(*) AS n FROM observation o JOIN notification n ON n.id = o.number || ':release' WHERE o.subdistrict = 'STORM' AND o.status = 'released'`))[0].n),
+    size,
+    60 * 60_000,
+    (n) => ctx.log(`storm released ${n}/${size}`),
+  );
+  const engineSeconds = (Date.now() - dueAt) / 1000;
+  if (Date.now() > timerDueAt) throw new Error('storm: the engine took past the baseline timers instant; rerun with a smaller size');
+  await new Promise((resolve) => setTimeout(resolve, timerDueAt - Date.now()));
+  await waitFor(
+    'bare timers',
+    async () => (await ctx.client.workflow.count(`WorkflowType = 'baselineTimerWorkflow' AND ExecutionStatus = 'Completed'`)).count,
+    size,
+    60 * 60_000,
+    (n) => ctx.log(`timers completed ${n}/${size}`),
+  );
+  const baselineSeconds = (Date.now() - timerDueAt) / 1000;
+  return { engine: { count: size, seconds: engineSeconds, perSecond: size / engineSeconds }, baseline: { count: size, seconds: baselineSeconds, perSecond: size / baselineSeconds } };
+}
+
+/** 100,000 observations in PostgreSQL, 1,000 filtered and paged list requests through the API. */
+export async function benchSupervisorList(ctx: BenchContext, rows: number, requests: number) {
+  const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM observation`);
+  const missing = Math.max(0, rows - n);
+  if (missing) {
+    const numbers = Array.from({ length: missing }, (_, i) => `LIST-${i}`);
+    const personIds = await insertPeople(ctx.db, numbers, 'LIST');
+    await ctx.db.query(
+      `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at)
+       SELECT n, p, (ARRAY['A','B','C','D'])[1 + i % 4], (ARRAY['active','active','active','escalated','released','ended'])[1 + i % 6],
+              'S' || (i % 5), 'community-' || (i % 37), 'worker-' || (i % 200), current_date, 'A-v1', now(), now() + interval '10 days',
+              now() + (i % 48) * interval '1 hour'
+       FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS t(n, p, i)`,
+      [numbers, personIds],
+    );
+    await ctx.db.query('ANALYZE observation');
+  }
+  const statuses = ['active', 'escalated', 'released'];
+  return measure(requests, 8, async (i) => {
+    const query = new URLSearchParams({ subdistrict: `S${i % 5}`, community: `community-${i % 37}`, status: statuses[i % 3], page: String(1 + (i % 5)), pageSize: '50' });
+    if (i % 4 === 0) query.set('category', 'ABCD'[i % 4]);
+    if (i % 7 === 0) query.set('dueToday', 'true');
+    const response = await fetch(`${ctx.apiUrl}/observations?${query}`);
+    if (!response.ok) throw new Error(`list: ${response.status}`);
+    await response.arrayBuffer();
+  });
+}
