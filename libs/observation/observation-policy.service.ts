@@ -21,8 +21,15 @@ const toPolicy = (row: PolicyRow): ObservationPolicy => ({
 });
 
 /** Versioned policies per category: the newest one effective on a date applies to enrolments that day. */
+/** How long "the policy in force for a category" is cached: new versions are rare and dated ahead. */
+const EFFECTIVE_CACHE_MS = 10_000;
+
 @Injectable()
 export class ObservationPolicyService {
+  /** A policy version never changes once written, so reads by id are cached for good. */
+  private readonly byId = new Map<string, ObservationPolicy>();
+  private readonly inForce = new Map<string, { policy: ObservationPolicy; until: number }>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(category?: string): Promise<ObservationPolicy[]> {
@@ -36,23 +43,32 @@ export class ObservationPolicyService {
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<ObservationPolicy> {
+    const cached = this.byId.get(id);
+    if (cached) return cached;
     const rows: PolicyRow[] = await manager.query(
       `SELECT id, category, version, to_char(effective_from, 'YYYY-MM-DD') AS effective_from, rules FROM observation_policy WHERE id = $1`,
       [id],
     );
     if (!rows.length) throw notFound('policy', id);
-    return toPolicy(rows[0]);
+    const policy = toPolicy(rows[0]);
+    this.byId.set(id, policy);
+    return policy;
   }
 
   /** The policy in force for a category on a local date. */
   async effective(category: Category, date: string, manager: EntityManager = this.dataSource.manager): Promise<ObservationPolicy> {
+    const key = `${category}:${date}`;
+    const cached = this.inForce.get(key);
+    if (cached && cached.until > Date.now()) return cached.policy;
     const rows: PolicyRow[] = await manager.query(
       `SELECT id, category, version, to_char(effective_from, 'YYYY-MM-DD') AS effective_from, rules FROM observation_policy
        WHERE category = $1 AND effective_from <= $2 ORDER BY effective_from DESC LIMIT 1`,
       [category, date],
     );
     if (!rows.length) throw invalid('category', `no observation policy for category ${category} is in force on ${date}`);
-    return toPolicy(rows[0]);
+    const policy = toPolicy(rows[0]);
+    this.inForce.set(key, { policy, until: Date.now() + EFFECTIVE_CACHE_MS });
+    return policy;
   }
 
   /** A new version for a category; it applies to enrolments from its effective date. */
@@ -83,6 +99,7 @@ export class ObservationPolicyService {
         input.effectiveFrom,
         JSON.stringify(input.rules),
       ]);
+      this.inForce.clear();
       return this.get(id, manager);
     });
   }
