@@ -119,30 +119,54 @@ export async function benchCheckInBurst(ctx: BenchContext) {
 }
 
 /**
- * N observations due at one instant (a one-day test policy whose local midnight is set to that
- * instant) vs N bare timers due at one instant, each measured from the instant until all are done.
+ * Starts `size` observations that all fall due for release at `dueAt` (a whole minute): a one-day
+ * test policy and a UTC offset that puts the end of the anchor day exactly there. Rows in PostgreSQL
+ * in bulk, one workflow each. Returns their numbers.
+ */
+export async function startObservationsDueAt(
+  db: DataSource,
+  client: Client,
+  taskQueue: string,
+  options: { size: number; dueAt: number; prefix: string; concurrency: number },
+): Promise<string[]> {
+  const { size, dueAt, prefix } = options;
+  const anchorDate = new Date(dueAt - 86_400_000).toISOString().slice(0, 10);
+  const utcOffsetMinutes = (Date.UTC(+anchorDate.slice(0, 4), +anchorDate.slice(5, 7) - 1, +anchorDate.slice(8, 10)) + 86_400_000 - dueAt) / MINUTE;
+  const policy = { id: 'TEST-one-day', category: 'D' as const, version: 999, effectiveFrom: '2099-12-31', rules: { ...DEFAULT_RULES, periodDays: 1, slots: [{ start: '00:00', end: '00:01' }], graceMinutes: 0 } };
+  await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, 'D', 999, $2, $3) ON CONFLICT DO NOTHING`, [policy.id, policy.effectiveFrom, JSON.stringify(policy.rules)]);
+  const startedAt = Date.now();
+  const numbers = Array.from({ length: size }, (_, i) => `${prefix}-D-${String(i).padStart(6, '0')}`);
+  const personIds = await insertPeople(db, numbers, prefix);
+  await db.query(
+    `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at)
+     SELECT n, p, 'D', 'active', $1, 'storm', 'bench', $2, $3, $4, $5 FROM unnest($6::text[], $7::uuid[]) AS t(n, p)`,
+    [prefix, anchorDate, policy.id, new Date(startedAt), new Date(dueAt), numbers, personIds],
+  );
+  await measure(size, options.concurrency, (i) => {
+    const input: ObservationInput = { number: numbers[i], personId: personIds[i], category: 'D', subdistrict: prefix, community: 'storm', responsibleWorker: 'bench', anchorDate, startedAt, utcOffsetMinutes, policy };
+    return client.workflow.start(observationWorkflow, { taskQueue, workflowId: observationWorkflowId(numbers[i]), args: [input] });
+  });
+  return numbers;
+}
+
+/** How many of a prefix's observations are released with their release notice recorded. */
+export async function releasedWithNotice(db: DataSource, prefix: string): Promise<number> {
+  const [{ n }] = await db.query(
+    `SELECT count(*)::int AS n FROM observation o JOIN notification n ON n.id = o.number || ':release' WHERE o.subdistrict = $1 AND o.status = 'released'`,
+    [prefix],
+  );
+  return n;
+}
+
+/**
+ * N observations due at one instant vs N bare timers due at one instant, each measured from the
+ * instant until all are done.
  */
 export async function benchReleaseStorm(ctx: BenchContext, size: number) {
   const lead = Math.max(60_000, size * 40); // time to start them all before they fall due
   const dueAt = Math.ceil((Date.now() + lead) / MINUTE) * MINUTE;
-  const anchorDate = new Date(dueAt - 86_400_000).toISOString().slice(0, 10);
-  // The offset that makes the end of the anchor day (local midnight) fall exactly at dueAt.
-  const utcOffsetMinutes = (Date.UTC(+anchorDate.slice(0, 4), +anchorDate.slice(5, 7) - 1, +anchorDate.slice(8, 10)) + 86_400_000 - dueAt) / MINUTE;
-  const policy = { id: 'BENCH-storm', category: 'D' as const, version: 1, effectiveFrom: '2099-12-31', rules: { ...DEFAULT_RULES, periodDays: 1, slots: [{ start: '00:00', end: '00:01' }], graceMinutes: 0 } };
-  await ctx.db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, 'D', 999, $2, $3) ON CONFLICT DO NOTHING`, [policy.id, policy.effectiveFrom, JSON.stringify(policy.rules)]);
-  const startedAt = Date.now();
-  const numbers = Array.from({ length: size }, (_, i) => `STORM-D-${String(i).padStart(6, '0')}`);
-  const personIds = await insertPeople(ctx.db, numbers, 'STORM');
-  await ctx.db.query(
-    `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at)
-     SELECT n, p, 'D', 'active', 'STORM', 'storm', 'bench', $1, $2, $3, $4 FROM unnest($5::text[], $6::uuid[]) AS t(n, p)`,
-    [anchorDate, policy.id, new Date(startedAt), new Date(dueAt), numbers, personIds],
-  );
   ctx.log(`storm: starting ${size} observations and ${size} timers due at ${new Date(dueAt).toISOString()}`);
-  await measure(size, ctx.concurrency, (i) => {
-    const input: ObservationInput = { number: numbers[i], personId: personIds[i], category: 'D', subdistrict: 'STORM', community: 'storm', responsibleWorker: 'bench', anchorDate, startedAt, utcOffsetMinutes, policy };
-    return ctx.client.workflow.start(observationWorkflow, { taskQueue: ctx.config.temporal.taskQueue, workflowId: observationWorkflowId(numbers[i]), args: [input] });
-  });
+  await startObservationsDueAt(ctx.db, ctx.client, ctx.config.temporal.taskQueue, { size, dueAt, prefix: 'STORM', concurrency: ctx.concurrency });
   const timerDueAt = dueAt + Math.max(60_000, size * 30);
   await measure(size, ctx.concurrency, () => ctx.client.workflow.start('baselineTimerWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: `bench-timer-${randomUUID()}`, args: [timerDueAt] }));
   if (Date.now() > dueAt) throw new Error('storm: starting took longer than the lead time; nothing measured');
@@ -150,7 +174,7 @@ export async function benchReleaseStorm(ctx: BenchContext, size: number) {
   await new Promise((resolve) => setTimeout(resolve, dueAt - Date.now()));
   await waitFor(
     'release storm',
-    async () => Number((await ctx.db.query(`SELECT count(*) AS n FROM observation o JOIN notification n ON n.id = o.number || ':release' WHERE o.subdistrict = 'STORM' AND o.status = 'released'`))[0].n),
+    () => releasedWithNotice(ctx.db, 'STORM'),
     size,
     60 * 60_000,
     (n) => ctx.log(`storm released ${n}/${size}`),

@@ -1,0 +1,184 @@
+/**
+ * Fault tests with servers of the test's own, so they can be killed and restarted: an embedded
+ * PostgreSQL, a Temporal dev server on a SQLite file, and the worker as a separate process.
+ */
+import { INestApplication } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApi } from '../../apps/api/api';
+import { releasedWithNotice, startObservationsDueAt } from '../../bench/observation-bench';
+import { AppConfig, loadConfig } from '../../libs/config/config';
+import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
+import { EmbeddedDatabase, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
+import { deviceEventSignal, observationStateQuery, observationWorkflowId } from '../../workflows/observation/observation.messages';
+import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
+import { localDate, MINUTE } from '../../workflows/observation/observation-schedule';
+import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
+
+jest.setTimeout(300_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (ok(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(500);
+  }
+  throw new Error(`${what}: not reached in ${timeoutMs / 1000} s (last: ${JSON.stringify(last)} ${lastError ?? ''})`);
+}
+
+describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requests', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-ops-faults-'));
+  let pgPort: number;
+  let pg: EmbeddedDatabase;
+  let temporal: DevServer;
+  let temporalPort: number;
+  let config: AppConfig;
+  let env: NodeJS.ProcessEnv;
+  let worker: ChildProcess | undefined;
+  let api: INestApplication;
+  let http: ReturnType<typeof request>;
+  let db: DataSource;
+  let client: Client;
+
+  const startTemporal = () => startDevServer({ cli: process.env.TEMPORAL_CLI!, port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite') });
+  const startPostgres = () => startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: pgPort });
+
+  function startWorkerProcess(): ChildProcess {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../../apps/worker/main.ts')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    return child;
+  }
+  async function stopWorkerProcess(signal: NodeJS.Signals) {
+    const child = worker!;
+    worker = undefined;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+  const healthy = () => until('health 200', async () => (await http.get('/health')).status, (s) => s === 200, 120_000);
+
+  beforeAll(async () => {
+    fs.chmodSync(dir, 0o777);
+    pgPort = await freePort();
+    temporalPort = await freePort();
+    pg = await startPostgres();
+    await runMigrations(pg.url);
+    temporal = await startTemporal();
+    env = { ...process.env, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'faults' };
+    config = loadConfig(env);
+    db = await createDataSource(pg.url, { poolSize: 4 }).initialize();
+    // Reports accepted whenever the test runs: category B gets an all-day slot from today.
+    await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ('B-faults', 'B', 2, $1, $2)`, [
+      localDate(Date.now(), 480),
+      JSON.stringify({ ...DEFAULT_RULES, slots: [{ start: '00:00', end: '23:59' }], graceMinutes: 0 }),
+    ]);
+    api = await createApi(config);
+    await api.init();
+    http = request(api.getHttpServer());
+    client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    worker = startWorkerProcess();
+    await healthy();
+  });
+
+  afterAll(async () => {
+    if (worker) await stopWorkerProcess('SIGTERM');
+    await api?.close();
+    await client?.connection.close();
+    await db?.destroy().catch(() => undefined);
+    await temporal?.stop();
+    await pg?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const enrol = (overrides: Record<string, unknown> = {}) => http.post('/persons').send({ ...enrolmentRequest({ category: 'B', anchorDate: localDate(Date.now(), 480) }), ...overrides });
+
+  it('releases every observation exactly once when the worker is killed with SIGKILL during a release storm', async () => {
+    const size = 100;
+    const dueAt = Math.ceil((Date.now() + 25_000) / MINUTE) * MINUTE;
+    await startObservationsDueAt(db, client, config.temporal.taskQueue, { size, dueAt, prefix: 'KILL', concurrency: 32 });
+    await sleep(dueAt - Date.now() + 300);
+    await stopWorkerProcess('SIGKILL');
+    await sleep(2_000);
+    worker = startWorkerProcess();
+    await until('all released', () => releasedWithNotice(db, 'KILL'), (n) => n === size, 180_000);
+    const [{ releases, notices, distinct }] = await db.query(
+      `SELECT (SELECT count(*)::int FROM tracking_log WHERE kind = 'release' AND observation_number LIKE 'KILL-%') AS releases,
+              (SELECT count(*)::int FROM notification WHERE template = 'release_notice' AND observation_number LIKE 'KILL-%') AS notices,
+              (SELECT count(DISTINCT observation_number)::int FROM tracking_log WHERE kind = 'release' AND observation_number LIKE 'KILL-%') AS distinct`,
+    );
+    expect({ releases, notices, distinct }).toEqual({ releases: size, notices: size, distinct: size });
+    const completed = await until('workflows completed', async () => (await client.workflow.count(`WorkflowId STARTS_WITH 'observation-KILL-' AND ExecutionStatus = 'Completed'`)).count, (n) => n === size);
+    expect(completed).toBe(size);
+  });
+
+  it('answers 503 naming PostgreSQL while it is stopped for 30 s, loses nothing, and recovers by itself', async () => {
+    const { body } = await enrol().expect(201);
+    const number = body.observationNumber;
+    await until('enrolled logged', () => db.query(`SELECT 1 FROM tracking_log WHERE observation_number = $1`, [number]), (r) => r.length > 0);
+    await db.destroy();
+    await pg.stop();
+    const stoppedAt = Date.now();
+
+    const health = await http.get('/health').expect(503);
+    expect(health.body.database).toMatchObject({ status: 'down' });
+    const refused = await enrol().expect(503);
+    expect(refused.body.message).toMatch(/database unavailable/);
+    // Workflows keep taking events; their PostgreSQL writes retry until the database is back.
+    await client.workflow.getHandle(observationWorkflowId(number)).signal(deviceEventSignal, { eventId: 'during-outage', deviceId: 'CAM-1', kind: 'camera_motion', at: Date.now() });
+
+    await sleep(Math.max(0, 30_000 - (Date.now() - stoppedAt)));
+    pg = await startPostgres();
+    db = await createDataSource(pg.url, { poolSize: 4 }).initialize();
+    await healthy();
+    await until(
+      'event written after the outage',
+      () => db.query(`SELECT 1 FROM tracking_log WHERE observation_number = $1 AND detail->>'eventId' = 'during-outage'`, [number]),
+      (r) => r.length === 1,
+    );
+    await http.post(`/observations/${number}/reports`).send({ temperature: 36.6 }).expect(201);
+  });
+
+  it('answers 503 naming Temporal while the dev server is down; workflows survive its restart on the SQLite file', async () => {
+    const { body } = await enrol().expect(201);
+    const number = body.observationNumber;
+    await temporal.stop();
+    const health = await http.get('/health').expect(503);
+    expect(health.body.temporal).toMatchObject({ status: 'down' });
+    const refused = await http.post(`/observations/${number}/reports`).send({ temperature: 36.6 }).expect(503);
+    expect(refused.body.message).toMatch(/Temporal unavailable/);
+    const [{ count: before }] = await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
+    expect(before).toBe(0);
+
+    temporal = await startTemporal();
+    await healthy();
+    const state = await until('query after restart', () => client.workflow.getHandle(observationWorkflowId(number)).query(observationStateQuery), (s) => s.status === 'active');
+    expect(state.number).toBe(number);
+    await http.post(`/observations/${number}/reports`).send({ temperature: 36.6 }).expect(201);
+  });
+
+  it('gives one observation for 1,000 concurrent enrolments of the same ID number, and repeats of a client request id create nothing twice', async () => {
+    const documentNumber = freshResidentId();
+    const responses = (await Promise.all(Array.from({ length: 1_000 }, () => enrol({ documentNumber })))).map((r) => r.status);
+    expect(responses.filter((s) => s === 201)).toHaveLength(1);
+    expect(responses.filter((s) => s === 409)).toHaveLength(999);
+    const clientRequestId = `dup-${Date.now()}`;
+    const repeats = await Promise.all(Array.from({ length: 50 }, () => enrol({ clientRequestId, documentNumber: freshResidentId() })));
+    expect(new Set(repeats.map((r) => r.body.observationNumber)).size).toBe(1);
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM observation WHERE client_request_id = $1`, [clientRequestId]);
+    expect(count).toBe(1);
+  });
+});
