@@ -131,6 +131,16 @@ const TEMPLATES = {
       body: 'From {effectiveAt} the roster runs in {mode} mode. Reason: {reason}.',
     },
   },
+  roster_gap: {
+    'zh-CN': {
+      subject: '排班缺口：{post}',
+      body: '岗位 {post} 在 {shiftDate} {shiftStart}–{shiftEnd} 的班次尚无人值守（{reason}），请安排人员。',
+    },
+    en: {
+      subject: 'Roster gap: {post}',
+      body: 'Nobody is rostered at {post} on {shiftDate} {shiftStart}–{shiftEnd} ({reason}). Please assign someone.',
+    },
+  },
   transfer_dispatch: {
     'zh-CN': {
       subject: '转运任务 {tripId}',
@@ -139,6 +149,16 @@ const TEMPLATES = {
     en: {
       subject: 'Transfer trip {tripId}',
       body: 'Transfer trip {tripId}: pick up at {pickupAddress} at {pickupTime} and take to {destination}.',
+    },
+  },
+  transfer_exception: {
+    'zh-CN': {
+      subject: '转运异常 {exceptionId}（{kind}）',
+      body: '转运 {runId} 异常 {exceptionId}（{kind}）：{reason}。责任人：{owner}，处理时限：{deadline}。',
+    },
+    en: {
+      subject: 'Transfer exception {exceptionId} ({kind})',
+      body: 'Transfer run {runId}, exception {exceptionId} ({kind}): {reason}. Owner: {owner}; deadline {deadline}.',
     },
   },
 } satisfies Record<string, Record<NotificationLanguage, MessageText>>;

@@ -3,10 +3,14 @@ import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { MetricsModule } from './metrics/metrics.module';
 import { ObservationModule } from './observation/observation.module';
+import { RosterModule } from './roster/roster.module';
 import { SystemController } from './system/system.controller';
+import { TransferModule } from './transfer/transfer.module';
 
 @Module({})
 export class AppModule {
@@ -18,6 +22,10 @@ export class AppModule {
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-api', poolSize: 40 }),
         TemporalClientModule.forRoot(config.temporal),
         ObservationModule,
+        DashboardModule,
+        MetricsModule,
+        RosterModule,
+        TransferModule,
       ],
       controllers: [HealthController, SystemController],
       providers: [HealthService],

@@ -99,6 +99,8 @@ async function main(): Promise<void> {
       'Epidemic-control operations engine is running:',
       `  API            ${base}`,
       `  OpenAPI docs   ${base}/docs`,
+      `  Dashboard      ${base}/dashboard`,
+      `  Metrics        ${base}/metrics`,
       `  Temporal UI    ${temporalUi ?? `(external cluster at ${env.TEMPORAL_ADDRESS})`}`,
       `  Temporal gRPC  ${env.TEMPORAL_ADDRESS}`,
       `  data           ${config.dataDir}`,

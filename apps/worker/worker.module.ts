@@ -5,10 +5,15 @@ import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
 import { NotificationActivities, NotificationsModule } from '../../activities/notifications/notification.activities';
 import { ObservationActivities } from '../../activities/observation/observation.activities';
+import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
 import { SystemActivities } from '../../activities/system/system.activities';
+import { DISPATCH_SYSTEM_PROVIDER } from '../../activities/transfer/dispatch-system';
+import { TransferActivities } from '../../activities/transfer/transfer.activities';
+import { ObservationCoreModule } from '../../libs/observation/observation-core.module';
+import { RosterActivitiesModule, ROSTER_ACTIVITY_CLASSES } from '../../activities/roster/roster-activities.module';
 
 /** The activity classes the worker registers; each is a Nest provider so it gets its dependencies by DI. */
-export const ACTIVITY_CLASSES = [SystemActivities, ObservationActivities, NotificationActivities];
+export const ACTIVITY_CLASSES = [SystemActivities, ObservationActivities, PolicyRolloutActivities, NotificationActivities, ...ROSTER_ACTIVITY_CLASSES, TransferActivities];
 
 @Module({})
 export class WorkerModule {
@@ -21,8 +26,10 @@ export class WorkerModule {
         // Activities that start or signal other workflows (a hand-over home starts an observation).
         TemporalClientModule.forRoot(config.temporal),
         NotificationsModule,
+        RosterActivitiesModule,
+        ObservationCoreModule,
       ],
-      providers: [SystemActivities, ObservationActivities],
+      providers: [SystemActivities, ObservationActivities, PolicyRolloutActivities, TransferActivities, DISPATCH_SYSTEM_PROVIDER],
     };
   }
 }

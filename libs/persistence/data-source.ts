@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { Transfer1764100000000 } from './migrations/1764100000000-transfer';
+import { Roster1764200000000 } from './migrations/1764200000000-roster';
 
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Transfer1764100000000, Roster1764200000000];
 
 /** The one way this project builds its TypeORM data source: schema by migrations, never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {

@@ -169,6 +169,21 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(count).toBe(0);
   });
 
+  it('moves every running observation of a community onto a new policy version, with progress', async () => {
+    const rolloutCommunity = `${community}-rollout`;
+    const numbers = [];
+    for (let i = 0; i < 3; i++) numbers.push((await enrol({ address: { subdistrict: 'XYL', community: rolloutCommunity, building: '1', unit: '1' } }).expect(201)).body.observationNumber);
+    const started = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: rolloutCommunity }).expect(202);
+    const progress = await eventually(async () => (await http.get(`/observation-policies/rollouts/${started.body.rolloutId}`)).body, (p) => p.done === true);
+    expect(progress).toMatchObject({ total: 3, moved: 3, skipped: [], done: true });
+    const rows = await eventually(
+      () => db.query(`SELECT policy_id FROM observation WHERE community = $1`, [rolloutCommunity]),
+      (r) => r.every((row: { policy_id: string }) => row.policy_id === allDayPolicyId),
+    );
+    expect(rows.map((r: { policy_id: string }) => r.policy_id)).toEqual([allDayPolicyId, allDayPolicyId, allDayPolicyId]);
+    await http.post('/observation-policies/Z-v9/rollouts').send({ by: 'x' }).expect(404);
+  });
+
   it('lists with filters and paging, and exports the list and a tracking log', async () => {
     const page = await http.get('/observations').query({ community, pageSize: 2, page: 1 }).expect(200);
     expect(page.body.items).toHaveLength(2);

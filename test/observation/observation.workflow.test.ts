@@ -96,22 +96,25 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     await sleepUntil(first.opensAt + MINUTE);
     await expect(trackingKinds(input.number)).resolves.toEqual(['enrolled', 'reminder']);
 
-    await sleepUntil(first.deadline + MINUTE);
-    let state = await handle.query(observationStateQuery);
-    expect(state.escalations).toEqual([expect.objectContaining({ kind: 'missed_report', ownerRole: 'community_worker', owner: 'worker-li', state: 'open', openedAt: first.deadline })]);
+    try {
+      await sleepUntil(first.deadline + MINUTE);
+      let state = await handle.query(observationStateQuery);
+      expect(state.escalations).toEqual([expect.objectContaining({ kind: 'missed_report', ownerRole: 'community_worker', owner: 'worker-li', state: 'open', openedAt: first.deadline })]);
 
-    await sleepUntil(second.deadline + MINUTE);
-    state = await handle.query(observationStateQuery);
-    expect(state.escalations.map((e) => [e.kind, e.owner, e.openedAt])).toEqual([
-      ['missed_report', 'worker-li', first.deadline],
-      ['missed_report', 'worker-li', second.deadline],
-      ['missed_report_repeat', 'supervisor@XYL', second.deadline],
-    ]);
-    const rows = await db.query(`SELECT kind, owner, state FROM escalation WHERE observation_number = $1 ORDER BY opened_at, id`, [input.number]);
-    expect(rows).toHaveLength(3);
-    const messages = await db.query(`SELECT template FROM notification WHERE observation_number = $1`, [input.number]);
-    expect(messages.map((m: { template: string }) => m.template).sort()).toEqual(['checkin_reminder', 'checkin_reminder', 'missed_report', 'missed_report', 'missed_report_repeat']);
-    await handle.terminate('test done');
+      await sleepUntil(second.deadline + MINUTE);
+      state = await handle.query(observationStateQuery);
+      expect(state.escalations.map((e) => [e.kind, e.owner, e.openedAt])).toEqual([
+        ['missed_report', 'worker-li', first.deadline],
+        ['missed_report', 'worker-li', second.deadline],
+        ['missed_report_repeat', 'supervisor@XYL', second.deadline],
+      ]);
+      const rows = await db.query(`SELECT kind, owner, state FROM escalation WHERE observation_number = $1 ORDER BY opened_at, id`, [input.number]);
+      expect(rows).toHaveLength(3);
+      const messages = await db.query(`SELECT template FROM notification WHERE observation_number = $1`, [input.number]);
+      expect(messages.map((m: { template: string }) => m.template).sort()).toEqual(['checkin_reminder', 'checkin_reminder', 'missed_report', 'missed_report', 'missed_report_repeat']);
+    } finally {
+      await handle.terminate('test done');
+    }
   });
 
   it('escalates fever on day 9 to medical staff and the supervisor; a transfer to hospital ends the observation', async () => {
@@ -199,23 +202,27 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     await sleepUntil(first.opensAt + 5 * MINUTE);
     await report(handle, 36.8);
     const firstRun = (await handle.describe()).runId;
-    // Camera motion is only logged, so the events grow the history and nothing else.
-    let sent = 0;
-    while (sent < 2_200) {
-      const at = await env.currentTimeMs();
-      await Promise.all(Array.from({ length: 100 }, () => handle.signal(deviceEventSignal, { eventId: `cam-${sent++}`, deviceId: 'CAM-7', kind: 'camera_motion', at })));
+    try {
+      // Camera motion is only logged, so the events grow the history and nothing else.
+      let sent = 0;
+      while (sent < 2_200) {
+        const at = await env.currentTimeMs();
+        await Promise.all(Array.from({ length: 100 }, () => handle.signal(deviceEventSignal, { eventId: `cam-${sent++}`, deviceId: 'CAM-7', kind: 'camera_motion', at })));
+      }
+      for (let i = 0; i < 300 && (await handle.describe()).runId === firstRun; i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await handle.describe()).runId).not.toBe(firstRun);
+      const state = await handle.query(observationStateQuery);
+      expect(state).toMatchObject({ status: 'active', reportsReceived: 1 });
+      const count = async () => (await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'device_event'`, [input.number]))[0].count;
+      // Every event before and after the new run is in the log once.
+      await handle.signal(deviceEventSignal, { eventId: 'cam-last', deviceId: 'CAM-7', kind: 'camera_motion', at: await env.currentTimeMs() });
+      await handle.query(observationStateQuery);
+      for (let i = 0; i < 300 && (await count()) < sent + 1; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await count()).toBe(sent + 1);
+    } finally {
+      // A workflow left running would hold the test server's clock in the next test, with no worker.
+      await handle.terminate('test done');
     }
-    for (let i = 0; i < 300 && (await handle.describe()).runId === firstRun; i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await handle.describe()).runId).not.toBe(firstRun);
-    const state = await handle.query(observationStateQuery);
-    expect(state).toMatchObject({ status: 'active', reportsReceived: 1 });
-    const count = async () => (await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'device_event'`, [input.number]))[0].count;
-    // Every event before and after the new run is in the log once.
-    await handle.signal(deviceEventSignal, { eventId: 'cam-last', deviceId: 'CAM-7', kind: 'camera_motion', at: await env.currentTimeMs() });
-    await handle.query(observationStateQuery);
-    for (let i = 0; i < 50 && (await count()) < sent + 1; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await count()).toBe(sent + 1);
-    await handle.terminate('test done');
   });
 
   it('releases when a worker returns, if the release fell due while none was running', async () => {

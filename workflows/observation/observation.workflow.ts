@@ -7,7 +7,6 @@
  */
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   proxyActivities,
@@ -20,7 +19,6 @@ import type { NotificationActivities } from '../../activities/notifications/noti
 import type { NotificationRequest } from '../../activities/notifications/notification-outbox';
 import type { NotificationTemplate } from '../../activities/notifications/notification-templates';
 import type { ObservationActivities, ObservationChanges } from '../../activities/observation/observation.activities';
-import type { FieldProblem } from '../../libs/domain/errors';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import {
   acknowledgeEscalationUpdate,
@@ -45,6 +43,7 @@ import {
 } from './observation.messages';
 import { validateRules } from './observation-policy';
 import { dayOfPeriod, doorOpeningAllowed, localDate, localMidnight, localTime, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
+import { commandRejected } from '../shared/command-rejected';
 
 const { recordObservationChanges } = proxyLocalActivities<ObservationActivities>({
   startToCloseTimeout: '30 seconds',
@@ -72,6 +71,8 @@ export interface ObservationState {
   requestIds: string[];
   endReason?: EndReason;
   endedAt?: number;
+  /** Changes queued while the previous run was continuing as new: the next run writes them first. */
+  unflushed?: ObservationChanges;
 }
 
 export interface ObservationOutcome {
@@ -81,8 +82,6 @@ export interface ObservationOutcome {
   at: string;
 }
 
-const failure = (type: 'invalid' | 'conflict' | 'not_found', problems: FieldProblem[]) =>
-  ApplicationFailure.create({ type, message: problems.map((p) => `${p.field}: ${p.reason}`).join('; '), details: [problems], nonRetryable: true });
 
 export async function observationWorkflow(input: ObservationInput, carried?: ObservationState): Promise<ObservationOutcome> {
   const state: ObservationState = carried ?? {
@@ -96,7 +95,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     measuresTaken: [],
     requestIds: [],
   };
-  let pending: ObservationChanges = emptyChanges();
+  let pending: ObservationChanges = state.unflushed ?? emptyChanges();
+  state.unflushed = undefined;
   let woken = false;
   const deliveries: Promise<unknown>[] = [];
 
@@ -144,11 +144,11 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   }
   function findEscalation(id: string): Escalation {
     const escalation = state.escalations.find((e) => e.id === id);
-    if (!escalation) throw failure('not_found', [{ field: 'escalationId', reason: `no escalation ${id} on observation ${input.number}` }]);
+    if (!escalation) throw commandRejected('not_found', [{ field: 'escalationId', reason: `no escalation ${id} on observation ${input.number}` }]);
     return escalation;
   }
   function requireOpen() {
-    if (!open()) throw failure('conflict', [{ field: 'number', reason: `observation ${input.number} is ${state.status}` }]);
+    if (!open()) throw commandRejected('conflict', [{ field: 'number', reason: `observation ${input.number} is ${state.status}` }]);
   }
   function changed<T>(result: T): T {
     woken = true;
@@ -291,7 +291,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     },
     {
       validator: ({ escalationId }) => {
-        if (findEscalation(escalationId).state !== 'open') throw failure('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} is ${findEscalation(escalationId).state}` }]);
+        if (findEscalation(escalationId).state !== 'open') throw commandRejected('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} is ${findEscalation(escalationId).state}` }]);
       },
     },
   );
@@ -310,9 +310,9 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     {
       validator: ({ escalationId }) => {
         const e = findEscalation(escalationId);
-        if (e.state === 'resolved') throw failure('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} is already resolved` }]);
+        if (e.state === 'resolved') throw commandRejected('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} is already resolved` }]);
         if (e.kind === 'fever' || e.kind === 'symptom') {
-          throw failure('conflict', [{ field: 'escalationId', reason: 'a health escalation is closed by a supervisor decision (decideHealthEscalation)' }]);
+          throw commandRejected('conflict', [{ field: 'escalationId', reason: 'a health escalation is closed by a supervisor decision (decideHealthEscalation)' }]);
         }
       },
     },
@@ -339,10 +339,10 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       validator: ({ escalationId, decision }) => {
         requireOpen();
         const e = findEscalation(escalationId);
-        if (e.kind !== 'fever' && e.kind !== 'symptom') throw failure('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} is ${e.kind}, not a health escalation` }]);
-        if (e.state === 'resolved') throw failure('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} was already decided: ${e.resolution}` }]);
+        if (e.kind !== 'fever' && e.kind !== 'symptom') throw commandRejected('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} is ${e.kind}, not a health escalation` }]);
+        if (e.state === 'resolved') throw commandRejected('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} was already decided: ${e.resolution}` }]);
         if (!['continue', 'hospital', 'centralized_quarantine'].includes(decision)) {
-          throw failure('invalid', [{ field: 'decision', reason: 'must be continue, hospital or centralized_quarantine' }]);
+          throw commandRejected('invalid', [{ field: 'decision', reason: 'must be continue, hospital or centralized_quarantine' }]);
         }
       },
     },
@@ -367,9 +367,9 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       validator: ({ measure }) => {
         requireOpen();
         const next = MEASURES[state.measuresTaken.length];
-        if (!MEASURES.includes(measure)) throw failure('invalid', [{ field: 'measure', reason: `must be one of ${MEASURES.join(', ')}` }]);
+        if (!MEASURES.includes(measure)) throw commandRejected('invalid', [{ field: 'measure', reason: `must be one of ${MEASURES.join(', ')}` }]);
         // The ladder goes one step at a time: a warning talk before a guard, a guard before transfer.
-        if (measure !== next) throw failure('conflict', [{ field: 'measure', reason: `the next measure is ${next}${state.measuresTaken.length ? ` (taken: ${state.measuresTaken.join(', ')})` : ''}` }]);
+        if (measure !== next) throw commandRejected('conflict', [{ field: 'measure', reason: `the next measure is ${next}${state.measuresTaken.length ? ` (taken: ${state.measuresTaken.join(', ')})` : ''}` }]);
       },
     },
   );
@@ -387,10 +387,10 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     {
       validator: ({ newAnchorDate, reason }) => {
         requireOpen();
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(newAnchorDate ?? '')) throw failure('invalid', [{ field: 'newAnchorDate', reason: 'must be a date YYYY-MM-DD' }]);
-        if (newAnchorDate <= state.anchorDate) throw failure('invalid', [{ field: 'newAnchorDate', reason: `must be after the current anchor date ${state.anchorDate}` }]);
-        if (localMidnight(newAnchorDate, input.utcOffsetMinutes) > Date.now()) throw failure('invalid', [{ field: 'newAnchorDate', reason: 'a new exposure cannot be in the future' }]);
-        if (!reason?.trim()) throw failure('invalid', [{ field: 'reason', reason: 'is required' }]);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(newAnchorDate ?? '')) throw commandRejected('invalid', [{ field: 'newAnchorDate', reason: 'must be a date YYYY-MM-DD' }]);
+        if (newAnchorDate <= state.anchorDate) throw commandRejected('invalid', [{ field: 'newAnchorDate', reason: `must be after the current anchor date ${state.anchorDate}` }]);
+        if (localMidnight(newAnchorDate, input.utcOffsetMinutes) > Date.now()) throw commandRejected('invalid', [{ field: 'newAnchorDate', reason: 'a new exposure cannot be in the future' }]);
+        if (!reason?.trim()) throw commandRejected('invalid', [{ field: 'reason', reason: 'is required' }]);
       },
     },
   );
@@ -405,7 +405,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       validator: ({ reason }) => {
         requireOpen();
         if (!['moved_away', 'hospital', 'centralized_quarantine'].includes(reason)) {
-          throw failure('invalid', [{ field: 'reason', reason: 'must be moved_away, hospital or centralized_quarantine' }]);
+          throw commandRejected('invalid', [{ field: 'reason', reason: 'must be moved_away, hospital or centralized_quarantine' }]);
         }
       },
     },
@@ -425,10 +425,10 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     {
       validator: ({ policy }) => {
         requireOpen();
-        if (policy?.category !== input.category) throw failure('invalid', [{ field: 'policy.category', reason: `must be ${input.category}` }]);
+        if (policy?.category !== input.category) throw commandRejected('invalid', [{ field: 'policy.category', reason: `must be ${input.category}` }]);
         const problems = validateRules(policy.rules ?? {});
-        if (problems.length) throw failure('invalid', problems.map((p) => ({ field: `policy.rules.${p.field}`, reason: p.reason })));
-        if (policy.id === state.policy.id) throw failure('conflict', [{ field: 'policy.id', reason: `already on ${policy.id}` }]);
+        if (problems.length) throw commandRejected('invalid', problems.map((p) => ({ field: `policy.rules.${p.field}`, reason: p.reason })));
+        if (policy.id === state.policy.id) throw commandRejected('conflict', [{ field: 'policy.id', reason: `already on ${policy.id}` }]);
       },
     },
   );
@@ -476,7 +476,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_LIMIT) {
       await condition(allHandlersFinished);
       await Promise.all(deliveries);
-      await continueAsNew<typeof observationWorkflow>(input, state);
+      // Events handled while waiting above are queued, not yet written: they travel with the state.
+      await continueAsNew<typeof observationWorkflow>(input, { ...state, unflushed: pending });
     }
     const wakeAt = nextWakeAt(now);
     woken = false;

@@ -110,6 +110,8 @@ export interface TransferPlanInput {
   moves?: TravellerMove[];
   /** No trip boards before this moment (re-planning a run under way). */
   startAt?: number;
+  /** New trips are numbered from here at least: a run under way never reuses the id of a trip it dropped or finished. */
+  firstTripNumber?: number;
 }
 
 export interface TransferPlan {
@@ -657,7 +659,19 @@ function planFrom(input: TransferPlanInput, firstTripNumber: number): TransferPl
  * cannot be honoured. Every traveller ends up on exactly one trip or in `unplanned` with a reason.
  */
 export function planTransferRun(input: TransferPlanInput): TransferPlan {
-  return planFrom(input, nextTripNumber(input.pinnedTrips ?? []));
+  return planFrom(input, Math.max(input.firstTripNumber ?? 1, nextTripNumber(input.pinnedTrips ?? [])));
+}
+
+/**
+ * Applies dispatcher moves to a plan already shown (trips keep their ids and times, a trip left
+ * empty is dropped), under the same checks as `moves` in planTransferRun. Throws PlanAdjustmentError.
+ */
+export function movePeople(plan: Pick<TransferPlan, 'trips' | 'unplanned'>, moves: TravellerMove[], input: Pick<TransferPlanInput, 'travellers' | 'vehicles' | 'rules'>): TransferPlan {
+  const travellers = new Map(input.travellers.map((t) => [t.travellerId, t]));
+  const seats = new Map(input.vehicles.map((v) => [v.vehicleId, v.seats]));
+  const copies = plan.trips.map((trip) => ({ ...trip, travellerIds: [...trip.travellerIds] }));
+  const trips = applyMoves(copies, moves, { travellers, seats, loadingMs: rulesOf(input.rules).loadingMs }).sort(byDeparture);
+  return { trips, unplanned: plan.unplanned, stats: statsOf(trips, travellers, seats) };
 }
 
 /**

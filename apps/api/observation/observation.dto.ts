@@ -62,6 +62,12 @@ export class PolicyMoveDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(50) by!: string;
 }
 
+export class PolicyRolloutDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(50) by!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() subdistrict?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() community?: string;
+}
+
 export class PolicyDto {
   @ApiProperty({ enum: ['A', 'B', 'C', 'D'] }) category!: string;
   @ApiProperty({ example: '2026-12-01' }) effectiveFrom!: string;

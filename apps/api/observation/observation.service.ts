@@ -20,6 +20,7 @@ import {
 } from '../../../workflows/observation/observation.messages';
 import { isCategory } from '../../../workflows/observation/observation-policy';
 import { dayOfPeriod, localDate, localMidnight, nextDeadlineAfter, openSlotAt, periodOf, slotsOf } from '../../../workflows/observation/observation-schedule';
+import { policyRolloutProgressQuery, policyRolloutWorkflow } from '../../../workflows/observation/policy-rollout.workflow';
 import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
 
 export const TEMPERATURE_RANGE = { min: 34.0, max: 43.0 };
@@ -171,6 +172,24 @@ export class ObservationService {
       return await this.handle(number).executeUpdate(update, { args: [arg] });
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw conflict(`observation ${number} has ended`);
+      throw error;
+    }
+  }
+
+  /** Moves the selected running observations onto a policy version, durably: a rollout workflow. */
+  async startPolicyRollout(policyId: string, input: { by: string; subdistrict?: string; community?: string }) {
+    await this.policies.get(policyId);
+    const rolloutId = `policy-rollout-${policyId}-${randomUUID()}`;
+    await this.client.workflow.start(policyRolloutWorkflow, { workflowId: rolloutId, taskQueue: this.config.temporal.taskQueue, args: [{ policyId, ...input }] });
+    return { rolloutId, policyId };
+  }
+
+  async policyRolloutProgress(rolloutId: string) {
+    if (!rolloutId.startsWith('policy-rollout-')) throw notFound('rollout', rolloutId);
+    try {
+      return await this.client.workflow.getHandle(rolloutId).query(policyRolloutProgressQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notFound('rollout', rolloutId);
       throw error;
     }
   }

@@ -23,6 +23,7 @@ import {
   ObservationListQuery,
   PolicyDto,
   PolicyMoveDto,
+  PolicyRolloutDto,
   ReportDto,
 } from './observation.dto';
 import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
@@ -134,6 +135,19 @@ export class ObservationsController {
   @ApiOperation({ summary: 'Move a running observation to another policy version of its category' })
   async movePolicy(@Param('number') number: string, @Body() body: PolicyMoveDto) {
     return this.observations.command(number, changePolicyUpdate, { policy: await this.policies.get(body.policyId), by: body.by });
+  }
+
+  @Post('observation-policies/:id/rollouts')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Move every running observation of the policy’s category (optionally of one subdistrict or community) onto it' })
+  startRollout(@Param('id') id: string, @Body() body: PolicyRolloutDto) {
+    return this.observations.startPolicyRollout(id, body);
+  }
+
+  @Get('observation-policies/rollouts/:rolloutId')
+  @ApiOperation({ summary: 'A policy rollout: total, moved, skipped with reasons, done' })
+  rolloutProgress(@Param('rolloutId') rolloutId: string) {
+    return this.observations.policyRolloutProgress(rolloutId);
   }
 
   @Get('observation-policies')

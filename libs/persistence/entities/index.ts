@@ -6,6 +6,8 @@ import { ObservationEntity } from './observation.entity';
 import { PersonEntity } from './person.entity';
 import { SystemProbeEntity } from './system-probe.entity';
 import { TrackingLogEntity } from './tracking-log.entity';
+import { ROSTER_ENTITIES } from './roster-entities';
+import { TRANSFER_ENTITIES } from './transfer-entities';
 
 export {
   EscalationEntity,
@@ -27,4 +29,6 @@ export const ENTITIES = [
   PersonEntity,
   SystemProbeEntity,
   TrackingLogEntity,
+  ...ROSTER_ENTITIES,
+  ...TRANSFER_ENTITIES,
 ];

@@ -1,0 +1,498 @@
+// The supervisors' dashboard: polls the API every few seconds and redraws the parts in place, so
+// filters, paging, the open drill-down and the language survive every refresh (and a reload: they
+// live in the URL).
+import { fill, formatTime, getJson, h, table } from './dom.js';
+import { LANGUAGES, term as termIn, translate } from './i18n.js';
+import { loadDailyReport, loadPosts, loadTransfers, renderDailyReport, renderPosts, renderTransfers } from './sources.js';
+
+const REFRESH_MS = 5000;
+const STATUSES = ['active', 'escalated', 'released', 'ended'];
+const CATEGORIES = ['A', 'B', 'C', 'D'];
+const FILTERS = ['subdistrict', 'community', 'category', 'status', 'dueToday', 'overdue'];
+const PAGE_SIZES = [20, 50, 100];
+
+const state = readUrl();
+const data = { summary: undefined, list: undefined, detail: undefined, transfers: undefined, posts: undefined, report: undefined, lastUpdate: undefined, failing: false };
+const $ = (id) => document.getElementById(id);
+
+const t = (key, params) => translate(state.lang, key, params);
+const term = (group, value) => termIn(state.lang, group, value);
+const timeZone = () => data.summary?.timeZone ?? 'Asia/Shanghai';
+const time = (iso, style) => formatTime(iso, state.lang, timeZone(), style);
+
+// ---------------------------------------------------------------------------------------------
+// State in the URL
+
+function readUrl() {
+  const params = new URLSearchParams(location.search);
+  const stored = localStorage.getItem('epi-dashboard-lang');
+  const lang = LANGUAGES.find((l) => l === params.get('lang')) ?? LANGUAGES.find((l) => l === stored) ?? 'zh-CN';
+  const filters = {};
+  for (const name of FILTERS) filters[name] = name === 'dueToday' || name === 'overdue' ? params.get(name) === 'true' : params.get(name) ?? '';
+  const pageSize = Number(params.get('pageSize'));
+  return {
+    lang,
+    filters,
+    page: Math.max(1, Number(params.get('page')) || 1),
+    pageSize: PAGE_SIZES.includes(pageSize) ? pageSize : 20,
+    open: params.get('open') ?? '',
+    reportDate: params.get('reportDate') ?? '',
+  };
+}
+
+function writeUrl() {
+  const params = new URLSearchParams();
+  if (state.lang !== 'zh-CN') params.set('lang', state.lang);
+  for (const name of FILTERS) if (state.filters[name]) params.set(name, String(state.filters[name]));
+  if (state.page > 1) params.set('page', String(state.page));
+  if (state.pageSize !== 20) params.set('pageSize', String(state.pageSize));
+  if (state.open) params.set('open', state.open);
+  if (state.reportDate) params.set('reportDate', state.reportDate);
+  const query = params.toString();
+  history.replaceState(null, '', query ? `?${query}` : location.pathname);
+}
+
+function scopeQuery() {
+  const params = new URLSearchParams();
+  for (const name of ['subdistrict', 'community']) if (state.filters[name]) params.set(name, state.filters[name]);
+  return params.toString();
+}
+
+function listQuery() {
+  const params = new URLSearchParams();
+  for (const name of FILTERS) if (state.filters[name]) params.set(name, String(state.filters[name]));
+  params.set('page', String(state.page));
+  params.set('pageSize', String(state.pageSize));
+  return params.toString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+let running = false;
+let again = false;
+
+/** One refresh of everything shown; a refresh asked for while one runs follows it. */
+async function refresh() {
+  if (running) {
+    again = true;
+    return;
+  }
+  running = true;
+  try {
+    // The sources need the jurisdiction's date, which the summary brings.
+    const results = await Promise.all([loadSummary().then(async (ok) => [ok, await loadSources()]), loadList(), loadDetail()]);
+    data.failing = results.flat().some((ok) => ok === false);
+    if (!data.failing) data.lastUpdate = new Date().toISOString();
+  } finally {
+    running = false;
+    renderLive();
+    if (again) {
+      again = false;
+      void refresh();
+    }
+  }
+}
+
+async function loadSummary() {
+  const query = scopeQuery();
+  const result = await getJson(`/dashboard/summary${query ? `?${query}` : ''}`);
+  if (query !== scopeQuery()) return true; // the scope changed meanwhile; the next refresh reads it
+  if (!result.ok) return false;
+  data.summary = result.body;
+  if (!state.reportDate) $('report-date').value = previousDate(result.body.today);
+  renderFilterOptions();
+  renderCards();
+  renderPanels();
+  return true;
+}
+
+async function loadList() {
+  const query = listQuery();
+  const result = await getJson(`/dashboard/observations?${query}`);
+  if (query !== listQuery()) return true;
+  if (!result.ok) return false;
+  data.list = result.body;
+  renderList();
+  return true;
+}
+
+async function loadDetail() {
+  const number = state.open;
+  if (!number) return true;
+  const result = await getJson(`/observations/${encodeURIComponent(number)}`);
+  if (number !== state.open) return true;
+  if (result.status === 404) data.detail = { number, missing: true };
+  else if (!result.ok) return false;
+  else data.detail = { number, ...result.body };
+  renderDetail();
+  return true;
+}
+
+async function loadSources() {
+  const today = data.summary?.today;
+  const reportDate = state.reportDate || (today && previousDate(today));
+  const [transfers, posts, report] = await Promise.all([
+    loadTransfers(),
+    today ? loadPosts(today, previousDate(today)) : undefined,
+    reportDate ? loadDailyReport(reportDate) : undefined,
+  ]);
+  Object.assign(data, { transfers, posts, report });
+  renderSources();
+  renderCards();
+  return true;
+}
+
+function previousDate(date) {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+function renderStatic() {
+  document.documentElement.lang = state.lang;
+  document.title = t('title');
+  for (const element of document.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
+  for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.dataset.lang === state.lang));
+  const form = $('filters');
+  setOptions(form.category, CATEGORIES.map((c) => [c, term('category', c)]), state.filters.category);
+  setOptions(form.status, STATUSES.map((s) => [s, term('status', s)]), state.filters.status);
+  form.dueToday.checked = state.filters.dueToday;
+  form.overdue.checked = state.filters.overdue;
+  $('page-size').value = String(state.pageSize);
+  renderFilterOptions();
+}
+
+/** Options after an "any" option; the current value stays selectable even if the API no longer lists it. */
+function setOptions(select, options, value) {
+  const all = value && !options.some(([v]) => v === value) ? [...options, [value, value]] : options;
+  fill(select, h('option', { value: '' }, t('filter.any')), all.map(([v, label]) => h('option', { value: v }, label)));
+  select.value = value;
+}
+
+function renderFilterOptions() {
+  const jurisdictions = data.summary?.jurisdictions ?? [];
+  const form = $('filters');
+  const subdistricts = [...new Set(jurisdictions.map((j) => j.subdistrict))];
+  setOptions(form.subdistrict, subdistricts.map((s) => [s, s]), state.filters.subdistrict);
+  const communities = jurisdictions.filter((j) => !state.filters.subdistrict || j.subdistrict === state.filters.subdistrict);
+  setOptions(form.community, communities.map((j) => [j.community, `${j.community} (${j.underObservation})`]), state.filters.community);
+}
+
+function renderLive() {
+  const live = document.querySelector('.live');
+  live.classList.toggle('failing', data.failing);
+  const shown = data.lastUpdate ? time(data.lastUpdate, 'time') : '—';
+  $('live-text').textContent = data.failing ? t('live.lost', { seconds: REFRESH_MS / 1000, time: shown }) : data.lastUpdate ? t('live.updated', { time: shown }) : t('live.loading');
+}
+
+function card(id, label, value, sub, options = {}) {
+  return h(
+    options.onclick ? 'button' : 'div',
+    { type: options.onclick ? 'button' : undefined, class: `card ${options.tone ?? ''} ${options.active ? 'active' : ''}`, 'data-testid': `card-${id}`, title: options.onclick ? t('card.filter') : undefined, onclick: options.onclick },
+    h('span', { class: 'label' }, label),
+    h('span', { class: 'value', 'data-testid': `count-${id}` }, value),
+    h('span', { class: 'sub' }, sub),
+  );
+}
+
+/** A card for a source that may not be deployed: it then shows a dash and says so, never a number. */
+function sourceCard(id, label, source, { value, sub, tone = () => '' }) {
+  if (!source) return card(id, label, '…', t('live.loading'), { tone: 'quiet' });
+  if (source.state === 'unavailable') return card(id, label, '—', t('unavailable'), { tone: 'quiet' });
+  if (source.state === 'error') return card(id, label, '!', t('error.source', { message: source.message }), { tone: 'quiet' });
+  return card(id, label, value(source), sub(source), { tone: tone(source) });
+}
+
+function renderCards() {
+  const summary = data.summary;
+  if (!summary) return;
+  const { observations, escalations } = summary;
+  const scope = [state.filters.subdistrict, state.filters.community].filter(Boolean).join(' · ');
+  $('scope').textContent = scope || t('scope.all');
+  fill(
+    $('cards'),
+    card('underObservation', t('card.underObservation'), observations.underObservation, `${term('status', 'active')} ${observations.byStatus.active} · ${term('status', 'escalated')} ${observations.byStatus.escalated}`),
+    card('dueToday', t('card.dueToday'), observations.dueToday, t('card.dueToday.sub'), { active: state.filters.dueToday, onclick: () => toggleFilter('dueToday') }),
+    card('overdue', t('card.overdue'), observations.overdue, t('card.overdue.sub'), { tone: observations.overdue ? 'alert' : '', active: state.filters.overdue, onclick: () => toggleFilter('overdue') }),
+    card('escalations', t('card.escalations'), escalations.unresolved, `${term('escalationState', 'open')} ${escalations.byState.open ?? 0} · ${term('escalationState', 'acknowledged')} ${escalations.byState.acknowledged ?? 0}`, { tone: escalations.byState.open ? 'warn' : '' }),
+    sourceCard('transfers', t('card.transfers'), data.transfers, { value: (s) => s.total, sub: (s) => t('card.transfers.sub', s.totals), tone: (s) => (s.totals.openExceptions ? 'warn' : '') }),
+    sourceCard('posts', t('card.posts'), data.posts, { value: (s) => `${s.covered} / ${s.covered + s.uncovered}`, sub: (s) => t('card.posts.sub', s), tone: (s) => (s.uncovered ? 'alert' : '') }),
+  );
+}
+
+/** Count rows with a bar; a click on a row filters the list by it. */
+function bars(entries, onPick, testid) {
+  const max = Math.max(1, ...entries.map(([, , n]) => n));
+  if (!entries.length) return h('p', { class: 'muted' }, t('panel.none'));
+  return h(
+    'ul',
+    { class: 'bars', 'data-testid': testid },
+    entries.map(([value, label, n]) =>
+      h(
+        'li',
+        {},
+        h(
+          onPick ? 'button' : 'div',
+          { type: onPick ? 'button' : undefined, class: 'bar-row', onclick: onPick && (() => onPick(value)), title: onPick ? t('card.filter') : undefined },
+          h('span', { class: 'bar-label' }, label),
+          h('span', { class: 'bar-track' }, h('span', { class: 'bar-fill', 'data-width': String(Math.round((100 * n) / max)) })),
+          h('span', { class: 'bar-value' }, n),
+        ),
+      ),
+    ),
+  );
+}
+
+/** CSP forbids inline style attributes from markup; widths are set through the CSSOM instead. */
+function sizeBars(root) {
+  for (const bar of root.querySelectorAll('.bar-fill')) bar.style.width = `${bar.dataset.width}%`;
+}
+
+function renderPanels() {
+  const { observations, escalations } = data.summary;
+  fill($('by-status'), bars(STATUSES.map((s) => [s, term('status', s), observations.byStatus[s] ?? 0]), (s) => setFilter('status', s), 'by-status'));
+  fill($('by-category'), bars(CATEGORIES.map((c) => [c, term('category', c), observations.byCategory[c] ?? 0]), (c) => setFilter('category', c), 'by-category'));
+  fill($('escalations-by-kind'), bars(Object.entries(escalations.byKind).map(([k, n]) => [k, term('escalation', k), n]), undefined, 'escalations-by-kind'));
+  for (const id of ['by-status', 'by-category', 'escalations-by-kind']) sizeBars($(id));
+}
+
+function statusBadge(status) {
+  return h('span', { class: `badge status-${status}` }, term('status', status));
+}
+
+function renderList() {
+  const list = data.list;
+  if (!list) return;
+  $('list-total').textContent = t('list.total', { total: list.total });
+  const rows = list.items.map((item) =>
+    h(
+      'tr',
+      { class: item.number === state.open ? 'selected' : '', 'data-number': item.number, tabindex: 0, onclick: () => openDetail(item.number), onkeydown: (e) => e.key === 'Enter' && openDetail(item.number) },
+      h('td', { class: 'mono link' }, item.number),
+      h('td', {}, item.name ?? '—'),
+      h('td', { class: 'mono' }, item.documentNumber ?? '—'),
+      h('td', { title: term('category', item.category) }, h('span', { class: 'category' }, item.category)),
+      h('td', {}, statusBadge(item.status)),
+      h('td', {}, `${item.subdistrict} / ${item.community}`),
+      h('td', {}, item.responsibleWorker),
+      h('td', {}, time(item.nextDueAt)),
+      h('td', {}, time(item.lastReportAt)),
+      h('td', {}, time(item.releaseDueAt, 'date')),
+    ),
+  );
+  fill($('list-body'), rows.length ? rows : h('tr', {}, h('td', { colspan: 10, class: 'empty' }, t('list.empty'))));
+  const pages = Math.max(1, Math.ceil(list.total / list.pageSize));
+  $('page-label').textContent = t('pager.page', { page: list.page, pages });
+  $('prev').disabled = list.page <= 1;
+  $('next').disabled = list.page >= pages;
+}
+
+function facts(entries) {
+  return h(
+    'dl',
+    { class: 'facts' },
+    entries.filter(([, value]) => value !== undefined && value !== null && value !== '').map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value))),
+  );
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** A log entry's or device list's fields on one line, times in the jurisdiction's zone. */
+function describe(detail) {
+  if (!detail || typeof detail !== 'object') return '';
+  const shown = (value) => (typeof value === 'object' ? JSON.stringify(value) : ISO_TIME.test(String(value)) ? time(value) : value);
+  return Object.entries(detail)
+    .filter(([, value]) => value !== null && value !== undefined && value !== '' && !(Array.isArray(value) && !value.length))
+    .map(([key, value]) => `${key}: ${shown(value)}`)
+    .join(' · ');
+}
+
+function renderDetail() {
+  const drawer = $('drawer');
+  drawer.hidden = !state.open;
+  document.body.classList.toggle('with-drawer', Boolean(state.open));
+  if (!state.open) return;
+  const detail = data.detail?.number === state.open ? data.detail : undefined;
+  $('drawer-title').textContent = state.open;
+  const body = $('drawer-body');
+  const scroll = body.scrollTop;
+  if (!detail) return fill(body, h('p', { class: 'muted' }, t('detail.loading')));
+  if (detail.missing) return fill(body, h('p', { class: 'error' }, t('detail.notFound', { number: state.open })));
+  const { observation, person, state: live, trackingLog } = detail;
+  const escalations = (live?.escalations ?? detail.escalations ?? []).filter((e) => e.state !== 'resolved');
+  const day = live ? h('div', { class: 'day', 'data-testid': 'day' }, h('strong', {}, t('detail.day', { day: live.day, periodDays: live.periodDays })), h('progress', { max: live.periodDays, value: Math.min(live.day, live.periodDays) })) : h('p', { class: 'muted' }, t('detail.noState'));
+  const address = person?.address ?? {};
+  fill(
+    body,
+    h('div', { class: 'detail-head' }, statusBadge(live?.status ?? observation.status), h('span', { class: 'category' }, term('category', observation.category)), h('span', { class: 'muted' }, `${observation.subdistrict} / ${observation.community}`)),
+    day,
+    facts([
+      [t('detail.policy'), live?.policyId ?? observation.policyId],
+      [t('detail.anchorDate'), live?.anchorDate ?? observation.anchorDate],
+      [t('detail.releaseDue'), time(live?.releaseDueAt ?? observation.releaseDueAt)],
+      [t('detail.nextDue'), time(live?.nextDueAt ?? observation.nextDueAt)],
+      [t('detail.reports'), live?.reportsReceived],
+      [t('detail.missed'), live?.missedSlots],
+      [t('detail.measures'), live?.measuresTaken?.length ? live.measuresTaken.map((m) => term('measure', m)).join('、') : undefined],
+      [t('detail.releaseBlockedBy'), live?.releaseBlockedBy],
+      [t('detail.ended'), live?.endedAt ? `${time(live.endedAt)} ${live.endReason ?? ''}` : undefined],
+    ]),
+    live
+      ? h(
+          'section',
+          { 'data-testid': 'slots' },
+          h('h3', {}, t('detail.today')),
+          live.today.length
+            ? table(
+                [t('detail.slot'), t('detail.slotDeadline'), t('detail.slotState'), t('detail.temperature')],
+                live.today.map((slot) =>
+                  h('tr', {}, h('td', {}, time(slot.opensAt, 'clock')), h('td', {}, time(slot.deadline, 'clock')), h('td', {}, h('span', { class: `badge slot-${slot.state}` }, term('slot', slot.state))), h('td', { class: 'num' }, slot.temperature ?? '—')),
+                ),
+              )
+            : h('p', { class: 'muted' }, t('panel.none')),
+        )
+      : null,
+    h(
+      'section',
+      { 'data-testid': 'escalations' },
+      h('h3', {}, t('detail.escalations')),
+      escalations.length
+        ? table(
+            [t('detail.logKind'), t('detail.slotState'), t('detail.escalationOwner'), t('detail.escalationOpened'), t('detail.logDetail')],
+            escalations.map((e) =>
+              h('tr', {}, h('td', {}, term('escalation', e.kind)), h('td', {}, h('span', { class: `badge esc-${e.state}` }, term('escalationState', e.state))), h('td', {}, e.owner), h('td', {}, time(typeof e.openedAt === 'number' ? new Date(e.openedAt).toISOString() : e.openedAt ?? e.opened_at)), h('td', {}, e.reason)),
+            ),
+          )
+        : h('p', { class: 'muted' }, t('detail.noEscalations')),
+    ),
+    person
+      ? h(
+          'section',
+          { 'data-testid': 'person' },
+          h('h3', {}, t('detail.person')),
+          facts([
+            [t('detail.name'), person.name],
+            [t('detail.document'), `${term('document', person.documentType)} ${person.documentNumber}`],
+            [t('detail.mobile'), person.mobile],
+            [t('detail.address'), [address.subdistrict, address.community, address.building && `${address.building}号楼`, address.unit && `${address.unit}单元`, address.detail].filter(Boolean).join(' ')],
+            [t('detail.worker'), observation.responsibleWorker],
+            [t('detail.devices'), describe(person.devices) || undefined],
+          ]),
+        )
+      : null,
+    h(
+      'section',
+      { 'data-testid': 'tracking-log' },
+      h('h3', {}, t('detail.log')),
+      table(
+        [t('detail.logAt'), t('detail.logDay'), t('detail.logKind'), t('detail.temperature'), t('detail.logDetail')],
+        [...trackingLog].reverse().map((entry) =>
+          h('tr', { 'data-kind': entry.kind }, h('td', { class: 'nowrap' }, time(entry.at)), h('td', { class: 'num' }, entry.day), h('td', { class: 'kind' }, term('log', entry.kind)), h('td', { class: 'num' }, entry.temperature ?? ''), h('td', { class: 'detail' }, describe(entry.detail))),
+        ),
+      ),
+    ),
+  );
+  body.scrollTop = scroll;
+}
+
+function renderSources() {
+  renderTransfers($('transfers'), data.transfers, t);
+  renderPosts($('posts'), data.posts, t);
+  renderDailyReport($('daily-report'), data.report, t, term, (iso) => time(iso));
+}
+
+function renderAll() {
+  renderStatic();
+  renderLive();
+  if (data.summary) {
+    renderCards();
+    renderPanels();
+  }
+  renderList();
+  renderDetail();
+  renderSources();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+
+function changed({ resetPage = true } = {}) {
+  if (resetPage) state.page = 1;
+  writeUrl();
+  renderStatic();
+  void refresh();
+}
+
+function setFilter(name, value) {
+  state.filters[name] = value;
+  if (name === 'subdistrict') state.filters.community = '';
+  changed();
+}
+
+function toggleFilter(name) {
+  setFilter(name, !state.filters[name]);
+}
+
+function openDetail(number) {
+  state.open = number;
+  writeUrl();
+  renderDetail();
+  renderList();
+  void refresh();
+}
+
+function closeDetail() {
+  state.open = '';
+  data.detail = undefined;
+  writeUrl();
+  renderDetail();
+  renderList();
+}
+
+function bind() {
+  const form = $('filters');
+  form.addEventListener('change', (event) => {
+    const input = event.target;
+    setFilter(input.name, input.type === 'checkbox' ? input.checked : input.value);
+  });
+  form.addEventListener('submit', (event) => event.preventDefault());
+  $('reset').addEventListener('click', () => {
+    for (const name of FILTERS) state.filters[name] = name === 'dueToday' || name === 'overdue' ? false : '';
+    changed();
+  });
+  $('prev').addEventListener('click', () => {
+    state.page = Math.max(1, state.page - 1);
+    changed({ resetPage: false });
+  });
+  $('next').addEventListener('click', () => {
+    state.page += 1;
+    changed({ resetPage: false });
+  });
+  $('page-size').addEventListener('change', (event) => {
+    state.pageSize = Number(event.target.value);
+    changed();
+  });
+  $('drawer-close').addEventListener('click', closeDetail);
+  document.addEventListener('keydown', (event) => event.key === 'Escape' && state.open && closeDetail());
+  $('report-date').addEventListener('change', (event) => {
+    state.reportDate = event.target.value;
+    writeUrl();
+    void refresh();
+  });
+  for (const button of document.querySelectorAll('[data-lang]')) {
+    button.addEventListener('click', () => {
+      state.lang = button.dataset.lang;
+      localStorage.setItem('epi-dashboard-lang', state.lang);
+      writeUrl();
+      renderAll();
+    });
+  }
+}
+
+bind();
+if (state.reportDate) $('report-date').value = state.reportDate;
+renderAll();
+void refresh();
+setInterval(() => void refresh(), REFRESH_MS);

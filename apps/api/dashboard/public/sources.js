@@ -1,0 +1,147 @@
+// The transfer, roster and daily-report sources. Each is read through its own API route; when the
+// route is not deployed the dashboard says so and shows no numbers for it.
+import { fill, getJson, h, routeMissing, table } from './dom.js';
+
+export const ROUTES = {
+  transfers: '/transfer-runs',
+  shifts: '/shifts',
+  dailyReport: '/reports/daily',
+};
+
+function outcome(result, route) {
+  if (routeMissing(result)) return { state: 'unavailable', route };
+  if (!result.ok) return { state: 'error', message: result.body?.message ?? `HTTP ${result.status}` };
+  return undefined;
+}
+
+const RUN_COUNTS = ['travellers', 'waiting', 'onBoard', 'handedOver', 'openExceptions'];
+
+/** Running transfer runs and their live counts (as the runs last recorded them). */
+export async function loadTransfers() {
+  const result = await getJson(`${ROUTES.transfers}?status=running&pageSize=100`);
+  const failed = outcome(result, ROUTES.transfers);
+  if (failed) return failed;
+  const runs = result.body.items ?? [];
+  const totals = Object.fromEntries(RUN_COUNTS.map((key) => [key, runs.reduce((n, run) => n + (Number(run.counts?.[key]) || 0), 0)]));
+  return { state: 'ok', runs, total: result.body.total ?? runs.length, totals };
+}
+
+const ON_POST = ['on_duty', 'handing_over'];
+
+/**
+ * Posts with a shift now: a post is covered when every seat of its current shift has someone
+ * checked in; a seat not checked in after its start, a no-show or an unfilled seat leaves it uncovered.
+ */
+export async function loadPosts(today, yesterday, now = Date.now()) {
+  // A night shift that began yesterday may still be running.
+  const results = await Promise.all([today, yesterday].map((date) => getJson(`${ROUTES.shifts}?date=${date}`)));
+  for (const result of results) {
+    const failed = outcome(result, ROUTES.shifts);
+    if (failed) return failed;
+  }
+  const byPost = new Map();
+  for (const shift of results.flatMap((result) => (Array.isArray(result.body) ? result.body : []))) {
+    const current = shift.status === 'published' && Date.parse(shift.startAt) <= now && (Date.parse(shift.endAt) > now || ON_POST.includes(shift.dutyState));
+    if (!current) continue;
+    const post = byPost.get(shift.postId) ?? { postId: shift.postId, jurisdiction: shift.jurisdiction, seats: 0, onDuty: 0 };
+    post.seats += 1;
+    if (shift.staffId !== null && ON_POST.includes(shift.dutyState)) post.onDuty += 1;
+    byPost.set(shift.postId, post);
+  }
+  const posts = [...byPost.values()].map((post) => ({ ...post, covered: post.onDuty >= post.seats }));
+  posts.sort((a, b) => Number(a.covered) - Number(b.covered) || a.postId.localeCompare(b.postId));
+  return { state: 'ok', posts, covered: posts.filter((p) => p.covered).length, uncovered: posts.filter((p) => !p.covered).length };
+}
+
+export async function loadDailyReport(date) {
+  const result = await getJson(`${ROUTES.dailyReport}/${encodeURIComponent(date)}`);
+  if (result.status === 404 && !routeMissing(result)) return { state: 'missing', date };
+  return outcome(result, ROUTES.dailyReport) ?? { state: 'ok', report: result.body };
+}
+
+/** The notice for a source that is not there or failed; undefined when it has data. */
+export function notice(source, t) {
+  if (!source) return h('p', { class: 'muted' }, t('live.loading'));
+  if (source.state === 'unavailable') {
+    return h('div', { class: 'unavailable', 'data-testid': 'unavailable' }, h('strong', {}, t('unavailable')), h('span', {}, t('unavailable.detail', { route: source.route })));
+  }
+  if (source.state === 'error') return h('p', { class: 'error' }, t('error.source', { message: source.message }));
+  return undefined;
+}
+
+export function renderTransfers(element, source, t) {
+  const blocked = notice(source, t);
+  if (blocked) return fill(element, blocked);
+  if (!source.runs.length) return fill(element, h('p', { class: 'muted' }, t('transfers.none')));
+  fill(
+    element,
+    source.total > source.runs.length ? h('p', { class: 'muted' }, t('transfers.firstOf', { n: source.runs.length })) : null,
+    table(
+      [t('transfers.run'), t('transfers.kind'), t('transfers.dispatcher'), ...RUN_COUNTS.map((key) => t(`transfers.${key}`))],
+      source.runs.map((run) =>
+        h('tr', {}, h('td', { class: 'mono' }, run.id), h('td', {}, run.kind), h('td', {}, run.dispatcher), RUN_COUNTS.map((key) => h('td', { class: 'num' }, run.counts?.[key] ?? 0))),
+      ),
+    ),
+  );
+}
+
+export function renderPosts(element, source, t) {
+  const blocked = notice(source, t);
+  if (blocked) return fill(element, blocked);
+  if (!source.posts.length) return fill(element, h('p', { class: 'muted' }, t('posts.none')));
+  fill(
+    element,
+    table(
+      [t('posts.post'), t('filter.community'), t('posts.seats'), t('posts.onDuty'), t('posts.state')],
+      source.posts.map((post) =>
+        h(
+          'tr',
+          {},
+          h('td', { class: 'mono' }, post.postId),
+          h('td', {}, post.jurisdiction),
+          h('td', { class: 'num' }, post.seats),
+          h('td', { class: 'num' }, post.onDuty),
+          h('td', {}, h('span', { class: `badge ${post.covered ? 'ok' : 'alert'}` }, t(post.covered ? 'posts.covered' : 'posts.uncovered'))),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The report's sections as labelled numbers; keys without a label show as they are. */
+export function renderDailyReport(element, source, t, term, formatTime) {
+  if (source?.state === 'missing') return fill(element, h('p', { class: 'muted' }, t('report.missing', { date: source.date })));
+  const blocked = notice(source, t);
+  if (blocked) return fill(element, blocked);
+  const report = source.report;
+  const numbers = (entries) =>
+    h(
+      'dl',
+      { class: 'numbers' },
+      entries.filter(([, value]) => typeof value === 'number').map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value))),
+    );
+  const observations = report.observations ?? {};
+  const shifts = report.shifts ?? {};
+  const shiftKeys = { seats: 'report.seats', covered: 'report.covered', coveredByCover: 'report.coveredByCover', missed: 'report.missedShifts', noShows: 'report.noShows', unfilled: 'report.unfilled', handedOver: 'report.handedOver', cancelled: 'report.cancelled', incidents: 'report.incidents' };
+  const transferGroups = Object.entries(report.transfers ?? {}).filter(([, value]) => value && typeof value === 'object');
+  fill(
+    element,
+    h('p', { class: 'muted' }, t('report.generatedAt', { time: formatTime(report.generatedAt) })),
+    h(
+      'div',
+      { class: 'report-sections' },
+      h(
+        'section',
+        {},
+        h('h3', {}, t('report.observations')),
+        numbers([
+          [t('report.enrolled'), observations.enrolled],
+          [t('report.released'), observations.released],
+          ...Object.entries(observations.byStatus ?? {}).map(([status, n]) => [term('status', status), n]),
+        ]),
+      ),
+      h('section', {}, h('h3', {}, t('report.transfers')), transferGroups.length ? transferGroups.map(([group, counts]) => [h('h4', {}, group), numbers(Object.entries(counts))]) : h('p', { class: 'muted' }, t('panel.none'))),
+      h('section', {}, h('h3', {}, t('report.shifts')), numbers(Object.entries(shiftKeys).map(([key, label]) => [t(label), shifts[key]]))),
+    ),
+  );
+}

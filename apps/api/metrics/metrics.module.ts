@@ -1,0 +1,20 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { DashboardModule } from '../dashboard/dashboard.module';
+import { DomainMetrics } from './domain-metrics';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { MetricsController } from './metrics.controller';
+import { createMetricsRegistry } from './metrics.registry';
+import { RequestLogMiddleware } from './request-log.middleware';
+
+/** GET /metrics, the HTTP metrics, and the request id and JSON request log on every route. */
+@Module({
+  imports: [DashboardModule],
+  controllers: [MetricsController],
+  providers: [{ provide: Registry, useFactory: createMetricsRegistry }, DomainMetrics],
+})
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLogMiddleware, HttpMetricsMiddleware).forRoutes('*');
+  }
+}

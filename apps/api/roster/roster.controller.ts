@@ -1,0 +1,176 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import {
+  acknowledgeHandoverUpdate,
+  checkInUpdate,
+  endShiftUpdate,
+  logIncidentUpdate,
+  submitHandoverUpdate,
+} from '../../../workflows/roster/shift.messages';
+import {
+  AcknowledgeDto,
+  CheckInDto,
+  DecisionDto,
+  EndShiftDto,
+  HandoverDto,
+  IncidentDto,
+  ModeSwitchDto,
+  PlanDto,
+  PostDto,
+  PublishDto,
+  ScheduleDto,
+  ShiftListQuery,
+  ShiftRequestDto,
+  StaffDto,
+} from './roster.dto';
+import { RosterModeService } from './roster-mode.service';
+import { RosterPlanningService } from './roster-planning.service';
+import { RosterService } from './roster.service';
+import { ShiftRequestService } from './shift-request.service';
+
+@ApiTags('rosters')
+@Controller()
+export class RosterController {
+  constructor(
+    private readonly roster: RosterService,
+    private readonly planning: RosterPlanningService,
+    private readonly modes: RosterModeService,
+    private readonly requests: ShiftRequestService,
+  ) {}
+
+  @Post('roster/posts')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create or update a post: kind, jurisdiction, seats per mode, shift pattern, supervisor, on-call list' })
+  upsertPost(@Body() body: PostDto) {
+    return this.roster.upsertPost(body);
+  }
+
+  @Get('roster/posts/:id')
+  post(@Param('id') id: string) {
+    return this.roster.post(id);
+  }
+
+  @Get('roster/posts/:id/on-duty')
+  @ApiOperation({ summary: 'Who is on post now, and the seats with nobody on them' })
+  onDuty(@Param('id') id: string) {
+    return this.roster.onDuty(id);
+  }
+
+  @Post('roster/staff')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create or update a staff member: role, skills, contact, unavailability, preferences, contract limits' })
+  upsertStaff(@Body() body: StaffDto) {
+    return this.roster.upsertStaff(body);
+  }
+
+  @Post('rosters')
+  @ApiOperation({ summary: 'Plan a roster (draft) for dates and posts: every seat filled or reported unfilled with the reason' })
+  plan(@Body() body: PlanDto) {
+    return this.planning.createPlan(body);
+  }
+
+  @Get('rosters/:id')
+  getPlan(@Param('id') id: string) {
+    return this.planning.plan(id);
+  }
+
+  @Post('rosters/:id/publish')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Publish a draft: shifts written, changed people told via their workflows, shifts of the next 48 h started' })
+  publish(@Param('id') id: string, @Body() body: PublishDto) {
+    return this.planning.publish(id, body.by);
+  }
+
+  @Get('shifts')
+  shifts(@Query() query: ShiftListQuery) {
+    return this.roster.shifts(query);
+  }
+
+  @Get('shifts/:id')
+  @ApiOperation({ summary: 'A shift: its row, live workflow state (what is pending) and event log' })
+  shift(@Param('id') id: string) {
+    return this.roster.shift(id);
+  }
+
+  @Post('shifts/:id/check-in')
+  @HttpCode(200)
+  checkIn(@Param('id') id: string, @Body() body: CheckInDto) {
+    return this.roster.command(id, checkInUpdate, body);
+  }
+
+  @Post('shifts/:id/handover')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The outgoing person hands over with a note' })
+  handover(@Param('id') id: string, @Body() body: HandoverDto) {
+    return this.roster.command(id, submitHandoverUpdate, body);
+  }
+
+  @Post('shifts/:id/handover/acknowledge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The incoming shift takes over; the outgoing shift ends then' })
+  acknowledge(@Param('id') id: string, @Body() body: AcknowledgeDto) {
+    return this.roster.command(id, acknowledgeHandoverUpdate, body);
+  }
+
+  @Post('shifts/:id/incidents')
+  @HttpCode(200)
+  incident(@Param('id') id: string, @Body() body: IncidentDto) {
+    return this.roster.command(id, logIncidentUpdate, { ...body, incidentId: body.incidentId ?? randomUUID() });
+  }
+
+  @Post('shifts/:id/end')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A supervisor ends a shift: cancelled if not worked, else completed' })
+  end(@Param('id') id: string, @Body() body: EndShiftDto) {
+    return this.roster.command(id, endShiftUpdate, body);
+  }
+
+  @Get('jurisdictions/:jurisdiction/mode')
+  mode(@Param('jurisdiction') jurisdiction: string) {
+    return this.modes.current(jurisdiction);
+  }
+
+  @Post('jurisdictions/:jurisdiction/mode')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Switch peace-time/war-time at once: headcounts change, the window is re-planned with minimal change, people told, audited' })
+  switchMode(@Param('jurisdiction') jurisdiction: string, @Body() body: ModeSwitchDto) {
+    return this.modes.switchMode(jurisdiction, body);
+  }
+
+  @Post('shift-requests')
+  @ApiOperation({ summary: 'A swap or open-shift request, checked against the hard rules (422 naming the rule)' })
+  request(@Body() body: ShiftRequestDto) {
+    return this.requests.create(body);
+  }
+
+  @Get('shift-requests/:id')
+  getRequest(@Param('id') id: string) {
+    return this.requests.get(id);
+  }
+
+  @Post('shift-requests/:id/approve')
+  @HttpCode(200)
+  approve(@Param('id') id: string, @Body() body: DecisionDto) {
+    return this.requests.approve(id, body.by, body.note);
+  }
+
+  @Post('shift-requests/:id/reject')
+  @HttpCode(200)
+  reject(@Param('id') id: string, @Body() body: DecisionDto) {
+    return this.requests.reject(id, body.by, body.note);
+  }
+
+  @Post('schedules/roster')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create or update the daily roll-forward schedule (start coming shifts, flag gaps, write the daily report)' })
+  schedule(@Body() body: ScheduleDto) {
+    return this.roster.ensureSchedule(body);
+  }
+
+  @Get('reports/daily/:date')
+  @ApiOperation({ summary: 'The daily report (日报) of a local date' })
+  dailyReport(@Param('date') date: string) {
+    return this.roster.dailyReport(date);
+  }
+}

@@ -1,0 +1,155 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+class MeetingDto {
+  @ApiProperty({ example: 'G4 provincial checkpoint (京港澳高速杜家坎)' }) @IsString() @MinLength(1) @MaxLength(200) point!: string;
+  @ApiProperty({ example: '2026-11-25T21:30:00+08:00' }) @IsString() at!: string;
+}
+
+class RunRulesDto {
+  @ApiPropertyOptional({ default: 10 }) @IsOptional() @IsNumber() @Min(0) @Max(120) loadingMinutes?: number;
+  @ApiPropertyOptional({ default: 10 }) @IsOptional() @IsNumber() @Min(0) @Max(120) unloadingMinutes?: number;
+  @ApiPropertyOptional({ default: 360, description: 'batching window: fewer trips cost waiting' }) @IsOptional() @IsNumber() @IsPositive() maxWaitMinutes?: number;
+  @ApiPropertyOptional({ default: 30 }) @IsOptional() @IsNumber() @IsPositive() @Max(1440) handOverTimeoutMinutes?: number;
+  @ApiPropertyOptional({ default: 30, description: 'driver and escort are told this long before boarding' }) @IsOptional() @IsNumber() @Min(0) @Max(2880) dispatchLeadMinutes?: number;
+}
+
+/**
+ * `POST /transfer-runs`. The shape is checked here (400); each traveller row by the manifest
+ * reader (422 naming `travellers[i].field`), since a row's rules depend on its destination.
+ */
+export class RunRequestDto {
+  @ApiPropertyOptional({ description: 'idempotency key: the same key returns the same run' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) clientRequestId?: string;
+  @ApiPropertyOptional({ enum: ['standard', 'key_person'], default: 'standard' }) @IsOptional() @IsIn(['standard', 'key_person']) kind?: 'standard' | 'key_person';
+  @ApiProperty({ example: 'SP-SHUNYI' }) @IsString() @MinLength(1) sortingPointId!: string;
+  @ApiProperty({ example: '赵调度' }) @IsString() @MinLength(1) @MaxLength(50) dispatcher!: string;
+  @ApiProperty({ example: '王主任' }) @IsString() @MinLength(1) @MaxLength(50) supervisor!: string;
+  @ApiProperty({ example: ['V001', 'V002'] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(200) @IsString({ each: true }) vehicleIds!: string[];
+  @ApiProperty({ example: ['E001', 'E002'] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(400) @IsString({ each: true }) escortIds!: string[];
+  @ApiPropertyOptional({ type: MeetingDto, description: 'key-person runs: where and when the escort meets the person' }) @IsOptional() @ValidateNested() @Type(() => MeetingDto) meeting?: MeetingDto;
+  @ApiPropertyOptional({ type: RunRulesDto }) @IsOptional() @ValidateNested() @Type(() => RunRulesDto) rules?: RunRulesDto;
+  @ApiPropertyOptional({ default: false, description: 'dispatch at once instead of showing the plan first' }) @IsOptional() @IsBoolean() dispatch?: boolean;
+  @ApiProperty({
+    description: 'one row per person; home-bound rows carry the enrolment fields (name, documentType, documentNumber, mobile, address)',
+    example: [
+      { name: '张伟', documentType: 'resident_id', documentNumber: '11010519491231002X', mobile: '13800138000', arrivalTime: '2026-11-25T08:10:00+08:00', destinationId: 'C-XYL', disposition: 'home_observation', address: { subdistrict: 'XYL', community: '学院路社区', building: '3', unit: '2' } },
+      { name: 'John Smith', documentType: 'passport', documentNumber: 'E12345678', arrivalTime: '2026-11-25T08:40:00+08:00', destinationId: 'H-JINJIANG', disposition: 'centralized_quarantine', familyGroup: 'smith' },
+    ],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5000)
+  @IsObject({ each: true })
+  travellers!: Record<string, unknown>[];
+}
+
+class MoveDto {
+  @ApiProperty() @IsString() travellerId!: string;
+  @ApiProperty() @IsString() toTripId!: string;
+}
+
+export class PlanAdjustmentDto {
+  @ApiPropertyOptional({ type: [MoveDto] }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => MoveDto) moves?: MoveDto[];
+  @ApiPropertyOptional({ example: ['trip-03'] }) @IsOptional() @IsArray() @IsString({ each: true }) pinTripIds?: string[];
+  @ApiPropertyOptional({ description: 'plan everyone not on a pinned trip again' }) @IsOptional() @IsBoolean() replan?: boolean;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(50) by!: string;
+}
+
+export class ByDto {
+  @ApiProperty({ example: '随车人员 李' }) @IsString() @MinLength(1) @MaxLength(50) by!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
+}
+
+export class RiderDto extends ByDto {
+  @ApiProperty({ example: 'T001' }) @IsString() @MinLength(1) travellerId!: string;
+}
+
+export class RefusalDto extends ByDto {
+  @ApiProperty({ example: ['T007', 'T008'], description: 'the person and the family members refusing with them' }) @IsArray() @ArrayMinSize(1) @IsString({ each: true }) travellerIds!: string[];
+}
+
+class ReceiverDto {
+  @ApiProperty({ example: '李娜' }) @IsString() @MinLength(1) @MaxLength(50) name!: string;
+  @ApiProperty({ enum: ['community_worker', 'hotel_staff'] }) @IsIn(['community_worker', 'hotel_staff']) role!: 'community_worker' | 'hotel_staff';
+  @ApiPropertyOptional({ example: '学院路社区' }) @IsOptional() @IsString() @MaxLength(100) organisation?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contact?: string;
+}
+
+export class HandOverDto extends RiderDto {
+  @ApiProperty({ example: '张伟', description: "the person's name as the receiver reads it: must match the manifest" }) @IsString() @MinLength(1) @MaxLength(50) name!: string;
+  @ApiProperty({ type: ReceiverDto }) @ValidateNested() @Type(() => ReceiverDto) receiver!: ReceiverDto;
+}
+
+export class RerouteDto extends ByDto {
+  @ApiProperty({ example: 'H-JINJIANG-2' }) @IsString() @MinLength(1) destinationId!: string;
+}
+
+export class ExceptionDecisionDto extends ByDto {
+  @ApiProperty({ enum: ['replan', 'close', 'key_person_transfer', 'acknowledge', 'resolve'] }) @IsIn(['replan', 'close', 'key_person_transfer', 'acknowledge', 'resolve'])
+  decision!: 'replan' | 'close' | 'key_person_transfer' | 'acknowledge' | 'resolve';
+  @ApiPropertyOptional({ example: 'did_not_arrive', description: 'close: the terminal disposition the supervisor approves' }) @IsOptional() @IsString() @MaxLength(100) closedAs?: string;
+  @ApiPropertyOptional({ type: MeetingDto }) @IsOptional() @ValidateNested() @Type(() => MeetingDto) meeting?: MeetingDto;
+}
+
+export class RunListQuery {
+  @ApiPropertyOptional({ enum: ['planned', 'running', 'completed'] }) @IsOptional() @IsIn(['planned', 'running', 'completed']) status?: string;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) pageSize?: number;
+}
+
+export class SheetQuery {
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'] }) @IsOptional() @IsIn(['json', 'csv', 'xlsx']) format?: 'json' | 'csv' | 'xlsx';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resources
+
+export class SortingPointDto {
+  @ApiProperty({ example: 'SP-SHUNYI' }) @IsString() @MinLength(1) @MaxLength(40) id!: string;
+  @ApiProperty({ example: '顺义新国展分拣点' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
+  @ApiProperty({ example: '北京市顺义区天竺地区裕翔路88号' }) @IsString() @MinLength(1) @MaxLength(200) address!: string;
+}
+
+export class DestinationDto {
+  @ApiProperty({ example: 'H-JINJIANG' }) @IsString() @MinLength(1) @MaxLength(40) id!: string;
+  @ApiProperty({ enum: ['community', 'hotel'] }) @IsIn(['community', 'hotel']) kind!: 'community' | 'hotel';
+  @ApiProperty({ example: '锦江之星隔离酒店' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
+  @ApiProperty({ example: 35, description: 'one way from the sorting point' }) @IsInt() @Min(1) @Max(600) travelMinutes!: number;
+  @ApiPropertyOptional({ example: 120, description: 'hotels: rooms free' }) @IsOptional() @IsInt() @Min(0) capacity?: number;
+  @ApiProperty({ example: '前台 刘经理', description: 'who takes people over on arrival' }) @IsString() @MinLength(1) @MaxLength(100) receiver!: string;
+  @ApiPropertyOptional({ example: '李娜', description: 'communities: the worker responsible for the home observations' }) @IsOptional() @IsString() @MaxLength(50) worker?: string;
+}
+
+export class VehicleDto {
+  @ApiProperty({ example: 'V001' }) @IsString() @MinLength(1) @MaxLength(40) id!: string;
+  @ApiProperty({ example: '京B·12345' }) @IsString() @MinLength(1) @MaxLength(20) plate!: string;
+  @ApiProperty({ example: 14 }) @IsInt() @Min(1) @Max(80) seats!: number;
+  @ApiProperty({ example: '孙师傅' }) @IsString() @MinLength(1) @MaxLength(50) driverName!: string;
+  @ApiProperty({ example: '13900000000' }) @IsString() @MinLength(1) @MaxLength(30) driverContact!: string;
+  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() available?: boolean;
+}
+
+export class EscortDto {
+  @ApiProperty({ example: 'E001' }) @IsString() @MinLength(1) @MaxLength(40) id!: string;
+  @ApiProperty({ example: '周干部' }) @IsString() @MinLength(1) @MaxLength(50) name!: string;
+  @ApiProperty({ example: '13700000000' }) @IsString() @MinLength(1) @MaxLength(30) contact!: string;
+  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() available?: boolean;
+}

@@ -1,0 +1,190 @@
+/**
+ * The roster API against the real dev server and PostgreSQL: posts and staff, planning and
+ * publishing, bad input as clear 4xx, swap and open-shift requests, the peace/war switch, and the
+ * roll-forward schedule triggered for real.
+ */
+import { INestApplication } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApi } from '../../apps/api/api';
+import { ROSTER_SCHEDULE_ID } from '../../apps/api/roster/roster.service';
+import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { createDataSource } from '../../libs/persistence/data-source';
+import { addDays, localDateOf } from '../../workflows/roster/roster-seats';
+import { testConfig } from '../support/environment';
+import { uniqueTag } from './roster-fixtures';
+
+jest.setTimeout(180_000);
+
+const OFFSET = 480;
+
+describe('roster API (dev server, embedded PostgreSQL)', () => {
+  const config = testConfig();
+  let worker: RunningWorker;
+  let api: INestApplication;
+  let db: DataSource;
+  let client: Client;
+  const tag = uniqueTag();
+  const skill = `gate-${tag}`;
+  const gate = `gate-${tag}`;
+  const clinic = `clinic-${tag}`;
+  const jurisdiction = `community-${tag}`;
+  const staff = ['p', 'q', 'r', 's'].map((s) => `${s}-${tag}`);
+  const tomorrow = addDays(localDateOf(Date.now(), OFFSET), 1);
+  const http = () => request(api.getHttpServer());
+
+  beforeAll(async () => {
+    worker = await startWorker(config);
+    api = await createApi(config);
+    await api.init();
+    db = await createDataSource(config.databaseUrl!).initialize();
+    client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+
+    await http()
+      .post('/roster/posts')
+      .send({ id: gate, kind: 'community_gate', name: `Gate ${tag}`, jurisdiction, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor: `sup-${tag}`, onCall: [] })
+      .expect(200);
+    // A post whose medic seat nobody can take: its seats are reported unfilled, never dropped.
+    await http()
+      .post('/roster/posts')
+      .send({ id: clinic, kind: 'on_call_desk', name: `Clinic ${tag}`, jurisdiction, requirements: { peace: [{ skill: `medic-${tag}`, headcount: 1 }], war: [{ skill: `medic-${tag}`, headcount: 1 }] }, pattern: [{ start: '08:00', hours: 8 }], supervisor: `sup-${tag}` })
+      .expect(200);
+    for (const id of staff) {
+      await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [skill] }).expect(200);
+    }
+  });
+
+  afterAll(async () => {
+    await client?.connection.close();
+    await api?.close();
+    await worker?.shutdown();
+    await db?.destroy();
+  });
+
+  async function publishedShifts(postId: string) {
+    return (await http().get('/shifts').query({ postId }).expect(200)).body.filter((s: { status: string }) => s.status === 'published');
+  }
+
+  it('rejects bad posts, staff and plans with a clear 4xx naming the field', async () => {
+    const missing = await http().post('/roster/posts').send({ id: 'x', kind: 'checkpoint', name: 'x', jurisdiction: 'j', requirements: {} }).expect(400);
+    expect(missing.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'supervisor' })]));
+    const badSeats = await http().post('/roster/posts').send({ id: 'x', kind: 'checkpoint', name: 'x', jurisdiction: 'j', requirements: { peace: [{ headcount: 0 }] }, supervisor: 's' }).expect(422);
+    expect(badSeats.body.problems.map((p: { field: string }) => p.field)).toEqual(['requirements.peace[0].headcount', 'requirements.war']);
+    const unknownPost = await http().post('/rosters').send({ from: tomorrow, to: tomorrow, postIds: [gate, 'no-such-post'], by: 'sup' }).expect(422);
+    expect(unknownPost.body.problems).toEqual([{ field: 'postIds', reason: 'unknown post no-such-post' }]);
+    const backwards = await http().post('/rosters').send({ from: tomorrow, to: addDays(tomorrow, -1), postIds: [gate], by: 'sup' }).expect(422);
+    expect(backwards.body.problems).toEqual([{ field: 'to', reason: 'must not be before from' }]);
+    await http().get('/rosters/not-a-plan').expect(404);
+    await http().get(`/roster/posts/nowhere-${tag}/on-duty`).expect(404);
+  });
+
+  it('refuses pins that give one person overlapping shifts', async () => {
+    const other = `gate2-${tag}`;
+    await http()
+      .post('/roster/posts')
+      .send({ id: other, kind: 'community_gate', name: 'Other gate', jurisdiction: `elsewhere-${tag}`, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 1 }] }, supervisor: `sup-${tag}` })
+      .expect(200);
+    const day = tomorrow.replace(/-/g, '');
+    const response = await http()
+      .post('/rosters')
+      .send({ from: tomorrow, to: tomorrow, postIds: [gate, other], by: 'sup', pins: [{ shiftId: `${gate}-${day}-s1-1`, staffId: staff[0] }, { shiftId: `${other}-${day}-s1-1`, staffId: staff[0] }] })
+      .expect(422);
+    expect(response.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'pins[1]', reason: expect.stringMatching(/^overlap: overlaps seat/) })]));
+  });
+
+  it('plans, publishes and runs the coming shifts; swaps and open shifts are checked against the hard rules', async () => {
+    const plan = await http().post('/rosters').send({ from: tomorrow, to: addDays(tomorrow, 3), postIds: [gate, clinic], by: 'sup' }).expect(201);
+    expect(plan.body.stats).toMatchObject({ seats: 16, filled: 12, unfilled: 4 });
+    expect(plan.body.unfilled.map((u: { reason: string }) => u.reason)).toEqual(Array(4).fill(`no staff with skill 'medic-${tag}'`));
+    const published = await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(200);
+    expect(published.body.added).toHaveLength(16);
+    await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(409);
+
+    const shifts = await publishedShifts(gate);
+    expect(shifts).toHaveLength(12);
+    const started = shifts.filter((s: { workflowStarted: boolean }) => s.workflowStarted);
+    expect(started.length).toBeGreaterThan(0);
+    expect(started.length).toBeLessThan(12);
+    const first = await http().get(`/shifts/${shifts[0].id}`).expect(200);
+    expect(first.body.state).toMatchObject({ state: 'scheduled', assignee: shifts[0].staffId, pending: [expect.stringMatching(/^check-in by/)] });
+    // Check-in opens 30 minutes before the start.
+    const early = await http().post(`/shifts/${shifts[0].id}/check-in`).send({ staffId: shifts[0].staffId }).expect(409);
+    expect(early.body.message).toMatch(/check-in opens at/);
+    await http().post('/shifts/no-such-shift/check-in').send({ staffId: staff[0] }).expect(404);
+    await http().post(`/shifts/${shifts[0].id}/check-in`).send({}).expect(400);
+
+    // A swap that leaves someone 0 h rest between 16–24 and 00–08 the next day.
+    const at = (date: string, slot: number) => shifts.find((s: { shiftDate: string; slot: number }) => s.shiftDate === date && s.slot === slot);
+    const night = at(addDays(tomorrow, 1), 0);
+    const late = at(tomorrow, 2);
+    const nightHolder = night.staffId;
+    const give = shifts.find((s: { staffId: string; id: string }) => s.staffId === nightHolder && s.id !== night.id && s.staffId !== late.staffId);
+    expect(give).toBeDefined();
+    const swap = await http().post('/shift-requests').send({ kind: 'swap', shiftId: give.id, otherShiftId: late.id, requestedBy: nightHolder }).expect(422);
+    expect(swap.body.problems).toEqual(expect.arrayContaining([{ field: night.id, reason: expect.stringMatching(new RegExp(`^rest: ${nightHolder} only 0h rest`)) }]));
+
+    // An open shift: not for someone without the skill; yes for a medic, once approved.
+    const open = (await publishedShifts(clinic))[0];
+    const unskilled = await http().post('/shift-requests').send({ kind: 'open_shift', shiftId: open.id, staffId: staff[0], requestedBy: staff[0] }).expect(422);
+    expect(unskilled.body.problems[0].reason).toMatch(/^skill: /);
+    await http().post('/roster/staff').send({ id: `medic-${tag}`, name: 'Medic', role: 'medical', skills: [`medic-${tag}`] }).expect(200);
+    const taken = await http().post('/shift-requests').send({ kind: 'open_shift', shiftId: open.id, staffId: `medic-${tag}`, requestedBy: `medic-${tag}` }).expect(201);
+    expect(taken.body.state).toBe('pending');
+    const approved = await http().post(`/shift-requests/${taken.body.id}/approve`).send({ by: 'sup' }).expect(200);
+    expect(approved.body.state).toBe('approved');
+    await http().post(`/shift-requests/${taken.body.id}/approve`).send({ by: 'sup' }).expect(409);
+    const row = await http().get(`/shifts/${open.id}`).expect(200);
+    expect(row.body.shift.staffId).toBe(`medic-${tag}`);
+    if (row.body.shift.workflowStarted) expect(row.body.state.assignee).toBe(`medic-${tag}`);
+    await http().post('/shift-requests').send({ kind: 'swap', shiftId: 'nope', requestedBy: 'x' }).expect(422);
+  });
+
+  it('switches the mode of a jurisdiction and refuses a switch to the mode it is in or for an unknown one', async () => {
+    await http().get(`/jurisdictions/unknown-${tag}/mode`).expect(404);
+    await http().post(`/jurisdictions/unknown-${tag}/mode`).send({ mode: 'war', by: 'sup', reason: 'r' }).expect(404);
+    await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'peace', by: 'sup', reason: 'r' }).expect(409);
+    await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'storm', by: 'sup', reason: 'r' }).expect(400);
+    const war = await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'war', by: 'sup', reason: '出现本地病例' }).expect(200);
+    // The gate gets a second seat on each of its 12 published shifts; the clinic's seat stays one.
+    expect(war.body).toMatchObject({ from: 'peace', to: 'war' });
+    expect(war.body.added).toHaveLength(12);
+    const mode = await http().get(`/jurisdictions/${jurisdiction}/mode`).expect(200);
+    expect(mode.body).toMatchObject({ mode: 'war', switches: [expect.objectContaining({ from: 'peace', to: 'war', by: 'sup', reason: '出现本地病例' })] });
+  });
+
+  it('runs the roll-forward schedule when triggered: starts coming shifts, flags gaps, writes the daily report', async () => {
+    const scheduled = await http().post('/schedules/roster').send({ hour: 0, minute: 30, horizonHours: 120 }).expect(200);
+    expect(scheduled.body.scheduleId).toBe(ROSTER_SCHEDULE_ID);
+    // Idempotent: a second call updates the same schedule.
+    expect((await http().post('/schedules/roster').send({ horizonHours: 120 }).expect(200)).body.created).toBe(false);
+    await http().post('/schedules/roster').send({ hour: 25 }).expect(400);
+
+    const gap = `clinic2-${tag}`;
+    await http()
+      .post('/roster/posts')
+      .send({ id: gap, kind: 'on_call_desk', name: `Night desk ${tag}`, jurisdiction: `gaps-${tag}`, requirements: { peace: [{ skill: `nobody-${tag}`, headcount: 1 }], war: [{ skill: `nobody-${tag}`, headcount: 1 }] }, pattern: [{ start: '08:00', hours: 8 }], supervisor: `sup-gap-${tag}` })
+      .expect(200);
+    const plan = await http().post('/rosters').send({ from: tomorrow, to: tomorrow, postIds: [gap], by: 'sup' }).expect(201);
+    await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(200);
+
+    await client.schedule.getHandle(ROSTER_SCHEDULE_ID).trigger();
+    const yesterday = addDays(localDateOf(Date.now(), OFFSET), -1);
+    let report: request.Response | undefined;
+    for (let i = 0; i < 100 && report?.status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      report = await http().get(`/reports/daily/${yesterday}`);
+    }
+    expect(report!.status).toBe(200);
+    expect(report!.body).toMatchObject({ date: yesterday, observations: { byStatus: expect.any(Object) }, shifts: expect.objectContaining({ seats: expect.any(Number) }) });
+    expect(report!.body.transfers).toHaveProperty('available');
+    // Every gate shift of the four days is now running (120 h ahead), and the unfilled desk seat was flagged.
+    const shifts = await publishedShifts(gate);
+    expect(shifts.filter((s: { workflowStarted: boolean }) => !s.workflowStarted)).toEqual([]);
+    const [flag] = await db.query(`SELECT recipient, template FROM notification WHERE id = $1`, [`roster-gap:${gap}-${tomorrow.replace(/-/g, '')}-s0-1`]);
+    expect(flag).toEqual({ recipient: `staff:sup-gap-${tag}`, template: 'roster_gap' });
+
+    await http().get('/reports/daily/2026-13-45').expect(422);
+    await http().get('/reports/daily/1999-01-01').expect(404);
+  });
+});

@@ -1,0 +1,246 @@
+/**
+ * Shift workflows over a whole two-week roster on Temporal's time-skipping test server, with the
+ * real planner, activities and PostgreSQL: check-in, no-show escalation, the hand-over chain, and
+ * the peace/war switch.
+ */
+import { WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DataSource } from 'typeorm';
+import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { createDataSource } from '../../libs/persistence/data-source';
+import { addDays, localDateOf } from '../../workflows/roster/roster-seats';
+import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
+import {
+  acknowledgeHandoverUpdate,
+  checkInUpdate,
+  logIncidentUpdate,
+  shiftStateQuery,
+  shiftWorkflowId,
+  submitHandoverUpdate,
+} from '../../workflows/roster/shift.messages';
+import type { shiftWorkflow } from '../../workflows/roster/shift.workflow';
+import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
+import { insertPost, insertStaff, rosterServices, uniqueTag } from './roster-fixtures';
+
+jest.setTimeout(600_000);
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const OFFSET = 480;
+
+interface ShiftRow {
+  id: string;
+  staff_id: string | null;
+  start_at: Date;
+  end_at: Date;
+  seat_no: number;
+}
+
+describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
+  const config = testConfig();
+  let env: TestWorkflowEnvironment;
+  let db: DataSource;
+  let worker: RunningWorker;
+  let services: ReturnType<typeof rosterServices>;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvironment();
+    db = await createDataSource(config.databaseUrl!).initialize();
+    services = rosterServices(db, env.client, config);
+    worker = await startWorker(config, { connection: env.nativeConnection });
+  });
+
+  afterAll(async () => {
+    await worker?.shutdown();
+    await db?.destroy();
+    await env?.teardown();
+  });
+
+  async function sleepUntil(at: number) {
+    const now = await env.currentTimeMs();
+    if (at > now) await env.sleep(at - now);
+  }
+
+  const handle = (shiftId: string): WorkflowHandle<typeof shiftWorkflow> => env.client.workflow.getHandle(shiftWorkflowId(shiftId));
+
+  async function shiftsOf(postId: string): Promise<ShiftRow[]> {
+    return db.query(`SELECT id, staff_id, start_at, end_at, seat_no FROM roster_shift WHERE post_id = $1 AND status = 'published' ORDER BY start_at, seat_no`, [postId]);
+  }
+
+  async function events(shiftId: string): Promise<Array<{ kind: string; at: number; detail: Record<string, unknown> }>> {
+    const rows = await db.query(`SELECT kind, at, detail FROM roster_shift_event WHERE shift_id = $1 ORDER BY at, id`, [shiftId]);
+    return rows.map((r: { kind: string; at: Date; detail: Record<string, unknown> }) => ({ kind: r.kind, at: r.at.getTime(), detail: r.detail }));
+  }
+
+  /** The incoming shift has the outgoing shift's note once the outgoing workflow has found and signalled it. */
+  async function waitForOffer(shiftId: string) {
+    for (let i = 0; i < 100; i++) {
+      if ((await handle(shiftId).query(shiftStateQuery)).received) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no hand-over offer reached ${shiftId}`);
+  }
+
+  it('runs the seed checkpoint for 14 days: 42 shifts, one no-show on day 5 with backup and supervisor called in time, the hand-over chain intact', async () => {
+    const tag = uniqueTag();
+    const skill = `checkpoint-${tag}`;
+    const postId = `cp-${tag}`;
+    const [a, b, c, backup, supervisor] = ['a', 'b', 'c', 'oncall', 'sup'].map((s) => `${s}-${tag}`);
+    await insertPost(db, { id: postId, jurisdiction: `highway-exit-${tag}`, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor, onCall: [backup] });
+    // Three people for 3 × 8 h a day for 14 days: only feasible if each may work every day (56 h a
+    // week, 14 days in a row); the default contract (48 h, six days in seven) fills 36 of 42.
+    for (const id of [a, b, c]) await insertStaff(db, { id, skills: [skill], maxConsecutiveDays: 14, maxHoursPerWeek: 56 });
+    await insertStaff(db, { id: backup, skills: ['on-call'] });
+
+    const now = await env.currentTimeMs();
+    const first = addDays(localDateOf(now, OFFSET), 1);
+    const plan = await services.planning.createPlan({ from: first, to: addDays(first, 13), postIds: [postId], by: 'supervisor-zhao' }, now);
+    expect(plan.stats).toMatchObject({ seats: 42, filled: 42, unfilled: 0 });
+    await services.planning.publish(plan.id, 'supervisor-zhao', now);
+    // Publishing starts two days ahead; the rest is the roll-forward's job, done here at once.
+    await services.launcher.startDue(env.client, { now, until: now + 15 * 24 * HOUR });
+
+    const shifts = await shiftsOf(postId);
+    expect(shifts).toHaveLength(42);
+    const noShow = shifts[4 * 3 + 1]; // day 5, 08–16
+    const grace = DEFAULT_SHIFT_TIMING.graceMinutes * MINUTE;
+    const supervisorAfter = DEFAULT_SHIFT_TIMING.supervisorAfterMinutes * MINUTE;
+
+    for (const [i, shift] of shifts.entries()) {
+      const start = shift.start_at.getTime();
+      const previous = shifts[i - 1];
+      if (previous) {
+        await sleepUntil(start - 10 * MINUTE);
+        await handle(previous.id).executeUpdate(submitHandoverUpdate, { args: [{ by: previous.staff_id!, note: `shift ${i} quiet, 12 vehicles checked` }] });
+      }
+      if (shift === noShow) {
+        await sleepUntil(start + grace + MINUTE);
+        let state = await handle(shift.id).query(shiftStateQuery);
+        expect(state).toMatchObject({ state: 'no_show', backupCalled: backup, gapSince: new Date(start + grace).toISOString() });
+        expect(state.supervisorTold).toBeUndefined();
+        await sleepUntil(start + grace + supervisorAfter + MINUTE);
+        state = await handle(shift.id).query(shiftStateQuery);
+        expect(state.supervisorTold).toBe(new Date(start + grace + supervisorAfter).toISOString());
+        // The outgoing shift is still on post, waiting for someone to take over.
+        expect((await handle(previous.id).query(shiftStateQuery)).state).toBe('handing_over');
+        await sleepUntil(start + 50 * MINUTE);
+        await handle(shift.id).executeUpdate(checkInUpdate, { args: [{ staffId: backup }] });
+      } else {
+        await sleepUntil(start - 5 * MINUTE);
+        await handle(shift.id).executeUpdate(checkInUpdate, { args: [{ staffId: shift.staff_id! }] });
+      }
+      if (previous) {
+        await waitForOffer(shift.id);
+        await handle(shift.id).executeUpdate(acknowledgeHandoverUpdate, { args: [{ by: shift === noShow ? backup : shift.staff_id! }] });
+      }
+      if (i === 20) {
+        await handle(shift.id).executeUpdate(logIncidentUpdate, { args: [{ incidentId: 'inc-1', by: shift.staff_id!, kind: 'refused_check', description: 'driver refused a temperature check' }] });
+      }
+    }
+    const last = shifts[41];
+    await handle(last.id).executeUpdate(submitHandoverUpdate, { args: [{ by: last.staff_id!, note: 'end of the roster' }] });
+    await sleepUntil(last.end_at.getTime() + MINUTE);
+
+    // The chain: every shift handed over to the next, the last one closed at its end.
+    const outcomes = await Promise.all(shifts.map((s) => handle(s.id).result()));
+    outcomes.slice(0, 41).forEach((outcome, i) => expect(outcome).toMatchObject({ state: 'completed', endReason: 'handed over', handedOverTo: shifts[i + 1].id }));
+    expect(outcomes[41]).toMatchObject({ state: 'completed', endedAt: last.end_at.toISOString(), endReason: expect.stringContaining('no incoming shift') });
+    const rows = await db.query(`SELECT id, handed_over_to, duty_state FROM roster_shift WHERE post_id = $1 ORDER BY start_at`, [postId]);
+    expect(rows.map((r: { handed_over_to: string | null }) => r.handed_over_to)).toEqual([...shifts.slice(1).map((s) => s.id), null]);
+    expect(new Set(rows.map((r: { duty_state: string }) => r.duty_state))).toEqual(new Set(['completed']));
+
+    // The no-show: backup called at start + grace, supervisor told 30 min later, gap closed by the backup.
+    const start = noShow.start_at.getTime();
+    const noShowEvents = await events(noShow.id);
+    expect(noShowEvents.filter((e) => ['no_show', 'backup_called', 'supervisor_told'].includes(e.kind))).toEqual([
+      { kind: 'no_show', at: start + grace, detail: { staffId: noShow.staff_id } },
+      { kind: 'backup_called', at: start + grace, detail: { backup } },
+      { kind: 'supervisor_told', at: start + grace + supervisorAfter, detail: { supervisor, backup } },
+    ]);
+    const covered = noShowEvents.filter((e) => ['gap_closed', 'check_in'].includes(e.kind));
+    expect(covered.map((e) => [e.kind, e.detail])).toEqual([
+      ['gap_closed', { coveredBy: backup, gapMinutes: 35 }],
+      ['check_in', { staffId: backup, covering: true }],
+    ]);
+    expect(covered[0].at - start).toBeGreaterThanOrEqual(50 * MINUTE);
+    expect(covered[0].at - start).toBeLessThan(51 * MINUTE);
+    // The outgoing shift escalated its overdue hand-over and stayed until the backup took over.
+    const before = shifts[4 * 3];
+    const beforeEvents = await events(before.id);
+    expect(beforeEvents.find((e) => e.kind === 'handover_escalated')).toMatchObject({ at: start + DEFAULT_SHIFT_TIMING.handoverTimeoutMinutes * MINUTE });
+    const handedOver = beforeEvents.find((e) => e.kind === 'completed')!.at;
+    expect(handedOver).toBeGreaterThanOrEqual(start + 50 * MINUTE);
+    expect(handedOver).toBeLessThan(start + 51 * MINUTE);
+
+    const notices = await db.query(`SELECT id, recipient, template FROM notification WHERE id LIKE $1 ORDER BY id`, [`shift:${postId}-%`]);
+    const byTemplate = (template: string) => notices.filter((n: { template: string }) => n.template === template);
+    expect(byTemplate('shift_reminder')).toHaveLength(42);
+    expect(byTemplate('shift_no_show').map((n: { recipient: string }) => n.recipient).sort()).toEqual([`staff:${backup}`, `staff:${supervisor}`]);
+    expect(byTemplate('handover_pending')).toEqual([expect.objectContaining({ recipient: `staff:${supervisor}`, id: `shift:${before.id}:handover-overdue` })]);
+    const [reminder] = await db.query(`SELECT body FROM notification WHERE id = $1`, [`shift:${shifts[0].id}:reminder:${shifts[0].staff_id}`]);
+    expect(reminder.body).toContain(`Name of ${shifts[0].staff_id}`);
+    const [incident] = await db.query(`SELECT detail FROM roster_shift_event WHERE shift_id = $1 AND kind = 'incident'`, [shifts[20].id]);
+    expect(incident.detail).toMatchObject({ incidentId: 'inc-1', kind: 'refused_check' });
+  });
+
+  it('switches to war-time mid-day: seats added from now and people told; switching back removes them without touching worked shifts', async () => {
+    const tag = uniqueTag();
+    const skill = `gate-${tag}`;
+    const postId = `gate-${tag}`;
+    const jurisdiction = `community-${tag}`;
+    const supervisor = `sup-${tag}`;
+    await insertPost(db, { id: postId, kind: 'community_gate', jurisdiction, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor, onCall: [] });
+    const staff = Array.from({ length: 8 }, (_, i) => `g${i}-${tag}`);
+    for (const id of staff) await insertStaff(db, { id, skills: [skill] });
+
+    const now = await env.currentTimeMs();
+    const first = addDays(localDateOf(now, OFFSET), 1);
+    const plan = await services.planning.createPlan({ from: first, to: addDays(first, 2), postIds: [postId], by: 'supervisor-zhao' }, now);
+    await services.planning.publish(plan.id, 'supervisor-zhao', now);
+    const peace = await shiftsOf(postId);
+    expect(peace).toHaveLength(9);
+
+    // Mid-day on the first day: the 08–16 shift is on post.
+    const day = peace[1];
+    await sleepUntil(day.start_at.getTime() - 5 * MINUTE);
+    await handle(day.id).executeUpdate(checkInUpdate, { args: [{ staffId: day.staff_id! }] });
+    await sleepUntil(day.start_at.getTime() + 4 * HOUR);
+    const switchedAt = await env.currentTimeMs();
+    const war = await services.modes.switchMode(jurisdiction, { mode: 'war', by: 'supervisor-zhao', reason: '出现本地病例' }, switchedAt);
+
+    // A second seat on every shift from now: the running one (from now) and the 7 still to come.
+    expect(war.added).toHaveLength(8);
+    expect(war.reassigned).toEqual([]);
+    expect(war.unfilled).toEqual([]);
+    const warRows = await shiftsOf(postId);
+    const added = warRows.filter((r) => r.seat_no === 2);
+    expect(added).toHaveLength(8);
+    expect(added[0]).toMatchObject({ id: day.id.replace(/-1$/, '-2'), start_at: new Date(switchedAt), end_at: day.end_at });
+    // The seat starting now is running already (published shifts within two days are started).
+    const current = added[0];
+    expect((await handle(current.id).query(shiftStateQuery)).state).toBe('scheduled');
+    await handle(current.id).executeUpdate(checkInUpdate, { args: [{ staffId: current.staff_id! }] });
+
+    const notices = await db.query(`SELECT recipient FROM notification WHERE template = 'mode_switch' AND id LIKE 'mode-switch:%' AND recipient = ANY($1) ORDER BY recipient`, [
+      [...staff, supervisor].map((s) => `staff:${s}`),
+    ]);
+    expect(notices.map((n: { recipient: string }) => n.recipient)).toEqual(expect.arrayContaining([`staff:${supervisor}`, ...[...new Set(added.map((r) => r.staff_id))].map((s) => `staff:${s}`)]));
+    const [audit] = await db.query(`SELECT from_mode, to_mode, switched_by, summary FROM roster_mode_switch WHERE jurisdiction = $1`, [jurisdiction]);
+    expect(audit).toMatchObject({ from_mode: 'peace', to_mode: 'war', switched_by: 'supervisor-zhao' });
+    expect(audit.summary.added).toHaveLength(8);
+
+    // Back to peace an hour later: the seat someone is on stays; the war seats to come go.
+    await env.sleep(HOUR);
+    const back = await services.modes.switchMode(jurisdiction, { mode: 'peace', by: 'supervisor-zhao', reason: '解除' }, await env.currentTimeMs());
+    expect(back.cancelled.sort()).toEqual(added.slice(1).map((r) => r.id).sort());
+    expect(back.added).toEqual([]);
+    const after = await shiftsOf(postId);
+    expect(after.filter((r) => r.seat_no === 2).map((r) => r.id)).toEqual([current.id]);
+    expect((await handle(current.id).query(shiftStateQuery)).state).toBe('on_duty');
+    expect((await handle(day.id).query(shiftStateQuery)).state).toBe('on_duty');
+    // A cancelled war seat whose workflow had started ends as cancelled.
+    const startedCancelled = await db.query(`SELECT id FROM roster_shift WHERE id = ANY($1) AND workflow_started`, [added.slice(1).map((r) => r.id)]);
+    expect(startedCancelled.length).toBeGreaterThan(0);
+    for (const { id } of startedCancelled) await expect(handle(id).result()).resolves.toMatchObject({ state: 'cancelled' });
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * The roster's daily roll-forward, run by a Temporal Schedule (apps/api/roster: POST /schedules/roster):
+ * starts the shift workflows of the next START_HORIZON (published shifts are started two days
+ * ahead, so every shift runs a day before it starts), tells supervisors of unfilled seats of the
+ * coming day, and writes the daily report (日报) of the local day before the run.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { NotificationActivities } from '../../activities/notifications/notification.activities';
+import type { RosterDailyActivities } from '../../activities/roster/roster-daily.activities';
+import { addDays, localDateOf } from './roster-seats';
+
+const { startUpcomingShifts, flagRosterGaps, produceDailyReport } = proxyActivities<RosterDailyActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumInterval: '1 minute' },
+});
+const { deliverNotification } = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '5 minutes', maximumAttempts: 10 },
+});
+
+const HOUR_MS = 3_600_000;
+
+export interface RosterDailyInput {
+  utcOffsetMinutes: number;
+  /** Shifts starting within this many hours are started (default 48). */
+  horizonHours?: number;
+}
+
+export interface RosterDailyOutcome {
+  started: number;
+  gaps: string[];
+  reportDate: string;
+}
+
+export async function rosterDailyWorkflow(input: RosterDailyInput): Promise<RosterDailyOutcome> {
+  const now = Date.now();
+  const { started } = await startUpcomingShifts({ now, until: now + (input.horizonHours ?? 48) * HOUR_MS });
+  const { gaps, toDeliver } = await flagRosterGaps({ from: now, to: now + 48 * HOUR_MS, utcOffsetMinutes: input.utcOffsetMinutes });
+  await Promise.all(toDeliver.map((id) => deliverNotification({ id }).catch(() => undefined)));
+  const reportDate = addDays(localDateOf(now, input.utcOffsetMinutes), -1);
+  await produceDailyReport({ date: reportDate, utcOffsetMinutes: input.utcOffsetMinutes, generatedAt: now });
+  return { started: started.length, gaps, reportDate };
+}
