@@ -44,7 +44,9 @@ import {
   tripEventSignal,
   transferTripWorkflowId,
 } from './transfer.messages';
-import { failure, transferTripWorkflow } from './transfer-trip.workflow';
+import { alarmClock } from './alarm-clock';
+import { transferTripWorkflow } from './transfer-trip.workflow';
+import { commandRejected } from '../shared/command-rejected';
 
 const { recordTransferChanges } = proxyLocalActivities<TransferActivities>({
   startToCloseTimeout: '30 seconds',
@@ -74,6 +76,7 @@ export interface RunState {
   travellers: Record<string, TravellerState>;
   /** Every trip the run keeps, planned or dispatched, in boarding order. */
   trips: RunTrip[];
+  /** Who could not be planned and why (the latest reason per person). */
   unplanned: TransferPlan['unplanned'];
   exceptions: TransferException[];
   brokenVehicleIds: string[];
@@ -231,6 +234,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
       for (const id of t.travellerIds) setTraveller(id, { status: 'waiting', tripId: t.tripId });
     }
     state.trips.sort((a, b) => a.departAt - b.departAt || (a.tripId < b.tripId ? -1 : 1));
+    state.unplanned = [...state.unplanned.filter((u) => !toPlan.includes(u.travellerId)), ...plan.unplanned];
     for (const u of plan.unplanned) {
       setTraveller(u.travellerId, { status: 'unplanned', tripId: undefined });
       openException('unplanned', [u.travellerId], u.reason, now);
@@ -307,8 +311,6 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
       case 'completed':
         setTrip(t, { leg: 'completed' });
         break;
-      case 'dispatched':
-        break;
     }
   }
 
@@ -317,15 +319,15 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
 
   function findException(id: string): TransferException {
     const e = state.exceptions.find((x) => x.id === id);
-    if (!e) throw failure('not_found', [{ field: 'exceptionId', reason: `no exception ${id} on run ${input.runId}` }]);
+    if (!e) throw commandRejected('not_found', [{ field: 'exceptionId', reason: `no exception ${id} on run ${input.runId}` }]);
     return e;
   }
   function requireStatus(...statuses: RunStatus[]) {
-    if (!statuses.includes(state.status)) throw failure('conflict', [{ field: 'status', reason: `run ${input.runId} is ${state.status}` }]);
+    if (!statuses.includes(state.status)) throw commandRejected('conflict', [{ field: 'status', reason: `run ${input.runId} is ${state.status}` }]);
   }
   function adjusted(adjustment: PlanAdjustment): { trips: RunTrip[]; unplanned: TransferPlan['unplanned'] } {
     const pins = new Set(adjustment.pinTripIds ?? []);
-    for (const [i, id] of [...pins].entries()) if (!trip(id)) throw failure('not_found', [{ field: `pinTripIds[${i}]`, reason: `no trip ${id}` }]);
+    for (const [i, id] of [...pins].entries()) if (!trip(id)) throw commandRejected('not_found', [{ field: `pinTripIds[${i}]`, reason: `no trip ${id}` }]);
     const travellers = input.travellers.map((t) => plannerTraveller(t.travellerId));
     const current = { trips: state.trips.map(({ leg: _leg, meeting: _meeting, ...t }) => t), unplanned: state.unplanned };
     let plan: TransferPlan;
@@ -336,7 +338,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
         plan = planTransferRun({ ...plannerInput(), travellers, pinnedTrips: plan.trips.filter((t) => t.pinned), firstTripNumber: state.nextTripNumber });
       }
     } catch (error) {
-      if (error instanceof PlanAdjustmentError) throw failure('conflict', [{ field: error.field, reason: error.reason }]);
+      if (error instanceof PlanAdjustmentError) throw commandRejected('conflict', [{ field: error.field, reason: error.reason }]);
       throw error;
     }
     return { trips: plan.trips.map((t) => ({ ...t, leg: 'planned', meeting: input.meeting })), unplanned: plan.unplanned };
@@ -378,7 +380,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
     {
       validator: (adjustment) => {
         requireStatus('planned');
-        if (!adjustment.moves?.length && !adjustment.pinTripIds?.length && !adjustment.replan) throw failure('invalid', [{ field: 'moves', reason: 'give moves, trips to pin or replan' }]);
+        if (!adjustment.moves?.length && !adjustment.pinTripIds?.length && !adjustment.replan) throw commandRejected('invalid', [{ field: 'moves', reason: 'give moves, trips to pin or replan' }]);
         adjusted(adjustment);
       },
     },
@@ -410,12 +412,12 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
       validator: (d: ExceptionDecision) => {
         requireStatus('running');
         const e = findException(d.exceptionId);
-        if (e.state === 'resolved') throw failure('conflict', [{ field: 'exceptionId', reason: `exception ${e.id} is already resolved: ${e.resolution}` }]);
+        if (e.state === 'resolved') throw commandRejected('conflict', [{ field: 'exceptionId', reason: `exception ${e.id} is already resolved: ${e.resolution}` }]);
         const allowed = EXCEPTION_RULES[e.kind].decisions;
-        if (!allowed.includes(d.decision)) throw failure('conflict', [{ field: 'decision', reason: `a ${e.kind} exception takes ${allowed.join(' or ')}` }]);
-        if (d.decision === 'close' && !d.closedAs?.trim()) throw failure('invalid', [{ field: 'closedAs', reason: 'name the terminal disposition the supervisor approves' }]);
+        if (!allowed.includes(d.decision)) throw commandRejected('conflict', [{ field: 'decision', reason: `a ${e.kind} exception takes ${allowed.join(' or ')}` }]);
+        if (d.decision === 'close' && !d.closedAs?.trim()) throw commandRejected('invalid', [{ field: 'closedAs', reason: 'name the terminal disposition the supervisor approves' }]);
         if (d.decision === 'key_person_transfer' && (!d.meeting?.point?.trim() || !Number.isFinite(d.meeting?.at))) {
-          throw failure('invalid', [{ field: 'meeting', reason: 'a key-person transfer needs a meeting point and time' }]);
+          throw commandRejected('invalid', [{ field: 'meeting', reason: 'a key-person transfer needs a meeting point and time' }]);
         }
       },
     },
@@ -428,9 +430,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
       status: state.status,
       counts: countsOf(state),
       trips: state.trips,
-      unplanned: Object.entries(state.travellers)
-        .filter(([, t]) => t.status === 'unplanned')
-        .map(([travellerId]) => ({ travellerId, reason: state.exceptions.filter((e) => e.kind === 'unplanned' && e.travellerIds.includes(travellerId)).pop()?.reason ?? state.unplanned.find((u) => u.travellerId === travellerId)?.reason ?? '' })),
+      unplanned: state.unplanned.filter((u) => state.travellers[u.travellerId].status === 'unplanned'),
       exceptions: state.exceptions,
       travellers: state.travellers,
     };
@@ -491,6 +491,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
     for (const id of toDeliver) deliveries.push(deliverNotification({ id }).catch(() => undefined));
   }
 
+  const waitUntil = alarmClock();
   let shownStatus: RunStatus | undefined;
   let recorded = carried !== undefined;
   // The first pass mirrors the whole plan; later passes only what changed.
@@ -521,8 +522,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
       ...(state.status === 'running' ? state.trips.filter((t) => t.leg === 'planned').map(dispatchAt) : []),
       ...state.exceptions.filter((e) => e.state === 'open').map((e) => e.deadline),
     );
-    if (Number.isFinite(next)) await condition(() => woken, Math.max(next - now, 1));
-    else await condition(() => woken);
+    await waitUntil(() => woken, next);
   }
 
   await condition(allHandlersFinished);

@@ -4,9 +4,10 @@
  * boarding of someone not on its list leaves nothing in history); each accepted fact is signalled
  * to the run, which owns the closed loop and mirrors it to PostgreSQL.
  */
-import { ApplicationFailure, condition, getExternalWorkflowHandle, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { TransferActivities } from '../../activities/transfer/transfer.activities';
 import type { FieldProblem } from '../../libs/domain/errors';
+import { alarmClock } from './alarm-clock';
 import { MINUTE } from './transfer-planning';
 import {
   arriveUpdate,
@@ -29,15 +30,13 @@ import {
   TripView,
   transferRunWorkflowId,
 } from './transfer.messages';
+import { commandRejected } from '../shared/command-rejected';
 
 const { dispatchTrip, admitAfterHandOver } = proxyActivities<TransferActivities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '5 minutes' },
 });
 
-type FailureType = 'invalid' | 'conflict' | 'not_found';
-export const failure = (type: FailureType, problems: FieldProblem[]) =>
-  ApplicationFailure.create({ type, message: problems.map((p) => `${p.field}: ${p.reason}`).join('; '), details: [problems], nonRetryable: true });
 
 /** Events are distributive over the union, so each literal keeps its own fields. */
 type EventBody = TripEvent extends infer E ? (E extends TripEvent ? Omit<E, 'tripId' | 'at'> : never) : never;
@@ -71,16 +70,16 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
 
   const isKind = (...legs: TripLeg[]) => legs.includes(leg);
   function requireLeg(field: string, ...legs: TripLeg[]) {
-    if (!isKind(...legs)) throw failure('conflict', [{ field, reason: `trip ${trip.tripId} is ${leg}; this needs it ${legs.join(' or ')}` }]);
+    if (!isKind(...legs)) throw commandRejected('conflict', [{ field, reason: `trip ${trip.tripId} is ${leg}; this needs it ${legs.join(' or ')}` }]);
   }
   function rider(travellerId: string, field = 'travellerId') {
     const r = riders.get(travellerId);
-    if (!r) throw failure('conflict', [{ field, reason: `${travellerId} is not on trip ${trip.tripId}` }]);
+    if (!r) throw commandRejected('conflict', [{ field, reason: `${travellerId} is not on trip ${trip.tripId}` }]);
     return r;
   }
   function requireListed(travellerId: string, field = 'travellerId') {
     const r = rider(travellerId, field);
-    if (r.status !== 'listed') throw failure('conflict', [{ field, reason: `${travellerId} is ${r.status} on trip ${trip.tripId}` }]);
+    if (r.status !== 'listed') throw commandRejected('conflict', [{ field, reason: `${travellerId} is ${r.status} on trip ${trip.tripId}` }]);
   }
   const notHandedOver = () => [...riders].filter(([, r]) => r.status === 'on_board').map(([id]) => id);
 
@@ -128,7 +127,7 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
     {
       validator: ({ travellerIds }) => {
         requireLeg('leg', 'dispatched', 'boarding');
-        if (!Array.isArray(travellerIds) || travellerIds.length === 0) throw failure('invalid', [{ field: 'travellerIds', reason: 'name at least one traveller' }]);
+        if (!Array.isArray(travellerIds) || travellerIds.length === 0) throw commandRejected('invalid', [{ field: 'travellerIds', reason: 'name at least one traveller' }]);
         travellerIds.forEach((id, i) => requireListed(id, `travellerIds[${i}]`));
       },
     },
@@ -146,8 +145,8 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
         requireLeg('leg', 'dispatched', 'boarding');
         const waiting = [...riders].filter(([, r]) => r.status === 'listed').map(([id]) => id);
         // Closed loop: nobody on the list may be left unaccounted for at the sorting point.
-        if (waiting.length) throw failure('conflict', [{ field: 'travellerIds', reason: `not boarded and not reported as no-show or refusal: ${waiting.join(', ')}` }]);
-        if (!notHandedOver().length) throw failure('conflict', [{ field: 'leg', reason: 'nobody is on board' }]);
+        if (waiting.length) throw commandRejected('conflict', [{ field: 'travellerIds', reason: `not boarded and not reported as no-show or refusal: ${waiting.join(', ')}` }]);
+        if (!notHandedOver().length) throw commandRejected('conflict', [{ field: 'leg', reason: 'nobody is on board' }]);
       },
     },
   );
@@ -178,11 +177,11 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
         const r = rider(travellerId);
         if (r.status === 'handed_over') return;
         requireLeg('leg', 'arrived');
-        if (r.status !== 'on_board') throw failure('conflict', [{ field: 'travellerId', reason: `${travellerId} is not on board (${r.status})` }]);
+        if (r.status !== 'on_board') throw commandRejected('conflict', [{ field: 'travellerId', reason: `${travellerId} is not on board (${r.status})` }]);
         const problems: FieldProblem[] = [];
         if (!receiver?.name?.trim()) problems.push({ field: 'receiver.name', reason: 'the receiver acknowledges by name' });
         if (receiver?.role !== 'community_worker' && receiver?.role !== 'hotel_staff') problems.push({ field: 'receiver.role', reason: 'must be community_worker or hotel_staff' });
-        if (problems.length) throw failure('invalid', problems);
+        if (problems.length) throw commandRejected('invalid', problems);
       },
     },
   );
@@ -208,8 +207,8 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
     {
       validator: (_command: TripCommand) => {
         requireLeg('leg', 'arrived');
-        if (input.destinationKinds[destinationId] !== 'hotel') throw failure('conflict', [{ field: 'destinationId', reason: `${destinationId} is not a hotel` }]);
-        if (!notHandedOver().length) throw failure('conflict', [{ field: 'leg', reason: 'everyone is handed over' }]);
+        if (input.destinationKinds[destinationId] !== 'hotel') throw commandRejected('conflict', [{ field: 'destinationId', reason: `${destinationId} is not a hotel` }]);
+        if (!notHandedOver().length) throw commandRejected('conflict', [{ field: 'leg', reason: 'everyone is handed over' }]);
       },
     },
   );
@@ -227,9 +226,9 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
       validator: ({ destinationId: to }) => {
         requireLeg('leg', 'departed', 'arrived');
         const kind = input.destinationKinds[to];
-        if (!kind) throw failure('not_found', [{ field: 'destinationId', reason: `no destination ${to} in this run` }]);
-        if (to === destinationId) throw failure('conflict', [{ field: 'destinationId', reason: `trip already goes to ${to}` }]);
-        if (kind !== input.destinationKinds[destinationId]) throw failure('conflict', [{ field: 'destinationId', reason: `${to} is a ${kind}; the people on board go to a ${input.destinationKinds[destinationId]}` }]);
+        if (!kind) throw commandRejected('not_found', [{ field: 'destinationId', reason: `no destination ${to} in this run` }]);
+        if (to === destinationId) throw commandRejected('conflict', [{ field: 'destinationId', reason: `trip already goes to ${to}` }]);
+        if (kind !== input.destinationKinds[destinationId]) throw commandRejected('conflict', [{ field: 'destinationId', reason: `${to} is a ${kind}; the people on board go to a ${input.destinationKinds[destinationId]}` }]);
       },
     },
   );
@@ -243,7 +242,7 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
     boardAt: trip.departAt - input.loadingMinutes * MINUTE,
     people: trip.travellerIds.length,
     meetingPoint: input.meeting?.point,
-  }).then(() => report({ kind: 'dispatched' }));
+  });
   const admissions: Promise<void>[] = [];
   /** Done when everyone is handed over and admitted, or reported at pick-up (a trip nobody boarded ends empty). */
   const settled = () => {
@@ -253,6 +252,7 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
     return isKind('arrived') || all.every((r) => r.status !== 'handed_over');
   };
 
+  const waitUntil = alarmClock();
   for (;;) {
     while (toAdmit.length) {
       const travellerId = toAdmit.shift()!;
@@ -273,7 +273,7 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
         report({ kind: 'handover_overdue', travellerIds: notHandedOver() });
         continue;
       }
-      await condition(() => toAdmit.length > 0 || settled() || !isKind('arrived'), due - Date.now());
+      await waitUntil(() => toAdmit.length > 0 || settled() || !isKind('arrived'), due);
     } else {
       await condition(() => toAdmit.length > 0 || settled() || (isKind('arrived') && !overdueReported));
     }

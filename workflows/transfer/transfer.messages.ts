@@ -102,7 +102,7 @@ export interface TripView {
 
 /** What a trip tells its run. Sent once per fact (a signal command in the trip's history). */
 export type TripEvent =
-  | { kind: 'dispatched' | 'departed' | 'arrived' | 'completed'; tripId: string; at: number; by?: string }
+  | { kind: 'departed' | 'arrived' | 'completed'; tripId: string; at: number; by?: string }
   | { kind: 'boarded' | 'no_show'; tripId: string; at: number; by: string; travellerId: string; note?: string }
   | { kind: 'refused'; tripId: string; at: number; by: string; travellerIds: string[]; note?: string }
   | { kind: 'handed_over'; tripId: string; at: number; by: string; travellerId: string; receiver: Receiver }

@@ -117,7 +117,10 @@ export function readManifest(
         },
         new Date(Math.max(options.now, arrivalTime)),
       );
-      for (const p of enrolment) report(p.field === 'responsibleWorker' && row.responsibleWorker === undefined ? 'responsibleWorker' : p.field, p.field === 'responsibleWorker' && row.responsibleWorker === undefined ? `is required (destination ${destinationId} has no worker)` : p.reason);
+      for (const p of enrolment) {
+        const noWorker = p.field === 'responsibleWorker' && row.responsibleWorker === undefined;
+        report(p.field, noWorker ? `is required: destination ${destinationId} names no community worker` : p.reason);
+      }
     } else {
       if (!text(row.name)) report('name', 'is required');
       if (!documentNumber) report('documentNumber', 'is required');

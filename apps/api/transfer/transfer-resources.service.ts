@@ -79,7 +79,8 @@ export class TransferResourcesService {
     const registry = REGISTRIES[kind];
     const current = await this.get(kind, id);
     if (body.id !== undefined && body.id !== id) throw invalid('id', `the id cannot change (${id})`);
-    const row = { ...current, ...body, id };
+    const given = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+    const row = { ...current, ...given, id };
     registry.check?.(row);
     const keys = Object.keys(registry.columns).filter((key) => key !== 'id');
     try {

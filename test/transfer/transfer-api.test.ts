@@ -1,0 +1,262 @@
+/**
+ * Transfer runs through the HTTP API against the dev server and PostgreSQL, with real workers:
+ * resources, bad manifests and bad leg events refused with nothing recorded, a record-day run to
+ * completion, a key-person transfer, and a worker process killed mid-run.
+ */
+import { INestApplication } from '@nestjs/common';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApi } from '../../apps/api/api';
+import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { AppConfig } from '../../libs/config/config';
+import { connectClient } from '../../libs/temporal/connection';
+import { createDataSource } from '../../libs/persistence/data-source';
+import { Client } from '@temporalio/client';
+import { MINUTE } from '../../workflows/transfer/transfer-planning';
+import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
+import { testConfig } from '../support/environment';
+import { driveTrip, manifestRow, recordDay } from './transfer-fixtures';
+
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** A worker as its own OS process (npm run worker), so a test can kill it outright. */
+function spawnWorker(config: AppConfig): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'apps/worker/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: config.databaseUrl, TEMPORAL_ADDRESS: config.temporal.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, WORKER_LOG_LEVEL: 'ERROR' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => line.includes('[worker] polling') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before polling`)));
+  });
+}
+
+describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
+  const config = testConfig();
+  let worker: RunningWorker;
+  let api: INestApplication;
+  let db: DataSource;
+  let client: Client;
+  const http = () => request(api.getHttpServer());
+  const ids = { sp: `SP-${Date.now()}`, community: `C-${Date.now()}`, hotel: `H-${Date.now()}`, van: `V-${Date.now()}`, bus: `B-${Date.now()}`, escort: `E-${Date.now()}`, escort2: `E2-${Date.now()}` };
+
+  beforeAll(async () => {
+    worker = await startWorker(config);
+    api = await createApi(config);
+    await api.init();
+    db = await createDataSource(config.databaseUrl!).initialize();
+    client = await connectClient(config.temporal);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await worker?.shutdown();
+    await client?.connection.close();
+    await db?.destroy();
+  });
+
+  const runCount = async () => (await db.query(`SELECT count(*)::int AS n FROM transfer_run`))[0].n;
+
+  it('registers resources with validation', async () => {
+    await http().post('/transfer/sorting-points').send({ id: ids.sp, name: '顺义新国展', address: '裕翔路88号' }).expect(201);
+    await http().post('/transfer/destinations').send({ id: ids.community, kind: 'community', name: '学院路社区', travelMinutes: 30, receiver: '社区值班', worker: '李娜' }).expect(201);
+    await http().post('/transfer/destinations').send({ id: ids.hotel, kind: 'hotel', name: '锦江隔离酒店', travelMinutes: 40, capacity: 50, receiver: '前台' }).expect(201);
+    await http().post('/transfer/vehicles').send({ id: ids.van, plate: `京B·${ids.van}`, seats: 4, driverName: '孙师傅', driverContact: '13900000001' }).expect(201);
+    await http().post('/transfer/vehicles').send({ id: ids.bus, plate: `京B·${ids.bus}`, seats: 14, driverName: '钱师傅', driverContact: '13900000002' }).expect(201);
+    await http().post('/transfer/escorts').send({ id: ids.escort, name: '周干部', contact: '13700000001' }).expect(201);
+    await http().post('/transfer/escorts').send({ id: ids.escort2, name: '吴干部', contact: '13700000002' }).expect(201);
+
+    const noRooms = await http().post('/transfer/destinations').send({ id: `${ids.hotel}-2`, kind: 'hotel', name: 'x', travelMinutes: 10, receiver: 'desk' }).expect(422);
+    expect(noRooms.body.problems).toEqual([{ field: 'capacity', reason: 'a hotel needs its rooms free' }]);
+    const samePlate = await http().post('/transfer/vehicles').send({ id: `${ids.van}-2`, plate: `京B·${ids.van}`, seats: 4, driverName: 'x', driverContact: 'y' }).expect(409);
+    expect(samePlate.body.problems[0].field).toBe('plate');
+    const noSeats = await http().post('/transfer/vehicles').send({ id: 'V-x', plate: 'x', seats: 0, driverName: 'x', driverContact: 'y' }).expect(400);
+    expect(noSeats.body.problems[0].field).toBe('seats');
+    const updated = await http().put(`/transfer/vehicles/${ids.bus}`).send({ id: ids.bus, plate: `京B·${ids.bus}`, seats: 19, driverName: '钱师傅', driverContact: '13900000002' }).expect(200);
+    expect(updated.body.seats).toBe(19);
+  });
+
+  const base = () => ({ sortingPointId: ids.sp, dispatcher: '赵调度', supervisor: '王主任', vehicleIds: [ids.van, ids.bus], escortIds: [ids.escort, ids.escort2] });
+  const home = (extra = {}) => manifestRow(ids.community, true, Date.now() - 5 * MINUTE, extra);
+  const hotel = (extra = {}) => manifestRow(ids.hotel, false, Date.now() - 5 * MINUTE, extra);
+
+  it('refuses a bad manifest row by row, recording nothing', async () => {
+    const before = await runCount();
+    const response = await http()
+      .post('/transfer-runs')
+      .send({ ...base(), travellers: [home(), home({ documentNumber: '110105194912310021' }), hotel({ destinationId: 'nowhere' }), home({ address: undefined }), hotel({ arrivalTime: 'soon' })] })
+      .expect(422);
+    expect(response.body.problems).toEqual(
+      expect.arrayContaining([
+        { field: 'travellers[1].documentNumber', reason: expect.any(String) },
+        { field: 'travellers[2].destinationId', reason: 'unknown destination nowhere' },
+        { field: 'travellers[3].address', reason: 'is required' },
+        { field: 'travellers[4].arrivalTime', reason: 'must be an ISO date-time' },
+      ]),
+    );
+    expect(response.body.problems.some((p: { field: string }) => p.field.startsWith('travellers[0]'))).toBe(false);
+    const unknownVan = await http().post('/transfer-runs').send({ ...base(), vehicleIds: ['no-such-van'], travellers: [home()] }).expect(422);
+    expect(unknownVan.body.problems).toEqual([{ field: 'vehicleIds[0]', reason: 'no vehicle no-such-van' }]);
+    expect(await runCount()).toBe(before);
+  });
+
+  it('refuses a run with more people than seats and no second trip possible (409), recording nothing', async () => {
+    const before = await runCount();
+    // A family of 20 rides together or not at all; the biggest vehicle has 19 seats.
+    const family = Array.from({ length: 20 }, () => hotel({ familyGroup: 'big-family' }));
+    const response = await http().post('/transfer-runs').send({ ...base(), travellers: family }).expect(409);
+    expect(response.body.problems[0]).toEqual({ field: 'travellers[0]', reason: 'party of 20 is larger than the biggest vehicle (19 seats)' });
+    expect(await runCount()).toBe(before);
+  });
+
+  it('shows the plan, takes adjustments, dispatches, refuses wrong leg events and completes the closed loop', async () => {
+    const travellers = [home(), home(), hotel(), hotel()];
+    const clientRequestId = `api-${Date.now()}`;
+    const created = await http().post('/transfer-runs').send({ ...base(), clientRequestId, travellers }).expect(201);
+    const { runId } = created.body;
+    const retried = await http().post('/transfer-runs').send({ ...base(), clientRequestId, travellers }).expect(200);
+    expect(retried.body).toMatchObject({ runId, status: 'existing' });
+
+    let detail = await http().get(`/transfer-runs/${runId}`).expect(200);
+    expect(detail.body.state).toMatchObject({ status: 'planned', counts: { travellers: 4, waiting: 4 } });
+    expect(detail.body.travellers.map((t: { name: string }) => t.name)).toEqual(travellers.map((t) => t.name));
+    const trips = detail.body.state.trips as Array<{ tripId: string; destinationId: string; travellerIds: string[] }>;
+    expect(trips.map((t) => t.destinationId).sort()).toEqual([ids.community, ids.hotel]);
+    const refused = await http().post(`/transfer-runs/${runId}/plan`).send({ moves: [{ travellerId: 'T001', toTripId: trips.find((t) => t.destinationId === ids.hotel)!.tripId }], by: '赵调度' }).expect(409);
+    expect(refused.body.problems[0].field).toBe('moves[0].toTripId');
+    await http().post(`/transfer-runs/${runId}/plan`).send({ pinTripIds: [trips[0].tripId], by: '赵调度' }).expect(200);
+    await http().post(`/transfer-runs/${runId}/dispatch`).send({ by: '赵调度' }).expect(200);
+    await http().post(`/transfer-runs/${runId}/dispatch`).send({ by: '赵调度' }).expect(409);
+
+    for (const trip of trips) {
+      const route = `/transfer-runs/${runId}/trips/${trip.tripId}`;
+      await waitForTrip(route);
+      const other = trips.find((t) => t !== trip)!.travellerIds[0];
+      const notOnTrip = await http().post(`${route}/boarded`).send({ travellerId: other, by: '周干部' }).expect(409);
+      expect(notOnTrip.body.problems).toEqual([{ field: 'travellerId', reason: `${other} is not on trip ${trip.tripId}` }]);
+      const [first, second] = trip.travellerIds;
+      await http().post(`${route}/boarded`).send({ travellerId: first, by: '周干部' }).expect(200);
+      const notAccounted = await http().post(`${route}/departed`).send({ by: '周干部' }).expect(409);
+      expect(notAccounted.body.problems[0].reason).toContain(second);
+      await http().post(`${route}/boarded`).send({ travellerId: second, by: '周干部' }).expect(200);
+      await http().post(`${route}/departed`).send({ by: '周干部' }).expect(200);
+      const early = await http().post(`${route}/handed-over`).send({ travellerId: first, name: nameOf(travellers, first), receiver: { name: '李娜', role: 'community_worker' }, by: '周干部' }).expect(409);
+      expect(early.body.problems[0].field).toBe('leg');
+      await http().post(`${route}/arrived`).send({ by: '周干部' }).expect(200);
+      const role = trip.destinationId === ids.hotel ? 'hotel_staff' : 'community_worker';
+      const wrongName = await http().post(`${route}/handed-over`).send({ travellerId: first, name: '别人', receiver: { name: '李娜', role }, by: '周干部' }).expect(422);
+      expect(wrongName.body.problems[0].field).toBe('name');
+      for (const id of trip.travellerIds) {
+        const body = { travellerId: id, name: nameOf(travellers, id), receiver: { name: '李娜', role, organisation: trip.destinationId }, by: '周干部' };
+        await http().post(`${route}/handed-over`).send(body).expect(200);
+        // A retried hand-over is answered again and starts nothing twice.
+        await http().post(`${route}/handed-over`).send(body).expect(200);
+      }
+    }
+
+    await client.workflow.getHandle(transferRunWorkflowId(runId)).result();
+    detail = await http().get(`/transfer-runs/${runId}`).expect(200);
+    expect(detail.body.run).toMatchObject({ status: 'completed', counts: { handedOver: 4, openExceptions: 0 } });
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM observation WHERE client_request_id LIKE $1`, [`transfer:${runId}:%`]);
+    expect(n).toBe(2);
+    const [{ q }] = await db.query(`SELECT count(*)::int AS q FROM centralized_quarantine WHERE run_id = $1`, [runId]);
+    expect(q).toBe(2);
+
+    const sheet = await http().get(`/transfer-runs/${runId}/hand-over-sheet`).expect(200);
+    expect(sheet.body).toHaveLength(4);
+    expect(sheet.body.every((r: { status: string; receiver: string; handedOverAt: string }) => r.status === 'handed_over' && r.receiver.startsWith('李娜') && r.handedOverAt)).toBe(true);
+    const xlsx = await http().get(`/transfer-runs/${runId}/hand-over-sheet?format=xlsx`).buffer(true).expect(200);
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    const list = await http().get('/transfer-runs?status=completed').expect(200);
+    expect(list.body.items.map((r: { runId: string }) => r.runId)).toContain(runId);
+  });
+
+  it('runs a key-person transfer: one escorted trip from the meeting point, the same closed loop', async () => {
+    const meetingAt = new Date(Date.now() + 5 * MINUTE).toISOString();
+    const family = [hotel({ arrivalTime: undefined }), hotel({ arrivalTime: undefined })];
+    const created = await http()
+      .post('/transfer-runs')
+      .send({ ...base(), kind: 'key_person', meeting: { point: 'G4 provincial checkpoint', at: meetingAt }, dispatch: true, travellers: family, rules: { dispatchLeadMinutes: 60 } })
+      .expect(201);
+    const { runId, plan } = created.body;
+    expect(plan.trips).toHaveLength(1);
+    const route = `/transfer-runs/${runId}/trips/${plan.trips[0].tripId}`;
+    const trip = await waitForTrip(route);
+    expect(trip.meeting).toEqual({ point: 'G4 provincial checkpoint', at: Date.parse(meetingAt) });
+    await driveTrip(client, runId, plan.trips[0].tripId);
+    await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toMatchObject({ status: 'completed', handedOver: 2 });
+  });
+
+  it("takes the record day's 245 people to completion on the dev server", async () => {
+    const { registry, request: day } = await recordDay(db, Date.now());
+    // Every trip dispatched at once, so a day runs in minutes of real time.
+    const created = await http()
+      .post('/transfer-runs')
+      .send({ ...day, dispatcher: '赵调度', supervisor: '王主任', dispatch: true, rules: { dispatchLeadMinutes: 2880 } })
+      .expect(201);
+    const { runId, plan } = created.body;
+    await Promise.all(
+      (plan.trips as Array<{ tripId: string }>).map(async (trip) => {
+        await waitForTrip(`/transfer-runs/${runId}/trips/${trip.tripId}`);
+        await driveTrip(client, runId, trip.tripId);
+      }),
+    );
+    await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toEqual({ runId, status: 'completed', handedOver: 245, closed: 0 });
+    const [{ home }] = await db.query(`SELECT count(*)::int AS home FROM transfer_traveller WHERE run_id = $1 AND disposition = 'home_observation'`, [runId]);
+    const [{ n }] = await db.query(`SELECT count(DISTINCT number)::int AS n FROM observation WHERE client_request_id LIKE $1`, [`transfer:${runId}:%`]);
+    expect(n).toBe(home);
+    expect(registry.prefix).toBeTruthy();
+  });
+
+  it('loses nothing when the worker process is killed mid-run and another starts', async () => {
+    const killConfig = testConfig();
+    const killApi = await createApi(killConfig);
+    await killApi.init();
+    let child = await spawnWorker(killConfig);
+    try {
+      const travellers = [home(), home(), home()];
+      const created = await request(killApi.getHttpServer()).post('/transfer-runs').send({ ...base(), vehicleIds: [ids.bus], dispatch: true, travellers }).expect(201);
+      const { runId, plan } = created.body;
+      const route = `/transfer-runs/${runId}/trips/${plan.trips[0].tripId}`;
+      await waitForTrip(route, killApi);
+      const [a, b, c] = plan.trips[0].travellerIds;
+      await request(killApi.getHttpServer()).post(`${route}/boarded`).send({ travellerId: a, by: '周干部' }).expect(200);
+      await request(killApi.getHttpServer()).post(`${route}/boarded`).send({ travellerId: b, by: '周干部' }).expect(200);
+
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      child = await spawnWorker(killConfig);
+
+      await request(killApi.getHttpServer()).post(`${route}/boarded`).send({ travellerId: c, by: '周干部' }).expect(200);
+      const trip = await request(killApi.getHttpServer()).get(route).expect(200);
+      expect(trip.body.riders.map((r: { status: string }) => r.status)).toEqual(['on_board', 'on_board', 'on_board']);
+      await driveTrip(client, runId, plan.trips[0].tripId);
+      await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toMatchObject({ status: 'completed', handedOver: 3 });
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM observation WHERE client_request_id LIKE $1`, [`transfer:${runId}:%`]);
+      expect(n).toBe(3);
+    } finally {
+      child.kill('SIGTERM');
+      await killApi.close();
+    }
+  });
+
+  /** Until the run has dispatched the trip (its workflow answers). */
+  async function waitForTrip(route: string, app: INestApplication = api) {
+    for (let i = 0; i < 100; i++) {
+      const response = await request(app.getHttpServer()).get(route);
+      if (response.status === 200) return response.body;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`${route} was never dispatched`);
+  }
+});
+
+function nameOf(travellers: Array<{ name?: unknown }>, travellerId: string): string {
+  return String(travellers[Number(travellerId.slice(1)) - 1].name);
+}

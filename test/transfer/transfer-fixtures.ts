@@ -1,0 +1,125 @@
+/**
+ * Transfer runs for tests: resources in the registry under a prefix of the test's own, record-like
+ * manifests with identities, and a driver that takes dispatched trips through their legs.
+ */
+import { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
+import { AppConfig } from '../../libs/config/config';
+import { RunRequest, TransferRunService } from '../../apps/api/transfer/transfer-run.service';
+import { ManifestRow } from '../../apps/api/transfer/transfer-manifest';
+import { DEFAULT_TRANSFER_RULES, MINUTE } from '../../workflows/transfer/transfer-planning';
+import {
+  arriveUpdate,
+  boardUpdate,
+  departUpdate,
+  DEFAULT_RUN_RULES,
+  handOverUpdate,
+  RunView,
+  transferTripWorkflowId,
+  tripStateQuery,
+  TripView,
+} from '../../workflows/transfer/transfer.messages';
+import { freshResidentId } from '../support/observation-fixtures';
+
+export function transferRunService(db: DataSource, client: Client, config: AppConfig): TransferRunService {
+  return new TransferRunService(db, client, config);
+}
+
+export interface Registry {
+  prefix: string;
+  sortingPointId: string;
+  vehicleIds: string[];
+  escortIds: string[];
+  /** Registry id of each bench destination id. */
+  destination: (benchId: string) => string;
+}
+
+/** Registers a sorting point and the day's destinations, vehicles and escorts under a fresh prefix. */
+export async function registerResources(
+  db: DataSource,
+  resources: { destinations: Array<{ destinationId: string; kind: string; name: string; travelMinutes: number; capacity?: number }>; vehicles: Array<{ vehicleId: string; seats: number }>; escorts: Array<{ escortId: string }> },
+): Promise<Registry> {
+  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const id = (x: string) => `${prefix}-${x}`;
+  await db.query(`INSERT INTO transfer_sorting_point (id, name, address) VALUES ($1, 'Shunyi New Expo sorting point', '顺义新国展')`, [id('SP')]);
+  for (const d of resources.destinations) {
+    await db.query(`INSERT INTO transfer_destination (id, kind, name, travel_minutes, capacity, receiver, worker) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      id(d.destinationId),
+      d.kind,
+      d.name,
+      d.travelMinutes,
+      d.capacity ?? null,
+      `desk ${d.name}`,
+      d.kind === 'community' ? `worker ${d.name}` : null,
+    ]);
+  }
+  for (const v of resources.vehicles) {
+    await db.query(`INSERT INTO transfer_vehicle (id, plate, seats, driver_name, driver_contact) VALUES ($1, $2, $3, $4, $5)`, [id(v.vehicleId), `京A·${prefix}${v.vehicleId}`, v.seats, `driver ${v.vehicleId}`, '13900000000']);
+  }
+  for (const e of resources.escorts) await db.query(`INSERT INTO transfer_escort (id, name, contact) VALUES ($1, $2, '13700000000')`, [id(e.escortId), `escort ${e.escortId}`]);
+  return {
+    prefix,
+    sortingPointId: id('SP'),
+    vehicleIds: resources.vehicles.map((v) => id(v.vehicleId)),
+    escortIds: resources.escorts.map((e) => id(e.escortId)),
+    destination: id,
+  };
+}
+
+/** A manifest row with an identity; home-bound rows carry the address their observation starts at. */
+export function manifestRow(destinationId: string, home: boolean, arrivalTime: number, extra: Partial<ManifestRow> = {}): ManifestRow {
+  return {
+    name: `旅客${randomUUID().slice(0, 4)}`,
+    documentType: 'resident_id',
+    documentNumber: freshResidentId(),
+    mobile: '13800138000',
+    arrivalTime: new Date(arrivalTime).toISOString(),
+    destinationId,
+    disposition: home ? 'home_observation' : 'centralized_quarantine',
+    address: home ? { subdistrict: 'XYL', community: destinationId, building: '3', unit: '2' } : undefined,
+    ...extra,
+  };
+}
+
+/**
+ * The record day (245 people, 8 vehicles) from the planner's benchmark, registered and shifted so
+ * the day began `hoursAgo` hours before `now`.
+ */
+export async function recordDay(db: DataSource, now: number, hoursAgo = 12): Promise<{ registry: Registry; request: Omit<RunRequest, 'dispatcher' | 'supervisor'> }> {
+  const day = transferDay({ travellers: 245, vehicles: 8 });
+  const registry = await registerResources(db, day);
+  const shift = now - hoursAgo * 60 * MINUTE - DAY_START;
+  const travellers = day.travellers.map((t) =>
+    manifestRow(registry.destination(t.destinationId), t.disposition === 'home_observation', t.arrivalTime + shift, { keyPerson: t.keyPerson || undefined, familyGroup: t.familyGroup }),
+  );
+  return { registry, request: { sortingPointId: registry.sortingPointId, vehicleIds: registry.vehicleIds, escortIds: registry.escortIds, travellers } };
+}
+
+/** When the run dispatches a planned trip (its boarding less the lead). */
+export function dispatchAt(trip: RunView['trips'][number], rules: { loadingMinutes?: number; dispatchLeadMinutes?: number } = {}): number {
+  return trip.departAt - ((rules.loadingMinutes ?? DEFAULT_TRANSFER_RULES.loadingMinutes) + (rules.dispatchLeadMinutes ?? DEFAULT_RUN_RULES.dispatchLeadMinutes)) * MINUTE;
+}
+
+/** Takes a dispatched trip through boarding, departure, arrival and every hand-over, by the escort and receiver. */
+export async function driveTrip(client: Client, runId: string, tripId: string, options: { names?: Map<string, string>; stopAfter?: 'departed' | 'arrived' } = {}): Promise<TripView> {
+  const trip = client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
+  let view = await trip.query(tripStateQuery);
+  for (const r of view.riders.filter((x) => x.status === 'listed')) await trip.executeUpdate(boardUpdate, { args: [{ travellerId: r.travellerId, by: 'escort' }] });
+  if (view.leg === 'dispatched' || view.leg === 'boarding') view = await trip.executeUpdate(departUpdate, { args: [{ by: 'escort' }] });
+  if (options.stopAfter === 'departed') return view;
+  if (view.leg === 'departed') view = await trip.executeUpdate(arriveUpdate, { args: [{ by: 'escort' }] });
+  if (options.stopAfter === 'arrived') return view;
+  return handOverAll(client, runId, tripId);
+}
+
+export async function handOverAll(client: Client, runId: string, tripId: string): Promise<TripView> {
+  const trip = client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
+  let view = await trip.query(tripStateQuery);
+  const role = view.destinationId.includes('hotel') ? 'hotel_staff' : 'community_worker';
+  for (const r of view.riders.filter((x) => x.status === 'on_board')) {
+    view = await trip.executeUpdate(handOverUpdate, { args: [{ travellerId: r.travellerId, receiver: { name: `receiver at ${view.destinationId}`, role }, by: 'escort' }] });
+  }
+  return view;
+}
