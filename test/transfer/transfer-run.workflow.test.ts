@@ -65,7 +65,8 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
 
   /** Until `ready` holds for the run's state, letting the trips' signals arrive. */
   async function waitFor(runId: string, ready: (view: RunView) => boolean): Promise<RunView> {
-    for (let i = 0; i < 200; i++) {
+    // Generous in real time: a loaded CI machine may take seconds to deliver the trips' signals.
+    for (let i = 0; i < 1_200; i++) {
       const view = await state(runId);
       if (ready(view)) return view;
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -9,13 +9,11 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { NotificationActivities } from '../../activities/notifications/notification.activities';
 import type { NotificationRequest } from '../../activities/notifications/notification-outbox';
 import type { NotificationTemplate } from '../../activities/notifications/notification-templates';
 import type { ObservationActivities, ObservationChanges } from '../../activities/observation/observation.activities';
@@ -44,15 +42,9 @@ import {
 import { validateRules } from './observation-policy';
 import { dayOfPeriod, doorOpeningAllowed, localDate, localMidnight, localTime, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
 import { commandRejected } from '../shared/command-rejected';
+import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
 
-const { recordObservationChanges } = proxyLocalActivities<ObservationActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumInterval: '30 seconds' },
-});
-const { deliverNotification } = proxyActivities<NotificationActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumInterval: '5 minutes' },
-});
+const { recordObservationChanges } = proxyLocalActivities<ObservationActivities>(RECORD_CHANGES_OPTIONS);
 
 /** Continue-as-new well before Temporal's limits; an observation's normal history is a few hundred events. */
 const HISTORY_LIMIT = 2_000;

@@ -14,13 +14,11 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  proxyActivities,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { NotificationActivities } from '../../activities/notifications/notification.activities';
 import type { NotificationRequest } from '../../activities/notifications/notification-outbox';
 import type { NotificationTemplate } from '../../activities/notifications/notification-templates';
 import type { ShiftActivities, ShiftChanges, SuccessorShift } from '../../activities/roster/shift.activities';
@@ -46,15 +44,9 @@ import {
 } from './shift.messages';
 import { deadlinesOf, pickBackup } from './shift-policy';
 import { commandRejected } from '../shared/command-rejected';
+import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
 
-const { recordShiftChanges, findSuccessorShift } = proxyLocalActivities<ShiftActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumInterval: '30 seconds' },
-});
-const { deliverNotification } = proxyActivities<NotificationActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumInterval: '5 minutes' },
-});
+const { recordShiftChanges, findSuccessorShift } = proxyLocalActivities<ShiftActivities>(RECORD_CHANGES_OPTIONS);
 
 const HISTORY_LIMIT = 2_000;
 /** How often an undelivered hand-over note is offered again (the incoming shift's workflow not started yet). */

@@ -10,14 +10,12 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
   proxyLocalActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { NotificationActivities } from '../../activities/notifications/notification.activities';
 import type { TransferActivities, TransferChanges } from '../../activities/transfer/transfer.activities';
 import { STATUS } from '../../libs/temporal/search-attributes';
 import { localTime } from '../observation/observation-schedule';
@@ -47,15 +45,9 @@ import {
 import { alarmClock } from './alarm-clock';
 import { transferTripWorkflow } from './transfer-trip.workflow';
 import { commandRejected } from '../shared/command-rejected';
+import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
 
-const { recordTransferChanges } = proxyLocalActivities<TransferActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumInterval: '30 seconds' },
-});
-const { deliverNotification } = proxyActivities<NotificationActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumInterval: '5 minutes' },
-});
+const { recordTransferChanges } = proxyLocalActivities<TransferActivities>(RECORD_CHANGES_OPTIONS);
 
 /** A record day's run is a few thousand events; continue well before Temporal's limits. */
 const HISTORY_LIMIT = 8_000;
