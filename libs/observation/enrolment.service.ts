@@ -13,6 +13,7 @@ import { ObservationInput, observationWorkflowId } from '../../workflows/observa
 import { localDate, nextDeadlineAfter, periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ObservationPolicyService } from './observation-policy.service';
+import { dateOrNull } from '../domain/time';
 
 export interface EnrolmentResult {
   observationNumber: string;
@@ -172,8 +173,4 @@ export class EnrolmentService {
     const problems: FieldProblem[] = [{ field: 'documentNumber', reason: `already under observation as ${number}` }];
     return conflict(`${e.documentType} ${e.documentNumber} is already under observation as ${number}`, { observationNumber: number }, problems);
   }
-}
-
-function dateOrNull(at: number | undefined): Date | null {
-  return at === undefined ? null : new Date(at);
 }

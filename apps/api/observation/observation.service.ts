@@ -22,6 +22,7 @@ import { isCategory } from '../../../workflows/observation/observation-policy';
 import { dayOfPeriod, localDate, localMidnight, nextDeadlineAfter, openSlotAt, periodOf, slotsOf } from '../../../workflows/observation/observation-schedule';
 import { policyRolloutProgressQuery, policyRolloutWorkflow } from '../../../workflows/observation/policy-rollout.workflow';
 import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
+import { dateOrNull } from '../../../libs/domain/time';
 
 export const TEMPERATURE_RANGE = { min: 34.0, max: 43.0 };
 const OPEN_STATUSES = ['active', 'escalated'];
@@ -313,8 +314,4 @@ function toPerson(p: Record<string, unknown>) {
     address: { subdistrict: p.subdistrict, community: p.community, building: p.building, unit: p.unit, detail: p.address_detail },
     devices: p.devices,
   };
-}
-
-function dateOrNull(at: number | undefined): Date | null {
-  return at === undefined ? null : new Date(at);
 }
