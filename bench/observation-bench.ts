@@ -75,6 +75,8 @@ export interface BenchContext {
   db: DataSource;
   api: INestApplication;
   apiUrl: string;
+  /** A district-wide supervisor's bearer header: the bench pays for login checks like any caller. */
+  auth: { authorization: string };
   concurrency: number;
   log: (line: string) => void;
 }
@@ -86,9 +88,9 @@ export async function benchEnrol(ctx: BenchContext, size: number) {
   const form = new FormData();
   form.append('file', new Blob([file]), 'bench.csv');
   const started = performance.now();
-  const job = (await (await fetch(`${ctx.apiUrl}/persons/import`, { method: 'POST', body: form })).json()) as { id: string };
+  const job = (await (await fetch(`${ctx.apiUrl}/persons/import`, { method: 'POST', body: form, headers: ctx.auth })).json()) as { id: string };
   await waitFor('import', async () => {
-    const status = (await (await fetch(`${ctx.apiUrl}/imports/${job.id}?results=none`)).json()) as { state: string; processedRows: number };
+    const status = (await (await fetch(`${ctx.apiUrl}/imports/${job.id}?results=none`, { headers: ctx.auth })).json()) as { state: string; processedRows: number };
     if (status.state === 'failed') throw new Error('import failed');
     return status.state === 'done' ? size : Math.min(status.processedRows, size - 1);
   }, size, 60 * 60_000, (n) => ctx.log(`enrol ${n}/${size}`));
@@ -107,7 +109,7 @@ export async function benchCheckInBurst(ctx: BenchContext) {
   const engine = await measure(numbers.length, ctx.concurrency, async (i) => {
     const response = await fetch(`${ctx.apiUrl}/observations/${numbers[i]}/reports`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ctx.auth },
       body: JSON.stringify({ temperature: 36.5, requestId: `bench-${i}` }),
     });
     if (response.status !== 201) throw new Error(`report ${numbers[i]}: ${response.status} ${await response.text()}`);
@@ -215,7 +217,7 @@ export async function benchSupervisorList(ctx: BenchContext, rows: number, reque
     const query = new URLSearchParams({ subdistrict: `S${i % 5}`, community: `community-${i % 37}`, status: statuses[i % 3], page: String(1 + (i % 5)), pageSize: '50' });
     if (i % 4 === 0) query.set('category', 'ABCD'[i % 4]);
     if (i % 7 === 0) query.set('dueToday', 'true');
-    const response = await fetch(`${ctx.apiUrl}/observations?${query}`);
+    const response = await fetch(`${ctx.apiUrl}/observations?${query}`, { headers: ctx.auth });
     if (!response.ok) throw new Error(`list: ${response.status}`);
     await response.arrayBuffer();
   });

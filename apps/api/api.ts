@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import cookieParser from 'cookie-parser';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../libs/config/config';
 import { HttpErrorsFilter } from '../../libs/nest/http-errors.filter';
@@ -9,6 +10,7 @@ import { AppModule } from './app.module';
 /** Builds the HTTP API (not listening yet), with OpenAPI docs at /docs and /docs-json. */
 export async function createApi(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();

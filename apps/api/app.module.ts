@@ -3,6 +3,8 @@ import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
+import { AuthModule } from './auth/auth.module';
+import { CodecModule } from './codec/codec.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
@@ -21,6 +23,8 @@ export class AppModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-api', poolSize: 40 }),
         TemporalClientModule.forRoot(config.temporal),
+        AuthModule,
+        CodecModule,
         ObservationModule,
         DashboardModule,
         MetricsModule,

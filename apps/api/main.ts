@@ -1,10 +1,12 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, requireDatabaseUrl } from '../../libs/config/config';
+import { loadConfigOrExit, requireDatabaseUrl, requireJwtSecret, requirePayloadKeys } from '../../libs/config/config';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { createApi } from './api';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  requirePayloadKeys(config);
+  requireJwtSecret(config);
   await runMigrations(requireDatabaseUrl(config));
   const app = await createApi(config);
   await app.listen(config.apiPort, '127.0.0.1');

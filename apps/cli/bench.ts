@@ -6,19 +6,22 @@
  * written to bench-results/.
  */
 import 'reflect-metadata';
-import { Client, Connection } from '@temporalio/client';
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApi } from '../api/api';
+import { UsersService } from '../api/auth/users.service';
 import { runRosterBench } from '../../bench/roster-bench';
 import { runTransferPlanBench } from '../../bench/transfer-plan-bench';
 import { BenchContext, benchCheckInBurst, benchEnrol, benchReleaseStorm, benchSupervisorList, Rate } from '../../bench/observation-bench';
 import { loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
 import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { connectClient } from '../../libs/temporal/connection';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
+import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { CATEGORIES, DEFAULT_RULES } from '../../workflows/observation/observation-policy';
 import { localDate } from '../../workflows/observation/observation-schedule';
 import { temporalCli } from '../../scripts/tools';
@@ -67,7 +70,16 @@ async function main(): Promise<void> {
     await runMigrations(database.url);
     const server = await startDevServer({ cli: temporalCli(), port: await freePort() });
     stops.push(server.stop);
-    const env = { ...process.env, DATABASE_URL: database.url, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: 'bench', API_PORT: String(await freePort()) };
+    // Payloads encrypted as in production (a throwaway key unless EPI_PAYLOAD_KEYS is set), so the figures include the codec.
+    const env = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_TASK_QUEUE: 'bench',
+      API_PORT: String(await freePort()),
+      EPI_PAYLOAD_KEYS: process.env.EPI_PAYLOAD_KEYS || newPayloadKeyEntry('bench'),
+      EPI_JWT_SECRET: randomBytes(32).toString('base64'),
+    };
     const config = loadConfig(env);
 
     const worker: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', 'worker', 'main.ts')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -78,7 +90,7 @@ async function main(): Promise<void> {
     const api = await createApi(config);
     await api.listen(config.apiPort, '127.0.0.1');
     stops.push(() => api.close());
-    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    const client = await connectClient(config.temporal);
     stops.push(() => client.connection.close());
     const db = await createDataSource(database.url, { poolSize: 4 }).initialize();
     stops.push(() => db.destroy());
@@ -92,7 +104,11 @@ async function main(): Promise<void> {
       ]);
     }
     for (let i = 0; i < 120 && (await fetch(`http://127.0.0.1:${config.apiPort}/health`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 500));
-    const ctx: BenchContext = { config, client, db, api, apiUrl: `http://127.0.0.1:${config.apiPort}`, concurrency, log };
+    const apiUrl = `http://127.0.0.1:${config.apiPort}`;
+    const password = randomBytes(18).toString('base64');
+    await api.get(UsersService).create({ username: 'bench', displayName: 'bench', password, role: 'supervisor' });
+    const login = (await (await fetch(`${apiUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }) })).json()) as { accessToken: string };
+    const ctx: BenchContext = { config, client, db, api, apiUrl, auth: { authorization: `Bearer ${login.accessToken}` }, concurrency, log };
     console.log(`\nbench: size ${size}, concurrency ${concurrency}, ${os.cpus().length} cores, ${new Date().toISOString()}`);
 
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;

@@ -2,15 +2,18 @@
  * Command 1: starts the whole system on the embedded defaults — Temporal dev server (SQLite file,
  * Web UI), embedded PostgreSQL, migrations, the worker and the API — and prints where they are.
  * TEMPORAL_ADDRESS or DATABASE_URL point at existing servers instead. Ctrl-C stops everything;
- * data stays under EPI_DATA_DIR (default ./data) for the next start.
+ * data stays under EPI_DATA_DIR (default ./data) for the next start, and so do the development
+ * secrets (payload keys) under data/secrets unless they are given in the environment.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfigOrExit } from '../../libs/config/config';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
-import { startDevServer } from '../../libs/temporal/dev-server';
+import { freePort, startDevServer } from '../../libs/temporal/dev-server';
+import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { temporalCli } from '../../scripts/tools';
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
@@ -31,6 +34,20 @@ function startNodeApp(name: string, entry: string, env: NodeJS.ProcessEnv): Chil
   return child;
 }
 
+/** A development secret kept with the data: made once (owner-only file), then read at every start. */
+function readOrCreateSecret(dataDir: string, name: string, make: () => string): string {
+  const dir = path.join(dataDir, 'secrets');
+  const file = path.join(dir, name);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    fs.writeFileSync(file, `${make()}\n`, { mode: 0o600, flag: 'wx' });
+    process.stdout.write(`[start] created ${file}\n`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 async function waitForHealth(url: string, children: ChildProcess[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -49,7 +66,12 @@ async function waitForHealth(url: string, children: ChildProcess[], timeoutMs: n
   throw new Error(`the API did not become healthy within ${timeoutMs / 1000} s: ${last}`);
 }
 
-async function shutdown(code: number): Promise<never> {
+let stopping = false;
+
+/** Once: Ctrl-C also ends the children, whose exit would otherwise start a second shutdown. */
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
   for (const { name, stop } of stops.reverse()) {
     process.stdout.write(`[start] stopping ${name}\n`);
     await stop().catch((error) => process.stderr.write(`[start] ${name}: ${(error as Error).message}\n`));
@@ -61,6 +83,14 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
   const env: NodeJS.ProcessEnv = { ...process.env, EPI_DATA_DIR: config.dataDir };
+  if (!config.temporal.payloadKeys) {
+    env.EPI_PAYLOAD_KEYS = readOrCreateSecret(config.dataDir, 'payload-keys', () => newPayloadKeyEntry('dev'));
+    loadConfigOrExit(env); // an edited key file stops here, naming EPI_PAYLOAD_KEYS
+  }
+  env.EPI_JWT_SECRET ||= readOrCreateSecret(config.dataDir, 'jwt-secret', () => randomBytes(32).toString('base64'));
+  // The first account: admin, with this password, made by the API when there is no account yet.
+  const adminPasswordFile = path.join(config.dataDir, 'secrets', 'admin-password');
+  env.EPI_ADMIN_PASSWORD ||= readOrCreateSecret(config.dataDir, 'admin-password', () => randomBytes(12).toString('base64url'));
 
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -79,17 +109,21 @@ async function main(): Promise<void> {
     const uiPort = Number(process.env.TEMPORAL_UI_PORT || port + 1000);
     const dbFile = path.join(config.dataDir, 'temporal.sqlite');
     process.stdout.write(`[start] Temporal dev server on 127.0.0.1:${port}, state in ${dbFile}\n`);
-    const server = await startDevServer({ cli: temporalCli(), port, uiPort, dbFile });
+    const codecEndpoint = `http://127.0.0.1:${config.apiPort}/codec`;
+    const server = await startDevServer({ cli: temporalCli(), port, uiPort, codecEndpoint, dbFile });
     stops.push({ name: 'Temporal dev server', stop: server.stop });
     temporalUi = server.uiUrl;
     env.TEMPORAL_ADDRESS = server.address;
+    env.EPI_CODEC_CORS_ORIGINS ||= `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`;
   }
 
   const applied = await runMigrations(databaseUrl);
   process.stdout.write(`[start] migrations: ${applied.length ? applied.join(', ') : 'schema up to date'}\n`);
 
-  const worker = startNodeApp('worker', 'worker/main.ts', env);
-  const api = startNodeApp('API', 'api/main.ts', env);
+  const workerMetricsPort = config.workerMetricsPort ?? (await freePort(9464));
+  const workerMetricsUrl = config.workerMetricsUrl ?? `http://127.0.0.1:${workerMetricsPort}/metrics`;
+  const worker = startNodeApp('worker', 'worker/main.ts', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) });
+  const api = startNodeApp('API', 'api/main.ts', { ...env, EPI_WORKER_METRICS_URL: workerMetricsUrl });
   const base = `http://127.0.0.1:${config.apiPort}`;
   await waitForHealth(`${base}/health`, [worker, api], 120_000);
 
@@ -101,8 +135,10 @@ async function main(): Promise<void> {
       `  OpenAPI docs   ${base}/docs`,
       `  Dashboard      ${base}/dashboard`,
       `  Metrics        ${base}/metrics`,
+      `  Worker metrics ${workerMetricsUrl} (also appended to ${base}/metrics)`,
       `  Temporal UI    ${temporalUi ?? `(external cluster at ${env.TEMPORAL_ADDRESS})`}`,
       `  Temporal gRPC  ${env.TEMPORAL_ADDRESS}`,
+      `  first login    admin / ${process.env.EPI_ADMIN_PASSWORD ? '(EPI_ADMIN_PASSWORD)' : `the password in ${adminPasswordFile}`} (made on the first start; change it after logging in)`,
       `  data           ${config.dataDir}`,
       'Press Ctrl-C to stop.',
       '',

@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { AppConfig } from '../../libs/config/config';
-import { connectWorker } from '../../libs/temporal/connection';
+import { connectWorker, dataConverterFor } from '../../libs/temporal/connection';
 import { installRuntimeOnce } from '../../libs/temporal/runtime';
 import { ACTIVITY_CLASSES, WorkerModule } from './worker.module';
 
@@ -34,7 +34,7 @@ export interface RunningWorker {
  * Cache sizes: see README ("Worker memory").
  */
 export async function startWorker(config: AppConfig, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
-  installRuntimeOnce();
+  installRuntimeOnce({ metricsPort: config.workerMetricsPort });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn'] });
   // A test's time-skipping environment brings its own connection, which it closes itself.
   const ownConnection = !overrides.connection;
@@ -45,6 +45,7 @@ export async function startWorker(config: AppConfig, overrides: Partial<WorkerOp
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../../workflows'),
     activities: bindActivities(app),
+    dataConverter: dataConverterFor(config.temporal),
     maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS || 2000),
     maxConcurrentWorkflowTaskExecutions: 100,
     maxConcurrentActivityTaskExecutions: 100,

@@ -9,12 +9,36 @@ export interface AppConfig {
     taskQueue: string;
     tls?: { serverName?: string; ca?: Buffer; clientCert?: { crt: Buffer; key: Buffer } };
     apiKey?: string;
+    /** Encrypt every payload (README "Personal data in Temporal"); undefined: entry points refuse to start. */
+    payloadKeys?: PayloadKeys;
   };
   /** undefined: the start command provides an embedded PostgreSQL. */
   databaseUrl?: string;
   timeZone: string;
   apiPort: number;
   dataDir: string;
+  /** Origins of the Temporal Web UI allowed to call the codec endpoint with the user's cookie. */
+  codecCorsOrigins: string[];
+  /** The worker serves the SDK's Prometheus metrics on 127.0.0.1:<port>/metrics. */
+  workerMetricsPort?: number;
+  /** Where the API reads the worker's SDK metrics to append them to its own /metrics. */
+  workerMetricsUrl?: string;
+  auth: {
+    /** Signs login tokens; undefined: the API refuses to start (npm start provides one). */
+    jwtSecret?: string;
+    tokenTtlSeconds: number;
+    /** Consecutive failed logins before the account is locked, and for how long. */
+    maxFailedLogins: number;
+    lockoutSeconds: number;
+    /** Creates the first admin when there is no user yet. */
+    adminPassword?: string;
+  };
+}
+
+/** Payloads are encrypted with the active key and decrypted with whichever key they name. */
+export interface PayloadKeys {
+  activeKeyId: string;
+  keys: Record<string, Buffer>;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +127,79 @@ function temporalTls(env: Env): AppConfig['temporal']['tls'] {
   return { serverName, ca, clientCert: crt && key ? { crt, key } : undefined };
 }
 
+const PAYLOAD_KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `keyId:base64key,...`, the first entry active. Errors name the entry or key id, never the key. */
+function payloadKeys(env: Env): PayloadKeys | undefined {
+  const raw = env.EPI_PAYLOAD_KEYS;
+  if (!raw) return undefined;
+  const keys = new Map<string, Buffer>();
+  for (const [i, entry] of raw.split(',').map((e) => e.trim()).entries()) {
+    const separator = entry.indexOf(':');
+    const keyId = entry.slice(0, separator);
+    const encoded = entry.slice(separator + 1);
+    if (separator < 0 || !PAYLOAD_KEY_ID.test(keyId)) {
+      throw new ConfigError('EPI_PAYLOAD_KEYS', `entry ${i + 1} is not keyId:base64key with a key id of 1-64 letters, digits, ".", "_" or "-"`);
+    }
+    if (keys.has(keyId)) throw new ConfigError('EPI_PAYLOAD_KEYS', `key id "${keyId}" appears twice`);
+    // Buffer.from skips characters outside the alphabet, so the text is checked as well as the length.
+    const key = Buffer.from(encoded, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || key.length !== 32) {
+      throw new ConfigError('EPI_PAYLOAD_KEYS', `key "${keyId}" must be 32 bytes in base64 (AES-256)`);
+    }
+    keys.set(keyId, key);
+  }
+  return { activeKeyId: [...keys.keys()][0], keys: Object.fromEntries(keys) };
+}
+
+function httpUrl(value: string): URL | undefined {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  return url && /^https?:$/.test(url.protocol) ? url : undefined;
+}
+
+function origins(env: Env, variable: string, fallback: string[]): string[] {
+  const raw = env[variable];
+  if (!raw) return fallback;
+  return raw.split(',').map((value) => {
+    const origin = value.trim();
+    if (httpUrl(origin)?.origin !== origin) {
+      throw new ConfigError(variable, `"${origin}" is not an origin like http://127.0.0.1:8233 (scheme, host and port, no path)`);
+    }
+    return origin;
+  });
+}
+
+function workerMetrics(env: Env): Pick<AppConfig, 'workerMetricsPort' | 'workerMetricsUrl'> {
+  const workerMetricsPort = env.WORKER_METRICS_PORT ? port(env, 'WORKER_METRICS_PORT', 0) : undefined;
+  const url = env.EPI_WORKER_METRICS_URL;
+  if (url && !httpUrl(url)) {
+    throw new ConfigError('EPI_WORKER_METRICS_URL', `must be an http(s) URL like http://127.0.0.1:9464/metrics, got "${url}"`);
+  }
+  return { workerMetricsPort, workerMetricsUrl: url || (workerMetricsPort ? `http://127.0.0.1:${workerMetricsPort}/metrics` : undefined) };
+}
+
+function positiveInt(env: Env, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(variable, `must be a positive whole number, got "${raw}"`);
+  return value;
+}
+
+function auth(env: Env): AppConfig['auth'] {
+  const jwtSecret = env.EPI_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('EPI_JWT_SECRET', 'must be at least 32 characters');
+  const adminPassword = env.EPI_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 10) throw new ConfigError('EPI_ADMIN_PASSWORD', 'must be at least 10 characters');
+  return {
+    jwtSecret,
+    tokenTtlSeconds: positiveInt(env, 'EPI_TOKEN_TTL_HOURS', 12) * 3600,
+    maxFailedLogins: positiveInt(env, 'EPI_LOGIN_MAX_FAILURES', 5),
+    lockoutSeconds: positiveInt(env, 'EPI_LOCKOUT_MINUTES', 15) * 60,
+    adminPassword,
+  };
+}
+
 /** Reads and checks the configuration; throws ConfigError naming the variable on the first bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const namespace = env.TEMPORAL_NAMESPACE || 'default';
@@ -117,11 +214,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       taskQueue,
       tls: temporalTls(env),
       apiKey: env.TEMPORAL_API_KEY || undefined,
+      payloadKeys: payloadKeys(env),
     },
     databaseUrl: databaseUrl(env),
     timeZone: timeZone(env),
     apiPort: port(env, 'API_PORT', 3000),
     dataDir: path.resolve(env.EPI_DATA_DIR || path.join(__dirname, '..', '..', 'data')),
+    codecCorsOrigins: origins(env, 'EPI_CODEC_CORS_ORIGINS', ['http://127.0.0.1:8233', 'http://localhost:8233']),
+    ...workerMetrics(env),
+    auth: auth(env),
   };
 }
 
@@ -143,4 +244,18 @@ export function requireDatabaseUrl(config: AppConfig): string {
     throw new ConfigError('DATABASE_URL', 'is not set (npm start provides an embedded PostgreSQL; run the API or worker alone with DATABASE_URL)');
   }
   return config.databaseUrl;
+}
+
+export function requirePayloadKeys(config: AppConfig): PayloadKeys {
+  if (!config.temporal.payloadKeys) {
+    throw new ConfigError('EPI_PAYLOAD_KEYS', 'is not set (npm start provides development keys in data/secrets/payload-keys; see README "Personal data in Temporal")');
+  }
+  return config.temporal.payloadKeys;
+}
+
+export function requireJwtSecret(config: AppConfig): string {
+  if (!config.auth.jwtSecret) {
+    throw new ConfigError('EPI_JWT_SECRET', 'is not set (npm start provides one in data/secrets/jwt-secret; set 32+ random characters when running the API alone)');
+  }
+  return config.auth.jwtSecret;
 }

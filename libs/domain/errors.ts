@@ -9,7 +9,7 @@ export interface FieldProblem {
 
 export class DomainError extends Error {
   constructor(
-    readonly kind: 'not_found' | 'conflict' | 'invalid' | 'unavailable',
+    readonly kind: 'not_found' | 'conflict' | 'invalid' | 'unavailable' | 'forbidden',
     message: string,
     readonly problems: FieldProblem[] = [],
     readonly details: Record<string, unknown> = {},
@@ -25,3 +25,4 @@ export const conflict = (message: string, details: Record<string, unknown> = {},
 export const invalid = (field: string, reason: string) => new DomainError('invalid', `${field}: ${reason}`, [{ field, reason }]);
 export const invalidAll = (problems: FieldProblem[]) =>
   new DomainError('invalid', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
+export const forbidden = (message: string) => new DomainError('forbidden', message);

@@ -1,3 +1,5 @@
+import { assertCovers } from '../auth/jurisdiction';
+import type { Principal } from '../auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
@@ -39,10 +41,14 @@ export class EnrolmentService {
     private readonly policies: ObservationPolicyService,
   ) {}
 
-  /** `POST /persons`: validate, record person and observation, start the workflow. Idempotent on clientRequestId. */
-  async enrol(body: Record<string, unknown>): Promise<EnrolmentResult> {
+  /**
+   * `POST /persons`: validate, record person and observation, start the workflow. Idempotent on
+   * clientRequestId. With an actor, the person's address must lie in the actor's jurisdiction.
+   */
+  async enrol(body: Record<string, unknown>, actor?: Principal): Promise<EnrolmentResult> {
     const { enrolment, problems } = validateEnrolment(body);
     if (!enrolment) throw invalidAll(problems);
+    if (actor) assertCovers(actor, enrolment.address, 'the person’s address');
     if (enrolment.clientRequestId) {
       const existing = await this.byClientRequestId(enrolment.clientRequestId);
       if (existing) return existing;

@@ -3,8 +3,9 @@ import { ENTITIES } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { Transfer1764100000000 } from './migrations/1764100000000-transfer';
 import { Roster1764200000000 } from './migrations/1764200000000-roster';
+import { Access1764300000000 } from './migrations/1764300000000-access';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Transfer1764100000000, Roster1764200000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Transfer1764100000000, Roster1764200000000, Access1764300000000];
 
 /** The one way this project builds its TypeORM data source: schema by migrations, never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {

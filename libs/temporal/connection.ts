@@ -1,7 +1,9 @@
 import { Client, Connection, ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { AppConfig } from '../config/config';
+import { AesGcmPayloadCodec } from './payload-codec';
 import { ALL_SEARCH_ATTRIBUTES } from './search-attributes';
 
 function connectionOptions(config: AppConfig['temporal']): ConnectionOptions & NativeConnectionOptions {
@@ -14,9 +16,14 @@ function connectionOptions(config: AppConfig['temporal']): ConnectionOptions & N
   };
 }
 
+/** Every client and worker of the project encrypts payloads with the configured keys; one place says how. */
+export function dataConverterFor(config: AppConfig['temporal']): DataConverter | undefined {
+  return config.payloadKeys ? { payloadCodecs: [new AesGcmPayloadCodec(config.payloadKeys)] } : undefined;
+}
+
 export async function connectClient(config: AppConfig['temporal']): Promise<Client> {
   const connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '10s' });
-  return new Client({ connection, namespace: config.namespace });
+  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFor(config) });
 }
 
 export function connectWorker(config: AppConfig['temporal']): Promise<NativeConnection> {

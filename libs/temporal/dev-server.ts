@@ -10,11 +10,12 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
+/** A port nobody listens on: `preferred` when it is free, else one the system picks. */
+export function freePort(preferred = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error) => (preferred ? resolve(freePort()) : reject(error)));
+    server.listen(preferred, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
@@ -45,11 +46,13 @@ async function waitForFrontend(address: string, child: ChildProcess, timeoutMs: 
 /**
  * Starts the official dev server (`temporal server start-dev`) on loopback with the project's
  * search attributes. With `dbFile` workflows survive a restart; without it the state is in memory.
+ * `codecEndpoint` is where the Web UI sends encrypted payloads to be shown decoded.
  */
 export async function startDevServer(options: {
   cli: string;
   port: number;
   uiPort?: number;
+  codecEndpoint?: string;
   dbFile?: string;
   logLevel?: string;
   timeoutMs?: number;
@@ -61,6 +64,7 @@ export async function startDevServer(options: {
     '--port', String(options.port),
     '--log-level', options.logLevel ?? 'error',
     ...(options.uiPort ? ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1'] : ['--headless']),
+    ...(options.uiPort && options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...searchAttributeFlags(),
   ];

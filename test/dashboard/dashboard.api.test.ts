@@ -5,7 +5,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { maskDocumentNumber, maskName } from '../../apps/api/dashboard/dashboard.service';
@@ -37,7 +37,7 @@ describe('dashboard summary, list, metrics and request id (dev server, PostgreSQ
   const numbers = new Map<string, string>();
   let api: INestApplication;
   let db: DataSource;
-  let http: ReturnType<typeof request>;
+  let http: Http;
 
   const rows: Row[] = [
     { key: 'overdue-open', category: 'A', status: 'active', community: east, dueInHours: 11, escalations: [{ kind: 'missed_report', state: 'open' }] },
@@ -52,7 +52,7 @@ describe('dashboard summary, list, metrics and request id (dev server, PostgreSQ
   beforeAll(async () => {
     api = await createApi(config);
     await api.init();
-    http = request(api.getHttpServer());
+    http = await supervisorHttp(api);
     db = await createDataSource(config.databaseUrl!).initialize();
     const offset = utcOffsetMinutes(config.timeZone);
     const midnight = localMidnight(localDate(Date.now(), offset), offset);
@@ -201,11 +201,13 @@ describe('JSON request log (EPI_HTTP_LOG=1)', () => {
   let api: INestApplication;
   const lines: string[] = [];
   let write: jest.SpyInstance;
+  let http: Http;
 
   beforeAll(async () => {
     process.env.EPI_HTTP_LOG = '1';
     api = await createApi(testConfig());
     await api.init();
+    http = await supervisorHttp(api);
     const original = process.stdout.write.bind(process.stdout);
     write = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
       if (String(chunk).includes('"msg":"http"')) lines.push(String(chunk));
@@ -219,10 +221,10 @@ describe('JSON request log (EPI_HTTP_LOG=1)', () => {
     await api?.close();
   });
 
-  it('writes one JSON line per request with method, path, status, ms and the request id', async () => {
-    await request(api.getHttpServer()).get('/dashboard/summary?community=secret').set('x-request-id', 'log-test-1').expect(200);
+  it('writes one JSON line per request with method, path, status, ms, the request id and the user', async () => {
+    await http.get('/dashboard/summary?community=secret').set('x-request-id', 'log-test-1').expect(200);
     const line = lines.map((l) => JSON.parse(l)).find((l) => l.requestId === 'log-test-1');
-    expect(line).toMatchObject({ msg: 'http', method: 'GET', path: '/dashboard/summary', status: 200, requestId: 'log-test-1' });
+    expect(line).toMatchObject({ msg: 'http', method: 'GET', path: '/dashboard/summary', status: 200, requestId: 'log-test-1', user: expect.stringMatching(/^supervisor-/) });
     expect(typeof line.ms).toBe('number');
     expect(JSON.stringify(line)).not.toContain('secret');
   });

@@ -3,18 +3,19 @@
  * PostgreSQL, a Temporal dev server on a SQLite file, and the worker as a separate process.
  */
 import { INestApplication } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import request from 'supertest';
+import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { releasedWithNotice, startObservationsDueAt } from '../../bench/observation-bench';
 import { AppConfig, loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { connectClient } from '../../libs/temporal/connection';
 import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { deviceEventSignal, observationStateQuery, observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
@@ -51,7 +52,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
   let env: NodeJS.ProcessEnv;
   let worker: ChildProcess | undefined;
   let api: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: Http;
   let db: DataSource;
   let client: Client;
 
@@ -88,8 +89,8 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     ]);
     api = await createApi(config);
     await api.init();
-    http = request(api.getHttpServer());
-    client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    http = await supervisorHttp(api);
+    client = await connectClient(config.temporal);
     worker = startWorkerProcess();
     await healthy();
   });

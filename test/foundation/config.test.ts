@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../libs/config/config';
+import { ConfigError, loadConfig, requirePayloadKeys } from '../../libs/config/config';
 
 describe('configuration', () => {
   it('has defaults for a local run', () => {
@@ -30,5 +30,59 @@ describe('configuration', () => {
 
   it('turns on TLS for an API key (Temporal Cloud)', () => {
     expect(loadConfig({ TEMPORAL_API_KEY: 'k', TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233' }).temporal.tls).toBeDefined();
+  });
+});
+
+describe('payload keys (EPI_PAYLOAD_KEYS)', () => {
+  const key = (fill: number, bytes = 32) => Buffer.alloc(bytes, fill).toString('base64');
+  const refusal = (value: string) => {
+    try {
+      loadConfig({ EPI_PAYLOAD_KEYS: value });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe('EPI_PAYLOAD_KEYS');
+      return (error as ConfigError).message;
+    }
+    throw new Error(`accepted ${value}`);
+  };
+
+  it('reads keyId:base64key entries, the first one active', () => {
+    const { payloadKeys } = loadConfig({ EPI_PAYLOAD_KEYS: ` new-2:${key(2)}, old.1:${key(1)} ` }).temporal;
+    expect(payloadKeys).toEqual({ activeKeyId: 'new-2', keys: { 'new-2': Buffer.alloc(32, 2), 'old.1': Buffer.alloc(32, 1) } });
+  });
+
+  it('is undefined when unset, and then entry points refuse to start', () => {
+    const config = loadConfig({});
+    expect(config.temporal.payloadKeys).toBeUndefined();
+    expect(() => requirePayloadKeys(config)).toThrow(/EPI_PAYLOAD_KEYS: is not set \(npm start provides development keys in data\/secrets/);
+  });
+
+  it.each([
+    ['a key that is not 32 bytes', `k1:${key(1, 16)}`, /key "k1" must be 32 bytes/],
+    ['a key that is not base64', `k1:${'!'.repeat(44)}`, /key "k1" must be 32 bytes/],
+    ['an entry without a key id', key(1), /entry 1 is not keyId:base64key/],
+    ['a key id with other characters', `k/1:${key(1)}`, /entry 1 is not keyId:base64key/],
+    ['a key id longer than 64', `${'k'.repeat(65)}:${key(1)}`, /entry 1 is not keyId:base64key/],
+    ['an empty entry', `k1:${key(1)},`, /entry 2 is not keyId:base64key/],
+    ['a key id twice', `k1:${key(1)},k1:${key(2)}`, /key id "k1" appears twice/],
+  ])('refuses %s, naming the problem and never the key', (_, value, reason) => {
+    const message = refusal(value);
+    expect(message).toMatch(reason);
+    for (const secret of value.split(',').map((entry) => entry.split(':').pop()!).filter(Boolean)) expect(message).not.toContain(secret);
+  });
+});
+
+describe('codec CORS origins and worker metrics', () => {
+  it('defaults to the dev server Web UI, and refuses an origin with a path', () => {
+    expect(loadConfig({}).codecCorsOrigins).toEqual(['http://127.0.0.1:8233', 'http://localhost:8233']);
+    expect(loadConfig({ EPI_CODEC_CORS_ORIGINS: 'https://temporal.example.org' }).codecCorsOrigins).toEqual(['https://temporal.example.org']);
+    expect(() => loadConfig({ EPI_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233/ui' })).toThrow(/^EPI_CODEC_CORS_ORIGINS: /);
+  });
+
+  it('derives the worker metrics URL from WORKER_METRICS_PORT unless EPI_WORKER_METRICS_URL is given', () => {
+    expect(loadConfig({ WORKER_METRICS_PORT: '9464' })).toMatchObject({ workerMetricsPort: 9464, workerMetricsUrl: 'http://127.0.0.1:9464/metrics' });
+    expect(loadConfig({ WORKER_METRICS_PORT: '9464', EPI_WORKER_METRICS_URL: 'http://worker-1:9464/metrics' }).workerMetricsUrl).toBe('http://worker-1:9464/metrics');
+    expect(() => loadConfig({ WORKER_METRICS_PORT: '99999' })).toThrow(/^WORKER_METRICS_PORT: /);
+    expect(() => loadConfig({ EPI_WORKER_METRICS_URL: 'worker:9464' })).toThrow(/^EPI_WORKER_METRICS_URL: /);
   });
 });

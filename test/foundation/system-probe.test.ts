@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
@@ -27,7 +28,7 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
   });
 
   it('runs a workflow whose activity writes a row, and returns that row', async () => {
-    const response = await request(api.getHttpServer()).post('/system/probe').send({ requestedBy: 'jest' }).expect(201);
+    const response = await (await supervisorHttp(api)).post('/system/probe').send({ requestedBy: 'jest' }).expect(201);
     expect(response.body.workflowId).toMatch(/^system-probe-/);
     const row = await db.getRepository(SystemProbeEntity).findOneByOrFail({ workflowId: response.body.workflowId });
     expect(row.requestedBy).toBe('jest');
@@ -36,7 +37,7 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
   });
 
   it('rejects a probe without requestedBy, naming the field', async () => {
-    const response = await request(api.getHttpServer()).post('/system/probe').send({}).expect(400);
+    const response = await (await supervisorHttp(api)).post('/system/probe').send({}).expect(400);
     expect(response.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'requestedBy' })]));
   });
 

@@ -3,7 +3,7 @@
  * enrol, report, list, and see the row and the workflow agree; bad input gets a clear 4xx.
  */
 import { INestApplication } from '@nestjs/common';
-import request from 'supertest';
+import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
@@ -31,14 +31,14 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
-  let http: ReturnType<typeof request>;
+  let http: Http;
   let allDayPolicyId: string;
 
   beforeAll(async () => {
     worker = await startWorker(config);
     api = await createApi(config);
     await api.init();
-    http = request(api.getHttpServer());
+    http = await supervisorHttp(api);
     db = await createDataSource(config.databaseUrl!).initialize();
     // A policy for later dates whose one slot spans the day, so a report is accepted whenever the test runs.
     const policy = await http

@@ -4,13 +4,14 @@
  * roll-forward schedule triggered for real.
  */
 import { INestApplication } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
-import request from 'supertest';
+import { Client } from '@temporalio/client';
+import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { ROSTER_SCHEDULE_ID } from '../../apps/api/roster/roster.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
+import { connectClient } from '../../libs/temporal/connection';
 import { addDays, localDateOf } from '../../workflows/roster/roster-seats';
 import { testConfig } from '../support/environment';
 import { uniqueTag } from './roster-fixtures';
@@ -32,14 +33,16 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   const jurisdiction = `community-${tag}`;
   const staff = ['p', 'q', 'r', 's'].map((s) => `${s}-${tag}`);
   const tomorrow = addDays(localDateOf(Date.now(), OFFSET), 1);
-  const http = () => request(api.getHttpServer());
+  let supervisor: Http;
+  const http = () => supervisor;
 
   beforeAll(async () => {
     worker = await startWorker(config);
     api = await createApi(config);
     await api.init();
+    supervisor = await supervisorHttp(api);
     db = await createDataSource(config.databaseUrl!).initialize();
-    client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+    client = await connectClient(config.temporal);
 
     await http()
       .post('/roster/posts')
@@ -170,7 +173,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
 
     await client.schedule.getHandle(ROSTER_SCHEDULE_ID).trigger();
     const yesterday = addDays(localDateOf(Date.now(), OFFSET), -1);
-    let report: request.Response | undefined;
+    let report: Awaited<ReturnType<Http['get']>> | undefined;
     for (let i = 0; i < 100 && report?.status !== 200; i++) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       report = await http().get(`/reports/daily/${yesterday}`);

@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import { AppConfig, loadConfig } from '../../libs/config/config';
-import { registerSearchAttributes } from '../../libs/temporal/connection';
+import { dataConverterFor, registerSearchAttributes } from '../../libs/temporal/connection';
 
 /** The configuration a test's worker and API use: the run's servers, a task queue of the test's own. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
@@ -13,11 +13,14 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   };
 }
 
-/** Temporal's in-memory test server with time skipping, from the project's own launcher. */
+/** Temporal's in-memory test server with time skipping, from the project's own launcher; its client encrypts like the worker. */
 export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   const path = process.env.TEMPORAL_TEST_SERVER;
   if (!path) throw new Error('TEMPORAL_TEST_SERVER is not set: run the tests through `npm test` (global setup provides it)');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path } },
+    client: { dataConverter: dataConverterFor(loadConfig(process.env).temporal) },
+  });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -5,6 +6,7 @@ import { temporalCli, testServer } from '../../scripts/tools';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
+import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 
 /**
  * Real servers for the whole run, on free ports so a running system never collides with the tests:
@@ -13,6 +15,10 @@ import { freePort, startDevServer } from '../../libs/temporal/dev-server';
  * this for a quick run of pure unit tests.
  */
 export default async function globalSetup(): Promise<void> {
+  // Every test runs with payload encryption on, as every deployment does.
+  process.env.EPI_PAYLOAD_KEYS ||= newPayloadKeyEntry('test');
+  // Logins are signed with a key of the run's own.
+  process.env.EPI_JWT_SECRET ||= randomBytes(32).toString('base64');
   if (process.env.EPI_TEST_SERVERS === 'none') return;
   const started: Array<() => Promise<void>> = [];
   (globalThis as { __epiStop?: typeof started }).__epiStop = started;

@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import request from 'supertest';
+import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
@@ -43,13 +43,15 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
   let api: INestApplication;
   let db: DataSource;
   let client: Client;
-  const http = () => request(api.getHttpServer());
+  let supervisor: Http;
+  const http = () => supervisor;
   const ids = { sp: `SP-${Date.now()}`, community: `C-${Date.now()}`, hotel: `H-${Date.now()}`, van: `V-${Date.now()}`, bus: `B-${Date.now()}`, escort: `E-${Date.now()}`, escort2: `E2-${Date.now()}` };
 
   beforeAll(async () => {
     worker = await startWorker(config);
     api = await createApi(config);
     await api.init();
+    supervisor = await supervisorHttp(api);
     db = await createDataSource(config.databaseUrl!).initialize();
     client = await connectClient(config.temporal);
   });
@@ -218,23 +220,24 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     const killConfig = testConfig();
     const killApi = await createApi(killConfig);
     await killApi.init();
+    const killHttp = await supervisorHttp(killApi);
     let child = await spawnWorker(killConfig);
     try {
       const travellers = [home(), home(), home()];
-      const created = await request(killApi.getHttpServer()).post('/transfer-runs').send({ ...base(), vehicleIds: [ids.bus], dispatch: true, travellers }).expect(201);
+      const created = await killHttp.post('/transfer-runs').send({ ...base(), vehicleIds: [ids.bus], dispatch: true, travellers }).expect(201);
       const { runId, plan } = created.body;
       const route = `/transfer-runs/${runId}/trips/${plan.trips[0].tripId}`;
-      await waitForTrip(route, killApi);
+      await waitForTrip(route, killHttp);
       const [a, b, c] = plan.trips[0].travellerIds;
-      await request(killApi.getHttpServer()).post(`${route}/boarded`).send({ travellerId: a, by: '周干部' }).expect(200);
-      await request(killApi.getHttpServer()).post(`${route}/boarded`).send({ travellerId: b, by: '周干部' }).expect(200);
+      await killHttp.post(`${route}/boarded`).send({ travellerId: a, by: '周干部' }).expect(200);
+      await killHttp.post(`${route}/boarded`).send({ travellerId: b, by: '周干部' }).expect(200);
 
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       child = await spawnWorker(killConfig);
 
-      await request(killApi.getHttpServer()).post(`${route}/boarded`).send({ travellerId: c, by: '周干部' }).expect(200);
-      const trip = await request(killApi.getHttpServer()).get(route).expect(200);
+      await killHttp.post(`${route}/boarded`).send({ travellerId: c, by: '周干部' }).expect(200);
+      const trip = await killHttp.get(route).expect(200);
       expect(trip.body.riders.map((r: { status: string }) => r.status)).toEqual(['on_board', 'on_board', 'on_board']);
       await driveTrip(client, runId, plan.trips[0].tripId);
       await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toMatchObject({ status: 'completed', handedOver: 3 });
@@ -247,9 +250,9 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
   });
 
   /** Until the run has dispatched the trip (its workflow answers). */
-  async function waitForTrip(route: string, app: INestApplication = api) {
+  async function waitForTrip(route: string, as: Http = supervisor) {
     for (let i = 0; i < 100; i++) {
-      const response = await request(app.getHttpServer()).get(route);
+      const response = await as.get(route);
       if (response.status === 200) return response.body;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -4,6 +4,10 @@ import { IsOptional, IsString } from 'class-validator';
 import type { Response } from 'express';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { Actor } from '../../../libs/auth/actor.decorator';
+import { narrowFilter } from '../../../libs/auth/jurisdiction';
+import { Public, Roles, ScopedInHandler } from '../../../libs/auth/roles.decorator';
+import type { Principal } from '../../../libs/auth/roles';
 import { isTrue, ObservationListQuery } from '../observation/observation.dto';
 import { DashboardService } from './dashboard.service';
 
@@ -49,12 +53,14 @@ export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}
 
   @Get()
+  @Public()
   @ApiExcludeEndpoint()
   page(@Res() response: Response) {
     this.send(response, 'index.html');
   }
 
   @Get('assets/:name')
+  @Public()
   @ApiExcludeEndpoint()
   asset(@Param('name') name: string, @Res() response: Response) {
     if (name === 'index.html') throw new NotFoundException();
@@ -62,17 +68,21 @@ export class DashboardController {
   }
 
   @Get('summary')
+  @Roles('supervisor', 'community_worker')
+  @ScopedInHandler()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Supervisors\' counts: under observation by status and category, due today, overdue, open escalations (PostgreSQL aggregates)' })
-  summary(@Query() query: DashboardScopeQuery) {
-    return this.dashboard.summary({ subdistrict: query.subdistrict || undefined, community: query.community || undefined });
+  summary(@Actor() actor: Principal, @Query() query: DashboardScopeQuery) {
+    return this.dashboard.summary(narrowFilter(actor, { subdistrict: query.subdistrict || undefined, community: query.community || undefined }));
   }
 
   @Get('observations')
+  @Roles('supervisor', 'community_worker')
+  @ScopedInHandler()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The observation list for the dashboard: the same filters and paging as GET /observations, names and ID numbers masked' })
-  observations(@Query() query: ObservationListQuery) {
-    return this.dashboard.maskedList({ ...query, dueToday: isTrue(query.dueToday), overdue: isTrue(query.overdue) });
+  observations(@Actor() actor: Principal, @Query() query: ObservationListQuery) {
+    return this.dashboard.maskedList(narrowFilter(actor, { ...query, dueToday: isTrue(query.dueToday), overdue: isTrue(query.overdue) }));
   }
 
   private send(response: Response, name: string) {

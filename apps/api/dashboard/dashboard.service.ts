@@ -30,7 +30,7 @@ export interface DashboardSummary {
     overdue: number;
   };
   escalations: { unresolved: number; byState: Record<string, number>; byKind: Record<string, number> };
-  /** Every subdistrict and community that has observations, for the filters. */
+  /** Every subdistrict and community of the scope that has observations, for the filters. */
   jurisdictions: Array<{ subdistrict: string; community: string; underObservation: number }>;
 }
 
@@ -59,7 +59,8 @@ export class DashboardService {
       ),
       this.dataSource.query(
         `SELECT o.subdistrict, o.community, (count(*) FILTER (WHERE ${OPEN}))::int AS "underObservation"
-         FROM observation o GROUP BY o.subdistrict, o.community ORDER BY o.subdistrict, o.community LIMIT 2000`,
+         FROM observation o ${where ? `WHERE ${where}` : ''} GROUP BY o.subdistrict, o.community ORDER BY o.subdistrict, o.community LIMIT 2000`,
+        params,
       ),
       // The list's own filters, so a count and the list it opens always agree.
       this.total({ ...scope, dueToday: true }),

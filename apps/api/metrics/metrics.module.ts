@@ -6,12 +6,13 @@ import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 import { createMetricsRegistry } from './metrics.registry';
 import { RequestLogMiddleware } from './request-log.middleware';
+import { WorkerMetrics } from './worker-metrics';
 
-/** GET /metrics, the HTTP metrics, and the request id and JSON request log on every route. */
+/** GET /metrics (with the worker's SDK metrics), the HTTP metrics, and the request id and JSON request log on every route. */
 @Module({
   imports: [DashboardModule],
   controllers: [MetricsController],
-  providers: [{ provide: Registry, useFactory: createMetricsRegistry }, DomainMetrics],
+  providers: [{ provide: Registry, useFactory: createMetricsRegistry }, DomainMetrics, WorkerMetrics],
 })
 export class MetricsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

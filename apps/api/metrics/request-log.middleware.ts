@@ -14,7 +14,7 @@ export function httpLogEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * Gives each request an id (the caller's `x-request-id` if it sent a usable one) and answers with
- * it, then writes one JSON line per request to stdout: method, path, status, ms, requestId.
+ * it, then writes one JSON line per request to stdout: method, path, status, ms, requestId, user.
  */
 @Injectable()
 export class RequestLogMiddleware implements NestMiddleware {
@@ -38,6 +38,8 @@ export class RequestLogMiddleware implements NestMiddleware {
           status: response.statusCode,
           ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
           requestId,
+          // Set by the auth guard once the login is checked.
+          user: (request as { principal?: { username: string } }).principal?.username,
         };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       });

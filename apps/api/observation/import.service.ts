@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import type { Principal } from '../../../libs/auth/roles';
 import { DomainError, notFound } from '../../../libs/domain/errors';
 import { EnrolmentService } from '../../../libs/observation/enrolment.service';
 import type { ImportRowResult } from '../../../libs/persistence/entities/import-job.entity';
@@ -27,14 +28,14 @@ export class ImportService {
   ) {}
 
   /** Reads the file (422 if unreadable), records the job and starts it; answers before the rows are done. */
-  async start(file: Buffer, fileName: string, requestedBy: string) {
+  async start(file: Buffer, fileName: string, actor: Principal) {
     const rows = await readLedger(file, fileName);
     const [job] = await this.dataSource.query(
-      `INSERT INTO import_job (file_name, state, total_rows, requested_by) VALUES ($1, 'running', $2, $3) RETURNING id`,
-      [fileName, rows.length, requestedBy],
+      `INSERT INTO import_job (file_name, state, total_rows, requested_by, subdistrict, community) VALUES ($1, 'running', $2, $3, $4, $5) RETURNING id`,
+      [fileName, rows.length, actor.username, actor.subdistrict, actor.community],
     );
     const fileKey = createHash('sha256').update(file).digest('hex').slice(0, 16);
-    void this.run(job.id, fileKey, rows).catch(async (error) => {
+    void this.run(job.id, fileKey, rows, actor).catch(async (error) => {
       this.logger.error(`import ${job.id} failed: ${(error as Error).stack}`);
       await this.dataSource.query(`UPDATE import_job SET state = 'failed', error = $2 WHERE id = $1`, [job.id, (error as Error).message]).catch(() => undefined);
     });
@@ -61,7 +62,7 @@ export class ImportService {
     };
   }
 
-  private async run(id: string, fileKey: string, rows: LedgerRow[]): Promise<void> {
+  private async run(id: string, fileKey: string, rows: LedgerRow[], actor: Principal): Promise<void> {
     const results: ImportRowResult[] = new Array(rows.length);
     let next = 0;
     let done = 0;
@@ -69,7 +70,7 @@ export class ImportService {
     const lane = async () => {
       while (next < rows.length) {
         const i = next++;
-        results[i] = await this.enrolRow(rows[i], fileKey);
+        results[i] = await this.enrolRow(rows[i], fileKey, actor);
         counts[results[i].status === 'accepted' ? 'accepted' : 'rejected'] += 1;
         if (++done % PROGRESS_EVERY === 0) await this.progress(id, done, counts);
       }
@@ -85,10 +86,10 @@ export class ImportService {
     return this.dataSource.query(`UPDATE import_job SET processed_rows = $2, accepted = $3, rejected = $4, updated_at = now() WHERE id = $1`, [id, done, counts.accepted, counts.rejected]);
   }
 
-  private async enrolRow({ row, record }: LedgerRow, fileKey: string): Promise<ImportRowResult> {
+  private async enrolRow({ row, record }: LedgerRow, fileKey: string, actor: Principal): Promise<ImportRowResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.enrolment.enrol({ ...record, clientRequestId: `import:${fileKey}:${row}` });
+        const result = await this.enrolment.enrol({ ...record, clientRequestId: `import:${fileKey}:${row}` }, actor);
         return { row, status: 'accepted', observationNumber: result.observationNumber };
       } catch (error) {
         if (error instanceof DomainError) {

@@ -1,3 +1,5 @@
+import { assertCovers } from '../../../libs/auth/jurisdiction';
+import type { Principal } from '../../../libs/auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
@@ -142,7 +144,7 @@ export class ObservationService {
   }
 
   /** A device platform's event, routed by device id to the person's open observation. */
-  async deviceEvent(input: { deviceId?: string; kind?: string; eventId?: string; at?: string; value?: number }) {
+  async deviceEvent(input: { deviceId?: string; kind?: string; eventId?: string; at?: string; value?: number }, actor: Principal) {
     const problems: FieldProblem[] = [];
     if (!input.deviceId) problems.push({ field: 'deviceId', reason: 'is required' });
     if (!['door_opened', 'camera_motion', 'thermometer_reading'].includes(input.kind ?? '')) problems.push({ field: 'kind', reason: 'must be door_opened, camera_motion or thermometer_reading' });
@@ -155,11 +157,12 @@ export class ObservationService {
     if (problems.length) throw invalidAll(problems);
     const key = { door_opened: 'doorSensorId', camera_motion: 'cameraId', thermometer_reading: 'thermometerId' }[input.kind as DeviceEvent['kind']];
     const rows = await this.dataSource.query(
-      `SELECT o.number FROM person p JOIN observation o ON o.person_id = p.id
+      `SELECT o.number, o.subdistrict, o.community FROM person p JOIN observation o ON o.person_id = p.id
        WHERE p.devices @> $1::jsonb AND o.status IN ('active', 'escalated')`,
       [JSON.stringify({ [key]: input.deviceId })],
     );
     if (!rows.length) throw notFound('open observation with device', input.deviceId!);
+    assertCovers(actor, rows[0], `the observation of device ${input.deviceId}`);
     const event: DeviceEvent = { eventId: input.eventId ?? randomUUID(), deviceId: input.deviceId!, kind: input.kind as DeviceEvent['kind'], at, value: input.value };
     await this.handle(rows[0].number).signal(deviceEventSignal, event);
     return { observationNumber: rows[0].number, eventId: event.eventId, accepted: true };

@@ -1,6 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Actor } from '../../../libs/auth/actor.decorator';
+import { narrowFilter } from '../../../libs/auth/jurisdiction';
+import { DistrictLevel, Roles, Scoped, ScopedInHandler, SharedData } from '../../../libs/auth/roles.decorator';
+import type { Principal } from '../../../libs/auth/roles';
 import {
   acknowledgeEscalationUpdate,
   changePolicyUpdate,
@@ -52,25 +56,33 @@ export class ObservationsController {
   ) {}
 
   @Get('observations')
+  @Roles('supervisor', 'community_worker')
+  @ScopedInHandler()
   @ApiOperation({ summary: 'List observations, filtered and paged (from PostgreSQL)' })
-  list(@Query() query: ObservationListQuery) {
-    return this.observations.list(toFilter(query));
+  list(@Actor() actor: Principal, @Query() query: ObservationListQuery) {
+    return this.observations.list(narrowFilter(actor, toFilter(query)));
   }
 
   @Get('observations/export')
+  @Roles('supervisor', 'community_worker')
+  @ScopedInHandler()
   @ApiOperation({ summary: 'Export the filtered list as csv or xlsx' })
-  async export(@Query() query: ObservationListQuery, @Res() response: Response) {
-    const rows = await this.observations.listAll(toFilter(query));
+  async export(@Actor() actor: Principal, @Query() query: ObservationListQuery, @Res() response: Response) {
+    const rows = await this.observations.listAll(narrowFilter(actor, toFilter(query)));
     await sendTable(response, 'observations', query.format ?? 'csv', OBSERVATION_COLUMNS, rows);
   }
 
   @Get('observations/:number')
+  @Roles('supervisor', 'community_worker')
+  @Scoped('observation', 'param', 'number')
   @ApiOperation({ summary: 'The record, the person, the live workflow state, escalations and the tracking log' })
   detail(@Param('number') number: string) {
     return this.observations.detail(number);
   }
 
   @Get('observations/:number/tracking-log')
+  @Roles('supervisor', 'community_worker')
+  @Scoped('observation', 'param', 'number')
   @ApiOperation({ summary: 'The day-by-day tracking log, as json, csv or xlsx' })
   async trackingLog(@Param('number') number: string, @Query() query: FormatQuery, @Res() response: Response) {
     const rows = await this.observations.trackingLog(number);
@@ -79,31 +91,41 @@ export class ObservationsController {
   }
 
   @Post('observations/:number/reports')
+  @Roles('supervisor', 'community_worker')
+  @Scoped('observation', 'param', 'number')
   @ApiOperation({ summary: 'A temperature report for the open check-in slot' })
   report(@Param('number') number: string, @Body() body: ReportDto) {
     return this.observations.report(number, body);
   }
 
   @Post('device-events')
+  @Roles('supervisor', 'community_worker')
+  @ScopedInHandler()
   @HttpCode(202)
   @ApiOperation({ summary: 'An event from a door sensor, camera or smart thermometer, routed by device id' })
-  deviceEvent(@Body() body: DeviceEventDto) {
-    return this.observations.deviceEvent(body);
+  deviceEvent(@Actor() actor: Principal, @Body() body: DeviceEventDto) {
+    return this.observations.deviceEvent(body, actor);
   }
 
   @Post('observations/:number/escalations/:id/acknowledge')
+  @Roles('supervisor', 'community_worker')
+  @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   acknowledge(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto) {
     return this.observations.command(number, acknowledgeEscalationUpdate, { escalationId: escalationId(number, id), ...body });
   }
 
   @Post('observations/:number/escalations/:id/resolve')
+  @Roles('supervisor', 'community_worker')
+  @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   resolve(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto) {
     return this.observations.command(number, resolveEscalationUpdate, { escalationId: escalationId(number, id), ...body });
   }
 
   @Post('observations/:number/escalations/:id/decision')
+  @Roles('supervisor')
+  @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'A supervisor decides a fever or symptom escalation: continue, hospital or centralized quarantine' })
   decide(@Param('number') number: string, @Param('id') id: string, @Body() body: HealthDecisionDto) {
@@ -111,6 +133,8 @@ export class ObservationsController {
   }
 
   @Post('observations/:number/measures')
+  @Roles('supervisor', 'community_worker')
+  @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'The next step of the non-cooperation ladder: warning talk, guard posted, centralized quarantine' })
   measure(@Param('number') number: string, @Body() body: MeasureDto) {
@@ -118,6 +142,8 @@ export class ObservationsController {
   }
 
   @Post('observations/:number/extension')
+  @Roles('supervisor')
+  @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'A new exposure: the anchor date moves and with it the release' })
   extend(@Param('number') number: string, @Body() body: ExtensionDto) {
@@ -125,12 +151,16 @@ export class ObservationsController {
   }
 
   @Post('observations/:number/early-end')
+  @Roles('supervisor')
+  @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   endEarly(@Param('number') number: string, @Body() body: EarlyEndDto) {
     return this.observations.command(number, endEarlyUpdate, body);
   }
 
   @Post('observations/:number/policy')
+  @Roles('supervisor')
+  @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'Move a running observation to another policy version of its category' })
   async movePolicy(@Param('number') number: string, @Body() body: PolicyMoveDto) {
@@ -138,6 +168,8 @@ export class ObservationsController {
   }
 
   @Post('observation-policies/:id/rollouts')
+  @Roles('supervisor')
+  @DistrictLevel()
   @HttpCode(202)
   @ApiOperation({ summary: 'Move every running observation of the policy’s category (optionally of one subdistrict or community) onto it' })
   startRollout(@Param('id') id: string, @Body() body: PolicyRolloutDto) {
@@ -145,17 +177,23 @@ export class ObservationsController {
   }
 
   @Get('observation-policies/rollouts/:rolloutId')
+  @Roles('supervisor')
+  @DistrictLevel()
   @ApiOperation({ summary: 'A policy rollout: total, moved, skipped with reasons, done' })
   rolloutProgress(@Param('rolloutId') rolloutId: string) {
     return this.observations.policyRolloutProgress(rolloutId);
   }
 
   @Get('observation-policies')
+  @Roles('supervisor', 'community_worker')
+  @SharedData()
   listPolicies(@Query('category') category?: string) {
     return this.policies.list(category);
   }
 
   @Post('observation-policies')
+  @Roles('supervisor')
+  @DistrictLevel()
   @ApiBody({ type: PolicyDto })
   @ApiOperation({ summary: 'A new policy version for a category, applied to enrolments from its effective date' })
   createPolicy(@Body() body: Record<string, unknown>) {

@@ -3,6 +3,9 @@ import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Quer
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConflictResponse, ApiConsumes, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Actor } from '../../../libs/auth/actor.decorator';
+import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
+import type { Principal } from '../../../libs/auth/roles';
 import { EnrolmentService } from '../../../libs/observation/enrolment.service';
 import { ImportService } from './import.service';
 import { EnrolmentDto } from './observation.dto';
@@ -18,29 +21,35 @@ export class PersonsController {
   ) {}
 
   @Post('persons')
+  @Roles('supervisor', 'community_worker')
+  @ScopedInHandler()
   @HttpCode(201)
   @ApiBody({ type: EnrolmentDto })
   @ApiOperation({ summary: 'Enrol a person: one record, one observation number, one observation workflow' })
   @ApiConflictResponse({ description: 'the person already has an open observation; the body names its number' })
   @ApiUnprocessableEntityResponse({ description: 'a field is wrong; `problems` names each field and reason' })
-  async enrol(@Body() body: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
-    const result = await this.enrolment.enrol(body);
+  async enrol(@Actor() actor: Principal, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
+    const result = await this.enrolment.enrol(body, actor);
     if (result.status === 'existing') response.status(200);
     return result;
   }
 
   @Post('persons/import')
+  @Roles('supervisor', 'community_worker')
+  @ScopedInHandler()
   @HttpCode(202)
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_LEDGER_BYTES } }))
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, requestedBy: { type: 'string' } } } })
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiOperation({ summary: 'Import a ledger (.csv or .xlsx); follow progress at GET /imports/:id' })
-  async import(@UploadedFile() file: Express.Multer.File | undefined, @Body('requestedBy') requestedBy?: string) {
+  async import(@Actor() actor: Principal, @UploadedFile() file: Express.Multer.File | undefined) {
     if (!file) throw new BadRequestException({ message: 'file: a .csv or .xlsx ledger is required as multipart field "file"', problems: [{ field: 'file', reason: 'is required' }] });
-    return this.imports.start(file.buffer, file.originalname, requestedBy || 'api');
+    return this.imports.start(file.buffer, file.originalname, actor);
   }
 
   @Get('imports/:id')
+  @Roles('supervisor', 'community_worker')
+  @Scoped('import-job', 'param', 'id')
   @ApiQuery({ name: 'results', required: false, enum: ['rejected', 'all', 'none'] })
   @ApiOperation({ summary: 'An import: state, progress, counts and a result per row' })
   importStatus(@Param('id') id: string, @Query('results') results?: 'rejected' | 'all' | 'none') {

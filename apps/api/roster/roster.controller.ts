@@ -1,5 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../../../libs/auth/actor.decorator';
+import { DistrictLevel, Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
+import type { Principal } from '../../../libs/auth/roles';
+import { postSubdistrict } from '../auth/jurisdiction.resolver';
 import { randomUUID } from 'node:crypto';
 import {
   acknowledgeHandoverUpdate,
@@ -40,24 +44,32 @@ export class RosterController {
   ) {}
 
   @Post('roster/posts')
+  @Roles('supervisor')
+  @Scoped('post-upsert', 'body', 'id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create or update a post: kind, jurisdiction, seats per mode, shift pattern, supervisor, on-call list' })
-  upsertPost(@Body() body: PostDto) {
-    return this.roster.upsertPost(body);
+  upsertPost(@Actor() actor: Principal, @Body() body: PostDto) {
+    return this.roster.upsertPost(body, postSubdistrict(actor, { ...body }));
   }
 
   @Get('roster/posts/:id')
+  @Roles('supervisor', 'duty_staff')
+  @Scoped('post', 'param', 'id')
   post(@Param('id') id: string) {
     return this.roster.post(id);
   }
 
   @Get('roster/posts/:id/on-duty')
+  @Roles('supervisor', 'duty_staff')
+  @Scoped('post', 'param', 'id')
   @ApiOperation({ summary: 'Who is on post now, and the seats with nobody on them' })
   onDuty(@Param('id') id: string) {
     return this.roster.onDuty(id);
   }
 
   @Post('roster/staff')
+  @Roles('supervisor')
+  @DistrictLevel()
   @HttpCode(200)
   @ApiOperation({ summary: 'Create or update a staff member: role, skills, contact, unavailability, preferences, contract limits' })
   upsertStaff(@Body() body: StaffDto) {
@@ -65,17 +77,23 @@ export class RosterController {
   }
 
   @Post('rosters')
+  @Roles('supervisor')
+  @Scoped('posts', 'body', 'postIds')
   @ApiOperation({ summary: 'Plan a roster (draft) for dates and posts: every seat filled or reported unfilled with the reason' })
   plan(@Body() body: PlanDto) {
     return this.planning.createPlan(body);
   }
 
   @Get('rosters/:id')
+  @Roles('supervisor')
+  @Scoped('plan', 'param', 'id')
   getPlan(@Param('id') id: string) {
     return this.planning.plan(id);
   }
 
   @Post('rosters/:id/publish')
+  @Roles('supervisor')
+  @Scoped('plan', 'param', 'id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Publish a draft: shifts written, changed people told via their workflows, shifts of the next 48 h started' })
   publish(@Param('id') id: string, @Body() body: PublishDto) {
@@ -83,23 +101,31 @@ export class RosterController {
   }
 
   @Get('shifts')
-  shifts(@Query() query: ShiftListQuery) {
-    return this.roster.shifts(query);
+  @Roles('supervisor', 'duty_staff')
+  @ScopedInHandler()
+  shifts(@Actor() actor: Principal, @Query() query: ShiftListQuery) {
+    return this.roster.shifts(query, actor);
   }
 
   @Get('shifts/:id')
+  @Roles('supervisor', 'duty_staff')
+  @Scoped('shift', 'param', 'id')
   @ApiOperation({ summary: 'A shift: its row, live workflow state (what is pending) and event log' })
   shift(@Param('id') id: string) {
     return this.roster.shift(id);
   }
 
   @Post('shifts/:id/check-in')
+  @Roles('supervisor', 'duty_staff')
+  @Scoped('shift', 'param', 'id')
   @HttpCode(200)
   checkIn(@Param('id') id: string, @Body() body: CheckInDto) {
     return this.roster.command(id, checkInUpdate, body);
   }
 
   @Post('shifts/:id/handover')
+  @Roles('supervisor', 'duty_staff')
+  @Scoped('shift', 'param', 'id')
   @HttpCode(200)
   @ApiOperation({ summary: 'The outgoing person hands over with a note' })
   handover(@Param('id') id: string, @Body() body: HandoverDto) {
@@ -107,6 +133,8 @@ export class RosterController {
   }
 
   @Post('shifts/:id/handover/acknowledge')
+  @Roles('supervisor', 'duty_staff')
+  @Scoped('shift', 'param', 'id')
   @HttpCode(200)
   @ApiOperation({ summary: 'The incoming shift takes over; the outgoing shift ends then' })
   acknowledge(@Param('id') id: string, @Body() body: AcknowledgeDto) {
@@ -114,12 +142,16 @@ export class RosterController {
   }
 
   @Post('shifts/:id/incidents')
+  @Roles('supervisor', 'duty_staff')
+  @Scoped('shift', 'param', 'id')
   @HttpCode(200)
   incident(@Param('id') id: string, @Body() body: IncidentDto) {
     return this.roster.command(id, logIncidentUpdate, { ...body, incidentId: body.incidentId ?? randomUUID() });
   }
 
   @Post('shifts/:id/end')
+  @Roles('supervisor')
+  @Scoped('shift', 'param', 'id')
   @HttpCode(200)
   @ApiOperation({ summary: 'A supervisor ends a shift: cancelled if not worked, else completed' })
   end(@Param('id') id: string, @Body() body: EndShiftDto) {
@@ -127,11 +159,15 @@ export class RosterController {
   }
 
   @Get('jurisdictions/:jurisdiction/mode')
+  @Roles('supervisor', 'duty_staff', 'community_worker', 'dispatcher')
+  @Scoped('mode-jurisdiction', 'param', 'jurisdiction')
   mode(@Param('jurisdiction') jurisdiction: string) {
     return this.modes.current(jurisdiction);
   }
 
   @Post('jurisdictions/:jurisdiction/mode')
+  @Roles('supervisor')
+  @Scoped('mode-jurisdiction', 'param', 'jurisdiction')
   @HttpCode(200)
   @ApiOperation({ summary: 'Switch peace-time/war-time at once: headcounts change, the window is re-planned with minimal change, people told, audited' })
   switchMode(@Param('jurisdiction') jurisdiction: string, @Body() body: ModeSwitchDto) {
@@ -139,29 +175,39 @@ export class RosterController {
   }
 
   @Post('shift-requests')
+  @Roles('supervisor', 'duty_staff')
+  @Scoped('shift', 'body', 'shiftId')
   @ApiOperation({ summary: 'A swap or open-shift request, checked against the hard rules (422 naming the rule)' })
   request(@Body() body: ShiftRequestDto) {
     return this.requests.create(body);
   }
 
   @Get('shift-requests/:id')
+  @Roles('supervisor', 'duty_staff')
+  @Scoped('shift-request', 'param', 'id')
   getRequest(@Param('id') id: string) {
     return this.requests.get(id);
   }
 
   @Post('shift-requests/:id/approve')
+  @Roles('supervisor')
+  @Scoped('shift-request', 'param', 'id')
   @HttpCode(200)
   approve(@Param('id') id: string, @Body() body: DecisionDto) {
     return this.requests.approve(id, body.by, body.note);
   }
 
   @Post('shift-requests/:id/reject')
+  @Roles('supervisor')
+  @Scoped('shift-request', 'param', 'id')
   @HttpCode(200)
   reject(@Param('id') id: string, @Body() body: DecisionDto) {
     return this.requests.reject(id, body.by, body.note);
   }
 
   @Post('schedules/roster')
+  @Roles('supervisor')
+  @DistrictLevel()
   @HttpCode(200)
   @ApiOperation({ summary: 'Create or update the daily roll-forward schedule (start coming shifts, flag gaps, write the daily report)' })
   schedule(@Body() body: ScheduleDto) {
@@ -169,6 +215,8 @@ export class RosterController {
   }
 
   @Get('reports/daily/:date')
+  @Roles('supervisor')
+  @DistrictLevel()
   @ApiOperation({ summary: 'The daily report (日报) of a local date' })
   dailyReport(@Param('date') date: string) {
     return this.roster.dailyReport(date);

@@ -34,6 +34,7 @@ export class PostDto {
   @ApiProperty({ example: 'G4 高速出口卡口' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
   @ApiPropertyOptional({ example: 'G4 exit 12' }) @IsOptional() @IsString() @MaxLength(200) location?: string;
   @ApiProperty({ example: 'XYL-1', description: 'the community whose peace/war mode applies' }) @IsString() @MinLength(1) @MaxLength(64) jurisdiction!: string;
+  @ApiPropertyOptional({ example: 'XYL', description: 'the subdistrict that runs the post; default: yours (none for the district command)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(8) subdistrict?: string;
   @ApiProperty({ example: { peace: [{ skill: 'checkpoint', headcount: 1 }], war: [{ skill: 'checkpoint', headcount: 2 }, { skill: 'medical', headcount: 1 }] }, description: 'seats per shift, per mode' })
   @IsObject()
   requirements!: Record<string, unknown>;

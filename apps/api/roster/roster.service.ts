@@ -1,3 +1,4 @@
+import type { Principal } from '../../../libs/auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, ScheduleAlreadyRunning, WorkflowNotFoundError } from '@temporalio/client';
@@ -30,15 +31,16 @@ export class RosterService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async upsertPost(dto: PostDto) {
+  /** `subdistrict`: who runs the post (null: the district command). */
+  async upsertPost(dto: PostDto, subdistrict: string | null) {
     const pattern = dto.pattern ?? DEFAULT_PATTERN;
     const problems = validatePostPlan(dto.requirements, pattern);
     if (problems.length) throw invalidAll(problems);
     await this.dataSource.query(
-      `INSERT INTO roster_post (id, kind, name, location, jurisdiction, requirements, pattern, supervisor, on_call) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, location = EXCLUDED.location, jurisdiction = EXCLUDED.jurisdiction,
+      `INSERT INTO roster_post (id, kind, name, location, jurisdiction, requirements, pattern, supervisor, on_call, subdistrict) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, location = EXCLUDED.location, jurisdiction = EXCLUDED.jurisdiction, subdistrict = EXCLUDED.subdistrict,
          requirements = EXCLUDED.requirements, pattern = EXCLUDED.pattern, supervisor = EXCLUDED.supervisor, on_call = EXCLUDED.on_call, updated_at = now()`,
-      [dto.id, dto.kind, dto.name, dto.location ?? '', dto.jurisdiction, JSON.stringify(dto.requirements), JSON.stringify(pattern), dto.supervisor, dto.onCall ?? []],
+      [dto.id, dto.kind, dto.name, dto.location ?? '', dto.jurisdiction, JSON.stringify(dto.requirements), JSON.stringify(pattern), dto.supervisor, dto.onCall ?? [], subdistrict],
     );
     return this.post(dto.id);
   }
@@ -91,13 +93,16 @@ export class RosterService {
     return { ...dto, unavailable: dto.unavailable ?? [] };
   }
 
-  async shifts(query: ShiftListQuery) {
+  /** Shifts, narrowed to the actor's jurisdiction (the post's subdistrict, the shift's community). */
+  async shifts(query: ShiftListQuery, actor: Principal) {
     const clauses: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
       params.push(value);
       clauses.push(sql.replace('?', `$${params.length}`));
     };
+    if (actor.subdistrict !== null) add('post_id IN (SELECT id FROM roster_post WHERE subdistrict = ?)', actor.subdistrict);
+    if (actor.community !== null) add('jurisdiction = ?', actor.community);
     if (query.postId) add('post_id = ?', query.postId);
     if (query.jurisdiction) add('jurisdiction = ?', query.jurisdiction);
     if (query.date) add('shift_date = ?', query.date);

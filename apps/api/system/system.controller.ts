@@ -1,3 +1,4 @@
+import { NoJurisdiction, Roles } from '../../../libs/auth/roles.decorator';
 import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Client } from '@temporalio/client';
@@ -18,6 +19,8 @@ class ProbeRequest {
 
 @ApiTags('system')
 @Controller('system/probe')
+@Roles('admin', 'supervisor')
+@NoJurisdiction()
 export class SystemController {
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,

@@ -1,15 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DistrictLevel, Roles, SharedData } from '../../../libs/auth/roles.decorator';
 import { DestinationDto, EscortDto, SortingPointDto, VehicleDto } from './transfer.dto';
 import { TransferResourcesService } from './transfer-resources.service';
 
-/** CRUD of the resources runs are made from; each body is checked by its DTO (400) and the service's rules (409/422). */
+/**
+ * CRUD of the resources runs are made from; each body is checked by its DTO (400) and the service's rules (409/422).
+ * The sorting point, the fleet, escorts and destinations are the district's: every dispatcher and
+ * supervisor reads them, the district command changes them.
+ */
 @ApiTags('transfer resources')
 @Controller('transfer')
+@Roles('dispatcher', 'supervisor')
+@DistrictLevel()
 export class TransferResourcesController {
   constructor(private readonly resources: TransferResourcesService) {}
 
-  @Get('sorting-points') listSortingPoints() {
+  @Get('sorting-points') @SharedData() listSortingPoints() {
     return this.resources.list('sorting-points');
   }
   @Post('sorting-points') createSortingPoint(@Body() body: SortingPointDto) {
@@ -22,7 +29,7 @@ export class TransferResourcesController {
     return this.resources.remove('sorting-points', id);
   }
 
-  @Get('destinations') listDestinations() {
+  @Get('destinations') @SharedData() listDestinations() {
     return this.resources.list('destinations');
   }
   @Post('destinations') @ApiOperation({ summary: 'A community (with its observation worker) or a quarantine hotel (with rooms free)' })
@@ -36,7 +43,7 @@ export class TransferResourcesController {
     return this.resources.remove('destinations', id);
   }
 
-  @Get('vehicles') listVehicles() {
+  @Get('vehicles') @SharedData() listVehicles() {
     return this.resources.list('vehicles');
   }
   @Post('vehicles') createVehicle(@Body() body: VehicleDto) {
@@ -49,7 +56,7 @@ export class TransferResourcesController {
     return this.resources.remove('vehicles', id);
   }
 
-  @Get('escorts') listEscorts() {
+  @Get('escorts') @SharedData() listEscorts() {
     return this.resources.list('escorts');
   }
   @Post('escorts') createEscort(@Body() body: EscortDto) {

@@ -31,6 +31,8 @@ import { ManifestRow, ManifestTraveller, plannerResources, readManifest } from '
 
 export interface RunRequest {
   clientRequestId?: string;
+  /** The subdistrict running the transfer (the dispatcher's); null or absent: the district command. */
+  subdistrict?: string | null;
   kind?: RunKind;
   sortingPointId: string;
   dispatcher: string;
@@ -154,9 +156,9 @@ export class TransferRunService {
 
   private async record(manager: EntityManager, request: RunRequest, input: TransferRunInput, resources: RunResources, travellers: ManifestTraveller[]): Promise<void> {
     await manager.query(
-      `INSERT INTO transfer_run (id, client_request_id, kind, status, sorting_point_id, dispatcher, supervisor, resources, input)
-       VALUES ($1, $2, $3, 'planned', $4, $5, $6, $7, $8)`,
-      [input.runId, request.clientRequestId ?? null, input.kind, request.sortingPointId, input.dispatcher, input.supervisor, JSON.stringify(resources), JSON.stringify(input)],
+      `INSERT INTO transfer_run (id, client_request_id, kind, status, sorting_point_id, dispatcher, supervisor, resources, input, subdistrict)
+       VALUES ($1, $2, $3, 'planned', $4, $5, $6, $7, $8, $9)`,
+      [input.runId, request.clientRequestId ?? null, input.kind, request.sortingPointId, input.dispatcher, input.supervisor, JSON.stringify(resources), JSON.stringify(input), request.subdistrict ?? null],
     );
     const tripOf = new Map(input.plan.trips.flatMap((trip) => trip.travellerIds.map((id) => [id, trip.tripId] as const)));
     const rows = travellers.map((t) => ({
@@ -256,15 +258,18 @@ export class TransferRunService {
   // ---------------------------------------------------------------------------------------------
   // Reads
 
-  async list(filter: { status?: string; page?: number; pageSize?: number }) {
+  /** Runs, newest first; `subdistrict` (the actor's) narrows them to that subdistrict's runs. */
+  async list(filter: { status?: string; page?: number; pageSize?: number; subdistrict?: string | null }) {
     const pageSize = filter.pageSize ?? 50;
     const page = filter.page ?? 1;
+    const where = `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR subdistrict = $2)`;
+    const scope = [filter.status ?? null, filter.subdistrict ?? null];
     const rows = await this.dataSource.query(
       `SELECT id, kind, status, sorting_point_id, dispatcher, supervisor, counts, created_at, completed_at FROM transfer_run
-       WHERE $1::text IS NULL OR status = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
-      [filter.status ?? null, pageSize, (page - 1) * pageSize],
+       WHERE ${where} ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
+      [...scope, pageSize, (page - 1) * pageSize],
     );
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM transfer_run WHERE $1::text IS NULL OR status = $1`, [filter.status ?? null]);
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM transfer_run WHERE ${where}`, scope);
     return { items: rows.map(toRun), total, page, pageSize };
   }
 

@@ -1,6 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Actor } from '../../../libs/auth/actor.decorator';
+import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
+import type { Principal } from '../../../libs/auth/roles';
 import {
   adjustPlanUpdate,
   arriveUpdate,
@@ -14,7 +17,7 @@ import {
   refuseUpdate,
   rerouteUpdate,
 } from '../../../workflows/transfer/transfer.messages';
-import { invalid } from '../../../libs/domain/errors';
+import { forbidden, invalid } from '../../../libs/domain/errors';
 import { TABLE_CONTENT_TYPE, writeTable } from '../observation/ledger/ledger-writer';
 import { ByDto, ExceptionDecisionDto, HandOverDto, PlanAdjustmentDto, RefusalDto, RerouteDto, RiderDto, RunListQuery, RunRequestDto, SheetQuery } from './transfer.dto';
 import { HandOverSheetRow, TransferRunService } from './transfer-run.service';
@@ -39,23 +42,27 @@ const SHEET_COLUMNS: Array<{ key: keyof HandOverSheetRow; header: string }> = [
 
 @ApiTags('transfer runs')
 @Controller('transfer-runs')
+@Roles('dispatcher', 'supervisor')
+@Scoped('transfer-run', 'param', 'runId')
 export class TransferRunsController {
   constructor(private readonly runs: TransferRunService) {}
 
   @Post()
+  @ScopedInHandler()
   @HttpCode(201)
   @ApiOperation({ summary: 'Start a run from a manifest: planned at once, dispatched now or after the dispatcher adjusts the plan' })
   @ApiUnprocessableEntityResponse({ description: 'a row is wrong: `problems` names `travellers[i].field` and the reason' })
   @ApiConflictResponse({ description: 'someone cannot be carried at all (e.g. more people than seats and no second trip possible)' })
-  async start(@Body() body: RunRequestDto, @Res({ passthrough: true }) response: Response) {
-    const result = await this.runs.start(body);
+  async start(@Actor() actor: Principal, @Body() body: RunRequestDto, @Res({ passthrough: true }) response: Response) {
+    const result = await this.runs.start({ ...body, subdistrict: actor.subdistrict });
     if (result.status === 'existing') response.status(200);
     return result;
   }
 
   @Get()
-  list(@Query() query: RunListQuery) {
-    return this.runs.list(query);
+  @ScopedInHandler()
+  list(@Actor() actor: Principal, @Query() query: RunListQuery) {
+    return this.runs.list({ ...query, subdistrict: actor.subdistrict });
   }
 
   @Get(':runId')
@@ -91,7 +98,8 @@ export class TransferRunsController {
   @Post(':runId/exceptions/:exceptionId/decision')
   @HttpCode(200)
   @ApiOperation({ summary: 'Decide an exception: replan, close (terminal disposition), key_person_transfer, acknowledge, resolve' })
-  decide(@Param('runId') runId: string, @Param('exceptionId') exceptionId: string, @Body() body: ExceptionDecisionDto) {
+  decide(@Actor() actor: Principal, @Param('runId') runId: string, @Param('exceptionId') exceptionId: string, @Body() body: ExceptionDecisionDto) {
+    if (body.decision === 'close' && actor.role !== 'supervisor') throw forbidden('closing a person’s transfer with a terminal disposition needs a supervisor');
     const meetingAt = body.meeting ? Date.parse(body.meeting.at) : undefined;
     if (meetingAt !== undefined && !Number.isFinite(meetingAt)) throw invalid('meeting.at', 'must be an ISO date-time');
     const id = exceptionId.includes('/') ? exceptionId : `${runId}/${exceptionId}`;

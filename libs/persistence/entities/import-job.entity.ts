@@ -22,6 +22,9 @@ export class ImportJobEntity {
   @Column({ type: 'jsonb', default: () => `'[]'` }) results!: ImportRowResult[];
   @Column({ type: 'text', nullable: true }) error!: string | null;
   @Column({ name: 'requested_by' }) requestedBy!: string;
+  /** The requester's jurisdiction: rows outside it are refused, and only people covering it read the job. */
+  @Column({ type: 'text', nullable: true }) subdistrict!: string | null;
+  @Column({ type: 'text', nullable: true }) community!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

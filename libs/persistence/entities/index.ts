@@ -1,3 +1,4 @@
+import { AuditLogEntity, UserEntity } from './access.entity';
 import { EscalationEntity } from './escalation.entity';
 import { ImportJobEntity } from './import-job.entity';
 import { NotificationEntity } from './notification.entity';
@@ -10,6 +11,8 @@ import { ROSTER_ENTITIES } from './roster-entities';
 import { TRANSFER_ENTITIES } from './transfer-entities';
 
 export {
+  AuditLogEntity,
+  UserEntity,
   EscalationEntity,
   ImportJobEntity,
   NotificationEntity,
@@ -21,6 +24,8 @@ export {
 };
 
 export const ENTITIES = [
+  AuditLogEntity,
+  UserEntity,
   EscalationEntity,
   ImportJobEntity,
   NotificationEntity,

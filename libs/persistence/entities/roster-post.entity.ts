@@ -12,6 +12,8 @@ export class RosterPostEntity {
   @Column({ type: 'text', default: '' }) location!: string;
   /** The community whose peace/war mode applies. */
   @Column() jurisdiction!: string;
+  /** The subdistrict that runs the post; null: the district command. */
+  @Column({ type: 'text', nullable: true }) subdistrict!: string | null;
   /** Seats per shift and their skills, per mode. */
   @Column({ type: 'jsonb' }) requirements!: PostRequirements;
   /** The shift slots of a day (default 3 × 8 h); together they are the post's open hours. */

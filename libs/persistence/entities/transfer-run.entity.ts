@@ -12,6 +12,8 @@ export class TransferRunEntity {
   @Column() status!: string;
   @Column({ name: 'sorting_point_id' }) sortingPointId!: string;
   @Column() dispatcher!: string;
+  /** The subdistrict that runs the transfer; null: the district command. */
+  @Column({ type: 'text', nullable: true }) subdistrict!: string | null;
   @Column() supervisor!: string;
   /** The sorting point, vehicles, escorts and destinations as they were when the run started (contacts for dispatch). */
   @Column({ type: 'jsonb' }) resources!: Record<string, unknown>;

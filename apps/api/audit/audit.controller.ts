@@ -1,0 +1,35 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Actor } from '../../../libs/auth/actor.decorator';
+import { Roles, ScopedInHandler } from '../../../libs/auth/roles.decorator';
+import type { Principal } from '../../../libs/auth/roles';
+import { AuditService } from './audit.service';
+
+export class AuditQuery {
+  @ApiPropertyOptional({ description: 'username' }) @IsOptional() @IsString() @MaxLength(60) actor?: string;
+  @ApiPropertyOptional({ example: 'early-end', description: 'part of "METHOD /route"' }) @IsOptional() @IsString() @MaxLength(200) action?: string;
+  @ApiPropertyOptional({ example: 'observation' }) @IsOptional() @IsString() @MaxLength(40) recordType?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) recordId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(8) subdistrict?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(60) community?: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() from?: Date;
+  @ApiPropertyOptional({ type: String, format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() to?: Date;
+  @ApiPropertyOptional({ description: 'the previous page’s nextBefore' }) @IsOptional() @Matches(/^\d{1,19}$/, { message: 'must be an audit row id' }) before?: string;
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+}
+
+@ApiTags('audit')
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Roles('supervisor', 'admin')
+  @ScopedInHandler()
+  @ApiOperation({ summary: 'The audit log, newest first: who did what, when, on which record, from where' })
+  list(@Actor() actor: Principal, @Query() query: AuditQuery) {
+    return this.audit.list(actor, { ...query, limit: query.limit ?? 50 });
+  }
+}

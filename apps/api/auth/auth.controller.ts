@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Actor } from '../../../libs/auth/actor.decorator';
+import { AllowCookieAuth, OwnAccount, Public, Roles } from '../../../libs/auth/roles.decorator';
+import { Principal, ROLES } from '../../../libs/auth/roles';
+import { AppConfig } from '../../../libs/config/config';
+import { APP_CONFIG } from '../../../libs/config/config.module';
+import type { AuditedRequest } from '../audit/audit.service';
+import { LoginDto, PasswordChangeDto } from './auth.dto';
+import { SESSION_COOKIE, TokenClaims } from './auth.guard';
+import { UsersService } from './users.service';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in: a bearer token for the API, and a session cookie for the dashboard and the Temporal UI codec' })
+  async login(@Body() body: LoginDto, @Req() request: AuditedRequest, @Res({ passthrough: true }) response: Response) {
+    request.claimedUser = body.username;
+    request.auditRecord = { type: 'user', id: body.username, places: [] };
+    const { tokenVersion, ...actor } = await this.users.login(body.username, body.password);
+    request.principal = actor;
+    const expiresIn = this.config.auth.tokenTtlSeconds;
+    const accessToken = await this.jwt.signAsync({ sub: actor.userId, ver: tokenVersion } satisfies TokenClaims, { expiresIn });
+    response.cookie(SESSION_COOKIE, accessToken, { httpOnly: true, sameSite: 'strict', secure: request.secure, path: '/', maxAge: expiresIn * 1000 });
+    return { accessToken, tokenType: 'Bearer', expiresIn, user: actor };
+  }
+
+  @Post('logout')
+  @Roles(...ROLES)
+  @OwnAccount()
+  @AllowCookieAuth() // the dashboard logs out with its session cookie (SameSite=Strict); it holds no bearer token
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Ends every login of this account (all its tokens stop working)' })
+  async logout(@Actor() actor: Principal, @Res({ passthrough: true }) response: Response) {
+    await this.users.revokeSessions(actor.userId);
+    response.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  @Get('me')
+  @Roles(...ROLES)
+  @OwnAccount()
+  me(@Actor() actor: Principal) {
+    return actor;
+  }
+
+  @Post('password')
+  @Roles(...ROLES)
+  @OwnAccount()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change one’s own password (ends the other logins too)' })
+  async changePassword(@Actor() actor: Principal, @Body() body: PasswordChangeDto) {
+    await this.users.login(actor.username, body.currentPassword);
+    await this.users.update(actor.userId, { password: body.newPassword });
+  }
+}

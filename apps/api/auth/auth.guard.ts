@@ -1,0 +1,86 @@
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { assertCovers, describeJurisdiction } from '../../../libs/auth/jurisdiction';
+import { COOKIE_AUTH_KEY, PUBLIC_KEY, ROLES_KEY, SCOPE_KEY, ScopeRule } from '../../../libs/auth/roles.decorator';
+import type { Principal, Role } from '../../../libs/auth/roles';
+import { forbidden } from '../../../libs/domain/errors';
+import { errorResponse } from '../../../libs/nest/http-errors.filter';
+import { AuditedRequest, AuditService } from '../audit/audit.service';
+import { JurisdictionResolver } from './jurisdiction.resolver';
+import { UsersService } from './users.service';
+
+export const SESSION_COOKIE = 'epi_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+export interface TokenClaims {
+  sub: string;
+  ver: number;
+}
+
+/**
+ * Every route, fail-closed: a login (bearer token, or the session cookie for reads and routes that
+ * allow it), then the route's roles, then its jurisdiction rule. A route that declares no roles or
+ * no jurisdiction rule is refused to everyone. Refused commands are audited too.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly users: UsersService,
+    private readonly places: JurisdictionResolver,
+    private readonly audit: AuditService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuditedRequest>();
+    try {
+      const cookieAllowed = SAFE_METHODS.has(request.method) || !!this.reflector.getAllAndOverride<boolean>(COOKIE_AUTH_KEY, targets);
+      const actor = await this.authenticate(request, cookieAllowed);
+      request.principal = actor;
+      const roles = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets);
+      const rule = this.reflector.getAllAndOverride<ScopeRule>(SCOPE_KEY, targets);
+      const route = `${request.method} ${request.route?.path ?? request.path}`;
+      if (!roles || !rule) throw forbidden(`${route} has no access rule and is refused to everyone`);
+      if (!roles.includes(actor.role)) throw forbidden(`a ${actor.role} may not ${route} (allowed: ${roles.join(', ')})`);
+      await this.checkJurisdiction(rule, actor, request);
+      return true;
+    } catch (error) {
+      if (!SAFE_METHODS.has(request.method)) await this.audit.record(request, errorResponse(error).status, error);
+      throw error;
+    }
+  }
+
+  private async authenticate(request: AuditedRequest, cookieAllowed: boolean): Promise<Principal> {
+    const header = request.header('authorization');
+    const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const cookie = cookieAllowed ? (request.cookies?.[SESSION_COOKIE] as string | undefined) : undefined;
+    const token = bearer ?? cookie;
+    if (!token) throw new UnauthorizedException({ error: 'unauthenticated', message: 'log in first: POST /auth/login, then send Authorization: Bearer <accessToken>' });
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch (error) {
+      const expired = (error as Error).name === 'TokenExpiredError';
+      throw new UnauthorizedException({ error: 'unauthenticated', message: expired ? 'the login has expired; log in again' : 'the access token is not valid; log in again' });
+    }
+    const actor = await this.users.principal(claims.sub, claims.ver);
+    if (!actor) throw new UnauthorizedException({ error: 'unauthenticated', message: 'this login was ended (logout, password change or disabled account); log in again' });
+    return actor;
+  }
+
+  private async checkJurisdiction(rule: ScopeRule, actor: Principal, request: AuditedRequest): Promise<void> {
+    if (rule.kind === 'district' && actor.subdistrict !== null) {
+      throw forbidden(`${request.method} ${request.route?.path} acts on the whole district; your jurisdiction is ${describeJurisdiction(actor)}`);
+    }
+    if (rule.kind !== 'record') return;
+    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
+    const value = rule.from === 'param' ? request.params[rule.key] : body[rule.key];
+    const record = await this.places.resolve(rule.record, value, actor, body);
+    request.auditRecord = record;
+    for (const place of record.places) assertCovers(actor, place, `${rule.record} ${record.id}`);
+  }
+}

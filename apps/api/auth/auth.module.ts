@@ -1,0 +1,34 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { AppConfig, requireJwtSecret } from '../../../libs/config/config';
+import { APP_CONFIG } from '../../../libs/config/config.module';
+import { AuditController } from '../audit/audit.controller';
+import { AuditInterceptor } from '../audit/audit.interceptor';
+import { AuditService } from '../audit/audit.service';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { JurisdictionResolver } from './jurisdiction.resolver';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+/** Logins, the guard on every route, and the audit log of every command. */
+@Global()
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ secret: requireJwtSecret(config), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+    }),
+  ],
+  controllers: [AuthController, UsersController, AuditController],
+  providers: [
+    UsersService,
+    JurisdictionResolver,
+    AuditService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
+  exports: [UsersService, AuditService],
+})
+export class AuthModule {}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
+import type { Principal } from '../../../libs/auth/roles';
+
+/** A record the guard found for a route, for the access check and the audit log. */
+export interface RecordPlace {
+  type: string;
+  id: string;
+  /** Every place the record touches (a roster plan spans posts); empty when it does not exist yet or at all. */
+  places: Jurisdiction[];
+}
+
+type Resolve = (value: unknown, actor: Principal, body: Record<string, unknown>) => Promise<Jurisdiction[]>;
+
+const POST_PLACE = `SELECT subdistrict, jurisdiction AS community FROM roster_post`;
+
+/**
+ * Where each kind of record lies, read from PostgreSQL. A record that does not exist has no places:
+ * the handler then answers 404 (or, for a new record, the body's place is checked).
+ */
+@Injectable()
+export class JurisdictionResolver {
+  private readonly resolvers: Record<string, Resolve>;
+
+  constructor(private readonly dataSource: DataSource) {
+    const rows = (sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<Jurisdiction[]>;
+    this.resolvers = {
+      observation: (number) => rows(`SELECT subdistrict, community FROM observation WHERE number = $1`, [String(number)]),
+      'import-job': (id) => rows(`SELECT subdistrict, community FROM import_job WHERE id::text = $1`, [String(id)]),
+      post: (id) => rows(`${POST_PLACE} WHERE id = $1`, [String(id)]),
+      // Creating or changing a post: where it is now (if it exists) and where the body puts it.
+      'post-upsert': async (id, actor, body) => [
+        ...(await rows(`${POST_PLACE} WHERE id = $1`, [String(id)])),
+        { subdistrict: postSubdistrict(actor, body), community: typeof body.jurisdiction === 'string' ? body.jurisdiction : null },
+      ],
+      posts: (ids) => rows(`${POST_PLACE} WHERE id = ANY($1::text[])`, [Array.isArray(ids) ? ids.map(String) : []]),
+      plan: (id) => rows(`SELECT p.subdistrict, p.jurisdiction AS community FROM roster_plan r JOIN roster_post p ON p.id = ANY(r.post_ids) WHERE r.id::text = $1`, [String(id)]),
+      shift: (id) => rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_shift s JOIN roster_post p ON p.id = s.post_id WHERE s.id = $1`, [String(id)]),
+      'shift-request': (id) =>
+        rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_request q JOIN roster_shift s ON s.id = q.shift_id JOIN roster_post p ON p.id = s.post_id WHERE q.id::text = $1`, [String(id)]),
+      // A community's peace/war mode: the community, in the subdistrict(s) of its posts.
+      'mode-jurisdiction': (community) => rows(`SELECT DISTINCT subdistrict, jurisdiction AS community FROM roster_post WHERE jurisdiction = $1`, [String(community)]),
+      'transfer-run': (id) => rows(`SELECT subdistrict, NULL AS community FROM transfer_run WHERE id = $1`, [String(id)]),
+    };
+  }
+
+  kinds(): string[] {
+    return Object.keys(this.resolvers);
+  }
+
+  async resolve(record: string, id: unknown, actor: Principal, body: Record<string, unknown>): Promise<RecordPlace> {
+    const resolve = this.resolvers[record];
+    if (!resolve) throw new Error(`no jurisdiction resolver for ${record}`);
+    return { type: record, id: typeof id === 'string' ? id : JSON.stringify(id ?? null), places: await resolve(id, actor, body) };
+  }
+}
+
+/** A post belongs to the body's subdistrict, else to the actor's (null for a district-wide actor: a district post). */
+export function postSubdistrict(actor: Principal, body: Record<string, unknown>): string | null {
+  return typeof body.subdistrict === 'string' && body.subdistrict ? body.subdistrict.toUpperCase() : actor.subdistrict;
+}

@@ -1,0 +1,183 @@
+import { HttpException, Inject, Injectable, Logger, OnApplicationBootstrap, UnauthorizedException } from '@nestjs/common';
+import { hash, verify } from '@node-rs/argon2';
+import { DataSource } from 'typeorm';
+import { Principal, Role, ROLES } from '../../../libs/auth/roles';
+import { AppConfig } from '../../../libs/config/config';
+import { APP_CONFIG } from '../../../libs/config/config.module';
+import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
+
+export interface UserInput {
+  username: string;
+  displayName: string;
+  password: string;
+  role: Role;
+  subdistrict?: string | null;
+  community?: string | null;
+}
+
+export interface UserChange {
+  displayName?: string;
+  password?: string;
+  role?: Role;
+  subdistrict?: string | null;
+  community?: string | null;
+  active?: boolean;
+  unlock?: boolean;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  role: Role;
+  subdistrict: string | null;
+  community: string | null;
+  active: boolean;
+  lockedUntil: Date | null;
+  tokenVersion: number;
+}
+
+const USER_COLUMNS = `id, username, display_name AS "displayName", password_hash AS "passwordHash", role, subdistrict, community, active,
+  locked_until AS "lockedUntil", token_version AS "tokenVersion"`;
+const PUBLIC_COLUMNS = `id, username, display_name AS "displayName", role, subdistrict, community, active, failed_logins AS "failedLogins",
+  locked_until AS "lockedUntil", last_login_at AS "lastLoginAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** How long a looked-up account is trusted by the guard before it is read again (a disabled user is out within this). */
+const PRINCIPAL_CACHE_MS = 5_000;
+
+/** Accounts, passwords (argon2id) and the lockout after repeated failed logins. */
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('users');
+  private readonly cache = new Map<string, { row: UserRow; until: number }>();
+  /** Verified against when the username is unknown, so a wrong name costs as long as a wrong password. */
+  private readonly decoy = hash('decoy password, never used');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The first start: an admin from EPI_ADMIN_PASSWORD when no account exists yet. */
+  async onApplicationBootstrap(): Promise<void> {
+    const password = this.config.auth.adminPassword;
+    if (!password) return;
+    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM app_user`);
+    if (count > 0) return;
+    try {
+      await this.create({ username: 'admin', displayName: 'Administrator', password, role: 'admin' });
+      this.logger.log('created the first account: admin');
+    } catch (error) {
+      if ((error as { kind?: string }).kind !== 'conflict') throw error; // another API process made it first
+    }
+  }
+
+  async create(input: UserInput) {
+    const scope = checkScope(input.role, input.subdistrict ?? null, input.community ?? null);
+    try {
+      const [row] = await this.dataSource.query(
+        `INSERT INTO app_user (username, display_name, password_hash, role, subdistrict, community) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${PUBLIC_COLUMNS}`,
+        [input.username, input.displayName, await hash(input.password), input.role, scope.subdistrict, scope.community],
+      );
+      return row;
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw conflict(`username ${input.username} is taken`, {}, [{ field: 'username', reason: 'is taken' }]);
+      throw error;
+    }
+  }
+
+  list() {
+    return this.dataSource.query(`SELECT ${PUBLIC_COLUMNS} FROM app_user ORDER BY lower(username)`);
+  }
+
+  async get(id: string) {
+    const [row] = await this.dataSource.query(`SELECT ${PUBLIC_COLUMNS} FROM app_user WHERE id::text = $1`, [id]);
+    if (!row) throw notFound('user', id);
+    return row;
+  }
+
+  async update(id: string, change: UserChange) {
+    const [current] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE id::text = $1`, [id]);
+    if (!current) throw notFound('user', id);
+    const role = change.role ?? current.role;
+    const scope = checkScope(
+      role,
+      change.subdistrict !== undefined ? change.subdistrict : current.subdistrict,
+      change.community !== undefined ? change.community : current.community,
+    );
+    // A new password or a disabled account ends the sessions already handed out.
+    const revoke = change.password !== undefined || change.active === false || change.role !== undefined || change.subdistrict !== undefined || change.community !== undefined;
+    await this.dataSource.query(
+      `UPDATE app_user SET display_name = $2, password_hash = $3, role = $4, subdistrict = $5, community = $6, active = $7,
+         failed_logins = CASE WHEN $8 THEN 0 ELSE failed_logins END, locked_until = CASE WHEN $8 THEN NULL ELSE locked_until END,
+         token_version = token_version + CASE WHEN $9 THEN 1 ELSE 0 END, updated_at = now()
+       WHERE id = $1`,
+      [current.id, change.displayName ?? current.displayName, change.password ? await hash(change.password) : current.passwordHash, role, scope.subdistrict, scope.community,
+        change.active ?? current.active, change.unlock === true, revoke],
+    );
+    this.cache.delete(current.id);
+    return this.get(id);
+  }
+
+  /** Checks a password; counts failures and locks the account for a while after too many in a row. */
+  async login(username: string, password: string): Promise<Principal & { tokenVersion: number }> {
+    const [row] = (await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE lower(username) = lower($1)`, [username])) as UserRow[];
+    if (!row) {
+      await verify(await this.decoy, password);
+      throw new UnauthorizedException({ error: 'unauthenticated', message: 'wrong username or password' });
+    }
+    if (row.lockedUntil && row.lockedUntil.getTime() > Date.now()) throw locked(row.lockedUntil);
+    if (!(await verify(row.passwordHash, password))) {
+      const { maxFailedLogins, lockoutSeconds } = this.config.auth;
+      // TypeORM answers an UPDATE … RETURNING with [rows, count].
+      const [[after]] = await this.dataSource.query(
+        `UPDATE app_user SET
+           locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE NULL END,
+           failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END
+         WHERE id = $1 RETURNING locked_until AS "lockedUntil"`,
+        [row.id, maxFailedLogins, lockoutSeconds],
+      );
+      if (after?.lockedUntil) throw locked(after.lockedUntil);
+      throw new UnauthorizedException({ error: 'unauthenticated', message: 'wrong username or password' });
+    }
+    if (!row.active) throw new HttpException({ error: 'forbidden', message: 'this account is disabled; ask an administrator' }, 403);
+    await this.dataSource.query(`UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1`, [row.id]);
+    return { ...principalOf(row), tokenVersion: row.tokenVersion };
+  }
+
+  /** The account behind a token, if it is still active and the token not revoked. */
+  async principal(userId: string, tokenVersion: number): Promise<Principal | undefined> {
+    const cached = this.cache.get(userId);
+    let row = cached && cached.until > Date.now() ? cached.row : undefined;
+    if (!row) {
+      [row] = (await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE id::text = $1`, [userId])) as UserRow[];
+      if (row) this.cache.set(userId, { row, until: Date.now() + PRINCIPAL_CACHE_MS });
+    }
+    if (!row || !row.active || row.tokenVersion !== tokenVersion) return undefined;
+    return principalOf(row);
+  }
+
+  /** Logging out everywhere: every token handed out so far stops working. */
+  async revokeSessions(userId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE app_user SET token_version = token_version + 1, updated_at = now() WHERE id = $1`, [userId]);
+    this.cache.delete(userId);
+  }
+}
+
+function principalOf(row: UserRow): Principal {
+  return { userId: row.id, username: row.username, displayName: row.displayName, role: row.role, subdistrict: row.subdistrict, community: row.community };
+}
+
+function locked(until: Date): HttpException {
+  return new HttpException({ error: 'locked', message: `too many failed logins: the account is locked until ${until.toISOString()}`, lockedUntil: until.toISOString() }, 423);
+}
+
+/** A community worker works in one community; a community lies in a subdistrict. */
+function checkScope(role: Role, subdistrict: string | null, community: string | null): { subdistrict: string | null; community: string | null } {
+  const problems: FieldProblem[] = [];
+  if (!ROLES.includes(role)) problems.push({ field: 'role', reason: `must be one of ${ROLES.join(', ')}` });
+  if (community && !subdistrict) problems.push({ field: 'subdistrict', reason: 'is required with a community' });
+  if (role === 'community_worker' && !community) problems.push({ field: 'community', reason: 'is required for a community worker' });
+  if (problems.length) throw invalidAll(problems);
+  return { subdistrict: subdistrict ? subdistrict.toUpperCase() : null, community: community || null };
+}

@@ -1,0 +1,316 @@
+/**
+ * Logins, roles, jurisdictions and the audit log, over HTTP against the real API, worker, dev
+ * server and PostgreSQL: every route is declared (public, or roles plus a jurisdiction rule) and
+ * refuses every other role; community workers, subdistrict supervisors and dispatchers see and
+ * act only where they may; repeated failed logins lock an account; every command is audited and
+ * the audit table refuses to be changed.
+ */
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApi } from '../../apps/api/api';
+import { UsersService } from '../../apps/api/auth/users.service';
+import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { PUBLIC_KEY, ROLES_KEY, SCOPE_KEY, ScopeRule } from '../../libs/auth/roles.decorator';
+import { Role, ROLES } from '../../libs/auth/roles';
+import { createDataSource } from '../../libs/persistence/data-source';
+import { httpAs, Http, signIn } from '../support/auth';
+import { testConfig } from '../support/environment';
+import { enrolmentRequest } from '../support/observation-fixtures';
+
+jest.setTimeout(120_000);
+
+interface Route {
+  method: string;
+  path: string;
+  roles?: Role[];
+  rule?: ScopeRule;
+  isPublic: boolean;
+}
+
+/** Every route the API serves, with its access metadata, read from Nest's own registry. */
+function routesOf(app: INestApplication): Route[] {
+  const routes: Route[] = [];
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as { prototype: Record<string, unknown> } & object;
+      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+        const handler = controller.prototype[name] as object;
+        if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+        const meta = <T>(key: string): T | undefined => Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
+        const path = `/${[base, String(Reflect.getMetadata(PATH_METADATA, handler))].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/');
+        routes.push({ method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number], path, roles: meta(ROLES_KEY), rule: meta(SCOPE_KEY), isPublic: !!meta(PUBLIC_KEY) });
+      }
+    }
+  }
+  return routes;
+}
+
+describe('access: logins, roles, jurisdictions, audit (dev server, worker, PostgreSQL)', () => {
+  const config = testConfig();
+  const tag = randomUUID().slice(0, 6);
+  const home = { subdistrict: 'XYL', community: `Home-${tag}` };
+  const next = { subdistrict: 'XYL', community: `Next-${tag}` };
+  const elsewhere = { subdistrict: 'QTL', community: `Far-${tag}` };
+  let api: INestApplication;
+  let worker: RunningWorker;
+  let db: DataSource;
+  let anonymous: ReturnType<typeof request>;
+  const as: Partial<Record<Role | 'homeWorker' | 'homeSupervisor' | 'farSupervisor' | 'homeDispatcher' | 'homeDuty' | 'farDuty', Http>> = {};
+  const numbers: Record<'home' | 'next' | 'elsewhere', string> = { home: '', next: '', elsewhere: '' };
+
+  const enrol = (http: Http, place: { subdistrict: string; community: string }) =>
+    http.post('/persons').send({ ...enrolmentRequest(), address: { ...place, building: '1', unit: '1' } });
+
+  beforeAll(async () => {
+    worker = await startWorker(config);
+    api = await createApi(config);
+    await api.init();
+    anonymous = request(api.getHttpServer());
+    db = await createDataSource(config.databaseUrl!).initialize();
+    // District-wide, except a community worker, who always works in one community.
+    for (const role of ROLES) as[role] = httpAs(api, await signIn(api, role, role === 'community_worker' ? home : {}));
+    as.homeWorker = httpAs(api, await signIn(api, 'community_worker', home));
+    as.homeSupervisor = httpAs(api, await signIn(api, 'supervisor', { subdistrict: home.subdistrict }));
+    as.farSupervisor = httpAs(api, await signIn(api, 'supervisor', { subdistrict: elsewhere.subdistrict }));
+    as.homeDispatcher = httpAs(api, await signIn(api, 'dispatcher', { subdistrict: home.subdistrict }));
+    as.homeDuty = httpAs(api, await signIn(api, 'duty_staff', { subdistrict: home.subdistrict }));
+    as.farDuty = httpAs(api, await signIn(api, 'duty_staff', { subdistrict: elsewhere.subdistrict }));
+    numbers.home = (await enrol(as.homeWorker, home).expect(201)).body.observationNumber;
+    numbers.next = (await enrol(as.supervisor!, next).expect(201)).body.observationNumber;
+    numbers.elsewhere = (await enrol(as.supervisor!, elsewhere).expect(201)).body.observationNumber;
+    // A later policy whose one slot spans the day, so the home person's reports are accepted whenever the test runs.
+    const day = String(1 + (Date.now() % 28)).padStart(2, '0');
+    const policy = await as.supervisor!.post('/observation-policies')
+      .send({ category: 'C', effectiveFrom: `2097-02-${day}`, rules: { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] } })
+      .expect(201);
+    await as.homeWorker.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '李社工' }).expect(403);
+    await as.homeSupervisor.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '王主任' }).expect(200);
+    for (let i = 0; i < 100; i++) {
+      const [row] = await db.query(`SELECT policy_id FROM observation WHERE number = $1`, [numbers.home]);
+      if (row.policy_id === policy.body.id) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await worker?.shutdown();
+    await db?.destroy();
+  });
+
+  describe('every route', () => {
+    it('is public, or declares its roles and its jurisdiction rule (a route without both is refused to everyone)', () => {
+      const routes = routesOf(api);
+      expect(routes.length).toBeGreaterThan(90);
+      const undeclared = routes.filter((r) => !r.isPublic && (!r.roles?.length || !r.rule)).map((r) => `${r.method} ${r.path}`);
+      expect(undeclared).toEqual([]);
+      expect(routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+        ['GET /dashboard', 'GET /dashboard/assets/:name', 'GET /health', 'GET /metrics', 'POST /auth/login'].sort(),
+      );
+    });
+
+    it('answers 401 without a login and 403 naming the role to every role it does not allow', async () => {
+      const failures: string[] = [];
+      for (const route of routesOf(api).filter((r) => !r.isPublic)) {
+        const url = route.path.replace(/:[A-Za-z]+/g, 'x');
+        const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+        const unauthenticated = await anonymous[method](url).send({});
+        if (unauthenticated.status !== 401) failures.push(`${route.method} ${route.path} without login: ${unauthenticated.status}`);
+        for (const role of ROLES.filter((r) => !route.roles!.includes(r))) {
+          const response = await as[role]![method](url).send({});
+          if (response.status !== 403 || !String(response.body.message).includes(`a ${role} may not`)) {
+            failures.push(`${route.method} ${route.path} as ${role}: ${response.status} ${response.body.message}`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  });
+
+  describe('roles', () => {
+    it('a dispatcher cannot release a person early, a community worker cannot either, a supervisor of the subdistrict can', async () => {
+      const endEarly = { reason: 'moved_away', by: '王主任' };
+      const dispatcher = await as.homeDispatcher!.post(`/observations/${numbers.next}/early-end`).send(endEarly).expect(403);
+      expect(dispatcher.body.message).toContain('a dispatcher may not POST /observations/:number/early-end');
+      await as.homeWorker!.post(`/observations/${numbers.home}/early-end`).send(endEarly).expect(403);
+      await as.farSupervisor!.post(`/observations/${numbers.next}/early-end`).send(endEarly).expect(403);
+      const released = await as.homeSupervisor!.post(`/observations/${numbers.next}/early-end`).send(endEarly).expect(200);
+      expect(released.body.status).toBe('ended');
+    });
+
+    it('an admin keeps accounts but reads no one’s observation', async () => {
+      await as.admin!.get(`/observations/${numbers.home}`).expect(403);
+      await as.admin!.get('/users').expect(200);
+      await as.supervisor!.get('/users').expect(403);
+    });
+
+    it('only a supervisor closes a person’s transfer with a terminal disposition', async () => {
+      const runId = `run-${tag}`;
+      await db.query(
+        `INSERT INTO transfer_run (id, kind, status, sorting_point_id, dispatcher, supervisor, resources, input, subdistrict) VALUES ($1, 'standard', 'running', 'sp', 'd', 's', '{}', '{}', 'XYL')`,
+        [runId],
+      );
+      const close = await as.homeDispatcher!.post(`/transfer-runs/${runId}/exceptions/e1/decision`).send({ decision: 'close', closedAs: 'did_not_arrive', by: '赵调度' }).expect(403);
+      expect(close.body.message).toContain('needs a supervisor');
+    });
+  });
+
+  describe('jurisdictions', () => {
+    it('a community worker enrols, reads and reports in their own community only', async () => {
+      const outside = await enrol(as.homeWorker!, next).expect(403);
+      expect(outside.body.message).toContain(`community ${next.community} of subdistrict XYL, outside your jurisdiction (community ${home.community}`);
+      await as.homeWorker!.get(`/observations/${numbers.home}`).expect(200);
+      await as.homeWorker!.post(`/observations/${numbers.home}/reports`).send({ temperature: 36.6 }).expect(201);
+      const foreign = await as.homeWorker!.get(`/observations/${numbers.elsewhere}`).expect(403);
+      expect(foreign.body.message).toContain(`observation ${numbers.elsewhere} belongs to community ${elsewhere.community} of subdistrict QTL`);
+      await as.homeWorker!.post(`/observations/${numbers.next}/reports`).send({ temperature: 36.6 }).expect(403);
+      await as.homeWorker!.get(`/observations/${numbers.next}/tracking-log`).expect(403);
+
+      const list = await as.homeWorker!.get('/observations?pageSize=500').expect(200);
+      expect(new Set(list.body.items.map((o: { community: string }) => o.community))).toEqual(new Set([home.community]));
+      const asked = await as.homeWorker!.get(`/observations?community=${next.community}`).expect(403);
+      expect(asked.body.message).toContain(`community ${next.community} is outside your jurisdiction`);
+      const summary = await as.homeWorker!.get('/dashboard/summary').expect(200);
+      expect(summary.body.jurisdictions.map((j: { community: string }) => j.community)).toEqual([home.community]);
+    });
+
+    it('a subdistrict supervisor sees their subdistrict, not another; a district supervisor sees all', async () => {
+      await as.homeSupervisor!.get(`/observations/${numbers.home}`).expect(200);
+      await as.farSupervisor!.get(`/observations/${numbers.home}`).expect(403);
+      await as.farSupervisor!.get(`/observations/${numbers.elsewhere}`).expect(200);
+      await as.supervisor!.get(`/observations/${numbers.elsewhere}`).expect(200);
+      const list = await as.farSupervisor!.get('/observations?pageSize=500').expect(200);
+      expect(list.body.items.every((o: { subdistrict: string }) => o.subdistrict === 'QTL')).toBe(true);
+      await as.farSupervisor!.get('/observations?subdistrict=XYL').expect(403);
+    });
+
+    it('district-level records (policies, the district fleet) are changed by district-wide people only', async () => {
+      const policy = await as.homeSupervisor!.post('/observation-policies').send({ category: 'C', effectiveFrom: '2030-01-01', rules: {} }).expect(403);
+      expect(policy.body.message).toContain('acts on the whole district');
+      await as.homeDispatcher!.post('/transfer/vehicles').send({ id: `V-${tag}`, plate: `京A${tag}`, seats: 7, driverName: '李师傅', driverContact: '13800000000' }).expect(403);
+      await as.homeDispatcher!.get('/transfer/vehicles').expect(200);
+      await as.dispatcher!.post('/transfer/vehicles').send({ id: `V-${tag}`, plate: `京A${tag}`, seats: 7, driverName: '李师傅', driverContact: '13800000000' }).expect(201);
+    });
+
+    it('posts and shifts belong to the subdistrict that runs them', async () => {
+      const post = { id: `gate-${tag}`, kind: 'community_gate', name: 'Gate', jurisdiction: home.community, requirements: { peace: [{ skill: 'gate', headcount: 1 }], war: [{ skill: 'gate', headcount: 2 }] }, supervisor: 'sup' };
+      const created = await as.homeSupervisor!.post('/roster/posts').send(post).expect(200);
+      expect(created.body.id).toBe(post.id);
+      const [{ subdistrict }] = await db.query(`SELECT subdistrict FROM roster_post WHERE id = $1`, [post.id]);
+      expect(subdistrict).toBe('XYL');
+      await as.homeDuty!.get(`/roster/posts/${post.id}`).expect(200);
+      await as.farDuty!.get(`/roster/posts/${post.id}`).expect(403);
+      // Moving someone else's post into one's own subdistrict is refused: the post as it is counts too.
+      await as.farSupervisor!.post('/roster/posts').send({ ...post, subdistrict: 'QTL' }).expect(403);
+      await as.farSupervisor!.get(`/jurisdictions/${home.community}/mode`).expect(403);
+    });
+
+    it('a dispatcher sees the runs of their subdistrict only', async () => {
+      const runId = `far-run-${tag}`;
+      await db.query(
+        `INSERT INTO transfer_run (id, kind, status, sorting_point_id, dispatcher, supervisor, resources, input, subdistrict) VALUES ($1, 'standard', 'completed', 'sp', 'd', 's', '{}', '{}', 'QTL')`,
+        [runId],
+      );
+      await as.homeDispatcher!.get(`/transfer-runs/${runId}`).expect(403);
+      const list = await as.homeDispatcher!.get('/transfer-runs?pageSize=200').expect(200);
+      expect(list.body.items.map((r: { id: string }) => r.id)).not.toContain(runId);
+    });
+  });
+
+  describe('logins', () => {
+    const password = 'correct horse battery';
+    const account = async (username: string) => api.get(UsersService).create({ username, displayName: username, password, role: 'community_worker', ...home });
+
+    it('locks an account after 5 wrong passwords in a row, and an admin unlocks it', async () => {
+      const user = await account(`lock-${tag}`);
+      for (let i = 0; i < 4; i++) {
+        const wrong = await anonymous.post('/auth/login').send({ username: user.username, password: 'wrong password' }).expect(401);
+        expect(wrong.body.message).toBe('wrong username or password');
+      }
+      const locked = await anonymous.post('/auth/login').send({ username: user.username, password: 'wrong password' }).expect(423);
+      expect(locked.body.message).toMatch(/locked until/);
+      await anonymous.post('/auth/login').send({ username: user.username, password }).expect(423);
+      await as.admin!.patch(`/users/${user.id}`).send({ unlock: true }).expect(200);
+      await anonymous.post('/auth/login').send({ username: user.username, password }).expect(200);
+      const unknown = await anonymous.post('/auth/login').send({ username: `nobody-${tag}`, password }).expect(401);
+      expect(unknown.body.message).toBe('wrong username or password');
+      await anonymous.post('/auth/login').send({ username: user.username }).expect(400);
+    });
+
+    it('ends a login on logout, on a password change and when the account is disabled', async () => {
+      const user = await account(`ends-${tag}`);
+      const login = async () => (await anonymous.post('/auth/login').send({ username: user.username, password }).expect(200)).body.accessToken as string;
+      let token = await login();
+      await httpAs(api, token).get('/auth/me').expect(200);
+      await httpAs(api, token).post('/auth/logout').expect(204);
+      const ended = await httpAs(api, token).get('/auth/me').expect(401);
+      expect(ended.body.message).toContain('log in again');
+
+      token = await login();
+      await httpAs(api, token).post('/auth/password').send({ currentPassword: password, newPassword: 'short' }).expect(400);
+      await httpAs(api, token).post('/auth/password').send({ currentPassword: password, newPassword: `${password} 2` }).expect(204);
+      await httpAs(api, token).get('/auth/me').expect(401);
+      await api.get(UsersService).update(user.id, { password });
+
+      token = await login();
+      await as.admin!.patch(`/users/${user.id}`).send({ active: false }).expect(200);
+      await httpAs(api, token).get('/auth/me').expect(401);
+      await anonymous.post('/auth/login').send({ username: user.username, password }).expect(403);
+      await anonymous.get('/auth/me').set('authorization', 'Bearer not-a-token').expect(401);
+    });
+
+    it('accepts the session cookie for reads, not for commands (no cross-site request forgery)', async () => {
+      const user = await account(`cookie-${tag}`);
+      const login = await anonymous.post('/auth/login').send({ username: user.username, password }).expect(200);
+      const cookie = login.headers['set-cookie'] as unknown as string[];
+      expect(cookie[0]).toMatch(/^epi_session=.+HttpOnly.+SameSite=Strict/);
+      await anonymous.get('/auth/me').set('Cookie', cookie).expect(200);
+      await anonymous.post(`/observations/${numbers.home}/reports`).set('Cookie', cookie).send({ temperature: 36.5 }).expect(401);
+    });
+
+    it('validates new accounts, naming the field', async () => {
+      const worker = await as.admin!.post('/users').send({ username: `w-${tag}`, displayName: 'W', password: 'long enough pw', role: 'community_worker', subdistrict: 'XYL' }).expect(422);
+      expect(worker.body.problems).toEqual([{ field: 'community', reason: 'is required for a community worker' }]);
+      const role = await as.admin!.post('/users').send({ username: `r-${tag}`, displayName: 'R', password: 'long enough pw', role: 'mayor' }).expect(400);
+      expect(role.body.problems[0].field).toBe('role');
+      await as.admin!.post('/users').send({ username: `d-${tag}`, displayName: 'D', password: 'long enough pw', role: 'dispatcher', subdistrict: 'XYL' }).expect(201);
+      await as.admin!.post('/users').send({ username: `D-${tag}`, displayName: 'D', password: 'long enough pw', role: 'dispatcher' }).expect(409);
+    });
+  });
+
+  describe('audit log', () => {
+    it('records every command, accepted or refused: who, what, when, which record, from where', async () => {
+      await as.homeWorker!.post(`/observations/${numbers.home}/reports`).set('x-request-id', `audit-${tag}`).send({ temperature: 36.7 }).expect(201);
+      await as.homeWorker!.post(`/observations/${numbers.elsewhere}/reports`).send({ temperature: 36.7 }).expect(403);
+      await anonymous.post('/auth/login').send({ username: `ghost-${tag}`, password: 'x' }).expect(401);
+
+      const mine = await as.supervisor!.get(`/audit?recordId=${numbers.home}&action=reports`).expect(200);
+      const row = mine.body.items.find((r: { requestId: string }) => r.requestId === `audit-${tag}`);
+      expect(row).toMatchObject({ action: 'POST /observations/:number/reports', recordType: 'observation', recordId: numbers.home, status: 201, actorRole: 'community_worker', subdistrict: 'XYL', community: home.community });
+      expect(row.actor).toMatch(/^community_worker-/);
+      expect(row.ip).toBeTruthy();
+      expect(Date.parse(row.at)).toBeGreaterThan(Date.now() - 60_000);
+      const refused = await as.supervisor!.get(`/audit?recordId=${numbers.elsewhere}&action=reports`).expect(200);
+      expect(refused.body.items.map((r: { status: number }) => r.status)).toContain(403);
+      const ghost = await as.supervisor!.get(`/audit?actor=ghost-${tag}`).expect(200);
+      expect(ghost.body.items[0]).toMatchObject({ action: 'POST /auth/login', status: 401, actorId: null });
+
+      // A subdistrict supervisor reads the log of their subdistrict; a community worker not at all.
+      const far = await as.farSupervisor!.get(`/audit?recordId=${numbers.home}`).expect(200);
+      expect(far.body.items).toEqual([]);
+      await as.homeWorker!.get('/audit').expect(403);
+      await as.supervisor!.get('/audit?limit=0').expect(400);
+    });
+
+    it('cannot be changed or deleted, even directly in PostgreSQL', async () => {
+      await expect(db.query(`UPDATE audit_log SET actor = 'someone else'`)).rejects.toThrow(/append-only \(UPDATE refused\)/);
+      await expect(db.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only \(DELETE refused\)/);
+      await expect(db.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only \(TRUNCATE refused\)/);
+    });
+  });
+});
