@@ -1,8 +1,10 @@
 /**
  * The supervisors' dashboard in a real browser (Debian's Chromium driven by playwright-core)
- * against the real API, worker, dev server and PostgreSQL: people enrolled over HTTP show in the
- * counts and the list, a drill-down shows the live workflow state and the tracking log, the page
- * speaks English on request and follows a new enrolment without a reload.
+ * against the real API, worker, dev server and PostgreSQL: the page asks for a login first (and
+ * says why a login failed); logged in as a district-wide supervisor, people enrolled over HTTP show
+ * in the counts and the list, a drill-down shows the live workflow state and the tracking log, the
+ * page speaks English on request and follows a new enrolment without a reload; after a logout a
+ * community worker sees only their own community, and calm notices for what their role does not cover.
  * Screenshots go to test-results/dashboard/.
  */
 import { INestApplication } from '@nestjs/common';
@@ -13,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { createApi } from '../../apps/api/api';
+import { UsersService } from '../../apps/api/auth/users.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest } from '../support/observation-fixtures';
 
@@ -36,22 +40,42 @@ async function textOf(locator: Locator, check: (text: string) => boolean, timeou
 
 describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
-  const community = `学院路看板${Date.now() % 100_000}社区`;
+  const suffix = Date.now() % 100_000;
+  const community = `学院路看板${suffix}社区`;
+  /** The same subdistrict, another community: a community worker of `community` must not see it. */
+  const otherCommunity = `清华园看板${suffix}社区`;
+  const supervisor = { username: `dash-sup-${suffix}`, displayName: '王督导', password: `sup-pass-${suffix}-x` };
+  const communityWorker = { username: `dash-cw-${suffix}`, displayName: '李社工', password: `cw-pass-${suffix}-x` };
+  const dispatcher = { username: `dash-disp-${suffix}`, displayName: '赵调度', password: `disp-pass-${suffix}-x` };
+  let communityWorkerId: string;
   let worker: RunningWorker;
   let api: INestApplication;
+  let http: Http;
   let base: string;
   let context: BrowserContext;
   let page: Page;
   let profile: string;
+  const pageErrors: string[] = [];
   const numbers: string[] = [];
+  let otherNumber: string;
+
+  async function enrolIn(where: string, name: string, category: 'A' | 'B' | 'C' | 'D'): Promise<string> {
+    const body = { ...enrolmentRequest({ name, category }), address: { subdistrict: 'XYL', community: where, building: '5', unit: '1' } };
+    const response = await http.post('/persons').send(body);
+    expect(response.status).toBe(201);
+    return (response.body as { observationNumber: string }).observationNumber;
+  }
 
   async function enrol(name: string, category: 'A' | 'B' | 'C' | 'D'): Promise<string> {
-    const body = { ...enrolmentRequest({ name, category }), address: { subdistrict: 'XYL', community, building: '5', unit: '1' } };
-    const response = await fetch(`${base}/persons`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(response.status).toBe(201);
-    const { observationNumber } = (await response.json()) as { observationNumber: string };
+    const observationNumber = await enrolIn(community, name, category);
     numbers.push(observationNumber);
     return observationNumber;
+  }
+
+  async function logIn(account: { username: string; password: string }): Promise<void> {
+    await page.fill('input[name="username"]', account.username);
+    await page.fill('input[name="password"]', account.password);
+    await page.click('#login-submit');
   }
 
   beforeAll(async () => {
@@ -72,9 +96,16 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
       timezoneId: config.timeZone,
     });
     page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const users = api.get(UsersService);
+    await users.create({ ...supervisor, role: 'supervisor', subdistrict: null, community: null });
+    communityWorkerId = ((await users.create({ ...communityWorker, role: 'community_worker', subdistrict: 'XYL', community })) as { id: string }).id;
+    await users.create({ ...dispatcher, role: 'dispatcher', subdistrict: null, community: null });
+    http = httpAs(api, await signIn(api, 'supervisor'));
     await enrol('张伟', 'A');
     await enrol('王芳', 'C');
     await enrol('欧阳娜娜', 'C');
+    otherNumber = await enrolIn(otherCommunity, '孙丽', 'A');
   }, 900_000);
 
   afterAll(async () => {
@@ -84,11 +115,33 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     await worker?.shutdown();
   });
 
-  it('shows the enrolled people in the counts and, filtered by community, in the masked list', async () => {
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+  it('asks for a login first, and says why a login failed', async () => {
     await page.goto(`${base}/dashboard`);
     expect(await page.locator('h1').textContent()).toBe('疫情防控指挥看板');
+    const form = page.getByTestId('login-form');
+    await form.waitFor({ state: 'visible' });
+    expect(await form.innerText()).toContain('请使用您的工作账号登录');
+    expect(await page.locator('#dashboard').isVisible()).toBe(false);
+    expect(await page.getByTestId('user').isVisible()).toBe(false);
+    expect(await page.getByTestId('login-error').isVisible()).toBe(false);
+    await page.screenshot({ path: join(SHOTS, '0-login-zh.png') });
+
+    await logIn({ username: supervisor.username, password: 'not-the-password' });
+    expect(await textOf(page.getByTestId('login-error'), (t) => t.length > 0)).toBe('用户名或密码错误');
+    expect(await page.locator('#dashboard').isVisible()).toBe(false);
+    expect(await page.locator('input[name="username"]').inputValue()).toBe(supervisor.username);
+    expect(await page.locator('input[name="password"]').inputValue()).toBe('');
+    await page.screenshot({ path: join(SHOTS, '0-login-wrong-password-zh.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the enrolled people in the counts and, filtered by community, in the masked list', async () => {
+    await logIn(supervisor);
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+    expect(await page.getByTestId('login-form').isVisible()).toBe(false);
+    expect(await page.getByTestId('user-name').textContent()).toBe('王督导');
+    expect(await page.getByTestId('user-scope').textContent()).toBe('指挥部督导 · 全区');
+    expect(await page.getByTestId('logout').textContent()).toBe('退出登录');
     const total = await textOf(page.getByTestId('count-underObservation'), (t) => Number(t) >= 3);
     expect(Number(total)).toBeGreaterThanOrEqual(3);
 
@@ -114,8 +167,8 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
   });
 
   it('says a data source is not available when its route is not deployed, and shows no numbers for it', async () => {
-    const transfers = await fetch(`${base}/transfer-runs?status=running`);
-    const transfersBody = (await transfers.json().catch(() => ({}))) as { error?: string };
+    const transfers = await http.get('/transfer-runs?status=running');
+    const transfersBody = (transfers.body ?? {}) as { error?: string };
     const panel = page.getByTestId('transfers');
     if (transfers.status === 404 && transfersBody.error !== 'not_found') {
       expect(await textOf(panel, (t) => t.includes('数据源暂不可用'))).toContain('/transfer-runs');
@@ -163,5 +216,89 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     expect(await page.locator('h1').textContent()).toBe('Epidemic-control operations');
     await page.click('#drawer-close');
     await page.screenshot({ path: join(SHOTS, '4-after-enrolment-en.png'), fullPage: true });
+  });
+
+  it('logs out: back to the login form, nothing of the dashboard left, the cookie no longer works', async () => {
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-form').waitFor({ state: 'visible' });
+    expect(await page.getByTestId('login-note').textContent()).toBe('You have logged out.');
+    expect(await page.locator('#dashboard').isVisible()).toBe(false);
+    expect(await page.getByTestId('user').isVisible()).toBe(false);
+    expect(await page.locator('#list-body tr').count()).toBe(0);
+    expect(await page.locator('#drawer').isVisible()).toBe(false);
+    // The next person starts afresh: the previous filters left the URL.
+    expect(new URL(page.url()).searchParams.get('community')).toBeNull();
+    expect(await page.evaluate(async () => (await fetch('/auth/me')).status)).toBe(401);
+    // The login form speaks the chosen language too.
+    await page.click('[data-lang="zh-CN"]');
+    expect(await page.getByTestId('login-note').textContent()).toBe('您已退出登录。');
+    expect(await page.locator('#login-submit').textContent()).toBe('登录');
+    await page.screenshot({ path: join(SHOTS, '4b-logged-out-zh.png') });
+  });
+
+  it('shows a community worker only their community, and calm notices for what their role does not cover', async () => {
+    await logIn(communityWorker);
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+    expect(await page.getByTestId('user-name').textContent()).toBe('李社工');
+    expect(await page.getByTestId('user-scope').textContent()).toBe(`社区工作者 · ${community} · XYL`);
+    expect(await textOf(page.getByTestId('count-underObservation'), (t) => t === '4')).toBe('4');
+    expect(await textOf(page.getByTestId('list-total'), (t) => t === '共 4 人')).toBe('共 4 人');
+    const listText = await page.locator('#list-body').innerText();
+    for (const number of numbers) expect(listText).toContain(number);
+    expect(listText).not.toContain(otherNumber);
+    expect(listText).not.toContain(otherCommunity);
+    // The filters offer only their own jurisdiction.
+    const communityOptions = await page.locator('select[name="community"] option').allTextContents();
+    expect(communityOptions).toEqual([`${community} (4)`]);
+    expect(await page.locator('select[name="community"]').isDisabled()).toBe(true);
+    expect(await page.locator('select[name="subdistrict"] option').allTextContents()).toEqual(['XYL']);
+    // Transfers, posts and the daily report are not for a community worker: a notice, no numbers, no error.
+    for (const id of ['transfers', 'posts', 'daily-report']) {
+      const panel = page.getByTestId(id);
+      expect(await textOf(panel, (t) => t.includes('不在您的角色或辖区范围内'))).toContain('不在您的角色或辖区范围内');
+      expect(await panel.locator('.error, table').count()).toBe(0);
+    }
+    expect(await page.getByTestId('count-transfers').textContent()).toBe('—');
+    expect(await page.getByTestId('count-posts').textContent()).toBe('—');
+    expect(await page.locator('.live').getAttribute('class')).not.toContain('failing');
+    await page.screenshot({ path: join(SHOTS, '5-community-worker-zh.png'), fullPage: true });
+  });
+
+  it("keeps the login over a reload; another community's observation opens as a notice, not a record", async () => {
+    await page.goto(`${base}/dashboard?open=${encodeURIComponent(otherNumber)}`);
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+    expect(await page.getByTestId('user-name').textContent()).toBe('李社工');
+    const drawer = page.getByTestId('detail');
+    expect(await textOf(drawer, (t) => t.includes('不在您的角色或辖区范围内'))).toContain('不在您的角色或辖区范围内');
+    expect(await drawer.innerText()).not.toContain('孙丽');
+    await page.screenshot({ path: join(SHOTS, '6-other-community-detail-zh.png') });
+  });
+
+  it('returns to the login form, saying why, when the login is ended elsewhere', async () => {
+    await api.get(UsersService).revokeSessions(communityWorkerId); // as a logout on another device does
+    const note = page.getByTestId('login-note');
+    expect(await textOf(note, (t) => t.length > 0)).toBe('您的登录已结束（已过期，或已在别处退出），请重新登录。');
+    expect(await page.locator('#dashboard').isVisible()).toBe(false);
+    expect(await page.locator('#drawer').isVisible()).toBe(false);
+    expect(await page.locator('#list-body tr').count()).toBe(0);
+    // The same person logging in again finds the page as they left it.
+    expect(new URL(page.url()).searchParams.get('open')).toBe(otherNumber);
+    await page.screenshot({ path: join(SHOTS, '7-login-ended-zh.png') });
+  });
+
+  it('shows a dispatcher the transfers, and calm notices for the observation counts their role does not cover', async () => {
+    await page.goto(`${base}/dashboard`);
+    await page.getByTestId('login-form').waitFor({ state: 'visible' });
+    await logIn(dispatcher);
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+    expect(await page.getByTestId('user-scope').textContent()).toBe('转运调度员 · 全区');
+    expect(await textOf(page.locator('#cards [data-testid="forbidden"]'), (t) => t.length > 0)).toContain('不在您的角色或辖区范围内');
+    expect(await textOf(page.locator('#list-body'), (t) => t.length > 0)).toContain('不在您的角色或辖区范围内');
+    expect(await textOf(page.getByTestId('transfers'), (t) => !t.includes('正在加载'))).not.toContain('不在您的角色或辖区范围内');
+    expect(await textOf(page.getByTestId('posts'), (t) => t.includes('不在您的角色或辖区范围内'))).toContain('不在您的角色或辖区范围内');
+    expect(await page.locator('main .error').count()).toBe(0);
+    expect(await page.locator('.live').getAttribute('class')).not.toContain('failing');
+    await page.screenshot({ path: join(SHOTS, '8-dispatcher-zh.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -184,6 +184,11 @@ describe('codec endpoint for the Temporal Web UI', () => {
     expect(Buffer.from(encrypted.metadata.encoding, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
     expect(Buffer.from(encrypted.metadata[KEY_ID_METADATA], 'base64').toString()).toBe(config.temporal.payloadKeys!.activeKeyId);
     expect((await decode([encrypted]).expect(200)).body.payloads).toEqual([plain]);
+    // Altered ciphertext is named, not a 500.
+    const data = Buffer.from(encrypted.data, 'base64');
+    data[data.length - 1] ^= 1;
+    const altered = await decode([{ ...encrypted, data: data.toString('base64') }]).expect(422);
+    expect(altered.body.problems).toEqual([{ field: 'payloads[0]', reason: expect.stringContaining('cannot be decrypted') }]);
   });
 
   it('accepts the session cookie (the Web UI sends no bearer token) and refuses anyone but district-wide supervisors and admins', async () => {

@@ -36,6 +36,11 @@ export class JurisdictionResolver {
       ],
       posts: (ids) => rows(`${POST_PLACE} WHERE id = ANY($1::text[])`, [Array.isArray(ids) ? ids.map(String) : []]),
       plan: (id) => rows(`SELECT p.subdistrict, p.jurisdiction AS community FROM roster_plan r JOIN roster_post p ON p.id = ANY(r.post_ids) WHERE r.id::text = $1`, [String(id)]),
+      // A swap touches two shifts: both must be the actor's.
+      'shift-request-body': (shiftId, _actor, body) =>
+        rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_shift s JOIN roster_post p ON p.id = s.post_id WHERE s.id = ANY($1::text[])`, [
+          [shiftId, body.otherShiftId].filter((id): id is string => typeof id === 'string'),
+        ]),
       shift: (id) => rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_shift s JOIN roster_post p ON p.id = s.post_id WHERE s.id = $1`, [String(id)]),
       'shift-request': (id) =>
         rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_request q JOIN roster_shift s ON s.id = q.shift_id JOIN roster_post p ON p.id = s.post_id WHERE q.id::text = $1`, [String(id)]),

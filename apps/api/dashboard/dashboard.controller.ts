@@ -73,7 +73,8 @@ export class DashboardController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Supervisors\' counts: under observation by status and category, due today, overdue, open escalations (PostgreSQL aggregates)' })
   summary(@Actor() actor: Principal, @Query() query: DashboardScopeQuery) {
-    return this.dashboard.summary(narrowFilter(actor, { subdistrict: query.subdistrict || undefined, community: query.community || undefined }));
+    const within = { subdistrict: actor.subdistrict ?? undefined, community: actor.community ?? undefined };
+    return this.dashboard.summary(narrowFilter(actor, { subdistrict: query.subdistrict || undefined, community: query.community || undefined }), within);
   }
 
   @Get('observations')

@@ -30,7 +30,7 @@ export interface DashboardSummary {
     overdue: number;
   };
   escalations: { unresolved: number; byState: Record<string, number>; byKind: Record<string, number> };
-  /** Every subdistrict and community of the scope that has observations, for the filters. */
+  /** Every subdistrict and community within the reader's jurisdiction that has observations, for the filters. */
   jurisdictions: Array<{ subdistrict: string; community: string; underObservation: number }>;
 }
 
@@ -47,8 +47,10 @@ export class DashboardService {
     private readonly observations: ObservationService,
   ) {}
 
-  async summary(scope: DashboardScope = {}): Promise<DashboardSummary> {
+  /** `scope`: the counts' filter; `within`: the reader's jurisdiction, which the filter options span. */
+  async summary(scope: DashboardScope = {}, within: DashboardScope = {}): Promise<DashboardSummary> {
     const { where, params } = scopeClause(scope);
+    const own = scopeClause(within);
     const and = where ? `AND ${where}` : '';
     const [statusRows, escalationRows, jurisdictions, dueToday, overdue] = await Promise.all([
       this.dataSource.query(`SELECT o.status, o.category, count(*)::int AS n FROM observation o ${where ? `WHERE ${where}` : ''} GROUP BY o.status, o.category`, params),
@@ -59,8 +61,8 @@ export class DashboardService {
       ),
       this.dataSource.query(
         `SELECT o.subdistrict, o.community, (count(*) FILTER (WHERE ${OPEN}))::int AS "underObservation"
-         FROM observation o ${where ? `WHERE ${where}` : ''} GROUP BY o.subdistrict, o.community ORDER BY o.subdistrict, o.community LIMIT 2000`,
-        params,
+         FROM observation o ${own.where ? `WHERE ${own.where}` : ''} GROUP BY o.subdistrict, o.community ORDER BY o.subdistrict, o.community LIMIT 2000`,
+        own.params,
       ),
       // The list's own filters, so a count and the list it opens always agree.
       this.total({ ...scope, dueToday: true }),

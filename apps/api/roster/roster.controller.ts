@@ -176,7 +176,7 @@ export class RosterController {
 
   @Post('shift-requests')
   @Roles('supervisor', 'duty_staff')
-  @Scoped('shift', 'body', 'shiftId')
+  @Scoped('shift-request-body', 'body', 'shiftId')
   @ApiOperation({ summary: 'A swap or open-shift request, checked against the hard rules (422 naming the rule)' })
   request(@Body() body: ShiftRequestDto) {
     return this.requests.create(body);

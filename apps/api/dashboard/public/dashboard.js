@@ -1,9 +1,10 @@
 // The supervisors' dashboard: polls the API every few seconds and redraws the parts in place, so
 // filters, paging, the open drill-down and the language survive every refresh (and a reload: they
-// live in the URL).
-import { fill, formatTime, getJson, h, table } from './dom.js';
+// live in the URL). It needs a login: the session cookie set by POST /auth/login carries the reads;
+// until then, and whenever the API answers 401 later, the page shows the login form instead.
+import { fill, forbidden, formatTime, getJson, h, postJson, table, whenUnauthenticated } from './dom.js';
 import { LANGUAGES, term as termIn, translate } from './i18n.js';
-import { loadDailyReport, loadPosts, loadTransfers, renderDailyReport, renderPosts, renderTransfers } from './sources.js';
+import { forbiddenNotice, loadDailyReport, loadPosts, loadTransfers, renderDailyReport, renderPosts, renderTransfers } from './sources.js';
 
 const REFRESH_MS = 5000;
 const STATUSES = ['active', 'escalated', 'released', 'ended'];
@@ -12,7 +13,23 @@ const FILTERS = ['subdistrict', 'community', 'category', 'status', 'dueToday', '
 const PAGE_SIZES = [20, 50, 100];
 
 const state = readUrl();
-const data = { summary: undefined, list: undefined, detail: undefined, transfers: undefined, posts: undefined, report: undefined, lastUpdate: undefined, failing: false };
+const emptyData = () => ({
+  summary: undefined,
+  summaryDenied: undefined, // the API's reason when the counts are not for this person's role
+  list: undefined,
+  detail: undefined,
+  transfers: undefined,
+  posts: undefined,
+  report: undefined,
+  lastUpdate: undefined,
+  failing: false,
+});
+const data = emptyData();
+/**
+ * Who is logged in (undefined: nobody, or not known yet). The epoch changes with every login and
+ * logout, so answers to requests sent before it are dropped instead of drawn.
+ */
+const session = { user: undefined, checked: false, epoch: 0, note: undefined, error: undefined, busy: false };
 const $ = (id) => document.getElementById(id);
 
 const t = (key, params) => translate(state.lang, key, params);
@@ -52,6 +69,12 @@ function writeUrl() {
   history.replaceState(null, '', query ? `?${query}` : location.pathname);
 }
 
+/** Filter parts the person's jurisdiction fixes are dropped: their own value is implied, another (a shared link) would be refused. */
+function fitFiltersToUser(user) {
+  if (user.subdistrict && state.filters.subdistrict) state.filters.subdistrict = '';
+  if (user.community && state.filters.community) state.filters.community = '';
+}
+
 function scopeQuery() {
   const params = new URLSearchParams();
   for (const name of ['subdistrict', 'community']) if (state.filters[name]) params.set(name, state.filters[name]);
@@ -72,18 +95,22 @@ function listQuery() {
 let running = false;
 let again = false;
 
-/** One refresh of everything shown; a refresh asked for while one runs follows it. */
+/** One refresh of everything shown; a refresh asked for while one runs follows it. Nothing without a login. */
 async function refresh() {
+  if (!session.user) return;
   if (running) {
     again = true;
     return;
   }
   running = true;
+  const epoch = session.epoch;
   try {
     // The sources need the jurisdiction's date, which the summary brings.
-    const results = await Promise.all([loadSummary().then(async (ok) => [ok, await loadSources()]), loadList(), loadDetail()]);
-    data.failing = results.flat().some((ok) => ok === false);
-    if (!data.failing) data.lastUpdate = new Date().toISOString();
+    const results = await Promise.all([loadSummary(epoch).then(async (ok) => [ok, await loadSources(epoch)]), loadList(epoch), loadDetail(epoch)]);
+    if (epoch === session.epoch) {
+      data.failing = results.flat().some((ok) => ok === false);
+      if (!data.failing) data.lastUpdate = new Date().toISOString();
+    }
   } finally {
     running = false;
     renderLive();
@@ -94,53 +121,66 @@ async function refresh() {
   }
 }
 
-async function loadSummary() {
+async function loadSummary(epoch) {
   const query = scopeQuery();
   const result = await getJson(`/dashboard/summary${query ? `?${query}` : ''}`);
-  if (query !== scopeQuery()) return true; // the scope changed meanwhile; the next refresh reads it
+  if (epoch !== session.epoch || query !== scopeQuery()) return true; // the login or the scope changed meanwhile
+  if (forbidden(result)) {
+    // Not this person's role (or a filter outside their jurisdiction): a notice, no numbers.
+    data.summary = undefined;
+    data.summaryDenied = result.body?.message ?? '';
+    renderCards();
+    renderPanels();
+    return true;
+  }
   if (!result.ok) return false;
   data.summary = result.body;
-  if (!state.reportDate) $('report-date').value = previousDate(result.body.today);
+  data.summaryDenied = undefined;
   renderFilterOptions();
   renderCards();
   renderPanels();
   return true;
 }
 
-async function loadList() {
+async function loadList(epoch) {
   const query = listQuery();
   const result = await getJson(`/dashboard/observations?${query}`);
-  if (query !== listQuery()) return true;
-  if (!result.ok) return false;
-  data.list = result.body;
+  if (epoch !== session.epoch || query !== listQuery()) return true;
+  if (forbidden(result)) data.list = { denied: result.body?.message ?? '' };
+  else if (!result.ok) return false;
+  else data.list = result.body;
   renderList();
   return true;
 }
 
-async function loadDetail() {
+async function loadDetail(epoch) {
   const number = state.open;
   if (!number) return true;
   const result = await getJson(`/observations/${encodeURIComponent(number)}`);
-  if (number !== state.open) return true;
+  if (epoch !== session.epoch || number !== state.open) return true;
   if (result.status === 404) data.detail = { number, missing: true };
+  else if (forbidden(result)) data.detail = { number, denied: result.body?.message ?? '' };
   else if (!result.ok) return false;
   else data.detail = { number, ...result.body };
   renderDetail();
   return true;
 }
 
-async function loadSources() {
-  const today = data.summary?.today;
-  const reportDate = state.reportDate || (today && previousDate(today));
-  const [transfers, posts, report] = await Promise.all([
-    loadTransfers(),
-    today ? loadPosts(today, previousDate(today)) : undefined,
-    reportDate ? loadDailyReport(reportDate) : undefined,
-  ]);
+async function loadSources(epoch) {
+  // The summary brings the jurisdiction's date; a person it is not for reckons it in the same zone.
+  const today = data.summary?.today ?? todayIn(timeZone());
+  if (!state.reportDate) $('report-date').value = previousDate(today);
+  const reportDate = state.reportDate || previousDate(today);
+  const [transfers, posts, report] = await Promise.all([loadTransfers(), loadPosts(today, previousDate(today)), loadDailyReport(reportDate)]);
+  if (epoch !== session.epoch) return true;
   Object.assign(data, { transfers, posts, report });
   renderSources();
   renderCards();
   return true;
+}
+
+function todayIn(zone) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
 
 function previousDate(date) {
@@ -162,6 +202,7 @@ function renderStatic() {
   form.overdue.checked = state.filters.overdue;
   $('page-size').value = String(state.pageSize);
   renderFilterOptions();
+  renderSession();
 }
 
 /** Options after an "any" option; the current value stays selectable even if the API no longer lists it. */
@@ -171,13 +212,58 @@ function setOptions(select, options, value) {
   select.value = value;
 }
 
+/** A filter the person's jurisdiction fixes: their own value only, not changeable. */
+function setFixed(select, label) {
+  fill(select, h('option', { value: '' }, label));
+  select.value = '';
+  select.disabled = true;
+}
+
 function renderFilterOptions() {
+  // Every jurisdiction within the person's own, whatever the filter.
   const jurisdictions = data.summary?.jurisdictions ?? [];
+  const user = session.user;
   const form = $('filters');
-  const subdistricts = [...new Set(jurisdictions.map((j) => j.subdistrict))];
-  setOptions(form.subdistrict, subdistricts.map((s) => [s, s]), state.filters.subdistrict);
-  const communities = jurisdictions.filter((j) => !state.filters.subdistrict || j.subdistrict === state.filters.subdistrict);
-  setOptions(form.community, communities.map((j) => [j.community, `${j.community} (${j.underObservation})`]), state.filters.community);
+  const withCount = (j) => `${j.community} (${j.underObservation})`;
+  form.subdistrict.disabled = false;
+  form.community.disabled = false;
+  if (user?.subdistrict) setFixed(form.subdistrict, user.subdistrict);
+  else setOptions(form.subdistrict, [...new Set(jurisdictions.map((j) => j.subdistrict))].map((s) => [s, s]), state.filters.subdistrict);
+  if (user?.community) {
+    const own = jurisdictions.find((j) => j.subdistrict === user.subdistrict && j.community === user.community);
+    setFixed(form.community, own ? withCount(own) : user.community);
+  } else {
+    const subdistrict = user?.subdistrict ?? state.filters.subdistrict;
+    const communities = jurisdictions.filter((j) => !subdistrict || j.subdistrict === subdistrict);
+    setOptions(form.community, communities.map((j) => [j.community, withCount(j)]), state.filters.community);
+  }
+}
+
+/** A jurisdiction in words: "学院路社区 · XYL", "XYL 街道", "全区". */
+function jurisdictionText(j) {
+  if (!j?.subdistrict) return t('jurisdiction.district');
+  if (!j.community) return t('jurisdiction.subdistrict', { subdistrict: j.subdistrict });
+  return `${j.community} · ${j.subdistrict}`;
+}
+
+/** The login form or the dashboard, and who is logged in. */
+function renderSession() {
+  const user = session.user;
+  $('login').hidden = Boolean(user) || !session.checked;
+  $('dashboard').hidden = !user;
+  for (const element of document.querySelectorAll('.session-only')) element.hidden = !user;
+  $('user-name').textContent = user?.displayName ?? '';
+  $('user-scope').textContent = user ? `${term('role', user.role)} · ${jurisdictionText(user)}` : '';
+  $('logout').disabled = session.busy;
+  const note = $('login-note');
+  note.hidden = !session.note;
+  note.textContent = session.note ? t(session.note.key, session.note.params) : '';
+  const error = $('login-error');
+  error.hidden = !session.error;
+  error.textContent = session.error ? t(session.error.key, { ...session.error.params, until: session.error.until ? time(session.error.until, 'dateTime') : '' }) : '';
+  error.title = session.error?.message ?? '';
+  $('login-submit').disabled = session.busy;
+  $('login-submit').textContent = t(session.busy && !user ? 'login.busy' : 'login.submit');
 }
 
 function renderLive() {
@@ -201,24 +287,29 @@ function card(id, label, value, sub, options = {}) {
 function sourceCard(id, label, source, { value, sub, tone = () => '' }) {
   if (!source) return card(id, label, '…', t('live.loading'), { tone: 'quiet' });
   if (source.state === 'unavailable') return card(id, label, '—', t('unavailable'), { tone: 'quiet' });
+  if (source.state === 'forbidden') return card(id, label, '—', t('forbidden'), { tone: 'quiet' });
   if (source.state === 'error') return card(id, label, '!', t('error.source', { message: source.message }), { tone: 'quiet' });
   return card(id, label, value(source), sub(source), { tone: tone(source) });
 }
 
 function renderCards() {
   const summary = data.summary;
-  if (!summary) return;
-  const { observations, escalations } = summary;
   const scope = [state.filters.subdistrict, state.filters.community].filter(Boolean).join(' · ');
-  $('scope').textContent = scope || t('scope.all');
+  $('scope').textContent = scope || (session.user?.subdistrict ? jurisdictionText(session.user) : t('scope.all'));
+  const sources = [
+    sourceCard('transfers', t('card.transfers'), data.transfers, { value: (s) => s.total, sub: (s) => t('card.transfers.sub', s.totals), tone: (s) => (s.totals.openExceptions ? 'warn' : '') }),
+    sourceCard('posts', t('card.posts'), data.posts, { value: (s) => `${s.covered} / ${s.covered + s.uncovered}`, sub: (s) => t('card.posts.sub', s), tone: (s) => (s.uncovered ? 'alert' : '') }),
+  ];
+  if (data.summaryDenied !== undefined) return fill($('cards'), forbiddenNotice(t, data.summaryDenied), sources);
+  if (!summary) return fill($('cards'));
+  const { observations, escalations } = summary;
   fill(
     $('cards'),
     card('underObservation', t('card.underObservation'), observations.underObservation, `${term('status', 'active')} ${observations.byStatus.active} · ${term('status', 'escalated')} ${observations.byStatus.escalated}`),
     card('dueToday', t('card.dueToday'), observations.dueToday, t('card.dueToday.sub'), { active: state.filters.dueToday, onclick: () => toggleFilter('dueToday') }),
     card('overdue', t('card.overdue'), observations.overdue, t('card.overdue.sub'), { tone: observations.overdue ? 'alert' : '', active: state.filters.overdue, onclick: () => toggleFilter('overdue') }),
     card('escalations', t('card.escalations'), escalations.unresolved, `${term('escalationState', 'open')} ${escalations.byState.open ?? 0} · ${term('escalationState', 'acknowledged')} ${escalations.byState.acknowledged ?? 0}`, { tone: escalations.byState.open ? 'warn' : '' }),
-    sourceCard('transfers', t('card.transfers'), data.transfers, { value: (s) => s.total, sub: (s) => t('card.transfers.sub', s.totals), tone: (s) => (s.totals.openExceptions ? 'warn' : '') }),
-    sourceCard('posts', t('card.posts'), data.posts, { value: (s) => `${s.covered} / ${s.covered + s.uncovered}`, sub: (s) => t('card.posts.sub', s), tone: (s) => (s.uncovered ? 'alert' : '') }),
+    sources,
   );
 }
 
@@ -251,6 +342,14 @@ function sizeBars(root) {
 }
 
 function renderPanels() {
+  if (data.summaryDenied !== undefined) {
+    for (const id of ['by-status', 'by-category', 'escalations-by-kind']) fill($(id), h('p', { class: 'muted' }, t('forbidden')));
+    return;
+  }
+  if (!data.summary) {
+    for (const id of ['by-status', 'by-category', 'escalations-by-kind']) fill($(id));
+    return;
+  }
   const { observations, escalations } = data.summary;
   fill($('by-status'), bars(STATUSES.map((s) => [s, term('status', s), observations.byStatus[s] ?? 0]), (s) => setFilter('status', s), 'by-status'));
   fill($('by-category'), bars(CATEGORIES.map((c) => [c, term('category', c), observations.byCategory[c] ?? 0]), (c) => setFilter('category', c), 'by-category'));
@@ -264,7 +363,16 @@ function statusBadge(status) {
 
 function renderList() {
   const list = data.list;
-  if (!list) return;
+  if (!list) {
+    $('list-total').textContent = '';
+    return fill($('list-body'));
+  }
+  if (list.denied !== undefined) {
+    $('list-total').textContent = '';
+    $('page-label').textContent = '';
+    $('prev').disabled = $('next').disabled = true;
+    return fill($('list-body'), h('tr', {}, h('td', { colspan: 10, class: 'notice-cell' }, forbiddenNotice(t, list.denied))));
+  }
   $('list-total').textContent = t('list.total', { total: list.total });
   const rows = list.items.map((item) =>
     h(
@@ -311,15 +419,17 @@ function describe(detail) {
 
 function renderDetail() {
   const drawer = $('drawer');
-  drawer.hidden = !state.open;
-  document.body.classList.toggle('with-drawer', Boolean(state.open));
-  if (!state.open) return;
+  const open = Boolean(state.open && session.user);
+  drawer.hidden = !open;
+  document.body.classList.toggle('with-drawer', open);
+  if (!open) return;
   const detail = data.detail?.number === state.open ? data.detail : undefined;
   $('drawer-title').textContent = state.open;
   const body = $('drawer-body');
   const scroll = body.scrollTop;
   if (!detail) return fill(body, h('p', { class: 'muted' }, t('detail.loading')));
   if (detail.missing) return fill(body, h('p', { class: 'error' }, t('detail.notFound', { number: state.open })));
+  if (detail.denied !== undefined) return fill(body, forbiddenNotice(t, detail.denied));
   const { observation, person, state: live, trackingLog } = detail;
   const escalations = (live?.escalations ?? detail.escalations ?? []).filter((e) => e.state !== 'resolved');
   const day = live ? h('div', { class: 'day', 'data-testid': 'day' }, h('strong', {}, t('detail.day', { day: live.day, periodDays: live.periodDays })), h('progress', { max: live.periodDays, value: Math.min(live.day, live.periodDays) })) : h('p', { class: 'muted' }, t('detail.noState'));
@@ -401,18 +511,108 @@ function renderSources() {
   renderTransfers($('transfers'), data.transfers, t);
   renderPosts($('posts'), data.posts, t);
   renderDailyReport($('daily-report'), data.report, t, term, (iso) => time(iso));
+  // No date to pick for a report this person may not read.
+  $('report-date').closest('label').hidden = data.report?.state === 'forbidden';
 }
 
 function renderAll() {
   renderStatic();
   renderLive();
-  if (data.summary) {
-    renderCards();
-    renderPanels();
-  }
+  renderCards();
+  renderPanels();
   renderList();
   renderDetail();
   renderSources();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login and logout
+
+/** Logged in (on load with the session cookie, or through the form): the dashboard for this person. */
+function signedIn(user) {
+  session.user = user;
+  session.checked = true;
+  session.epoch += 1;
+  session.note = undefined;
+  session.error = undefined;
+  session.busy = false;
+  Object.assign(data, emptyData());
+  fitFiltersToUser(user);
+  writeUrl();
+  renderAll();
+  void refresh();
+}
+
+/**
+ * The login form instead of the dashboard, with a note on why (undefined on the first visit). Nothing
+ * of the last login stays on the page; after a logout its filters and drill-down go too (the next
+ * person may have another jurisdiction), after an ended login they stay for the same person.
+ */
+function showLogin(note, { forget = false } = {}) {
+  const wasIn = Boolean(session.user);
+  session.user = undefined;
+  session.checked = true;
+  session.epoch += 1;
+  session.note = note;
+  session.error = undefined;
+  session.busy = false;
+  Object.assign(data, emptyData());
+  if (forget) {
+    for (const name of FILTERS) state.filters[name] = name === 'dueToday' || name === 'overdue' ? false : '';
+    Object.assign(state, { page: 1, open: '', reportDate: '' });
+    $('report-date').value = '';
+    writeUrl();
+  }
+  renderAll();
+  const form = $('login-form');
+  if (wasIn) form.password.value = '';
+  if (forget) form.username.value = '';
+  (form.username.value ? form.password : form.username).focus();
+}
+
+/** The server's reason, in the page's language where it is a known one. */
+function loginProblem(result) {
+  const message = result.body?.message;
+  if (result.status === 401) return { key: 'login.wrong', message };
+  if (result.status === 423) return result.body?.lockedUntil ? { key: 'login.locked', until: result.body.lockedUntil, message } : { key: 'login.failed', params: { message }, message };
+  if (result.status === 403) return { key: 'login.disabled', message };
+  if (result.status === 0) return { key: 'login.unreachable', params: { message }, message };
+  return { key: 'login.failed', params: { message: Array.isArray(message) ? message.join('; ') : message ?? `HTTP ${result.status}` }, message };
+}
+
+async function submitLogin(event) {
+  event.preventDefault();
+  if (session.busy || session.user) return;
+  const form = $('login-form');
+  session.busy = true;
+  session.error = undefined;
+  renderSession();
+  const result = await postJson('/auth/login', { username: form.username.value.trim(), password: form.password.value });
+  session.busy = false;
+  form.password.value = '';
+  if (result.ok && result.body?.user) return signedIn(result.body.user);
+  session.error = loginProblem(result);
+  renderSession();
+  form.password.focus();
+}
+
+async function logout() {
+  if (!session.user || session.busy) return;
+  session.busy = true;
+  renderSession();
+  const result = await postJson('/auth/logout');
+  session.busy = false;
+  // 401: the login had already ended; either way nobody is logged in here any more.
+  if (result.ok || result.status === 401) return showLogin({ key: 'login.loggedOut' }, { forget: true });
+  renderSession();
+  $('live-text').textContent = t('auth.logoutFailed', { message: result.body?.message ?? `HTTP ${result.status}` });
+}
+
+/** On load: the session cookie may still hold a login. */
+async function start() {
+  const result = await getJson('/auth/me');
+  if (result.ok && result.body?.userId) return signedIn(result.body);
+  showLogin(result.status === 401 ? undefined : { key: 'login.unreachable', params: { message: result.body?.message ?? `HTTP ${result.status}` } });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -475,6 +675,10 @@ function bind() {
     changed();
   });
   $('drawer-close').addEventListener('click', closeDetail);
+  $('login-form').addEventListener('submit', submitLogin);
+  $('logout').addEventListener('click', logout);
+  // A later 401 (the login expired, or ended by a logout elsewhere): back to the form, saying why.
+  whenUnauthenticated(() => session.user && showLogin({ key: 'login.ended' }));
   document.addEventListener('keydown', (event) => event.key === 'Escape' && state.open && closeDetail());
   $('report-date').addEventListener('change', (event) => {
     state.reportDate = event.target.value;
@@ -494,5 +698,5 @@ function bind() {
 bind();
 if (state.reportDate) $('report-date').value = state.reportDate;
 renderAll();
-void refresh();
+void start();
 setInterval(() => void refresh(), REFRESH_MS);

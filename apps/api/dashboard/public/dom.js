@@ -37,15 +37,41 @@ export function table(headers, rows, attributes = {}) {
   );
 }
 
-/** GET as JSON: { ok, status, body }; a network failure is { ok: false, status: 0 }. */
-export async function getJson(url) {
+let onUnauthenticated = () => {};
+
+/** Who to tell when the API answers 401 (the login expired or was ended elsewhere). */
+export function whenUnauthenticated(handler) {
+  onUnauthenticated = handler;
+}
+
+/**
+ * A request answered as JSON: { ok, status, body }; a network failure is { ok: false, status: 0 }.
+ * The session cookie goes along (same origin only); a 401 is also reported to whenUnauthenticated.
+ */
+async function requestJson(url, init) {
   try {
-    const response = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store' });
-    const body = await response.json().catch(() => undefined);
-    return { ok: response.ok, status: response.status, body };
+    const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store', ...init, headers: { accept: 'application/json', ...init?.headers } });
+    const body = response.status === 204 ? undefined : await response.json().catch(() => undefined);
+    const result = { ok: response.ok, status: response.status, body };
+    if (response.status === 401) onUnauthenticated(result);
+    return result;
   } catch (error) {
     return { ok: false, status: 0, body: { message: String(error?.message ?? error) } };
   }
+}
+
+export function getJson(url) {
+  return requestJson(url);
+}
+
+/** POST with an optional JSON body. */
+export function postJson(url, body) {
+  return requestJson(url, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Refused for the caller's role or jurisdiction (not an error of the page or the API). */
+export function forbidden(result) {
+  return result.status === 403;
 }
 
 /**

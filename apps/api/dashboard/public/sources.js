@@ -1,6 +1,7 @@
 // The transfer, roster and daily-report sources. Each is read through its own API route; when the
-// route is not deployed the dashboard says so and shows no numbers for it.
-import { fill, getJson, h, routeMissing, table } from './dom.js';
+// route is not deployed, or not open to the logged-in person's role or jurisdiction, the dashboard
+// says so and shows no numbers for it.
+import { fill, forbidden, getJson, h, routeMissing, table } from './dom.js';
 
 export const ROUTES = {
   transfers: '/transfer-runs',
@@ -10,6 +11,7 @@ export const ROUTES = {
 
 function outcome(result, route) {
   if (routeMissing(result)) return { state: 'unavailable', route };
+  if (forbidden(result)) return { state: 'forbidden', message: result.body?.message };
   if (!result.ok) return { state: 'error', message: result.body?.message ?? `HTTP ${result.status}` };
   return undefined;
 }
@@ -59,12 +61,18 @@ export async function loadDailyReport(date) {
   return outcome(result, ROUTES.dailyReport) ?? { state: 'ok', report: result.body };
 }
 
-/** The notice for a source that is not there or failed; undefined when it has data. */
+/** The calm notice for data the person's role or jurisdiction does not cover; the API's reason on hover. */
+export function forbiddenNotice(t, message) {
+  return h('div', { class: 'notice', 'data-testid': 'forbidden', title: message || undefined }, h('strong', {}, t('forbidden')), h('span', {}, t('forbidden.detail')));
+}
+
+/** The notice for a source that is not there, not for this person, or failed; undefined when it has data. */
 export function notice(source, t) {
   if (!source) return h('p', { class: 'muted' }, t('live.loading'));
   if (source.state === 'unavailable') {
     return h('div', { class: 'unavailable', 'data-testid': 'unavailable' }, h('strong', {}, t('unavailable')), h('span', {}, t('unavailable.detail', { route: source.route })));
   }
+  if (source.state === 'forbidden') return forbiddenNotice(t, source.message);
   if (source.state === 'error') return h('p', { class: 'error' }, t('error.source', { message: source.message }));
   return undefined;
 }
