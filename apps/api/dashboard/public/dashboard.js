@@ -528,15 +528,15 @@ function renderAll() {
 // ---------------------------------------------------------------------------------------------
 // Login and logout
 
+/** A new session state (a login, or none): answers still in flight for the old one are dropped by the epoch. */
+function beginSession(user, note) {
+  Object.assign(session, { user, checked: true, epoch: session.epoch + 1, note, error: undefined, busy: false });
+  Object.assign(data, emptyData());
+}
+
 /** Logged in (on load with the session cookie, or through the form): the dashboard for this person. */
 function signedIn(user) {
-  session.user = user;
-  session.checked = true;
-  session.epoch += 1;
-  session.note = undefined;
-  session.error = undefined;
-  session.busy = false;
-  Object.assign(data, emptyData());
+  beginSession(user);
   fitFiltersToUser(user);
   writeUrl();
   renderAll();
@@ -550,13 +550,7 @@ function signedIn(user) {
  */
 function showLogin(note, { forget = false } = {}) {
   const wasIn = Boolean(session.user);
-  session.user = undefined;
-  session.checked = true;
-  session.epoch += 1;
-  session.note = note;
-  session.error = undefined;
-  session.busy = false;
-  Object.assign(data, emptyData());
+  beginSession(undefined, note);
   if (forget) {
     for (const name of FILTERS) state.filters[name] = name === 'dueToday' || name === 'overdue' ? false : '';
     Object.assign(state, { page: 1, open: '', reportDate: '' });
