@@ -4,12 +4,13 @@ import cookieParser from 'cookie-parser';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../libs/config/config';
 import { HttpErrorsFilter } from '../../libs/nest/http-errors.filter';
+import { jsonLogger } from '../../libs/nest/json-logger';
 import { createValidationPipe } from '../../libs/nest/validation.pipe';
 import { AppModule } from './app.module';
 
 /** Builds the HTTP API (not listening yet), with OpenAPI docs at /docs and /docs-json. */
 export async function createApi(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: jsonLogger() });
   app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorsFilter());

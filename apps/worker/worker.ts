@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { AppConfig } from '../../libs/config/config';
+import { jsonLogger } from '../../libs/nest/json-logger';
 import { connectWorker, dataConverterFor } from '../../libs/temporal/connection';
 import { installRuntimeOnce } from '../../libs/temporal/runtime';
 import { ACTIVITY_CLASSES, WorkerModule } from './worker.module';
@@ -35,7 +36,7 @@ export interface RunningWorker {
  */
 export async function startWorker(config: AppConfig, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   installRuntimeOnce({ metricsPort: config.workerMetricsPort });
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: jsonLogger() });
   // A test's time-skipping environment brings its own connection, which it closes itself.
   const ownConnection = !overrides.connection;
   const connection = overrides.connection ?? (await connectWorker(config.temporal));

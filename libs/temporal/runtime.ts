@@ -1,20 +1,30 @@
-import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
+import { DefaultLogger, LogEntry, LogLevel, Runtime } from '@temporalio/worker';
 
 let installed = false;
 
 /**
+ * One JSON line per SDK log entry. Workflow and activity entries carry workflowId, runId,
+ * workflowType, taskQueue (and activityId) in their metadata, so a line finds its workflow.
+ */
+export function jsonLine(entry: LogEntry): void {
+  const line = { time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(), level: entry.level.toLowerCase(), msg: entry.message, ...entry.meta };
+  const text = JSON.stringify(line, (_, value) => (value instanceof Error ? { name: value.name, message: value.message } : typeof value === 'bigint' ? String(value) : value));
+  (entry.level === 'ERROR' || entry.level === 'WARN' ? process.stderr : process.stdout).write(`${text}\n`);
+}
+
+/**
  * The SDK runtime is process-wide and installable once; WORKER_LOG_LEVEL sets its verbosity
- * (default WARN). With a metrics port the SDK serves its Prometheus metrics (workflow and activity
+ * (default INFO: the workflows' own event lines; WARN under Jest). With a metrics port the SDK serves its Prometheus metrics (workflow and activity
  * counts and latencies, by task queue) on 127.0.0.1:<port>/metrics. A test environment may have
  * created the runtime already, and then it is kept: the result says whether this call installed it.
  */
 export function installRuntimeOnce(options: { metricsPort?: number } = {}): boolean {
   if (installed) return false;
   installed = true;
-  const level = (process.env.WORKER_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
+  const level = (process.env.WORKER_LOG_LEVEL ?? (process.env.JEST_WORKER_ID ? 'WARN' : 'INFO')).toUpperCase() as LogLevel;
   const metrics = options.metricsPort ? { prometheus: { bindAddress: `127.0.0.1:${options.metricsPort}` } } : undefined;
   try {
-    Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { metrics } });
+    Runtime.install({ logger: new DefaultLogger(level, jsonLine), telemetryOptions: { metrics } });
     return true;
   } catch (error) {
     if ((error as Error).name !== 'IllegalStateError') throw error;

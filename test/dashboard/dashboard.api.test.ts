@@ -13,7 +13,7 @@ import { createDataSource } from '../../libs/persistence/data-source';
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { localDate, localMidnight } from '../../workflows/observation/observation-schedule';
 import { testConfig } from '../support/environment';
-import { freshResidentId } from '../support/observation-fixtures';
+import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
 
 jest.setTimeout(120_000);
 
@@ -227,5 +227,13 @@ describe('JSON request log (EPI_HTTP_LOG=1)', () => {
     expect(line).toMatchObject({ msg: 'http', method: 'GET', path: '/dashboard/summary', status: 200, requestId: 'log-test-1', user: expect.stringMatching(/^supervisor-/) });
     expect(typeof line.ms).toBe('number');
     expect(JSON.stringify(line)).not.toContain('secret');
+  });
+
+  it('names the workflow a request addresses', async () => {
+    const enrolled = await http.post('/persons').send(enrolmentRequest()).expect(201);
+    const number = enrolled.body.observationNumber;
+    await http.get(`/observations/${number}/tracking-log`).set('x-request-id', 'log-test-2').expect(200);
+    const line = lines.map((l) => JSON.parse(l)).find((l) => l.requestId === 'log-test-2');
+    expect(line).toMatchObject({ path: `/observations/${number}/tracking-log`, status: 200, workflowId: `observation-${number}` });
   });
 });

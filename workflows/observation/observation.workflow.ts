@@ -9,6 +9,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
@@ -104,6 +105,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   }
   function track(kind: string, at: number, detail: Record<string, unknown>, extra: { slotStart?: number; temperature?: number; key?: string } = {}) {
     pending.tracking.push({ dedupKey: `${input.number}:${kind}:${extra.key ?? at}`, at, day: day(at), kind, slotStart: extra.slotStart, temperature: extra.temperature, detail });
+    // The event's kind only: the log line carries the workflow id, never the person's details.
+    log.info(`observation ${kind}`, { kind });
   }
   function notify(purpose: string, recipient: NotificationRequest['recipient'], template: NotificationTemplate, params: Record<string, string | number> = {}) {
     pending.notifications.push({ id: `${input.number}:${purpose}`, recipient, template, params });

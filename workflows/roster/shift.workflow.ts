@@ -14,6 +14,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log as workerLog,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
@@ -112,6 +113,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
   }
   function log(kind: string, at: number, detail: Record<string, unknown> = {}, key: string | number = at) {
     pending.events.push({ dedupKey: `${input.shiftId}:${kind}:${key}`, at, kind, detail });
+    workerLog.info(`shift ${kind}`, { kind });
   }
   function notify(purpose: string, staffId: string, template: NotificationTemplate, params: NotificationRequest['params']) {
     pending.notifications.push({ id: `shift:${input.shiftId}:${purpose}`, recipient: { staff: staffId }, template, params });

@@ -10,6 +10,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   proxyLocalActivities,
   setHandler,
   startChild,
@@ -165,6 +166,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
     };
     state.exceptions.push(e);
     dirtyExceptions.add(e.id);
+    log.info(`transfer exception ${kind}`, { exceptionId: e.id, kind, tripId, ownerRole });
     notify(e, 'opened', e.owner);
     return e;
   }

@@ -79,7 +79,7 @@ export class AuthGuard implements CanActivate {
     if (rule.kind !== 'record') return;
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
     const value = rule.from === 'param' ? request.params[rule.key] : body[rule.key];
-    const record = await this.places.resolve(rule.record, value, actor, body);
+    const record = await this.places.resolve(rule.record, value, actor, body, request.params as Record<string, string>);
     request.auditRecord = record;
     for (const place of record.places) assertCovers(actor, place, `${rule.record} ${record.id}`);
   }

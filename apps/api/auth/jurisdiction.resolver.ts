@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
+import { observationWorkflowId } from '../../../workflows/observation/observation.messages';
+import { shiftWorkflowId } from '../../../workflows/roster/shift.messages';
+import { transferRunWorkflowId, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
 
 /** A record the guard found for a route, for the access check and the audit log. */
 export interface RecordPlace {
@@ -9,7 +12,16 @@ export interface RecordPlace {
   id: string;
   /** Every place the record touches (a roster plan spans posts); empty when it does not exist yet or at all. */
   places: Jurisdiction[];
+  /** The workflow the route addresses, for the request log. */
+  workflowId?: string;
 }
+
+/** Which workflow a route on a record addresses, from its route parameters. */
+const WORKFLOW_OF: Record<string, (params: Record<string, string>) => string> = {
+  observation: (p) => observationWorkflowId(p.number),
+  shift: (p) => shiftWorkflowId(p.id),
+  'transfer-run': (p) => (p.tripId ? transferTripWorkflowId(p.runId, p.tripId) : transferRunWorkflowId(p.runId)),
+};
 
 type Resolve = (value: unknown, actor: Principal, body: Record<string, unknown>) => Promise<Jurisdiction[]>;
 
@@ -54,10 +66,11 @@ export class JurisdictionResolver {
     return Object.keys(this.resolvers);
   }
 
-  async resolve(record: string, id: unknown, actor: Principal, body: Record<string, unknown>): Promise<RecordPlace> {
+  async resolve(record: string, id: unknown, actor: Principal, body: Record<string, unknown>, params: Record<string, string>): Promise<RecordPlace> {
     const resolve = this.resolvers[record];
     if (!resolve) throw new Error(`no jurisdiction resolver for ${record}`);
-    return { type: record, id: typeof id === 'string' ? id : JSON.stringify(id ?? null), places: await resolve(id, actor, body) };
+    const places = await resolve(id, actor, body);
+    return { type: record, id: typeof id === 'string' ? id : JSON.stringify(id ?? null), places, workflowId: places.length ? WORKFLOW_OF[record]?.(params) : undefined };
   }
 }
 

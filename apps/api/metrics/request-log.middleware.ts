@@ -1,6 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import type { AuditedRequest } from '../audit/audit.service';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 // A caller's id is kept only if it is short and plain, so it is safe in logs and headers.
@@ -14,7 +15,8 @@ export function httpLogEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * Gives each request an id (the caller's `x-request-id` if it sent a usable one) and answers with
- * it, then writes one JSON line per request to stdout: method, path, status, ms, requestId, user.
+ * it, then writes one JSON line per request to stdout: method, path, status, ms, requestId, user,
+ * workflowId.
  */
 @Injectable()
 export class RequestLogMiddleware implements NestMiddleware {
@@ -38,8 +40,9 @@ export class RequestLogMiddleware implements NestMiddleware {
           status: response.statusCode,
           ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
           requestId,
-          // Set by the auth guard once the login is checked.
-          user: (request as { principal?: { username: string } }).principal?.username,
+          // Set by the auth guard: who, and the workflow the route addresses.
+          user: (request as AuditedRequest).principal?.username,
+          workflowId: (request as AuditedRequest).auditRecord?.workflowId,
         };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       });
