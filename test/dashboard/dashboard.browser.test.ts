@@ -5,6 +5,9 @@
  * in the counts and the list, a drill-down shows the live workflow state and the tracking log, the
  * page speaks English on request and follows a new enrolment without a reload; after a logout a
  * community worker sees only their own community, and calm notices for what their role does not cover.
+ * A running transfer run opens from the transfers panel (live state, exceptions, the people by name,
+ * as a drill-down shows a record in full), one of its trips from the run (riders), and a post's current shift from the posts panel
+ * (live state, what is pending, the event log); the drawers follow the API without a reload.
  * Screenshots go to test-results/dashboard/.
  */
 import { INestApplication } from '@nestjs/common';
@@ -20,6 +23,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest } from '../support/observation-fixtures';
+import { PostNow, publishPostNow, RunningTransfer, startRunningTransfer } from './drill-down-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -58,6 +62,8 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
   const pageErrors: string[] = [];
   const numbers: string[] = [];
   let otherNumber: string;
+  let transfer: RunningTransfer;
+  let post: PostNow;
 
   async function enrolIn(where: string, name: string, category: 'A' | 'B' | 'C' | 'D'): Promise<string> {
     const body = { ...enrolmentRequest({ name, category }), address: { subdistrict: 'XYL', community: where, building: '5', unit: '1' } };
@@ -106,6 +112,13 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     await enrol('王芳', 'C');
     await enrol('欧阳娜娜', 'C');
     otherNumber = await enrolIn(otherCommunity, '孙丽', 'A');
+    // A transfer run under way: one person on board the community trip, the other reported later.
+    transfer = await startRunningTransfer(http, String(suffix), { subdistrict: 'XYL', community }, { home: ['陈晓明', '刘洋'], hotel: ['欧阳小雪', '黄磊'] }, { dispatcher: '赵调度', supervisor: '王督导' });
+    const [boarding] = transfer.homeTrip.travellerIds;
+    await http.post(`/transfer-runs/${transfer.runId}/trips/${transfer.homeTrip.tripId}/boarded`).send({ travellerId: boarding, by: transfer.escort }).expect(200);
+    // A post with two seats now: the first checked in, the second still awaited.
+    post = await publishPostNow(http, String(suffix), community, config.timeZone, '王督导');
+    await http.post(`/shifts/${post.current[0].id}/check-in`).send({ staffId: post.current[0].staffId }).expect(200);
   }, 900_000);
 
   afterAll(async () => {
@@ -299,6 +312,130 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     expect(await page.locator('main .error').count()).toBe(0);
     expect(await page.locator('.live').getAttribute('class')).not.toContain('failing');
     await page.screenshot({ path: join(SHOTS, '8-dispatcher-zh.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("opens a shared drill-down link as a notice when the shift is outside the person's role", async () => {
+    // Still the dispatcher: shifts are not theirs to read.
+    await page.goto(`${base}/dashboard?open=${encodeURIComponent(`shift:${post.current[0].id}`)}`);
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+    const drawer = page.getByTestId('detail');
+    expect(await textOf(drawer, (t) => t.includes('不在您的角色或辖区范围内'))).toContain('不在您的角色或辖区范围内');
+    expect(await page.locator('#drawer-title').innerText()).toContain('班次');
+    expect(await drawer.innerText()).not.toContain(String(post.current[0].staffId));
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-form').waitFor({ state: 'visible' });
+  });
+
+  it('drills down into a running transfer run from the transfers panel: live state, trips, exceptions and the people', async () => {
+    await logIn(supervisor);
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+    const row = page.locator(`[data-testid="transfers"] tr[data-run="${transfer.runId}"]`);
+    await row.waitFor({ timeout: REFRESH_WAIT_MS });
+    await row.click();
+    expect(new URL(page.url()).searchParams.get('open')).toBe(`run:${transfer.runId}`);
+    const drawer = page.getByTestId('detail');
+    expect(await page.locator('#drawer-title').innerText()).toContain('转运任务');
+    expect(await textOf(drawer.getByTestId('run-status'), (t) => t === '进行中')).toBe('进行中');
+    expect(await drawer.getByTestId('run-counts').innerText()).toMatch(/人数\s*4/);
+    const trips = await textOf(drawer.getByTestId('trips'), (t) => t.includes('上车中'));
+    for (const trip of transfer.trips) expect(trips).toContain(trip.tripId);
+    expect(trips).toContain(transfer.destination);
+
+    // The people by name: a drill-down shows the record in full, as the observation drawer does (lists mask).
+    const [boarded, awaited] = transfer.homeTrip.travellerIds;
+    const people = drawer.getByTestId('travellers');
+    expect(await textOf(people.locator(`tr[data-traveller="${boarded}"]`), (t) => t.includes('在途'))).toContain('在途');
+    const peopleText = await people.innerText();
+    for (const name of transfer.names.values()) expect(peopleText).toContain(name);
+    expect(await drawer.getByTestId('exceptions').innerText()).toContain('没有异常');
+
+    // A no-show reported on the road shows in the open drawer on the next refresh: an open exception, its owner and deadline.
+    await http.post(`/transfer-runs/${transfer.runId}/trips/${transfer.homeTrip.tripId}/no-show`).send({ travellerId: awaited, by: transfer.escort, note: '电话无人接听' }).expect(200);
+    const exceptions = await textOf(drawer.getByTestId('exceptions'), (t) => t.includes('人员未到'));
+    expect(exceptions).toContain('待处理');
+    expect(exceptions).toContain('赵调度');
+    expect(exceptions).toContain('调度员');
+    expect(exceptions).toContain('刘洋');
+    expect(await textOf(people.locator(`tr[data-traveller="${awaited}"]`), (t) => t.includes('未到'))).toContain('未到');
+    expect(await textOf(drawer.getByTestId('run-counts'), (t) => /未结异常\s*1/.test(t))).toMatch(/未结异常\s*1/);
+    expect(await page.locator(`[data-testid="transfers"] tr[data-run="${transfer.runId}"]`).getAttribute('class')).toContain('selected');
+    await page.screenshot({ path: join(SHOTS, '9-transfer-run-zh.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("opens a trip from the run's drawer with the keyboard: vehicle, escorts, leg and riders", async () => {
+    const drawer = page.getByTestId('detail');
+    const { tripId, travellerIds } = transfer.homeTrip;
+    await drawer.locator(`[data-testid="trips"] tr[data-trip="${tripId}"]`).press('Enter');
+    expect(new URL(page.url()).searchParams.get('open')).toBe(`trip:${transfer.runId}/${tripId}`);
+    const riders = await textOf(drawer.getByTestId('riders'), (t) => t.includes('已上车') && t.includes('未到'));
+    expect(riders).toContain('陈晓明');
+    expect(riders).toContain('刘洋');
+    expect(await drawer.locator(`[data-testid="riders"] tr[data-traveller="${travellerIds[0]}"]`).innerText()).toContain('已上车');
+    expect(await drawer.getByTestId('trip-leg').textContent()).toBe('上车中');
+    expect(await drawer.locator('[data-testid="legs"] li[aria-current="step"]').textContent()).toBe('上车中');
+    const text = await drawer.innerText();
+    expect(text).toContain(transfer.plate);
+    expect(text).toContain(transfer.escort);
+    expect(text).toContain(transfer.destination);
+    expect(await page.locator('#drawer-title').innerText()).toContain(tripId);
+    await page.screenshot({ path: join(SHOTS, '10-transfer-trip-zh.png') });
+
+    // The link keeps the trip over a reload; the way back leads to the run.
+    await page.reload();
+    expect(await textOf(page.getByTestId('detail').getByTestId('riders'), (t) => t.includes('已上车'))).toContain('已上车');
+    await page.getByTestId('back-to-run').click();
+    expect(new URL(page.url()).searchParams.get('open')).toBe(`run:${transfer.runId}`);
+    expect(await textOf(page.getByTestId('detail').getByTestId('run-status'), (t) => t === '进行中')).toBe('进行中');
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#drawer').isVisible()).toBe(false);
+    expect(new URL(page.url()).searchParams.get('open')).toBeNull();
+  });
+
+  it("opens a post's current shift from the posts panel: live state, what is pending and the event log", async () => {
+    const [onDuty, awaited] = post.current;
+    const row = page.locator(`[data-testid="posts"] tr[data-post="${post.postId}"]`);
+    await row.waitFor({ timeout: REFRESH_WAIT_MS });
+    expect(await row.locator('button[data-shift]').count()).toBe(2);
+    await row.press('Enter');
+    expect(new URL(page.url()).searchParams.get('open')).toBe(`shift:${onDuty.id}`);
+    const drawer = page.getByTestId('detail');
+    expect(await textOf(drawer.getByTestId('duty-state'), (t) => t === '在岗')).toBe('在岗');
+    expect(await drawer.getByTestId('shift-pending').innerText()).toContain('填写交接记录');
+    const facts = await drawer.innerText();
+    expect(facts).toContain(String(onDuty.staffId));
+    expect(facts).toContain(post.postId);
+    expect(await textOf(drawer.getByTestId('shift-events'), (t) => t.includes('签到') && t.includes('班次开始跟踪'))).toContain('签到');
+    // An incident logged on the post shows in the open drawer's timeline on the next refresh.
+    await http.post(`/shifts/${onDuty.id}/incidents`).send({ by: String(onDuty.staffId), kind: 'refused_check', description: '一名司机拒绝测温，已劝导配合' }).expect(200);
+    expect(await textOf(drawer.getByTestId('shift-events'), (t) => t.includes('事件登记'))).toContain('一名司机拒绝测温');
+    expect(await drawer.getByTestId('post-seats').locator('button').count()).toBe(2);
+    await page.screenshot({ path: join(SHOTS, '11-shift-zh.png') });
+
+    // The post's other seat opens from the drawer: its assignee is still awaited.
+    await drawer.getByTestId('post-seats').locator(`button[data-shift="${awaited.id}"]`).click();
+    expect(new URL(page.url()).searchParams.get('open')).toBe(`shift:${awaited.id}`);
+    expect(await textOf(drawer.getByTestId('duty-state'), (t) => t === '待签到' || t === '未到岗')).toMatch(/待签到|未到岗/);
+    expect(await drawer.getByTestId('shift-pending').innerText()).toMatch(/等待 .+ 签到|需要顶岗/);
+
+    // In English too.
+    await page.click('[data-lang="en"]');
+    expect(await drawer.getByTestId('shift-pending').innerText()).toMatch(/Check-in by|Cover for the gap/);
+    expect(await page.locator('#drawer-title').innerText()).toContain('Shift');
+    await page.screenshot({ path: join(SHOTS, '12-shift-other-seat-en.png') });
+    await page.click('[data-lang="zh-CN"]');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('says "not found" for a drill-down that does not exist, and still opens observations from older links', async () => {
+    await page.goto(`${base}/dashboard?open=${encodeURIComponent('run:no-such-run')}`);
+    expect(await textOf(page.getByTestId('not-found'), (t) => t.length > 0)).toBe('找不到转运任务 no-such-run');
+    await page.goto(`${base}/dashboard?open=${encodeURIComponent(numbers[0])}`);
+    expect(await textOf(page.getByTestId('day'), (t) => /第 \d+ 天/.test(t))).toMatch(/第 \d+ 天 \/ 共 14 天/);
+    expect(await page.locator('#drawer-title').textContent()).toBe(numbers[0]);
+    await page.goto(`${base}/dashboard?open=${encodeURIComponent(`obs:${numbers[0]}`)}`);
+    expect(await textOf(page.getByTestId('person'), (t) => t.includes('张伟'))).toContain('张伟');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -71,7 +71,8 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
       if (ready(view)) return view;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`run ${runId} never reached the expected state: ${JSON.stringify((await state(runId)).counts)}`);
+    const view = await state(runId);
+    throw new Error(`run ${runId} never reached the expected state: ${JSON.stringify({ counts: view.counts, exceptions: view.exceptions.map((e) => `${e.kind}:${e.state}:${e.reason}`) })}`);
   }
 
   /** Drives every trip as it is dispatched until none is left to dispatch; the number of trips driven. */
@@ -265,8 +266,8 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     for (const id of others) await handle.executeUpdate(boardUpdate, { args: [{ travellerId: id, by: 'escort' }] });
     await driveTrip(env.client, runId, trip.tripId);
 
-    let view = await waitFor(runId, (v) => v.counts.handedOver === 2 && v.exceptions.length === 1);
-    const refusal = view.exceptions[0];
+    let view = await waitFor(runId, (v) => v.counts.handedOver === 2 && v.exceptions.some((e) => e.kind === 'refusal'));
+    const refusal = view.exceptions.find((e) => e.kind === 'refusal')!;
     expect(refusal).toMatchObject({ kind: 'refusal', ownerRole: 'supervisor', owner: 'supervisor-wang', travellerIds: [refusing], state: 'open' });
     const meetingAt = (await env.currentTimeMs()) + 6 * 60 * MINUTE;
     await expect(runHandle(runId).executeUpdate(decideExceptionUpdate, { args: [{ exceptionId: refusal.id, decision: 'key_person_transfer', by: 'supervisor-wang' }] })).rejects.toMatchObject({

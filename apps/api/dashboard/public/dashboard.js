@@ -3,8 +3,9 @@
 // live in the URL). It needs a login: the session cookie set by POST /auth/login carries the reads;
 // until then, and whenever the API answers 401 later, the page shows the login form instead.
 import { fill, forbidden, formatTime, getJson, h, postJson, table, whenUnauthenticated } from './dom.js';
+import { facts, renderRun, renderShift, renderTrip } from './drawers.js';
 import { LANGUAGES, term as termIn, translate } from './i18n.js';
-import { forbiddenNotice, loadDailyReport, loadPosts, loadTransfers, renderDailyReport, renderPosts, renderTransfers } from './sources.js';
+import { forbiddenNotice, loadDailyReport, loadPosts, loadTransfers, renderDailyReport, renderPosts, renderTransfers, shortId } from './sources.js';
 
 const REFRESH_MS = 5000;
 const STATUSES = ['active', 'escalated', 'released', 'ended'];
@@ -68,6 +69,23 @@ function writeUrl() {
   const query = params.toString();
   history.replaceState(null, '', query ? `?${query}` : location.pathname);
 }
+
+/**
+ * What the drawer shows, from the URL's `open`: an observation (its number as it is, the form of
+ * older links, or `obs:<number>`), `run:<runId>`, `trip:<runId>/<tripId>` or `shift:<shiftId>`.
+ */
+function parseOpen(open) {
+  if (!open) return undefined;
+  const match = /^(obs|run|trip|shift):(.+)$/.exec(open);
+  if (!match) return { kind: 'observation', id: open };
+  const [, kind, id] = match;
+  if (kind === 'obs') return { kind: 'observation', id };
+  if (kind !== 'trip') return { kind, id };
+  const slash = id.indexOf('/');
+  return slash > 0 && slash < id.length - 1 ? { kind, id, runId: id.slice(0, slash), tripId: id.slice(slash + 1) } : { kind, id, runId: id, tripId: '' };
+}
+
+const opened = () => parseOpen(state.open);
 
 /** Filter parts the person's jurisdiction fixes are dropped: their own value is implied, another (a shared link) would be refused. */
 function fitFiltersToUser(user) {
@@ -153,15 +171,32 @@ async function loadList(epoch) {
   return true;
 }
 
+/** The drawer's record as the API answers for it: { ok, status, body }. */
+async function fetchOpened(target) {
+  const path = (...parts) => parts.map(encodeURIComponent).join('/');
+  if (target.kind === 'observation') return getJson(`/observations/${path(target.id)}`);
+  if (target.kind === 'run') return getJson(`/transfer-runs/${path(target.id)}`);
+  if (target.kind === 'shift') return getJson(`/shifts/${path(target.id)}`);
+  if (!target.tripId) return { ok: false, status: 404 };
+  // The trip's live state; the run's detail adds the names, plates and the planned times.
+  const [trip, run] = await Promise.all([getJson(`/transfer-runs/${path(target.runId, 'trips', target.tripId)}`), getJson(`/transfer-runs/${path(target.runId)}`)]);
+  return trip.ok ? { ...trip, body: { trip: trip.body, run: run.ok ? run.body : undefined } } : trip;
+}
+
 async function loadDetail(epoch) {
-  const number = state.open;
-  if (!number) return true;
-  const result = await getJson(`/observations/${encodeURIComponent(number)}`);
-  if (epoch !== session.epoch || number !== state.open) return true;
-  if (result.status === 404) data.detail = { number, missing: true };
-  else if (forbidden(result)) data.detail = { number, denied: result.body?.message ?? '' };
-  else if (!result.ok) return false;
-  else data.detail = { number, ...result.body };
+  const key = state.open;
+  const target = parseOpen(key);
+  if (!target) return true;
+  const result = await fetchOpened(target);
+  if (epoch !== session.epoch || key !== state.open) return true;
+  if (result.status === 404) data.detail = { key, missing: true };
+  else if (forbidden(result)) data.detail = { key, denied: result.body?.message ?? '' };
+  else if (!result.ok) {
+    // Kept on screen if it was read before (the live dot says the page is behind); said if never.
+    if (data.detail?.key !== key || data.detail.failed) data.detail = { key, failed: result.body?.message ?? `HTTP ${result.status}` };
+    renderDetail();
+    return false;
+  } else data.detail = { ...result.body, key };
   renderDetail();
   return true;
 }
@@ -377,7 +412,7 @@ function renderList() {
   const rows = list.items.map((item) =>
     h(
       'tr',
-      { class: item.number === state.open ? 'selected' : '', 'data-number': item.number, tabindex: 0, onclick: () => openDetail(item.number), onkeydown: (e) => e.key === 'Enter' && openDetail(item.number) },
+      { class: isOpenObservation(item.number) ? 'selected' : '', 'data-number': item.number, tabindex: 0, onclick: () => openDetail(item.number), onkeydown: (e) => e.key === 'Enter' && openDetail(item.number) },
       h('td', { class: 'mono link' }, item.number),
       h('td', {}, item.name ?? '—'),
       h('td', { class: 'mono' }, item.documentNumber ?? '—'),
@@ -397,14 +432,6 @@ function renderList() {
   $('next').disabled = list.page >= pages;
 }
 
-function facts(entries) {
-  return h(
-    'dl',
-    { class: 'facts' },
-    entries.filter(([, value]) => value !== undefined && value !== null && value !== '').map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value))),
-  );
-}
-
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 /** A log entry's or device list's fields on one line, times in the jurisdiction's zone. */
@@ -417,19 +444,45 @@ function describe(detail) {
     .join(' · ');
 }
 
+function isOpenObservation(number) {
+  const target = opened();
+  return target?.kind === 'observation' && target.id === number;
+}
+
+/** What the drawers need from the page: words, times, and opening another drill-down. */
+const drawerContext = () => ({ t, term, time, open: openDetail, isOpen: (key) => key === state.open });
+
+/** The drawer's heading: the kind of record in words, then its id. */
+function drawerTitle(target) {
+  const title = $('drawer-title');
+  if (target.kind === 'observation') return void (title.textContent = target.id);
+  const id = target.kind === 'run' ? shortId(target.id) : target.kind === 'trip' ? `${shortId(target.runId)} / ${target.tripId}` : target.id;
+  fill(title, h('span', { class: 'drawer-kind' }, t(`drawer.${target.kind}`)), ' ', h('span', { title: target.id }, id));
+}
+
 function renderDetail() {
   const drawer = $('drawer');
-  const open = Boolean(state.open && session.user);
-  drawer.hidden = !open;
-  document.body.classList.toggle('with-drawer', open);
-  if (!open) return;
-  const detail = data.detail?.number === state.open ? data.detail : undefined;
-  $('drawer-title').textContent = state.open;
+  const target = session.user ? opened() : undefined;
+  drawer.hidden = !target;
+  document.body.classList.toggle('with-drawer', Boolean(target));
+  if (!target) return;
+  const detail = data.detail?.key === state.open ? data.detail : undefined;
+  drawerTitle(target);
+  drawer.dataset.kind = target.kind;
   const body = $('drawer-body');
   const scroll = body.scrollTop;
   if (!detail) return fill(body, h('p', { class: 'muted' }, t('detail.loading')));
-  if (detail.missing) return fill(body, h('p', { class: 'error' }, t('detail.notFound', { number: state.open })));
+  if (detail.missing) return fill(body, h('p', { class: 'error', 'data-testid': 'not-found' }, t(target.kind === 'observation' ? 'detail.notFound' : `drawer.notFound.${target.kind}`, { number: target.id, id: target.tripId || target.id })));
   if (detail.denied !== undefined) return fill(body, forbiddenNotice(t, detail.denied));
+  if (detail.failed !== undefined) return fill(body, h('p', { class: 'error' }, t('error.source', { message: detail.failed })));
+  if (target.kind !== 'observation') {
+    const ctx = drawerContext();
+    if (target.kind === 'run') fill(body, renderRun(detail, ctx));
+    else if (target.kind === 'trip') fill(body, renderTrip(detail, ctx));
+    else fill(body, renderShift(detail, ctx, data.posts?.posts?.find((post) => post.shifts.some((shift) => shift.id === target.id))));
+    body.scrollTop = scroll;
+    return;
+  }
   const { observation, person, state: live, trackingLog } = detail;
   const escalations = (live?.escalations ?? detail.escalations ?? []).filter((e) => e.state !== 'resolved');
   const day = live ? h('div', { class: 'day', 'data-testid': 'day' }, h('strong', {}, t('detail.day', { day: live.day, periodDays: live.periodDays })), h('progress', { max: live.periodDays, value: Math.min(live.day, live.periodDays) })) : h('p', { class: 'muted' }, t('detail.noState'));
@@ -508,8 +561,9 @@ function renderDetail() {
 }
 
 function renderSources() {
-  renderTransfers($('transfers'), data.transfers, t);
-  renderPosts($('posts'), data.posts, t);
+  const view = drawerContext();
+  renderTransfers($('transfers'), data.transfers, t, view);
+  renderPosts($('posts'), data.posts, t, view);
   renderDailyReport($('daily-report'), data.report, t, term, (iso) => time(iso));
   // No date to pick for a report this person may not read.
   $('report-date').closest('label').hidden = data.report?.state === 'forbidden';
@@ -629,11 +683,14 @@ function toggleFilter(name) {
   setFilter(name, !state.filters[name]);
 }
 
-function openDetail(number) {
-  state.open = number;
+/** Opens a drill-down: an observation's number, or `run:…`, `trip:…/…`, `shift:…` (see parseOpen). */
+function openDetail(key) {
+  if (key !== state.open) $('drawer-body').scrollTop = 0;
+  state.open = key;
   writeUrl();
   renderDetail();
   renderList();
+  renderSources();
   void refresh();
 }
 
@@ -643,6 +700,7 @@ function closeDetail() {
   writeUrl();
   renderDetail();
   renderList();
+  renderSources();
 }
 
 function bind() {

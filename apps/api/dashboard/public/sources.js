@@ -45,12 +45,14 @@ export async function loadPosts(today, yesterday, now = Date.now()) {
   for (const shift of results.flatMap((result) => (Array.isArray(result.body) ? result.body : []))) {
     const current = shift.status === 'published' && Date.parse(shift.startAt) <= now && (Date.parse(shift.endAt) > now || ON_POST.includes(shift.dutyState));
     if (!current) continue;
-    const post = byPost.get(shift.postId) ?? { postId: shift.postId, jurisdiction: shift.jurisdiction, seats: 0, onDuty: 0 };
+    const post = byPost.get(shift.postId) ?? { postId: shift.postId, jurisdiction: shift.jurisdiction, seats: 0, onDuty: 0, shifts: [] };
     post.seats += 1;
     if (shift.staffId !== null && ON_POST.includes(shift.dutyState)) post.onDuty += 1;
+    // The shifts themselves, so a post opens its current shift (one per seat) in the drawer.
+    post.shifts.push({ id: shift.id, seatNo: shift.seatNo, staffId: shift.staffId, dutyState: shift.dutyState, startAt: shift.startAt });
     byPost.set(shift.postId, post);
   }
-  const posts = [...byPost.values()].map((post) => ({ ...post, covered: post.onDuty >= post.seats }));
+  const posts = [...byPost.values()].map((post) => ({ ...post, shifts: post.shifts.sort((a, b) => a.seatNo - b.seatNo || Date.parse(a.startAt) - Date.parse(b.startAt)), covered: post.onDuty >= post.seats }));
   posts.sort((a, b) => Number(a.covered) - Number(b.covered) || a.postId.localeCompare(b.postId));
   return { state: 'ok', posts, covered: posts.filter((p) => p.covered).length, uncovered: posts.filter((p) => !p.covered).length };
 }
@@ -77,7 +79,22 @@ export function notice(source, t) {
   return undefined;
 }
 
-export function renderTransfers(element, source, t) {
+/** A table row that opens a drill-down on a click or Enter; `selected` marks the one open now. */
+function openableRow(open, selected, attributes, ...cells) {
+  return h(
+    'tr',
+    { ...attributes, class: `openable ${selected ? 'selected' : ''}`, tabindex: 0, onclick: open, onkeydown: (event) => event.key === 'Enter' && event.target === event.currentTarget && open() },
+    cells,
+  );
+}
+
+/** A run id is a UUID: its first part tells runs apart on screen, the whole id is on hover and in the drawer. */
+export function shortId(id) {
+  return String(id ?? '').split('-')[0] || '—';
+}
+
+/** `view`: { term, open(key), isOpen(key) } from the page, for the drill-down into a run. */
+export function renderTransfers(element, source, t, view) {
   const blocked = notice(source, t);
   if (blocked) return fill(element, blocked);
   if (!source.runs.length) return fill(element, h('p', { class: 'muted' }, t('transfers.none')));
@@ -86,34 +103,74 @@ export function renderTransfers(element, source, t) {
     source.total > source.runs.length ? h('p', { class: 'muted' }, t('transfers.firstOf', { n: source.runs.length })) : null,
     table(
       [t('transfers.run'), t('transfers.kind'), t('transfers.dispatcher'), ...RUN_COUNTS.map((key) => t(`transfers.${key}`))],
-      source.runs.map((run) =>
-        h('tr', {}, h('td', { class: 'mono' }, run.id), h('td', {}, run.kind), h('td', {}, run.dispatcher), RUN_COUNTS.map((key) => h('td', { class: 'num' }, run.counts?.[key] ?? 0))),
-      ),
+      source.runs.map((run) => {
+        const runId = run.runId ?? run.id;
+        const key = `run:${runId}`;
+        return openableRow(
+          () => view.open(key),
+          view.isOpen(key),
+          { 'data-run': runId, title: t('drawer.openHint') },
+          h('td', { class: 'mono link', title: runId }, shortId(runId)),
+          h('td', {}, view.term('runKind', run.kind)),
+          h('td', {}, run.dispatcher),
+          RUN_COUNTS.map((key) => h('td', { class: `num ${key === 'openExceptions' && run.counts?.[key] ? 'warn-text' : ''}` }, run.counts?.[key] ?? 0)),
+        );
+      }),
+      { 'data-testid': 'transfer-runs' },
     ),
   );
 }
 
-export function renderPosts(element, source, t) {
+/** A post's row opens its (first) current shift; with several seats each seat has its own button. */
+export function renderPosts(element, source, t, view) {
   const blocked = notice(source, t);
   if (blocked) return fill(element, blocked);
   if (!source.posts.length) return fill(element, h('p', { class: 'muted' }, t('posts.none')));
   fill(
     element,
     table(
-      [t('posts.post'), t('filter.community'), t('posts.seats'), t('posts.onDuty'), t('posts.state')],
+      [t('posts.post'), t('filter.community'), t('posts.seats'), t('posts.onDuty'), t('posts.state'), t('posts.shifts')],
       source.posts.map((post) =>
-        h(
-          'tr',
-          {},
-          h('td', { class: 'mono' }, post.postId),
+        openableRow(
+          () => view.open(`shift:${post.shifts[0].id}`),
+          post.shifts.some((shift) => view.isOpen(`shift:${shift.id}`)),
+          { 'data-post': post.postId, title: t('drawer.openHint') },
+          h('td', { class: 'mono link' }, post.postId),
           h('td', {}, post.jurisdiction),
           h('td', { class: 'num' }, post.seats),
           h('td', { class: 'num' }, post.onDuty),
           h('td', {}, h('span', { class: `badge ${post.covered ? 'ok' : 'alert'}` }, t(post.covered ? 'posts.covered' : 'posts.uncovered'))),
+          h('td', { class: 'seats' }, seatButtons(post, t, view)),
         ),
       ),
+      { 'data-testid': 'post-list' },
     ),
   );
+}
+
+/** One button per current shift of a post: seat number and duty state; the open one is pressed. */
+export function seatButtons(post, t, view) {
+  return post.shifts.map((shift) => {
+    const key = `shift:${shift.id}`;
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: `seat duty-${shift.dutyState}`,
+        'data-shift': shift.id,
+        'aria-pressed': String(view.isOpen(key)),
+        title: shift.id,
+        onclick: (event) => {
+          event.stopPropagation();
+          view.open(key);
+        },
+        onkeydown: (event) => event.stopPropagation(),
+      },
+      t('posts.seat', { n: shift.seatNo }),
+      ' · ',
+      view.term('duty', shift.dutyState),
+    );
+  });
 }
 
 /** The report's sections as labelled numbers; keys without a label show as they are. */
