@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { makeLedgerFile, makeLedgerRecords } from '../test/support/ledger-fixtures';
 import { AppConfig } from '../libs/config/config';
 import { baselineSignal } from '../workflows/bench/baseline.workflows';
-import { ObservationInput, observationWorkflowId } from '../workflows/observation/observation.messages';
+import { ObservationInput, observationWorkflowId, reportSignal } from '../workflows/observation/observation.messages';
 import { DEFAULT_RULES } from '../workflows/observation/observation-policy';
 import { localDate, MINUTE } from '../workflows/observation/observation-schedule';
 import { observationWorkflow } from '../workflows/observation/observation.workflow';
@@ -106,6 +106,13 @@ export async function benchEnrol(ctx: BenchContext, size: number) {
 /** One report from each person through the HTTP API at a slot opening vs bare signals. */
 export async function benchCheckInBurst(ctx: BenchContext) {
   const numbers: string[] = (await ctx.db.query(`SELECT number FROM observation WHERE subdistrict = 'BENCH' AND status = 'active' ORDER BY number`)).map((r: { number: string }) => r.number);
+  // A slot opens on a settled system: every enrolled workflow has run its first task (it writes the 'enrolled' line).
+  const settling = performance.now();
+  await waitFor('enrolled workflows settle', async () => {
+    const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM tracking_log WHERE kind = 'enrolled' AND observation_number LIKE 'BENCH-%'`);
+    return n;
+  }, numbers.length, 30 * 60_000);
+  ctx.log(`check-in: enrolled workflows settled ${((performance.now() - settling) / 1000).toFixed(1)} s after the import finished`);
   const engine = await measure(numbers.length, ctx.concurrency, async (i) => {
     const response = await fetch(`${ctx.apiUrl}/observations/${numbers[i]}/reports`, {
       method: 'POST',
@@ -114,10 +121,14 @@ export async function benchCheckInBurst(ctx: BenchContext) {
     });
     if (response.status !== 201) throw new Error(`report ${numbers[i]}: ${response.status} ${await response.text()}`);
   });
+  // The design's own primitive without the API: the same report signal sent straight to each observation workflow.
+  const direct = await measure(numbers.length, ctx.concurrency, (i) =>
+    ctx.client.workflow.getHandle(observationWorkflowId(numbers[i])).signal(reportSignal, { requestId: `bench-direct-${i}`, at: Date.now(), temperature: 36.5, source: 'person' }),
+  );
   const sinks = Array.from({ length: numbers.length }, (_, i) => `bench-sink-${i}-${randomUUID()}`);
   await measure(sinks.length, ctx.concurrency, (i) => ctx.client.workflow.start('baselineSignalWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: sinks[i] }));
   const baseline = await measure(sinks.length, ctx.concurrency, (i) => ctx.client.workflow.getHandle(sinks[i]).signal(baselineSignal, { temperature: 36.5 }));
-  return { engine, baseline };
+  return { engine, direct, baseline };
 }
 
 /**

@@ -307,6 +307,13 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       await as.supervisor!.get('/audit?limit=0').expect(400);
     });
 
+    it('keeps every row of a burst (rows arriving together share one INSERT, each caller waits for its own)', async () => {
+      const burst = Array.from({ length: 40 }, (_, i) => `burst-${tag}-${i}`);
+      await Promise.all(burst.map((id) => as.homeWorker!.post(`/observations/${numbers.home}/reports`).set('x-request-id', id).send({ temperature: 36.4 }).expect(201)));
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE request_id = ANY($1::text[]) AND status = 201`, [burst]);
+      expect(n).toBe(burst.length);
+    });
+
     it('cannot be changed or deleted, even directly in PostgreSQL', async () => {
       await expect(db.query(`UPDATE audit_log SET actor = 'someone else'`)).rejects.toThrow(/append-only \(UPDATE refused\)/);
       await expect(db.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only \(DELETE refused\)/);

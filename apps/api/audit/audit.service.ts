@@ -28,13 +28,24 @@ export interface AuditFilter {
   limit: number;
 }
 
+const INSERT_COLUMNS = 'actor_id, actor, actor_role, actor_subdistrict, action, record_type, record_id, subdistrict, community, status, ip, request_id, detail';
+const PER_ROW = INSERT_COLUMNS.split(',').length;
+/** Rows one INSERT carries at most (PostgreSQL allows 65,535 parameters a statement). */
+const MAX_BATCH = 500;
+
 const COLUMNS = `id, at, actor_id AS "actorId", actor, actor_role AS "actorRole", actor_subdistrict AS "actorSubdistrict", action,
   record_type AS "recordType", record_id AS "recordId", subdistrict, community, status, ip, request_id AS "requestId", detail`;
 
-/** The append-only log of commands: written here, never updated or deleted (the table's trigger refuses). */
+/**
+ * The append-only log of commands: written here, never updated or deleted (the table's trigger refuses).
+ * Group commit: rows that arrive while an INSERT is in flight go together in the next one, and each
+ * caller waits for its own row's commit, so a busy minute costs a few statements, not one per command.
+ */
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger('audit');
+  private queue: Array<{ values: unknown[]; done: (error?: Error) => void }> = [];
+  private writing = false;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -45,28 +56,50 @@ export class AuditService {
     const detail: Record<string, unknown> = { params: request.params ?? {}, query: request.query ?? {} };
     if (error) detail.error = (error as Error).message;
     try {
-      await this.dataSource.query(
-        `INSERT INTO audit_log (actor_id, actor, actor_role, actor_subdistrict, action, record_type, record_id, subdistrict, community, status, ip, request_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          actor?.userId ?? null,
-          actor?.username ?? request.claimedUser ?? 'anonymous',
-          actor?.role ?? null,
-          actor?.subdistrict ?? null,
-          `${request.method} ${request.route?.path ?? request.path}`,
-          place?.type ?? fallback?.type ?? null,
-          place?.id ?? fallback?.id ?? null,
-          place?.places[0]?.subdistrict ?? null,
-          place?.places[0]?.community ?? null,
-          status,
-          request.ip ?? request.socket?.remoteAddress ?? null,
-          request.header(REQUEST_ID_HEADER) ?? null,
-          JSON.stringify(detail),
-        ],
-      );
+      await this.append([
+        actor?.userId ?? null,
+        actor?.username ?? request.claimedUser ?? 'anonymous',
+        actor?.role ?? null,
+        actor?.subdistrict ?? null,
+        `${request.method} ${request.route?.path ?? request.path}`,
+        place?.type ?? fallback?.type ?? null,
+        place?.id ?? fallback?.id ?? null,
+        place?.places[0]?.subdistrict ?? null,
+        place?.places[0]?.community ?? null,
+        status,
+        request.ip ?? request.socket?.remoteAddress ?? null,
+        request.header(REQUEST_ID_HEADER) ?? null,
+        JSON.stringify(detail),
+      ]);
     } catch (failure) {
       // The command itself has happened; a lost audit row must at least be loud in the log.
       this.logger.error(`audit row not written for ${request.method} ${request.originalUrl}: ${(failure as Error).message}`);
+    }
+  }
+
+  private append(values: unknown[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ values, done: (error) => (error ? reject(error) : resolve()) });
+      void this.writeQueued();
+    });
+  }
+
+  private async writeQueued(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        const rows = batch.map((_, r) => `(${Array.from({ length: PER_ROW }, (_, c) => `$${r * PER_ROW + c + 1}`).join(', ')})`);
+        try {
+          await this.dataSource.query(`INSERT INTO audit_log (${INSERT_COLUMNS}) VALUES ${rows.join(', ')}`, batch.flatMap((b) => b.values));
+          batch.forEach((b) => b.done());
+        } catch (failure) {
+          batch.forEach((b) => b.done(failure as Error));
+        }
+      }
+    } finally {
+      this.writing = false;
     }
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
+import { SELECT_RECORD } from '../../../libs/observation/observation-record';
 import { observationWorkflowId } from '../../../workflows/observation/observation.messages';
 import { shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { transferRunWorkflowId, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
@@ -14,6 +15,8 @@ export interface RecordPlace {
   places: Jurisdiction[];
   /** The workflow the route addresses, for the request log. */
   workflowId?: string;
+  /** The record's row as read for the check, for the handler to reuse (see LoadedRecord). */
+  row?: unknown;
 }
 
 /** Which workflow a route on a record addresses, from its route parameters. */
@@ -38,7 +41,7 @@ export class JurisdictionResolver {
   constructor(private readonly dataSource: DataSource) {
     const rows = (sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<Jurisdiction[]>;
     this.resolvers = {
-      observation: (number) => rows(`SELECT subdistrict, community FROM observation WHERE number = $1`, [String(number)]),
+      observation: (number) => rows(`${SELECT_RECORD} WHERE o.number = $1`, [String(number)]),
       'import-job': (id) => rows(`SELECT subdistrict, community FROM import_job WHERE id::text = $1`, [String(id)]),
       post: (id) => rows(`${POST_PLACE} WHERE id = $1`, [String(id)]),
       // Creating or changing a post: where it is now (if it exists) and where the body puts it.
@@ -70,7 +73,13 @@ export class JurisdictionResolver {
     const resolve = this.resolvers[record];
     if (!resolve) throw new Error(`no jurisdiction resolver for ${record}`);
     const places = await resolve(id, actor, body);
-    return { type: record, id: typeof id === 'string' ? id : JSON.stringify(id ?? null), places, workflowId: places.length ? WORKFLOW_OF[record]?.(params) : undefined };
+    return {
+      type: record,
+      id: typeof id === 'string' ? id : JSON.stringify(id ?? null),
+      places,
+      workflowId: places.length ? WORKFLOW_OF[record]?.(params) : undefined,
+      row: places.length === 1 ? places[0] : undefined,
+    };
   }
 }
 

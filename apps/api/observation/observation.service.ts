@@ -1,3 +1,4 @@
+import { ObservationRecord, SELECT_RECORD } from '../../../libs/observation/observation-record';
 import { assertCovers } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
@@ -48,28 +49,6 @@ export interface ObservationFilter {
   pageSize?: number;
 }
 
-interface ObservationRecord {
-  number: string;
-  person_id: string;
-  category: string;
-  status: string;
-  subdistrict: string;
-  community: string;
-  responsible_worker: string;
-  anchor_date: string;
-  policy_id: string;
-  started_at: Date;
-  release_due_at: Date;
-  next_due_at: Date | null;
-  last_report_at: Date | null;
-  ended_at: Date | null;
-  end_reason: string | null;
-}
-
-const SELECT_RECORD = `SELECT o.number, o.person_id, o.category, o.status, o.subdistrict, o.community, o.responsible_worker,
-  to_char(o.anchor_date, 'YYYY-MM-DD') AS anchor_date, o.policy_id, o.started_at, o.release_due_at, o.next_due_at,
-  o.last_report_at, o.ended_at, o.end_reason FROM observation o`;
-
 /** Reports, device events, supervisors' commands and every read of observations. */
 @Injectable()
 export class ObservationService {
@@ -84,7 +63,9 @@ export class ObservationService {
     return this.client.workflow.getHandle(observationWorkflowId(number));
   }
 
-  async record(number: string): Promise<ObservationRecord> {
+  /** The row; `loaded`: the one the access guard already read for this request (one query, not two). */
+  async record(number: string, loaded?: ObservationRecord): Promise<ObservationRecord> {
+    if (loaded) return loaded;
     const rows: ObservationRecord[] = await this.dataSource.query(`${SELECT_RECORD} WHERE o.number = $1`, [number]);
     if (!rows.length) throw notFound('observation', number);
     return rows[0];
@@ -100,14 +81,14 @@ export class ObservationService {
    * A temperature report: checked against the record, made durable in Temporal (a signal the
    * workflow re-checks) and in the tracking log, both before the answer. Idempotent on requestId.
    */
-  async report(number: string, input: ReportInput, at = Date.now()) {
+  async report(number: string, input: ReportInput, at = Date.now(), loaded?: ObservationRecord) {
     const problems: FieldProblem[] = [];
     if (typeof input.temperature !== 'number' || !Number.isFinite(input.temperature)) problems.push({ field: 'temperature', reason: 'is required, in °C' });
     else if (input.temperature < TEMPERATURE_RANGE.min || input.temperature > TEMPERATURE_RANGE.max) {
       problems.push({ field: 'temperature', reason: `must be from ${TEMPERATURE_RANGE.min} to ${TEMPERATURE_RANGE.max} °C, got ${input.temperature}` });
     }
     if (problems.length) throw invalidAll(problems);
-    const row = await this.record(number);
+    const row = await this.record(number, loaded);
     if (!OPEN_STATUSES.includes(row.status)) throw conflict(`observation ${number} is ${row.status}; reports are closed`, {}, [{ field: 'number', reason: `observation is ${row.status}` }]);
     const period = await this.period(row);
     const slot = openSlotAt(period, at);
@@ -169,8 +150,8 @@ export class ObservationService {
   }
 
   /** Sends a command (a Temporal update with a validator) to a running observation. */
-  async command<Arg>(number: string, update: UpdateDefinition<ObservationView, [Arg]>, arg: Arg): Promise<ObservationView> {
-    const row = await this.record(number);
+  async command<Arg>(number: string, update: UpdateDefinition<ObservationView, [Arg]>, arg: Arg, loaded?: ObservationRecord): Promise<ObservationView> {
+    const row = await this.record(number, loaded);
     if (!OPEN_STATUSES.includes(row.status)) throw conflict(`observation ${number} is ${row.status}`, {}, [{ field: 'number', reason: `observation is ${row.status}` }]);
     try {
       return await this.handle(number).executeUpdate(update, { args: [arg] });

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
+import { ObservationRecord } from '../../../libs/observation/observation-record';
+import { LoadedRecord } from '../auth/loaded-record.decorator';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
 import { DistrictLevel, Roles, Scoped, ScopedInHandler, SharedData } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
@@ -94,8 +96,8 @@ export class ObservationsController {
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @ApiOperation({ summary: 'A temperature report for the open check-in slot' })
-  report(@Param('number') number: string, @Body() body: ReportDto) {
-    return this.observations.report(number, body);
+  report(@Param('number') number: string, @Body() body: ReportDto, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.report(number, body, Date.now(), row);
   }
 
   @Post('device-events')
@@ -111,16 +113,16 @@ export class ObservationsController {
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
-  acknowledge(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto) {
-    return this.observations.command(number, acknowledgeEscalationUpdate, { escalationId: escalationId(number, id), ...body });
+  acknowledge(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.command(number, acknowledgeEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
   }
 
   @Post('observations/:number/escalations/:id/resolve')
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
-  resolve(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto) {
-    return this.observations.command(number, resolveEscalationUpdate, { escalationId: escalationId(number, id), ...body });
+  resolve(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.command(number, resolveEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
   }
 
   @Post('observations/:number/escalations/:id/decision')
@@ -128,8 +130,8 @@ export class ObservationsController {
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'A supervisor decides a fever or symptom escalation: continue, hospital or centralized quarantine' })
-  decide(@Param('number') number: string, @Param('id') id: string, @Body() body: HealthDecisionDto) {
-    return this.observations.command(number, decideHealthEscalationUpdate, { escalationId: escalationId(number, id), ...body });
+  decide(@Param('number') number: string, @Param('id') id: string, @Body() body: HealthDecisionDto, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.command(number, decideHealthEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
   }
 
   @Post('observations/:number/measures')
@@ -137,8 +139,8 @@ export class ObservationsController {
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'The next step of the non-cooperation ladder: warning talk, guard posted, centralized quarantine' })
-  measure(@Param('number') number: string, @Body() body: MeasureDto) {
-    return this.observations.command(number, takeMeasureUpdate, body);
+  measure(@Param('number') number: string, @Body() body: MeasureDto, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.command(number, takeMeasureUpdate, body, row);
   }
 
   @Post('observations/:number/extension')
@@ -146,16 +148,16 @@ export class ObservationsController {
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'A new exposure: the anchor date moves and with it the release' })
-  extend(@Param('number') number: string, @Body() body: ExtensionDto) {
-    return this.observations.command(number, extendUpdate, body);
+  extend(@Param('number') number: string, @Body() body: ExtensionDto, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.command(number, extendUpdate, body, row);
   }
 
   @Post('observations/:number/early-end')
   @Roles('supervisor')
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
-  endEarly(@Param('number') number: string, @Body() body: EarlyEndDto) {
-    return this.observations.command(number, endEarlyUpdate, body);
+  endEarly(@Param('number') number: string, @Body() body: EarlyEndDto, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.command(number, endEarlyUpdate, body, row);
   }
 
   @Post('observations/:number/policy')
@@ -163,8 +165,8 @@ export class ObservationsController {
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'Move a running observation to another policy version of its category' })
-  async movePolicy(@Param('number') number: string, @Body() body: PolicyMoveDto) {
-    return this.observations.command(number, changePolicyUpdate, { policy: await this.policies.get(body.policyId), by: body.by });
+  async movePolicy(@Param('number') number: string, @Body() body: PolicyMoveDto, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.command(number, changePolicyUpdate, { policy: await this.policies.get(body.policyId), by: body.by }, row);
   }
 
   @Post('observation-policies/:id/rollouts')
