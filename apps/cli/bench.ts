@@ -87,6 +87,8 @@ async function main(): Promise<void> {
       worker.kill('SIGTERM');
       await new Promise((resolve) => worker.once('exit', resolve));
     });
+    // The API runs in this process: its per-request log lines would bury the bench's own output.
+    process.env.EPI_HTTP_LOG ??= '0';
     const api = await createApi(config);
     await api.listen(config.apiPort, '127.0.0.1');
     stops.push(() => api.close());
