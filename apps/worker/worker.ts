@@ -47,7 +47,7 @@ export async function startWorker(config: AppConfig, overrides: Partial<WorkerOp
     workflowsPath: require.resolve('../../workflows'),
     activities: bindActivities(app),
     dataConverter: dataConverterFor(config.temporal),
-    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS || 2000),
+    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS || 1000),
     maxConcurrentWorkflowTaskExecutions: 100,
     maxConcurrentActivityTaskExecutions: 100,
     ...overrides,

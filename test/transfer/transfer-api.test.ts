@@ -216,33 +216,46 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     expect(registry.prefix).toBeTruthy();
   });
 
-  it('loses nothing when the worker process is killed mid-run and another starts', async () => {
+  it("loses nothing when the worker process is killed (kill -9) in the middle of the record day's 245-person run", async () => {
     const killConfig = testConfig();
     const killApi = await createApi(killConfig);
     await killApi.init();
     const killHttp = await supervisorHttp(killApi);
     let child = await spawnWorker(killConfig);
     try {
-      const travellers = [home(), home(), home()];
-      const created = await killHttp.post('/transfer-runs').send({ ...base(), vehicleIds: [ids.bus], dispatch: true, travellers }).expect(201);
+      const { request: day } = await recordDay(db, Date.now());
+      const created = await killHttp.post('/transfer-runs').send({ ...day, dispatcher: '赵调度', supervisor: '王主任', dispatch: true, rules: { dispatchLeadMinutes: 2880 } }).expect(201);
       const { runId, plan } = created.body;
-      const route = `/transfer-runs/${runId}/trips/${plan.trips[0].tripId}`;
-      await waitForTrip(route, killHttp);
-      const [a, b, c] = plan.trips[0].travellerIds;
-      await killHttp.post(`${route}/boarded`).send({ travellerId: a, by: '周干部' }).expect(200);
-      await killHttp.post(`${route}/boarded`).send({ travellerId: b, by: '周干部' }).expect(200);
-
+      const handedOver = async () => (await db.query(`SELECT count(*)::int AS n FROM transfer_traveller WHERE run_id = $1 AND handed_over_at IS NOT NULL`, [runId]))[0].n as number;
+      // Escorts work every trip at once through the API's workflows while the worker dies and a new one starts.
+      const driving = Promise.all(
+        (plan.trips as Array<{ tripId: string }>).map(async (trip) => {
+          await waitForTrip(`/transfer-runs/${runId}/trips/${trip.tripId}`, killHttp);
+          await driveTrip(client, runId, trip.tripId);
+        }),
+      );
+      for (let i = 0; i < 600 && (await handedOver()) < 60; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const atKill = await handedOver();
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       child = await spawnWorker(killConfig);
+      await driving;
 
-      await killHttp.post(`${route}/boarded`).send({ travellerId: c, by: '周干部' }).expect(200);
-      const trip = await killHttp.get(route).expect(200);
-      expect(trip.body.riders.map((r: { status: string }) => r.status)).toEqual(['on_board', 'on_board', 'on_board']);
-      await driveTrip(client, runId, plan.trips[0].tripId);
-      await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toMatchObject({ status: 'completed', handedOver: 3 });
-      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM observation WHERE client_request_id LIKE $1`, [`transfer:${runId}:%`]);
-      expect(n).toBe(3);
+      await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toEqual({ runId, status: 'completed', handedOver: 245, closed: 0 });
+      expect(atKill).toBeGreaterThan(0);
+      expect(atKill).toBeLessThan(245);
+      // Every person handed over exactly once; one observation per home-bound person, none twice.
+      const [people] = await db.query(
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE handed_over_at IS NOT NULL)::int AS handed, count(*) FILTER (WHERE disposition = 'home_observation')::int AS home
+         FROM transfer_traveller WHERE run_id = $1`,
+        [runId],
+      );
+      expect(people).toMatchObject({ total: 245, handed: 245 });
+      const [observations] = await db.query(`SELECT count(*)::int AS rows, count(DISTINCT person_id)::int AS people FROM observation WHERE client_request_id LIKE $1`, [`transfer:${runId}:%`]);
+      expect(observations).toEqual({ rows: people.home, people: people.home });
+      // And one quarantine admission per hotel-bound person.
+      const [hotel] = await db.query(`SELECT count(*)::int AS rows, count(DISTINCT traveller_id)::int AS people FROM centralized_quarantine WHERE run_id = $1`, [runId]);
+      expect(hotel).toEqual({ rows: 245 - people.home, people: 245 - people.home });
     } finally {
       child.kill('SIGTERM');
       await killApi.close();
