@@ -35,6 +35,11 @@ const only = (() => {
   return i > 0 ? new Set(process.argv[i + 1].split(',')) : undefined;
 })();
 const wanted = (name: string) => !only || only.has(name);
+// e.g. `--worker-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"` to see where the worker's time goes.
+const workerNodeArgs = (() => {
+  const i = process.argv.indexOf('--worker-node-args');
+  return i > 0 ? process.argv[i + 1].split(' ').filter(Boolean) : [];
+})();
 
 const rows: string[][] = [];
 const f = (n: number | undefined, digits = 1) => (n === undefined ? '' : n.toFixed(digits));
@@ -82,7 +87,7 @@ async function main(): Promise<void> {
     };
     const config = loadConfig(env);
 
-    const worker: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', 'worker', 'main.ts')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const worker: ChildProcess = spawn(process.execPath, [...workerNodeArgs, '-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', 'worker', 'main.ts')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     stops.push(async () => {
       worker.kill('SIGTERM');
       await new Promise((resolve) => worker.once('exit', resolve));

@@ -9,7 +9,7 @@ import type { ImportRowResult } from '../../../libs/persistence/entities/import-
 import { LedgerRow, readLedger } from './ledger/ledger-reader';
 
 /** Enrolments in flight at once: near the dev server's sweet spot for workflow starts. */
-const CONCURRENCY = 48;
+const CONCURRENCY = 64;
 const PROGRESS_EVERY = 100;
 const ATTEMPTS = 4;
 
