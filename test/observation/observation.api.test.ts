@@ -3,11 +3,15 @@
  * enrol, report, list, and see the row and the workflow agree; bad input gets a clear 4xx.
  */
 import { INestApplication } from '@nestjs/common';
+import { Client } from '@temporalio/client';
 import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
+import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
+import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
+import { observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { localDate } from '../../workflows/observation/observation-schedule';
 import { testConfig } from '../support/environment';
 import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
@@ -81,6 +85,20 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(detail.state.releaseDueAt).toBe(detail.observation.releaseDueAt);
     expect(detail.trackingLog[0].kind).toBe('enrolled');
     expect(detail.person.documentNumber).toBeDefined();
+  });
+
+  it("keeps the Web UI's search attributes current: set at start, changed with the observation", async () => {
+    const { body } = await enrol().expect(201);
+    const handle = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(body.observationNumber));
+    await eventually(() => db.query(`SELECT 1 FROM tracking_log WHERE observation_number = $1 AND kind = 'enrolled'`, [body.observationNumber]), (rows) => rows.length > 0);
+    const started = (await handle.describe()).typedSearchAttributes;
+    expect(started.get(STATUS)).toBe('active');
+    expect(started.get(NEXT_DUE_AT)).toBeInstanceOf(Date);
+
+    await http.post(`/observations/${body.observationNumber}/early-end`).send({ reason: 'moved_away', by: 'worker-li' }).expect(200);
+    const ended = await eventually(async () => (await handle.describe()).typedSearchAttributes, (attributes) => attributes.get(STATUS) === 'ended');
+    expect(ended.get(STATUS)).toBe('ended');
+    expect(ended.get(NEXT_DUE_AT)).toBeUndefined();
   });
 
   it('refuses a second open observation for the same ID with 409 naming the open number', async () => {

@@ -41,7 +41,7 @@ import {
   TemperatureReport,
 } from './observation.messages';
 import { validateRules } from './observation-policy';
-import { dayOfPeriod, doorOpeningAllowed, localDate, localMidnight, localTime, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
+import { dayOfPeriod, doorOpeningAllowed, localDate, localMidnight, localTime, nextDeadlineAfter, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
 import { commandRejected } from '../shared/command-rejected';
 import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
 
@@ -213,7 +213,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
 
   /** The deadline of the next slot still owed a report: what supervisors see as "due". */
   function nextDueAt(now: number): number | undefined {
-    return slotsOf(period()).find((s) => s.owed && s.deadline > now && !state.reports[s.key])?.deadline;
+    return nextDeadlineAfter(period(), now, new Set(Object.keys(state.reports)));
   }
 
   /** When the loop must next look at the clock: a reminder, a deadline or the release. */
