@@ -6,6 +6,7 @@ import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { eventually } from '../test/support/eventually';
 import { makeLedgerFile, makeLedgerRecords } from '../test/support/ledger-fixtures';
 import { AppConfig } from '../libs/config/config';
 import { baselineSignal } from '../workflows/bench/baseline.workflows';
@@ -47,15 +48,9 @@ export async function measure(count: number, concurrency: number, call: (i: numb
   return { count, seconds, perSecond: count / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99) };
 }
 
-async function waitFor(what: string, read: () => Promise<number>, target: number, timeoutMs: number, onProgress?: (n: number) => void): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await read();
-    onProgress?.(n);
-    if (n >= target) return n;
-    if (Date.now() > deadline) throw new Error(`${what}: ${n}/${target} after ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+/** Until `read` counts `target`, printing progress; a bench step may take many minutes. */
+function waitFor(what: string, read: () => Promise<number>, target: number, timeoutMs: number, onProgress?: (n: number) => void): Promise<number> {
+  return eventually(read, (n) => n >= target, { what, timeoutMs, intervalMs: 250, onValue: onProgress });
 }
 
 /** One person per observation (one record per person), inserted in bulk; returns their ids in order. */
@@ -89,11 +84,12 @@ export async function benchEnrol(ctx: BenchContext, size: number) {
   form.append('file', new Blob([file]), 'bench.csv');
   const started = performance.now();
   const job = (await (await fetch(`${ctx.apiUrl}/persons/import`, { method: 'POST', body: form, headers: ctx.auth })).json()) as { id: string };
-  await waitFor('import', async () => {
-    const status = (await (await fetch(`${ctx.apiUrl}/imports/${job.id}?results=none`, { headers: ctx.auth })).json()) as { state: string; processedRows: number };
-    if (status.state === 'failed') throw new Error('import failed');
-    return status.state === 'done' ? size : Math.min(status.processedRows, size - 1);
-  }, size, 60 * 60_000, (n) => ctx.log(`enrol ${n}/${size}`));
+  const status = await eventually(
+    async () => (await (await fetch(`${ctx.apiUrl}/imports/${job.id}?results=none`, { headers: ctx.auth })).json()) as { state: string; processedRows: number; error?: string },
+    (s) => s.state !== 'running',
+    { what: 'import', timeoutMs: 60 * 60_000, intervalMs: 250, onValue: (s) => ctx.log(`enrol ${s.processedRows}/${size}`) },
+  );
+  if (status.state !== 'done') throw new Error(`import ${status.state}: ${status.error}`);
   const seconds = (performance.now() - started) / 1000;
   const [{ accepted }] = await ctx.db.query(`SELECT accepted FROM import_job WHERE id = $1`, [job.id]);
   const engine: Rate = { count: accepted, seconds, perSecond: accepted / seconds };

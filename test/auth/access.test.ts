@@ -19,6 +19,7 @@ import { Role, ROLES } from '../../libs/auth/roles';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { httpAs, Http, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
+import { eventually } from '../support/eventually';
 import { enrolmentRequest } from '../support/observation-fixtures';
 
 jest.setTimeout(120_000);
@@ -90,11 +91,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       .expect(201);
     await as.homeWorker.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '李社工' }).expect(403);
     await as.homeSupervisor.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '王主任' }).expect(200);
-    for (let i = 0; i < 100; i++) {
-      const [row] = await db.query(`SELECT policy_id FROM observation WHERE number = $1`, [numbers.home]);
-      if (row.policy_id === policy.body.id) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually(() => db.query(`SELECT policy_id FROM observation WHERE number = $1`, [numbers.home]), (rows) => rows[0].policy_id === policy.body.id, { what: 'the policy move recorded', timeoutMs: 10_000, intervalMs: 100 });
   });
 
   afterAll(async () => {

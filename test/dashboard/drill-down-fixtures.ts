@@ -6,6 +6,7 @@
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { localDateOf } from '../../workflows/roster/roster-seats';
 import { Http } from '../support/auth';
+import { eventually } from '../support/eventually';
 import { freshResidentId } from '../support/observation-fixtures';
 
 const MINUTE = 60_000;
@@ -73,12 +74,8 @@ export async function startRunningTransfer(http: Http, tag: string, address: { s
 }
 
 async function waitFor(http: Http, route: string): Promise<unknown> {
-  for (let i = 0; i < 150; i++) {
-    const response = await http.get(route);
-    if (response.status === 200) return response.body;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${route} never answered 200`);
+  const response = await eventually(() => http.get(route), (r) => r.status === 200, { what: `${route} answers 200`, timeoutMs: 30_000, show: (r) => r.status });
+  return response.body;
 }
 
 export interface PostNow {

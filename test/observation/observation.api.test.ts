@@ -15,18 +15,10 @@ import { observationWorkflowId } from '../../workflows/observation/observation.m
 import { localDate } from '../../workflows/observation/observation-schedule';
 import { testConfig } from '../support/environment';
 import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
+import { eventually } from '../support/eventually';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
 
 jest.setTimeout(120_000);
-
-async function eventually<T>(read: () => Promise<T>, until: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (until(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('observations API (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
@@ -223,12 +215,12 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     records[7] = { ...records[7], documentNumber: '110105194912310021' };
     const file = await makeLedgerFile(records, 'csv');
     const started = await http.post('/persons/import').attach('file', file, 'ledger.csv').expect(202);
-    const done = await eventually(async () => (await http.get(`/imports/${started.body.id}`)).body, (j) => j.state === 'done', 60_000);
+    const done = await eventually(async () => (await http.get(`/imports/${started.body.id}`)).body, (j) => j.state === 'done', { what: 'import done', timeoutMs: 60_000 });
     expect(done).toMatchObject({ totalRows: 30, processedRows: 30, accepted: 29, rejected: 1 });
     expect(done.results).toEqual([expect.objectContaining({ row: 9, status: 'rejected', field: 'documentNumber' })]);
 
     const again = await http.post('/persons/import').attach('file', file, 'ledger.csv').expect(202);
-    const second = await eventually(async () => (await http.get(`/imports/${again.body.id}`).query({ results: 'all' })).body, (j) => j.state === 'done', 60_000);
+    const second = await eventually(async () => (await http.get(`/imports/${again.body.id}`).query({ results: 'all' })).body, (j) => j.state === 'done', { what: 'import done', timeoutMs: 60_000 });
     expect(second.accepted).toBe(29);
     const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM observation WHERE community = $1`, [`${community}-import`]);
     expect(count).toBe(29);

@@ -20,6 +20,7 @@ import {
 } from '../../workflows/roster/shift.messages';
 import type { shiftWorkflow } from '../../workflows/roster/shift.workflow';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
+import { eventually } from '../support/eventually';
 import { insertPost, insertStaff, rosterServices, uniqueTag } from './roster-fixtures';
 
 jest.setTimeout(600_000);
@@ -74,11 +75,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
 
   /** The incoming shift has the outgoing shift's note once the outgoing workflow has found and signalled it. */
   async function waitForOffer(shiftId: string) {
-    for (let i = 0; i < 100; i++) {
-      if ((await handle(shiftId).query(shiftStateQuery)).received) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`no hand-over offer reached ${shiftId}`);
+    await eventually(() => handle(shiftId).query(shiftStateQuery), (state) => Boolean(state.received), { what: `a hand-over offer reaching ${shiftId}`, timeoutMs: 10_000, intervalMs: 50 });
   }
 
   it('runs the seed checkpoint for 14 days: 42 shifts, one no-show on day 5 with backup and supervisor called in time, the hand-over chain intact', async () => {

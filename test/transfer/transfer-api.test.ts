@@ -18,6 +18,7 @@ import { Client } from '@temporalio/client';
 import { MINUTE } from '../../workflows/transfer/transfer-planning';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { testConfig } from '../support/environment';
+import { eventually } from '../support/eventually';
 import { driveTrip, manifestRow, recordDay } from './transfer-fixtures';
 
 jest.setTimeout(300_000);
@@ -234,8 +235,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
           await driveTrip(client, runId, trip.tripId);
         }),
       );
-      for (let i = 0; i < 600 && (await handedOver()) < 60; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      const atKill = await handedOver();
+      const atKill = await eventually(handedOver, (n) => n >= 60, { what: '60 people handed over before the kill', timeoutMs: 60_000, intervalMs: 100 });
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       child = await spawnWorker(killConfig);
@@ -264,12 +264,8 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
 
   /** Until the run has dispatched the trip (its workflow answers). */
   async function waitForTrip(route: string, as: Http = supervisor) {
-    for (let i = 0; i < 100; i++) {
-      const response = await as.get(route);
-      if (response.status === 200) return response.body;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`${route} was never dispatched`);
+    const response = await eventually(() => as.get(route), (r) => r.status === 200, { what: `${route} dispatched`, show: (r) => r.status });
+    return response.body;
   }
 });
 

@@ -27,6 +27,7 @@ import {
   tripStateQuery,
 } from '../../workflows/transfer/transfer.messages';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
+import { eventually } from '../support/eventually';
 import { dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunService } from './transfer-fixtures';
 
 jest.setTimeout(600_000);
@@ -66,13 +67,12 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   /** Until `ready` holds for the run's state, letting the trips' signals arrive. */
   async function waitFor(runId: string, ready: (view: RunView) => boolean): Promise<RunView> {
     // Generous in real time: a loaded CI machine may take seconds to deliver the trips' signals.
-    for (let i = 0; i < 1_200; i++) {
-      const view = await state(runId);
-      if (ready(view)) return view;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const view = await state(runId);
-    throw new Error(`run ${runId} never reached the expected state: ${JSON.stringify({ counts: view.counts, exceptions: view.exceptions.map((e) => `${e.kind}:${e.state}:${e.reason}`) })}`);
+    return eventually(() => state(runId), ready, {
+      what: `run ${runId} in the expected state`,
+      timeoutMs: 60_000,
+      intervalMs: 50,
+      show: (view) => ({ counts: view.counts, exceptions: view.exceptions.map((e) => `${e.kind}:${e.state}:${e.reason}`) }),
+    });
   }
 
   /** Drives every trip as it is dispatched until none is left to dispatch; the number of trips driven. */
