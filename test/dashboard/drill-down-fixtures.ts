@@ -6,7 +6,7 @@
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { localDateOf } from '../../workflows/roster/roster-seats';
 import { Http } from '../support/auth';
-import { eventually } from '../support/eventually';
+import { answered } from '../support/eventually';
 import { freshResidentId } from '../support/observation-fixtures';
 
 const MINUTE = 60_000;
@@ -74,8 +74,7 @@ export async function startRunningTransfer(http: Http, tag: string, address: { s
 }
 
 async function waitFor(http: Http, route: string): Promise<unknown> {
-  const response = await eventually(() => http.get(route), (r) => r.status === 200, { what: `${route} answers 200`, timeoutMs: 30_000, show: (r) => r.status });
-  return response.body;
+  return (await answered(() => http.get(route), `${route} answers 200`, { timeoutMs: 30_000 })).body;
 }
 
 export interface PostNow {

@@ -20,12 +20,14 @@ import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-ser
 import { deviceEventSignal, observationStateQuery, observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
 import { localDate, MINUTE } from '../../workflows/observation/observation-schedule';
-import { eventually } from '../support/eventually';
+import { answered, eventually } from '../support/eventually';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
 
 jest.setTimeout(300_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Recovery after a fault takes a while: poll gently, wait long. */
+const PATIENTLY = { timeoutMs: 90_000, intervalMs: 500 };
 
 describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requests', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-ops-faults-'));
@@ -55,7 +57,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     child.kill(signal);
     await exited;
   }
-  const healthy = () => eventually(async () => (await http.get('/health')).status, (s) => s === 200, { what: 'health 200', timeoutMs: 120_000, intervalMs: 500 });
+  const healthy = () => answered(() => http.get('/health'), 'health 200', { ...PATIENTLY, timeoutMs: 120_000 });
 
   beforeAll(async () => {
     fs.chmodSync(dir, 0o777);
@@ -100,21 +102,21 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     await stopWorkerProcess('SIGKILL');
     await sleep(2_000);
     worker = startWorkerProcess();
-    await eventually(() => releasedWithNotice(db, 'KILL'), (n) => n === size, { what: 'all released', timeoutMs: 180_000, intervalMs: 500 });
+    await eventually(() => releasedWithNotice(db, 'KILL'), (n) => n === size, { ...PATIENTLY, what: 'all released', timeoutMs: 180_000 });
     const [{ releases, notices, distinct }] = await db.query(
       `SELECT (SELECT count(*)::int FROM tracking_log WHERE kind = 'release' AND observation_number LIKE 'KILL-%') AS releases,
               (SELECT count(*)::int FROM notification WHERE template = 'release_notice' AND observation_number LIKE 'KILL-%') AS notices,
               (SELECT count(DISTINCT observation_number)::int FROM tracking_log WHERE kind = 'release' AND observation_number LIKE 'KILL-%') AS distinct`,
     );
     expect({ releases, notices, distinct }).toEqual({ releases: size, notices: size, distinct: size });
-    const completed = await eventually(async () => (await client.workflow.count(`WorkflowId STARTS_WITH 'observation-KILL-' AND ExecutionStatus = 'Completed'`)).count, (n) => n === size, { what: 'workflows completed', timeoutMs: 90_000, intervalMs: 500 });
+    const completed = await eventually(async () => (await client.workflow.count(`WorkflowId STARTS_WITH 'observation-KILL-' AND ExecutionStatus = 'Completed'`)).count, (n) => n === size, { ...PATIENTLY, what: 'workflows completed' });
     expect(completed).toBe(size);
   });
 
   it('answers 503 naming PostgreSQL while it is stopped for 30 s, loses nothing, and recovers by itself', async () => {
     const { body } = await enrol().expect(201);
     const number = body.observationNumber;
-    await eventually(() => db.query(`SELECT 1 FROM tracking_log WHERE observation_number = $1`, [number]), (r) => r.length > 0, { what: 'enrolled logged', timeoutMs: 90_000, intervalMs: 500 });
+    await eventually(() => db.query(`SELECT 1 FROM tracking_log WHERE observation_number = $1`, [number]), (r) => r.length > 0, { ...PATIENTLY, what: 'enrolled logged' });
     await db.destroy();
     await pg.stop();
     const stoppedAt = Date.now();
@@ -133,7 +135,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     await eventually(
       () => db.query(`SELECT 1 FROM tracking_log WHERE observation_number = $1 AND detail->>'eventId' = 'during-outage'`, [number]),
       (r) => r.length === 1,
-      { what: 'event written after the outage', timeoutMs: 90_000, intervalMs: 500 },
+      { ...PATIENTLY, what: 'event written after the outage' },
     );
     await http.post(`/observations/${number}/reports`).send({ temperature: 36.6 }).expect(201);
   });
@@ -151,7 +153,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
 
     temporal = await startTemporal();
     await healthy();
-    const state = await eventually(() => client.workflow.getHandle(observationWorkflowId(number)).query(observationStateQuery), (s) => s.status === 'active', { what: 'query after restart', timeoutMs: 90_000, intervalMs: 500 });
+    const state = await eventually(() => client.workflow.getHandle(observationWorkflowId(number)).query(observationStateQuery), (s) => s.status === 'active', { ...PATIENTLY, what: 'query after restart' });
     expect(state.number).toBe(number);
     await http.post(`/observations/${number}/reports`).send({ temperature: 36.6 }).expect(201);
   });

@@ -14,7 +14,7 @@ import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
 import { addDays, localDateOf } from '../../workflows/roster/roster-seats';
 import { testConfig } from '../support/environment';
-import { eventually } from '../support/eventually';
+import { answered } from '../support/eventually';
 import { uniqueTag } from './roster-fixtures';
 
 jest.setTimeout(180_000);
@@ -174,7 +174,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
 
     await client.schedule.getHandle(ROSTER_SCHEDULE_ID).trigger();
     const yesterday = addDays(localDateOf(Date.now(), OFFSET), -1);
-    const report = await eventually(() => http().get(`/reports/daily/${yesterday}`), (r) => r.status === 200, { what: 'the daily report', timeoutMs: 30_000, intervalMs: 300, show: (r) => r.status });
+    const report = await answered(() => http().get(`/reports/daily/${yesterday}`), 'the daily report', { timeoutMs: 30_000, intervalMs: 300 });
     expect(report.body).toMatchObject({ date: yesterday, observations: { byStatus: expect.any(Object) }, shifts: expect.objectContaining({ seats: expect.any(Number) }) });
     expect(report.body.transfers).toHaveProperty('available');
     // Every gate shift of the four days is now running (120 h ahead), and the unfilled desk seat was flagged.

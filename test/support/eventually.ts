@@ -27,3 +27,8 @@ export async function eventually<T>(
   const seen = last ? `last: ${JSON.stringify(show(last.value))}` : 'no value read';
   throw new Error(`${what}: not reached in ${timeoutMs / 1000} s (${seen}${lastError ? `; last error: ${lastError}` : ''})`);
 }
+
+/** The response once a request answers 200: a workflow that has started answers its query. */
+export function answered<R extends { status: number }>(request: () => Promise<R>, what: string, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<R> {
+  return eventually(request, (response) => response.status === 200, { what, show: (response) => response.status, ...options });
+}

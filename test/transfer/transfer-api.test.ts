@@ -18,7 +18,7 @@ import { Client } from '@temporalio/client';
 import { MINUTE } from '../../workflows/transfer/transfer-planning';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { testConfig } from '../support/environment';
-import { eventually } from '../support/eventually';
+import { answered, eventually } from '../support/eventually';
 import { driveTrip, manifestRow, recordDay } from './transfer-fixtures';
 
 jest.setTimeout(300_000);
@@ -264,8 +264,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
 
   /** Until the run has dispatched the trip (its workflow answers). */
   async function waitForTrip(route: string, as: Http = supervisor) {
-    const response = await eventually(() => as.get(route), (r) => r.status === 200, { what: `${route} dispatched`, show: (r) => r.status });
-    return response.body;
+    return (await answered(() => as.get(route), `${route} dispatched`)).body;
   }
 });
 
