@@ -85,9 +85,10 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
     numbers.next = (await enrol(as.supervisor!, next).expect(201)).body.observationNumber;
     numbers.elsewhere = (await enrol(as.supervisor!, elsewhere).expect(201)).body.observationNumber;
     // A later policy whose one slot spans the day, so the home person's reports are accepted whenever the test runs.
-    const day = String(1 + (Date.now() % 28)).padStart(2, '0');
+    // It must start after any C policy other suites sharing this database have stored.
+    const [{ after }] = await db.query(`SELECT to_char(greatest(max(effective_from) + 1, '2097-01-01'), 'YYYY-MM-DD') AS after FROM observation_policy WHERE category = 'C'`);
     const policy = await as.supervisor!.post('/observation-policies')
-      .send({ category: 'C', effectiveFrom: `2097-02-${day}`, rules: { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] } })
+      .send({ category: 'C', effectiveFrom: after, rules: { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] } })
       .expect(201);
     await as.homeWorker.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '李社工' }).expect(403);
     await as.homeSupervisor.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '王主任' }).expect(200);
