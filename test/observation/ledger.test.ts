@@ -105,6 +105,26 @@ describe('readLedger', () => {
     expect(rows[1].record.devices).toEqual({ doorSensorId: 'DS-1' });
   });
 
+  it('says when an ID was stored as a number, which keeps only 15 digits', async () => {
+    const [person] = makeLedgerRecords(1, { seed: 13 });
+    const header = ['姓名', '身份证号', '手机', '街道', '社区', '楼栋', '单元', '人员类别', '锚定日期', '责任社工'];
+    const cells = (documentNumber: unknown) => [person.name, documentNumber, 13800138000, 'XYL', '学院路社区', 3, 2, 'B', '2024-03-01', person.responsibleWorker];
+    const xlsx = await xlsxFromRows((workbook) => {
+      const sheet = workbook.addWorksheet('台账');
+      sheet.addRow(header);
+      sheet.addRow(cells(Number('110105194912310021')));
+      sheet.addRow(cells(person.documentNumber));
+    });
+    const csv = stringify([header, cells('1.10105E+17')]);
+
+    const [number, text] = await readLedger(xlsx, 'a.xlsx');
+    const [fromCsv] = await readLedger(Buffer.from(csv), 'a.csv');
+
+    expect(number.hints).toEqual({ documentNumber: expect.stringContaining('keeps only 15 digits') });
+    expect(fromCsv.hints).toEqual(number.hints);
+    expect(text.hints).toBeUndefined();
+  });
+
   it('reads the Date anchor dates that writeTable puts in an xlsx', async () => {
     const [person] = makeLedgerRecords(1, { seed: 12 });
     const columns = LEDGER_COLUMNS.map((column) => ({ key: column.en, header: column.zh }));
@@ -221,7 +241,7 @@ describe('writeTable', () => {
   });
 
   it('writes xlsx with text cells, never formulas, and real dates', async () => {
-    const file = await writeTable(columns, [...rows, { value: { formula: '1+1' }, at: null }], 'xlsx', '观察/日志:2024');
+    const file = await writeTable(columns, [...rows, { value: { formula: '1+1' }, at: null }], 'xlsx', { sheetName: '观察/日志:2024' });
     const workbook = await loadWorkbook(file);
     const sheet = workbook.worksheets[0];
     expect(sheet.name).toBe('观察_日志_2024');
@@ -234,6 +254,20 @@ describe('writeTable', () => {
     expect(values).toEqual([...dangerous.map((v) => `'${v}`), ...harmless, '{"formula":"1+1"}']);
     expect(sheet.getCell('B2').value).toEqual(at);
     expect(sheet.getCell('B2').numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+  });
+
+  it('writes instants as the wall time of the given time zone, csv naming the offset', async () => {
+    const instantColumns = [{ key: 'at', header: 'at', instant: true }, { key: 'plain', header: 'plain' }];
+    const row = { at: '2024-03-01T20:30:00.000Z', plain: '2024-03-01T20:30:00.000Z' };
+    const options = { timeZone: 'Asia/Shanghai' };
+
+    const [, csvRow]: string[][] = parseCsv((await writeTable(instantColumns, [row, { at: null }], 'csv', options)).toString('utf8'), { bom: true });
+    const sheet = (await loadWorkbook(await writeTable(instantColumns, [row], 'xlsx', options))).worksheets[0];
+
+    expect(csvRow).toEqual(['2024-03-02T04:30:00+08:00', '2024-03-01T20:30:00.000Z']);
+    expect(Date.parse(csvRow[0])).toBe(Date.parse(row.at));
+    expect(sheet.getCell('A2').value).toEqual(new Date('2024-03-02T04:30:00.000Z'));
+    expect(sheet.getCell('A2').numFmt).toBe('yyyy-mm-dd hh:mm:ss');
   });
 
   it('writes numbers as numbers and names its content types', async () => {

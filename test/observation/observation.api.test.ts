@@ -3,12 +3,14 @@
  * enrol, report, list, and see the row and the workflow agree; bad input gets a clear 4xx.
  */
 import { INestApplication } from '@nestjs/common';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { Client } from '@temporalio/client';
 import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
+import { zonedIso } from '../../libs/config/time-zone';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import { observationWorkflowId } from '../../workflows/observation/observation.messages';
@@ -208,22 +210,30 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(xlsx.headers['content-type']).toMatch(/spreadsheetml/);
     const log = await http.get(`/observations/${page.body.items[0].number}/tracking-log`).query({ format: 'csv' }).expect(200);
     expect(log.text).toContain('enrolled');
+    // Spreadsheets have no time zones: the offices' local time, with the offset named.
+    const logged = await http.get(`/observations/${page.body.items[0].number}/tracking-log`).expect(200);
+    const [, first]: string[][] = parseCsv(log.text, { bom: true });
+    expect(first[0]).toBe(zonedIso(Date.parse(logged.body[0].at), config.timeZone));
   });
 
   it('imports a ledger with a result per row, and a second upload enrols nobody twice', async () => {
     const records = makeLedgerRecords(30, { seed: Date.now() % 100_000, anchorDate: today, communities: [`${community}-import`] });
     records[7] = { ...records[7], documentNumber: '110105194912310021' };
+    records[11] = { ...records[11], documentNumber: '1.10105E+17' }; // as a CSV saved from Excel shows an ID typed as a number
     const file = await makeLedgerFile(records, 'csv');
     const started = await http.post('/persons/import').attach('file', file, 'ledger.csv').expect(202);
     const done = await eventually(async () => (await http.get(`/imports/${started.body.id}`)).body, (j) => j.state === 'done', { what: 'import done', timeoutMs: 60_000 });
-    expect(done).toMatchObject({ totalRows: 30, processedRows: 30, accepted: 29, rejected: 1 });
-    expect(done.results).toEqual([expect.objectContaining({ row: 9, status: 'rejected', field: 'documentNumber' })]);
+    expect(done).toMatchObject({ totalRows: 30, processedRows: 30, accepted: 28, rejected: 2 });
+    expect(done.results).toEqual([
+      expect.objectContaining({ row: 9, status: 'rejected', field: 'documentNumber' }),
+      expect.objectContaining({ row: 13, status: 'rejected', field: 'documentNumber', reason: expect.stringContaining('format the column as text') }),
+    ]);
 
     const again = await http.post('/persons/import').attach('file', file, 'ledger.csv').expect(202);
     const second = await eventually(async () => (await http.get(`/imports/${again.body.id}`).query({ results: 'all' })).body, (j) => j.state === 'done', { what: 'import done', timeoutMs: 60_000 });
-    expect(second.accepted).toBe(29);
+    expect(second.accepted).toBe(28);
     const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM observation WHERE community = $1`, [`${community}-import`]);
-    expect(count).toBe(29);
+    expect(count).toBe(28);
     await http.post('/persons/import').attach('file', Buffer.from('x'), 'ledger.pdf').expect(422);
     await http.get('/imports/not-a-job').expect(404);
   });

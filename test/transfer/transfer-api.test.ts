@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { AppConfig } from '../../libs/config/config';
+import { zonedIso } from '../../libs/config/time-zone';
 import { connectClient } from '../../libs/temporal/connection';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { Client } from '@temporalio/client';
@@ -176,6 +177,8 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     expect(sheet.body.every((r: { status: string; receiver: string; handedOverAt: string }) => r.status === 'handed_over' && r.receiver.startsWith('李娜') && r.handedOverAt)).toBe(true);
     const xlsx = await http().get(`/transfer-runs/${runId}/hand-over-sheet?format=xlsx`).buffer(true).expect(200);
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    const csv = await http().get(`/transfer-runs/${runId}/hand-over-sheet?format=csv`).expect(200);
+    expect(csv.text).toContain(zonedIso(Date.parse(sheet.body[0].handedOverAt), config.timeZone));
     const list = await http().get('/transfer-runs?status=completed').expect(200);
     expect(list.body.items.map((r: { runId: string }) => r.runId)).toContain(runId);
   });

@@ -86,7 +86,7 @@ export class ImportService {
     return this.dataSource.query(`UPDATE import_job SET processed_rows = $2, accepted = $3, rejected = $4, updated_at = now() WHERE id = $1`, [id, done, counts.accepted, counts.rejected]);
   }
 
-  private async enrolRow({ row, record }: LedgerRow, fileKey: string, actor: Principal): Promise<ImportRowResult> {
+  private async enrolRow({ row, record, hints = {} }: LedgerRow, fileKey: string, actor: Principal): Promise<ImportRowResult> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.enrolment.enrol({ ...record, clientRequestId: `import:${fileKey}:${row}` }, actor);
@@ -94,7 +94,7 @@ export class ImportService {
       } catch (error) {
         if (error instanceof DomainError) {
           const [first] = error.problems;
-          return { row, status: error.kind === 'conflict' ? 'duplicate' : 'rejected', field: first?.field, reason: error.problems.map((p) => `${p.field}: ${p.reason}`).join('; ') || error.message, observationNumber: error.details.observationNumber as string | undefined };
+          return { row, status: error.kind === 'conflict' ? 'duplicate' : 'rejected', field: first?.field, reason: error.problems.map((p) => `${p.field}: ${p.reason}${hints[p.field] ? ` (${hints[p.field]})` : ''}`).join('; ') || error.message, observationNumber: error.details.observationNumber as string | undefined };
         }
         // PostgreSQL or Temporal briefly unavailable: retry; after that the row is reported, and re-uploading the file resumes it.
         if (attempt >= ATTEMPTS) return { row, status: 'rejected', field: 'row', reason: `not enrolled, service unavailable (${(error as Error).message}); upload the file again to resume` };

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { AppConfig } from '../../../libs/config/config';
+import { APP_CONFIG } from '../../../libs/config/config.module';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
@@ -16,7 +18,7 @@ import {
   resolveEscalationUpdate,
   takeMeasureUpdate,
 } from '../../../workflows/observation/observation.messages';
-import { TABLE_CONTENT_TYPE, writeTable } from './ledger/ledger-writer';
+import { sendTable } from './ledger/ledger-writer';
 import {
   DeviceEventDto,
   EarlyEndDto,
@@ -35,19 +37,15 @@ import {
 import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
 import { ObservationFilter, ObservationService } from './observation.service';
 
-const OBSERVATION_COLUMNS = ['number', 'category', 'status', 'subdistrict', 'community', 'responsibleWorker', 'anchorDate', 'policyId', 'startedAt', 'releaseDueAt', 'nextDueAt', 'lastReportAt', 'endedAt', 'endReason'].map((key) => ({ key, header: key }));
-const TRACKING_COLUMNS = ['at', 'day', 'kind', 'slotStart', 'temperature', 'detail'].map((key) => ({ key, header: key }));
+const INSTANTS = new Set(['startedAt', 'releaseDueAt', 'nextDueAt', 'lastReportAt', 'endedAt', 'at', 'slotStart']);
+const columnsOf = (keys: string[]) => keys.map((key) => ({ key, header: key, instant: INSTANTS.has(key) }));
+const OBSERVATION_COLUMNS = columnsOf(['number', 'category', 'status', 'subdistrict', 'community', 'responsibleWorker', 'anchorDate', 'policyId', 'startedAt', 'releaseDueAt', 'nextDueAt', 'lastReportAt', 'endedAt', 'endReason']);
+const TRACKING_COLUMNS = columnsOf(['at', 'day', 'kind', 'slotStart', 'temperature', 'detail']);
 
 function toFilter(query: ObservationListQuery): ObservationFilter {
   return { ...query, dueToday: isTrue(query.dueToday), overdue: isTrue(query.overdue) };
 }
 
-async function sendTable(response: Response, name: string, format: 'csv' | 'xlsx', columns: { key: string; header: string }[], rows: Record<string, unknown>[]) {
-  const file = await writeTable(columns, rows, format);
-  response.setHeader('Content-Type', TABLE_CONTENT_TYPE[format]);
-  response.setHeader('Content-Disposition', `attachment; filename="${name}.${format}"`);
-  response.send(file);
-}
 
 @ApiTags('observations')
 @Controller()
@@ -55,6 +53,7 @@ export class ObservationsController {
   constructor(
     private readonly observations: ObservationService,
     private readonly policies: ObservationPolicyService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('observations')
@@ -71,7 +70,7 @@ export class ObservationsController {
   @ApiOperation({ summary: 'Export the filtered list as csv or xlsx' })
   async export(@Actor() actor: Principal, @Query() query: ObservationListQuery, @Res() response: Response) {
     const rows = await this.observations.listAll(narrowFilter(actor, toFilter(query)));
-    await sendTable(response, 'observations', query.format ?? 'csv', OBSERVATION_COLUMNS, rows);
+    await sendTable(response, 'observations', query.format ?? 'csv', OBSERVATION_COLUMNS, rows, { timeZone: this.config.timeZone });
   }
 
   @Get('observations/:number')
@@ -89,7 +88,7 @@ export class ObservationsController {
   async trackingLog(@Param('number') number: string, @Query() query: FormatQuery, @Res() response: Response) {
     const rows = await this.observations.trackingLog(number);
     if (!query.format || query.format === 'json') return void response.json(rows);
-    await sendTable(response, `tracking-log-${number}`, query.format, TRACKING_COLUMNS, rows.map((r: Record<string, unknown>) => ({ ...r, detail: JSON.stringify(r.detail) })));
+    await sendTable(response, `tracking-log-${number}`, query.format, TRACKING_COLUMNS, rows.map((r: Record<string, unknown>) => ({ ...r, detail: JSON.stringify(r.detail) })), { timeZone: this.config.timeZone });
   }
 
   @Post('observations/:number/reports')

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { AppConfig } from '../../../libs/config/config';
+import { APP_CONFIG } from '../../../libs/config/config.module';
 import { ApiConflictResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
@@ -18,11 +20,11 @@ import {
   rerouteUpdate,
 } from '../../../workflows/transfer/transfer.messages';
 import { forbidden, invalid } from '../../../libs/domain/errors';
-import { TABLE_CONTENT_TYPE, writeTable } from '../observation/ledger/ledger-writer';
+import { sendTable, TableColumn } from '../observation/ledger/ledger-writer';
 import { ByDto, ExceptionDecisionDto, HandOverDto, PlanAdjustmentDto, RefusalDto, RerouteDto, RiderDto, RunListQuery, RunRequestDto, SheetQuery } from './transfer.dto';
 import { HandOverSheetRow, TransferRunService } from './transfer-run.service';
 
-const SHEET_COLUMNS: Array<{ key: keyof HandOverSheetRow; header: string }> = [
+const SHEET_COLUMNS: Array<TableColumn & { key: keyof HandOverSheetRow }> = [
   { key: 'row', header: '序号 row' },
   { key: 'name', header: '姓名 name' },
   { key: 'document', header: '证件 document' },
@@ -33,7 +35,7 @@ const SHEET_COLUMNS: Array<{ key: keyof HandOverSheetRow; header: string }> = [
   { key: 'plate', header: '车牌 plate' },
   { key: 'escorts', header: '随车人员 escorts' },
   { key: 'status', header: '状态 status' },
-  { key: 'handedOverAt', header: '交接时间 handed over at' },
+  { key: 'handedOverAt', header: '交接时间 handed over at', instant: true },
   { key: 'receiver', header: '接收人 receiver' },
   { key: 'observationNumber', header: '观察编号 observation' },
   { key: 'quarantineRecordId', header: '隔离记录 quarantine record' },
@@ -45,7 +47,10 @@ const SHEET_COLUMNS: Array<{ key: keyof HandOverSheetRow; header: string }> = [
 @Roles('dispatcher', 'supervisor')
 @Scoped('transfer-run', 'param', 'runId')
 export class TransferRunsController {
-  constructor(private readonly runs: TransferRunService) {}
+  constructor(
+    private readonly runs: TransferRunService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @ScopedInHandler()
@@ -76,10 +81,7 @@ export class TransferRunsController {
   async sheet(@Param('runId') runId: string, @Query() query: SheetQuery, @Res() response: Response) {
     const rows = await this.runs.handOverSheet(runId);
     if (!query.format || query.format === 'json') return void response.json(rows);
-    const file = await writeTable(SHEET_COLUMNS, rows as unknown as Record<string, unknown>[], query.format, '交接单');
-    response.setHeader('Content-Type', TABLE_CONTENT_TYPE[query.format]);
-    response.setHeader('Content-Disposition', `attachment; filename="hand-over-${runId}.${query.format}"`);
-    response.send(file);
+    await sendTable(response, `hand-over-${runId}`, query.format, SHEET_COLUMNS, rows as unknown as Record<string, unknown>[], { sheetName: '交接单', timeZone: this.config.timeZone });
   }
 
   @Post(':runId/plan')

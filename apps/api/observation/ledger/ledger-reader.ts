@@ -14,6 +14,8 @@ export interface LedgerRow {
   /** The row number a person sees in the sheet: the header is row 1, the first data row is 2. */
   row: number;
   record: Record<string, unknown>;
+  /** Why a field may have read wrong, by its path: the import says it beside that field's problem. */
+  hints?: Record<string, string>;
 }
 
 export interface LedgerColumn {
@@ -190,8 +192,8 @@ function ledgerRows(sheet: Sheet): LedgerRow[] {
   const columns = headerColumns(headerIndex < 0 ? [] : sheet.rows[headerIndex].cells);
   const result: LedgerRow[] = [];
   for (const { row, cells } of sheet.rows.slice(headerIndex + 1)) {
-    const record = recordOf(cells, columns, sheet.date1904);
-    if (record) result.push({ row, record });
+    const read = recordOf(cells, columns, sheet.date1904);
+    if (read) result.push({ row, ...read });
   }
   return result;
 }
@@ -210,17 +212,32 @@ function headerColumns(headers: Cell[]): Array<LedgerColumn | undefined> {
 }
 
 /** The row as an enrolment record, or undefined when none of the ledger's columns holds a value. */
-function recordOf(cells: Cell[], columns: Array<LedgerColumn | undefined>, date1904: boolean): Record<string, unknown> | undefined {
+function recordOf(cells: Cell[], columns: Array<LedgerColumn | undefined>, date1904: boolean): Omit<LedgerRow, 'row'> | undefined {
   const record: Record<string, unknown> = { address: {} };
+  const hints: Record<string, string> = {};
   let filled = false;
   columns.forEach((column, index) => {
     if (!column) return;
     const value = fieldValue(cells[index], column, date1904);
     if (value === '') return;
     setPath(record, column.path, value);
+    if (column.kind !== 'date' && storedAsLongNumber(cells[index])) hints[column.path] = LONG_NUMBER_HINT;
     filled = true;
   });
-  return filled ? record : undefined;
+  if (!filled) return undefined;
+  return Object.keys(hints).length ? { record, hints } : { record };
+}
+
+const LONG_NUMBER_HINT = 'the spreadsheet stored it as a number, which keeps only 15 digits: format the column as text and type it again';
+
+/**
+ * Spreadsheets keep 15 significant digits of a number, so an 18-digit ID typed as a number loses
+ * its last digits before we read it (and a CSV saved from it shows 1.10105E+17).
+ */
+function storedAsLongNumber(cell: Cell): boolean {
+  const value = plainValue(cell);
+  if (typeof value === 'number') return Math.abs(value) >= 1e15;
+  return typeof value === 'string' && /^\s*\d(\.\d+)?e\+\d+\s*$/i.test(value);
 }
 
 function fieldValue(cell: Cell, column: LedgerColumn, date1904: boolean): string {

@@ -5,10 +5,20 @@
 import { PassThrough } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
+import type { Response } from 'express';
+import { utcOffsetMinutes, zonedIso } from '../../../../libs/config/time-zone';
 
 export interface TableColumn {
   key: string;
   header: string;
+  /** The values are instants (ISO text or Date): written as local time in the table's time zone. */
+  instant?: boolean;
+}
+
+export interface TableOptions {
+  sheetName?: string;
+  /** Where the offices are (IANA name); UTC unless given. */
+  timeZone?: string;
 }
 
 export type TableFormat = 'csv' | 'xlsx';
@@ -18,10 +28,19 @@ export const TABLE_CONTENT_TYPE: Record<TableFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-export async function writeTable(columns: TableColumn[], rows: Array<Record<string, unknown>>, format: TableFormat, sheetName?: string): Promise<Buffer> {
+export async function writeTable(columns: TableColumn[], rows: Array<Record<string, unknown>>, format: TableFormat, options: TableOptions = {}): Promise<Buffer> {
   const headers = columns.map((column) => column.header);
-  const cells = rows.map((row) => columns.map((column) => cellValue(row[column.key])));
-  return format === 'csv' ? writeCsv(headers, cells) : writeXlsx(headers, cells, sheetName);
+  const timeZone = options.timeZone ?? 'UTC';
+  const cells = rows.map((row) => columns.map((column) => (column.instant ? instantCell(row[column.key], format, timeZone) : cellValue(row[column.key]))));
+  return format === 'csv' ? writeCsv(headers, cells) : writeXlsx(headers, cells, options.sheetName);
+}
+
+/** Answers the request with the table as a file to download. */
+export async function sendTable(response: Response, fileName: string, format: TableFormat, columns: TableColumn[], rows: Array<Record<string, unknown>>, options: TableOptions): Promise<void> {
+  const file = await writeTable(columns, rows, format, options);
+  response.setHeader('Content-Type', TABLE_CONTENT_TYPE[format]);
+  response.setHeader('Content-Disposition', `attachment; filename="${fileName}.${format}"`);
+  response.send(file);
 }
 
 type CellValue = string | number | Date | null;
@@ -41,6 +60,17 @@ function cellValue(value: unknown): CellValue {
   if (typeof value === 'string') return defuse(value);
   // Objects become JSON text: ExcelJS would write an object such as { formula } as a live formula.
   return defuse(typeof value === 'object' ? JSON.stringify(value) : String(value));
+}
+
+/**
+ * Spreadsheets have no time zones, so an instant is written as the offices' wall time: a date cell
+ * in xlsx, and in csv ISO text that also names the offset.
+ */
+function instantCell(value: unknown, format: TableFormat, timeZone: string): CellValue {
+  const at = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) return cellValue(value);
+  // ExcelJS writes a Date's UTC fields as the cell's wall time.
+  return format === 'csv' ? zonedIso(at, timeZone) : new Date(at + utcOffsetMinutes(timeZone, at) * 60_000);
 }
 
 function writeCsv(headers: string[], cells: CellValue[][]): Buffer {
