@@ -13,7 +13,10 @@ import { baselineSignal } from '../workflows/bench/baseline.workflows';
 import { ObservationInput, observationWorkflowId, reportSignal } from '../workflows/observation/observation.messages';
 import { DEFAULT_RULES } from '../workflows/observation/observation-policy';
 import { localDate, MINUTE } from '../workflows/observation/observation-schedule';
-import { observationWorkflow } from '../workflows/observation/observation.workflow';
+import { enrolledEntry } from '../workflows/observation/tracking-entry';
+import { EnrolmentService } from '../libs/observation/enrolment.service';
+import { ObservationPolicyService } from '../libs/observation/observation-policy.service';
+import { appendTrackingLog } from '../libs/observation/tracking-log';
 
 export interface Rate {
   count: number;
@@ -135,7 +138,7 @@ export async function benchCheckInBurst(ctx: BenchContext) {
 export async function startObservationsDueAt(
   db: DataSource,
   client: Client,
-  taskQueue: string,
+  config: AppConfig,
   options: { size: number; dueAt: number; prefix: string; concurrency: number },
 ): Promise<string[]> {
   const { size, dueAt, prefix } = options;
@@ -151,9 +154,12 @@ export async function startObservationsDueAt(
      SELECT n, p, 'D', 'active', $1, 'storm', 'bench', $2, $3, $4, $5 FROM unnest($6::text[], $7::uuid[]) AS t(n, p)`,
     [prefix, anchorDate, policy.id, new Date(startedAt), new Date(dueAt), numbers, personIds],
   );
-  await measure(size, options.concurrency, (i) => {
-    const input: ObservationInput = { number: numbers[i], personId: personIds[i], category: 'D', subdistrict: prefix, community: 'storm', responsibleWorker: 'bench', anchorDate, startedAt, utcOffsetMinutes, policy };
-    return client.workflow.start(observationWorkflow, { taskQueue, workflowId: observationWorkflowId(numbers[i]), args: [input] });
+  const enrolment = new EnrolmentService(db, client, config, new ObservationPolicyService(db));
+  await measure(size, options.concurrency, async (i) => {
+    const input: ObservationInput = { number: numbers[i], personId: personIds[i], category: 'D', subdistrict: prefix, community: 'storm', responsibleWorker: 'bench', anchorDate, startedAt, utcOffsetMinutes, policy, enrolmentRecorded: true };
+    // The rows went in above in bulk; the first line and the start are an enrolment's own.
+    await appendTrackingLog(db.manager, input.number, [enrolledEntry(input)]);
+    await enrolment.start(input);
   });
   return numbers;
 }
@@ -175,7 +181,7 @@ export async function benchReleaseStorm(ctx: BenchContext, size: number) {
   const lead = Math.max(60_000, size * 40); // time to start them all before they fall due
   const dueAt = Math.ceil((Date.now() + lead) / MINUTE) * MINUTE;
   ctx.log(`storm: starting ${size} observations and ${size} timers due at ${new Date(dueAt).toISOString()}`);
-  await startObservationsDueAt(ctx.db, ctx.client, ctx.config.temporal.taskQueue, { size, dueAt, prefix: 'STORM', concurrency: ctx.concurrency });
+  await startObservationsDueAt(ctx.db, ctx.client, ctx.config, { size, dueAt, prefix: 'STORM', concurrency: ctx.concurrency });
   const timerDueAt = dueAt + Math.max(60_000, size * 30);
   await measure(size, ctx.concurrency, () => ctx.client.workflow.start('baselineTimerWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: `bench-timer-${randomUUID()}`, args: [timerDueAt] }));
   if (Date.now() > dueAt) throw new Error('storm: starting took longer than the lead time; nothing measured');

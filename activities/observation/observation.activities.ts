@@ -3,16 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
 import type { Escalation, EndReason, ObservationStatus } from '../../workflows/observation/observation.messages';
+import type { TrackingEntry } from '../../workflows/observation/tracking-entry';
+import { appendTrackingLog } from '../../libs/observation/tracking-log';
 
-export interface TrackingEntry {
-  dedupKey: string;
-  at: number;
-  day: number;
-  kind: string;
-  slotStart?: number;
-  temperature?: number;
-  detail: Record<string, unknown>;
-}
 
 /** What one pass of an observation workflow changed, written in one transaction. */
 export interface ObservationChanges {
@@ -55,18 +48,7 @@ export class ObservationActivities {
    */
   async recordObservationChanges(changes: ObservationChanges): Promise<{ toDeliver: string[] }> {
     return this.dataSource.transaction(async (manager) => {
-      if (changes.tracking.length) {
-        const values: unknown[] = [];
-        const rows = changes.tracking.map((t, i) => {
-          values.push(changes.number, new Date(t.at), t.day, t.kind, t.slotStart ? new Date(t.slotStart) : null, t.temperature ?? null, JSON.stringify(t.detail), t.dedupKey);
-          const b = i * 8;
-          return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb, $${b + 8})`;
-        });
-        await manager.query(
-          `INSERT INTO tracking_log (observation_number, at, day, kind, slot_start, temperature, detail, dedup_key) VALUES ${rows.join(', ')} ON CONFLICT (dedup_key) DO NOTHING`,
-          values,
-        );
-      }
+      await appendTrackingLog(manager, changes.number, changes.tracking);
       for (const e of dedupeById(changes.escalations)) {
         await manager.query(
           `INSERT INTO escalation (id, observation_number, kind, owner_role, owner, state, reason, opened_at, updated_at, resolution, decided_by)

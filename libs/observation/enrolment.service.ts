@@ -15,6 +15,8 @@ import { ObservationInput, observationWorkflowId } from '../../workflows/observa
 import { localDate, nextDeadlineAfter, periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ObservationPolicyService } from './observation-policy.service';
+import { appendTrackingLog } from './tracking-log';
+import { enrolledEntry } from '../../workflows/observation/tracking-entry';
 import { dateOrNull } from '../domain/time';
 
 export interface EnrolmentResult {
@@ -105,12 +107,15 @@ export class EnrolmentService {
       startedAt,
       utcOffsetMinutes: offset,
       policy,
+      enrolmentRecorded: true,
     };
     await manager.query(
       `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at, client_request_id)
        VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [input.number, person.id, e.category, input.subdistrict, input.community, input.responsibleWorker, input.anchorDate, policy.id, new Date(startedAt), new Date(release), dateOrNull(nextDeadlineAfter(periodOf(input), startedAt)), e.clientRequestId ?? null],
     );
+    // In the record's own transaction: the workflow's first task then has nothing to write.
+    await appendTrackingLog(manager, input.number, [enrolledEntry(input)]);
     return input;
   }
 
@@ -147,7 +152,8 @@ export class EnrolmentService {
   async inputOf(number: string): Promise<ObservationInput> {
     const [row] = await this.dataSource.query(
       `SELECT o.number, o.person_id, o.category, o.subdistrict, o.community, o.responsible_worker,
-              to_char(o.anchor_date, 'YYYY-MM-DD') AS anchor_date, o.started_at, o.policy_id
+              to_char(o.anchor_date, 'YYYY-MM-DD') AS anchor_date, o.started_at, o.policy_id,
+              EXISTS (SELECT 1 FROM tracking_log t WHERE t.observation_number = o.number AND t.kind = 'enrolled') AS enrolment_recorded
        FROM observation o WHERE o.number = $1`,
       [number],
     );
@@ -163,6 +169,7 @@ export class EnrolmentService {
       startedAt,
       utcOffsetMinutes: utcOffsetMinutes(this.config.timeZone, startedAt),
       policy: await this.policies.get(row.policy_id),
+      enrolmentRecorded: row.enrolment_recorded,
     };
   }
 

@@ -97,7 +97,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
   it('releases every observation exactly once when the worker is killed with SIGKILL during a release storm', async () => {
     const size = 100;
     const dueAt = Math.ceil((Date.now() + 25_000) / MINUTE) * MINUTE;
-    await startObservationsDueAt(db, client, config.temporal.taskQueue, { size, dueAt, prefix: 'KILL', concurrency: 32 });
+    await startObservationsDueAt(db, client, config, { size, dueAt, prefix: 'KILL', concurrency: 32 });
     await sleep(dueAt - Date.now() + 300);
     await stopWorkerProcess('SIGKILL');
     await sleep(2_000);

@@ -5,6 +5,7 @@
 import { INestApplication } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
@@ -70,15 +71,27 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const response = await enrol().expect(201);
     expect(response.body).toMatchObject({ status: 'created', policyId: 'B-v1', observationNumber: expect.stringMatching(/^XYL-B-\d{6}$/) });
     const number = response.body.observationNumber;
-    const detail = await eventually(
-      async () => (await http.get(`/observations/${number}`).expect(200)).body,
-      (d) => d.trackingLog.length > 0,
-    );
+    const detail = (await http.get(`/observations/${number}`).expect(200)).body;
     expect(detail.observation).toMatchObject({ number, status: 'active', category: 'B', community });
     expect(detail.state).toMatchObject({ number, status: 'active', periodDays: 14, policyId: 'B-v1' });
     expect(detail.state.releaseDueAt).toBe(detail.observation.releaseDueAt);
     expect(detail.trackingLog[0].kind).toBe('enrolled');
     expect(detail.person.documentNumber).toBeDefined();
+  });
+
+  it("writes the enrolment's line and search attributes with the record, so the workflow's first task only sets its timer", async () => {
+    const { body } = await enrol().expect(201);
+    const [line] = await db.query(`SELECT kind FROM tracking_log WHERE observation_number = $1`, [body.observationNumber]);
+    expect(line).toEqual({ kind: 'enrolled' });
+    const handle = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(body.observationNumber));
+    const { EventType } = temporal.api.enums.v1;
+    const events = await eventually(
+      async () => (await handle.fetchHistory()).events ?? [],
+      (all) => all.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+      { what: 'the first workflow task completed' },
+    );
+    const afterFirstTask = events.slice(events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) + 1).map((e) => e.eventType);
+    expect(afterFirstTask).toEqual([EventType.EVENT_TYPE_TIMER_STARTED]);
   });
 
   it("keeps the Web UI's search attributes current: set at start, changed with the observation", async () => {

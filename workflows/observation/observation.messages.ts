@@ -27,6 +27,11 @@ export interface ObservationInput {
   startedAt: number;
   utcOffsetMinutes: number;
   policy: ObservationPolicy;
+  /**
+   * The enrolment itself wrote the 'enrolled' line, the next due time and the search attributes, so
+   * the first pass has nothing to write. Absent in histories from before it did: those still write.
+   */
+  enrolmentRecorded?: boolean;
 }
 
 export interface TemperatureReport {

@@ -42,6 +42,7 @@ import {
 } from './observation.messages';
 import { validateRules } from './observation-policy';
 import { dayOfPeriod, doorOpeningAllowed, localDate, localMidnight, localTime, nextDeadlineAfter, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
+import { enrolledEntry, trackingEntry } from './tracking-entry';
 import { commandRejected } from '../shared/command-rejected';
 import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
 
@@ -104,7 +105,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     return { number: input.number, tracking: [], escalations: [], notifications: [] };
   }
   function track(kind: string, at: number, detail: Record<string, unknown>, extra: { slotStart?: number; temperature?: number; key?: string } = {}) {
-    pending.tracking.push({ dedupKey: `${input.number}:${kind}:${extra.key ?? at}`, at, day: day(at), kind, slotStart: extra.slotStart, temperature: extra.temperature, detail });
+    pending.tracking.push(trackingEntry(input.number, kind, at, day(at), detail, extra));
     // The event's kind only: the log line carries the workflow id, never the person's details.
     log.info(`observation ${kind}`, { kind });
   }
@@ -439,7 +440,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   }
 
   /** Search attributes are commands in history, not activities: cheap enough to keep current on every change. */
-  let shown: { status?: ObservationStatus; nextDueAt?: number } = {};
+  let shown: { status?: ObservationStatus; nextDueAt?: number } =
+    input.enrolmentRecorded && !carried ? { status: 'active', nextDueAt: nextDeadlineAfter(period(), input.startedAt) } : {};
   function showInVisibility(now: number) {
     const nextDue = open() ? nextDueAt(now) : undefined;
     if (shown.status === state.status && shown.nextDueAt === nextDue) return;
@@ -450,9 +452,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     ]);
   }
 
-  if (!carried) {
-    track('enrolled', input.startedAt, { anchorDate: input.anchorDate, policyId: input.policy.id, releaseDueAt: new Date(releaseAt(period())).toISOString() }, { key: 'enrolled' });
-  }
+  if (!carried && !input.enrolmentRecorded) pending.tracking.push(enrolledEntry(input));
 
   for (;;) {
     const now = Date.now();
