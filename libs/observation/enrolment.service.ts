@@ -7,7 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { utcOffsetMinutes } from '../config/time-zone';
-import { conflict, invalid, invalidAll, FieldProblem } from '../domain/errors';
+import { conflict, DomainError, invalid, invalidAll, FieldProblem } from '../domain/errors';
 import { EnrolmentRequest, validateEnrolment } from '../domain/person/enrolment';
 import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../temporal/search-attributes';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
@@ -51,19 +51,17 @@ export class EnrolmentService {
     const { enrolment, problems } = validateEnrolment(body);
     if (!enrolment) throw invalidAll(problems);
     if (actor) assertCovers(actor, enrolment.address, 'the person’s address');
-    if (enrolment.clientRequestId) {
-      const existing = await this.byClientRequestId(enrolment.clientRequestId);
-      if (existing) return existing;
-    }
     let input: ObservationInput;
     try {
       input = await this.dataSource.transaction((manager) => this.record(manager, enrolment));
     } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      // A concurrent request won the race: answer as it did.
+      const uniqueViolation = (error as { code?: string }).code === UNIQUE_VIOLATION;
+      if (!uniqueViolation && !(error instanceof DomainError)) throw error;
+      // A retry of a request already enrolled (refused as open, or its client request id taken), or a
+      // concurrent one that won the race: answer as it did. Looked up only here, not before every enrolment.
       const existing = enrolment.clientRequestId ? await this.byClientRequestId(enrolment.clientRequestId) : undefined;
       if (existing) return existing;
-      throw await this.alreadyOpen(enrolment);
+      throw uniqueViolation ? await this.alreadyOpen(enrolment) : error;
     }
     await this.start(input);
     return { observationNumber: input.number, personId: input.personId, status: 'created', releaseDueAt: new Date(releaseAt(periodOf(input))).toISOString(), policyId: input.policy.id };

@@ -120,6 +120,17 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const first = await enrol({ clientRequestId }).expect(201);
     const again = await enrol({ clientRequestId }).expect(200);
     expect(again.body).toMatchObject({ status: 'existing', observationNumber: first.body.observationNumber });
+    // Retried after its observation ended: still that observation, not a new one.
+    await http.post(`/observations/${first.body.observationNumber}/early-end`).send({ reason: 'moved_away', by: 'worker-li' }).expect(200);
+    await eventually(() => db.query(`SELECT status FROM observation WHERE number = $1`, [first.body.observationNumber]), (rows) => rows[0].status === 'ended', { what: 'the end recorded' });
+    const late = await enrol({ clientRequestId }).expect(200);
+    expect(late.body).toMatchObject({ status: 'existing', observationNumber: first.body.observationNumber });
+
+    const sameRequest = { clientRequestId: `req-many-${Date.now()}`, documentNumber: freshResidentId() };
+    const retries = await Promise.all(Array.from({ length: 20 }, () => enrol(sameRequest)));
+    expect(retries.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(retries.filter((r) => r.status === 200)).toHaveLength(19);
+    expect(new Set(retries.map((r) => r.body.observationNumber)).size).toBe(1);
 
     const documentNumber = freshResidentId();
     const results = await Promise.all(Array.from({ length: 20 }, () => enrol({ documentNumber })));
