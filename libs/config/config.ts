@@ -23,6 +23,12 @@ export interface AppConfig {
   workerMetricsPort?: number;
   /** Where the API reads the worker's SDK metrics to append them to its own /metrics. */
   workerMetricsUrl?: string;
+  worker: {
+    /** Workflows kept in the sticky cache (README "Worker memory"). */
+    maxCachedWorkflows: number;
+    /** How long a task waits on this worker's sticky queue before any worker may take it. */
+    stickyQueueTimeoutSeconds: number;
+  };
   auth: {
     /** Signs login tokens; undefined: the API refuses to start (npm start provides one). */
     jwtSecret?: string;
@@ -222,6 +228,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: path.resolve(env.EPI_DATA_DIR || path.join(__dirname, '..', '..', 'data')),
     codecCorsOrigins: origins(env, 'EPI_CODEC_CORS_ORIGINS', ['http://127.0.0.1:8233', 'http://localhost:8233']),
     ...workerMetrics(env),
+    worker: {
+      maxCachedWorkflows: positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1000),
+      stickyQueueTimeoutSeconds: positiveInt(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS', 60),
+    },
     auth: auth(env),
   };
 }

@@ -6,6 +6,7 @@ describe('configuration', () => {
     expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'epi-ops' });
     expect(config.timeZone).toBe('Asia/Shanghai');
     expect(config.databaseUrl).toBeUndefined();
+    expect(config.worker).toEqual({ maxCachedWorkflows: 1000, stickyQueueTimeoutSeconds: 60 });
   });
 
   it.each([
@@ -18,6 +19,8 @@ describe('configuration', () => {
     [{ TEMPORAL_TLS_CERT: '/nonexistent/cert.pem' }, 'TEMPORAL_TLS_CERT'],
     [{ TEMPORAL_TLS: 'maybe' }, 'TEMPORAL_TLS'],
     [{ TEMPORAL_NAMESPACE: 'bad namespace' }, 'TEMPORAL_NAMESPACE'],
+    [{ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS'],
+    [{ WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: '-5' }, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

@@ -2,7 +2,7 @@
  * Transfer runs for tests: resources in the registry under a prefix of the test's own, record-like
  * manifests with identities, and a driver that takes dispatched trips through their legs.
  */
-import { Client } from '@temporalio/client';
+import { Client, WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
@@ -22,6 +22,7 @@ import {
   TripView,
 } from '../../workflows/transfer/transfer.messages';
 import { freshResidentId } from '../support/observation-fixtures';
+import { eventually } from '../support/eventually';
 
 export function transferRunService(db: DataSource, client: Client, config: AppConfig): TransferRunService {
   return new TransferRunService(db, client, config);
@@ -102,10 +103,18 @@ export function dispatchAt(trip: RunView['trips'][number], rules: { loadingMinut
   return trip.departAt - ((rules.loadingMinutes ?? DEFAULT_TRANSFER_RULES.loadingMinutes) + (rules.dispatchLeadMinutes ?? DEFAULT_RUN_RULES.dispatchLeadMinutes)) * MINUTE;
 }
 
+/**
+ * The trip's state, as an escort's app reads it: asked again while it cannot be answered, as just
+ * after a worker crash, when the workflow's tasks still wait for the dead worker (up to the sticky-queue timeout).
+ */
+function tripState(trip: WorkflowHandle): Promise<TripView> {
+  return eventually(() => trip.query(tripStateQuery), () => true, { what: `state of ${trip.workflowId}`, timeoutMs: 120_000, intervalMs: 1_000 });
+}
+
 /** Takes a dispatched trip through boarding, departure, arrival and every hand-over, by the escort and receiver. */
 export async function driveTrip(client: Client, runId: string, tripId: string, options: { names?: Map<string, string>; stopAfter?: 'departed' | 'arrived' } = {}): Promise<TripView> {
   const trip = client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
-  let view = await trip.query(tripStateQuery);
+  let view = await tripState(trip);
   for (const r of view.riders.filter((x) => x.status === 'listed')) await trip.executeUpdate(boardUpdate, { args: [{ travellerId: r.travellerId, by: 'escort' }] });
   if (view.leg === 'dispatched' || view.leg === 'boarding') view = await trip.executeUpdate(departUpdate, { args: [{ by: 'escort' }] });
   if (options.stopAfter === 'departed') return view;
@@ -116,7 +125,7 @@ export async function driveTrip(client: Client, runId: string, tripId: string, o
 
 export async function handOverAll(client: Client, runId: string, tripId: string): Promise<TripView> {
   const trip = client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
-  let view = await trip.query(tripStateQuery);
+  let view = await tripState(trip);
   const role = view.destinationId.includes('hotel') ? 'hotel_staff' : 'community_worker';
   for (const r of view.riders.filter((x) => x.status === 'on_board')) {
     view = await trip.executeUpdate(handOverUpdate, { args: [{ travellerId: r.travellerId, receiver: { name: `receiver at ${view.destinationId}`, role }, by: 'escort' }] });
