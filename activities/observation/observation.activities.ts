@@ -6,7 +6,6 @@ import type { Escalation, EndReason, ObservationStatus } from '../../workflows/o
 import type { TrackingEntry } from '../../workflows/observation/tracking-entry';
 import { appendTrackingLog } from '../../libs/observation/tracking-log';
 
-
 /** What one pass of an observation workflow changed, written in one transaction. */
 export interface ObservationChanges {
   number: string;

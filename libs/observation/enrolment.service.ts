@@ -12,11 +12,11 @@ import { EnrolmentRequest, validateEnrolment } from '../domain/person/enrolment'
 import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../temporal/search-attributes';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { ObservationInput, observationWorkflowId } from '../../workflows/observation/observation.messages';
-import { localDate, nextDeadlineAfter, periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
+import { localDate, periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ObservationPolicyService } from './observation-policy.service';
 import { appendTrackingLog } from './tracking-log';
-import { enrolledEntry } from '../../workflows/observation/tracking-entry';
+import { enrolledEntry, enrolmentVisibility } from '../../workflows/observation/tracking-entry';
 import { dateOrNull } from '../domain/time';
 
 export interface EnrolmentResult {
@@ -110,7 +110,7 @@ export class EnrolmentService {
     await manager.query(
       `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at, client_request_id)
        VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [input.number, person.id, e.category, input.subdistrict, input.community, input.responsibleWorker, input.anchorDate, policy.id, new Date(startedAt), new Date(release), dateOrNull(nextDeadlineAfter(periodOf(input), startedAt)), e.clientRequestId ?? null],
+      [input.number, person.id, e.category, input.subdistrict, input.community, input.responsibleWorker, input.anchorDate, policy.id, new Date(startedAt), new Date(release), dateOrNull(enrolmentVisibility(input).nextDueAt), e.clientRequestId ?? null],
     );
     // In the record's own transaction: the workflow's first task then has nothing to write.
     await appendTrackingLog(manager, input.number, [enrolledEntry(input)]);
@@ -119,7 +119,7 @@ export class EnrolmentService {
 
   /** Starts (or finds running) the observation's workflow: safe to call again after a failure. */
   async start(input: ObservationInput): Promise<void> {
-    const next = nextDeadlineAfter(periodOf(input), input.startedAt);
+    const { status, nextDueAt } = enrolmentVisibility(input);
     await this.client.workflow.start(observationWorkflow, {
       workflowId: observationWorkflowId(input.number),
       taskQueue: this.config.temporal.taskQueue,
@@ -129,8 +129,8 @@ export class EnrolmentService {
         { key: SUBDISTRICT, value: input.subdistrict },
         { key: COMMUNITY, value: input.community },
         { key: CATEGORY, value: input.category },
-        { key: STATUS, value: 'active' },
-        ...(next ? [{ key: NEXT_DUE_AT, value: new Date(next) }] : []),
+        { key: STATUS, value: status },
+        ...(nextDueAt ? [{ key: NEXT_DUE_AT, value: new Date(nextDueAt) }] : []),
       ],
     });
   }

@@ -42,7 +42,7 @@ import {
 } from './observation.messages';
 import { validateRules } from './observation-policy';
 import { dayOfPeriod, doorOpeningAllowed, localDate, localMidnight, localTime, nextDeadlineAfter, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
-import { enrolledEntry, trackingEntry } from './tracking-entry';
+import { enrolledEntry, enrolmentVisibility, trackingEntry } from './tracking-entry';
 import { commandRejected } from '../shared/command-rejected';
 import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
 
@@ -440,8 +440,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   }
 
   /** Search attributes are commands in history, not activities: cheap enough to keep current on every change. */
-  let shown: { status?: ObservationStatus; nextDueAt?: number } =
-    input.enrolmentRecorded && !carried ? { status: 'active', nextDueAt: nextDeadlineAfter(period(), input.startedAt) } : {};
+  const recordedByEnrolment = !carried && input.enrolmentRecorded;
+  let shown: { status?: ObservationStatus; nextDueAt?: number } = recordedByEnrolment ? enrolmentVisibility(input) : {};
   function showInVisibility(now: number) {
     const nextDue = open() ? nextDueAt(now) : undefined;
     if (shown.status === state.status && shown.nextDueAt === nextDue) return;
@@ -452,7 +452,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     ]);
   }
 
-  if (!carried && !input.enrolmentRecorded) pending.tracking.push(enrolledEntry(input));
+  if (!carried && !recordedByEnrolment) pending.tracking.push(enrolledEntry(input));
 
   for (;;) {
     const now = Date.now();

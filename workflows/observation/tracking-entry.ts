@@ -1,6 +1,9 @@
-/** Lines of an observation's tracking log (日志), built the same way by the workflow and the enrolment. */
-import type { ObservationInput } from './observation.messages';
-import { dayOfPeriod, periodOf, releaseAt } from './observation-schedule';
+/**
+ * What an observation records outside its workflow history — tracking-log lines (日志) and what the
+ * Web UI shows — built the same way by the workflow and the enrolment.
+ */
+import type { ObservationInput, ObservationStatus } from './observation.messages';
+import { dayOfPeriod, nextDeadlineAfter, periodOf, releaseAt } from './observation-schedule';
 
 export interface TrackingEntry {
   /** One line per event however often it is written: retries and replays write it once. */
@@ -22,6 +25,11 @@ export function trackingEntry(
   extra: { slotStart?: number; temperature?: number; key?: string } = {},
 ): TrackingEntry {
   return { dedupKey: `${number}:${kind}:${extra.key ?? at}`, at, day, kind, slotStart: extra.slotStart, temperature: extra.temperature, detail };
+}
+
+/** What an enrolment shows at start (search attributes and the record's next due time). */
+export function enrolmentVisibility(input: ObservationInput): { status: ObservationStatus; nextDueAt?: number } {
+  return { status: 'active', nextDueAt: nextDeadlineAfter(periodOf(input), input.startedAt) };
 }
 
 /** The first line: from which anchor date, under which policy, due for release when. */

@@ -46,7 +46,6 @@ function toFilter(query: ObservationListQuery): ObservationFilter {
   return { ...query, dueToday: isTrue(query.dueToday), overdue: isTrue(query.overdue) };
 }
 
-
 @ApiTags('observations')
 @Controller()
 export class ObservationsController {
