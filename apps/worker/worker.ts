@@ -50,9 +50,9 @@ export async function startWorker(config: AppConfig, overrides: Partial<WorkerOp
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: 100,
     maxConcurrentActivityTaskExecutions: 100,
-    // A storm of due timers queues thousands of tasks on this worker's sticky queue; at the SDK's 10 s
-    // most timed out there and went round again through the normal queue (measured: a 3,000 storm
-    // 60 s → 39 s). Longer also delays, after a crash, the tasks that were queued for the dead worker.
+    // The SDK's 10 s by default. In a storm of due timers most tasks time out on this worker's sticky
+    // queue and go round again through the normal queue; 60 s measured a 3,000 storm 60 s → 39 s, but
+    // also delays, after a crash, the tasks queued for the dead worker (README "Benchmarks").
     stickyQueueScheduleToStartTimeout: config.worker.stickyQueueTimeoutSeconds * 1000,
     ...overrides,
   });

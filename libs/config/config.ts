@@ -230,7 +230,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ...workerMetrics(env),
     worker: {
       maxCachedWorkflows: positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1000),
-      stickyQueueTimeoutSeconds: positiveInt(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS', 60),
+      stickyQueueTimeoutSeconds: positiveInt(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS', 10),
     },
     auth: auth(env),
   };
