@@ -15,7 +15,7 @@ import { ObservationInput, observationWorkflowId } from '../../workflows/observa
 import { localDate, periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ObservationPolicyService } from './observation-policy.service';
-import { appendTrackingLog } from './tracking-log';
+import { trackingLogInsert } from './tracking-log';
 import { enrolledEntry, enrolmentVisibility } from '../../workflows/observation/tracking-entry';
 import { dateOrNull } from '../domain/time';
 
@@ -72,30 +72,34 @@ export class EnrolmentService {
    * transaction. Throws 409 if the person already has an open observation.
    */
   async record(manager: EntityManager, e: EnrolmentRequest, startedAt = Date.now()): Promise<ObservationInput> {
-    const [person] = await manager.query(
-      `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit, address_detail, devices)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (document_type, document_number) DO UPDATE SET name = EXCLUDED.name, mobile = EXCLUDED.mobile,
-         subdistrict = EXCLUDED.subdistrict, community = EXCLUDED.community, building = EXCLUDED.building,
-         unit = EXCLUDED.unit, address_detail = EXCLUDED.address_detail, devices = EXCLUDED.devices
-       RETURNING id`,
-      [e.name, e.documentType, e.documentNumber, e.mobile, e.address.subdistrict, e.address.community, e.address.building, e.address.unit, e.address.detail ?? null, JSON.stringify(e.devices ?? {})],
-    );
-    const open = await manager.query(`SELECT number FROM observation WHERE person_id = $1 AND status IN ('active', 'escalated')`, [person.id]);
-    if (open.length) throw this.conflictFor(open[0].number, e);
     const offset = utcOffsetMinutes(this.config.timeZone, startedAt);
     const policy = await this.policies.effective(e.category, localDate(startedAt, offset), manager);
     const release = releaseAt({ anchorDate: e.anchorDate, utcOffsetMinutes: offset, rules: policy.rules });
     if (release <= startedAt) {
       throw invalid('anchorDate', `the ${policy.rules.periodDays}-day observation from ${e.anchorDate} ended on ${new Date(release).toISOString()}; nothing to observe`);
     }
-    const [{ last_value: sequence }] = await manager.query(
-      `INSERT INTO observation_number_counter (prefix, last_value) VALUES ($1, 1)
-       ON CONFLICT (prefix) DO UPDATE SET last_value = observation_number_counter.last_value + 1 RETURNING last_value`,
-      [`${e.address.subdistrict}-${e.category}`],
+    // One round trip: the person, any observation still open for them, and the next number. A refusal
+    // rolls the transaction back, number included; a concurrent enrolment of the same person is caught
+    // by the one-open-observation index at the insert below.
+    const [person] = await manager.query(
+      `WITH person AS (
+         INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit, address_detail, devices)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (document_type, document_number) DO UPDATE SET name = EXCLUDED.name, mobile = EXCLUDED.mobile,
+           subdistrict = EXCLUDED.subdistrict, community = EXCLUDED.community, building = EXCLUDED.building,
+           unit = EXCLUDED.unit, address_detail = EXCLUDED.address_detail, devices = EXCLUDED.devices
+         RETURNING id),
+       counter AS (
+         INSERT INTO observation_number_counter (prefix, last_value) VALUES ($11, 1)
+         ON CONFLICT (prefix) DO UPDATE SET last_value = observation_number_counter.last_value + 1 RETURNING last_value)
+       SELECT person.id, counter.last_value AS sequence,
+              (SELECT number FROM observation WHERE person_id = person.id AND status IN ('active', 'escalated') LIMIT 1) AS open_number
+       FROM person, counter`,
+      [e.name, e.documentType, e.documentNumber, e.mobile, e.address.subdistrict, e.address.community, e.address.building, e.address.unit, e.address.detail ?? null, JSON.stringify(e.devices ?? {}), `${e.address.subdistrict}-${e.category}`],
     );
+    if (person.open_number) throw this.conflictFor(person.open_number, e);
     const input: ObservationInput = {
-      number: formatObservationNumber(e.address.subdistrict, e.category, Number(sequence)),
+      number: formatObservationNumber(e.address.subdistrict, e.category, Number(person.sequence)),
       personId: person.id,
       category: e.category,
       subdistrict: e.address.subdistrict,
@@ -107,13 +111,19 @@ export class EnrolmentService {
       policy,
       enrolmentRecorded: true,
     };
+    // The "enrolled" line in the same statement: the workflow's first task then has nothing to write.
+    const enrolled = trackingLogInsert(input.number, [enrolledEntry(input)], 13);
     await manager.query(
-      `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at, client_request_id)
-       VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [input.number, person.id, e.category, input.subdistrict, input.community, input.responsibleWorker, input.anchorDate, policy.id, new Date(startedAt), new Date(release), dateOrNull(enrolmentVisibility(input).nextDueAt), e.clientRequestId ?? null],
+      `WITH observation AS (
+         INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at, client_request_id)
+         VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $11, $12))
+       ${enrolled.sql}`,
+      [
+        input.number, person.id, e.category, input.subdistrict, input.community, input.responsibleWorker, input.anchorDate, policy.id,
+        new Date(startedAt), new Date(release), dateOrNull(enrolmentVisibility(input).nextDueAt), e.clientRequestId ?? null,
+        ...enrolled.values,
+      ],
     );
-    // In the record's own transaction: the workflow's first task then has nothing to write.
-    await appendTrackingLog(manager, input.number, [enrolledEntry(input)]);
     return input;
   }
 
