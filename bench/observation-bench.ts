@@ -33,6 +33,10 @@ export function percentile(sorted: number[], p: number): number {
 
 /** Runs `count` calls with `concurrency` in flight; returns throughput and latency percentiles. */
 export async function measure(count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<Rate> {
+  return rateOf(count, ...(await timeCalls(count, concurrency, call)));
+}
+
+async function timeCalls(count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<[seconds: number, latencies: number[]]> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -46,9 +50,25 @@ export async function measure(count: number, concurrency: number, call: (i: numb
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  return [(performance.now() - started) / 1000, latencies];
+}
+
+function rateOf(count: number, seconds: number, latencies: number[]): Rate {
   latencies.sort((a, b) => a - b);
   return { count, seconds, perSecond: count / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99) };
+}
+
+/**
+ * The baseline's calls in two halves, one before and one after the engine's work, counted as one:
+ * the shared cores drift over minutes, and this way a drift weighs on both sides alike.
+ */
+async function besideBaseline<T>(ctx: BenchContext, count: number, call: (i: number) => Promise<unknown>, engine: () => Promise<T>): Promise<{ engine: T; baseline: Rate }> {
+  const half = Math.floor(count / 2);
+  const [beforeSeconds, before] = await timeCalls(half, ctx.concurrency, call);
+  const result = await engine();
+  const [afterSeconds, after] = await timeCalls(count - half, ctx.concurrency, (i) => call(half + i));
+  ctx.log(`baseline ${(half / beforeSeconds).toFixed(1)}/s before, ${((count - half) / afterSeconds).toFixed(1)}/s after\n`);
+  return { engine: result, baseline: rateOf(count, beforeSeconds + afterSeconds, [...before, ...after]) };
 }
 
 /** Until `read` counts `target`, printing progress; a bench step may take many minutes. */
@@ -85,21 +105,20 @@ export async function benchEnrol(ctx: BenchContext, size: number) {
   const file = await makeLedgerFile(makeLedgerRecords(size, { seed: 42, anchorDate: today, subdistrict: 'BENCH' }), 'csv');
   const form = new FormData();
   form.append('file', new Blob([file]), 'bench.csv');
-  const started = performance.now();
-  const job = (await (await fetch(`${ctx.apiUrl}/persons/import`, { method: 'POST', body: form, headers: ctx.auth })).json()) as { id: string };
-  const status = await eventually(
-    async () => (await (await fetch(`${ctx.apiUrl}/imports/${job.id}?results=none`, { headers: ctx.auth })).json()) as { state: string; processedRows: number; error?: string },
-    (s) => s.state !== 'running',
-    { what: 'import', timeoutMs: 60 * 60_000, intervalMs: 250, onValue: (s) => ctx.log(`enrol ${s.processedRows}/${size}`) },
-  );
-  if (status.state !== 'done') throw new Error(`import ${status.state}: ${status.error}`);
-  const seconds = (performance.now() - started) / 1000;
-  const [{ accepted }] = await ctx.db.query(`SELECT accepted FROM import_job WHERE id = $1`, [job.id]);
-  const engine: Rate = { count: accepted, seconds, perSecond: accepted / seconds };
-  const baseline = await measure(size, ctx.concurrency, () =>
-    ctx.client.workflow.start('baselineNoopWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: `bench-start-${randomUUID()}` }),
-  );
-  return { engine, baseline };
+  const start = () => ctx.client.workflow.start('baselineNoopWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: `bench-start-${randomUUID()}` });
+  return besideBaseline(ctx, size, start, async (): Promise<Rate> => {
+    const started = performance.now();
+    const job = (await (await fetch(`${ctx.apiUrl}/persons/import`, { method: 'POST', body: form, headers: ctx.auth })).json()) as { id: string };
+    const status = await eventually(
+      async () => (await (await fetch(`${ctx.apiUrl}/imports/${job.id}?results=none`, { headers: ctx.auth })).json()) as { state: string; processedRows: number; error?: string },
+      (s) => s.state !== 'running',
+      { what: 'import', timeoutMs: 60 * 60_000, intervalMs: 250, onValue: (s) => ctx.log(`enrol ${s.processedRows}/${size}`) },
+    );
+    if (status.state !== 'done') throw new Error(`import ${status.state}: ${status.error}`);
+    const seconds = (performance.now() - started) / 1000;
+    const [{ accepted }] = await ctx.db.query(`SELECT accepted FROM import_job WHERE id = $1`, [job.id]);
+    return { count: accepted, seconds, perSecond: accepted / seconds };
+  });
 }
 
 /** One report from each person through the HTTP API at a slot opening vs bare signals. */
@@ -112,22 +131,25 @@ export async function benchCheckInBurst(ctx: BenchContext) {
     return n;
   }, numbers.length, 30 * 60_000);
   ctx.log(`check-in: enrolled workflows settled ${((performance.now() - settling) / 1000).toFixed(1)} s after the import finished`);
-  const engine = await measure(numbers.length, ctx.concurrency, async (i) => {
-    const response = await fetch(`${ctx.apiUrl}/observations/${numbers[i]}/reports`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...ctx.auth },
-      body: JSON.stringify({ temperature: 36.5, requestId: `bench-${i}` }),
-    });
-    if (response.status !== 201) throw new Error(`report ${numbers[i]}: ${response.status} ${await response.text()}`);
-  });
-  // The design's own primitive without the API: the same report signal sent straight to each observation workflow.
-  const direct = await measure(numbers.length, ctx.concurrency, (i) =>
-    ctx.client.workflow.getHandle(observationWorkflowId(numbers[i])).signal(reportSignal, { requestId: `bench-direct-${i}`, at: Date.now(), temperature: 36.5, source: 'person' }),
-  );
   const sinks = Array.from({ length: numbers.length }, (_, i) => `bench-sink-${i}-${randomUUID()}`);
   await measure(sinks.length, ctx.concurrency, (i) => ctx.client.workflow.start('baselineSignalWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: sinks[i] }));
-  const baseline = await measure(sinks.length, ctx.concurrency, (i) => ctx.client.workflow.getHandle(sinks[i]).signal(baselineSignal, { temperature: 36.5 }));
-  return { engine, direct, baseline };
+  const signalSink = (i: number) => ctx.client.workflow.getHandle(sinks[i]).signal(baselineSignal, { temperature: 36.5 });
+  const { engine, baseline } = await besideBaseline(ctx, sinks.length, signalSink, async () => {
+    const http = await measure(numbers.length, ctx.concurrency, async (i) => {
+      const response = await fetch(`${ctx.apiUrl}/observations/${numbers[i]}/reports`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...ctx.auth },
+        body: JSON.stringify({ temperature: 36.5, requestId: `bench-${i}` }),
+      });
+      if (response.status !== 201) throw new Error(`report ${numbers[i]}: ${response.status} ${await response.text()}`);
+    });
+    // The design's own primitive without the API: the same report signal sent straight to each observation workflow.
+    const direct = await measure(numbers.length, ctx.concurrency, (i) =>
+      ctx.client.workflow.getHandle(observationWorkflowId(numbers[i])).signal(reportSignal, { requestId: `bench-direct-${i}`, at: Date.now(), temperature: 36.5, source: 'person' }),
+    );
+    return { http, direct };
+  });
+  return { engine: engine.http, direct: engine.direct, baseline };
 }
 
 /**
