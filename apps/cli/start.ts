@@ -14,12 +14,13 @@ import { runMigrations } from '../../libs/persistence/data-source';
 import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
+import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
 import { temporalCli } from '../../scripts/tools';
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 
-function startNodeApp(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '..', entry)], {
+function startNodeApp(name: string, entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '..', entry)], {
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -122,7 +123,8 @@ async function main(): Promise<void> {
 
   const workerMetricsPort = config.workerMetricsPort ?? (await freePort(9464));
   const workerMetricsUrl = config.workerMetricsUrl ?? `http://127.0.0.1:${workerMetricsPort}/metrics`;
-  const worker = startNodeApp('worker', 'worker/main.ts', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) });
+  const launch = await prepareWorkerLaunch(config, path.join(config.dataDir, 'workflow-bundle.js'));
+  const worker = startNodeApp('worker', 'worker/main.ts', { ...env, ...launch.env, WORKER_METRICS_PORT: String(workerMetricsPort) }, launch.nodeArgs);
   const api = startNodeApp('API', 'api/main.ts', { ...env, EPI_WORKER_METRICS_URL: workerMetricsUrl });
   const base = `http://127.0.0.1:${config.apiPort}`;
   await waitForHealth(`${base}/health`, [worker, api], 120_000);

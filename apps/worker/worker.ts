@@ -5,6 +5,7 @@ import { AppConfig } from '../../libs/config/config';
 import { jsonLogger } from '../../libs/nest/json-logger';
 import { connectWorker, dataConverterFor } from '../../libs/temporal/connection';
 import { installRuntimeOnce } from '../../libs/temporal/runtime';
+import { WORKFLOWS_PATH } from '../../libs/temporal/worker-launch';
 import { ACTIVITY_CLASSES, WorkerModule } from './worker.module';
 
 /** Every public method of each activity class, bound to its instance, keyed by method name. */
@@ -31,7 +32,8 @@ export interface RunningWorker {
 }
 
 /**
- * Creates the worker: Nest builds the activities, the workflow bundle is made from `workflows/`.
+ * Creates the worker: Nest builds the activities; the workflow bundle is the one made ahead
+ * (WORKER_WORKFLOW_BUNDLE), else made from `workflows/` at start.
  * Cache sizes: see README ("Worker memory").
  */
 export async function startWorker(config: AppConfig, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
@@ -44,7 +46,7 @@ export async function startWorker(config: AppConfig, overrides: Partial<WorkerOp
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
+    ...(config.worker.workflowBundle ? { workflowBundle: { codePath: config.worker.workflowBundle } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: bindActivities(app),
     dataConverter: dataConverterFor(config.temporal),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,

@@ -28,6 +28,10 @@ export interface AppConfig {
     maxCachedWorkflows: number;
     /** How long a task waits on this worker's sticky queue before any worker may take it. */
     stickyQueueTimeoutSeconds: number;
+    /** The V8 heap limit launchers give the worker process (README "Worker memory"). */
+    maxHeapMiB: number;
+    /** A workflow bundle made ahead of the start; unset, the worker bundles `workflows/` itself. */
+    workflowBundle?: string;
   };
   auth: {
     /** Signs login tokens; undefined: the API refuses to start (npm start provides one). */
@@ -192,6 +196,18 @@ function positiveInt(env: Env, variable: string, fallback: number): number {
   return value;
 }
 
+function atLeast(env: Env, variable: string, fallback: number, minimum: number): number {
+  const value = positiveInt(env, variable, fallback);
+  if (value < minimum) throw new ConfigError(variable, `must be at least ${minimum}, got ${value}`);
+  return value;
+}
+
+function readableFile(env: Env, variable: string): string | undefined {
+  const file = env[variable] || undefined;
+  if (file !== undefined && !fs.existsSync(file)) throw new ConfigError(variable, `no file at "${file}"`);
+  return file;
+}
+
 function auth(env: Env): AppConfig['auth'] {
   const jwtSecret = env.EPI_JWT_SECRET || undefined;
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('EPI_JWT_SECRET', 'must be at least 32 characters');
@@ -231,6 +247,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     worker: {
       maxCachedWorkflows: positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1000),
       stickyQueueTimeoutSeconds: positiveInt(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS', 10),
+      maxHeapMiB: atLeast(env, 'WORKER_MAX_HEAP_MIB', 512, 256),
+      workflowBundle: readableFile(env, 'WORKER_WORKFLOW_BUNDLE'),
     },
     auth: auth(env),
   };

@@ -17,6 +17,7 @@ import { createDataSource, runMigrations } from '../../libs/persistence/data-sou
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { connectClient } from '../../libs/temporal/connection';
 import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
+import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
 import { deviceEventSignal, observationStateQuery, observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
 import { localDate, MINUTE } from '../../workflows/observation/observation-schedule';
@@ -38,6 +39,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
   let config: AppConfig;
   let env: NodeJS.ProcessEnv;
   let worker: ChildProcess | undefined;
+  let launch: Awaited<ReturnType<typeof prepareWorkerLaunch>>;
   let api: INestApplication;
   let http: Http;
   let db: DataSource;
@@ -46,9 +48,12 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
   const startTemporal = () => startDevServer({ cli: process.env.TEMPORAL_CLI!, port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite') });
   const startPostgres = () => startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: pgPort });
 
+  /** As `npm start` runs it: on the bundle made ahead, with its heap limit. */
   function startWorkerProcess(): ChildProcess {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../../apps/worker/main.ts')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    return child;
+    return spawn(process.execPath, [...launch.nodeArgs, '-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../../apps/worker/main.ts')], {
+      env: { ...env, ...launch.env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   async function stopWorkerProcess(signal: NodeJS.Signals) {
     const child = worker!;
@@ -68,6 +73,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     temporal = await startTemporal();
     env = { ...process.env, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'faults' };
     config = loadConfig(env);
+    launch = await prepareWorkerLaunch(config, path.join(dir, 'workflow-bundle.js'));
     db = await createDataSource(pg.url, { poolSize: 4 }).initialize();
     // Reports accepted whenever the test runs: category B gets an all-day slot from today.
     await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ('B-faults', 'B', 2, $1, $2)`, [

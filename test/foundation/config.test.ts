@@ -6,7 +6,7 @@ describe('configuration', () => {
     expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'epi-ops' });
     expect(config.timeZone).toBe('Asia/Shanghai');
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.worker).toEqual({ maxCachedWorkflows: 1000, stickyQueueTimeoutSeconds: 10 });
+    expect(config.worker).toEqual({ maxCachedWorkflows: 1000, stickyQueueTimeoutSeconds: 10, maxHeapMiB: 512, workflowBundle: undefined });
   });
 
   it.each([
@@ -21,6 +21,8 @@ describe('configuration', () => {
     [{ TEMPORAL_NAMESPACE: 'bad namespace' }, 'TEMPORAL_NAMESPACE'],
     [{ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS'],
     [{ WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: '-5' }, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS'],
+    [{ WORKER_MAX_HEAP_MIB: '128' }, 'WORKER_MAX_HEAP_MIB'],
+    [{ WORKER_WORKFLOW_BUNDLE: '/nonexistent/workflow-bundle.js' }, 'WORKER_WORKFLOW_BUNDLE'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

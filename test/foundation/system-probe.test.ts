@@ -6,7 +6,11 @@ import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { SystemProbeEntity } from '../../libs/persistence/entities';
+import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
 import { testConfig } from '../support/environment';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 describe('API → Temporal → worker → PostgreSQL (dev server, embedded PostgreSQL)', () => {
   const config = testConfig();
@@ -14,8 +18,13 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
   let api: INestApplication;
   let db: DataSource;
 
+  const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-bundle-'));
+  let launch: Awaited<ReturnType<typeof prepareWorkerLaunch>>;
+
   beforeAll(async () => {
-    worker = await startWorker(config);
+    // As `npm start` runs it: the workflow bundle made ahead by its own process.
+    launch = await prepareWorkerLaunch(config, path.join(bundleDir, 'workflow-bundle.js'));
+    worker = await startWorker({ ...config, worker: { ...config.worker, workflowBundle: launch.env.WORKER_WORKFLOW_BUNDLE } });
     api = await createApi(config);
     await api.init();
     db = await createDataSource(config.databaseUrl!).initialize();
@@ -25,6 +34,12 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
     await api?.close();
     await worker?.shutdown();
     await db?.destroy();
+    fs.rmSync(bundleDir, { recursive: true, force: true });
+  });
+
+  it('launches the worker on a bundle made ahead, with a heap limit', () => {
+    expect(fs.statSync(launch.env.WORKER_WORKFLOW_BUNDLE).size).toBeGreaterThan(100_000);
+    expect(launch.nodeArgs).toEqual([`--max-old-space-size=${config.worker.maxHeapMiB}`]);
   });
 
   it('runs a workflow whose activity writes a row, and returns that row', async () => {

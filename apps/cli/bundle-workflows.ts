@@ -1,0 +1,22 @@
+/**
+ * `npm run bundle-workflows [-- <file>]`: bundles `workflows/` for the worker ahead of its start
+ * (default dist/workflow-bundle.js); a worker given it as WORKER_WORKFLOW_BUNDLE loads it as is.
+ * Make it again whenever workflow code changes: a worker runs the bundle it is given.
+ */
+import { bundleWorkflowCode } from '@temporalio/worker';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WORKFLOWS_PATH } from '../../libs/temporal/worker-launch';
+
+async function main(): Promise<void> {
+  const out = path.resolve(process.argv[2] ?? path.join(__dirname, '..', '..', 'dist', 'workflow-bundle.js'));
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error } });
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, code);
+  console.log(`[bundle-workflows] ${out} (${(code.length / 1024 / 1024).toFixed(1)} MiB)`);
+}
+
+main().catch((error) => {
+  console.error(`[bundle-workflows] ${(error as Error).stack ?? error}`);
+  process.exit(1);
+});

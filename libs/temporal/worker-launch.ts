@@ -1,0 +1,29 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import type { AppConfig } from '../config/config';
+
+/** The workflow bundle's entry: every workflow type the worker runs. */
+export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows', 'index.ts');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * How a launcher (`npm start`, the bench) starts a worker process. The workflow bundle is made
+ * ahead, in a short-lived process, so the worker does not carry webpack's memory (about 125 MiB)
+ * for its lifetime; and the worker's V8 heap is limited to `WORKER_MAX_HEAP_MIB`, because without a
+ * limit V8 lets the heap grow far past what the workflow cache holds before collecting it
+ * (README "Worker memory").
+ */
+export async function prepareWorkerLaunch(config: AppConfig, bundlePath: string): Promise<{ nodeArgs: string[]; env: Record<string, string> }> {
+  const bundle = config.worker.workflowBundle ?? bundlePath;
+  if (!config.worker.workflowBundle) await bundleWorkflows(bundle);
+  return { nodeArgs: [`--max-old-space-size=${config.worker.maxHeapMiB}`], env: { WORKER_WORKFLOW_BUNDLE: bundle } };
+}
+
+function bundleWorkflows(out: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'apps', 'cli', 'bundle-workflows.ts'), out], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bundling the workflows failed (exit code ${code}, see above)`))));
+  });
+}
