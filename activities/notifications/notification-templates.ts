@@ -131,6 +131,16 @@ const TEMPLATES = {
       body: 'From {effectiveAt} the roster runs in {mode} mode. Reason: {reason}.',
     },
   },
+  roster_published: {
+    'zh-CN': {
+      subject: '排班已更新：{from} 至 {to}',
+      body: '{from} 至 {to} 的排班已发布，您的班次有变动（新增、调整或取消），请查看您的最新班次。',
+    },
+    en: {
+      subject: 'Roster updated: {from} to {to}',
+      body: 'The roster for {from} to {to} is published and your shifts changed (added, moved or cancelled). Please check your shifts.',
+    },
+  },
   roster_gap: {
     'zh-CN': {
       subject: '排班缺口：{post}',

@@ -35,6 +35,7 @@ const SAMPLES: Record<NotificationTemplate, Params> = {
   handover_pending: { post: '3号楼门岗', outgoingStaff: '李四', incomingStaff: '王五', dueAt: '16:15' },
   mode_switch: { mode: '战时', effectiveAt: '2024-03-02 00:00', reason: '出现本地病例' },
   transfer_dispatch: { tripId: 'T-003', pickupTime: '10:30', pickupAddress: '幸福小区3号楼', destination: '集中隔离酒店A' },
+  roster_published: { from: '2024-03-04', to: '2024-03-10' },
   roster_gap: { post: '学院路卡口', shiftDate: '2024-03-05', shiftStart: '08:00', shiftEnd: '16:00', reason: '无可用人员' },
   transfer_exception: { runId: 'R-1', exceptionId: 'R-1/3', kind: 'no_show', reason: '未到接站点', owner: 'dispatcher-zhao', deadline: '2024-03-05 10:30' },
 };

@@ -103,6 +103,11 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect(plan.body.unfilled.map((u: { reason: string }) => u.reason)).toEqual(Array(4).fill(`no staff with skill 'medic-${tag}'`));
     const published = await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(200);
     expect(published.body.added).toHaveLength(16);
+    // Everyone whose shifts the roster changed is told, once each.
+    expect(published.body.affectedStaff.length).toBeGreaterThan(0);
+    const notices = await db.query(`SELECT id, template FROM notification WHERE id LIKE $1`, [`roster-published:${plan.body.id}:%`]);
+    expect(notices.map((n: { id: string }) => n.id).sort()).toEqual(published.body.affectedStaff.map((s: string) => `roster-published:${plan.body.id}:${s}`).sort());
+    expect(new Set(notices.map((n: { template: string }) => n.template))).toEqual(new Set(['roster_published']));
     await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(409);
 
     const shifts = await publishedShifts(gate);

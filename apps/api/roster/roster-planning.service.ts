@@ -239,7 +239,19 @@ export class RosterPlanningService {
     if (plan.state !== 'draft') throw conflict(`roster ${planId} is ${plan.state}`, {}, [{ field: 'id', reason: `roster is ${plan.state}` }]);
     const posts = await this.posts(plan.postIds);
     const modes = await this.modes();
-    return this.apply(plan, posts, (j) => modes.get(j) ?? 'peace', by, now);
+    let toDeliver: string[] = [];
+    const notify = async (manager: EntityManager, published: PublishResult) => {
+      const notices: NotificationRequest[] = published.affectedStaff.map((staff) => ({
+        id: `roster-published:${plan.id}:${staff}`,
+        recipient: { staff },
+        template: 'roster_published',
+        params: { from: plan.from, to: plan.to },
+      }));
+      toDeliver = await this.enqueueNotices(manager, notices);
+    };
+    const result = await this.apply(plan, posts, (j) => modes.get(j) ?? 'peace', by, now, notify);
+    await this.deliver(toDeliver);
+    return result;
   }
 
   /**
