@@ -7,6 +7,13 @@ export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows', '
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+export interface WorkerLaunch {
+  /** Node flags for the worker process. */
+  nodeArgs: string[];
+  /** Variables to add to its environment. */
+  env: Record<string, string>;
+}
+
 /**
  * How a launcher (`npm start`, the bench) starts a worker process. The workflow bundle is made
  * ahead, in a short-lived process, so the worker does not carry webpack's memory (about 125 MiB)
@@ -14,7 +21,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
  * limit V8 lets the heap grow far past what the workflow cache holds before collecting it
  * (README "Worker memory").
  */
-export async function prepareWorkerLaunch(config: AppConfig, bundlePath: string): Promise<{ nodeArgs: string[]; env: Record<string, string> }> {
+export async function prepareWorkerLaunch(config: AppConfig, bundlePath: string): Promise<WorkerLaunch> {
   const bundle = config.worker.workflowBundle ?? bundlePath;
   if (!config.worker.workflowBundle) await bundleWorkflows(bundle);
   return { nodeArgs: [`--max-old-space-size=${config.worker.maxHeapMiB}`], env: { WORKER_WORKFLOW_BUNDLE: bundle } };

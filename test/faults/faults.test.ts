@@ -17,7 +17,7 @@ import { createDataSource, runMigrations } from '../../libs/persistence/data-sou
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { connectClient } from '../../libs/temporal/connection';
 import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
-import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
+import { prepareWorkerLaunch, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { deviceEventSignal, observationStateQuery, observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
 import { localDate, MINUTE } from '../../workflows/observation/observation-schedule';
@@ -39,7 +39,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
   let config: AppConfig;
   let env: NodeJS.ProcessEnv;
   let worker: ChildProcess | undefined;
-  let launch: Awaited<ReturnType<typeof prepareWorkerLaunch>>;
+  let launch: WorkerLaunch;
   let api: INestApplication;
   let http: Http;
   let db: DataSource;

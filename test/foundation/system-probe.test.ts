@@ -6,7 +6,7 @@ import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { SystemProbeEntity } from '../../libs/persistence/entities';
-import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
+import { prepareWorkerLaunch, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { testConfig } from '../support/environment';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,7 +19,7 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
   let db: DataSource;
 
   const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-bundle-'));
-  let launch: Awaited<ReturnType<typeof prepareWorkerLaunch>>;
+  let launch: WorkerLaunch;
 
   beforeAll(async () => {
     // As `npm start` runs it: the workflow bundle made ahead by its own process.

@@ -5,6 +5,8 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { Http, supervisorHttp } from '../support/auth';
@@ -14,6 +16,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { AppConfig } from '../../libs/config/config';
 import { zonedIso } from '../../libs/config/time-zone';
 import { connectClient } from '../../libs/temporal/connection';
+import { prepareWorkerLaunch, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { Client } from '@temporalio/client';
 import { MINUTE } from '../../workflows/transfer/transfer-planning';
@@ -27,10 +30,11 @@ jest.setTimeout(300_000);
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** A worker as its own OS process (npm run worker), so a test can kill it outright. */
-function spawnWorker(config: AppConfig): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'apps/worker/main.ts'], {
+/** A worker process as `npm start` runs it: on the bundle made ahead, with its heap limit. */
+function spawnWorker(config: AppConfig, launch: WorkerLaunch): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...launch.nodeArgs, '-r', 'ts-node/register/transpile-only', 'apps/worker/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: config.databaseUrl, TEMPORAL_ADDRESS: config.temporal.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, WORKER_LOG_LEVEL: 'ERROR' },
+    env: { ...process.env, ...launch.env, DATABASE_URL: config.databaseUrl, TEMPORAL_ADDRESS: config.temporal.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, WORKER_LOG_LEVEL: 'ERROR' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -225,7 +229,9 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     const killApi = await createApi(killConfig);
     await killApi.init();
     const killHttp = await supervisorHttp(killApi);
-    let child = await spawnWorker(killConfig);
+    const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-bundle-'));
+    const launch = await prepareWorkerLaunch(killConfig, path.join(bundleDir, 'workflow-bundle.js'));
+    let child = await spawnWorker(killConfig, launch);
     try {
       const { request: day } = await recordDay(db, Date.now());
       const created = await killHttp.post('/transfer-runs').send({ ...day, dispatcher: '赵调度', supervisor: '王主任', dispatch: true, rules: { dispatchLeadMinutes: 2880 } }).expect(201);
@@ -241,7 +247,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
       const atKill = await eventually(handedOver, (n) => n >= 60, { what: '60 people handed over before the kill', timeoutMs: 60_000, intervalMs: 100 });
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
-      child = await spawnWorker(killConfig);
+      child = await spawnWorker(killConfig, launch);
       await driving;
 
       await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toEqual({ runId, status: 'completed', handedOver: 245, closed: 0 });
@@ -262,6 +268,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     } finally {
       child.kill('SIGTERM');
       await killApi.close();
+      fs.rmSync(bundleDir, { recursive: true, force: true });
     }
   });
 
