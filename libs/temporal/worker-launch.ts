@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
 import * as path from 'node:path';
 import type { AppConfig } from '../config/config';
 
@@ -25,6 +25,15 @@ export async function prepareWorkerLaunch(config: AppConfig, bundlePath: string)
   const bundle = config.worker.workflowBundle ?? bundlePath;
   if (!config.worker.workflowBundle) await bundleWorkflows(bundle);
   return { nodeArgs: [`--max-old-space-size=${config.worker.maxHeapMiB}`], env: { WORKER_WORKFLOW_BUNDLE: bundle } };
+}
+
+/** Starts the worker (`apps/worker/main.ts`) as its own process, launched as prepared. */
+export function spawnWorkerProcess(launch: WorkerLaunch, env: NodeJS.ProcessEnv, options: { stdio: StdioOptions; nodeArgs?: string[] }): ChildProcess {
+  return spawn(process.execPath, [...launch.nodeArgs, ...(options.nodeArgs ?? []), '-r', 'ts-node/register/transpile-only', path.join(ROOT, 'apps', 'worker', 'main.ts')], {
+    cwd: ROOT,
+    env: { ...env, ...launch.env },
+    stdio: options.stdio,
+  });
 }
 
 function bundleWorkflows(out: string): Promise<void> {

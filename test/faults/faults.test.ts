@@ -4,7 +4,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +17,7 @@ import { createDataSource, runMigrations } from '../../libs/persistence/data-sou
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { connectClient } from '../../libs/temporal/connection';
 import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
-import { prepareWorkerLaunch, WorkerLaunch } from '../../libs/temporal/worker-launch';
+import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { deviceEventSignal, observationStateQuery, observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
 import { localDate, MINUTE } from '../../workflows/observation/observation-schedule';
@@ -50,10 +50,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
 
   /** As `npm start` runs it: on the bundle made ahead, with its heap limit. */
   function startWorkerProcess(): ChildProcess {
-    return spawn(process.execPath, [...launch.nodeArgs, '-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../../apps/worker/main.ts')], {
-      env: { ...env, ...launch.env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    return spawnWorkerProcess(launch, env, { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   async function stopWorkerProcess(signal: NodeJS.Signals) {
     const child = worker!;

@@ -4,7 +4,7 @@
  * completion, a key-person transfer, and a worker process killed mid-run.
  */
 import { INestApplication } from '@nestjs/common';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { AppConfig } from '../../libs/config/config';
 import { zonedIso } from '../../libs/config/time-zone';
 import { connectClient } from '../../libs/temporal/connection';
-import { prepareWorkerLaunch, WorkerLaunch } from '../../libs/temporal/worker-launch';
+import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { Client } from '@temporalio/client';
 import { MINUTE } from '../../workflows/transfer/transfer-planning';
@@ -27,16 +27,13 @@ import { driveTrip, manifestRow, recordDay } from './transfer-fixtures';
 
 jest.setTimeout(300_000);
 
-const ROOT = path.resolve(__dirname, '..', '..');
-
-/** A worker as its own OS process (npm run worker), so a test can kill it outright. */
-/** A worker process as `npm start` runs it: on the bundle made ahead, with its heap limit. */
+/**
+ * A worker as its own OS process, so a test can kill it outright; launched as `npm start` does (on
+ * the bundle made ahead, with its heap limit).
+ */
 function spawnWorker(config: AppConfig, launch: WorkerLaunch): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...launch.nodeArgs, '-r', 'ts-node/register/transpile-only', 'apps/worker/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...launch.env, DATABASE_URL: config.databaseUrl, TEMPORAL_ADDRESS: config.temporal.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, WORKER_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const env = { ...process.env, DATABASE_URL: config.databaseUrl, TEMPORAL_ADDRESS: config.temporal.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, WORKER_LOG_LEVEL: 'ERROR' };
+  const child = spawnWorkerProcess(launch, env, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).on('line', (line) => line.includes('[worker] polling') && resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} before polling`)));
