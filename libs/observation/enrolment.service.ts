@@ -3,7 +3,7 @@ import type { Principal } from '../auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { utcOffsetMinutes } from '../config/time-zone';
@@ -53,7 +53,7 @@ export class EnrolmentService {
     if (actor) assertCovers(actor, enrolment.address, 'the person’s address');
     let input: ObservationInput;
     try {
-      input = await this.dataSource.transaction((manager) => this.record(manager, enrolment));
+      input = await this.record(enrolment);
     } catch (error) {
       const uniqueViolation = (error as { code?: string }).code === UNIQUE_VIOLATION;
       if (!uniqueViolation && !(error instanceof DomainError)) throw error;
@@ -68,39 +68,37 @@ export class EnrolmentService {
   }
 
   /**
-   * Records the person (latest contact details win) and a new observation, in the caller's
-   * transaction. Throws 409 if the person already has an open observation.
+   * Records the person (latest contact details win) and a new observation. Throws 409 if the person
+   * already has an open observation.
+   *
+   * Two statements, each its own transaction, so that the number counter's row (one per subdistrict
+   * and category, shared by a whole ledger import) stays locked only while its own statement commits,
+   * not across round trips: held for a whole enrolment it made concurrent enrolments queue on it.
+   * Numbers are therefore unique but not gapless: an enrolment that loses a race to a concurrent one
+   * of the same person, or fails after taking its number, leaves that number unused.
    */
-  async record(manager: EntityManager, e: EnrolmentRequest, startedAt = Date.now()): Promise<ObservationInput> {
+  async record(e: EnrolmentRequest, startedAt = Date.now()): Promise<ObservationInput> {
     const offset = utcOffsetMinutes(this.config.timeZone, startedAt);
-    const policy = await this.policies.effective(e.category, localDate(startedAt, offset), manager);
+    const policy = await this.policies.effective(e.category, localDate(startedAt, offset));
     const release = releaseAt({ anchorDate: e.anchorDate, utcOffsetMinutes: offset, rules: policy.rules });
     if (release <= startedAt) {
       throw invalid('anchorDate', `the ${policy.rules.periodDays}-day observation from ${e.anchorDate} ended on ${new Date(release).toISOString()}; nothing to observe`);
     }
-    // One round trip: the person, any observation still open for them, and the next number. A refusal
-    // rolls the transaction back, number included; a concurrent enrolment of the same person is caught
-    // by the one-open-observation index at the insert below.
-    const [person] = await manager.query(
-      `WITH person AS (
-         INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit, address_detail, devices)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (document_type, document_number) DO UPDATE SET name = EXCLUDED.name, mobile = EXCLUDED.mobile,
-           subdistrict = EXCLUDED.subdistrict, community = EXCLUDED.community, building = EXCLUDED.building,
-           unit = EXCLUDED.unit, address_detail = EXCLUDED.address_detail, devices = EXCLUDED.devices
-         RETURNING id),
+    // The next number, unless the person is already under observation (then no number is taken).
+    const [taken] = await this.dataSource.query(
+      `WITH open AS (
+         SELECT o.number FROM person p JOIN observation o ON o.person_id = p.id
+         WHERE p.document_type = $1 AND p.document_number = $2 AND o.status IN ('active', 'escalated') LIMIT 1),
        counter AS (
-         INSERT INTO observation_number_counter (prefix, last_value) VALUES ($11, 1)
+         INSERT INTO observation_number_counter (prefix, last_value) SELECT $3, 1 WHERE NOT EXISTS (SELECT 1 FROM open)
          ON CONFLICT (prefix) DO UPDATE SET last_value = observation_number_counter.last_value + 1 RETURNING last_value)
-       SELECT person.id, counter.last_value AS sequence,
-              (SELECT number FROM observation WHERE person_id = person.id AND status IN ('active', 'escalated') LIMIT 1) AS open_number
-       FROM person, counter`,
-      [e.name, e.documentType, e.documentNumber, e.mobile, e.address.subdistrict, e.address.community, e.address.building, e.address.unit, e.address.detail ?? null, JSON.stringify(e.devices ?? {}), `${e.address.subdistrict}-${e.category}`],
+       SELECT (SELECT number FROM open) AS open_number, (SELECT last_value FROM counter) AS sequence`,
+      [e.documentType, e.documentNumber, `${e.address.subdistrict}-${e.category}`],
     );
-    if (person.open_number) throw this.conflictFor(person.open_number, e);
-    const input: ObservationInput = {
-      number: formatObservationNumber(e.address.subdistrict, e.category, Number(person.sequence)),
-      personId: person.id,
+    if (taken.open_number) throw this.conflictFor(taken.open_number, e);
+    const number = formatObservationNumber(e.address.subdistrict, e.category, Number(taken.sequence));
+    const input: Omit<ObservationInput, 'personId'> = {
+      number,
       category: e.category,
       subdistrict: e.address.subdistrict,
       community: e.address.community,
@@ -111,20 +109,31 @@ export class EnrolmentService {
       policy,
       enrolmentRecorded: true,
     };
-    // The "enrolled" line in the same statement: the workflow's first task then has nothing to write.
-    const enrolled = trackingLogInsert(input.number, [enrolledEntry(input)], 13);
-    await manager.query(
-      `WITH observation AS (
+    // Person, observation and its "enrolled" line in one statement: the workflow's first task then has
+    // nothing to write. A concurrent enrolment of the same person is caught by the one-open-observation
+    // index, which undoes the whole statement, person update included.
+    const values: unknown[] = [
+      e.name, e.documentType, e.documentNumber, e.mobile, e.address.subdistrict, e.address.community, e.address.building, e.address.unit, e.address.detail ?? null, JSON.stringify(e.devices ?? {}),
+      number, e.category, input.subdistrict, input.community, input.responsibleWorker, input.anchorDate, policy.id,
+      new Date(startedAt), new Date(release), dateOrNull(enrolmentVisibility(input).nextDueAt), e.clientRequestId ?? null,
+    ];
+    const enrolled = trackingLogInsert(number, [enrolledEntry(input)], values.length + 1);
+    const [person] = await this.dataSource.query(
+      `WITH person AS (
+         INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit, address_detail, devices)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (document_type, document_number) DO UPDATE SET name = EXCLUDED.name, mobile = EXCLUDED.mobile,
+           subdistrict = EXCLUDED.subdistrict, community = EXCLUDED.community, building = EXCLUDED.building,
+           unit = EXCLUDED.unit, address_detail = EXCLUDED.address_detail, devices = EXCLUDED.devices
+         RETURNING id),
+       observation AS (
          INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at, client_request_id)
-         VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $11, $12))
-       ${enrolled.sql}`,
-      [
-        input.number, person.id, e.category, input.subdistrict, input.community, input.responsibleWorker, input.anchorDate, policy.id,
-        new Date(startedAt), new Date(release), dateOrNull(enrolmentVisibility(input).nextDueAt), e.clientRequestId ?? null,
-        ...enrolled.values,
-      ],
+         VALUES ($11, (SELECT id FROM person), $12, 'active', $13, $14, $15, $16, $17, $18, $19, $20, $21)),
+       enrolled AS (${enrolled.sql})
+       SELECT id FROM person`,
+      [...values, ...enrolled.values],
     );
-    return input;
+    return { ...input, personId: person.id };
   }
 
   /** Starts (or finds running) the observation's workflow: safe to call again after a failure. */

@@ -56,11 +56,11 @@ export class ObservationPolicyService {
   }
 
   /** The policy in force for a category on a local date. */
-  async effective(category: Category, date: string, manager: EntityManager = this.dataSource.manager): Promise<ObservationPolicy> {
+  async effective(category: Category, date: string): Promise<ObservationPolicy> {
     const key = `${category}:${date}`;
     const cached = this.inForce.get(key);
     if (cached && cached.until > Date.now()) return cached.policy;
-    const rows: PolicyRow[] = await manager.query(
+    const rows: PolicyRow[] = await this.dataSource.query(
       `SELECT id, category, version, to_char(effective_from, 'YYYY-MM-DD') AS effective_from, rules FROM observation_policy
        WHERE category = $1 AND effective_from <= $2 ORDER BY effective_from DESC LIMIT 1`,
       [category, date],

@@ -111,8 +111,14 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   it('refuses a second open observation for the same ID with 409 naming the open number', async () => {
     const documentNumber = freshResidentId();
     const first = await enrol({ documentNumber }).expect(201);
-    const second = await enrol({ documentNumber }).expect(409);
+    const second = await enrol({ documentNumber, mobile: '13900139000' }).expect(409);
     expect(second.body).toMatchObject({ observationNumber: first.body.observationNumber, problems: [{ field: 'documentNumber', reason: expect.stringContaining(first.body.observationNumber) }] });
+    // The refusal took no number and changed nothing of the person.
+    const sequence = (number: string) => Number(number.split('-').pop());
+    const next = await enrol().expect(201);
+    expect(sequence(next.body.observationNumber)).toBe(sequence(first.body.observationNumber) + 1);
+    const [person] = await db.query(`SELECT mobile FROM person WHERE document_number = $1`, [documentNumber]);
+    expect(person.mobile).toBe('13800138000');
   });
 
   it('is idempotent on clientRequestId, and one of many concurrent enrolments of one ID wins', async () => {

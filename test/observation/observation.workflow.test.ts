@@ -21,7 +21,7 @@ import {
 import { DAY, localDate, MINUTE, periodOf, releaseAt, slotsOf } from '../../workflows/observation/observation-schedule';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
-import { enrolmentRequest, enrolmentService, recordObservation } from '../support/observation-fixtures';
+import { enrolmentRequest, enrolmentService } from '../support/observation-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -48,7 +48,8 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
 
   async function enrol(overrides: Parameters<typeof enrolmentRequest>[0] = {}): Promise<{ input: ObservationInput; handle: WorkflowHandle<typeof observationWorkflow> }> {
     const now = await env.currentTimeMs();
-    const input = await recordObservation(enrolment, db, enrolmentRequest({ anchorDate: localDate(now, 480), ...overrides }), now);
+    // Recorded at the test server's clock, not the machine's.
+    const input = await enrolment.record(enrolmentRequest({ anchorDate: localDate(now, 480), ...overrides }), now);
     await enrolment.start(input);
     return { input, handle: env.client.workflow.getHandle(`observation-${input.number}`) };
   }

@@ -6,7 +6,6 @@ import { ObservationPolicyService } from '../../libs/observation/observation-pol
 import { AppConfig } from '../../libs/config/config';
 import { EnrolmentRequest } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
-import { ObservationInput } from '../../workflows/observation/observation.messages';
 
 /** A valid resident ID, random enough that test files sharing one database never collide. */
 export function freshResidentId(): string {
@@ -32,9 +31,4 @@ export function enrolmentRequest(overrides: Partial<EnrolmentRequest> = {}): Enr
 /** The enrolment service on real PostgreSQL and a real Temporal client (time-skipping or dev server). */
 export function enrolmentService(dataSource: DataSource, client: Client, config: AppConfig): EnrolmentService {
   return new EnrolmentService(dataSource, client, config, new ObservationPolicyService(dataSource));
-}
-
-/** Records person and observation at `startedAt` (the test server's clock) and returns the workflow input. */
-export async function recordObservation(service: EnrolmentService, dataSource: DataSource, request: EnrolmentRequest, startedAt: number): Promise<ObservationInput> {
-  return dataSource.transaction((manager) => service.record(manager, request, startedAt));
 }

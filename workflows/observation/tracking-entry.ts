@@ -27,13 +27,16 @@ export function trackingEntry(
   return { dedupKey: `${number}:${kind}:${extra.key ?? at}`, at, day, kind, slotStart: extra.slotStart, temperature: extra.temperature, detail };
 }
 
+/** What the enrolment's records need of an observation: not yet its person, who is written in the same statement. */
+type Enrolled = Pick<ObservationInput, 'number' | 'anchorDate' | 'startedAt' | 'utcOffsetMinutes' | 'policy'>;
+
 /** What an enrolment shows at start (search attributes and the record's next due time). */
-export function enrolmentVisibility(input: ObservationInput): { status: ObservationStatus; nextDueAt?: number } {
+export function enrolmentVisibility(input: Enrolled): { status: ObservationStatus; nextDueAt?: number } {
   return { status: 'active', nextDueAt: nextDeadlineAfter(periodOf(input), input.startedAt) };
 }
 
 /** The first line: from which anchor date, under which policy, due for release when. */
-export function enrolledEntry(input: ObservationInput): TrackingEntry {
+export function enrolledEntry(input: Enrolled): TrackingEntry {
   const period = periodOf(input);
   const detail = { anchorDate: input.anchorDate, policyId: input.policy.id, releaseDueAt: new Date(releaseAt(period)).toISOString() };
   return trackingEntry(input.number, 'enrolled', input.startedAt, dayOfPeriod(period, input.startedAt), detail, { key: 'enrolled' });
