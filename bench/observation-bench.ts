@@ -5,6 +5,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import { DataSource } from 'typeorm';
 import { eventually } from '../test/support/eventually';
 import { makeLedgerFile, makeLedgerRecords } from '../test/support/ledger-fixtures';
@@ -25,21 +26,73 @@ export interface Rate {
   p50Ms?: number;
   p95Ms?: number;
   p99Ms?: number;
+  /** How busy the whole machine was meanwhile (0-1 of all cores), and its CPU time per call. */
+  machine?: MachineLoad;
 }
+
+export interface MachineLoad {
+  busy: number;
+  cpuMsEach: number;
+}
+
+/** Busy and total CPU time of the whole machine, all cores, in clock ticks. */
+interface Ticks {
+  busy: number;
+  total: number;
+}
+
+/** The machine's CPU time so far (/proc/stat). */
+function machineTicks(): Ticks {
+  // user nice system idle iowait irq softirq steal
+  const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return { busy: total - ticks[3] - ticks[4], total };
+}
+
+/** The machine's CPU time since `before`. */
+function ticksSince(before: Ticks): Ticks {
+  const now = machineTicks();
+  return { busy: now.busy - before.busy, total: now.total - before.total };
+}
+
+/** Until the whole machine has been under 15% busy for three seconds in a row (queued work done). */
+async function machineQuiet(ctx: BenchContext, timeoutMs = 10 * 60_000): Promise<void> {
+  for (let quiet = 0, until = Date.now() + timeoutMs; quiet < 3; ) {
+    if (Date.now() > until) return ctx.log('the machine stayed busy for 10 minutes; measuring anyway\n');
+    const before = machineTicks();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { busy, total } = ticksSince(before);
+    quiet = busy / total < 0.15 ? quiet + 1 : 0;
+  }
+}
+
+/**
+ * CPU per call and how busy the machine was: when both sides of a ratio keep every core busy, the
+ * ratio is one of CPU time per call, not of waiting.
+ */
+function machineLoad(ticks: Ticks, count: number): MachineLoad {
+  return { busy: ticks.busy / ticks.total, cpuMsEach: (ticks.busy * 1000) / TICKS_PER_SECOND / count };
+}
+
+/** USER_HZ: 100 on Linux on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** Runs `count` calls with `concurrency` in flight; returns throughput and latency percentiles. */
+/** Runs `count` calls with `concurrency` in flight; returns throughput, latency percentiles and the machine's load. */
 export async function measure(count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<Rate> {
   return rateOf(count, ...(await timeCalls(count, concurrency, call)));
 }
 
-async function timeCalls(count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<[seconds: number, latencies: number[]]> {
+type Timed = [seconds: number, latencies: number[], ticks: Ticks];
+
+async function timeCalls(count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<Timed> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
+  const ticks = machineTicks();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
@@ -50,12 +103,20 @@ async function timeCalls(count: number, concurrency: number, call: (i: number) =
       }
     }),
   );
-  return [(performance.now() - started) / 1000, latencies];
+  return [(performance.now() - started) / 1000, latencies, ticksSince(ticks)];
 }
 
-function rateOf(count: number, seconds: number, latencies: number[]): Rate {
+function rateOf(count: number, seconds: number, latencies: number[], ticks: Ticks): Rate {
   latencies.sort((a, b) => a - b);
-  return { count, seconds, perSecond: count / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99) };
+  return {
+    count,
+    seconds,
+    perSecond: count / seconds,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+    machine: machineLoad(ticks, count),
+  };
 }
 
 /**
@@ -64,11 +125,12 @@ function rateOf(count: number, seconds: number, latencies: number[]): Rate {
  */
 async function besideBaseline<T>(ctx: BenchContext, count: number, call: (i: number) => Promise<unknown>, engine: () => Promise<T>): Promise<{ engine: T; baseline: Rate }> {
   const half = Math.floor(count / 2);
-  const [beforeSeconds, before] = await timeCalls(half, ctx.concurrency, call);
+  const [beforeSeconds, before, beforeTicks] = await timeCalls(half, ctx.concurrency, call);
   const result = await engine();
-  const [afterSeconds, after] = await timeCalls(count - half, ctx.concurrency, (i) => call(half + i));
+  const [afterSeconds, after, afterTicks] = await timeCalls(count - half, ctx.concurrency, (i) => call(half + i));
   ctx.log(`baseline ${(half / beforeSeconds).toFixed(1)}/s before, ${((count - half) / afterSeconds).toFixed(1)}/s after\n`);
-  return { engine: result, baseline: rateOf(count, beforeSeconds + afterSeconds, [...before, ...after]) };
+  const ticks = { busy: beforeTicks.busy + afterTicks.busy, total: beforeTicks.total + afterTicks.total };
+  return { engine: result, baseline: rateOf(count, beforeSeconds + afterSeconds, [...before, ...after], ticks) };
 }
 
 /** Until `read` counts `target`, printing progress; a bench step may take many minutes. */
@@ -108,6 +170,7 @@ export async function benchEnrol(ctx: BenchContext, size: number) {
   const start = () => ctx.client.workflow.start('baselineNoopWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: `bench-start-${randomUUID()}` });
   return besideBaseline(ctx, size, start, async (): Promise<Rate> => {
     const started = performance.now();
+    const ticks = machineTicks();
     const job = (await (await fetch(`${ctx.apiUrl}/persons/import`, { method: 'POST', body: form, headers: ctx.auth })).json()) as { id: string };
     const status = await eventually(
       async () => (await (await fetch(`${ctx.apiUrl}/imports/${job.id}?results=none`, { headers: ctx.auth })).json()) as { state: string; processedRows: number; error?: string },
@@ -116,8 +179,9 @@ export async function benchEnrol(ctx: BenchContext, size: number) {
     );
     if (status.state !== 'done') throw new Error(`import ${status.state}: ${status.error}`);
     const seconds = (performance.now() - started) / 1000;
+    const load = ticksSince(ticks);
     const [{ accepted }] = await ctx.db.query(`SELECT accepted FROM import_job WHERE id = $1`, [job.id]);
-    return { count: accepted, seconds, perSecond: accepted / seconds };
+    return { count: accepted, seconds, perSecond: accepted / seconds, machine: machineLoad(load, accepted) };
   });
 }
 
@@ -131,6 +195,14 @@ export async function benchCheckInBurst(ctx: BenchContext) {
     return n;
   }, numbers.length, 30 * 60_000);
   ctx.log(`check-in: enrolled workflows settled ${((performance.now() - settling) / 1000).toFixed(1)} s after the import finished`);
+  // What an HTTP request costs before any report work (the round trip and the login check alone),
+  // measured first, once the enrolment's queued workflow tasks no longer share the cores with it.
+  await machineQuiet(ctx);
+  const request = await measure(numbers.length, ctx.concurrency, async () => {
+    const response = await fetch(`${ctx.apiUrl}/auth/me`, { headers: ctx.auth });
+    if (response.status !== 200) throw new Error(`GET /auth/me: ${response.status}`);
+    await response.arrayBuffer();
+  });
   const sinks = Array.from({ length: numbers.length }, (_, i) => `bench-sink-${i}-${randomUUID()}`);
   await measure(sinks.length, ctx.concurrency, (i) => ctx.client.workflow.start('baselineSignalWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: sinks[i] }));
   const signalSink = (i: number) => ctx.client.workflow.getHandle(sinks[i]).signal(baselineSignal, { temperature: 36.5 });
@@ -149,7 +221,7 @@ export async function benchCheckInBurst(ctx: BenchContext) {
     );
     return { http, direct };
   });
-  return { engine: engine.http, direct: engine.direct, baseline };
+  return { engine: engine.http, direct: engine.direct, request, baseline };
 }
 
 /**
