@@ -57,8 +57,8 @@ export class EnrolmentService {
     } catch (error) {
       const uniqueViolation = (error as { code?: string }).code === UNIQUE_VIOLATION;
       if (!uniqueViolation && !(error instanceof DomainError)) throw error;
-      // A retry of a request already enrolled (refused as open, or its client request id taken), or a
-      // concurrent one that won the race: answer as it did. Looked up only here, not before every enrolment.
+      // A retry of a request already enrolled (refused as open or as known, or its client request id
+      // taken by a concurrent retry that won the race): answer as the first did.
       const existing = enrolment.clientRequestId ? await this.byClientRequestId(enrolment.clientRequestId) : undefined;
       if (existing) return existing;
       throw uniqueViolation ? await this.alreadyOpen(enrolment) : error;
@@ -75,7 +75,8 @@ export class EnrolmentService {
    * and category, shared by a whole ledger import) stays locked only while its own statement commits,
    * not across round trips: held for a whole enrolment it made concurrent enrolments queue on it.
    * Numbers are therefore unique but not gapless: an enrolment that loses a race to a concurrent one
-   * of the same person, or fails after taking its number, leaves that number unused.
+   * of the same person, or fails after taking its number, leaves that number unused. A refusal or a
+   * retry of an enrolled request takes none.
    */
   async record(e: EnrolmentRequest, startedAt = Date.now()): Promise<ObservationInput> {
     const offset = utcOffsetMinutes(this.config.timeZone, startedAt);
@@ -84,18 +85,22 @@ export class EnrolmentService {
     if (release <= startedAt) {
       throw invalid('anchorDate', `the ${policy.rules.periodDays}-day observation from ${e.anchorDate} ended on ${new Date(release).toISOString()}; nothing to observe`);
     }
-    // The next number, unless the person is already under observation (then no number is taken).
+    // The next number, unless the person is already under observation or the request was already
+    // enrolled (a retry): then no number is taken.
     const [taken] = await this.dataSource.query(
       `WITH open AS (
          SELECT o.number FROM person p JOIN observation o ON o.person_id = p.id
          WHERE p.document_type = $1 AND p.document_number = $2 AND o.status IN ('active', 'escalated') LIMIT 1),
+       known AS (SELECT number FROM observation WHERE client_request_id = $4),
        counter AS (
-         INSERT INTO observation_number_counter (prefix, last_value) SELECT $3, 1 WHERE NOT EXISTS (SELECT 1 FROM open)
+         INSERT INTO observation_number_counter (prefix, last_value) SELECT $3, 1
+         WHERE NOT EXISTS (SELECT 1 FROM open) AND NOT EXISTS (SELECT 1 FROM known)
          ON CONFLICT (prefix) DO UPDATE SET last_value = observation_number_counter.last_value + 1 RETURNING last_value)
-       SELECT (SELECT number FROM open) AS open_number, (SELECT last_value FROM counter) AS sequence`,
-      [e.documentType, e.documentNumber, `${e.address.subdistrict}-${e.category}`],
+       SELECT (SELECT number FROM open) AS open_number, (SELECT number FROM known) AS known_number, (SELECT last_value FROM counter) AS sequence`,
+      [e.documentType, e.documentNumber, `${e.address.subdistrict}-${e.category}`, e.clientRequestId ?? null],
     );
     if (taken.open_number) throw this.conflictFor(taken.open_number, e);
+    if (taken.known_number) throw conflict(`request ${e.clientRequestId} was already enrolled as ${taken.known_number}`, { observationNumber: taken.known_number });
     const number = formatObservationNumber(e.address.subdistrict, e.category, Number(taken.sequence));
     const input: Omit<ObservationInput, 'personId'> = {
       number,

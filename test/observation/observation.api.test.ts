@@ -56,6 +56,9 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   const enrol = (overrides: Record<string, unknown> = {}) =>
     http.post('/persons').send({ ...enrolmentRequest({ category: 'B', anchorDate: today }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' }, ...overrides });
 
+  /** The sequence part of an observation number (XYL-B-000123 → 123). */
+  const sequence = (number: string) => Number(number.split('-').pop());
+
   /** Enrols and moves the observation to the all-day policy, waiting until the record shows it. */
   async function enrolReportable(overrides: Record<string, unknown> = {}): Promise<string> {
     const { body } = await enrol(overrides).expect(201);
@@ -114,7 +117,6 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const second = await enrol({ documentNumber, mobile: '13900139000' }).expect(409);
     expect(second.body).toMatchObject({ observationNumber: first.body.observationNumber, problems: [{ field: 'documentNumber', reason: expect.stringContaining(first.body.observationNumber) }] });
     // The refusal took no number and changed nothing of the person.
-    const sequence = (number: string) => Number(number.split('-').pop());
     const next = await enrol().expect(201);
     expect(sequence(next.body.observationNumber)).toBe(sequence(first.body.observationNumber) + 1);
     const [person] = await db.query(`SELECT mobile FROM person WHERE document_number = $1`, [documentNumber]);
@@ -131,6 +133,9 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     await eventually(() => db.query(`SELECT status FROM observation WHERE number = $1`, [first.body.observationNumber]), (rows) => rows[0].status === 'ended', { what: 'the end recorded' });
     const late = await enrol({ clientRequestId }).expect(200);
     expect(late.body).toMatchObject({ status: 'existing', observationNumber: first.body.observationNumber });
+    // The retries took no number.
+    const next = await enrol().expect(201);
+    expect(sequence(next.body.observationNumber)).toBe(sequence(first.body.observationNumber) + 1);
 
     const sameRequest = { clientRequestId: `req-many-${Date.now()}`, documentNumber: freshResidentId() };
     const retries = await Promise.all(Array.from({ length: 20 }, () => enrol(sameRequest)));
