@@ -5,7 +5,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import { DataSource } from 'typeorm';
 import { eventually } from '../test/support/eventually';
 import { makeLedgerFile, makeLedgerRecords } from '../test/support/ledger-fixtures';
@@ -18,6 +17,7 @@ import { enrolledEntry } from '../workflows/observation/tracking-entry';
 import { EnrolmentService } from '../libs/observation/enrolment.service';
 import { ObservationPolicyService } from '../libs/observation/observation-policy.service';
 import { appendTrackingLog } from '../libs/observation/tracking-log';
+import { addTicks, MachineLoad, machineLoad, machineQuiet, machineTicks, Ticks, ticksSince } from './machine-cpu';
 
 export interface Rate {
   count: number;
@@ -29,53 +29,6 @@ export interface Rate {
   /** How busy the whole machine was meanwhile (0-1 of all cores), and its CPU time per call. */
   machine?: MachineLoad;
 }
-
-export interface MachineLoad {
-  busy: number;
-  cpuMsEach: number;
-}
-
-/** Busy and total CPU time of the whole machine, all cores, in clock ticks. */
-interface Ticks {
-  busy: number;
-  total: number;
-}
-
-/** The machine's CPU time so far (/proc/stat). */
-function machineTicks(): Ticks {
-  // user nice system idle iowait irq softirq steal
-  const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = ticks.reduce((a, b) => a + b, 0);
-  return { busy: total - ticks[3] - ticks[4], total };
-}
-
-/** The machine's CPU time since `before`. */
-function ticksSince(before: Ticks): Ticks {
-  const now = machineTicks();
-  return { busy: now.busy - before.busy, total: now.total - before.total };
-}
-
-/** Until the whole machine has been under 15% busy for three seconds in a row (queued work done). */
-async function machineQuiet(ctx: BenchContext, timeoutMs = 10 * 60_000): Promise<void> {
-  for (let quiet = 0, until = Date.now() + timeoutMs; quiet < 3; ) {
-    if (Date.now() > until) return ctx.log('the machine stayed busy for 10 minutes; measuring anyway\n');
-    const before = machineTicks();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const { busy, total } = ticksSince(before);
-    quiet = busy / total < 0.15 ? quiet + 1 : 0;
-  }
-}
-
-/**
- * CPU per call and how busy the machine was: when both sides of a ratio keep every core busy, the
- * ratio is one of CPU time per call, not of waiting.
- */
-function machineLoad(ticks: Ticks, count: number): MachineLoad {
-  return { busy: ticks.busy / ticks.total, cpuMsEach: (ticks.busy * 1000) / TICKS_PER_SECOND / count };
-}
-
-/** USER_HZ: 100 on Linux on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -129,8 +82,7 @@ async function besideBaseline<T>(ctx: BenchContext, count: number, call: (i: num
   const result = await engine();
   const [afterSeconds, after, afterTicks] = await timeCalls(count - half, ctx.concurrency, (i) => call(half + i));
   ctx.log(`baseline ${(half / beforeSeconds).toFixed(1)}/s before, ${((count - half) / afterSeconds).toFixed(1)}/s after\n`);
-  const ticks = { busy: beforeTicks.busy + afterTicks.busy, total: beforeTicks.total + afterTicks.total };
-  return { engine: result, baseline: rateOf(count, beforeSeconds + afterSeconds, [...before, ...after], ticks) };
+  return { engine: result, baseline: rateOf(count, beforeSeconds + afterSeconds, [...before, ...after], addTicks(beforeTicks, afterTicks)) };
 }
 
 /** Until `read` counts `target`, printing progress; a bench step may take many minutes. */
@@ -197,7 +149,7 @@ export async function benchCheckInBurst(ctx: BenchContext) {
   ctx.log(`check-in: enrolled workflows settled ${((performance.now() - settling) / 1000).toFixed(1)} s after the import finished`);
   // What an HTTP request costs before any report work (the round trip and the login check alone),
   // measured first, once the enrolment's queued workflow tasks no longer share the cores with it.
-  await machineQuiet(ctx);
+  if (!(await machineQuiet())) ctx.log('the machine stayed busy for 10 minutes; measuring anyway\n');
   const request = await measure(numbers.length, ctx.concurrency, async () => {
     const response = await fetch(`${ctx.apiUrl}/auth/me`, { headers: ctx.auth });
     if (response.status !== 200) throw new Error(`GET /auth/me: ${response.status}`);

@@ -15,6 +15,7 @@ import { createApi } from '../api/api';
 import { UsersService } from '../api/auth/users.service';
 import { runRosterBench } from '../../bench/roster-bench';
 import { runTransferPlanBench } from '../../bench/transfer-plan-bench';
+import { processCpuTicks, watchProcesses } from '../../bench/machine-cpu';
 import { BenchContext, benchCheckInBurst, benchEnrol, benchReleaseStorm, benchSupervisorList, Rate } from '../../bench/observation-bench';
 import { loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
@@ -51,6 +52,11 @@ function row(name: string, figure: string, baseline: string, ratio: string, targ
 /** A figure with the machine's load while it was measured. */
 const withLoad = (figure: string, rate: Rate) =>
   rate.machine ? `${figure} (machine ${(rate.machine.busy * 100).toFixed(0)}% busy, ${f(rate.machine.cpuMsEach, 2)} CPU-ms each)` : figure;
+/** Who spent a figure's CPU, per call. */
+const byProcess = (rate: Rate) =>
+  Object.entries(rate.machine?.cpuMsEachByProcess ?? {})
+    .map(([name, ms]) => `${name} ${f(ms, 2)}`)
+    .join(', ');
 const log = (line: string) => process.stderr.write(`\r[bench] ${line}        `);
 
 /** A process's resident memory now (VmRSS) and at its peak so far (VmHWM), in MiB. */
@@ -60,19 +66,13 @@ function rssMiB(pid: number): { now: number; peak: number } {
   return { now: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
 }
 
-/** CPU time a process has used, in clock ticks (1/100 s). */
-function cpuTicks(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
 /** Until the process has used under 5% of a core for three seconds in a row (its queued work is done); false if it never did. */
 async function idle(pid: number, timeoutMs = 10 * 60_000): Promise<boolean> {
   let quiet = 0;
   for (const until = Date.now() + timeoutMs; quiet < 3 && Date.now() < until; ) {
-    const before = cpuTicks(pid);
+    const before = processCpuTicks(pid);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    quiet = cpuTicks(pid) - before < 5 ? quiet + 1 : 0;
+    quiet = processCpuTicks(pid) - before < 5 ? quiet + 1 : 0;
   }
   return quiet >= 3;
 }
@@ -136,6 +136,7 @@ async function main(): Promise<void> {
     }
     for (let i = 0; i < 120 && (await fetch(`http://127.0.0.1:${config.apiPort}/health`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 500));
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
+    watchProcesses({ 'API and bench client': process.pid, worker: worker.pid!, 'dev server': server.process.pid!, PostgreSQL: database.process.pid! });
     const workerRssAtStart = rssMiB(worker.pid!).now;
     const password = randomBytes(18).toString('base64');
     await api.get(UsersService).create({ username: 'bench', displayName: 'bench', password, role: 'supervisor' });
@@ -147,12 +148,15 @@ async function main(): Promise<void> {
     if (wanted('enrol') || wanted('checkin')) {
       const { engine, baseline } = await benchEnrol(ctx, size);
       row('enrol (ledger import, persons/s)', withLoad(f(engine.perSecond), engine), withLoad(`${f(baseline.perSecond)} starts/s`, baseline), ratio(engine.perSecond, baseline.perSecond), '≥ 0.9×');
+      row('  CPU-ms each, by process', byProcess(engine), byProcess(baseline), '', '');
     }
     if (wanted('checkin')) {
       const { engine, direct, request, baseline } = await benchCheckInBurst(ctx);
       row('check-in burst (HTTP reports/s)', withLoad(f(engine.perSecond), engine), withLoad(`${f(baseline.perSecond)} signals/s`, baseline), ratio(engine.perSecond, baseline.perSecond), '≥ 0.9×');
+      row('  CPU-ms each, by process', byProcess(engine), byProcess(baseline), '', '');
       row('  report signals straight to the workflows (/s)', withLoad(f(direct.perSecond), direct), `${f(baseline.perSecond)} signals/s`, ratio(direct.perSecond, baseline.perSecond), '(the design’s primitive)');
       row('  an authenticated HTTP request alone (GET /auth/me, /s)', withLoad(f(request.perSecond), request), '', '', '(the HTTP floor)');
+      row('  CPU-ms each, by process', byProcess(request), '', '', '');
       row('check-in p50 / p99 ms', `${f(engine.p50Ms, 0)} / ${f(engine.p99Ms, 0)}`, `${f(baseline.p50Ms, 0)} / ${f(baseline.p99Ms, 0)}`, ratio(engine.p99Ms!, baseline.p99Ms!), 'p99 ≤ 1.5×');
       // Measured once the worker has worked off the signals' tasks (a burst of signals outruns it).
       const settled = await idle(worker.pid!);
