@@ -72,9 +72,8 @@ export class RosterModeService {
     const plan = first ? await this.planning.solvePlan({ from: window.from, to: window.to, posts, modeOf, by: request.by, now }) : undefined;
     const effectiveAt = new Date(now);
     const switchId = randomUUID();
-    let toDeliver: string[] = [];
-
-    const record = async (manager: EntityManager, published: PublishResult) => {
+    // Records the switch; returns its notices (to everyone whose shifts changed, and the posts' supervisors).
+    const record = async (manager: EntityManager, published: PublishResult): Promise<NotificationRequest[]> => {
       await manager.query(
         `INSERT INTO roster_mode (jurisdiction, mode, changed_at, changed_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (jurisdiction) DO UPDATE SET mode = EXCLUDED.mode, changed_at = EXCLUDED.changed_at, changed_by = EXCLUDED.changed_by`,
@@ -87,22 +86,19 @@ export class RosterModeService {
       );
       const supervisors: string[] = (await manager.query(`SELECT DISTINCT supervisor FROM roster_post WHERE id = ANY($1)`, [postIds])).map((r: { supervisor: string }) => r.supervisor);
       const params = { mode: MODE_LABEL[request.mode], effectiveAt: `${today} ${localClockOf(now, offset)}`, reason: request.reason };
-      const notices: NotificationRequest[] = [...new Set([...published.affectedStaff, ...supervisors])].map((staff) => ({
+      return [...new Set([...published.affectedStaff, ...supervisors])].map((staff) => ({
         id: `mode-switch:${switchId}:${staff}`,
         recipient: { staff },
         template: 'mode_switch',
         params,
       }));
-      toDeliver = await this.planning.enqueueNotices(manager, notices);
     };
     const result = plan
       ? await this.planning.apply(plan, posts, modeOf, request.by, now, record)
-      : await this.dataSource.transaction(async (manager) => {
+      : await this.planning.transactionNotifying(async (manager) => {
           const nothing: PublishResult = { planId: '', published: 0, added: [], reassigned: [], cancelled: [], unfilled: [], started: [], affectedStaff: [] };
-          await record(manager, nothing);
-          return nothing;
+          return { value: nothing, notices: await record(manager, nothing) };
         });
-    await this.planning.deliver(toDeliver);
     return { ...result, jurisdiction, from, to: request.mode, effectiveAt: effectiveAt.toISOString(), window };
   }
 }

@@ -239,24 +239,20 @@ export class RosterPlanningService {
     if (plan.state !== 'draft') throw conflict(`roster ${planId} is ${plan.state}`, {}, [{ field: 'id', reason: `roster is ${plan.state}` }]);
     const posts = await this.posts(plan.postIds);
     const modes = await this.modes();
-    let toDeliver: string[] = [];
-    const notify = async (manager: EntityManager, published: PublishResult) => {
-      const notices: NotificationRequest[] = published.affectedStaff.map((staff) => ({
+    const notices = async (_manager: EntityManager, published: PublishResult): Promise<NotificationRequest[]> =>
+      published.affectedStaff.map((staff) => ({
         id: `roster-published:${plan.id}:${staff}`,
         recipient: { staff },
         template: 'roster_published',
         params: { from: plan.from, to: plan.to },
       }));
-      toDeliver = await this.enqueueNotices(manager, notices);
-    };
-    const result = await this.apply(plan, posts, (j) => modes.get(j) ?? 'peace', by, now, notify);
-    await this.deliver(toDeliver);
-    return result;
+    return this.apply(plan, posts, (j) => modes.get(j) ?? 'peace', by, now, notices);
   }
 
   /**
    * Applies a plan: `modeOf` tells which seats the plan's dates should have now, so seats the plan
-   * solved that are no longer wanted are dropped; `during` runs inside the transaction.
+   * solved that are no longer wanted are dropped; `during` runs inside the transaction and returns
+   * the notices to send, stored with it and sent after the commit.
    */
   async apply(
     plan: PlanResult,
@@ -264,7 +260,7 @@ export class RosterPlanningService {
     modeOf: (jurisdiction: string) => RosterMode,
     by: string,
     now: number,
-    during?: (manager: EntityManager, result: PublishResult) => Promise<void>,
+    during?: (manager: EntityManager, result: PublishResult) => Promise<NotificationRequest[]>,
   ): Promise<PublishResult> {
     const instance = await this.instance(posts, plan.from, plan.to, modeOf, now);
     const wanted = new Map(instance.target.map((s) => [s.seatId, s]));
@@ -283,7 +279,7 @@ export class RosterPlanningService {
     const toEnd: string[] = [];
     const affected = new Set<string>();
 
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactionNotifying(async (manager) => {
       for (const seat of seats) {
         const staffId = holder.get(seat.seatId) ?? null;
         const [before] = await manager.query(`SELECT staff_id, status, duty_state, workflow_started FROM roster_shift WHERE id = $1 FOR UPDATE`, [seat.seatId]);
@@ -314,7 +310,7 @@ export class RosterPlanningService {
       }
       await manager.query(`UPDATE roster_plan SET state = 'published', published_by = $2, published_at = now() WHERE id = $1`, [plan.id, by]);
       result.affectedStaff = [...affected].sort();
-      await during?.(manager, result);
+      return { value: undefined, notices: (await during?.(manager, result)) ?? [] };
     });
 
     // After the commit: the running workflows follow the rows (an update each, validated there).
@@ -358,13 +354,17 @@ export class RosterPlanningService {
     return this.newViolations(around.map((r) => seat(r, r.staff_id)), changed, await this.staff());
   }
 
-  /** Stores and sends notices (outbox in the caller's transaction; external channels right after, best effort: failures stay pending). */
-  async enqueueNotices(manager: EntityManager, requests: NotificationRequest[]): Promise<string[]> {
-    return this.outbox.enqueue(manager, await addressStaffNotifications(manager, requests));
-  }
-
-  async deliver(ids: string[]): Promise<void> {
-    for (const id of ids) await this.delivery.deliverNotification({ id }).catch(() => undefined);
+  /**
+   * Runs `work` in one transaction; the notices it returns are stored in that transaction's outbox
+   * and sent right after the commit (best effort: failures stay pending for the outbox's retries).
+   */
+  async transactionNotifying<T>(work: (manager: EntityManager) => Promise<{ value: T; notices: NotificationRequest[] }>): Promise<T> {
+    const { value, toDeliver } = await this.dataSource.transaction(async (manager) => {
+      const done = await work(manager);
+      return { value: done.value, toDeliver: await this.outbox.enqueue(manager, await addressStaffNotifications(manager, done.notices)) };
+    });
+    for (const id of toDeliver) await this.delivery.deliverNotification({ id }).catch(() => undefined);
+    return value;
   }
 }
 
