@@ -33,9 +33,12 @@ export function watchProcesses(roots: Record<string, number>): void {
   watched = roots;
 }
 
-/** CPU time a process has used so far (user and system), in clock ticks. */
-export function processCpuTicks(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** A process's /proc stat fields after its command name: [1] is its parent, [11] and [12] its user and system CPU ticks. */
+function statFields(pid: number): string[] {
+  return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+}
+
+function cpuTicksOf(fields: string[]): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
@@ -47,9 +50,9 @@ function watchedTicks(): Record<string, number> {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const pid = Number(entry);
-      parent.set(pid, Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]));
-      ticks.set(pid, processCpuTicks(pid));
+      const fields = statFields(Number(entry));
+      parent.set(Number(entry), Number(fields[1]));
+      ticks.set(Number(entry), cpuTicksOf(fields));
     } catch {
       // the process ended meanwhile
     }
@@ -66,12 +69,17 @@ function watchedTicks(): Record<string, number> {
   return sums;
 }
 
-/** The CPU time so far. */
-export function machineTicks(): Ticks {
+/** The whole machine's busy and total CPU time so far (/proc/stat). */
+function machineCpu(): { busy: number; total: number } {
   // user nice system idle iowait irq softirq steal
   const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
   const total = ticks.reduce((a, b) => a + b, 0);
-  return { busy: total - ticks[3] - ticks[4], total, byProcess: watchedTicks() };
+  return { busy: total - ticks[3] - ticks[4], total };
+}
+
+/** The CPU time so far. */
+export function machineTicks(): Ticks {
+  return { ...machineCpu(), byProcess: watchedTicks() };
 }
 
 /** The CPU time since `before`. */
@@ -95,16 +103,29 @@ export function machineLoad(ticks: Ticks, count: number): MachineLoad {
   };
 }
 
-/** Until the whole machine has been under 15% busy for three seconds in a row (queued work done); false if it never was. */
-export async function machineQuiet(timeoutMs = 10 * 60_000): Promise<boolean> {
+/**
+ * Until a share of CPU, read one second at a time from cumulative counters, has stayed under
+ * `limit` for three seconds in a row (queued work done); false if it never did within the timeout.
+ */
+async function untilQuiet(read: () => { busy: number; total: number }, limit: number, timeoutMs = 10 * 60_000): Promise<boolean> {
   let quiet = 0;
   for (const until = Date.now() + timeoutMs; quiet < 3 && Date.now() < until; ) {
-    const before = machineTicks();
+    const before = read();
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const { busy, total } = ticksSince(before);
-    quiet = busy / total < 0.15 ? quiet + 1 : 0;
+    const after = read();
+    quiet = (after.busy - before.busy) / (after.total - before.total) < limit ? quiet + 1 : 0;
   }
   return quiet >= 3;
+}
+
+/** Until the whole machine has been under 15% busy for three seconds in a row. */
+export function machineQuiet(): Promise<boolean> {
+  return untilQuiet(machineCpu, 0.15);
+}
+
+/** Until a process has used under 5% of a core for three seconds in a row. */
+export function processQuiet(pid: number): Promise<boolean> {
+  return untilQuiet(() => ({ busy: cpuTicksOf(statFields(pid)), total: (Date.now() / 1000) * TICKS_PER_SECOND }), 0.05);
 }
 
 function mapValues(record: Record<string, number>, f: (value: number, key: string) => number): Record<string, number> {

@@ -15,7 +15,7 @@ import { createApi } from '../api/api';
 import { UsersService } from '../api/auth/users.service';
 import { runRosterBench } from '../../bench/roster-bench';
 import { runTransferPlanBench } from '../../bench/transfer-plan-bench';
-import { processCpuTicks, watchProcesses } from '../../bench/machine-cpu';
+import { processQuiet, watchProcesses } from '../../bench/machine-cpu';
 import { BenchContext, benchCheckInBurst, benchEnrol, benchReleaseStorm, benchSupervisorList, Rate } from '../../bench/observation-bench';
 import { loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
@@ -64,17 +64,6 @@ function rssMiB(pid: number): { now: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]);
   return { now: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-}
-
-/** Until the process has used under 5% of a core for three seconds in a row (its queued work is done); false if it never did. */
-async function idle(pid: number, timeoutMs = 10 * 60_000): Promise<boolean> {
-  let quiet = 0;
-  for (const until = Date.now() + timeoutMs; quiet < 3 && Date.now() < until; ) {
-    const before = processCpuTicks(pid);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    quiet = processCpuTicks(pid) - before < 5 ? quiet + 1 : 0;
-  }
-  return quiet >= 3;
 }
 
 async function main(): Promise<void> {
@@ -159,7 +148,7 @@ async function main(): Promise<void> {
       row('  CPU-ms each, by process', byProcess(request), '', '', '');
       row('check-in p50 / p99 ms', `${f(engine.p50Ms, 0)} / ${f(engine.p99Ms, 0)}`, `${f(baseline.p50Ms, 0)} / ${f(baseline.p99Ms, 0)}`, ratio(engine.p99Ms!, baseline.p99Ms!), 'p99 ≤ 1.5×');
       // Measured once the worker has worked off the signals' tasks (a burst of signals outruns it).
-      const settled = await idle(worker.pid!);
+      const settled = await processQuiet(worker.pid!);
       const rss = rssMiB(worker.pid!);
       row(`worker RSS, ${size} open observations touched${settled ? '' : ' (worker still busy after 10 min)'}: now / peak (MiB)`, `${f(rss.now, 0)} / ${f(rss.peak, 0)} (${f(workerRssAtStart, 0)} at start)`, `cache ${config.worker.maxCachedWorkflows}, heap ≤ ${config.worker.maxHeapMiB} MiB`, '', '≤ 1024 MiB');
     }
