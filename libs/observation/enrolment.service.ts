@@ -33,6 +33,9 @@ export function formatObservationNumber(subdistrict: string, category: string, s
 }
 
 const UNIQUE_VIOLATION = '23505';
+/** The open observation of the person with document $1, $2, if any. */
+const OPEN_BY_DOCUMENT = `SELECT o.number FROM person p JOIN observation o ON o.person_id = p.id
+  WHERE p.document_type = $1 AND p.document_number = $2 AND o.status IN ('active', 'escalated') LIMIT 1`;
 
 @Injectable()
 export class EnrolmentService {
@@ -88,9 +91,7 @@ export class EnrolmentService {
     // The next number, unless the person is already under observation or the request was already
     // enrolled (a retry): then no number is taken.
     const [taken] = await this.dataSource.query(
-      `WITH open AS (
-         SELECT o.number FROM person p JOIN observation o ON o.person_id = p.id
-         WHERE p.document_type = $1 AND p.document_number = $2 AND o.status IN ('active', 'escalated') LIMIT 1),
+      `WITH open AS (${OPEN_BY_DOCUMENT}),
        known AS (SELECT number FROM observation WHERE client_request_id = $4),
        counter AS (
          INSERT INTO observation_number_counter (prefix, last_value) SELECT $3, 1
@@ -196,11 +197,7 @@ export class EnrolmentService {
   }
 
   private async alreadyOpen(e: EnrolmentRequest) {
-    const rows = await this.dataSource.query(
-      `SELECT o.number FROM observation o JOIN person p ON p.id = o.person_id
-       WHERE p.document_type = $1 AND p.document_number = $2 AND o.status IN ('active', 'escalated')`,
-      [e.documentType, e.documentNumber],
-    );
+    const rows = await this.dataSource.query(OPEN_BY_DOCUMENT, [e.documentType, e.documentNumber]);
     return rows.length ? this.conflictFor(rows[0].number, e) : conflict('a concurrent enrolment changed this person; retry');
   }
 
