@@ -11,13 +11,29 @@ export class UserEntity {
   @Column({ type: 'text', nullable: true }) subdistrict!: string | null;
   @Column({ type: 'text', nullable: true }) community!: string | null;
   @Column({ default: true }) active!: boolean;
-  @Column({ name: 'failed_logins', type: 'int', default: 0 }) failedLogins!: number;
-  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true }) lockedUntil!: Date | null;
   /** Raised on a password change or deactivation: older tokens stop working. */
   @Column({ name: 'token_version', type: 'int', default: 0 }) tokenVersion!: number;
   @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true }) lastLoginAt!: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+/** Failed logins of one username (known or not) from one address, and the lock they led to. */
+@Entity('login_lockout')
+export class LoginLockoutEntity {
+  @PrimaryColumn() username!: string;
+  @PrimaryColumn() address!: string;
+  @Column({ type: 'int' }) failures!: number;
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true }) lockedUntil!: Date | null;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+/** Failed logins from one address, whatever the username, in the current window. */
+@Entity('login_address')
+export class LoginAddressEntity {
+  @PrimaryColumn() address!: string;
+  @Column({ name: 'window_started_at', type: 'timestamptz' }) windowStartedAt!: Date;
+  @Column({ type: 'int' }) failures!: number;
 }
 
 /** One command: who, what, when, on which record, from where. Never updated or deleted (a trigger refuses). */

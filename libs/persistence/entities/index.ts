@@ -1,4 +1,4 @@
-import { AuditLogEntity, UserEntity } from './access.entity';
+import { AuditLogEntity, LoginAddressEntity, LoginLockoutEntity, UserEntity } from './access.entity';
 import { EscalationEntity } from './escalation.entity';
 import { ImportJobEntity } from './import-job.entity';
 import { NotificationEntity } from './notification.entity';
@@ -12,6 +12,8 @@ import { TRANSFER_ENTITIES } from './transfer-entities';
 
 export {
   AuditLogEntity,
+  LoginAddressEntity,
+  LoginLockoutEntity,
   UserEntity,
   EscalationEntity,
   ImportJobEntity,
@@ -25,6 +27,8 @@ export {
 
 export const ENTITIES = [
   AuditLogEntity,
+  LoginAddressEntity,
+  LoginLockoutEntity,
   UserEntity,
   EscalationEntity,
   ImportJobEntity,

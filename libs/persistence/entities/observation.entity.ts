@@ -23,7 +23,7 @@ export class ObservationEntity {
   @Column({ name: 'last_report_at', type: 'timestamptz', nullable: true }) lastReportAt!: Date | null;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
   @Column({ name: 'end_reason', type: 'text', nullable: true }) endReason!: string | null;
-  @Column({ name: 'client_request_id', type: 'text', nullable: true, unique: true }) clientRequestId!: string | null;
+  @Column({ name: 'client_request_id', type: 'text', nullable: true }) clientRequestId!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -1,13 +1,15 @@
 import { CentralizedQuarantineEntity } from './centralized-quarantine.entity';
+import { IncomingHandOverEntity } from './incoming-hand-over.entity';
 import { TransferExceptionEntity } from './transfer-exception.entity';
 import { TransferDestinationEntity, TransferEscortEntity, TransferSortingPointEntity, TransferVehicleEntity } from './transfer-resources.entity';
 import { TransferRunEntity } from './transfer-run.entity';
 import { TransferTravellerEntity } from './transfer-traveller.entity';
 import { TransferTripEntity } from './transfer-trip.entity';
 
-/** The closed-loop transfer tables (migration 1764100000000-transfer). */
+/** The closed-loop transfer tables (migrations 1764100000000-transfer, 1764416000000-logins-and-jurisdictions). */
 export const TRANSFER_ENTITIES = [
   CentralizedQuarantineEntity,
+  IncomingHandOverEntity,
   TransferDestinationEntity,
   TransferEscortEntity,
   TransferExceptionEntity,
