@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../libs/config/config';
@@ -10,7 +11,9 @@ import { AppModule } from './app.module';
 
 /** Builds the HTTP API (not listening yet), with OpenAPI docs at /docs and /docs-json. */
 export async function createApi(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: jsonLogger() });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: jsonLogger() });
+  // Behind a reverse proxy, the client's address (login throttling, the audit log) is the one it forwards.
+  app.set('trust proxy', config.auth.trustProxy);
   app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorsFilter());

@@ -37,9 +37,13 @@ export interface AppConfig {
     /** Signs login tokens; undefined: the API refuses to start (npm start provides one). */
     jwtSecret?: string;
     tokenTtlSeconds: number;
-    /** Consecutive failed logins before the account is locked, and for how long. */
+    /** Consecutive failed logins of one account from one address before it is locked there, and for how long. */
     maxFailedLogins: number;
     lockoutSeconds: number;
+    /** Failed logins from one address, whatever the accounts, within a lockout period before the address is refused for the rest of it. */
+    maxFailedLoginsPerAddress: number;
+    /** Express's "trust proxy": which proxies' X-Forwarded-For names the client's address (false: none). */
+    trustProxy: string | number | false;
     /** Creates the first admin when there is no user yet. */
     adminPassword?: string;
   };
@@ -208,6 +212,18 @@ function readableFile(env: Env, variable: string): string | undefined {
   return file;
 }
 
+/** A hop count, or a comma-separated list of addresses, CIDR ranges and Express's names (loopback, linklocal, uniquelocal). */
+function trustProxy(env: Env): string | number | false {
+  const value = env.EPI_TRUST_PROXY?.trim();
+  if (!value) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entry = /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/;
+  if (!value.split(',').every((part) => entry.test(part.trim()))) {
+    throw new ConfigError('EPI_TRUST_PROXY', `must be a hop count or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal; got "${value}"`);
+  }
+  return value;
+}
+
 function auth(env: Env): AppConfig['auth'] {
   const jwtSecret = env.EPI_JWT_SECRET || undefined;
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('EPI_JWT_SECRET', 'must be at least 32 characters');
@@ -218,6 +234,8 @@ function auth(env: Env): AppConfig['auth'] {
     tokenTtlSeconds: positiveInt(env, 'EPI_TOKEN_TTL_HOURS', 12) * 3600,
     maxFailedLogins: positiveInt(env, 'EPI_LOGIN_MAX_FAILURES', 5),
     lockoutSeconds: positiveInt(env, 'EPI_LOCKOUT_MINUTES', 15) * 60,
+    maxFailedLoginsPerAddress: positiveInt(env, 'EPI_LOGIN_MAX_FAILURES_PER_ADDRESS', 20),
+    trustProxy: trustProxy(env),
     adminPassword,
   };
 }

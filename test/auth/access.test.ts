@@ -52,7 +52,9 @@ function routesOf(app: INestApplication): Route[] {
 }
 
 describe('access: logins, roles, jurisdictions, audit (dev server, worker, PostgreSQL)', () => {
-  const config = testConfig();
+  const base = testConfig();
+  // As behind a reverse proxy on this host: X-Forwarded-For names the client, so tests can log in from several addresses.
+  const config = { ...base, auth: { ...base.auth, trustProxy: 'loopback' } };
   const tag = randomUUID().slice(0, 6);
   const home = { subdistrict: 'XYL', community: `Home-${tag}` };
   const next = { subdistrict: 'XYL', community: `Next-${tag}` };
@@ -238,6 +240,56 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       const unknown = await anonymous.post('/auth/login').send({ username: `nobody-${tag}`, password }).expect(401);
       expect(unknown.body.message).toBe('wrong username or password');
       await anonymous.post('/auth/login').send({ username: user.username }).expect(400);
+    });
+
+    const loginFrom = (address: string, username: string, pw: string) => anonymous.post('/auth/login').set('x-forwarded-for', address).send({ username, password: pw });
+
+    it('holds the lock against 30 concurrent logins, 29 wrong and one right, per account and address', async () => {
+      const user = await account(`race-${tag}`);
+      const attempts = Array.from({ length: 30 }, (_, i) => (i === 17 ? password : `wrong ${i}`));
+      const answers = await Promise.all(attempts.map((pw) => loginFrom('198.51.100.1', user.username, pw)));
+      const wrong = answers.filter((_, i) => i !== 17).map((a) => a.status);
+      expect(new Set(wrong)).toEqual(new Set([401, 423]));
+      expect([200, 423]).toContain(answers[17].status);
+      // Five wrong in a row lock; a right one that came first starts the count again, at most once.
+      expect(wrong.filter((s) => s === 401).length).toBeLessThanOrEqual(answers[17].status === 200 ? 8 : 4);
+
+      const shown = await as.admin!.get(`/users/${user.id}`).expect(200);
+      expect(Date.parse(shown.body.lockedUntil)).toBeGreaterThan(Date.now() + (config.auth.lockoutSeconds - 60) * 1000);
+      expect(shown.body.lockouts).toEqual([{ address: '198.51.100.1', lockedUntil: shown.body.lockedUntil }]);
+      const locked = await loginFrom('198.51.100.1', user.username, password).expect(423);
+      expect(locked.body.lockedUntil).toBe(new Date(shown.body.lockedUntil).toISOString());
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(config.auth.lockoutSeconds - 60);
+      // Locked from one address, the account still logs in from another: nobody elsewhere can keep it out.
+      await loginFrom('198.51.100.2', user.username, password).expect(200);
+      await loginFrom('198.51.100.1', user.username, password).expect(423);
+      // When the lock ends, the right password logs in again.
+      await db.query(`UPDATE login_lockout SET locked_until = now() - interval '1 second' WHERE username = lower($1)`, [user.username]);
+      await loginFrom('198.51.100.1', user.username, password).expect(200);
+    });
+
+    it('answers an unknown username exactly as a known one, lock included', async () => {
+      const user = await account(`known-${tag}`);
+      const answersFor = async (username: string) => {
+        const answers: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          const r = await loginFrom('198.51.100.3', username, 'wrong password');
+          answers.push(`${r.status} ${String(r.body.message).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/, '<time>')}`);
+        }
+        return answers;
+      };
+      const known = await answersFor(user.username);
+      expect(known).toEqual([...Array(4).fill('401 wrong username or password'), ...Array(2).fill('423 too many failed logins: the account is locked until <time>')]);
+      expect(await answersFor(`unknown-${tag}`)).toEqual(known);
+    });
+
+    it('throttles an address after too many failed logins, whatever the usernames', async () => {
+      const user = await account(`throttled-${tag}`);
+      for (let i = 0; i < config.auth.maxFailedLoginsPerAddress; i++) await loginFrom('198.51.100.4', `sprayed-${tag}-${i}`, 'Password1').expect(401);
+      const throttled = await loginFrom('198.51.100.4', user.username, password).expect(429);
+      expect(throttled.body.message).toMatch(/too many failed logins from your address: try again after/);
+      expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+      await loginFrom('198.51.100.5', user.username, password).expect(200);
     });
 
     it('ends a login on logout, on a password change and when the account is disabled', async () => {

@@ -10,6 +10,7 @@ import { APP_CONFIG } from '../../../libs/config/config.module';
 import type { AuditedRequest } from '../audit/audit.service';
 import { LoginDto, PasswordChangeDto } from './auth.dto';
 import { SESSION_COOKIE, TokenClaims } from './auth.guard';
+import { loginAddress, LoginRefused } from './login-lockout.service';
 import { UsersService } from './users.service';
 
 @ApiTags('auth')
@@ -28,7 +29,10 @@ export class AuthController {
   async login(@Body() body: LoginDto, @Req() request: AuditedRequest, @Res({ passthrough: true }) response: Response) {
     request.claimedUser = body.username;
     request.auditRecord = { type: 'user', id: body.username, places: [] };
-    const { tokenVersion, ...actor } = await this.users.login(body.username, body.password);
+    const { tokenVersion, ...actor } = await this.users.login(body.username, body.password, loginAddress(request)).catch((error: unknown) => {
+      if (error instanceof LoginRefused) response.setHeader('Retry-After', Math.max(1, Math.ceil((error.until.getTime() - Date.now()) / 1000)));
+      throw error;
+    });
     request.principal = actor;
     const expiresIn = this.config.auth.tokenTtlSeconds;
     const accessToken = await this.jwt.signAsync({ sub: actor.userId, ver: tokenVersion } satisfies TokenClaims, { expiresIn });
@@ -59,8 +63,8 @@ export class AuthController {
   @OwnAccount()
   @HttpCode(204)
   @ApiOperation({ summary: 'Change one’s own password (ends the other logins too)' })
-  async changePassword(@Actor() actor: Principal, @Body() body: PasswordChangeDto) {
-    await this.users.login(actor.username, body.currentPassword);
+  async changePassword(@Actor() actor: Principal, @Body() body: PasswordChangeDto, @Req() request: AuditedRequest) {
+    await this.users.login(actor.username, body.currentPassword, loginAddress(request));
     await this.users.update(actor.userId, { password: body.newPassword });
   }
 }

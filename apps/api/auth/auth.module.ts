@@ -10,6 +10,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { JurisdictionResolver } from './jurisdiction.resolver';
+import { LoginLockout } from './login-lockout.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
@@ -31,6 +32,7 @@ import { UsersService } from './users.service';
   controllers: [AuthController, UsersController, AuditController],
   providers: [
     UsersService,
+    LoginLockout,
     JurisdictionResolver,
     AuditService,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -5,6 +5,8 @@ import { Principal, Role, ROLES } from '../../../libs/auth/roles';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
+import { parseUuid } from '../../../libs/domain/ids';
+import { LoginLockout } from './login-lockout.service';
 
 export interface UserInput {
   username: string;
@@ -34,18 +36,21 @@ interface UserRow {
   subdistrict: string | null;
   community: string | null;
   active: boolean;
-  lockedUntil: Date | null;
   tokenVersion: number;
 }
 
 const USER_COLUMNS = `id, username, display_name AS "displayName", password_hash AS "passwordHash", role, subdistrict, community, active,
-  locked_until AS "lockedUntil", token_version AS "tokenVersion"`;
-const PUBLIC_COLUMNS = `id, username, display_name AS "displayName", role, subdistrict, community, active, failed_logins AS "failedLogins",
-  locked_until AS "lockedUntil", last_login_at AS "lastLoginAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  token_version AS "tokenVersion"`;
+/** An account as administrators see it, with the locks in force on it (one per address it was locked from). */
+const SELECT_PUBLIC = `SELECT u.id, u.username, u.display_name AS "displayName", u.role, u.subdistrict, u.community, u.active, l.locks AS lockouts,
+  l.until AS "lockedUntil", u.last_login_at AS "lastLoginAt", u.created_at AS "createdAt", u.updated_at AS "updatedAt"
+  FROM app_user u CROSS JOIN LATERAL (
+    SELECT coalesce(json_agg(json_build_object('address', address, 'lockedUntil', to_char(locked_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY locked_until DESC), '[]') AS locks, max(locked_until) AS until
+    FROM login_lockout WHERE username = lower(u.username) AND locked_until > now()) l`;
 /** How long a looked-up account is trusted by the guard before it is read again (a disabled user is out within this). */
 const PRINCIPAL_CACHE_MS = 5_000;
 
-/** Accounts, passwords (argon2id) and the lockout after repeated failed logins. */
+/** Accounts and passwords (argon2id); failed logins are counted by LoginLockout. */
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger('users');
@@ -56,6 +61,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly lockout: LoginLockout,
   ) {}
 
   /** The first start: an admin from EPI_ADMIN_PASSWORD when no account exists yet. */
@@ -76,10 +82,10 @@ export class UsersService implements OnApplicationBootstrap {
     const scope = checkScope(input.role, input.subdistrict ?? null, input.community ?? null);
     try {
       const [row] = await this.dataSource.query(
-        `INSERT INTO app_user (username, display_name, password_hash, role, subdistrict, community) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${PUBLIC_COLUMNS}`,
+        `INSERT INTO app_user (username, display_name, password_hash, role, subdistrict, community) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
         [input.username, input.displayName, await hash(input.password), input.role, scope.subdistrict, scope.community],
       );
-      return row;
+      return this.get(row.id);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw conflict(`username ${input.username} is taken`, {}, [{ field: 'username', reason: 'is taken' }]);
       throw error;
@@ -87,17 +93,17 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   list() {
-    return this.dataSource.query(`SELECT ${PUBLIC_COLUMNS} FROM app_user ORDER BY lower(username)`);
+    return this.dataSource.query(`${SELECT_PUBLIC} ORDER BY lower(u.username)`);
   }
 
   async get(id: string) {
-    const [row] = await this.dataSource.query(`SELECT ${PUBLIC_COLUMNS} FROM app_user WHERE id::text = $1`, [id]);
+    const [row] = await this.dataSource.query(`${SELECT_PUBLIC} WHERE u.id = $1`, [parseUuid(id) ?? null]);
     if (!row) throw notFound('user', id);
     return row;
   }
 
   async update(id: string, change: UserChange) {
-    const [current] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE id::text = $1`, [id]);
+    const [current] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE id = $1`, [parseUuid(id) ?? null]);
     if (!current) throw notFound('user', id);
     const role = change.role ?? current.role;
     const scope = checkScope(
@@ -109,39 +115,32 @@ export class UsersService implements OnApplicationBootstrap {
     const revoke = change.password !== undefined || change.active === false || change.role !== undefined || change.subdistrict !== undefined || change.community !== undefined;
     await this.dataSource.query(
       `UPDATE app_user SET display_name = $2, password_hash = $3, role = $4, subdistrict = $5, community = $6, active = $7,
-         failed_logins = CASE WHEN $8 THEN 0 ELSE failed_logins END, locked_until = CASE WHEN $8 THEN NULL ELSE locked_until END,
-         token_version = token_version + CASE WHEN $9 THEN 1 ELSE 0 END, updated_at = now()
+         token_version = token_version + CASE WHEN $8 THEN 1 ELSE 0 END, updated_at = now()
        WHERE id = $1`,
       [current.id, change.displayName ?? current.displayName, change.password ? await hash(change.password) : current.passwordHash, role, scope.subdistrict, scope.community,
-        change.active ?? current.active, change.unlock === true, revoke],
+        change.active ?? current.active, revoke],
     );
+    if (change.unlock === true) await this.lockout.unlock(current.username);
     this.cache.delete(current.id);
     return this.get(id);
   }
 
-  /** Checks a password; counts failures and locks the account for a while after too many in a row. */
-  async login(username: string, password: string): Promise<Principal & { tokenVersion: number }> {
+  /**
+   * Checks a password from an address. A lock of the account there, or a throttled address, refuses
+   * it before the hash; an unknown username costs a hash (against a decoy) and counts like a known
+   * one, so neither the answer nor its time tells which names exist. The lock is checked again after
+   * the hash: a concurrent wrong password may have locked the account meanwhile.
+   */
+  async login(username: string, password: string, address: string): Promise<Principal & { tokenVersion: number }> {
+    await this.lockout.check(username, address);
     const [row] = (await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE lower(username) = lower($1)`, [username])) as UserRow[];
-    if (!row) {
-      await verify(await this.decoy, password);
+    if (!(await verify(row?.passwordHash ?? (await this.decoy), password)) || !row) {
+      await this.lockout.failed(username, address);
       throw new UnauthorizedException({ error: 'unauthenticated', message: 'wrong username or password' });
     }
-    if (row.lockedUntil && row.lockedUntil.getTime() > Date.now()) throw locked(row.lockedUntil);
-    if (!(await verify(row.passwordHash, password))) {
-      const { maxFailedLogins, lockoutSeconds } = this.config.auth;
-      // TypeORM answers an UPDATE … RETURNING with [rows, count].
-      const [[after]] = await this.dataSource.query(
-        `UPDATE app_user SET
-           locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE NULL END,
-           failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END
-         WHERE id = $1 RETURNING locked_until AS "lockedUntil"`,
-        [row.id, maxFailedLogins, lockoutSeconds],
-      );
-      if (after?.lockedUntil) throw locked(after.lockedUntil);
-      throw new UnauthorizedException({ error: 'unauthenticated', message: 'wrong username or password' });
-    }
+    await this.lockout.succeeded(username, address);
     if (!row.active) throw new HttpException({ error: 'forbidden', message: 'this account is disabled; ask an administrator' }, 403);
-    await this.dataSource.query(`UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1`, [row.id]);
+    await this.dataSource.query(`UPDATE app_user SET last_login_at = now() WHERE id = $1`, [row.id]);
     return { ...principalOf(row), tokenVersion: row.tokenVersion };
   }
 
@@ -150,7 +149,7 @@ export class UsersService implements OnApplicationBootstrap {
     const cached = this.cache.get(userId);
     let row = cached && cached.until > Date.now() ? cached.row : undefined;
     if (!row) {
-      [row] = (await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE id::text = $1`, [userId])) as UserRow[];
+      [row] = (await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE id = $1`, [parseUuid(userId) ?? null])) as UserRow[];
       if (row) this.cache.set(userId, { row, until: Date.now() + PRINCIPAL_CACHE_MS });
     }
     if (!row || !row.active || row.tokenVersion !== tokenVersion) return undefined;
@@ -166,10 +165,6 @@ export class UsersService implements OnApplicationBootstrap {
 
 function principalOf(row: UserRow): Principal {
   return { userId: row.id, username: row.username, displayName: row.displayName, role: row.role, subdistrict: row.subdistrict, community: row.community };
-}
-
-function locked(until: Date): HttpException {
-  return new HttpException({ error: 'locked', message: `too many failed logins: the account is locked until ${until.toISOString()}`, lockedUntil: until.toISOString() }, 423);
 }
 
 /** A community worker works in one community; a community lies in a subdistrict. */
