@@ -16,6 +16,7 @@ import { UsersService } from '../../apps/api/auth/users.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { PUBLIC_KEY, ROLES_KEY, SCOPE_KEY, ScopeRule } from '../../libs/auth/roles.decorator';
 import { Role, ROLES } from '../../libs/auth/roles';
+import { parseUuid } from '../../libs/domain/ids';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { httpAs, Http, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
@@ -208,6 +209,53 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       // Moving someone else's post into one's own subdistrict is refused: the post as it is counts too.
       await as.farSupervisor!.post('/roster/posts').send({ ...post, subdistrict: 'QTL' }).expect(403);
       await as.farSupervisor!.get(`/jurisdictions/${home.community}/mode`).expect(403);
+    });
+
+    it('refuses another jurisdiction’s record on every route with a record id, whatever the case it is written in', async () => {
+      // One record of every kind, in subdistrict QTL.
+      const far = (x: string) => `far-${x}-${tag}`;
+      const staff = far('staff');
+      await db.query(`INSERT INTO roster_staff (id, name, role) VALUES ($1, 'Far', 'guard')`, [staff]);
+      await db.query(`INSERT INTO roster_post (id, kind, name, jurisdiction, requirements, pattern, supervisor, subdistrict) VALUES ($1, 'community_gate', 'Far gate', $2, '{}', '{}', 'sup', 'QTL')`, [far('post'), elsewhere.community]);
+      const [{ id: plan }] = await db.query(
+        `INSERT INTO roster_plan (from_date, to_date, post_ids, state, seats, assignments, unfilled, stats, created_by) VALUES ('2031-01-01', '2031-01-01', $1, 'draft', '[]', '[]', '[]', '{}', 'sup') RETURNING id`,
+        [[far('post')]],
+      );
+      await db.query(
+        `INSERT INTO roster_shift (id, post_id, jurisdiction, shift_date, slot, seat_no, mode, start_at, end_at, staff_id, status, duty_state)
+         VALUES ($1, $2, $3, '2031-01-01', 0, 0, 'peace', '2031-01-01T00:00:00Z', '2031-01-01T08:00:00Z', $4, 'planned', 'scheduled')`,
+        [far('shift'), far('post'), elsewhere.community, staff],
+      );
+      const [{ id: request }] = await db.query(`INSERT INTO roster_request (kind, shift_id, staff_id, requested_by, state) VALUES ('open_shift', $1, $2, 'x', 'pending') RETURNING id`, [far('shift'), staff]);
+      const [{ id: importJob }] = await db.query(`INSERT INTO import_job (file_name, state, requested_by, subdistrict, community) VALUES ('far.csv', 'done', 'x', 'QTL', $1) RETURNING id`, [elsewhere.community]);
+      await db.query(`INSERT INTO transfer_run (id, kind, status, sorting_point_id, dispatcher, supervisor, resources, input, subdistrict) VALUES ($1, 'standard', 'completed', 'sp', 'd', 's', '{}', '{}', 'QTL')`, [far('run')]);
+      const farRecord: Record<string, string> = {
+        observation: numbers.elsewhere,
+        'import-job': importJob,
+        post: far('post'),
+        plan,
+        shift: far('shift'),
+        'shift-request': request,
+        'mode-jurisdiction': elsewhere.community,
+        'transfer-run': far('run'),
+      };
+      const homeActors = [as.homeSupervisor!, as.homeDispatcher!, as.homeDuty!, as.homeWorker!];
+      const homeRoles: Role[] = ['supervisor', 'dispatcher', 'duty_staff', 'community_worker'];
+      const routes = routesOf(api).filter((r) => r.rule?.kind === 'record' && r.rule.from === 'param');
+      expect(new Set(routes.map((r) => (r.rule as { record: string }).record))).toEqual(new Set(Object.keys(farRecord)));
+      const failures: string[] = [];
+      for (const route of routes) {
+        const { record, key } = route.rule as { record: string; key: string };
+        const caller = homeActors[homeRoles.findIndex((role) => route.roles!.includes(role))];
+        for (const id of [farRecord[record], farRecord[record].toUpperCase()]) {
+          const url = route.path.replace(`:${key}`, encodeURIComponent(id)).replace(/:[A-Za-z]+/g, 'x');
+          const response = await caller[route.method.toLowerCase() as 'get' | 'post'](url).send({});
+          // The guard answers: 403 where it places the record (a uuid in any case), 404 where nothing is there.
+          const expected = id === farRecord[record] || parseUuid(id) ? 403 : 404;
+          if (response.status !== expected) failures.push(`${route.method} ${url}: ${response.status} ${response.body.message}, expected ${expected}`);
+        }
+      }
+      expect(failures).toEqual([]);
     });
 
     it('a dispatcher sees the runs of their subdistrict only', async () => {

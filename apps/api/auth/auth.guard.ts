@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { assertCovers, describeJurisdiction } from '../../../libs/auth/jurisdiction';
 import { COOKIE_AUTH_KEY, PUBLIC_KEY, ROLES_KEY, SCOPE_KEY, ScopeRule } from '../../../libs/auth/roles.decorator';
 import type { Principal, Role } from '../../../libs/auth/roles';
-import { forbidden } from '../../../libs/domain/errors';
+import { forbidden, notFound } from '../../../libs/domain/errors';
 import { errorResponse } from '../../../libs/nest/http-errors.filter';
 import { AuditedRequest, AuditService } from '../audit/audit.service';
 import { JurisdictionResolver } from './jurisdiction.resolver';
@@ -81,6 +81,8 @@ export class AuthGuard implements CanActivate {
     const value = rule.from === 'param' ? request.params[rule.key] : body[rule.key];
     const record = await this.places.resolve(rule.record, value, actor, body, request.params as Record<string, string>);
     request.auditRecord = record;
+    // A record the guard cannot place is not there for anyone: the handler never runs on it.
+    if (rule.from === 'param' && !record.places.length) throw notFound(rule.record, record.id);
     for (const place of record.places) assertCovers(actor, place, `${rule.record} ${record.id}`);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
+import { parseUuid } from '../../../libs/domain/ids';
 import { SELECT_RECORD } from '../../../libs/observation/observation-record';
 import { observationWorkflowId } from '../../../workflows/observation/observation.messages';
 import { shiftWorkflowId } from '../../../workflows/roster/shift.messages';
@@ -32,7 +33,8 @@ const POST_PLACE = `SELECT subdistrict, jurisdiction AS community FROM roster_po
 
 /**
  * Where each kind of record lies, read from PostgreSQL. A record that does not exist has no places:
- * the handler then answers 404 (or, for a new record, the body's place is checked).
+ * the guard answers 404 for a route's own record (a record named in a body is left to the handler's
+ * validation, and a new record's place is the body's).
  */
 @Injectable()
 export class JurisdictionResolver {
@@ -40,9 +42,14 @@ export class JurisdictionResolver {
 
   constructor(private readonly dataSource: DataSource) {
     const rows = (sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<Jurisdiction[]>;
+    // Read the way the handlers read them: a uuid in any case is the same record; anything else is none.
+    const uuidRows = async (sql: string, id: unknown) => {
+      const uuid = parseUuid(id);
+      return uuid ? rows(sql, [uuid]) : [];
+    };
     this.resolvers = {
       observation: (number) => rows(`${SELECT_RECORD} WHERE o.number = $1`, [String(number)]),
-      'import-job': (id) => rows(`SELECT subdistrict, community FROM import_job WHERE id::text = $1`, [String(id)]),
+      'import-job': (id) => uuidRows(`SELECT subdistrict, community FROM import_job WHERE id = $1`, id),
       post: (id) => rows(`${POST_PLACE} WHERE id = $1`, [String(id)]),
       // Creating or changing a post: where it is now (if it exists) and where the body puts it.
       'post-upsert': async (id, actor, body) => [
@@ -50,7 +57,7 @@ export class JurisdictionResolver {
         { subdistrict: postSubdistrict(actor, body), community: typeof body.jurisdiction === 'string' ? body.jurisdiction : null },
       ],
       posts: (ids) => rows(`${POST_PLACE} WHERE id = ANY($1::text[])`, [Array.isArray(ids) ? ids.map(String) : []]),
-      plan: (id) => rows(`SELECT p.subdistrict, p.jurisdiction AS community FROM roster_plan r JOIN roster_post p ON p.id = ANY(r.post_ids) WHERE r.id::text = $1`, [String(id)]),
+      plan: (id) => uuidRows(`SELECT p.subdistrict, p.jurisdiction AS community FROM roster_plan r JOIN roster_post p ON p.id = ANY(r.post_ids) WHERE r.id = $1`, id),
       // A swap touches two shifts: both must be the actor's.
       'shift-request-body': (shiftId, _actor, body) =>
         rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_shift s JOIN roster_post p ON p.id = s.post_id WHERE s.id = ANY($1::text[])`, [
@@ -58,7 +65,7 @@ export class JurisdictionResolver {
         ]),
       shift: (id) => rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_shift s JOIN roster_post p ON p.id = s.post_id WHERE s.id = $1`, [String(id)]),
       'shift-request': (id) =>
-        rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_request q JOIN roster_shift s ON s.id = q.shift_id JOIN roster_post p ON p.id = s.post_id WHERE q.id::text = $1`, [String(id)]),
+        uuidRows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_request q JOIN roster_shift s ON s.id = q.shift_id JOIN roster_post p ON p.id = s.post_id WHERE q.id = $1`, id),
       // A community's peace/war mode: the community, in the subdistrict(s) of its posts.
       'mode-jurisdiction': (community) => rows(`SELECT DISTINCT subdistrict, jurisdiction AS community FROM roster_post WHERE jurisdiction = $1`, [String(community)]),
       'transfer-run': (id) => rows(`SELECT subdistrict, NULL AS community FROM transfer_run WHERE id = $1`, [String(id)]),

@@ -7,6 +7,7 @@ import { DomainError, notFound } from '../../../libs/domain/errors';
 import { EnrolmentService } from '../../../libs/observation/enrolment.service';
 import type { ImportRowResult } from '../../../libs/persistence/entities/import-job.entity';
 import { LedgerRow, readLedger } from './ledger/ledger-reader';
+import { parseUuid } from '../../../libs/domain/ids';
 
 /** Enrolments in flight at once: near the dev server's sweet spot for workflow starts. */
 const CONCURRENCY = 64;
@@ -43,7 +44,7 @@ export class ImportService {
   }
 
   async status(id: string, withResults: 'rejected' | 'all' | 'none' = 'rejected') {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('import', id);
+    if (!parseUuid(id)) throw notFound('import', id);
     const [job] = await this.dataSource.query(`SELECT * FROM import_job WHERE id = $1`, [id]);
     if (!job) throw notFound('import', id);
     const results = (job.results as ImportRowResult[]).filter((r) => withResults === 'all' || (withResults === 'rejected' && r.status !== 'accepted'));

@@ -14,6 +14,7 @@ import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { checkRoster, solveRoster, type RosterAssignment, type RosterSeat, type RosterStaff, type UnfilledSeat } from '../../../workflows/roster/roster-solver';
 import { addDays, isDate, localDateOf, PlannedSeat, PostPlan, RosterMode, seatsOf } from '../../../workflows/roster/roster-seats';
 import { endShiftUpdate, reassignUpdate, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
+import { parseUuid } from '../../../libs/domain/ids';
 
 /** Published shifts this far before a plan's first day count for rest, consecutive days and weekly hours. */
 const CONTEXT_DAYS = 7;
@@ -220,7 +221,7 @@ export class RosterPlanningService {
   }
 
   async plan(id: string): Promise<PlanResult> {
-    const rows = /^[0-9a-f-]{36}$/i.test(id)
+    const rows = parseUuid(id)
       ? await this.dataSource.query(`SELECT id, state, to_char(from_date, 'YYYY-MM-DD') AS "from", to_char(to_date, 'YYYY-MM-DD') AS "to", post_ids, seats, assignments, unfilled, stats FROM roster_plan WHERE id = $1`, [id])
       : [];
     if (!rows.length) throw notFound('roster', id);

@@ -7,6 +7,7 @@ import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { reassignUpdate, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { ShiftRequestDto } from './roster.dto';
 import { RosterPlanningService } from './roster-planning.service';
+import { parseUuid } from '../../../libs/domain/ids';
 
 interface ShiftRow {
   id: string;
@@ -50,7 +51,7 @@ export class ShiftRequestService {
   }
 
   async get(id: string) {
-    const rows = /^[0-9a-f-]{36}$/i.test(id)
+    const rows = parseUuid(id)
       ? await this.dataSource.query(
           `SELECT id, kind, shift_id AS "shiftId", other_shift_id AS "otherShiftId", staff_id AS "staffId", requested_by AS "requestedBy", state, note, decided_by AS "decidedBy", decided_at AS "decidedAt", decision_note AS "decisionNote", created_at AS "createdAt" FROM roster_request WHERE id = $1`,
           [id],
