@@ -1,10 +1,14 @@
 import { INestApplication } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { PROBE_RESULT_WAIT_MS } from '../../apps/api/system/system.controller';
 import { createDataSource } from '../../libs/persistence/data-source';
+import { connectClient } from '../../libs/temporal/connection';
 import { SystemProbeEntity } from '../../libs/persistence/entities';
 import { prepareWorkerLaunch, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { testConfig } from '../support/environment';
@@ -17,6 +21,7 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
   let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
+  let client: Client;
 
   const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-bundle-'));
   let launch: WorkerLaunch;
@@ -28,12 +33,14 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
     api = await createApi(config);
     await api.init();
     db = await createDataSource(config.databaseUrl!).initialize();
+    client = await connectClient(config.temporal);
   });
 
   afterAll(async () => {
     await api?.close();
     await worker?.shutdown();
     await db?.destroy();
+    await client?.connection.close();
     fs.rmSync(bundleDir, { recursive: true, force: true });
   });
 
@@ -49,6 +56,31 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
     expect(row.requestedBy).toBe('jest');
     expect(row.workerIdentity).toBe(response.body.workerIdentity);
     expect(row.writtenAt.toISOString()).toBe(response.body.writtenAt);
+  });
+
+  it('answers a probe’s result, not any other workflow’s, and does not wait past its time limit', async () => {
+    const http = await supervisorHttp(api);
+    const done = await http.post('/system/probe').send({ requestedBy: 'jest' }).expect(201);
+    const again = await http.get(`/system/probe/${done.body.workflowId}`).expect(200);
+    expect(again.body).toEqual(done.body);
+    // Nobody polls these task queues: the workflows run until terminated.
+    const idle = `idle-${randomUUID()}`;
+    const other = await client.workflow.start('someOtherWorkflow', { workflowId: `observation-${randomUUID()}`, taskQueue: idle });
+    const disguised = await client.workflow.start('someOtherWorkflow', { workflowId: `system-probe-${randomUUID()}`, taskQueue: idle });
+    const stuck = await client.workflow.start('systemProbeWorkflow', { workflowId: `system-probe-${randomUUID()}`, taskQueue: idle, args: [{ requestedBy: 'jest' }] });
+    try {
+      for (const id of [other.workflowId, disguised.workflowId, `system-probe-${randomUUID()}`]) {
+        const refused = await http.get(`/system/probe/${id}`).expect(404);
+        expect(refused.body.message).toBe(`system probe ${id} not found`);
+      }
+      const started = Date.now();
+      const running = await http.get(`/system/probe/${stuck.workflowId}`).expect(202);
+      expect(running.body).toEqual({ workflowId: stuck.workflowId, status: 'running' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(PROBE_RESULT_WAIT_MS - 100);
+      expect(Date.now() - started).toBeLessThan(PROBE_RESULT_WAIT_MS + 5_000);
+    } finally {
+      for (const handle of [other, disguised, stuck]) await handle.terminate('test over');
+    }
   });
 
   it('rejects a probe without requestedBy, naming the field', async () => {

@@ -1,13 +1,19 @@
 import { NoJurisdiction, Roles } from '../../../libs/auth/roles.decorator';
-import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
-import { ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Client } from '@temporalio/client';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Client, isGrpcDeadlineError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Response } from 'express';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
+import { notFound } from '../../../libs/domain/errors';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { SystemProbeResult, systemProbeWorkflow } from '../../../workflows/system/system-probe.workflow';
+
+const PROBE_ID = /^system-probe-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** How long `GET /system/probe/:workflowId` waits for a running probe before answering that it still runs. */
+export const PROBE_RESULT_WAIT_MS = 5_000;
 
 class ProbeRequest {
   @ApiProperty({ example: 'ops-on-call' })
@@ -38,8 +44,20 @@ export class SystemController {
     });
   }
 
+  /** A probe's result; any other workflow is not found here, and a probe still running is answered as such after a few seconds. */
   @Get(':workflowId')
-  async result(@Param('workflowId') workflowId: string): Promise<SystemProbeResult> {
-    return this.client.workflow.getHandle(workflowId).result();
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The result of a system probe (202 while it still runs); other workflows are not found here' })
+  async result(@Param('workflowId') workflowId: string, @Res({ passthrough: true }) response: Response): Promise<SystemProbeResult | { workflowId: string; status: 'running' }> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    try {
+      if (!PROBE_ID.test(workflowId) || (await handle.describe()).type !== systemProbeWorkflow.name) throw notFound('system probe', workflowId);
+      return await this.client.withDeadline(Date.now() + PROBE_RESULT_WAIT_MS, () => handle.result());
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notFound('system probe', workflowId);
+      if (!isGrpcDeadlineError(error)) throw error;
+      response.status(202);
+      return { workflowId, status: 'running' };
+    }
   }
 }
