@@ -144,6 +144,17 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       expect(released.body.status).toBe('ended');
     });
 
+    it('a community worker takes the measures ladder up to a guard; centralized quarantine, which ends the observation, needs a supervisor', async () => {
+      const number = (await enrol(as.homeWorker!, home).expect(201)).body.observationNumber;
+      const step = (http: Http, measure: string) => http.post(`/observations/${number}/measures`).send({ measure, by: '李社工' });
+      await step(as.homeWorker!, 'warning_talk').expect(200);
+      await step(as.homeWorker!, 'guard_posted').expect(200);
+      const refused = await step(as.homeWorker!, 'centralized_quarantine').expect(403);
+      expect(refused.body.message).toBe('centralized quarantine ends the observation and needs a supervisor, as early-end does');
+      const ended = await step(as.homeSupervisor!, 'centralized_quarantine').expect(200);
+      expect(ended.body).toMatchObject({ status: 'ended', measuresTaken: ['warning_talk', 'guard_posted', 'centralized_quarantine'] });
+    });
+
     it('an admin keeps accounts but reads no one’s observation', async () => {
       await as.admin!.get(`/observations/${numbers.home}`).expect(403);
       await as.admin!.get('/users').expect(200);

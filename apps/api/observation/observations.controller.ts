@@ -7,6 +7,7 @@ import { Actor } from '../../../libs/auth/actor.decorator';
 import { ObservationRecord } from '../../../libs/observation/observation-record';
 import { LoadedRecord } from '../auth/loaded-record.decorator';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
+import { forbidden } from '../../../libs/domain/errors';
 import { DistrictLevel, Roles, Scoped, ScopedInHandler, SharedData } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
 import {
@@ -136,8 +137,10 @@ export class ObservationsController {
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
-  @ApiOperation({ summary: 'The next step of the non-cooperation ladder: warning talk, guard posted, centralized quarantine' })
-  measure(@Param('number') number: string, @Body() body: MeasureDto, @LoadedRecord() row?: ObservationRecord) {
+  @ApiOperation({ summary: 'The next step of the non-cooperation ladder: warning talk, guard posted, centralized quarantine (a supervisor’s: it ends the observation)' })
+  measure(@Actor() actor: Principal, @Param('number') number: string, @Body() body: MeasureDto, @LoadedRecord() row?: ObservationRecord) {
+    // The last step ends the observation: it needs the role that may end one (as early-end does).
+    if (body.measure === 'centralized_quarantine' && actor.role !== 'supervisor') throw forbidden('centralized quarantine ends the observation and needs a supervisor, as early-end does');
     return this.observations.command(number, takeMeasureUpdate, body, row);
   }
 
