@@ -7,8 +7,8 @@ export interface Jurisdiction {
   community: string | null;
 }
 
-/** Whether the actor's jurisdiction holds the record's. */
-export function covers(actor: Principal, record: Jurisdiction): boolean {
+/** Whether the actor's jurisdiction (a person's, or a transfer run's) holds the record's. */
+export function covers(actor: Jurisdiction, record: Jurisdiction): boolean {
   if (actor.subdistrict === null) return true;
   if (record.subdistrict !== actor.subdistrict) return false;
   return actor.community === null || record.community === actor.community;
@@ -19,7 +19,7 @@ export function describeJurisdiction(j: Jurisdiction): string {
   return j.community === null ? `subdistrict ${j.subdistrict}` : `community ${j.community} of subdistrict ${j.subdistrict}`;
 }
 
-export function assertCovers(actor: Principal, record: Jurisdiction, what: string): void {
+export function assertCovers(actor: Jurisdiction, record: Jurisdiction, what: string): void {
   if (!covers(actor, record)) {
     throw forbidden(`${what} belongs to ${describeJurisdiction(record)}, outside your jurisdiction (${describeJurisdiction(actor)})`);
   }

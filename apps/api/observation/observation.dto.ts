@@ -17,6 +17,13 @@ export class EnrolmentDto {
   @ApiPropertyOptional({ description: 'idempotency key: the same key returns the same observation' }) clientRequestId?: string;
 }
 
+/** Documentation of `POST /persons/move`; the body is checked by validateMove (422 naming each field). */
+export class MoveDto {
+  @ApiPropertyOptional({ enum: ['resident_id', 'passport'], default: 'resident_id' }) documentType?: string;
+  @ApiProperty({ example: '11010519491231002X' }) documentNumber!: string;
+  @ApiProperty({ example: { subdistrict: 'XYL', community: '学院路社区', building: '5', unit: '1', detail: '202' } }) address!: Record<string, string>;
+}
+
 export class ReportDto {
   @ApiProperty({ example: 36.6, description: '°C, 34.0-43.0' }) @Type(() => Number) @IsNumber() temperature!: number;
   @ApiPropertyOptional({ example: ['cough'] }) @IsOptional() @IsArray() @ArrayMaxSize(10) @IsString({ each: true }) @MaxLength(50, { each: true }) symptoms?: string[];

@@ -137,10 +137,11 @@ export class ObservationService {
     }
     if (problems.length) throw invalidAll(problems);
     const key = { door_opened: 'doorSensorId', camera_motion: 'cameraId', thermometer_reading: 'thermometerId' }[input.kind as DeviceEvent['kind']];
+    // A device id is on one person at most (a unique index per kind); the key is one of three literals.
     const rows = await this.dataSource.query(
       `SELECT o.number, o.subdistrict, o.community FROM person p JOIN observation o ON o.person_id = p.id
-       WHERE p.devices @> $1::jsonb AND o.status IN ('active', 'escalated')`,
-      [JSON.stringify({ [key]: input.deviceId })],
+       WHERE p.devices->>'${key}' = $1 AND o.status IN ('active', 'escalated')`,
+      [input.deviceId],
     );
     if (!rows.length) throw notFound('open observation with device', input.deviceId!);
     assertCovers(actor, rows[0], `the observation of device ${input.deviceId}`);

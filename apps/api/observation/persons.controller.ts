@@ -8,7 +8,7 @@ import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorat
 import type { Principal } from '../../../libs/auth/roles';
 import { EnrolmentService } from '../../../libs/observation/enrolment.service';
 import { ImportService } from './import.service';
-import { EnrolmentDto } from './observation.dto';
+import { EnrolmentDto, MoveDto } from './observation.dto';
 
 const MAX_LEDGER_BYTES = 50 * 1024 * 1024;
 
@@ -32,6 +32,17 @@ export class PersonsController {
     const result = await this.enrolment.enrol(body, actor);
     if (result.status === 'existing') response.status(200);
     return result;
+  }
+
+  @Post('persons/move')
+  @Roles('supervisor')
+  @ScopedInHandler()
+  @HttpCode(200)
+  @ApiBody({ type: MoveDto })
+  @ApiOperation({ summary: 'A person not under observation moves house: the old and the new address must both lie in your jurisdiction' })
+  @ApiConflictResponse({ description: 'the person is under observation, or lies outside your jurisdiction' })
+  move(@Actor() actor: Principal, @Body() body: Record<string, unknown>) {
+    return this.enrolment.move(body, actor);
   }
 
   @Post('persons/import')

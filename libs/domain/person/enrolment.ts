@@ -48,11 +48,41 @@ function anchorDateProblem(value: string, today: Date): string | undefined {
   return undefined;
 }
 
+/** A home address, normalised; every problem names its field (address.<part>). */
+function addressOf(problems: FieldProblem[], input: unknown): EnrolmentRequest['address'] {
+  const address = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  if (typeof input !== 'object' || input === null) problems.push({ field: 'address', reason: 'is required' });
+  const subdistrict = text(problems, 'address.subdistrict', address.subdistrict, 8).toUpperCase();
+  if (subdistrict && !SUBDISTRICT_CODE.test(subdistrict)) {
+    problems.push({ field: 'address.subdistrict', reason: 'must be the subdistrict code: 2-8 capital letters or digits, starting with a letter' });
+  }
+  return {
+    subdistrict,
+    community: text(problems, 'address.community', address.community),
+    building: text(problems, 'address.building', address.building, 30),
+    unit: text(problems, 'address.unit', address.unit, 30),
+    detail: optionalText(problems, 'address.detail', address.detail, 200),
+  };
+}
+
+/** A person moving house: who (by document) and the new address. */
+export interface MoveRequest {
+  documentType: DocumentType;
+  documentNumber: string;
+  address: EnrolmentRequest['address'];
+}
+
+export function validateMove(input: Record<string, unknown>): { move?: MoveRequest; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const documentType = input.documentType ?? 'resident_id';
+  if (documentType !== 'resident_id' && documentType !== 'passport') problems.push({ field: 'documentType', reason: 'must be resident_id or passport' });
+  const move = { documentType: documentType as DocumentType, documentNumber: text(problems, 'documentNumber', input.documentNumber, 20).toUpperCase(), address: addressOf(problems, input.address) };
+  return problems.length ? { problems } : { move, problems };
+}
+
 /** Normalises and validates; every problem names its field (nested fields with dots). */
 export function validateEnrolment(input: Record<string, unknown>, today: Date = new Date()): { enrolment?: EnrolmentRequest; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
-  const address = (typeof input.address === 'object' && input.address !== null ? input.address : {}) as Record<string, unknown>;
-  if (typeof input.address !== 'object' || input.address === null) problems.push({ field: 'address', reason: 'is required' });
 
   const category = typeof input.category === 'string' ? input.category.trim().toUpperCase() : input.category;
   if (!isCategory(category)) problems.push({ field: 'category', reason: 'must be A (close contact), B (domestic arrival), C (overseas arrival) or D (local)' });
@@ -72,10 +102,7 @@ export function validateEnrolment(input: Record<string, unknown>, today: Date = 
   const mobile = text(problems, 'mobile', input.mobile, 20).replace(/[\s-]/g, '');
   if (mobile && !MOBILE.test(mobile)) problems.push({ field: 'mobile', reason: 'must be a mainland mobile number (11 digits starting 1) or +country number' });
 
-  const subdistrict = text(problems, 'address.subdistrict', address.subdistrict, 8).toUpperCase();
-  if (subdistrict && !SUBDISTRICT_CODE.test(subdistrict)) {
-    problems.push({ field: 'address.subdistrict', reason: 'must be the subdistrict code: 2-8 capital letters or digits, starting with a letter' });
-  }
+  const address = addressOf(problems, input.address);
   const anchorDate = text(problems, 'anchorDate', input.anchorDate, 10);
   const dateProblem = anchorDate ? anchorDateProblem(anchorDate, today) : undefined;
   if (dateProblem) problems.push({ field: 'anchorDate', reason: dateProblem });
@@ -92,13 +119,7 @@ export function validateEnrolment(input: Record<string, unknown>, today: Date = 
     documentType: documentType as DocumentType,
     documentNumber,
     mobile,
-    address: {
-      subdistrict,
-      community: text(problems, 'address.community', address.community),
-      building: text(problems, 'address.building', address.building, 30),
-      unit: text(problems, 'address.unit', address.unit, 30),
-      detail: optionalText(problems, 'address.detail', address.detail, 200),
-    },
+    address,
     category: category as Category,
     anchorDate,
     responsibleWorker: text(problems, 'responsibleWorker', input.responsibleWorker, 50),
