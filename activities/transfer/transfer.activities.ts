@@ -5,6 +5,7 @@ import { AppConfig } from '../../libs/config/config';
 import { APP_CONFIG } from '../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { DomainError } from '../../libs/domain/errors';
+import { covers, Jurisdiction } from '../../libs/auth/jurisdiction';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { localDate, localTime } from '../../workflows/observation/observation-schedule';
 import type { RunCounts, RunStatus, RunTrip, TransferException, TravellerState } from '../../workflows/transfer/transfer.messages';
@@ -33,12 +34,29 @@ export interface DispatchTripInput {
   meetingPoint?: string;
 }
 
-/** After a hand-over: home observation started, quarantine record made, or why neither could be. */
+/**
+ * After a hand-over: home observation started, quarantine record made, referred to the home
+ * jurisdiction's receiving side (an incoming hand-over it accepts), or why none could be.
+ */
 export interface Admission {
-  kind: 'observation' | 'quarantine' | 'failed';
+  kind: 'observation' | 'quarantine' | 'referred' | 'failed';
   observationNumber?: string;
   quarantineRecordId?: string;
+  incomingHandOverId?: string;
   reason?: string;
+}
+
+/** A traveller's row of transfer_traveller, as an admission reads it. */
+export interface TravellerRow {
+  run_id: string;
+  traveller_id: string;
+  name: string;
+  document_type: string;
+  document_number: string;
+  mobile: string | null;
+  address: Record<string, string> | null;
+  responsible_worker: string | null;
+  arrival_time: Date;
 }
 
 /** The run's resources as recorded at its start: contacts for dispatch, names for sheets. */
@@ -52,6 +70,21 @@ export interface RunResources {
 /** The idempotency key of everything a hand-over starts: one observation, one quarantine record. */
 export function admissionRequestId(runId: string, travellerId: string): string {
   return `transfer:${runId}:${travellerId}`;
+}
+
+/** The home observation a traveller taken home starts: category C from the local date of arrival, one per run and traveller. */
+export function homeObservationEnrolment(t: TravellerRow, timeZone: string, responsibleWorker: string | null): Record<string, unknown> {
+  return {
+    name: t.name,
+    documentType: t.document_type,
+    documentNumber: t.document_number,
+    mobile: t.mobile,
+    address: t.address,
+    category: 'C',
+    anchorDate: arrivalDate(t, timeZone),
+    responsibleWorker,
+    clientRequestId: admissionRequestId(t.run_id, t.traveller_id),
+  };
 }
 
 /**
@@ -109,42 +142,59 @@ export class TransferActivities {
   /**
    * After a hand-over: a person going home gets a category C home observation anchored on their
    * arrival date; a person going to a hotel gets a centralized-quarantine record. Exactly once per
-   * person and run whatever the retries (clientRequestId / unique key). A refusal of the enrolment
+   * person and run whatever the retries (clientRequestId / unique key). A person whose home lies
+   * outside the run's jurisdiction is not enrolled by the run: their home jurisdiction's receiving
+   * side gets an incoming hand-over, and enrols them when it accepts it. A refusal of the enrolment
    * (a field, an observation already open) comes back as `failed` for the run to raise.
    */
   async admitAfterHandOver(input: { runId: string; travellerId: string; destinationId: string }): Promise<Admission> {
-    const [t] = await this.dataSource.query(`SELECT * FROM transfer_traveller WHERE run_id = $1 AND traveller_id = $2`, [input.runId, input.travellerId]);
+    const [t] = await this.dataSource.query(
+      `SELECT t.*, r.subdistrict AS run_subdistrict FROM transfer_traveller t JOIN transfer_run r ON r.id = t.run_id WHERE t.run_id = $1 AND t.traveller_id = $2`,
+      [input.runId, input.travellerId],
+    );
     if (!t) return { kind: 'failed', reason: `traveller ${input.travellerId} is not in run ${input.runId}` };
-    const requestId = admissionRequestId(input.runId, input.travellerId);
-    const arrival = new Date(t.arrival_time).getTime();
-    const arrivalDate = localDate(arrival, utcOffsetMinutes(this.config.timeZone, arrival));
     if (t.disposition === 'home_observation') {
+      const run: Jurisdiction = { subdistrict: t.run_subdistrict, community: null };
+      const home = homeOf(t.address);
+      if (home && !covers(run, home)) {
+        const [referred] = await this.dataSource.query(
+          `WITH added AS (
+             INSERT INTO incoming_hand_over (run_id, traveller_id, from_subdistrict, subdistrict, community) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (run_id, traveller_id) DO NOTHING RETURNING id)
+           SELECT id FROM added UNION ALL SELECT id FROM incoming_hand_over WHERE run_id = $1 AND traveller_id = $2`,
+          [input.runId, input.travellerId, t.run_subdistrict, home.subdistrict, home.community],
+        );
+        return { kind: 'referred', incomingHandOverId: referred.id };
+      }
       try {
-        const result = await this.enrolment.enrol({
-          name: t.name,
-          documentType: t.document_type,
-          documentNumber: t.document_number,
-          mobile: t.mobile,
-          address: t.address,
-          category: 'C',
-          anchorDate: arrivalDate,
-          responsibleWorker: t.responsible_worker,
-          clientRequestId: requestId,
-        });
+        const result = await this.enrolment.enrol(homeObservationEnrolment(t, this.config.timeZone, t.responsible_worker), run);
         return { kind: 'observation', observationNumber: result.observationNumber };
       } catch (error) {
         if (error instanceof DomainError && error.kind !== 'unavailable') return { kind: 'failed', reason: error.message };
         throw error;
       }
     }
+    const requestId = admissionRequestId(input.runId, input.travellerId);
     await this.dataSource.query(
       `INSERT INTO centralized_quarantine (client_request_id, hotel_id, name, document_type, document_number, mobile, arrival_date, run_id, traveller_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (client_request_id) DO NOTHING`,
-      [requestId, input.destinationId, t.name, t.document_type, t.document_number, t.mobile, arrivalDate, input.runId, input.travellerId],
+      [requestId, input.destinationId, t.name, t.document_type, t.document_number, t.mobile, arrivalDate(t, this.config.timeZone), input.runId, input.travellerId],
     );
     const [record] = await this.dataSource.query(`SELECT id FROM centralized_quarantine WHERE client_request_id = $1`, [requestId]);
     return { kind: 'quarantine', quarantineRecordId: record.id };
   }
+}
+
+/** The local date a traveller arrived on. */
+function arrivalDate(t: TravellerRow, timeZone: string): string {
+  const arrival = new Date(t.arrival_time).getTime();
+  return localDate(arrival, utcOffsetMinutes(timeZone, arrival));
+}
+
+/** Where a traveller's home address lies, if the manifest gave one (subdistrict codes are upper case, as an enrolment has them). */
+function homeOf(address: Record<string, string> | null): Jurisdiction | undefined {
+  if (typeof address?.subdistrict !== 'string' || typeof address.community !== 'string') return undefined;
+  return { subdistrict: address.subdistrict.trim().toUpperCase(), community: address.community.trim() };
 }
 
 export async function runResources(manager: EntityManager, runId: string): Promise<RunResources> {

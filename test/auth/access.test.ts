@@ -224,7 +224,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
 
     it('refuses another jurisdiction’s record on every route with a record id, whatever the case it is written in', async () => {
       // One record of every kind, in subdistrict QTL.
-      const far = (x: string) => `far-${x}-${tag}`;
+      const far = (x: string) => `qtl-${x}-${tag}`;
       const staff = far('staff');
       await db.query(`INSERT INTO roster_staff (id, name, role) VALUES ($1, 'Far', 'guard')`, [staff]);
       await db.query(`INSERT INTO roster_post (id, kind, name, jurisdiction, requirements, pattern, supervisor, subdistrict) VALUES ($1, 'community_gate', 'Far gate', $2, '{}', '{}', 'sup', 'QTL')`, [far('post'), elsewhere.community]);
@@ -240,6 +240,12 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       const [{ id: request }] = await db.query(`INSERT INTO roster_request (kind, shift_id, staff_id, requested_by, state) VALUES ('open_shift', $1, $2, 'x', 'pending') RETURNING id`, [far('shift'), staff]);
       const [{ id: importJob }] = await db.query(`INSERT INTO import_job (file_name, state, requested_by, subdistrict, community) VALUES ('far.csv', 'done', 'x', 'QTL', $1) RETURNING id`, [elsewhere.community]);
       await db.query(`INSERT INTO transfer_run (id, kind, status, sorting_point_id, dispatcher, supervisor, resources, input, subdistrict) VALUES ($1, 'standard', 'completed', 'sp', 'd', 's', '{}', '{}', 'QTL')`, [far('run')]);
+      await db.query(
+        `INSERT INTO transfer_traveller (run_id, traveller_id, row_number, name, document_type, document_number, arrival_time, disposition, destination_id, status)
+         VALUES ($1, 'T001', 1, 'Far', 'resident_id', 'x', now(), 'home_observation', 'd', 'handed_over')`,
+        [far('run')],
+      );
+      const [{ id: handOver }] = await db.query(`INSERT INTO incoming_hand_over (run_id, traveller_id, subdistrict, community) VALUES ($1, 'T001', 'QTL', $2) RETURNING id`, [far('run'), elsewhere.community]);
       const farRecord: Record<string, string> = {
         observation: numbers.elsewhere,
         'import-job': importJob,
@@ -249,6 +255,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
         'shift-request': request,
         'mode-jurisdiction': elsewhere.community,
         'transfer-run': far('run'),
+        'incoming-hand-over': handOver,
       };
       const homeActors = [as.homeSupervisor!, as.homeDispatcher!, as.homeDuty!, as.homeWorker!];
       const homeRoles: Role[] = ['supervisor', 'dispatcher', 'duty_staff', 'community_worker'];
@@ -302,11 +309,15 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
     });
 
     const loginFrom = (address: string, username: string, pw: string) => anonymous.post('/auth/login').set('x-forwarded-for', address).send({ username, password: pw });
+    /** Client addresses of this run's own (an IPv6 client counts by its /64, which is how the API shows it). */
+    const block = parseInt(tag.slice(0, 4), 16).toString(16);
+    const client = (n: number) => `2001:db8:${block}:${n}::1`;
+    const counted = (n: number) => `2001:db8:${block}:${n}::/64`;
 
     it('holds the lock against 30 concurrent logins, 29 wrong and one right, per account and address', async () => {
       const user = await account(`race-${tag}`);
       const attempts = Array.from({ length: 30 }, (_, i) => (i === 17 ? password : `wrong ${i}`));
-      const answers = await Promise.all(attempts.map((pw) => loginFrom('198.51.100.1', user.username, pw)));
+      const answers = await Promise.all(attempts.map((pw) => loginFrom(client(1), user.username, pw)));
       const wrong = answers.filter((_, i) => i !== 17).map((a) => a.status);
       expect(new Set(wrong)).toEqual(new Set([401, 423]));
       expect([200, 423]).toContain(answers[17].status);
@@ -315,16 +326,17 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
 
       const shown = await as.admin!.get(`/users/${user.id}`).expect(200);
       expect(Date.parse(shown.body.lockedUntil)).toBeGreaterThan(Date.now() + (config.auth.lockoutSeconds - 60) * 1000);
-      expect(shown.body.lockouts).toEqual([{ address: '198.51.100.1', lockedUntil: shown.body.lockedUntil }]);
-      const locked = await loginFrom('198.51.100.1', user.username, password).expect(423);
+      expect(shown.body.lockouts).toEqual([{ address: counted(1), lockedUntil: shown.body.lockedUntil }]);
+      const locked = await loginFrom(client(1), user.username, password).expect(423);
       expect(locked.body.lockedUntil).toBe(new Date(shown.body.lockedUntil).toISOString());
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(config.auth.lockoutSeconds - 60);
       // Locked from one address, the account still logs in from another: nobody elsewhere can keep it out.
-      await loginFrom('198.51.100.2', user.username, password).expect(200);
-      await loginFrom('198.51.100.1', user.username, password).expect(423);
-      // When the lock ends, the right password logs in again.
+      await loginFrom(client(2), user.username, password).expect(200);
+      await loginFrom(client(1), user.username, password).expect(423);
+      // When the lock ends, the right password logs in again (the address's 29 failures, counted over the same time, are over by then too).
       await db.query(`UPDATE login_lockout SET locked_until = now() - interval '1 second' WHERE username = lower($1)`, [user.username]);
-      await loginFrom('198.51.100.1', user.username, password).expect(200);
+      await db.query(`UPDATE login_address SET window_started_at = window_started_at - make_interval(secs => $2) WHERE address = $1`, [counted(1), config.auth.lockoutSeconds]);
+      await loginFrom(client(1), user.username, password).expect(200);
     });
 
     it('answers an unknown username exactly as a known one, lock included', async () => {
@@ -332,7 +344,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       const answersFor = async (username: string) => {
         const answers: string[] = [];
         for (let i = 0; i < 6; i++) {
-          const r = await loginFrom('198.51.100.3', username, 'wrong password');
+          const r = await loginFrom(client(3), username, 'wrong password');
           answers.push(`${r.status} ${String(r.body.message).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/, '<time>')}`);
         }
         return answers;
@@ -344,11 +356,11 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
 
     it('throttles an address after too many failed logins, whatever the usernames', async () => {
       const user = await account(`throttled-${tag}`);
-      for (let i = 0; i < config.auth.maxFailedLoginsPerAddress; i++) await loginFrom('198.51.100.4', `sprayed-${tag}-${i}`, 'Password1').expect(401);
-      const throttled = await loginFrom('198.51.100.4', user.username, password).expect(429);
+      for (let i = 0; i < config.auth.maxFailedLoginsPerAddress; i++) await loginFrom(client(4), `sprayed-${tag}-${i}`, 'Password1').expect(401);
+      const throttled = await loginFrom(client(4), user.username, password).expect(429);
       expect(throttled.body.message).toMatch(/too many failed logins from your address: try again after/);
       expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
-      await loginFrom('198.51.100.5', user.username, password).expect(200);
+      await loginFrom(client(5), user.username, password).expect(200);
     });
 
     it('ends a login on logout, on a password change and when the account is disabled', async () => {

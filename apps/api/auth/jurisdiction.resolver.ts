@@ -68,6 +68,7 @@ export class JurisdictionResolver {
         uuidRows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_request q JOIN roster_shift s ON s.id = q.shift_id JOIN roster_post p ON p.id = s.post_id WHERE q.id = $1`, id),
       // A community's peace/war mode: the community, in the subdistrict(s) of its posts.
       'mode-jurisdiction': (community) => rows(`SELECT DISTINCT subdistrict, jurisdiction AS community FROM roster_post WHERE jurisdiction = $1`, [String(community)]),
+      'incoming-hand-over': (id) => uuidRows(`SELECT subdistrict, community FROM incoming_hand_over WHERE id = $1`, id),
       'transfer-run': (id) => rows(`SELECT subdistrict, NULL AS community FROM transfer_run WHERE id = $1`, [String(id)]),
     };
   }

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ObservationCoreModule } from '../../../libs/observation/observation-core.module';
 import { ImportService } from './import.service';
+import { IncomingHandOverService } from './incoming-hand-over.service';
+import { IncomingHandOversController } from './incoming-hand-overs.controller';
 import { ObservationService } from './observation.service';
 import { ObservationsController } from './observations.controller';
 import { PersonsController } from './persons.controller';
 
 @Module({
   imports: [ObservationCoreModule],
-  controllers: [PersonsController, ObservationsController],
-  providers: [ObservationService, ImportService],
+  controllers: [PersonsController, ObservationsController, IncomingHandOversController],
+  providers: [ObservationService, ImportService, IncomingHandOverService],
   exports: [ObservationService],
 })
 export class ObservationModule {}
