@@ -91,3 +91,13 @@ describe('codec CORS origins and worker metrics', () => {
     expect(() => loadConfig({ EPI_WORKER_METRICS_URL: 'worker:9464' })).toThrow(/^EPI_WORKER_METRICS_URL: /);
   });
 });
+
+describe('logins', () => {
+  it('trusts no proxy by default, and takes a hop count or a list of addresses, ranges and names', () => {
+    expect(loadConfig({}).auth).toMatchObject({ trustProxy: false, maxFailedLogins: 5, maxFailedLoginsPerAddress: 20, lockoutSeconds: 900 });
+    expect(loadConfig({ EPI_TRUST_PROXY: '1' }).auth.trustProxy).toBe(1);
+    expect(loadConfig({ EPI_TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8' }).auth.trustProxy).toBe('loopback, 10.0.0.0/8, fd00::/8');
+    expect(() => loadConfig({ EPI_TRUST_PROXY: 'everyone' })).toThrow(/^EPI_TRUST_PROXY: /);
+    expect(() => loadConfig({ EPI_LOGIN_MAX_FAILURES_PER_ADDRESS: '0' })).toThrow(/^EPI_LOGIN_MAX_FAILURES_PER_ADDRESS: /);
+  });
+});
