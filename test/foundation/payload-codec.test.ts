@@ -188,7 +188,7 @@ describe('codec endpoint for the Temporal Web UI', () => {
     const data = Buffer.from(encrypted.data, 'base64');
     data[data.length - 1] ^= 1;
     const altered = await decode([{ ...encrypted, data: data.toString('base64') }]).expect(422);
-    expect(altered.body.problems).toEqual([{ field: 'payloads[0]', reason: expect.stringContaining('cannot be decrypted') }]);
+    expect(altered.body.errors).toEqual([{ field: 'payloads[0]', reason: expect.stringContaining('cannot be decrypted') }]);
   });
 
   it('accepts the session cookie (the Web UI sends no bearer token) and refuses anyone but district-wide supervisors and admins', async () => {
@@ -202,8 +202,8 @@ describe('codec endpoint for the Temporal Web UI', () => {
   });
 
   it('refuses a body that is not payloads in base64, naming the field', async () => {
-    const response = await decode([{ metadata: { encoding: 'not base64!' } }]).expect(400);
-    expect(response.body.problems).toEqual([expect.objectContaining({ field: 'payloads[0].metadata.encoding' })]);
+    const response = await decode([{ metadata: { encoding: 'not base64!' } }]).expect(422);
+    expect(response.body.errors).toEqual([expect.objectContaining({ field: 'payloads[0].metadata.encoding' })]);
   });
 
   it("answers the Web UI's preflight with credentials for an allowed origin only", async () => {
