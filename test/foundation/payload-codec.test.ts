@@ -14,6 +14,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { PayloadKeys } from '../../libs/config/config';
 import { connectClient } from '../../libs/temporal/connection';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../libs/temporal/payload-codec';
+import { PLAINTEXT_MARK } from '../../workflows/shared/plaintext-mark';
 import { systemProbeWorkflow } from '../../workflows/system/system-probe.workflow';
 import { signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
@@ -87,6 +88,20 @@ describe('AesGcmPayloadCodec', () => {
   it('passes a payload that is not encrypted through unchanged (histories from before encryption)', async () => {
     const [decoded] = await codec.decode([plain]);
     expect(decoded).toBe(plain);
+  });
+
+  it("a worker's codec marks a plaintext payload addressed to a workflow for its guard, saying whether it refuses it", async () => {
+    const toWorkflow = { type: 'workflow', namespace: 'default', workflowId: 'w' } as const;
+    const refusing = new AesGcmPayloadCodec(keyring('k1', { k1 }), { refusePlaintext: true });
+    const [marked] = await refusing.decode([plain], toWorkflow);
+    expect(defaultPayloadConverter.fromPayload(marked)).toEqual({ [PLAINTEXT_MARK]: { refuse: true, value: personal } });
+    const accepting = new AesGcmPayloadCodec(keyring('k1', { k1 }), { refusePlaintext: false });
+    expect(defaultPayloadConverter.fromPayload((await accepting.decode([plain], toWorkflow))[0])).toEqual({ [PLAINTEXT_MARK]: { refuse: false, value: personal } });
+    // Activity payloads come from the worker itself; a client's codec (the API's, the Web UI's) reads plaintext as it is.
+    expect((await refusing.decode([plain], { type: 'activity', namespace: 'default', isLocal: false }))[0]).toBe(plain);
+    expect((await codec.decode([plain], toWorkflow))[0]).toBe(plain);
+    // Encrypted payloads read as always.
+    expect(defaultPayloadConverter.fromPayload((await refusing.decode(await codec.encode([plain]), toWorkflow))[0])).toEqual(personal);
   });
 });
 
