@@ -203,6 +203,7 @@ export class EnrolmentService {
 
   private conflictFor(number: string, e: EnrolmentRequest) {
     const problems: FieldProblem[] = [{ field: 'documentNumber', reason: `already under observation as ${number}` }];
-    return conflict(`${e.documentType} ${e.documentNumber} is already under observation as ${number}`, { observationNumber: number }, problems);
+    // No document number in the text: it is audited, and a hand-over's admission repeats it in a notice.
+    return conflict(`this person is already under observation as ${number}`, { observationNumber: number }, problems);
   }
 }

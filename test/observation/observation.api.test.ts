@@ -115,6 +115,8 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const documentNumber = freshResidentId();
     const first = await enrol({ documentNumber }).expect(201);
     const second = await enrol({ documentNumber, mobile: '13900139000' }).expect(409);
+    // The number the caller sent is not repeated: refusals are audited and reused in notices.
+    expect(JSON.stringify(second.body)).not.toContain(documentNumber);
     expect(second.body).toMatchObject({ observationNumber: first.body.observationNumber, errors: [{ field: 'documentNumber', reason: expect.stringContaining(first.body.observationNumber) }] });
     // The refusal took no number and changed nothing of the person.
     const next = await enrol().expect(201);

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { maskPersonalData } from '../../../libs/domain/personal-data';
 import { HttpProblem } from '../../../libs/nest/http-errors.filter';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
@@ -177,7 +178,7 @@ function rowOf(request: AuditedRequest, status: number, error?: unknown): unknow
   const place = request.auditRecord;
   const fallback = firstParam(request);
   const detail: Record<string, unknown> = { params: request.params ?? {}, query: request.query ?? {} };
-  if (error) detail.error = (error as Error).message;
+  if (error) detail.error = maskPersonalData((error as Error).message);
   return [
     actor?.userId ?? null,
     actor?.username ?? request.claimedUser ?? 'anonymous',
