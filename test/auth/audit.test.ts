@@ -70,11 +70,12 @@ describe('audit log: refused when it cannot be written, and reads of personal da
     const first = await brokenHttp.post('/roster/staff').send(staff(`first-${tag}`));
     expect(first.status).toBe(503);
     expect(first.body).toMatchObject({ code: 'audit_unavailable', detail: expect.stringContaining('No space left on device') });
+    expect(first.body.detail).toContain('carried out, but is not confirmed');
 
     // The log failed at the last write: the next command is checked first and refused without running.
     const second = await brokenHttp.post('/roster/staff').send(staff(`second-${tag}`));
     expect(second.status).toBe(503);
-    expect(second.body.code).toBe('audit_unavailable');
+    expect(second.body).toMatchObject({ code: 'audit_unavailable', detail: expect.stringContaining('refused before it runs') });
     expect(await staffExists(`second-${tag}`)).toBe(false);
 
     // Another account's row can be written: its command runs and is audited.

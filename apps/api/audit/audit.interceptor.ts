@@ -38,7 +38,7 @@ export class AuditInterceptor implements NestInterceptor {
       mergeMap(() => next.handle().pipe(catchError(refused))),
       mergeMap(async (value) => {
         const status = declared ?? (response.statusCode !== HttpStatus.OK ? response.statusCode : request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
-        await this.audit.record(request, status);
+        await this.audit.record(request, status, undefined, 'the command was carried out, but is not confirmed without its audit row; check the record before repeating it');
         return value;
       }),
     );

@@ -65,13 +65,14 @@ export class AuditService {
   /**
    * Appends the request's row; when it cannot be written, throws the 503 the request is answered
    * with instead (audit_unavailable), so nothing is answered as done without its audit row.
+   * `outcome` tells the caller what became of the request then.
    */
-  async record(request: AuditedRequest, status: number, error?: unknown): Promise<void> {
+  async record(request: AuditedRequest, status: number, error?: unknown, outcome = 'the request is refused; try again when it is back'): Promise<void> {
     try {
       await this.append(rowOf(request, status, error));
       this.lastWriteFailed = false;
     } catch (failure) {
-      throw this.unavailable(request, failure);
+      throw this.unavailable(request, failure, outcome);
     }
   }
 
@@ -87,18 +88,18 @@ export class AuditService {
       await runner.query(`INSERT INTO audit_log (${INSERT_COLUMNS}) VALUES (${placeholders(0)})`, rowOf(request, 0));
       this.lastWriteFailed = false;
     } catch (failure) {
-      throw this.unavailable(request, failure);
+      throw this.unavailable(request, failure, 'the command is refused before it runs; try again when it is back');
     } finally {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       await runner.release();
     }
   }
 
-  private unavailable(request: AuditedRequest, failure: unknown): HttpProblem {
+  private unavailable(request: AuditedRequest, failure: unknown, outcome: string): HttpProblem {
     this.lastWriteFailed = true;
     const reason = (failure as Error).message;
     this.logger.error(`audit row not written for ${request.method} ${request.route?.path ?? request.path}: ${reason}`);
-    return new HttpProblem('audit_unavailable', `the audit log cannot be written (${reason}), so the request is refused; try again when it is back`);
+    return new HttpProblem('audit_unavailable', `the audit log cannot be written (${reason}): ${outcome}`);
   }
 
   /** An audited read, recorded (status 200) before its data is sent; again only after READ_WINDOW_MS. */
