@@ -9,8 +9,13 @@ export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows', '
 /** Interceptors every workflow runs with: the guard against plaintext messages (README "Personal data in Temporal"). */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../../workflows/shared/plaintext-guard')];
 
-/** What a workflow bundle is made of, made ahead or by a worker at start. */
-export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, failureConverterPath: FAILURE_CONVERTER_PATH };
+/** What a workflow bundle made ahead is made of (a worker bundling at start is given the same), and webpack's chatter left out. */
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+  failureConverterPath: FAILURE_CONVERTER_PATH,
+  logger: { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error },
+};
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
