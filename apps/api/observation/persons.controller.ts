@@ -28,7 +28,7 @@ export class PersonsController {
   @ApiBody({ type: EnrolmentDto })
   @ApiOperation({ summary: 'Enrol a person: one record, one observation number, one observation workflow' })
   @ApiConflictResponse({ description: 'the person already has an open observation; the body names its number' })
-  @ApiUnprocessableEntityResponse({ description: 'a field is wrong; `problems` names each field and reason' })
+  @ApiUnprocessableEntityResponse({ description: 'a field is wrong; `errors` names each field and reason' })
   async enrol(@Actor() actor: Principal, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const result = await this.enrolment.enrol(body, actor);
     if (result.status === 'existing') response.status(200);

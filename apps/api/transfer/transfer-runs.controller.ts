@@ -57,7 +57,7 @@ export class TransferRunsController {
   @ScopedInHandler()
   @HttpCode(201)
   @ApiOperation({ summary: 'Start a run from a manifest: planned at once, dispatched now or after the dispatcher adjusts the plan' })
-  @ApiUnprocessableEntityResponse({ description: 'a row is wrong: `problems` names `travellers[i].field` and the reason' })
+  @ApiUnprocessableEntityResponse({ description: 'a row is wrong: `errors` names `travellers[i].field` and the reason' })
   @ApiConflictResponse({ description: 'someone cannot be carried at all (e.g. more people than seats and no second trip possible)' })
   async start(@Actor() actor: Principal, @Body() body: RunRequestDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.runs.start({ ...body, subdistrict: actor.subdistrict });

@@ -33,7 +33,7 @@ class RunRulesDto {
 }
 
 /**
- * `POST /transfer-runs`. The shape is checked here (400); each traveller row by the manifest
+ * `POST /transfer-runs`. The shape is checked here (422); each traveller row by the manifest
  * reader (422 naming `travellers[i].field`), since a row's rules depend on its destination.
  */
 export class RunRequestDto {
