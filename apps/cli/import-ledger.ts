@@ -26,7 +26,8 @@ interface ImportStatus {
   accepted: number;
   rejected: number;
   error?: string;
-  message?: string;
+  /** A refusal's problem detail (the status is not one). */
+  detail?: string;
   results?: Array<{ row: number; status: string; field?: string; reason?: string }>;
 }
 
@@ -36,7 +37,7 @@ async function accessToken(api: string): Promise<string> {
   const username = option('user', process.env.EPI_USER ?? '');
   if (!username || !process.env.EPI_PASSWORD) throw new Error('log in: --user NAME with EPI_PASSWORD in the environment, or EPI_TOKEN');
   const response = await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: process.env.EPI_PASSWORD }) });
-  const body = (await response.json()) as { accessToken?: string; message?: string };
+  const body = (await response.json()) as { accessToken?: string; detail?: string };
   if (!response.ok || !body.accessToken) throw new Error(`login failed (${response.status}): ${body.detail}`);
   return body.accessToken;
 }

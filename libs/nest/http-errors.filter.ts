@@ -114,7 +114,7 @@ function problemOfStatus(status: number, detail: string, extensions: Record<stri
 const DOMAIN_CODES: Record<DomainError['kind'], ProblemCode> = { not_found: 'not_found', conflict: 'conflict', invalid: 'invalid', unavailable: 'unavailable', forbidden: 'forbidden' };
 
 /** Connection failures of PostgreSQL or Temporal: the caller may retry, so 503 with the reason. */
-function unavailableReason(error: unknown): string | undefined {
+export function unavailableReason(error: unknown): string | undefined {
   const e = error as { code?: unknown; message?: string; name?: string };
   const message = e?.message ?? '';
   if (['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', 'ETIMEDOUT'].includes(String(e?.code)) || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/.test(message)) {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { maskPersonalData } from '../../../libs/domain/personal-data';
-import { HttpProblem } from '../../../libs/nest/http-errors.filter';
+import { HttpProblem, unavailableReason } from '../../../libs/nest/http-errors.filter';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
@@ -97,7 +97,7 @@ export class AuditService {
 
   private unavailable(request: AuditedRequest, failure: unknown, outcome: string): HttpProblem {
     this.lastWriteFailed = true;
-    const reason = (failure as Error).message;
+    const reason = unavailableReason(failure) ?? (failure as Error).message;
     this.logger.error(`audit row not written for ${request.method} ${request.route?.path ?? request.path}: ${reason}`);
     return new HttpProblem('audit_unavailable', `the audit log cannot be written (${reason}): ${outcome}`);
   }
