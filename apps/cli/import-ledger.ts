@@ -26,7 +26,7 @@ interface ImportStatus {
   accepted: number;
   rejected: number;
   error?: string;
-  /** A refusal's problem detail (the status is not one). */
+  /** When the upload is refused: the problem's detail. */
   detail?: string;
   results?: Array<{ row: number; status: string; field?: string; reason?: string }>;
 }
