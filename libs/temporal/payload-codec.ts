@@ -49,11 +49,12 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   private plaintext(payload: Payload, context?: SerializationContext): Payload {
     if (!this.worker || context?.type !== 'workflow') return payload;
+    // The project's messages are JSON; anything else (or JSON that does not parse) carries no value over.
     let value: unknown;
     try {
-      value = defaultPayloadConverter.fromPayload(payload);
+      value = text(payload.metadata?.[METADATA_ENCODING_KEY]) === 'json/plain' ? defaultPayloadConverter.fromPayload(payload) : undefined;
     } catch {
-      return payload; // unreadable as it was before encryption: the workflow fails to read it as it did then
+      value = undefined;
     }
     const mark: PlaintextMark = { refuse: this.worker.refusePlaintext, value };
     return defaultPayloadConverter.toPayload({ [PLAINTEXT_MARK]: mark });
