@@ -1,5 +1,6 @@
 import { createTransport, type Mail } from 'nodemailer';
 import { ConfigError } from '../../libs/config/config';
+import { maskPersonalData } from '../../libs/domain/personal-data';
 
 export type ChannelName = 'outbox' | 'email' | 'sms';
 
@@ -19,13 +20,16 @@ export type NotificationChannels = { outbox: NotificationChannel } & Partial<Rec
 
 export const NOTIFICATION_CHANNELS = Symbol('NOTIFICATION_CHANNELS');
 
-/** A failed delivery; `permanent` when sending the same message again cannot succeed. */
+/**
+ * A failed delivery; `permanent` when sending the same message again cannot succeed. The server's
+ * reply often repeats the address or number: masked, since the message is stored and logged.
+ */
 export class DeliveryError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,
   ) {
-    super(message);
+    super(maskPersonalData(message));
     this.name = 'DeliveryError';
   }
 }

@@ -4,21 +4,24 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../libs/config/config';
-import { HttpErrorsFilter } from '../../libs/nest/http-errors.filter';
+import { documentProblems, HttpErrorsFilter } from '../../libs/nest/http-errors.filter';
 import { jsonLogger } from '../../libs/nest/json-logger';
+import { requestBodies } from '../../libs/nest/request-body';
 import { createValidationPipe } from '../../libs/nest/validation.pipe';
 import { AppModule } from './app.module';
 
 /** Builds the HTTP API (not listening yet), with OpenAPI docs at /docs and /docs-json. */
 export async function createApi(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: jsonLogger() });
+  // Bodies are read by requestBodies (content type and a limit per route), not Nest's parsers.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: jsonLogger(), bodyParser: false });
   // Behind a reverse proxy, the client's address (login throttling, the audit log) is the one it forwards.
   app.set('trust proxy', config.auth.trustProxy);
+  app.use(requestBodies());
   app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
+  const document = documentProblems(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Epidemic-control operations API')
@@ -26,7 +29,7 @@ export async function createApi(config: AppConfig): Promise<INestApplication> {
       .setVersion('0.1.0')
       .addBearerAuth()
       .build(),
-  );
+  ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -6,11 +6,11 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WORKFLOWS_PATH } from '../../libs/temporal/worker-launch';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../libs/temporal/worker-launch';
 
 async function main(): Promise<void> {
   const out = path.resolve(process.argv[2] ?? path.join(__dirname, '..', '..', 'dist', 'workflow-bundle.js'));
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error } });
+  const { code } = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code);
   console.log(`[bundle-workflows] ${out} (${(code.length / 1024 / 1024).toFixed(1)} MiB)`);

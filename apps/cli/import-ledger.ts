@@ -26,7 +26,8 @@ interface ImportStatus {
   accepted: number;
   rejected: number;
   error?: string;
-  message?: string;
+  /** When the upload is refused: the problem's detail. */
+  detail?: string;
   results?: Array<{ row: number; status: string; field?: string; reason?: string }>;
 }
 
@@ -36,8 +37,8 @@ async function accessToken(api: string): Promise<string> {
   const username = option('user', process.env.EPI_USER ?? '');
   if (!username || !process.env.EPI_PASSWORD) throw new Error('log in: --user NAME with EPI_PASSWORD in the environment, or EPI_TOKEN');
   const response = await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: process.env.EPI_PASSWORD }) });
-  const body = (await response.json()) as { accessToken?: string; message?: string };
-  if (!response.ok || !body.accessToken) throw new Error(`login failed (${response.status}): ${body.message}`);
+  const body = (await response.json()) as { accessToken?: string; detail?: string };
+  if (!response.ok || !body.accessToken) throw new Error(`login failed (${response.status}): ${body.detail}`);
   return body.accessToken;
 }
 
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   form.append('file', new Blob([fs.readFileSync(file)]), path.basename(file));
   const started = await fetch(`${api}/persons/import`, { method: 'POST', body: form, headers });
   const job = (await started.json()) as ImportStatus;
-  if (!started.ok) throw new Error(`${started.status}: ${job.message ?? JSON.stringify(job)}`);
+  if (!started.ok) throw new Error(`${started.status}: ${job.detail ?? JSON.stringify(job)}`);
   const began = Date.now();
   let status = job;
   while (status.state === 'running') {

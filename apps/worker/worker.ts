@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { AppConfig } from '../../libs/config/config';
 import { jsonLogger } from '../../libs/nest/json-logger';
-import { connectWorker, dataConverterFor } from '../../libs/temporal/connection';
+import { connectWorker, workerDataConverter } from '../../libs/temporal/connection';
 import { installRuntimeOnce } from '../../libs/temporal/runtime';
-import { WORKFLOWS_PATH } from '../../libs/temporal/worker-launch';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../libs/temporal/worker-launch';
 import { ACTIVITY_CLASSES, WorkerModule } from './worker.module';
 
 /** Every public method of each activity class, bound to its instance, keyed by method name. */
@@ -46,9 +46,11 @@ export async function startWorker(config: AppConfig, overrides: Partial<WorkerOp
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...(config.worker.workflowBundle ? { workflowBundle: { codePath: config.worker.workflowBundle } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(config.worker.workflowBundle
+      ? { workflowBundle: { codePath: config.worker.workflowBundle } }
+      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: bindActivities(app),
-    dataConverter: dataConverterFor(config.temporal),
+    dataConverter: workerDataConverter(config.temporal),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: 100,
     maxConcurrentActivityTaskExecutions: 100,

@@ -11,6 +11,8 @@ export interface AppConfig {
     apiKey?: string;
     /** Encrypt every payload (README "Personal data in Temporal"); undefined: entry points refuse to start. */
     payloadKeys?: PayloadKeys;
+    /** The worker refuses a client's unencrypted workflow input, signal, update or query. */
+    refusePlaintextPayloads: boolean;
   };
   /** undefined: the start command provides an embedded PostgreSQL. */
   databaseUrl?: string;
@@ -255,6 +257,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       tls: temporalTls(env),
       apiKey: env.TEMPORAL_API_KEY || undefined,
       payloadKeys: payloadKeys(env),
+      refusePlaintextPayloads: env.EPI_REFUSE_PLAINTEXT_PAYLOADS === undefined || bool(env, 'EPI_REFUSE_PLAINTEXT_PAYLOADS'),
     },
     databaseUrl: databaseUrl(env),
     timeZone: timeZone(env),

@@ -1,5 +1,7 @@
 /**
- * Domain errors carry the field and the reason; the API turns them into 404/409/422 bodies.
+ * Domain errors carry the field and the reason; the API answers each as a problem whose stable
+ * `code` is its kind (404 not_found, 409 conflict, 422 invalid, 403 forbidden, 503 unavailable;
+ * libs/nest/http-errors.filter.ts), `problems` as its `errors` and `details` as extension members.
  * Pure: no HTTP here, so activities and services share them.
  */
 export interface FieldProblem {

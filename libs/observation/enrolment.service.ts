@@ -277,12 +277,13 @@ function refusalFor(person: PersonOnRecord, e: EnrolmentRequest, scope: Jurisdic
   if (person.open_number) {
     if (!covers(scope, { subdistrict: person.open_subdistrict, community: person.open_community }) || !covers(scope, home)) return elsewhere();
     const problems: FieldProblem[] = [{ field: 'documentNumber', reason: `already under observation as ${person.open_number}` }];
-    return conflict(`${e.documentType} ${e.documentNumber} is already under observation as ${person.open_number}`, { observationNumber: person.open_number }, problems);
+    // No document number in the text: it is audited, and a hand-over's admission repeats it in a notice.
+    return conflict(`this person is already under observation as ${person.open_number}`, { observationNumber: person.open_number }, problems);
   }
   if (home.subdistrict === e.address.subdistrict && home.community === e.address.community) return undefined;
   if (!covers(scope, home)) return elsewhere();
   const problems: FieldProblem[] = [{ field: 'address', reason: `the person lives in ${describeJurisdiction(home)}; a supervisor moves them first (POST /persons/move)` }];
-  return conflict(`${e.documentType} ${e.documentNumber} lives in ${describeJurisdiction(home)}: a supervisor moves them (POST /persons/move) before they are enrolled elsewhere`, {}, problems);
+  return conflict(`this person lives in ${describeJurisdiction(home)}: a supervisor moves them (POST /persons/move) before they are enrolled elsewhere`, {}, problems);
 }
 
 /** A record outside the enrolling jurisdiction: refused without naming it or where it lies. */

@@ -16,9 +16,21 @@ function connectionOptions(config: AppConfig['temporal']): ConnectionOptions & N
   };
 }
 
-/** Every client and worker of the project encrypts payloads with the configured keys; one place says how. */
+/** Loaded by path by clients, the worker and the workflow bundle (libs/temporal/failure-converter.ts). */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/**
+ * Every client of the project encrypts payloads, and failure messages with them, under the
+ * configured keys; one place says how.
+ */
 export function dataConverterFor(config: AppConfig['temporal']): DataConverter | undefined {
-  return config.payloadKeys ? { payloadCodecs: [new AesGcmPayloadCodec(config.payloadKeys)] } : undefined;
+  return config.payloadKeys ? { payloadCodecs: [new AesGcmPayloadCodec(config.payloadKeys)], failureConverterPath: FAILURE_CONVERTER_PATH } : undefined;
+}
+
+/** The worker's: a client's, whose codec also marks plaintext payloads sent to a workflow for its guard to refuse. */
+export function workerDataConverter(config: AppConfig['temporal']): DataConverter | undefined {
+  if (!config.payloadKeys) return undefined;
+  return { payloadCodecs: [new AesGcmPayloadCodec(config.payloadKeys, { refusePlaintext: config.refusePlaintextPayloads })], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 export async function connectClient(config: AppConfig['temporal']): Promise<Client> {

@@ -1,7 +1,8 @@
-import { METADATA_ENCODING_KEY, Payload, PayloadCodec, ValueError } from '@temporalio/common';
+import { defaultPayloadConverter, METADATA_ENCODING_KEY, Payload, PayloadCodec, SerializationContext, ValueError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { PayloadKeys } from '../config/config';
+import { PLAINTEXT_MARK, PlaintextMark } from '../../workflows/shared/plaintext-mark';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -19,13 +20,21 @@ export class UnknownPayloadKeyError extends ValueError {
 /**
  * Encrypts whole payloads (metadata included, so not even the encoding shows) with AES-256-GCM:
  * data = IV ‖ ciphertext ‖ tag, the layout of Temporal's encryption samples. Encodes with the active
- * key; decodes with the key the payload names, so a rotation keeps old histories readable. Payloads
- * that are not encrypted pass through, so histories written before encryption still read.
+ * key; decodes with the key the payload names, so a rotation keeps old histories readable.
+ *
+ * Payloads that are not encrypted are read as they are, so histories written before encryption
+ * still read. A worker's codec (`worker` given) marks those addressed to a workflow (its input,
+ * signals, updates, queries) instead, saying whether it refuses them: the workflow's interceptor
+ * (workflows/shared/plaintext-guard.ts) refuses a client's new plaintext message there, where a
+ * replay decides the same way, rather than failing the workflow's task here.
  */
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly keys: Map<string, Buffer>;
 
-  constructor(private readonly keyring: PayloadKeys) {
+  constructor(
+    private readonly keyring: PayloadKeys,
+    private readonly worker?: { refusePlaintext: boolean },
+  ) {
     this.keys = new Map(Object.entries(keyring.keys));
     if (!this.keys.has(keyring.activeKeyId)) throw new ValueError(`the active payload key "${keyring.activeKeyId}" is not in the keyring`);
   }
@@ -34,8 +43,21 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     return payloads.map((payload) => this.encrypt(payload));
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.decrypt(payload));
+  async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    return payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : this.plaintext(payload, context)));
+  }
+
+  private plaintext(payload: Payload, context?: SerializationContext): Payload {
+    if (!this.worker || context?.type !== 'workflow') return payload;
+    // The project's messages are JSON; anything else (or JSON that does not parse) carries no value over.
+    let value: unknown;
+    try {
+      value = text(payload.metadata?.[METADATA_ENCODING_KEY]) === 'json/plain' ? defaultPayloadConverter.fromPayload(payload) : undefined;
+    } catch {
+      value = undefined;
+    }
+    const mark: PlaintextMark = { refuse: this.worker.refusePlaintext, value };
+    return defaultPayloadConverter.toPayload({ [PLAINTEXT_MARK]: mark });
   }
 
   private encrypt(payload: Payload): Payload {
@@ -50,7 +72,6 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   private decrypt(payload: Payload): Payload {
-    if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
     const keyId = text(payload.metadata?.[KEY_ID_METADATA]) ?? '';
     const key = this.keys.get(keyId);
     if (!key) throw new UnknownPayloadKeyError(keyId);
@@ -62,6 +83,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     return temporal.api.common.v1.Payload.decode(plain);
   }
+}
+
+function isEncrypted(payload: Payload): boolean {
+  return text(payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING;
 }
 
 function text(bytes: Uint8Array | null | undefined): string | undefined {

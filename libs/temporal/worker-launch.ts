@@ -1,9 +1,21 @@
 import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
 import * as path from 'node:path';
 import type { AppConfig } from '../config/config';
+import { FAILURE_CONVERTER_PATH } from './connection';
 
 /** The workflow bundle's entry: every workflow type the worker runs. */
 export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows', 'index.ts');
+
+/** Interceptors every workflow runs with: the guard against plaintext messages (README "Personal data in Temporal"). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../../workflows/shared/plaintext-guard')];
+
+/** What a workflow bundle made ahead is made of (a worker bundling at start is given the same), and webpack's chatter left out. */
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+  failureConverterPath: FAILURE_CONVERTER_PATH,
+  logger: { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error },
+};
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

@@ -5,16 +5,14 @@
  * act only where they may; repeated failed logins lock an account; every command is audited and
  * the audit table refuses to be changed.
  */
-import { INestApplication, RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
+import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { UsersService } from '../../apps/api/auth/users.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
-import { PUBLIC_KEY, ROLES_KEY, SCOPE_KEY, ScopeRule } from '../../libs/auth/roles.decorator';
+import { routesOf } from '../../libs/nest/routes';
 import { Role, ROLES } from '../../libs/auth/roles';
 import { parseUuid } from '../../libs/domain/ids';
 import { createDataSource } from '../../libs/persistence/data-source';
@@ -24,33 +22,6 @@ import { eventually } from '../support/eventually';
 import { enrolmentRequest } from '../support/observation-fixtures';
 
 jest.setTimeout(120_000);
-
-interface Route {
-  method: string;
-  path: string;
-  roles?: Role[];
-  rule?: ScopeRule;
-  isPublic: boolean;
-}
-
-/** Every route the API serves, with its access metadata, read from Nest's own registry. */
-function routesOf(app: INestApplication): Route[] {
-  const routes: Route[] = [];
-  for (const module of app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as { prototype: Record<string, unknown> } & object;
-      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-        const handler = controller.prototype[name] as object;
-        if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-        const meta = <T>(key: string): T | undefined => Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
-        const path = `/${[base, String(Reflect.getMetadata(PATH_METADATA, handler))].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/');
-        routes.push({ method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number], path, roles: meta(ROLES_KEY), rule: meta(SCOPE_KEY), isPublic: !!meta(PUBLIC_KEY) });
-      }
-    }
-  }
-  return routes;
-}
 
 describe('access: logins, roles, jurisdictions, audit (dev server, worker, PostgreSQL)', () => {
   const base = testConfig();
@@ -124,8 +95,8 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
         if (unauthenticated.status !== 401) failures.push(`${route.method} ${route.path} without login: ${unauthenticated.status}`);
         for (const role of ROLES.filter((r) => !route.roles!.includes(r))) {
           const response = await as[role]![method](url).send({});
-          if (response.status !== 403 || !String(response.body.message).includes(`a ${role} may not`)) {
-            failures.push(`${route.method} ${route.path} as ${role}: ${response.status} ${response.body.message}`);
+          if (response.status !== 403 || !String(response.body.detail).includes(`a ${role} may not`)) {
+            failures.push(`${route.method} ${route.path} as ${role}: ${response.status} ${response.body.detail}`);
           }
         }
       }
@@ -137,7 +108,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
     it('a dispatcher cannot release a person early, a community worker cannot either, a supervisor of the subdistrict can', async () => {
       const endEarly = { reason: 'moved_away', by: '王主任' };
       const dispatcher = await as.homeDispatcher!.post(`/observations/${numbers.next}/early-end`).send(endEarly).expect(403);
-      expect(dispatcher.body.message).toContain('a dispatcher may not POST /observations/:number/early-end');
+      expect(dispatcher.body.detail).toContain('a dispatcher may not POST /observations/:number/early-end');
       await as.homeWorker!.post(`/observations/${numbers.home}/early-end`).send(endEarly).expect(403);
       await as.farSupervisor!.post(`/observations/${numbers.next}/early-end`).send(endEarly).expect(403);
       const released = await as.homeSupervisor!.post(`/observations/${numbers.next}/early-end`).send(endEarly).expect(200);
@@ -168,25 +139,25 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
         [runId],
       );
       const close = await as.homeDispatcher!.post(`/transfer-runs/${runId}/exceptions/e1/decision`).send({ decision: 'close', closedAs: 'did_not_arrive', by: '赵调度' }).expect(403);
-      expect(close.body.message).toContain('needs a supervisor');
+      expect(close.body.detail).toContain('needs a supervisor');
     });
   });
 
   describe('jurisdictions', () => {
     it('a community worker enrols, reads and reports in their own community only', async () => {
       const outside = await enrol(as.homeWorker!, next).expect(403);
-      expect(outside.body.message).toContain(`community ${next.community} of subdistrict XYL, outside your jurisdiction (community ${home.community}`);
+      expect(outside.body.detail).toContain(`community ${next.community} of subdistrict XYL, outside your jurisdiction (community ${home.community}`);
       await as.homeWorker!.get(`/observations/${numbers.home}`).expect(200);
       await as.homeWorker!.post(`/observations/${numbers.home}/reports`).send({ temperature: 36.6 }).expect(201);
       const foreign = await as.homeWorker!.get(`/observations/${numbers.elsewhere}`).expect(403);
-      expect(foreign.body.message).toContain(`observation ${numbers.elsewhere} belongs to community ${elsewhere.community} of subdistrict QTL`);
+      expect(foreign.body.detail).toContain(`observation ${numbers.elsewhere} belongs to community ${elsewhere.community} of subdistrict QTL`);
       await as.homeWorker!.post(`/observations/${numbers.next}/reports`).send({ temperature: 36.6 }).expect(403);
       await as.homeWorker!.get(`/observations/${numbers.next}/tracking-log`).expect(403);
 
       const list = await as.homeWorker!.get('/observations?pageSize=500').expect(200);
       expect(new Set(list.body.items.map((o: { community: string }) => o.community))).toEqual(new Set([home.community]));
       const asked = await as.homeWorker!.get(`/observations?community=${next.community}`).expect(403);
-      expect(asked.body.message).toContain(`community ${next.community} is outside your jurisdiction`);
+      expect(asked.body.detail).toContain(`community ${next.community} is outside your jurisdiction`);
       const summary = await as.homeWorker!.get('/dashboard/summary').expect(200);
       expect(summary.body.jurisdictions.map((j: { community: string }) => j.community)).toEqual([home.community]);
     });
@@ -203,7 +174,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
 
     it('district-level records (policies, the district fleet) are changed by district-wide people only', async () => {
       const policy = await as.homeSupervisor!.post('/observation-policies').send({ category: 'C', effectiveFrom: '2030-01-01', rules: {} }).expect(403);
-      expect(policy.body.message).toContain('acts on the whole district');
+      expect(policy.body.detail).toContain('acts on the whole district');
       await as.homeDispatcher!.post('/transfer/vehicles').send({ id: `V-${tag}`, plate: `京A${tag}`, seats: 7, driverName: '李师傅', driverContact: '13800000000' }).expect(403);
       await as.homeDispatcher!.get('/transfer/vehicles').expect(200);
       await as.dispatcher!.post('/transfer/vehicles').send({ id: `V-${tag}`, plate: `京A${tag}`, seats: 7, driverName: '李师傅', driverContact: '13800000000' }).expect(201);
@@ -296,16 +267,16 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       const user = await account(`lock-${tag}`);
       for (let i = 0; i < 4; i++) {
         const wrong = await anonymous.post('/auth/login').send({ username: user.username, password: 'wrong password' }).expect(401);
-        expect(wrong.body.message).toBe('wrong username or password');
+        expect(wrong.body.detail).toBe('wrong username or password');
       }
       const locked = await anonymous.post('/auth/login').send({ username: user.username, password: 'wrong password' }).expect(423);
-      expect(locked.body.message).toMatch(/locked until/);
+      expect(locked.body.detail).toMatch(/locked until/);
       await anonymous.post('/auth/login').send({ username: user.username, password }).expect(423);
       await as.admin!.patch(`/users/${user.id}`).send({ unlock: true }).expect(200);
       await anonymous.post('/auth/login').send({ username: user.username, password }).expect(200);
       const unknown = await anonymous.post('/auth/login').send({ username: `nobody-${tag}`, password }).expect(401);
-      expect(unknown.body.message).toBe('wrong username or password');
-      await anonymous.post('/auth/login').send({ username: user.username }).expect(400);
+      expect(unknown.body.detail).toBe('wrong username or password');
+      await anonymous.post('/auth/login').send({ username: user.username }).expect(422);
     });
 
     const loginFrom = (address: string, username: string, pw: string) => anonymous.post('/auth/login').set('x-forwarded-for', address).send({ username, password: pw });
@@ -370,10 +341,10 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       await httpAs(api, token).get('/auth/me').expect(200);
       await httpAs(api, token).post('/auth/logout').expect(204);
       const ended = await httpAs(api, token).get('/auth/me').expect(401);
-      expect(ended.body.message).toContain('log in again');
+      expect(ended.body.detail).toContain('log in again');
 
       token = await login();
-      await httpAs(api, token).post('/auth/password').send({ currentPassword: password, newPassword: 'short' }).expect(400);
+      await httpAs(api, token).post('/auth/password').send({ currentPassword: password, newPassword: 'short' }).expect(422);
       await httpAs(api, token).post('/auth/password').send({ currentPassword: password, newPassword: `${password} 2` }).expect(204);
       await httpAs(api, token).get('/auth/me').expect(401);
       await api.get(UsersService).update(user.id, { password });
@@ -396,9 +367,9 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
 
     it('validates new accounts, naming the field', async () => {
       const worker = await as.admin!.post('/users').send({ username: `w-${tag}`, displayName: 'W', password: 'long enough pw', role: 'community_worker', subdistrict: 'XYL' }).expect(422);
-      expect(worker.body.problems).toEqual([{ field: 'community', reason: 'is required for a community worker' }]);
-      const role = await as.admin!.post('/users').send({ username: `r-${tag}`, displayName: 'R', password: 'long enough pw', role: 'mayor' }).expect(400);
-      expect(role.body.problems[0].field).toBe('role');
+      expect(worker.body.errors).toEqual([{ field: 'community', reason: 'is required for a community worker' }]);
+      const role = await as.admin!.post('/users').send({ username: `r-${tag}`, displayName: 'R', password: 'long enough pw', role: 'mayor' }).expect(422);
+      expect(role.body.errors[0].field).toBe('role');
       await as.admin!.post('/users').send({ username: `d-${tag}`, displayName: 'D', password: 'long enough pw', role: 'dispatcher', subdistrict: 'XYL' }).expect(201);
       await as.admin!.post('/users').send({ username: `D-${tag}`, displayName: 'D', password: 'long enough pw', role: 'dispatcher' }).expect(409);
     });
@@ -425,7 +396,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       const far = await as.farSupervisor!.get(`/audit?recordId=${numbers.home}`).expect(200);
       expect(far.body.items).toEqual([]);
       await as.homeWorker!.get('/audit').expect(403);
-      await as.supervisor!.get('/audit?limit=0').expect(400);
+      await as.supervisor!.get('/audit?limit=0').expect(422);
     });
 
     it('keeps every row of a burst (rows arriving together share one INSERT, each caller waits for its own)', async () => {

@@ -135,7 +135,7 @@ describe('dashboard summary, list, metrics and request id (dev server, PostgreSQ
   });
 
   it('refuses a bad list filter naming the field, never a 500', async () => {
-    const response = await http.get('/dashboard/observations').query({ status: 'sleeping' }).expect(400);
+    const response = await http.get('/dashboard/observations').query({ status: 'sleeping' }).expect(422);
     expect(JSON.stringify(response.body)).toContain('status');
   });
 

@@ -181,9 +181,9 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
 
   it('says a data source is not available when its route is not deployed, and shows no numbers for it', async () => {
     const transfers = await http.get('/transfer-runs?status=running');
-    const transfersBody = (transfers.body ?? {}) as { error?: string };
+    const transfersBody = (transfers.body ?? {}) as { code?: string };
     const panel = page.getByTestId('transfers');
-    if (transfers.status === 404 && transfersBody.error !== 'not_found') {
+    if (transfersBody.code === 'route_not_found') {
       expect(await textOf(panel, (t) => t.includes('数据源暂不可用'))).toContain('/transfer-runs');
       expect(await page.getByTestId('count-transfers').textContent()).toBe('—');
     } else {

@@ -127,7 +127,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     const health = await http.get('/health').expect(503);
     expect(health.body.database).toMatchObject({ status: 'down' });
     const refused = await enrol().expect(503);
-    expect(refused.body.message).toMatch(/database unavailable/);
+    expect(refused.body.detail).toMatch(/database unavailable/);
     // Workflows keep taking events; their PostgreSQL writes retry until the database is back.
     await client.workflow.getHandle(observationWorkflowId(number)).signal(deviceEventSignal, { eventId: 'during-outage', deviceId: 'CAM-1', kind: 'camera_motion', at: Date.now() });
 
@@ -150,7 +150,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     const health = await http.get('/health').expect(503);
     expect(health.body.temporal).toMatchObject({ status: 'down' });
     const refused = await http.post(`/observations/${number}/reports`).send({ temperature: 36.6 }).expect(503);
-    expect(refused.body.message).toMatch(/Temporal unavailable/);
+    expect(refused.body.detail).toMatch(/Temporal unavailable/);
     const [{ count: before }] = await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
     expect(before).toBe(0);
 

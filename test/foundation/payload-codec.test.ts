@@ -14,6 +14,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { PayloadKeys } from '../../libs/config/config';
 import { connectClient } from '../../libs/temporal/connection';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../libs/temporal/payload-codec';
+import { PLAINTEXT_MARK } from '../../workflows/shared/plaintext-mark';
 import { systemProbeWorkflow } from '../../workflows/system/system-probe.workflow';
 import { signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
@@ -87,6 +88,20 @@ describe('AesGcmPayloadCodec', () => {
   it('passes a payload that is not encrypted through unchanged (histories from before encryption)', async () => {
     const [decoded] = await codec.decode([plain]);
     expect(decoded).toBe(plain);
+  });
+
+  it("a worker's codec marks a plaintext payload addressed to a workflow for its guard, saying whether it refuses it", async () => {
+    const toWorkflow = { type: 'workflow', namespace: 'default', workflowId: 'w' } as const;
+    const refusing = new AesGcmPayloadCodec(keyring('k1', { k1 }), { refusePlaintext: true });
+    const [marked] = await refusing.decode([plain], toWorkflow);
+    expect(defaultPayloadConverter.fromPayload(marked)).toEqual({ [PLAINTEXT_MARK]: { refuse: true, value: personal } });
+    const accepting = new AesGcmPayloadCodec(keyring('k1', { k1 }), { refusePlaintext: false });
+    expect(defaultPayloadConverter.fromPayload((await accepting.decode([plain], toWorkflow))[0])).toEqual({ [PLAINTEXT_MARK]: { refuse: false, value: personal } });
+    // Activity payloads come from the worker itself; a client's codec (the API's, the Web UI's) reads plaintext as it is.
+    expect((await refusing.decode([plain], { type: 'activity', namespace: 'default', isLocal: false }))[0]).toBe(plain);
+    expect((await codec.decode([plain], toWorkflow))[0]).toBe(plain);
+    // Encrypted payloads read as always.
+    expect(defaultPayloadConverter.fromPayload((await refusing.decode(await codec.encode([plain]), toWorkflow))[0])).toEqual(personal);
   });
 });
 
@@ -188,7 +203,7 @@ describe('codec endpoint for the Temporal Web UI', () => {
     const data = Buffer.from(encrypted.data, 'base64');
     data[data.length - 1] ^= 1;
     const altered = await decode([{ ...encrypted, data: data.toString('base64') }]).expect(422);
-    expect(altered.body.problems).toEqual([{ field: 'payloads[0]', reason: expect.stringContaining('cannot be decrypted') }]);
+    expect(altered.body.errors).toEqual([{ field: 'payloads[0]', reason: expect.stringContaining('cannot be decrypted') }]);
   });
 
   it('accepts the session cookie (the Web UI sends no bearer token) and refuses anyone but district-wide supervisors and admins', async () => {
@@ -202,8 +217,8 @@ describe('codec endpoint for the Temporal Web UI', () => {
   });
 
   it('refuses a body that is not payloads in base64, naming the field', async () => {
-    const response = await decode([{ metadata: { encoding: 'not base64!' } }]).expect(400);
-    expect(response.body.problems).toEqual([expect.objectContaining({ field: 'payloads[0].metadata.encoding' })]);
+    const response = await decode([{ metadata: { encoding: 'not base64!' } }]).expect(422);
+    expect(response.body.errors).toEqual([expect.objectContaining({ field: 'payloads[0].metadata.encoding' })]);
   });
 
   it("answers the Web UI's preflight with credentials for an allowed origin only", async () => {

@@ -84,8 +84,8 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
   });
 
   it('rejects a probe without requestedBy, naming the field', async () => {
-    const response = await (await supervisorHttp(api)).post('/system/probe').send({}).expect(400);
-    expect(response.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'requestedBy' })]));
+    const response = await (await supervisorHttp(api)).post('/system/probe').send({}).expect(422);
+    expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'requestedBy' })]));
   });
 
   it('reports Temporal, PostgreSQL and the worker up', async () => {

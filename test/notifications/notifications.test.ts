@@ -43,7 +43,7 @@ const LANGUAGES: NotificationLanguage[] = ['zh-CN', 'en'];
 
 const without = (params: Params, name: string): Params => Object.fromEntries(Object.entries(params).filter(([key]) => key !== name));
 
-/** A real SMTP listener that keeps what it receives; mail to nobody@… is refused with 550. */
+/** A real SMTP listener that keeps what it receives; mail to nobody@… is refused with 550, naming the address as Postfix does. */
 async function startSmtp() {
   const received: Array<{ user?: string; from: string; to: string[]; raw: string }> = [];
   const server = new SMTPServer({
@@ -53,7 +53,7 @@ async function startSmtp() {
     logger: false,
     onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
     onRcptTo: (address, _session, callback) =>
-      callback(address.address.startsWith('nobody@') ? Object.assign(new Error('No such mailbox'), { responseCode: 550 }) : null),
+      callback(address.address.startsWith('nobody@') ? Object.assign(new Error(`<${address.address}>: Recipient address rejected: No such mailbox`), { responseCode: 550 }) : null),
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -278,6 +278,12 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
     await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'failed', attempts: 1, lastError: 'SMS gateway answered 400: {"error":"invalid number"}' });
   });
 
+  it('masks a number the gateway repeats in its reply', async () => {
+    gateway.replies.push([400, '{"error":"13800138000 is not a subscriber"}']);
+    const error = await new SmsGatewayChannel(gateway.url).deliver({ to: '13800138000', subject: '', body: 'x' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ permanent: true, message: 'SMS gateway answered 400: {"error":"<mobile> is not a subscriber"}' });
+  });
+
   it.each([408, 429])('treats a gateway %i as retryable', async (status) => {
     gateway.replies.push([status, 'later']);
     await expect(new SmsGatewayChannel(gateway.url).deliver({ to: '13800138000', subject: '', body: 'x' })).rejects.toMatchObject({ permanent: false });
@@ -289,7 +295,12 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
     const error = await activities.sendNotification(input).catch((e: unknown) => e);
     expect(error).toMatchObject({ nonRetryable: true, type: 'NotificationRejected' });
     expect((error as Error).message).toContain('550');
-    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'failed', attempts: 1 });
+    // The reply's address is masked: the message is stored, logged and kept in Temporal.
+    expect((error as Error).message).toContain('<email>');
+    expect((error as Error).message).not.toContain('nobody@clinic.example');
+    const row = await rows.findOneByOrFail({ id: input.id });
+    expect(row).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(row.lastError).not.toContain('nobody@clinic.example');
   });
 
   it('fails the row with a non-retryable error for a person who does not exist', async () => {

@@ -115,7 +115,9 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const documentNumber = freshResidentId();
     const first = await enrol({ documentNumber }).expect(201);
     const second = await enrol({ documentNumber, mobile: '13900139000' }).expect(409);
-    expect(second.body).toMatchObject({ observationNumber: first.body.observationNumber, problems: [{ field: 'documentNumber', reason: expect.stringContaining(first.body.observationNumber) }] });
+    // The number the caller sent is not repeated: refusals are audited and reused in notices.
+    expect(JSON.stringify(second.body)).not.toContain(documentNumber);
+    expect(second.body).toMatchObject({ observationNumber: first.body.observationNumber, errors: [{ field: 'documentNumber', reason: expect.stringContaining(first.body.observationNumber) }] });
     // The refusal took no number and changed nothing of the person.
     const next = await enrol().expect(201);
     expect(sequence(next.body.observationNumber)).toBe(sequence(first.body.observationNumber) + 1);
@@ -159,7 +161,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     [{ documentType: 'passport', documentNumber: 'E12345678' }, 'documentType', /category C/],
   ])('rejects %j with 422 naming %s', async (overrides, field, reason) => {
     const response = await enrol(overrides).expect(422);
-    expect(response.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringMatching(reason) })]));
+    expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringMatching(reason) })]));
   });
 
   it('takes a report in an open slot: durable in the workflow and the tracking log before it answers', async () => {
@@ -205,13 +207,13 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   it('answers bad reports clearly: temperature 50, unknown number, a released or ended observation', async () => {
     const number = await enrolReportable();
     const hot = await http.post(`/observations/${number}/reports`).send({ temperature: 50 }).expect(422);
-    expect(hot.body.problems).toEqual([{ field: 'temperature', reason: expect.stringContaining('34') }]);
-    await http.post(`/observations/${number}/reports`).send({ temperature: 'warm' }).expect(400);
+    expect(hot.body.errors).toEqual([{ field: 'temperature', reason: expect.stringContaining('34') }]);
+    await http.post(`/observations/${number}/reports`).send({ temperature: 'warm' }).expect(422);
     await http.post('/observations/XYL-B-999999/reports').send({ temperature: 36.5 }).expect(404);
     await http.post(`/observations/${number}/early-end`).send({ reason: 'moved_away', by: 'worker-li' }).expect(200);
     await eventually(() => db.query(`SELECT status FROM observation WHERE number = $1`, [number]), (r) => r[0].status === 'ended');
     const closed = await http.post(`/observations/${number}/reports`).send({ temperature: 36.5 }).expect(409);
-    expect(closed.body.message).toMatch(/ended/);
+    expect(closed.body.detail).toMatch(/ended/);
     const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
     expect(count).toBe(0);
   });
@@ -237,7 +239,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(page.body.total).toBeGreaterThan(2);
     const escalated = await http.get('/observations').query({ community, status: 'ended' }).expect(200);
     expect(escalated.body.items.every((i: { status: string }) => i.status === 'ended')).toBe(true);
-    await http.get('/observations').query({ status: 'sleeping' }).expect(400);
+    await http.get('/observations').query({ status: 'sleeping' }).expect(422);
     const csv = await http.get('/observations/export').query({ community, format: 'csv' }).expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.text).toContain(page.body.items[0].number);

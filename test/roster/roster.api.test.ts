@@ -71,14 +71,14 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   }
 
   it('rejects bad posts, staff and plans with a clear 4xx naming the field', async () => {
-    const missing = await http().post('/roster/posts').send({ id: 'x', kind: 'checkpoint', name: 'x', jurisdiction: 'j', requirements: {} }).expect(400);
-    expect(missing.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'supervisor' })]));
+    const missing = await http().post('/roster/posts').send({ id: 'x', kind: 'checkpoint', name: 'x', jurisdiction: 'j', requirements: {} }).expect(422);
+    expect(missing.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'supervisor' })]));
     const badSeats = await http().post('/roster/posts').send({ id: 'x', kind: 'checkpoint', name: 'x', jurisdiction: 'j', requirements: { peace: [{ headcount: 0 }] }, supervisor: 's' }).expect(422);
-    expect(badSeats.body.problems.map((p: { field: string }) => p.field)).toEqual(['requirements.peace[0].headcount', 'requirements.war']);
+    expect(badSeats.body.errors.map((p: { field: string }) => p.field)).toEqual(['requirements.peace[0].headcount', 'requirements.war']);
     const unknownPost = await http().post('/rosters').send({ from: tomorrow, to: tomorrow, postIds: [gate, 'no-such-post'], by: 'sup' }).expect(422);
-    expect(unknownPost.body.problems).toEqual([{ field: 'postIds', reason: 'unknown post no-such-post' }]);
+    expect(unknownPost.body.errors).toEqual([{ field: 'postIds', reason: 'unknown post no-such-post' }]);
     const backwards = await http().post('/rosters').send({ from: tomorrow, to: addDays(tomorrow, -1), postIds: [gate], by: 'sup' }).expect(422);
-    expect(backwards.body.problems).toEqual([{ field: 'to', reason: 'must not be before from' }]);
+    expect(backwards.body.errors).toEqual([{ field: 'to', reason: 'must not be before from' }]);
     await http().get('/rosters/not-a-plan').expect(404);
     await http().get(`/roster/posts/nowhere-${tag}/on-duty`).expect(404);
   });
@@ -94,7 +94,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       .post('/rosters')
       .send({ from: tomorrow, to: tomorrow, postIds: [gate, other], by: 'sup', pins: [{ shiftId: `${gate}-${day}-s1-1`, staffId: staff[0] }, { shiftId: `${other}-${day}-s1-1`, staffId: staff[0] }] })
       .expect(422);
-    expect(response.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'pins[1]', reason: expect.stringMatching(/^overlap: overlaps seat/) })]));
+    expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'pins[1]', reason: expect.stringMatching(/^overlap: overlaps seat/) })]));
   });
 
   it('plans, publishes and runs the coming shifts; swaps and open shifts are checked against the hard rules', async () => {
@@ -119,9 +119,9 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect(first.body.state).toMatchObject({ state: 'scheduled', assignee: shifts[0].staffId, pending: [expect.stringMatching(/^check-in by/)] });
     // Check-in opens 30 minutes before the start.
     const early = await http().post(`/shifts/${shifts[0].id}/check-in`).send({ staffId: shifts[0].staffId }).expect(409);
-    expect(early.body.message).toMatch(/check-in opens at/);
+    expect(early.body.detail).toMatch(/check-in opens at/);
     await http().post('/shifts/no-such-shift/check-in').send({ staffId: staff[0] }).expect(404);
-    await http().post(`/shifts/${shifts[0].id}/check-in`).send({}).expect(400);
+    await http().post(`/shifts/${shifts[0].id}/check-in`).send({}).expect(422);
 
     // A swap that leaves someone 0 h rest between 16–24 and 00–08 the next day.
     const at = (date: string, slot: number) => shifts.find((s: { shiftDate: string; slot: number }) => s.shiftDate === date && s.slot === slot);
@@ -131,12 +131,12 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const give = shifts.find((s: { staffId: string; id: string }) => s.staffId === nightHolder && s.id !== night.id && s.staffId !== late.staffId);
     expect(give).toBeDefined();
     const swap = await http().post('/shift-requests').send({ kind: 'swap', shiftId: give.id, otherShiftId: late.id, requestedBy: nightHolder }).expect(422);
-    expect(swap.body.problems).toEqual(expect.arrayContaining([{ field: night.id, reason: expect.stringMatching(new RegExp(`^rest: ${nightHolder} only 0h rest`)) }]));
+    expect(swap.body.errors).toEqual(expect.arrayContaining([{ field: night.id, reason: expect.stringMatching(new RegExp(`^rest: ${nightHolder} only 0h rest`)) }]));
 
     // An open shift: not for someone without the skill; yes for a medic, once approved.
     const open = (await publishedShifts(clinic))[0];
     const unskilled = await http().post('/shift-requests').send({ kind: 'open_shift', shiftId: open.id, staffId: staff[0], requestedBy: staff[0] }).expect(422);
-    expect(unskilled.body.problems[0].reason).toMatch(/^skill: /);
+    expect(unskilled.body.errors[0].reason).toMatch(/^skill: /);
     await http().post('/roster/staff').send({ id: `medic-${tag}`, name: 'Medic', role: 'medical', skills: [`medic-${tag}`] }).expect(200);
     const taken = await http().post('/shift-requests').send({ kind: 'open_shift', shiftId: open.id, staffId: `medic-${tag}`, requestedBy: `medic-${tag}` }).expect(201);
     expect(taken.body.state).toBe('pending');
@@ -153,7 +153,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await http().get(`/jurisdictions/unknown-${tag}/mode`).expect(404);
     await http().post(`/jurisdictions/unknown-${tag}/mode`).send({ mode: 'war', by: 'sup', reason: 'r' }).expect(404);
     await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'peace', by: 'sup', reason: 'r' }).expect(409);
-    await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'storm', by: 'sup', reason: 'r' }).expect(400);
+    await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'storm', by: 'sup', reason: 'r' }).expect(422);
     const war = await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'war', by: 'sup', reason: '出现本地病例' }).expect(200);
     // The gate gets a second seat on each of its 12 published shifts; the clinic's seat stays one.
     expect(war.body).toMatchObject({ from: 'peace', to: 'war' });
@@ -167,7 +167,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect(scheduled.body.scheduleId).toBe(ROSTER_SCHEDULE_ID);
     // Idempotent: a second call updates the same schedule.
     expect((await http().post('/schedules/roster').send({ horizonHours: 120 }).expect(200)).body.created).toBe(false);
-    await http().post('/schedules/roster').send({ hour: 25 }).expect(400);
+    await http().post('/schedules/roster').send({ hour: 25 }).expect(422);
 
     const gap = `clinic2-${tag}`;
     await http()

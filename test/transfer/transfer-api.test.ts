@@ -78,11 +78,11 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     await http().post('/transfer/escorts').send({ id: ids.escort2, name: '吴干部', contact: '13700000002' }).expect(201);
 
     const noRooms = await http().post('/transfer/destinations').send({ id: `${ids.hotel}-2`, kind: 'hotel', name: 'x', travelMinutes: 10, receiver: 'desk' }).expect(422);
-    expect(noRooms.body.problems).toEqual([{ field: 'capacity', reason: 'a hotel needs its rooms free' }]);
+    expect(noRooms.body.errors).toEqual([{ field: 'capacity', reason: 'a hotel needs its rooms free' }]);
     const samePlate = await http().post('/transfer/vehicles').send({ id: `${ids.van}-2`, plate: `京B·${ids.van}`, seats: 4, driverName: 'x', driverContact: 'y' }).expect(409);
-    expect(samePlate.body.problems[0].field).toBe('plate');
-    const noSeats = await http().post('/transfer/vehicles').send({ id: 'V-x', plate: 'x', seats: 0, driverName: 'x', driverContact: 'y' }).expect(400);
-    expect(noSeats.body.problems[0].field).toBe('seats');
+    expect(samePlate.body.errors[0].field).toBe('plate');
+    const noSeats = await http().post('/transfer/vehicles').send({ id: 'V-x', plate: 'x', seats: 0, driverName: 'x', driverContact: 'y' }).expect(422);
+    expect(noSeats.body.errors[0].field).toBe('seats');
     const updated = await http().put(`/transfer/vehicles/${ids.bus}`).send({ id: ids.bus, plate: `京B·${ids.bus}`, seats: 19, driverName: '钱师傅', driverContact: '13900000002' }).expect(200);
     expect(updated.body.seats).toBe(19);
   });
@@ -97,7 +97,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
       .post('/transfer-runs')
       .send({ ...base(), travellers: [home(), home({ documentNumber: '110105194912310021' }), hotel({ destinationId: 'nowhere' }), home({ address: undefined }), hotel({ arrivalTime: 'soon' })] })
       .expect(422);
-    expect(response.body.problems).toEqual(
+    expect(response.body.errors).toEqual(
       expect.arrayContaining([
         { field: 'travellers[1].documentNumber', reason: expect.any(String) },
         { field: 'travellers[2].destinationId', reason: 'unknown destination nowhere' },
@@ -105,9 +105,9 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
         { field: 'travellers[4].arrivalTime', reason: 'must be an ISO date-time' },
       ]),
     );
-    expect(response.body.problems.some((p: { field: string }) => p.field.startsWith('travellers[0]'))).toBe(false);
+    expect(response.body.errors.some((p: { field: string }) => p.field.startsWith('travellers[0]'))).toBe(false);
     const unknownVan = await http().post('/transfer-runs').send({ ...base(), vehicleIds: ['no-such-van'], travellers: [home()] }).expect(422);
-    expect(unknownVan.body.problems).toEqual([{ field: 'vehicleIds[0]', reason: 'no vehicle no-such-van' }]);
+    expect(unknownVan.body.errors).toEqual([{ field: 'vehicleIds[0]', reason: 'no vehicle no-such-van' }]);
     expect(await runCount()).toBe(before);
   });
 
@@ -116,7 +116,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     // A family of 20 rides together or not at all; the biggest vehicle has 19 seats.
     const family = Array.from({ length: 20 }, () => hotel({ familyGroup: 'big-family' }));
     const response = await http().post('/transfer-runs').send({ ...base(), travellers: family }).expect(409);
-    expect(response.body.problems[0]).toEqual({ field: 'travellers[0]', reason: 'party of 20 is larger than the biggest vehicle (19 seats)' });
+    expect(response.body.errors[0]).toEqual({ field: 'travellers[0]', reason: 'party of 20 is larger than the biggest vehicle (19 seats)' });
     expect(await runCount()).toBe(before);
   });
 
@@ -134,7 +134,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     const trips = detail.body.state.trips as Array<{ tripId: string; destinationId: string; travellerIds: string[] }>;
     expect(trips.map((t) => t.destinationId).sort()).toEqual([ids.community, ids.hotel]);
     const refused = await http().post(`/transfer-runs/${runId}/plan`).send({ moves: [{ travellerId: 'T001', toTripId: trips.find((t) => t.destinationId === ids.hotel)!.tripId }], by: '赵调度' }).expect(409);
-    expect(refused.body.problems[0].field).toBe('moves[0].toTripId');
+    expect(refused.body.errors[0].field).toBe('moves[0].toTripId');
     await http().post(`/transfer-runs/${runId}/plan`).send({ pinTripIds: [trips[0].tripId], by: '赵调度' }).expect(200);
     await http().post(`/transfer-runs/${runId}/dispatch`).send({ by: '赵调度' }).expect(200);
     await http().post(`/transfer-runs/${runId}/dispatch`).send({ by: '赵调度' }).expect(409);
@@ -144,19 +144,19 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
       await waitForTrip(route);
       const other = trips.find((t) => t !== trip)!.travellerIds[0];
       const notOnTrip = await http().post(`${route}/boarded`).send({ travellerId: other, by: '周干部' }).expect(409);
-      expect(notOnTrip.body.problems).toEqual([{ field: 'travellerId', reason: `${other} is not on trip ${trip.tripId}` }]);
+      expect(notOnTrip.body.errors).toEqual([{ field: 'travellerId', reason: `${other} is not on trip ${trip.tripId}` }]);
       const [first, second] = trip.travellerIds;
       await http().post(`${route}/boarded`).send({ travellerId: first, by: '周干部' }).expect(200);
       const notAccounted = await http().post(`${route}/departed`).send({ by: '周干部' }).expect(409);
-      expect(notAccounted.body.problems[0].reason).toContain(second);
+      expect(notAccounted.body.errors[0].reason).toContain(second);
       await http().post(`${route}/boarded`).send({ travellerId: second, by: '周干部' }).expect(200);
       await http().post(`${route}/departed`).send({ by: '周干部' }).expect(200);
       const early = await http().post(`${route}/handed-over`).send({ travellerId: first, name: nameOf(travellers, first), receiver: { name: '李娜', role: 'community_worker' }, by: '周干部' }).expect(409);
-      expect(early.body.problems[0].field).toBe('leg');
+      expect(early.body.errors[0].field).toBe('leg');
       await http().post(`${route}/arrived`).send({ by: '周干部' }).expect(200);
       const role = trip.destinationId === ids.hotel ? 'hotel_staff' : 'community_worker';
       const wrongName = await http().post(`${route}/handed-over`).send({ travellerId: first, name: '别人', receiver: { name: '李娜', role }, by: '周干部' }).expect(422);
-      expect(wrongName.body.problems[0].field).toBe('name');
+      expect(wrongName.body.errors[0].field).toBe('name');
       for (const id of trip.travellerIds) {
         const body = { travellerId: id, name: nameOf(travellers, id), receiver: { name: '李娜', role, organisation: trip.destinationId }, by: '周干部' };
         await http().post(`${route}/handed-over`).send(body).expect(200);

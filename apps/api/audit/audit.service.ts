@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { maskPersonalData } from '../../../libs/domain/personal-data';
+import { HttpProblem, unavailableReason } from '../../../libs/nest/http-errors.filter';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
@@ -36,45 +38,78 @@ const MAX_BATCH = 500;
 const COLUMNS = `id, at, actor_id AS "actorId", actor, actor_role AS "actorRole", actor_subdistrict AS "actorSubdistrict", action,
   record_type AS "recordType", record_id AS "recordId", subdistrict, community, status, ip, request_id AS "requestId", detail`;
 
+/** A live page re-reads a record every few seconds: one row per account, route, record and query in this window. */
+const READ_WINDOW_MS = 10 * 60_000;
+
+/** PostgreSQL's text cannot hold NUL: the log keeps what was sent with each NUL shown as U+FFFD. */
+const storable = (value: unknown) => (typeof value === 'string' ? value.replace(/\0/g, '\uFFFD') : value);
+
 /**
- * The append-only log of commands: written here, never updated or deleted (the table's trigger refuses).
- * Group commit: rows that arrive while an INSERT is in flight go together in the next one, and each
- * caller waits for its own row's commit, so a busy minute costs a few statements, not one per command.
+ * The append-only log of commands and of reads that export personal data: written here, never
+ * updated or deleted (the table's trigger refuses). Group commit: rows that arrive while an INSERT is
+ * in flight go together in the next one, and each caller waits for its own row's commit, so a busy
+ * minute costs a few statements, not one per command.
  */
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger('audit');
   private queue: Array<{ values: unknown[]; done: (error?: Error) => void }> = [];
   private writing = false;
+  /** True from a failed write until a write or a check succeeds: commands are then checked before they run. */
+  private lastWriteFailed = false;
+  /** When each audited read was last recorded. */
+  private readonly recentReads = new Map<string, number>();
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async record(request: AuditedRequest, status: number, error?: unknown): Promise<void> {
-    const actor = request.principal;
-    const place = request.auditRecord;
-    const fallback = firstParam(request);
-    const detail: Record<string, unknown> = { params: request.params ?? {}, query: request.query ?? {} };
-    if (error) detail.error = (error as Error).message;
+  /**
+   * Appends the request's row; when it cannot be written, throws the 503 the request is answered
+   * with instead (audit_unavailable), so nothing is answered as done without its audit row.
+   * `outcome` tells the caller what became of the request then.
+   */
+  async record(request: AuditedRequest, status: number, error?: unknown, outcome = 'the request is refused; try again when it is back'): Promise<void> {
     try {
-      await this.append([
-        actor?.userId ?? null,
-        actor?.username ?? request.claimedUser ?? 'anonymous',
-        actor?.role ?? null,
-        actor?.subdistrict ?? null,
-        `${request.method} ${request.route?.path ?? request.path}`,
-        place?.type ?? fallback?.type ?? null,
-        place?.id ?? fallback?.id ?? null,
-        place?.places[0]?.subdistrict ?? null,
-        place?.places[0]?.community ?? null,
-        status,
-        request.ip ?? request.socket?.remoteAddress ?? null,
-        request.header(REQUEST_ID_HEADER) ?? null,
-        JSON.stringify(detail),
-      ]);
+      await this.append(rowOf(request, status, error));
+      this.lastWriteFailed = false;
     } catch (failure) {
-      // The command itself has happened; a lost audit row must at least be loud in the log.
-      this.logger.error(`audit row not written for ${request.method} ${request.originalUrl}: ${(failure as Error).message}`);
+      throw this.unavailable(request, failure, outcome);
     }
+  }
+
+  /**
+   * Before a command runs: after a failed write, that its row can be written now (inserted and
+   * rolled back), else the 503 it is refused with. Nothing to check while writes succeed.
+   */
+  async assertWritable(request: AuditedRequest): Promise<void> {
+    if (!this.lastWriteFailed) return;
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query(`INSERT INTO audit_log (${INSERT_COLUMNS}) VALUES (${placeholders(0)})`, rowOf(request, 0));
+      this.lastWriteFailed = false;
+    } catch (failure) {
+      throw this.unavailable(request, failure, 'the command is refused before it runs; try again when it is back');
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  private unavailable(request: AuditedRequest, failure: unknown, outcome: string): HttpProblem {
+    this.lastWriteFailed = true;
+    const reason = unavailableReason(failure) ?? (failure as Error).message;
+    this.logger.error(`audit row not written for ${request.method} ${request.route?.path ?? request.path}: ${reason}`);
+    return new HttpProblem('audit_unavailable', `the audit log cannot be written (${reason}): ${outcome}`);
+  }
+
+  /** An audited read, recorded (status 200) before its data is sent; again only after READ_WINDOW_MS. */
+  async recordRead(request: AuditedRequest): Promise<void> {
+    const key = JSON.stringify([request.principal?.userId, request.route?.path, request.params, request.query]);
+    const now = Date.now();
+    if (now - (this.recentReads.get(key) ?? -Infinity) < READ_WINDOW_MS) return;
+    await this.record(request, 200);
+    this.recentReads.set(key, now);
+    if (this.recentReads.size > 10_000) for (const [k, at] of this.recentReads) if (now - at >= READ_WINDOW_MS) this.recentReads.delete(k);
   }
 
   private append(values: unknown[]): Promise<void> {
@@ -90,7 +125,7 @@ export class AuditService {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, MAX_BATCH);
-        const rows = batch.map((_, r) => `(${Array.from({ length: PER_ROW }, (_, c) => `$${r * PER_ROW + c + 1}`).join(', ')})`);
+        const rows = batch.map((_, r) => `(${placeholders(r)})`);
         try {
           await this.dataSource.query(`INSERT INTO audit_log (${INSERT_COLUMNS}) VALUES ${rows.join(', ')}`, batch.flatMap((b) => b.values));
           batch.forEach((b) => b.done());
@@ -131,6 +166,35 @@ export class AuditService {
     );
     return { items: rows, nextBefore: rows.length === filter.limit ? rows[rows.length - 1].id : null };
   }
+}
+
+/** The parameters of the r-th row of an INSERT. */
+function placeholders(r: number): string {
+  return Array.from({ length: PER_ROW }, (_, c) => `$${r * PER_ROW + c + 1}`).join(', ');
+}
+
+/** A request's audit row, in INSERT_COLUMNS order. */
+function rowOf(request: AuditedRequest, status: number, error?: unknown): unknown[] {
+  const actor = request.principal;
+  const place = request.auditRecord;
+  const fallback = firstParam(request);
+  const detail: Record<string, unknown> = { params: request.params ?? {}, query: request.query ?? {} };
+  if (error) detail.error = maskPersonalData((error as Error).message);
+  return [
+    actor?.userId ?? null,
+    actor?.username ?? request.claimedUser ?? 'anonymous',
+    actor?.role ?? null,
+    actor?.subdistrict ?? null,
+    `${request.method} ${request.route?.path ?? request.path}`,
+    place?.type ?? fallback?.type ?? null,
+    place?.id ?? fallback?.id ?? null,
+    place?.places[0]?.subdistrict ?? null,
+    place?.places[0]?.community ?? null,
+    status,
+    request.ip ?? request.socket?.remoteAddress ?? null,
+    request.header(REQUEST_ID_HEADER) ?? null,
+    JSON.stringify(detail, (_key, value) => storable(value)),
+  ].map(storable);
 }
 
 /** For routes without a resolved record: the path's first segment and first parameter (e.g. users/:id). */

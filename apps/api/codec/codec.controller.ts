@@ -1,8 +1,8 @@
-import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Payload } from '@temporalio/common';
 import { IsArray } from 'class-validator';
-import { invalid as unreadable } from '../../../libs/domain/errors';
+import { invalid } from '../../../libs/domain/errors';
 import { AllowCookieAuth, DistrictLevel, Roles } from '../../../libs/auth/roles.decorator';
 import { AesGcmPayloadCodec, UnknownPayloadKeyError } from '../../../libs/temporal/payload-codec';
 
@@ -19,10 +19,6 @@ class PayloadsBody {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function invalid(field: string, reason: string): BadRequestException {
-  return new BadRequestException({ message: `${field}: ${reason}`, problems: [{ field, reason }] });
-}
 
 function bytes(value: unknown, field: string): Buffer {
   if (typeof value !== 'string' || !BASE64.test(value)) throw invalid(field, 'must be base64');
@@ -64,7 +60,7 @@ export class CodecController {
           return toJson((await this.codec.decode([payload]))[0]);
         } catch (error) {
           if (error instanceof UnknownPayloadKeyError) return body.payloads[i];
-          throw unreadable(`payloads[${i}]`, 'cannot be decrypted: altered, or encrypted under another key with the same id');
+          throw invalid(`payloads[${i}]`, 'cannot be decrypted: altered, or encrypted under another key with the same id');
         }
       }),
     );

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MEASURES } from '../../../workflows/observation/observation.messages';
+import { IsCalendarDate, IsOptional, MAX_PAGE } from '../../../libs/nest/validators';
 
 /** Documentation of `POST /persons`; the body is checked by validateEnrolment (422 naming each field). */
 export class EnrolmentDto {
@@ -55,7 +56,7 @@ export class MeasureDto extends ByDto {
 }
 
 export class ExtensionDto {
-  @ApiProperty({ example: '2026-11-24', description: 'date of the new exposure' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' }) newAnchorDate!: string;
+  @ApiProperty({ example: '2026-11-24', description: 'date of the new exposure' }) @IsCalendarDate() newAnchorDate!: string;
   @ApiProperty({ example: 'household member tested positive' }) @IsString() @MinLength(1) @MaxLength(500) reason!: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(50) by!: string;
 }
@@ -89,7 +90,7 @@ export class ObservationListQuery {
   @ApiPropertyOptional({ enum: ['active', 'escalated', 'released', 'ended'] }) @IsOptional() @IsIn(['active', 'escalated', 'released', 'ended']) status?: string;
   @ApiPropertyOptional({ description: 'a report is owed today' }) @IsOptional() @Type(() => String) @IsIn(['true', 'false']) dueToday?: string;
   @ApiPropertyOptional({ description: 'an open missed-report escalation' }) @IsOptional() @IsIn(['true', 'false']) overdue?: string;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ default: 1, maximum: MAX_PAGE }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
   @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) pageSize?: number;
   @ApiPropertyOptional({ enum: ['csv', 'xlsx'], description: 'export only' }) @IsOptional() @IsIn(['csv', 'xlsx']) format?: 'csv' | 'xlsx';
 }

@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { ObservationRecord } from '../../../libs/observation/observation-record';
 import { LoadedRecord } from '../auth/loaded-record.decorator';
+import { AuditedRead } from '../audit/audit.interceptor';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
 import { forbidden } from '../../../libs/domain/errors';
 import { DistrictLevel, Roles, Scoped, ScopedInHandler, SharedData } from '../../../libs/auth/roles.decorator';
@@ -68,6 +69,7 @@ export class ObservationsController {
   @Roles('supervisor', 'community_worker')
   @ScopedInHandler()
   @ApiOperation({ summary: 'Export the filtered list as csv or xlsx' })
+  @AuditedRead()
   async export(@Actor() actor: Principal, @Query() query: ObservationListQuery, @Res() response: Response) {
     const rows = await this.observations.listAll(narrowFilter(actor, toFilter(query)));
     await sendTable(response, 'observations', query.format ?? 'csv', OBSERVATION_COLUMNS, rows, { timeZone: this.config.timeZone });
@@ -77,6 +79,7 @@ export class ObservationsController {
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @ApiOperation({ summary: 'The record, the person, the live workflow state, escalations and the tracking log' })
+  @AuditedRead()
   detail(@Param('number') number: string) {
     return this.observations.detail(number);
   }
@@ -85,6 +88,7 @@ export class ObservationsController {
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @ApiOperation({ summary: 'The day-by-day tracking log, as json, csv or xlsx' })
+  @AuditedRead()
   async trackingLog(@Param('number') number: string, @Query() query: FormatQuery, @Res() response: Response) {
     const rows = await this.observations.trackingLog(number);
     if (!query.format || query.format === 'json') return void response.json(rows);

@@ -1,5 +1,5 @@
 /// <reference types="multer" />
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConflictResponse, ApiConsumes, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,6 +7,7 @@ import { Actor } from '../../../libs/auth/actor.decorator';
 import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
 import { EnrolmentService } from '../../../libs/observation/enrolment.service';
+import { invalid } from '../../../libs/domain/errors';
 import { ImportService } from './import.service';
 import { EnrolmentDto, MoveDto } from './observation.dto';
 
@@ -27,7 +28,7 @@ export class PersonsController {
   @ApiBody({ type: EnrolmentDto })
   @ApiOperation({ summary: 'Enrol a person: one record, one observation number, one observation workflow' })
   @ApiConflictResponse({ description: 'the person already has an open observation; the body names its number' })
-  @ApiUnprocessableEntityResponse({ description: 'a field is wrong; `problems` names each field and reason' })
+  @ApiUnprocessableEntityResponse({ description: 'a field is wrong; `errors` names each field and reason' })
   async enrol(@Actor() actor: Principal, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const result = await this.enrolment.enrol(body, actor);
     if (result.status === 'existing') response.status(200);
@@ -54,7 +55,7 @@ export class PersonsController {
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiOperation({ summary: 'Import a ledger (.csv or .xlsx); follow progress at GET /imports/:id' })
   async import(@Actor() actor: Principal, @UploadedFile() file: Express.Multer.File | undefined) {
-    if (!file) throw new BadRequestException({ message: 'file: a .csv or .xlsx ledger is required as multipart field "file"', problems: [{ field: 'file', reason: 'is required' }] });
+    if (!file) throw invalid('file', 'is required: a .csv or .xlsx ledger as multipart field "file"');
     return this.imports.start(file.buffer, file.originalname, actor);
   }
 
@@ -65,7 +66,7 @@ export class PersonsController {
   @ApiOperation({ summary: 'An import: state, progress, counts and a result per row' })
   importStatus(@Param('id') id: string, @Query('results') results?: 'rejected' | 'all' | 'none') {
     if (results && !['rejected', 'all', 'none'].includes(results)) {
-      throw new BadRequestException({ message: 'results: must be rejected, all or none', problems: [{ field: 'results', reason: 'must be rejected, all or none' }] });
+      throw invalid('results', 'must be rejected, all or none');
     }
     return this.imports.status(id, results);
   }

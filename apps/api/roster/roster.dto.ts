@@ -9,7 +9,6 @@ import {
   IsInt,
   IsNumber,
   IsObject,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -19,9 +18,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { POST_KINDS, ROSTER_MODES } from '../../../workflows/roster/roster-seats';
+import { IsCalendarDate, IsOptional } from '../../../libs/nest/validators';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ROLES = ['cadre', 'guard', 'volunteer', 'medical', 'police_liaison'];
 
 class ByDto {
@@ -74,8 +73,8 @@ class PinDto {
 }
 
 export class PlanDto extends ByDto {
-  @ApiProperty({ example: '2026-12-01' }) @Matches(DATE, { message: 'must be a date YYYY-MM-DD' }) from!: string;
-  @ApiProperty({ example: '2026-12-14' }) @Matches(DATE, { message: 'must be a date YYYY-MM-DD' }) to!: string;
+  @ApiProperty({ example: '2026-12-01' }) @IsCalendarDate() from!: string;
+  @ApiProperty({ example: '2026-12-14' }) @IsCalendarDate() to!: string;
   @ApiProperty({ example: ['cp-g4'] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @IsString({ each: true }) postIds!: string[];
   @ApiPropertyOptional({ type: [PinDto], description: 'seats that must go to a person; one breaking a hard rule is refused (422)' })
   @IsOptional()
@@ -137,7 +136,7 @@ export class ScheduleDto {
 export class ShiftListQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() postId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() jurisdiction?: string;
-  @ApiPropertyOptional({ example: '2026-12-01' }) @IsOptional() @Matches(DATE, { message: 'must be a date YYYY-MM-DD' }) date?: string;
+  @ApiPropertyOptional({ example: '2026-12-01' }) @IsOptional() @IsCalendarDate() date?: string;
   @ApiPropertyOptional({ enum: ['scheduled', 'on_duty', 'no_show', 'handing_over', 'completed', 'missed', 'cancelled'] })
   @IsOptional()
   @IsIn(['scheduled', 'on_duty', 'no_show', 'handing_over', 'completed', 'missed', 'cancelled'])

@@ -5,7 +5,7 @@ import { DestinationDto, EscortDto, SortingPointDto, VehicleDto } from './transf
 import { TransferResourcesService } from './transfer-resources.service';
 
 /**
- * CRUD of the resources runs are made from; each body is checked by its DTO (400) and the service's rules (409/422).
+ * CRUD of the resources runs are made from; each body is checked by its DTO and the service’s rules (409/422).
  * The sorting point, the fleet, escorts and destinations are the district's: every dispatcher and
  * supervisor reads them, the district command changes them.
  */

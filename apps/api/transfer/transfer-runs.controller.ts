@@ -23,6 +23,7 @@ import { forbidden, invalid } from '../../../libs/domain/errors';
 import { sendTable, TableColumn } from '../observation/ledger/ledger-writer';
 import { ByDto, ExceptionDecisionDto, HandOverDto, PlanAdjustmentDto, RefusalDto, RerouteDto, RiderDto, RunListQuery, RunRequestDto, SheetQuery } from './transfer.dto';
 import { HandOverSheetRow, TransferRunService } from './transfer-run.service';
+import { AuditedRead } from '../audit/audit.interceptor';
 
 const SHEET_COLUMNS: Array<TableColumn & { key: keyof HandOverSheetRow }> = [
   { key: 'row', header: '序号 row' },
@@ -56,7 +57,7 @@ export class TransferRunsController {
   @ScopedInHandler()
   @HttpCode(201)
   @ApiOperation({ summary: 'Start a run from a manifest: planned at once, dispatched now or after the dispatcher adjusts the plan' })
-  @ApiUnprocessableEntityResponse({ description: 'a row is wrong: `problems` names `travellers[i].field` and the reason' })
+  @ApiUnprocessableEntityResponse({ description: 'a row is wrong: `errors` names `travellers[i].field` and the reason' })
   @ApiConflictResponse({ description: 'someone cannot be carried at all (e.g. more people than seats and no second trip possible)' })
   async start(@Actor() actor: Principal, @Body() body: RunRequestDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.runs.start({ ...body, subdistrict: actor.subdistrict });
@@ -72,12 +73,14 @@ export class TransferRunsController {
 
   @Get(':runId')
   @ApiOperation({ summary: 'The run: plan, live counts, each trip and its leg, exceptions, and every person by name' })
+  @AuditedRead()
   detail(@Param('runId') runId: string) {
     return this.runs.detail(runId);
   }
 
   @Get(':runId/hand-over-sheet')
   @ApiOperation({ summary: 'The hand-over sheet (交接单): one row per person, as json, csv or xlsx' })
+  @AuditedRead()
   async sheet(@Param('runId') runId: string, @Query() query: SheetQuery, @Res() response: Response) {
     const rows = await this.runs.handOverSheet(runId);
     if (!query.format || query.format === 'json') return void response.json(rows);

@@ -9,7 +9,6 @@ import {
   IsInt,
   IsNumber,
   IsObject,
-  IsOptional,
   IsPositive,
   IsString,
   Max,
@@ -18,6 +17,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsOptional, MAX_PAGE } from '../../../libs/nest/validators';
 
 class MeetingDto {
   @ApiProperty({ example: 'G4 provincial checkpoint (京港澳高速杜家坎)' }) @IsString() @MinLength(1) @MaxLength(200) point!: string;
@@ -33,7 +33,7 @@ class RunRulesDto {
 }
 
 /**
- * `POST /transfer-runs`. The shape is checked here (400); each traveller row by the manifest
+ * `POST /transfer-runs`. The shape is checked here (422); each traveller row by the manifest
  * reader (422 naming `travellers[i].field`), since a row's rules depend on its destination.
  */
 export class RunRequestDto {
@@ -111,7 +111,7 @@ export class ExceptionDecisionDto extends ByDto {
 
 export class RunListQuery {
   @ApiPropertyOptional({ enum: ['planned', 'running', 'completed'] }) @IsOptional() @IsIn(['planned', 'running', 'completed']) status?: string;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ default: 1, maximum: MAX_PAGE }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) pageSize?: number;
 }
 

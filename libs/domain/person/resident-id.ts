@@ -19,7 +19,7 @@ export function residentIdProblem(value: string, today: Date = new Date()): stri
   const day = Number(value.slice(12, 14));
   const birth = new Date(Date.UTC(year, month - 1, day));
   if (birth.getUTCFullYear() !== year || birth.getUTCMonth() !== month - 1 || birth.getUTCDate() !== day || year < 1900 || birth > today) {
-    return `has an impossible birth date ${value.slice(6, 14)}`;
+    return 'has an impossible birth date (digits 7-14)';
   }
   const expected = residentIdCheckCharacter(value.slice(0, 17));
   if (value[17] !== expected) return `check digit is ${value[17]}, expected ${expected}`;

@@ -2,7 +2,7 @@
 // filters, paging, the open drill-down and the language survive every refresh (and a reload: they
 // live in the URL). It needs a login: the session cookie set by POST /auth/login carries the reads;
 // until then, and whenever the API answers 401 later, the page shows the login form instead.
-import { fill, forbidden, formatTime, getJson, h, postJson, table, whenUnauthenticated } from './dom.js';
+import { fill, forbidden, formatTime, getJson, h, postJson, problemDetail, table, whenUnauthenticated } from './dom.js';
 import { facts, renderRun, renderShift, renderTrip } from './drawers.js';
 import { LANGUAGES, term as termIn, translate } from './i18n.js';
 import { forbiddenNotice, loadDailyReport, loadPosts, loadTransfers, renderDailyReport, renderPosts, renderTransfers, shortId } from './sources.js';
@@ -146,7 +146,7 @@ async function loadSummary(epoch) {
   if (forbidden(result)) {
     // Not this person's role (or a filter outside their jurisdiction): a notice, no numbers.
     data.summary = undefined;
-    data.summaryDenied = result.body?.message ?? '';
+    data.summaryDenied = result.body?.detail ?? '';
     renderCards();
     renderPanels();
     return true;
@@ -164,7 +164,7 @@ async function loadList(epoch) {
   const query = listQuery();
   const result = await getJson(`/dashboard/observations?${query}`);
   if (epoch !== session.epoch || query !== listQuery()) return true;
-  if (forbidden(result)) data.list = { denied: result.body?.message ?? '' };
+  if (forbidden(result)) data.list = { denied: result.body?.detail ?? '' };
   else if (!result.ok) return false;
   else data.list = result.body;
   renderList();
@@ -190,10 +190,10 @@ async function loadDetail(epoch) {
   const result = await fetchOpened(target);
   if (epoch !== session.epoch || key !== state.open) return true;
   if (result.status === 404) data.detail = { key, missing: true };
-  else if (forbidden(result)) data.detail = { key, denied: result.body?.message ?? '' };
+  else if (forbidden(result)) data.detail = { key, denied: result.body?.detail ?? '' };
   else if (!result.ok) {
     // Kept on screen if it was read before (the live dot says the page is behind); said if never.
-    if (data.detail?.key !== key || data.detail.failed) data.detail = { key, failed: result.body?.message ?? `HTTP ${result.status}` };
+    if (data.detail?.key !== key || data.detail.failed) data.detail = { key, failed: problemDetail(result) };
     renderDetail();
     return false;
   } else data.detail = { ...result.body, key };
@@ -620,12 +620,12 @@ function showLogin(note, { forget = false } = {}) {
 
 /** The server's reason, in the page's language where it is a known one. */
 function loginProblem(result) {
-  const message = result.body?.message;
+  const message = result.body?.detail;
   if (result.status === 401) return { key: 'login.wrong', message };
   if (result.status === 423) return result.body?.lockedUntil ? { key: 'login.locked', until: result.body.lockedUntil, message } : { key: 'login.failed', params: { message }, message };
   if (result.status === 403) return { key: 'login.disabled', message };
   if (result.status === 0) return { key: 'login.unreachable', params: { message }, message };
-  return { key: 'login.failed', params: { message: Array.isArray(message) ? message.join('; ') : message ?? `HTTP ${result.status}` }, message };
+  return { key: 'login.failed', params: { message: problemDetail(result) }, message };
 }
 
 async function submitLogin(event) {
@@ -653,14 +653,14 @@ async function logout() {
   // 401: the login had already ended; either way nobody is logged in here any more.
   if (result.ok || result.status === 401) return showLogin({ key: 'login.loggedOut' }, { forget: true });
   renderSession();
-  $('live-text').textContent = t('auth.logoutFailed', { message: result.body?.message ?? `HTTP ${result.status}` });
+  $('live-text').textContent = t('auth.logoutFailed', { message: problemDetail(result) });
 }
 
 /** On load: the session cookie may still hold a login. */
 async function start() {
   const result = await getJson('/auth/me');
   if (result.ok && result.body?.userId) return signedIn(result.body);
-  showLogin(result.status === 401 ? undefined : { key: 'login.unreachable', params: { message: result.body?.message ?? `HTTP ${result.status}` } });
+  showLogin(result.status === 401 ? undefined : { key: 'login.unreachable', params: { message: problemDetail(result) } });
 }
 
 // ---------------------------------------------------------------------------------------------

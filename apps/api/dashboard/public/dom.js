@@ -56,7 +56,7 @@ async function requestJson(url, init) {
     if (response.status === 401) onUnauthenticated(result);
     return result;
   } catch (error) {
-    return { ok: false, status: 0, body: { message: String(error?.message ?? error) } };
+    return { ok: false, status: 0, body: { detail: String(error?.message ?? error) } };
   }
 }
 
@@ -69,17 +69,22 @@ export function postJson(url, body) {
   return requestJson(url, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
+/** What went wrong, from the API's problem body (RFC 9457 `detail`), else the status. */
+export function problemDetail(result) {
+  return result.body?.detail ?? `HTTP ${result.status}`;
+}
+
 /** Refused for the caller's role or jurisdiction (not an error of the page or the API). */
 export function forbidden(result) {
   return result.status === 403;
 }
 
 /**
- * A source another team is still building: a 404 for the route itself (Nest's "Cannot GET …",
- * not a domain `not_found`) means it is not deployed yet.
+ * A source another team is still building: a 404 for the route itself (code `route_not_found`,
+ * not a missing record's `not_found`) means it is not deployed yet.
  */
 export function routeMissing(result) {
-  return result.status === 404 && result.body?.error !== 'not_found';
+  return result.status === 404 && result.body?.code === 'route_not_found';
 }
 
 /** Date-time formatters in the jurisdiction's time zone, one per language and style. */

@@ -1,7 +1,7 @@
 // The transfer, roster and daily-report sources. Each is read through its own API route; when the
 // route is not deployed, or not open to the logged-in person's role or jurisdiction, the dashboard
 // says so and shows no numbers for it.
-import { fill, forbidden, getJson, h, routeMissing, table } from './dom.js';
+import { fill, forbidden, getJson, h, problemDetail, routeMissing, table } from './dom.js';
 
 export const ROUTES = {
   transfers: '/transfer-runs',
@@ -11,8 +11,8 @@ export const ROUTES = {
 
 function outcome(result, route) {
   if (routeMissing(result)) return { state: 'unavailable', route };
-  if (forbidden(result)) return { state: 'forbidden', message: result.body?.message };
-  if (!result.ok) return { state: 'error', message: result.body?.message ?? `HTTP ${result.status}` };
+  if (forbidden(result)) return { state: 'forbidden', message: result.body?.detail };
+  if (!result.ok) return { state: 'error', message: problemDetail(result) };
   return undefined;
 }
 
