@@ -13,6 +13,9 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { zonedIso } from '../../libs/config/time-zone';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
+import { workflowState } from '../../libs/temporal/start-once';
+import { EnrolmentService } from '../../libs/observation/enrolment.service';
+import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import { observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { localDate } from '../../workflows/observation/observation-schedule';
@@ -121,6 +124,30 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(sequence(next.body.observationNumber)).toBe(sequence(first.body.observationNumber) + 1);
     const [person] = await db.query(`SELECT mobile FROM person WHERE document_number = $1`, [documentNumber]);
     expect(person.mobile).toBe('13800138000');
+  });
+
+  it('starts the workflow of an open observation whose start was lost when its enrolment comes again, as a 409 or a retried request id', async () => {
+    const client = api.get<Client>(TEMPORAL_CLIENT);
+    const enrolments = api.get(EnrolmentService);
+    const body = { ...enrolmentRequest({ category: 'B', anchorDate: today }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' } };
+    // What an enrolment leaves when Temporal is down at its start: the record, and no workflow.
+    const lost = async (request: Record<string, unknown>) => {
+      const input = await enrolments.record(validateEnrolment(request).enrolment!);
+      expect(await workflowState(client, observationWorkflowId(input.number))).toBeUndefined();
+      return input.number;
+    };
+
+    const number = await lost(body);
+    const again = await http.post('/persons').send(body).expect(409);
+    expect(again.body.observationNumber).toBe(number);
+    expect(await workflowState(client, observationWorkflowId(number))).toBe('running');
+
+    const withRequestId = { ...body, documentNumber: freshResidentId(), clientRequestId: `lost-${Date.now()}` };
+    const numbered = await lost(withRequestId);
+    const retried = await http.post('/persons').send(withRequestId).expect(200);
+    expect(retried.body).toMatchObject({ observationNumber: numbered, status: 'existing' });
+    expect(await workflowState(client, observationWorkflowId(numbered))).toBe('running');
+    for (const n of [number, numbered]) expect((await client.workflow.count(`WorkflowId = '${observationWorkflowId(n)}'`)).count).toBe(1);
   });
 
   it('is idempotent on clientRequestId, and one of many concurrent enrolments of one ID wins', async () => {
