@@ -2,6 +2,7 @@
 export { systemProbeWorkflow } from './system/system-probe.workflow';
 export { observationWorkflow } from './observation/observation.workflow';
 export { policyRolloutWorkflow } from './observation/policy-rollout.workflow';
+export { ledgerImportWorkflow } from './observation/ledger-import.workflow';
 export { shiftWorkflow } from './roster/shift.workflow';
 export { rosterDailyWorkflow } from './roster/roster-daily.workflow';
 export { transferRunWorkflow } from './transfer/transfer-run.workflow';

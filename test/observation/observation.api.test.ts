@@ -20,7 +20,7 @@ import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import { observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { localDate } from '../../workflows/observation/observation-schedule';
 import { testConfig } from '../support/environment';
-import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
+import { makeCsvOfCopies, makeLedgerFile, makeLedgerRecords, makeZipBomb } from '../support/ledger-fixtures';
 import { eventually } from '../support/eventually';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
 
@@ -284,6 +284,9 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     records[11] = { ...records[11], documentNumber: '1.10105E+17' }; // as a CSV saved from Excel shows an ID typed as a number
     const file = await makeLedgerFile(records, 'csv');
     const started = await http.post('/persons/import').attach('file', file, 'ledger.csv').expect(202);
+    // Every row is stored before the answer: the API may die the moment it has answered.
+    const [{ stored }] = await db.query(`SELECT count(*)::int AS stored FROM import_row WHERE job_id = $1`, [started.body.id]);
+    expect(stored).toBe(30);
     const done = await eventually(async () => (await http.get(`/imports/${started.body.id}`)).body, (j) => j.state === 'done', { what: 'import done', timeoutMs: 60_000 });
     expect(done).toMatchObject({ totalRows: 30, processedRows: 30, accepted: 28, rejected: 2 });
     expect(done.results).toEqual([
@@ -298,5 +301,14 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(count).toBe(28);
     await http.post('/persons/import').attach('file', Buffer.from('x'), 'ledger.pdf').expect(422);
     await http.get('/imports/not-a-job').expect(404);
+  });
+
+  it('refuses a ledger over its limits with the limit named: 50 MiB uploaded, 200 MiB unpacked, 50,000 rows', async () => {
+    const bigFile = await http.post('/persons/import').attach('file', Buffer.alloc(50 * 1024 * 1024 + 1, 'a'), 'ledger.csv').expect(413);
+    expect(bigFile.body.problems).toEqual([{ field: 'file', reason: 'is larger than 50 MiB, the most a ledger upload may be; split the ledger' }]);
+    const bomb = await http.post('/persons/import').attach('file', makeZipBomb(3, 70), 'ledger.xlsx').expect(413);
+    expect(bomb.body.problems).toEqual([{ field: 'file', reason: 'unpacks to 210 MiB, more than the 200 MiB a ledger workbook may hold; split the ledger' }]);
+    const tooManyRows = await http.post('/persons/import').attach('file', await makeCsvOfCopies(50_001), 'ledger.csv').expect(422);
+    expect(tooManyRows.body.problems).toEqual([{ field: 'file', reason: 'has more than 50,000 rows, the most a ledger may hold; split it into files of at most that many' }]);
   });
 });

@@ -1,6 +1,6 @@
 import { AuditLogEntity, UserEntity } from './access.entity';
 import { EscalationEntity } from './escalation.entity';
-import { ImportJobEntity } from './import-job.entity';
+import { ImportJobEntity, ImportRowEntity } from './import-job.entity';
 import { NotificationEntity } from './notification.entity';
 import { ObservationPolicyEntity } from './observation-policy.entity';
 import { ObservationEntity } from './observation.entity';
@@ -15,6 +15,7 @@ export {
   UserEntity,
   EscalationEntity,
   ImportJobEntity,
+  ImportRowEntity,
   NotificationEntity,
   ObservationEntity,
   ObservationPolicyEntity,
@@ -28,6 +29,7 @@ export const ENTITIES = [
   UserEntity,
   EscalationEntity,
   ImportJobEntity,
+  ImportRowEntity,
   NotificationEntity,
   ObservationEntity,
   ObservationPolicyEntity,
