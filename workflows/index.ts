@@ -1,5 +1,7 @@
 // The workflow bundle's entry: every workflow type the worker runs.
 export { systemProbeWorkflow } from './system/system-probe.workflow';
+export { reconcilerWorkflow } from './system/reconciler.workflow';
+export { outboxRelayWorkflow } from './system/outbox-relay.workflow';
 export { observationWorkflow } from './observation/observation.workflow';
 export { policyRolloutWorkflow } from './observation/policy-rollout.workflow';
 export { ledgerImportWorkflow } from './observation/ledger-import.workflow';

@@ -7,6 +7,7 @@ import { NotificationActivities, NotificationsModule } from '../../activities/no
 import { ObservationActivities } from '../../activities/observation/observation.activities';
 import { LedgerImportActivities } from '../../activities/observation/ledger-import.activities';
 import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
+import { ReconcilerActivities } from '../../activities/system/reconciler.activities';
 import { SystemActivities } from '../../activities/system/system.activities';
 import { DISPATCH_SYSTEM_PROVIDER } from '../../activities/transfer/dispatch-system';
 import { TransferActivities } from '../../activities/transfer/transfer.activities';
@@ -16,6 +17,7 @@ import { RosterActivitiesModule, ROSTER_ACTIVITY_CLASSES } from '../../activitie
 /** The activity classes the worker registers; each is a Nest provider so it gets its dependencies by DI. */
 export const ACTIVITY_CLASSES = [
   SystemActivities,
+  ReconcilerActivities,
   ObservationActivities,
   PolicyRolloutActivities,
   LedgerImportActivities,
@@ -38,7 +40,7 @@ export class WorkerModule {
         RosterActivitiesModule,
         ObservationCoreModule,
       ],
-      providers: [SystemActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, DISPATCH_SYSTEM_PROVIDER],
+      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, DISPATCH_SYSTEM_PROVIDER],
     };
   }
 }

@@ -33,6 +33,13 @@ export interface AppConfig {
     /** A workflow bundle made ahead of the start; unset, the worker bundles `workflows/` itself. */
     workflowBundle?: string;
   };
+  /** Every how many seconds the project's schedules run (libs/temporal/schedules.ts). */
+  schedules: {
+    /** The reconciler: open records without a running workflow get one. */
+    reconcileSeconds: number;
+    /** The outbox relay: pending notifications are retried. */
+    outboxRelaySeconds: number;
+  };
   auth: {
     /** Signs login tokens; undefined: the API refuses to start (npm start provides one). */
     jwtSecret?: string;
@@ -249,6 +256,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       stickyQueueTimeoutSeconds: positiveInt(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS', 10),
       maxHeapMiB: atLeast(env, 'WORKER_MAX_HEAP_MIB', 512, 256),
       workflowBundle: readableFile(env, 'WORKER_WORKFLOW_BUNDLE'),
+    },
+    schedules: {
+      reconcileSeconds: positiveInt(env, 'EPI_RECONCILE_SECONDS', 300),
+      outboxRelaySeconds: positiveInt(env, 'EPI_OUTBOX_RELAY_SECONDS', 60),
     },
     auth: auth(env),
   };

@@ -18,7 +18,13 @@ import {
 import { ConfigError } from '../../libs/config/config';
 import { NotificationEntity, PersonEntity } from '../../libs/persistence/entities';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { Client } from '@temporalio/client';
+import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { createDataSource } from '../../libs/persistence/data-source';
+import { connectClient } from '../../libs/temporal/connection';
+import { ensureSchedules, OUTBOX_RELAY_SCHEDULE_ID, RECONCILER_SCHEDULE_ID } from '../../libs/temporal/schedules';
 import { eventually } from '../support/eventually';
+import { testConfig } from '../support/environment';
 
 type Params = Record<string, string | number>;
 
@@ -366,5 +372,91 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
       const input: SendNotificationInput = { ...reminder(), channel: 'sms' };
       await expect(outboxOnly.sendNotification(input)).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationInvalid', message: expect.stringContaining('SMS_GATEWAY_URL is not set') });
     });
+  });
+});
+
+describe('the outbox relay, on its schedule (dev server, worker, HTTP gateway)', () => {
+  // The reconciler's schedule is made too: far apart, so it never runs against the shared test database.
+  const config = testConfig();
+  const schedules = { reconcileSeconds: 30 * 86_400, outboxRelaySeconds: 1 };
+  const smsEnv = { SMS_GATEWAY_URL: '', SMS_GATEWAY_TOKEN: 'relay-token' };
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let worker: RunningWorker;
+  let client: Client;
+  let db: DataSource;
+  let outbox: NotificationOutbox;
+  let sender: NotificationActivities;
+  let personId: string;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    smsEnv.SMS_GATEWAY_URL = gateway.url;
+    Object.assign(process.env, smsEnv); // the worker's channels come from its environment, as in a deployment
+    worker = await startWorker(config);
+    client = await connectClient(config.temporal);
+    db = await createDataSource(config.databaseUrl!, { poolSize: 2 }).initialize();
+    const channels = createChannels(smsEnv);
+    outbox = new NotificationOutbox(channels);
+    sender = new NotificationActivities(db, channels, outbox);
+    [{ id: personId }] = await db.query(
+      `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit) VALUES ('王五', 'passport', $1, '13900139000', 'XYL', '学院路社区', '1', '1') RETURNING id`,
+      [`R${randomUUID().slice(0, 8)}`],
+    );
+  });
+
+  afterAll(async () => {
+    for (const id of [RECONCILER_SCHEDULE_ID, OUTBOX_RELAY_SCHEDULE_ID]) await client?.schedule.getHandle(id).delete().catch(() => undefined);
+    await worker?.shutdown();
+    await client?.connection.close();
+    await db?.destroy();
+    await gateway?.stop();
+    for (const name of Object.keys(smsEnv)) delete process.env[name];
+  });
+
+  /** A notice stored by the API in the transaction that decided it (as `transactionNotifying` does). */
+  async function storeNotice(): Promise<string> {
+    const id = `relay-test:${randomUUID()}`;
+    await db.transaction((manager) => outbox.enqueue(manager, [{ id, recipient: { personId }, template: 'mode_switch', params: SAMPLES.mode_switch }]));
+    return id;
+  }
+  const row = async (id: string) => (await db.query(`SELECT state, attempts, last_error FROM notification WHERE id = $1`, [id]))[0];
+  const sentTo = (id: string) => gateway.received.filter((r) => r.idempotencyKey === id);
+
+  it('is created by ensureSchedules, once, at the period configured', async () => {
+    await ensureSchedules(client, { ...config, schedules: { ...schedules, outboxRelaySeconds: 30 } });
+    expect(await ensureSchedules(client, { ...config, schedules })).toEqual([RECONCILER_SCHEDULE_ID, OUTBOX_RELAY_SCHEDULE_ID]);
+    const relay = await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe();
+    expect(relay.spec.intervals).toMatchObject([{ every: 1000 }]);
+    expect(relay.action).toMatchObject({ type: 'startWorkflow', workflowType: 'outboxRelayWorkflow', taskQueue: config.temporal.taskQueue });
+    expect(relay.policies.overlap).toBe('SKIP');
+    const reconciler = await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).describe();
+    expect(reconciler.action).toMatchObject({ workflowType: 'reconcilerWorkflow', taskQueue: config.temporal.taskQueue });
+  });
+
+  it('retries a notice whose one try failed, after its backoff, and delivers it once with its id as Idempotency-Key', async () => {
+    const id = await storeNotice();
+    gateway.repliesFor.set(id, [[503, 'gateway busy']]);
+    await expect(sender.deliverNotification({ id })).rejects.toThrow('SMS gateway answered 503: gateway busy');
+    expect(await row(id)).toMatchObject({ state: 'pending', attempts: 1 });
+
+    await eventually(() => row(id), (r) => r.state === 'sent', { what: 'the relay delivers the notice', timeoutMs: 60_000, intervalMs: 500 });
+    const relayRunsThen = (await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe()).info.numActionsTaken;
+    await eventually(async () => (await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe()).info.numActionsTaken, (n) => n >= relayRunsThen + 3, { what: 'three more relay passes', timeoutMs: 30_000 });
+
+    const sends = sentTo(id);
+    expect(sends.map((s) => s.idempotencyKey)).toEqual([id, id]); // refused once, then accepted: delivered once
+    expect(sends[1].at - sends[0].at).toBeGreaterThanOrEqual(5_000); // the first backoff
+    expect(sends[1].authorization).toBe('Bearer relay-token');
+    expect(await row(id)).toMatchObject({ state: 'sent', attempts: 2, last_error: null });
+  });
+
+  it('gives a notice up, with the reason, once it has been pending for a day', async () => {
+    const id = await storeNotice();
+    await db.query(`UPDATE notification SET created_at = now() - interval '25 hours' WHERE id = $1`, [id]);
+    gateway.repliesFor.set(id, [[503, 'gateway down']]);
+    const failed = await eventually(() => row(id), (r) => r.state !== 'pending', { what: 'the relay gives the notice up', timeoutMs: 60_000, intervalMs: 500 });
+    expect(failed).toMatchObject({ state: 'failed', attempts: 1, last_error: 'gave up after 24 h, at attempt 1: SMS gateway answered 503: gateway down' });
+    expect(sentTo(id)).toHaveLength(1);
+    await expect(sender.deliverNotification({ id })).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationFailed' });
   });
 });
