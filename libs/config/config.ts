@@ -33,7 +33,7 @@ export interface AppConfig {
     /** A workflow bundle made ahead of the start; unset, the worker bundles `workflows/` itself. */
     workflowBundle?: string;
   };
-  /** Every how many seconds the project's schedules run (libs/temporal/schedules.ts). */
+  /** Every how many seconds the project's schedules run (libs/temporal/schedules.ts); 0 pauses one. */
   schedules: {
     /** The reconciler: open records without a running workflow get one. */
     reconcileSeconds: number;
@@ -203,6 +203,11 @@ function positiveInt(env: Env, variable: string, fallback: number): number {
   return value;
 }
 
+/** A period in seconds, or 0 for off. */
+function periodOrOff(env: Env, variable: string, fallback: number): number {
+  return env[variable]?.trim() === '0' ? 0 : positiveInt(env, variable, fallback);
+}
+
 function atLeast(env: Env, variable: string, fallback: number, minimum: number): number {
   const value = positiveInt(env, variable, fallback);
   if (value < minimum) throw new ConfigError(variable, `must be at least ${minimum}, got ${value}`);
@@ -258,8 +263,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       workflowBundle: readableFile(env, 'WORKER_WORKFLOW_BUNDLE'),
     },
     schedules: {
-      reconcileSeconds: positiveInt(env, 'EPI_RECONCILE_SECONDS', 300),
-      outboxRelaySeconds: positiveInt(env, 'EPI_OUTBOX_RELAY_SECONDS', 60),
+      reconcileSeconds: periodOrOff(env, 'EPI_RECONCILE_SECONDS', 300),
+      outboxRelaySeconds: periodOrOff(env, 'EPI_OUTBOX_RELAY_SECONDS', 60),
     },
     auth: auth(env),
   };

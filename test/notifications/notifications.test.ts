@@ -376,9 +376,9 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
 });
 
 describe('the outbox relay, on its schedule (dev server, worker, HTTP gateway)', () => {
-  // The reconciler's schedule is made too: far apart, so it never runs against the shared test database.
+  // The reconciler's schedule is made too, paused: it must not run against the shared test database.
   const config = testConfig();
-  const schedules = { reconcileSeconds: 30 * 86_400, outboxRelaySeconds: 1 };
+  const schedules = { reconcileSeconds: 0, outboxRelaySeconds: 1 };
   const smsEnv = { SMS_GATEWAY_URL: '', SMS_GATEWAY_TOKEN: 'relay-token' };
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   let worker: RunningWorker;
@@ -422,15 +422,18 @@ describe('the outbox relay, on its schedule (dev server, worker, HTTP gateway)',
   const row = async (id: string) => (await db.query(`SELECT state, attempts, last_error FROM notification WHERE id = $1`, [id]))[0];
   const sentTo = (id: string) => gateway.received.filter((r) => r.idempotencyKey === id);
 
-  it('is created by ensureSchedules, once, at the period configured', async () => {
-    await ensureSchedules(client, { ...config, schedules: { ...schedules, outboxRelaySeconds: 30 } });
+  it('is created by ensureSchedules, once, at the period configured (0: paused)', async () => {
+    await ensureSchedules(client, { ...config, schedules: { reconcileSeconds: 0, outboxRelaySeconds: 0 } });
+    expect((await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe()).state.paused).toBe(true);
     expect(await ensureSchedules(client, { ...config, schedules })).toEqual([RECONCILER_SCHEDULE_ID, OUTBOX_RELAY_SCHEDULE_ID]);
     const relay = await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe();
     expect(relay.spec.intervals).toMatchObject([{ every: 1000 }]);
     expect(relay.action).toMatchObject({ type: 'startWorkflow', workflowType: 'outboxRelayWorkflow', taskQueue: config.temporal.taskQueue });
     expect(relay.policies.overlap).toBe('SKIP');
+    expect(relay.state).toMatchObject({ paused: false, note: 'every 1 s (EPI_OUTBOX_RELAY_SECONDS)' });
     const reconciler = await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).describe();
     expect(reconciler.action).toMatchObject({ workflowType: 'reconcilerWorkflow', taskQueue: config.temporal.taskQueue });
+    expect(reconciler.state).toMatchObject({ paused: true, note: 'paused: EPI_RECONCILE_SECONDS=0' });
   });
 
   it('retries a notice whose one try failed, after its backoff, and delivers it once with its id as Idempotency-Key', async () => {
