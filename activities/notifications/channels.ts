@@ -5,6 +5,8 @@ import { maskPersonalData } from '../../libs/domain/personal-data';
 export type ChannelName = 'outbox' | 'email' | 'sms';
 
 export interface OutgoingMessage {
+  /** The notification's id: the gateway's Idempotency-Key and the email's Message-ID, so a repeated send can be recognised. */
+  id: string;
   to: string;
   subject: string;
   body: string;
@@ -41,6 +43,25 @@ export class OutboxChannel implements NotificationChannel {
   async deliver(): Promise<void> {}
 }
 
+/**
+ * Every send ends well within the delivery activity's 1-minute start-to-close timeout
+ * (workflows/shared/effects.ts, workflows/system/outbox-relay.workflow.ts), so Temporal does not
+ * try a message again while its first send may still get through. SMTP: connecting, the greeting
+ * and each reply have their own limit; SMS: one limit for the whole request.
+ */
+export const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 };
+const SMS_TIMEOUT_MS = 15_000;
+
+/** The Message-ID of a notification's email: its id, in the characters a Message-ID allows. */
+export function messageIdOf(id: string, from: string): string {
+  const local = Array.from(Buffer.from(id, 'utf8'), (byte) => {
+    const char = String.fromCharCode(byte);
+    return /[A-Za-z0-9_-]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }).join('');
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'epi-ops.local';
+  return `<${local}@${domain}>`;
+}
+
 export class EmailChannel implements NotificationChannel {
   readonly name = 'email';
   private readonly transport: Mail;
@@ -50,12 +71,12 @@ export class EmailChannel implements NotificationChannel {
     smtpUrl: string,
     private readonly from: string,
   ) {
-    this.transport = createTransport(smtpUrl);
+    this.transport = createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
   }
 
   async deliver(message: OutgoingMessage): Promise<void> {
     try {
-      await this.transport.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.body });
+      await this.transport.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.body, messageId: messageIdOf(message.id, this.from) });
     } catch (error) {
       const { code, responseCode, message: text } = error as { code?: string; responseCode?: number; message: string };
       // A 5xx reply to the envelope or the message rejects this mail for good; connection and
@@ -66,9 +87,7 @@ export class EmailChannel implements NotificationChannel {
   }
 }
 
-const SMS_TIMEOUT_MS = 15_000;
-
-/** POSTs `{ to, text }` as JSON; the gateway answers 2xx when it has accepted the message. */
+/** POSTs `{ to, text }` as JSON with the notification id as Idempotency-Key; the gateway answers 2xx when it has accepted the message. */
 export class SmsGatewayChannel implements NotificationChannel {
   readonly name = 'sms';
 
@@ -78,7 +97,7 @@ export class SmsGatewayChannel implements NotificationChannel {
   ) {}
 
   async deliver(message: OutgoingMessage): Promise<void> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': message.id };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     // Network errors and timeouts propagate as they are: retryable.
     const response = await fetch(this.url, {

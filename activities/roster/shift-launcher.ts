@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../libs/config/config';
 import { APP_CONFIG } from '../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { COMMUNITY, STATUS } from '../../libs/temporal/search-attributes';
+import { startOnce } from '../../libs/temporal/start-once';
 import type { RosterMode } from '../../workflows/roster/roster-seats';
 import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
 import { ShiftInput, shiftWorkflowId } from '../../workflows/roster/shift.messages';
@@ -63,7 +64,8 @@ export class ShiftLauncher {
 
   /**
    * Starts every published shift not started yet that begins before `until` and has not ended by
-   * `now`; safe to repeat (USE_EXISTING, and a flag so a finished shift is never run again).
+   * `now`; safe to repeat (a shift's workflow is started once, and a flag skips it afterwards).
+   * Returns the shifts whose workflow this call started.
    */
   async startDue(client: Client, { now, until, shiftIds }: { now: number; until: number; shiftIds?: string[] }): Promise<string[]> {
     const rows: ShiftRow[] = await this.dataSource.query(
@@ -73,24 +75,20 @@ export class ShiftLauncher {
        ORDER BY s.start_at, s.id`,
       [new Date(until), new Date(now), shiftIds ?? null],
     );
+    const started: string[] = [];
     for (const row of rows) {
-      const input = shiftInputOf(row, this.config.timeZone);
-      try {
-        await client.workflow.start(shiftWorkflow, {
-          workflowId: shiftWorkflowId(row.id),
-          taskQueue: this.config.temporal.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          typedSearchAttributes: [
-            { key: COMMUNITY, value: row.jurisdiction },
-            { key: STATUS, value: 'scheduled' },
-          ],
-        });
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      }
+      const outcome = await startOnce(client, shiftWorkflow, {
+        workflowId: shiftWorkflowId(row.id),
+        taskQueue: this.config.temporal.taskQueue,
+        args: [shiftInputOf(row, this.config.timeZone)],
+        typedSearchAttributes: [
+          { key: COMMUNITY, value: row.jurisdiction },
+          { key: STATUS, value: 'scheduled' },
+        ],
+      });
+      if (outcome === 'started') started.push(row.id);
       await this.dataSource.query(`UPDATE roster_shift SET workflow_started = true, updated_at = now() WHERE id = $1`, [row.id]);
     }
-    return rows.map((row) => row.id);
+    return started;
   }
 }

@@ -96,6 +96,9 @@ async function main(): Promise<void> {
       API_PORT: String(await freePort()),
       EPI_PAYLOAD_KEYS: process.env.EPI_PAYLOAD_KEYS || newPayloadKeyEntry('bench'),
       EPI_JWT_SECRET: randomBytes(32).toString('base64'),
+      // The storm records its observations in bulk before starting them with offsets of its own; a
+      // reconciler pass in between would start some from their records, due at other times.
+      EPI_RECONCILE_SECONDS: '0',
     };
     const config = loadConfig(env);
 

@@ -1,8 +1,10 @@
 /**
  * Imports a ledger file through the running API and shows its progress:
- *   EPI_PASSWORD=… npm run import-ledger -- ledger.xlsx --user li.worker [--api http://127.0.0.1:3000]
+ *   EPI_PASSWORD=… npm run import-ledger -- ledger.xlsx --user li.worker [--api http://127.0.0.1:3000] [--stall-seconds 120]
  * (or EPI_TOKEN=<access token> instead of --user and EPI_PASSWORD). Rows outside the user's
  * jurisdiction are refused. Rejected rows are printed with their sheet row, field and reason at the end.
+ * It stops with a message when the import fails, or when no row has been done for --stall-seconds
+ * (no worker running, the database down): the import itself goes on once that is fixed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -26,8 +28,6 @@ interface ImportStatus {
   accepted: number;
   rejected: number;
   error?: string;
-  /** When the upload is refused: the problem's detail. */
-  detail?: string;
   results?: Array<{ row: number; status: string; field?: string; reason?: string }>;
 }
 
@@ -42,28 +42,49 @@ async function accessToken(api: string): Promise<string> {
   return body.accessToken;
 }
 
+async function readJson<T>(response: Response): Promise<T> {
+  const body = (await response.json()) as T & { detail?: string };
+  if (!response.ok) throw new Error(`${response.status}: ${body.detail ?? JSON.stringify(body)}`);
+  return body;
+}
+
 async function main(): Promise<void> {
   const file = process.argv[2];
-  if (!file || file.startsWith('--')) throw new Error('usage: import-ledger <file.csv|file.xlsx> --user NAME [--api URL]  (EPI_PASSWORD or EPI_TOKEN in the environment)');
+  if (!file || file.startsWith('--')) throw new Error('usage: import-ledger <file.csv|file.xlsx> --user NAME [--api URL] [--stall-seconds N]  (EPI_PASSWORD or EPI_TOKEN in the environment)');
+  const stallSeconds = Number(option('stall-seconds', '120'));
+  if (!(stallSeconds > 0)) throw new Error('--stall-seconds must be a positive number');
   const api = option('api', `http://127.0.0.1:${process.env.API_PORT || 3000}`);
   const headers = { authorization: `Bearer ${await accessToken(api)}` };
   const form = new FormData();
   form.append('file', new Blob([fs.readFileSync(file)]), path.basename(file));
-  const started = await fetch(`${api}/persons/import`, { method: 'POST', body: form, headers });
-  const job = (await started.json()) as ImportStatus;
-  if (!started.ok) throw new Error(`${started.status}: ${job.detail ?? JSON.stringify(job)}`);
+  const job = await readJson<ImportStatus>(await fetch(`${api}/persons/import`, { method: 'POST', body: form, headers }));
   const began = Date.now();
   let status = job;
+  let lastProgress = { rows: status.processedRows, at: Date.now() };
+  let pollError = '';
   while (status.state === 'running') {
     const rate = status.processedRows / Math.max(1, (Date.now() - began) / 1000);
     process.stderr.write(`\r${bar(status.processedRows, status.totalRows)}  accepted ${status.accepted}  rejected ${status.rejected}  ${rate.toFixed(0)} rows/s   `);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    status = (await (await fetch(`${api}/imports/${job.id}?results=none`, { headers })).json()) as ImportStatus;
+    try {
+      status = await readJson<ImportStatus>(await fetch(`${api}/imports/${job.id}?results=none`, { headers }));
+      pollError = '';
+    } catch (error) {
+      pollError = ` (the API does not answer: ${(error as Error).message})`; // it may be restarting: keep asking until the stall limit
+    }
+    if (status.processedRows !== lastProgress.rows) lastProgress = { rows: status.processedRows, at: Date.now() };
+    else if (Date.now() - lastProgress.at > stallSeconds * 1000) {
+      process.stderr.write('\n');
+      throw new Error(
+        `import ${job.id} made no progress for ${stallSeconds} s at ${status.processedRows}/${status.totalRows} rows${pollError}. ` +
+          `Check that a worker and the database are up (GET /health); the import resumes by itself when they are. Follow it with GET /imports/${job.id}.`,
+      );
+    }
   }
-  status = (await (await fetch(`${api}/imports/${job.id}?results=rejected`, { headers })).json()) as ImportStatus;
+  status = await readJson<ImportStatus>(await fetch(`${api}/imports/${job.id}?results=rejected`, { headers }));
   process.stderr.write(`\r${bar(status.processedRows, status.totalRows)}  accepted ${status.accepted}  rejected ${status.rejected}  in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
   for (const r of status.results ?? []) console.log(`row ${r.row}: ${r.status}${r.field ? ` ${r.field}` : ''} — ${r.reason}`);
-  if (status.state !== 'done') throw new Error(`import ${status.state}: ${status.error}`);
+  if (status.state !== 'done') throw new Error(`import ${job.id} ${status.state}: ${status.error}`);
 }
 
 main().catch((error) => {

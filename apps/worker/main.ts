@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { loadConfigOrExit, requireDatabaseUrl, requirePayloadKeys } from '../../libs/config/config';
 import { runMigrations } from '../../libs/persistence/data-source';
+import { ensureSchedules } from '../../libs/temporal/schedules';
+import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { startWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -9,6 +11,10 @@ async function main(): Promise<void> {
   await runMigrations(requireDatabaseUrl(config));
   const running = await startWorker(config);
   console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  // The reconciler and the outbox relay come with every worker process; tests running a worker inside
+  // Jest leave them out, since on the shared test database they would reach into other tests' records.
+  const schedules = await ensureSchedules(running.app.get(TEMPORAL_CLIENT), config);
+  console.log(`[worker] schedules ${schedules.join(', ')} in place`);
   // The SDK's runtime shuts the worker down on SIGINT/SIGTERM, letting running tasks finish.
   await running.done;
 }

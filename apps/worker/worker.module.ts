@@ -5,7 +5,9 @@ import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
 import { NotificationActivities, NotificationsModule } from '../../activities/notifications/notification.activities';
 import { ObservationActivities } from '../../activities/observation/observation.activities';
+import { LedgerImportActivities } from '../../activities/observation/ledger-import.activities';
 import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
+import { ReconcilerActivities } from '../../activities/system/reconciler.activities';
 import { SystemActivities } from '../../activities/system/system.activities';
 import { DISPATCH_SYSTEM_PROVIDER } from '../../activities/transfer/dispatch-system';
 import { TransferActivities } from '../../activities/transfer/transfer.activities';
@@ -13,7 +15,16 @@ import { ObservationCoreModule } from '../../libs/observation/observation-core.m
 import { RosterActivitiesModule, ROSTER_ACTIVITY_CLASSES } from '../../activities/roster/roster-activities.module';
 
 /** The activity classes the worker registers; each is a Nest provider so it gets its dependencies by DI. */
-export const ACTIVITY_CLASSES = [SystemActivities, ObservationActivities, PolicyRolloutActivities, NotificationActivities, ...ROSTER_ACTIVITY_CLASSES, TransferActivities];
+export const ACTIVITY_CLASSES = [
+  SystemActivities,
+  ReconcilerActivities,
+  ObservationActivities,
+  PolicyRolloutActivities,
+  LedgerImportActivities,
+  NotificationActivities,
+  ...ROSTER_ACTIVITY_CLASSES,
+  TransferActivities,
+];
 
 @Module({})
 export class WorkerModule {
@@ -29,7 +40,7 @@ export class WorkerModule {
         RosterActivitiesModule,
         ObservationCoreModule,
       ],
-      providers: [SystemActivities, ObservationActivities, PolicyRolloutActivities, TransferActivities, DISPATCH_SYSTEM_PROVIDER],
+      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, DISPATCH_SYSTEM_PROVIDER],
     };
   }
 }

@@ -35,6 +35,13 @@ export interface AppConfig {
     /** A workflow bundle made ahead of the start; unset, the worker bundles `workflows/` itself. */
     workflowBundle?: string;
   };
+  /** Every how many seconds the project's schedules run (libs/temporal/schedules.ts); 0 pauses one. */
+  schedules: {
+    /** The reconciler: open records without a running workflow get one. */
+    reconcileSeconds: number;
+    /** The outbox relay: pending notifications are retried. */
+    outboxRelaySeconds: number;
+  };
   auth: {
     /** Signs login tokens; undefined: the API refuses to start (npm start provides one). */
     jwtSecret?: string;
@@ -202,6 +209,11 @@ function positiveInt(env: Env, variable: string, fallback: number): number {
   return value;
 }
 
+/** A period in seconds, or 0 for off. */
+function periodOrOff(env: Env, variable: string, fallback: number): number {
+  return env[variable]?.trim() === '0' ? 0 : positiveInt(env, variable, fallback);
+}
+
 function atLeast(env: Env, variable: string, fallback: number, minimum: number): number {
   const value = positiveInt(env, variable, fallback);
   if (value < minimum) throw new ConfigError(variable, `must be at least ${minimum}, got ${value}`);
@@ -270,6 +282,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       stickyQueueTimeoutSeconds: positiveInt(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS', 10),
       maxHeapMiB: atLeast(env, 'WORKER_MAX_HEAP_MIB', 512, 256),
       workflowBundle: readableFile(env, 'WORKER_WORKFLOW_BUNDLE'),
+    },
+    schedules: {
+      reconcileSeconds: periodOrOff(env, 'EPI_RECONCILE_SECONDS', 300),
+      outboxRelaySeconds: periodOrOff(env, 'EPI_OUTBOX_RELAY_SECONDS', 60),
     },
     auth: auth(env),
   };

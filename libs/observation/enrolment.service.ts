@@ -10,6 +10,7 @@ import { conflict, DomainError, invalid, invalidAll, FieldProblem, notFound } fr
 import { EnrolmentRequest, validateEnrolment, validateMove } from '../domain/person/enrolment';
 import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../temporal/search-attributes';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+import { StartOutcome, startOnce, workflowState } from '../temporal/start-once';
 import { ObservationInput, observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { localDate, periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
@@ -132,7 +133,11 @@ export class EnrolmentService {
       [e.documentType, e.documentNumber, `${e.address.subdistrict}-${e.category}`, e.clientRequestId ?? null, e.address.subdistrict, e.address.community, JSON.stringify(e.devices ?? {})],
     );
     const refusal = taken.person && refusalFor(taken.person, e, scope);
-    if (refusal) throw refusal;
+    if (refusal) {
+      // A retry of an enrolment whose workflow start failed (Temporal down) comes back as this 409.
+      if (taken.person.open_number) await this.ensureStarted(taken.person.open_number);
+      throw refusal;
+    }
     if (taken.known_number) throw conflict(`request ${e.clientRequestId} was already enrolled as ${taken.known_number}`, { observationNumber: taken.known_number });
     const number = formatObservationNumber(e.address.subdistrict, e.category, Number(taken.sequence));
     const input: Omit<ObservationInput, 'personId'> = {
@@ -206,14 +211,13 @@ export class EnrolmentService {
     return { personId: moved[0].id, address: a };
   }
 
-  /** Starts (or finds running) the observation's workflow: safe to call again after a failure. */
-  async start(input: ObservationInput): Promise<void> {
+  /** Starts the observation's workflow unless it runs or ran: safe to call again after a failure. */
+  start(input: ObservationInput): Promise<StartOutcome> {
     const { status, nextDueAt } = enrolmentVisibility(input);
-    await this.client.workflow.start(observationWorkflow, {
+    return startOnce(this.client, observationWorkflow, {
       workflowId: observationWorkflowId(input.number),
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [
         { key: SUBDISTRICT, value: input.subdistrict },
         { key: COMMUNITY, value: input.community },
@@ -231,8 +235,16 @@ export class EnrolmentService {
     );
     if (!rows.length) return undefined;
     const row = rows[0];
-    if (row.status === 'active' || row.status === 'escalated') await this.start(await this.inputOf(row.number));
+    if (row.status === 'active' || row.status === 'escalated') await this.ensureStarted(row.number);
     return { observationNumber: row.number, personId: row.person_id, status: 'existing', releaseDueAt: new Date(row.release_due_at).toISOString(), policyId: row.policy_id };
+  }
+
+  /**
+   * The open observation's workflow, started if it never was (its enrolment's start failed). Asked
+   * first, so the usual case, a retry of an enrolment that went through, costs one call.
+   */
+  private async ensureStarted(number: string): Promise<void> {
+    if (!(await workflowState(this.client, observationWorkflowId(number)))) await this.start(await this.inputOf(number));
   }
 
   /** Rebuilds a workflow input from the record, to (re)start a workflow whose start was interrupted. */

@@ -4,9 +4,19 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { Transfer1764100000000 } from './migrations/1764100000000-transfer';
 import { Roster1764200000000 } from './migrations/1764200000000-roster';
 import { Access1764300000000 } from './migrations/1764300000000-access';
+import { ImportRows1764410000000 } from './migrations/1764410000000-import-rows';
 import { LoginsAndJurisdictions1764416000000 } from './migrations/1764416000000-logins-and-jurisdictions';
+import { NotificationRelay1764420000000 } from './migrations/1764420000000-notification-relay';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Transfer1764100000000, Roster1764200000000, Access1764300000000, LoginsAndJurisdictions1764416000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  Transfer1764100000000,
+  Roster1764200000000,
+  Access1764300000000,
+  ImportRows1764410000000,
+  LoginsAndJurisdictions1764416000000,
+  NotificationRelay1764420000000,
+];
 
 /** The one way this project builds its TypeORM data source: schema by migrations, never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {

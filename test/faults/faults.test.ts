@@ -4,28 +4,38 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
-import { ChildProcess } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Http, supervisorHttp } from '../support/auth';
+import { Http, signIn, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { releasedWithNotice, startObservationsDueAt } from '../../bench/observation-bench';
 import { AppConfig, loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { RECONCILE_GRACE_SECONDS } from '../../activities/system/reconciler.activities';
 import { connectClient } from '../../libs/temporal/connection';
+import { workflowState } from '../../libs/temporal/start-once';
 import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { deviceEventSignal, observationStateQuery, observationWorkflowId } from '../../workflows/observation/observation.messages';
+import type { ReconcilerOutcome } from '../../workflows/system/reconciler.workflow';
+import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
 import { localDate, MINUTE } from '../../workflows/observation/observation-schedule';
 import { answered, eventually } from '../support/eventually';
+import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
+import { manifestRow, registerResources } from '../transfer/transfer-fixtures';
 
 jest.setTimeout(300_000);
 
+/** The reconciler's period here (the worker process creates its schedule at start). */
+const RECONCILE_SECONDS = 10;
+
+const ROOT = path.resolve(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Recovery after a fault takes a while: poll gently, wait long. */
 const PATIENTLY = { timeoutMs: 90_000, intervalMs: 500 };
@@ -68,7 +78,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     pg = await startPostgres();
     await runMigrations(pg.url);
     temporal = await startTemporal();
-    env = { ...process.env, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'faults' };
+    env = { ...process.env, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'faults', EPI_RECONCILE_SECONDS: String(RECONCILE_SECONDS) };
     config = loadConfig(env);
     launch = await prepareWorkerLaunch(config, path.join(dir, 'workflow-bundle.js'));
     db = await createDataSource(pg.url, { poolSize: 4 }).initialize();
@@ -171,5 +181,141 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     expect(new Set(repeats.map((r) => r.body.observationNumber)).size).toBe(1);
     const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM observation WHERE client_request_id = $1`, [clientRequestId]);
     expect(count).toBe(1);
+  });
+
+  it('starts the workflow of every record whose start was lost while Temporal was down, by a retry or the reconciler within a period, never twice', async () => {
+    const registry = await registerResources(db, {
+      destinations: [{ destinationId: 'home', kind: 'community', name: '学院路社区', travelMinutes: 30 }],
+      vehicles: [{ vehicleId: 'V1', seats: 4 }],
+      escorts: [{ escortId: 'E1' }],
+    });
+    const run = { sortingPointId: registry.sortingPointId, dispatcher: '赵调度', supervisor: '王主任', vehicleIds: registry.vehicleIds, escortIds: registry.escortIds };
+    const retried = { documentNumber: freshResidentId() };
+    const orphan = { documentNumber: freshResidentId() };
+
+    await temporal.stop();
+    const lost = [await enrol(retried), await enrol(orphan), await http.post('/transfer-runs').send({ ...run, travellers: [manifestRow(registry.destination('home'), true, Date.now() - 5 * MINUTE)] })];
+    expect(lost.map((r) => [r.status, r.body.message])).toEqual(Array(3).fill([503, expect.stringMatching(/^Temporal unavailable/)]));
+    // The records went in before the starts failed.
+    const numberOf = async (d: { documentNumber: string }) =>
+      (await db.query(`SELECT o.number FROM observation o JOIN person p ON p.id = o.person_id WHERE p.document_number = $1 AND o.status = 'active'`, [d.documentNumber]))[0].number as string;
+    const [{ id: runId, created_at: recordedAt }] = await db.query(`SELECT id, created_at FROM transfer_run WHERE sorting_point_id = $1`, [registry.sortingPointId]);
+    const ids = { retried: observationWorkflowId(await numberOf(retried)), orphan: observationWorkflowId(await numberOf(orphan)), run: transferRunWorkflowId(runId) };
+
+    temporal = await startTemporal();
+    await healthy();
+    // A retry without a client request id is the 409 naming the open record, whose workflow runs
+    // (started by the retry, or by the reconciler if the restart took longer than its grace).
+    const again = await enrol(retried).expect(409);
+    expect(observationWorkflowId(again.body.observationNumber)).toBe(ids.retried);
+    expect(await workflowState(client, ids.retried)).toBe('running');
+
+    // The others have no one to retry them: the reconciler starts them once they are older than its
+    // grace, within one period of that.
+    const dueBy = new Date(recordedAt).getTime() + (RECONCILE_GRACE_SECONDS + RECONCILE_SECONDS) * 1000;
+    await eventually(() => Promise.all([workflowState(client, ids.orphan), workflowState(client, ids.run)]), (states) => states.every((s) => s === 'running'), {
+      what: 'the reconciler starts the orphans',
+      timeoutMs: dueBy - Date.now() + 30_000, // + the pass's own time and the server's catching up after its restart
+    });
+    await http.get(`/transfer-runs/${runId}`).expect(200);
+
+    for (const workflowId of Object.values(ids)) expect((await client.workflow.count(`WorkflowId = '${workflowId}'`)).count).toBe(1);
+    const startedByReconciler: string[] = [];
+    for await (const pass of client.workflow.list({ query: `WorkflowType = 'reconcilerWorkflow' AND ExecutionStatus = 'Completed'` })) {
+      const outcome: ReconcilerOutcome = await client.workflow.getHandle(pass.workflowId, pass.runId).result();
+      startedByReconciler.push(...Object.values(outcome).flatMap((kind) => kind.started));
+    }
+    expect(startedByReconciler).toEqual(expect.arrayContaining([ids.orphan, ids.run]));
+    for (const workflowId of Object.values(ids)) expect(startedByReconciler.filter((id) => id === workflowId).length).toBeLessThanOrEqual(1);
+  });
+
+  describe('a ledger import with the API as a process of its own', () => {
+    let apiProcess: ChildProcess | undefined;
+    let apiUrl: string;
+    let token: string;
+
+    const startApiProcess = async () => {
+      const port = await freePort();
+      apiUrl = `http://127.0.0.1:${port}`;
+      apiProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'apps', 'api', 'main.ts')], {
+        cwd: ROOT,
+        env: { ...env, API_PORT: String(port), EPI_HTTP_LOG: '0' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      await eventually(() => fetch(`${apiUrl}/health`).then((r) => r.status), (status) => status === 200, { ...PATIENTLY, what: 'the API process answers' });
+    };
+    const killApiProcess = async () => {
+      const exited = new Promise((resolve) => apiProcess!.once('exit', resolve));
+      apiProcess!.kill('SIGKILL');
+      await exited;
+      apiProcess = undefined;
+    };
+    const upload = async (file: Buffer) => {
+      const form = new FormData();
+      form.append('file', new Blob([file]), 'ledger.csv');
+      const response = await fetch(`${apiUrl}/persons/import`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const job = async (id: string) => (await db.query(`SELECT state, total_rows, processed_rows, accepted, rejected, error FROM import_job WHERE id = $1`, [id]))[0];
+    const ledger = (count: number, community: string) => makeLedgerFile(makeLedgerRecords(count, { seed: Date.now() % 100_000, anchorDate: localDate(Date.now(), 480), communities: [community] }), 'csv');
+
+    beforeAll(async () => {
+      token = await signIn(api, 'supervisor');
+      await startApiProcess();
+    });
+    afterAll(async () => {
+      if (apiProcess) await killApiProcess();
+    });
+
+    it('finishes a 2,000-row import after the API, then the worker, is killed in the middle of it, enrolling each person once', async () => {
+      const community = `import-kill-${Date.now()}`;
+      const id = await upload(await ledger(2_000, community));
+      await eventually(() => job(id), (j) => j.processed_rows > 0, { ...PATIENTLY, what: 'rows being enrolled' });
+      await killApiProcess();
+      const atWorkerKill = await eventually(() => job(id), (j) => j.processed_rows >= 600 || j.state !== 'running', { ...PATIENTLY, what: 'rows being enrolled without the API' });
+      expect(atWorkerKill).toMatchObject({ state: 'running' });
+      await stopWorkerProcess('SIGKILL');
+      worker = startWorkerProcess();
+
+      const done = await eventually(() => job(id), (j) => j.state !== 'running', { ...PATIENTLY, what: 'the import done', timeoutMs: 240_000 });
+      expect(done).toMatchObject({ state: 'done', total_rows: 2_000, processed_rows: 2_000, accepted: 2_000, rejected: 0, error: null });
+      const [{ observations, people }] = await db.query(
+        `SELECT count(*)::int AS observations, count(DISTINCT person_id)::int AS people FROM observation WHERE community = $1`,
+        [community],
+      );
+      expect({ observations, people }).toEqual({ observations: 2_000, people: 2_000 });
+      const [{ results }] = await db.query(`SELECT count(*)::int AS results FROM import_row WHERE job_id = $1 AND result->>'status' = 'accepted' AND record IS NULL`, [id]);
+      expect(results).toBe(2_000);
+      expect((await client.workflow.count(`EpiCommunity = '${community}'`)).count).toBe(2_000);
+    });
+
+    it('import-ledger shows an import to its end, and stops with the reason when it makes no progress', async () => {
+      if (!apiProcess) await startApiProcess();
+      const cli = (file: string, stallSeconds: number) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'apps', 'cli', 'import-ledger.ts'), file, '--api', apiUrl, '--stall-seconds', String(stallSeconds)], {
+            cwd: ROOT,
+            env: { ...process.env, EPI_TOKEN: token },
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+          child.once('exit', (code) => resolve({ code, stderr }));
+        });
+      const file = (name: string) => path.join(dir, name);
+      fs.writeFileSync(file('small.csv'), await ledger(50, `cli-${Date.now()}`));
+      const shown = await cli(file('small.csv'), 120);
+      expect(shown).toMatchObject({ code: 0, stderr: expect.stringMatching(/50\/50\s+accepted 50\s+rejected 0\s+in [\d.]+ s/) });
+
+      await stopWorkerProcess('SIGTERM');
+      fs.writeFileSync(file('stalled.csv'), await ledger(50, `cli-stalled-${Date.now()}`));
+      const stalled = await cli(file('stalled.csv'), 5);
+      worker = startWorkerProcess();
+      expect(stalled.code).toBe(1);
+      expect(stalled.stderr).toMatch(/\[import-ledger\] import [0-9a-f-]{36} made no progress for 5 s at 0\/50 rows\. Check that a worker and the database are up/);
+      const id = /import ([0-9a-f-]{36}) made no progress/.exec(stalled.stderr)![1];
+      await eventually(() => job(id), (j) => j.state === 'done', { ...PATIENTLY, what: 'the stalled import resumes with the worker' });
+    });
   });
 });

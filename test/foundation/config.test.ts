@@ -7,6 +7,11 @@ describe('configuration', () => {
     expect(config.timeZone).toBe('Asia/Shanghai');
     expect(config.databaseUrl).toBeUndefined();
     expect(config.worker).toEqual({ maxCachedWorkflows: 1000, stickyQueueTimeoutSeconds: 10, maxHeapMiB: 512, workflowBundle: undefined });
+    expect(config.schedules).toEqual({ reconcileSeconds: 300, outboxRelaySeconds: 60 });
+  });
+
+  it('takes the schedules\' periods, 0 pausing one', () => {
+    expect(loadConfig({ EPI_RECONCILE_SECONDS: '0', EPI_OUTBOX_RELAY_SECONDS: '15' }).schedules).toEqual({ reconcileSeconds: 0, outboxRelaySeconds: 15 });
   });
 
   it.each([
@@ -23,6 +28,8 @@ describe('configuration', () => {
     [{ WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: '-5' }, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS'],
     [{ WORKER_MAX_HEAP_MIB: '128' }, 'WORKER_MAX_HEAP_MIB'],
     [{ WORKER_WORKFLOW_BUNDLE: '/nonexistent/workflow-bundle.js' }, 'WORKER_WORKFLOW_BUNDLE'],
+    [{ EPI_RECONCILE_SECONDS: '5 minutes' }, 'EPI_RECONCILE_SECONDS'],
+    [{ EPI_OUTBOX_RELAY_SECONDS: '-1' }, 'EPI_OUTBOX_RELAY_SECONDS'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

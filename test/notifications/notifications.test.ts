@@ -2,10 +2,11 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { DataSource, Repository } from 'typeorm';
-import { createChannels, DeliveryError, NOTIFICATION_CHANNELS, SmsGatewayChannel } from '../../activities/notifications/channels';
+import { createChannels, DeliveryError, NOTIFICATION_CHANNELS, SMTP_TIMEOUTS, SmsGatewayChannel } from '../../activities/notifications/channels';
 import { NotificationActivities, NotificationsModule, SendNotificationInput } from '../../activities/notifications/notification.activities';
 import { NotificationOutbox } from '../../activities/notifications/notification-outbox';
 import {
@@ -17,6 +18,13 @@ import {
 import { ConfigError } from '../../libs/config/config';
 import { NotificationEntity, PersonEntity } from '../../libs/persistence/entities';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { Client } from '@temporalio/client';
+import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { createDataSource } from '../../libs/persistence/data-source';
+import { connectClient } from '../../libs/temporal/connection';
+import { ensureSchedules, OUTBOX_RELAY_SCHEDULE_ID, RECONCILER_SCHEDULE_ID } from '../../libs/temporal/schedules';
+import { eventually } from '../support/eventually';
+import { testConfig } from '../support/environment';
 
 type Params = Record<string, string | number>;
 
@@ -68,30 +76,33 @@ async function startSmtp() {
   return { received, port: (server.server.address() as AddressInfo).port, stop: () => new Promise<void>((resolve) => server.close(resolve)) };
 }
 
-/** A real HTTP endpoint standing in for the SMS gateway; `replies` queues non-200 answers. */
+/**
+ * A real HTTP endpoint standing in for the SMS gateway. `replies` queues non-200 answers for any
+ * message, `repliesFor` for the message with that Idempotency-Key; `hold` keeps answers back until it resolves.
+ */
 async function startGateway() {
-  const received: Array<{ authorization?: string; body: { to: string; text: string } }> = [];
+  const received: Array<{ authorization?: string; idempotencyKey?: string; at: number; body: { to: string; text: string } }> = [];
   const replies: Array<[number, string]> = [];
+  const repliesFor = new Map<string, Array<[number, string]>>();
+  const gateway = { received, replies, repliesFor, hold: Promise.resolve(), url: '', stop: () => Promise.resolve() };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      const [status, text] = replies.shift() ?? [200, '{"accepted":true}'];
+    req.on('end', async () => {
+      const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
+      received.push({ authorization: req.headers.authorization, idempotencyKey, at: Date.now(), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      await gateway.hold;
+      const [status, text] = repliesFor.get(idempotencyKey ?? '')?.shift() ?? replies.shift() ?? [200, '{"accepted":true}'];
       res.writeHead(status, { 'content-type': 'application/json' }).end(text);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
-  return {
-    received,
-    replies,
-    url,
-    stop: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+  gateway.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
+  gateway.stop = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
   };
+  return gateway;
 }
 
 /** Just enough MIME to read what nodemailer wrote: encoded-word subjects, base64 or quoted-printable text. */
@@ -197,6 +208,7 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
     smtp.received.length = 0;
     gateway.received.length = 0;
     gateway.replies.length = 0;
+    gateway.hold = Promise.resolve();
   });
 
   const reminder = (): SendNotificationInput => ({
@@ -213,15 +225,16 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
 
     const text = renderNotification('checkin_reminder', 'zh-CN', SAMPLES.checkin_reminder).body;
     expect(text).toContain('08:00–10:00');
-    expect(gateway.received).toEqual([{ authorization: 'Bearer gateway-token', body: { to: '13800138000', text } }]);
+    expect(gateway.received).toEqual([{ authorization: 'Bearer gateway-token', idempotencyKey: input.id, at: expect.any(Number), body: { to: '13800138000', text } }]);
     const row = await rows.findOneByOrFail({ id: input.id });
     expect(row).toMatchObject({ recipient: `person:${person.id}`, channel: 'sms', language: 'zh-CN', body: text, state: 'sent', attempts: 1, lastError: null });
     expect(row.sentAt).toBeInstanceOf(Date);
   });
 
-  it('emails staff with an address the subject and body, from the default sender', async () => {
+  it('emails staff with an address the subject and body, from the default sender, with the notification id as Message-ID', async () => {
+    const workflowId = `wf-${randomUUID()}`;
     const input: SendNotificationInput = {
-      id: `wf-${randomUUID()}:fever:medical`,
+      id: `${workflowId}:fever:medical`,
       recipient: { staff: '王医生', email: 'doctor@clinic.example' },
       template: 'fever_alert',
       params: SAMPLES.fever_alert,
@@ -232,6 +245,8 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
     const [mail] = smtp.received;
     expect(mail).toMatchObject({ user: 'ops', from: 'noreply@epi-ops.local', to: ['doctor@clinic.example'] });
     expect(decodeMail(mail.raw)).toEqual(renderNotification('fever_alert', 'zh-CN', SAMPLES.fever_alert));
+    // The same notification sent again carries the same Message-ID, so a mail system can drop the repeat.
+    expect(/^Message-ID: *(.*)$/im.exec(mail.raw.replace(/\r\n[ \t]+/g, ' '))?.[1]).toBe(`<${workflowId}%3Afever%3Amedical@epi-ops.local>`);
     await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ recipient: 'staff:王医生', channel: 'email', state: 'sent' });
   });
 
@@ -280,13 +295,13 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
 
   it('masks a number the gateway repeats in its reply', async () => {
     gateway.replies.push([400, '{"error":"13800138000 is not a subscriber"}']);
-    const error = await new SmsGatewayChannel(gateway.url).deliver({ to: '13800138000', subject: '', body: 'x' }).catch((e: unknown) => e);
+    const error = await new SmsGatewayChannel(gateway.url).deliver({ id: 'masked', to: '13800138000', subject: '', body: 'x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ permanent: true, message: 'SMS gateway answered 400: {"error":"<mobile> is not a subscriber"}' });
   });
 
   it.each([408, 429])('treats a gateway %i as retryable', async (status) => {
     gateway.replies.push([status, 'later']);
-    await expect(new SmsGatewayChannel(gateway.url).deliver({ to: '13800138000', subject: '', body: 'x' })).rejects.toMatchObject({ permanent: false });
+    await expect(new SmsGatewayChannel(gateway.url).deliver({ id: 'retry-later', to: '13800138000', subject: '', body: 'x' })).rejects.toMatchObject({ permanent: false });
     expect(gateway.received[0].authorization).toBeUndefined();
   });
 
@@ -321,6 +336,36 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
     expect(row.lastError).toMatch(/missing params/);
   });
 
+  it('sends a message once when two deliverers try it at the same time: the second waits for the first', async () => {
+    const input = reminder();
+    await moduleRef.get(DataSource).transaction((manager) => moduleRef.get(NotificationOutbox).enqueue(manager, [input], input.observationNumber));
+    let answer!: () => void;
+    gateway.hold = new Promise((resolve) => (answer = resolve));
+    const first = activities.deliverNotification({ id: input.id });
+    await eventually(async () => gateway.received.length, (n) => n === 1, { what: 'the first send reaches the gateway' });
+    const second = await activities.deliverNotification({ id: input.id }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(DeliveryError);
+    expect(second).toMatchObject({ permanent: false, message: `notification ${input.id} is being sent by another attempt` });
+    answer();
+    await expect(first).resolves.toMatchObject({ state: 'sent' });
+    await expect(activities.deliverNotification({ id: input.id })).resolves.toMatchObject({ state: 'sent' });
+    expect(gateway.received).toHaveLength(1);
+  });
+
+  it('gives up on an SMTP server that never greets within its timeout, well before the delivery activity’s minute', async () => {
+    const silent = net.createServer(() => undefined); // accepts, never says a word
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const channel = createChannels({ SMTP_URL: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}` }).email!;
+    const started = Date.now();
+    const error = await channel.deliver({ id: 'slow', to: 'doctor@clinic.example', subject: 's', body: 'b' }).catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    silent.close();
+    expect(error).toMatchObject({ permanent: false, message: expect.stringMatching(/^SMTP: .*(Greeting never received|timeout)/i) });
+    expect(SMTP_TIMEOUTS.greetingTimeout + SMTP_TIMEOUTS.connectionTimeout + SMTP_TIMEOUTS.socketTimeout).toBeLessThan(60_000);
+    expect(elapsed).toBeGreaterThanOrEqual(SMTP_TIMEOUTS.greetingTimeout - 100);
+    expect(elapsed).toBeLessThan(60_000);
+  });
+
   describe('where only the outbox is configured', () => {
     let outboxOnly: NotificationActivities;
     beforeAll(() => {
@@ -338,5 +383,94 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
       const input: SendNotificationInput = { ...reminder(), channel: 'sms' };
       await expect(outboxOnly.sendNotification(input)).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationInvalid', message: expect.stringContaining('SMS_GATEWAY_URL is not set') });
     });
+  });
+});
+
+describe('the outbox relay, on its schedule (dev server, worker, HTTP gateway)', () => {
+  // The reconciler's schedule is made too, paused: it must not run against the shared test database.
+  const config = testConfig();
+  const schedules = { reconcileSeconds: 0, outboxRelaySeconds: 1 };
+  const smsEnv = { SMS_GATEWAY_URL: '', SMS_GATEWAY_TOKEN: 'relay-token' };
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let worker: RunningWorker;
+  let client: Client;
+  let db: DataSource;
+  let outbox: NotificationOutbox;
+  let sender: NotificationActivities;
+  let personId: string;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    smsEnv.SMS_GATEWAY_URL = gateway.url;
+    Object.assign(process.env, smsEnv); // the worker's channels come from its environment, as in a deployment
+    worker = await startWorker(config);
+    client = await connectClient(config.temporal);
+    db = await createDataSource(config.databaseUrl!, { poolSize: 2 }).initialize();
+    const channels = createChannels(smsEnv);
+    outbox = new NotificationOutbox(channels);
+    sender = new NotificationActivities(db, channels, outbox);
+    [{ id: personId }] = await db.query(
+      `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit) VALUES ('王五', 'passport', $1, '13900139000', 'XYL', '学院路社区', '1', '1') RETURNING id`,
+      [`R${randomUUID().slice(0, 8)}`],
+    );
+  });
+
+  afterAll(async () => {
+    for (const id of [RECONCILER_SCHEDULE_ID, OUTBOX_RELAY_SCHEDULE_ID]) await client?.schedule.getHandle(id).delete().catch(() => undefined);
+    await worker?.shutdown();
+    await client?.connection.close();
+    await db?.destroy();
+    await gateway?.stop();
+    for (const name of Object.keys(smsEnv)) delete process.env[name];
+  });
+
+  /** A notice stored by the API in the transaction that decided it (as `transactionNotifying` does). */
+  async function storeNotice(): Promise<string> {
+    const id = `relay-test:${randomUUID()}`;
+    await db.transaction((manager) => outbox.enqueue(manager, [{ id, recipient: { personId }, template: 'mode_switch', params: SAMPLES.mode_switch }]));
+    return id;
+  }
+  const row = async (id: string) => (await db.query(`SELECT state, attempts, last_error FROM notification WHERE id = $1`, [id]))[0];
+  const sentTo = (id: string) => gateway.received.filter((r) => r.idempotencyKey === id);
+
+  it('is created by ensureSchedules, once, at the period configured (0: paused)', async () => {
+    await ensureSchedules(client, { ...config, schedules: { reconcileSeconds: 0, outboxRelaySeconds: 0 } });
+    expect((await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe()).state.paused).toBe(true);
+    expect(await ensureSchedules(client, { ...config, schedules })).toEqual([RECONCILER_SCHEDULE_ID, OUTBOX_RELAY_SCHEDULE_ID]);
+    const relay = await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe();
+    expect(relay.spec.intervals).toMatchObject([{ every: 1000 }]);
+    expect(relay.action).toMatchObject({ type: 'startWorkflow', workflowType: 'outboxRelayWorkflow', taskQueue: config.temporal.taskQueue });
+    expect(relay.policies.overlap).toBe('SKIP');
+    expect(relay.state).toMatchObject({ paused: false, note: 'every 1 s (EPI_OUTBOX_RELAY_SECONDS)' });
+    const reconciler = await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).describe();
+    expect(reconciler.action).toMatchObject({ workflowType: 'reconcilerWorkflow', taskQueue: config.temporal.taskQueue });
+    expect(reconciler.state).toMatchObject({ paused: true, note: 'paused: EPI_RECONCILE_SECONDS=0' });
+  });
+
+  it('retries a notice whose one try failed, after its backoff, and delivers it once with its id as Idempotency-Key', async () => {
+    const id = await storeNotice();
+    gateway.repliesFor.set(id, [[503, 'gateway busy']]);
+    await expect(sender.deliverNotification({ id })).rejects.toThrow('SMS gateway answered 503: gateway busy');
+    expect(await row(id)).toMatchObject({ state: 'pending', attempts: 1 });
+
+    await eventually(() => row(id), (r) => r.state === 'sent', { what: 'the relay delivers the notice', timeoutMs: 60_000, intervalMs: 500 });
+    const relayRunsThen = (await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe()).info.numActionsTaken;
+    await eventually(async () => (await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe()).info.numActionsTaken, (n) => n >= relayRunsThen + 3, { what: 'three more relay passes', timeoutMs: 30_000 });
+
+    const sends = sentTo(id);
+    expect(sends.map((s) => s.idempotencyKey)).toEqual([id, id]); // refused once, then accepted: delivered once
+    expect(sends[1].at - sends[0].at).toBeGreaterThanOrEqual(5_000); // the first backoff
+    expect(sends[1].authorization).toBe('Bearer relay-token');
+    expect(await row(id)).toMatchObject({ state: 'sent', attempts: 2, last_error: null });
+  });
+
+  it('gives a notice up, with the reason, once it has been pending for a day', async () => {
+    const id = await storeNotice();
+    await db.query(`UPDATE notification SET created_at = now() - interval '25 hours' WHERE id = $1`, [id]);
+    gateway.repliesFor.set(id, [[503, 'gateway down']]);
+    const failed = await eventually(() => row(id), (r) => r.state !== 'pending', { what: 'the relay gives the notice up', timeoutMs: 60_000, intervalMs: 500 });
+    expect(failed).toMatchObject({ state: 'failed', attempts: 1, last_error: 'gave up after 24 h, at attempt 1: SMS gateway answered 503: gateway down' });
+    expect(sentTo(id)).toHaveLength(1);
+    await expect(sender.deliverNotification({ id })).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationFailed' });
   });
 });

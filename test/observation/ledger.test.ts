@@ -1,12 +1,13 @@
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { LEDGER_COLUMNS, readLedger } from '../../apps/api/observation/ledger/ledger-reader';
+import { LEDGER_COLUMNS, LedgerTooLarge, MAX_LEDGER_ROWS, readLedger } from '../../apps/api/observation/ledger/ledger-reader';
+import { readLedgerOffThread } from '../../apps/api/observation/ledger/ledger-thread';
 import { TABLE_CONTENT_TYPE, writeTable } from '../../apps/api/observation/ledger/ledger-writer';
 import { DomainError } from '../../libs/domain/errors';
 import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
-import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
+import { makeCsvOfCopies, makeLedgerFile, makeLedgerRecords, makeZipBomb } from '../support/ledger-fixtures';
 
 /** The DomainError a call throws, so a test can assert its kind and problems. */
 async function domainError(run: () => Promise<unknown>): Promise<DomainError> {
@@ -217,6 +218,62 @@ describe('readLedger', () => {
     expect(rows).toHaveLength(17_000);
     expect(rows[16_999].row).toBe(17_001);
     expect(validateEnrolment(rows[16_999].record).problems).toEqual([]);
+  });
+});
+
+describe('ledger limits', () => {
+  it(`refuses a ledger of more than ${MAX_LEDGER_ROWS.toLocaleString('en')} rows, naming the limit`, async () => {
+    const error = await domainError(async () => readLedger(await makeCsvOfCopies(MAX_LEDGER_ROWS + 1), 'big.csv'));
+    expect(error.kind).toBe('invalid');
+    expect(error.problems).toEqual([{ field: 'file', reason: 'has more than 50,000 rows, the most a ledger may hold; split it into files of at most that many' }]);
+    await expect(readLedger(await makeCsvOfCopies(MAX_LEDGER_ROWS), 'most.csv')).resolves.toHaveLength(MAX_LEDGER_ROWS);
+  });
+
+  it('refuses a workbook that unpacks to more than 200 MiB before unpacking it', async () => {
+    const bomb = makeZipBomb(3, 70); // 210 MiB of zeros in about 200 kB
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const error = await readLedger(bomb, 'bomb.xlsx').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LedgerTooLarge);
+    expect((error as LedgerTooLarge).problems).toEqual([{ field: 'file', reason: 'unpacks to 210 MiB, more than the 200 MiB a ledger workbook may hold; split the ledger' }]);
+  });
+});
+
+describe('readLedgerOffThread', () => {
+  /** The longest the event loop went without turning while `work` ran. */
+  async function longestStall(work: () => Promise<unknown>): Promise<number> {
+    let last = performance.now();
+    let longest = 0;
+    const timer = setInterval(() => {
+      longest = Math.max(longest, performance.now() - last);
+      last = performance.now();
+    }, 5);
+    await work();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a stall at the very end shows at the next tick
+    clearInterval(timer);
+    return longest;
+  }
+
+  it('reads a ledger into import rows, and its refusals arrive as the reader threw them', async () => {
+    const records = makeLedgerRecords(2_500, { seed: 22 });
+    const read = await readLedgerOffThread(await makeLedgerFile(records, 'xlsx'), 'a.xlsx');
+    const rows = read.chunks.flatMap((chunk) => JSON.parse(chunk));
+    expect(read.rowCount).toBe(2_500);
+    expect(read.chunks).toHaveLength(2);
+    expect(rows[2_499]).toEqual({ seq: 2_499, row: 2_501, record: (await readLedger(await makeLedgerFile(records.slice(-1), 'xlsx'), 'b.xlsx'))[0].record, hints: null });
+
+    const unknown = await domainError(() => readLedgerOffThread(Buffer.from('x'), 'a.pdf'));
+    expect(unknown.problems).toEqual([{ field: 'file', reason: 'must be .csv or .xlsx' }]);
+    await expect(readLedgerOffThread(makeZipBomb(3, 70), 'bomb.xlsx')).rejects.toBeInstanceOf(LedgerTooLarge);
+  });
+
+  it('keeps the event loop turning while the largest ledger allowed is read', async () => {
+    const file = await makeCsvOfCopies(MAX_LEDGER_ROWS);
+    await readLedgerOffThread(Buffer.from('x'), 'warm-up.pdf').catch(() => undefined); // the thread is started once per process
+    const offThread = await longestStall(() => readLedgerOffThread(file, 'big.csv'));
+    const onThread = await longestStall(() => readLedger(file, 'big.csv'));
+    console.log(`readLedger of ${MAX_LEDGER_ROWS} csv rows: the event loop stalled at most ${Math.round(offThread)} ms off the main thread, ${Math.round(onThread)} ms on it`);
+    expect(offThread).toBeLessThan(500);
+    expect(onThread).toBeGreaterThan(offThread);
   });
 });
 

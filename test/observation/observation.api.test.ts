@@ -13,11 +13,14 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { zonedIso } from '../../libs/config/time-zone';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
+import { workflowState } from '../../libs/temporal/start-once';
+import { EnrolmentService } from '../../libs/observation/enrolment.service';
+import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import { observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { localDate } from '../../workflows/observation/observation-schedule';
 import { testConfig } from '../support/environment';
-import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
+import { makeCsvOfCopies, makeLedgerFile, makeLedgerRecords, makeZipBomb } from '../support/ledger-fixtures';
 import { eventually } from '../support/eventually';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
 
@@ -123,6 +126,30 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(sequence(next.body.observationNumber)).toBe(sequence(first.body.observationNumber) + 1);
     const [person] = await db.query(`SELECT mobile FROM person WHERE document_number = $1`, [documentNumber]);
     expect(person.mobile).toBe('13800138000');
+  });
+
+  it('starts the workflow of an open observation whose start was lost when its enrolment comes again, as a 409 or a retried request id', async () => {
+    const client = api.get<Client>(TEMPORAL_CLIENT);
+    const enrolments = api.get(EnrolmentService);
+    const body = { ...enrolmentRequest({ category: 'B', anchorDate: today }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' } };
+    // What an enrolment leaves when Temporal is down at its start: the record, and no workflow.
+    const lost = async (request: Record<string, unknown>) => {
+      const input = await enrolments.record(validateEnrolment(request).enrolment!);
+      expect(await workflowState(client, observationWorkflowId(input.number))).toBeUndefined();
+      return input.number;
+    };
+
+    const number = await lost(body);
+    const again = await http.post('/persons').send(body).expect(409);
+    expect(again.body.observationNumber).toBe(number);
+    expect(await workflowState(client, observationWorkflowId(number))).toBe('running');
+
+    const withRequestId = { ...body, documentNumber: freshResidentId(), clientRequestId: `lost-${Date.now()}` };
+    const numbered = await lost(withRequestId);
+    const retried = await http.post('/persons').send(withRequestId).expect(200);
+    expect(retried.body).toMatchObject({ observationNumber: numbered, status: 'existing' });
+    expect(await workflowState(client, observationWorkflowId(numbered))).toBe('running');
+    for (const n of [number, numbered]) expect((await client.workflow.count(`WorkflowId = '${observationWorkflowId(n)}'`)).count).toBe(1);
   });
 
   it('is idempotent on clientRequestId, and one of many concurrent enrolments of one ID wins', async () => {
@@ -259,6 +286,9 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     records[11] = { ...records[11], documentNumber: '1.10105E+17' }; // as a CSV saved from Excel shows an ID typed as a number
     const file = await makeLedgerFile(records, 'csv');
     const started = await http.post('/persons/import').attach('file', file, 'ledger.csv').expect(202);
+    // Every row is stored before the answer: the API may die the moment it has answered.
+    const [{ stored }] = await db.query(`SELECT count(*)::int AS stored FROM import_row WHERE job_id = $1`, [started.body.id]);
+    expect(stored).toBe(30);
     const done = await eventually(async () => (await http.get(`/imports/${started.body.id}`)).body, (j) => j.state === 'done', { what: 'import done', timeoutMs: 60_000 });
     expect(done).toMatchObject({ totalRows: 30, processedRows: 30, accepted: 28, rejected: 2 });
     expect(done.results).toEqual([
@@ -273,5 +303,14 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(count).toBe(28);
     await http.post('/persons/import').attach('file', Buffer.from('x'), 'ledger.pdf').expect(422);
     await http.get('/imports/not-a-job').expect(404);
+  });
+
+  it('refuses a ledger over its limits with the limit named: 50 MiB uploaded, 200 MiB unpacked, 50,000 rows', async () => {
+    const bigFile = await http.post('/persons/import').attach('file', Buffer.alloc(50 * 1024 * 1024 + 1, 'a'), 'ledger.csv').expect(413);
+    expect(bigFile.body.problems).toEqual([{ field: 'file', reason: 'is larger than 50 MiB, the most a ledger upload may be; split the ledger' }]);
+    const bomb = await http.post('/persons/import').attach('file', makeZipBomb(3, 70), 'ledger.xlsx').expect(413);
+    expect(bomb.body.problems).toEqual([{ field: 'file', reason: 'unpacks to 210 MiB, more than the 200 MiB a ledger workbook may hold; split the ledger' }]);
+    const tooManyRows = await http.post('/persons/import').attach('file', await makeCsvOfCopies(50_001), 'ledger.csv').expect(422);
+    expect(tooManyRows.body.problems).toEqual([{ field: 'file', reason: 'has more than 50,000 rows, the most a ledger may hold; split it into files of at most that many' }]);
   });
 });

@@ -6,6 +6,7 @@ import { DOCUMENT_TYPE_LABELS, LEDGER_COLUMNS } from '../../apps/api/observation
 import { writeTable } from '../../apps/api/observation/ledger/ledger-writer';
 import type { EnrolmentRequest } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
+import { crc32, deflateRawSync } from 'node:zlib';
 
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹'];
 const GIVEN = [...'伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰萍红建文辉力永健志宇浩然欣怡子涵'];
@@ -100,4 +101,58 @@ export async function makeLedgerFile(records: EnrolmentRequest[], format: 'csv' 
 
 function valueAt(record: EnrolmentRequest, path: string): unknown {
   return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], record);
+}
+
+/** A csv ledger of `count` copies of one person's row: as big as a real one, quick to make. */
+export async function makeCsvOfCopies(count: number): Promise<Buffer> {
+  const [header, row] = (await makeLedgerFile(makeLedgerRecords(1, { seed: 21 }), 'csv')).toString('utf8').split('\r\n');
+  return Buffer.from([header, ...Array<string>(count).fill(row)].join('\r\n'), 'utf8');
+}
+
+/**
+ * A zip that unpacks to `partMiB` MiB of zeros per part (a zip bomb posing as a workbook): small
+ * on the wire, too big to open.
+ */
+export function makeZipBomb(parts: number, partMiB: number): Buffer {
+  const content = Buffer.alloc(partMiB * 1024 * 1024);
+  const data = deflateRawSync(content);
+  const crc = crc32(content);
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  const header = (signature: number, size: number) => {
+    const b = Buffer.alloc(size);
+    b.writeUInt32LE(signature, 0);
+    return b;
+  };
+  let offset = 0;
+  for (let i = 0; i < parts; i++) {
+    const name = Buffer.from(`xl/worksheets/sheet${i + 1}.xml`);
+    const local = header(0x04034b50, 30);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(content.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = header(0x02014b50, 46);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(content.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, data);
+    centrals.push(central, name);
+    offset += local.length + name.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(parts, 8);
+  end.writeUInt16LE(parts, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
 }

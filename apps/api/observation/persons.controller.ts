@@ -1,8 +1,25 @@
 /// <reference types="multer" />
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  CallHandler,
+  Controller,
+  ExecutionContext,
+  Get,
+  HttpCode,
+  Injectable,
+  NestInterceptor,
+  Param,
+  PayloadTooLargeException,
+  Post,
+  Query,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConflictResponse, ApiConsumes, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiConsumes, ApiOperation, ApiPayloadTooLargeResponse, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { catchError, Observable, throwError } from 'rxjs';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
@@ -12,6 +29,21 @@ import { ImportService } from './import.service';
 import { EnrolmentDto, MoveDto } from './observation.dto';
 
 const MAX_LEDGER_BYTES = 50 * 1024 * 1024;
+
+/** Multer refuses a larger file saying only "File too large": the answer names the limit. */
+@Injectable()
+class LedgerSizeLimit implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      catchError((error: unknown) => {
+        const fromMulter = error instanceof PayloadTooLargeException && !(error.getResponse() as { problems?: unknown }).problems;
+        if (!fromMulter) return throwError(() => error);
+        const reason = `is larger than ${MAX_LEDGER_BYTES / (1024 * 1024)} MiB, the most a ledger upload may be; split the ledger`;
+        return throwError(() => new PayloadTooLargeException({ error: 'payload_too_large', message: `file: ${reason}`, problems: [{ field: 'file', reason }] }));
+      }),
+    );
+  }
+}
 
 @ApiTags('persons')
 @Controller()
@@ -50,10 +82,11 @@ export class PersonsController {
   @Roles('supervisor', 'community_worker')
   @ScopedInHandler()
   @HttpCode(202)
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_LEDGER_BYTES } }))
+  @UseInterceptors(LedgerSizeLimit, FileInterceptor('file', { limits: { fileSize: MAX_LEDGER_BYTES } }))
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
-  @ApiOperation({ summary: 'Import a ledger (.csv or .xlsx); follow progress at GET /imports/:id' })
+  @ApiOperation({ summary: 'Import a ledger (.csv or .xlsx, at most 50 MiB and 50,000 rows); its rows are stored before the answer, then enrolled by a workflow; follow progress at GET /imports/:id' })
+  @ApiPayloadTooLargeResponse({ description: 'the file, or the workbook unpacked, is larger than its limit; `problems` names it' })
   async import(@Actor() actor: Principal, @UploadedFile() file: Express.Multer.File | undefined) {
     if (!file) throw invalid('file', 'is required: a .csv or .xlsx ledger as multipart field "file"');
     return this.imports.start(file.buffer, file.originalname, actor);

@@ -5,14 +5,13 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RunResources } from '../../../activities/transfer/transfer.activities';
+import { startTransferRun } from '../../../activities/transfer/run-launcher';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../../libs/config/time-zone';
 import { conflict, FieldProblem, invalid, invalidAll, notFound } from '../../../libs/domain/errors';
-import { STATUS } from '../../../libs/temporal/search-attributes';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { planTransferRun, TransferPlan } from '../../../workflows/transfer/transfer-planning';
-import { transferRunWorkflow } from '../../../workflows/transfer/transfer-run.workflow';
 import {
   HandOverCommand,
   handOverUpdate,
@@ -115,7 +114,7 @@ export class TransferRunService {
       if (existing) return existing;
       throw error;
     }
-    await this.startWorkflow(input);
+    await startTransferRun(this.client, this.config.temporal.taskQueue, input);
     return { runId, status: 'created', plan: { trips: plan.trips, stats: plan.stats } };
   }
 
@@ -188,22 +187,11 @@ export class TransferRunService {
     );
   }
 
-  /** Starts (or finds running) the run's workflow: safe to call again after an interrupted start. */
-  private async startWorkflow(input: TransferRunInput): Promise<void> {
-    await this.client.workflow.start(transferRunWorkflow, {
-      workflowId: transferRunWorkflowId(input.runId),
-      taskQueue: this.config.temporal.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [{ key: STATUS, value: input.dispatchNow ? 'running' : 'planned' }],
-    });
-  }
-
   private async byClientRequestId(clientRequestId: string): Promise<RunStarted | undefined> {
     const [row] = await this.dataSource.query(`SELECT id, input FROM transfer_run WHERE client_request_id = $1`, [clientRequestId]);
     if (!row) return undefined;
     const input = row.input as TransferRunInput;
-    await this.startWorkflow(input);
+    await startTransferRun(this.client, this.config.temporal.taskQueue, input);
     return { runId: row.id, status: 'existing', plan: { trips: input.plan.trips, stats: input.plan.stats } };
   }
 

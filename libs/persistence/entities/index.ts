@@ -1,6 +1,6 @@
 import { AuditLogEntity, LoginAddressEntity, LoginLockoutEntity, UserEntity } from './access.entity';
 import { EscalationEntity } from './escalation.entity';
-import { ImportJobEntity } from './import-job.entity';
+import { ImportJobEntity, ImportRowEntity } from './import-job.entity';
 import { NotificationEntity } from './notification.entity';
 import { ObservationPolicyEntity } from './observation-policy.entity';
 import { ObservationEntity } from './observation.entity';
@@ -17,6 +17,7 @@ export {
   UserEntity,
   EscalationEntity,
   ImportJobEntity,
+  ImportRowEntity,
   NotificationEntity,
   ObservationEntity,
   ObservationPolicyEntity,
@@ -32,6 +33,7 @@ export const ENTITIES = [
   UserEntity,
   EscalationEntity,
   ImportJobEntity,
+  ImportRowEntity,
   NotificationEntity,
   ObservationEntity,
   ObservationPolicyEntity,

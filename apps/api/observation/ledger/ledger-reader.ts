@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { invalid, invalidAll } from '../../../../libs/domain/errors';
+import { FieldProblem, invalid, invalidAll } from '../../../../libs/domain/errors';
 import type { DocumentType } from '../../../../libs/domain/person/enrolment';
 
 export interface LedgerRow {
@@ -79,6 +79,21 @@ const DOCUMENT_TYPE_BY_LABEL = new Map<string, DocumentType>(
   ),
 );
 
+/** Rows a ledger may hold: a subdistrict's people under observation (17,000 in the field reports) with room to spare. */
+export const MAX_LEDGER_ROWS = 50_000;
+/** What an .xlsx may unpack to: a 50,000-row ledger unpacks to about 50 MB. */
+export const MAX_UNPACKED_BYTES = 200 * 1024 * 1024;
+
+/** A ledger too big to read: answered 413 naming the limit. */
+export class LedgerTooLarge extends Error {
+  readonly problems: FieldProblem[];
+  constructor(reason: string) {
+    super(`file: ${reason}`);
+    this.name = 'LedgerTooLarge';
+    this.problems = [{ field: 'file', reason }];
+  }
+}
+
 export async function readLedger(file: Buffer, fileName: string): Promise<LedgerRow[]> {
   const extension = /\.([^.]+)$/.exec(fileName.trim())?.[1]?.toLowerCase();
   if (extension === 'csv') return ledgerRows(readCsv(file));
@@ -114,6 +129,10 @@ type StreamingWorksheet = AsyncIterable<ExcelJS.Row> & { id?: unknown };
  * is read to the end, even unwanted ones, so ExcelJS closes and deletes its temporary files.
  */
 async function readXlsx(file: Buffer): Promise<Sheet> {
+  const unpacked = unpackedSize(file);
+  if (unpacked > MAX_UNPACKED_BYTES) {
+    throw new LedgerTooLarge(`unpacks to ${mebibytes(unpacked)}, more than the ${mebibytes(MAX_UNPACKED_BYTES)} a ledger workbook may hold; split the ledger`);
+  }
   if (!zipIsIntact(file)) throw invalid('file', 'is not a readable .xlsx workbook: the file is damaged or is not an Excel workbook');
   // Byte mode: in object mode an empty Buffer is a chunk that leaves the unzipper waiting forever.
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([file], { objectMode: false }), { styles: 'cache', sharedStrings: 'cache', hyperlinks: 'ignore' });
@@ -147,8 +166,19 @@ const ZIP_END = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const ZIP_CENTRAL_ENTRY = 0x02014b50;
 const ZIP_LOCAL_ENTRY = 0x04034b50;
 const ZIP_SIZES_AFTER_DATA = 0x08;
-/** An .xlsx part that unpacks beyond this is a zip bomb, not a ledger. */
-const MAX_PART_BYTES = 256 * 1024 * 1024;
+
+const mebibytes = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MiB`;
+
+/** The total size the central directory says the entries unpack to; 0 when it cannot be read (zipIsIntact then refuses the file). */
+function unpackedSize(file: Buffer): number {
+  try {
+    let total = 0;
+    for (const entry of centralEntries(file)) total += file.readUInt32LE(entry + 24);
+    return total;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * ExcelJS's streaming unzip waits forever on a damaged deflate stream (the inflate error never
@@ -157,16 +187,22 @@ const MAX_PART_BYTES = 256 * 1024 * 1024;
  */
 function zipIsIntact(file: Buffer): boolean {
   try {
-    const end = file.lastIndexOf(ZIP_END);
-    if (end < 0) return false;
-    let entry = file.readUInt32LE(end + 16);
-    for (let count = file.readUInt16LE(end + 10); count > 0; count--) {
-      if (file.readUInt32LE(entry) !== ZIP_CENTRAL_ENTRY || !zipEntryIsIntact(file, entry)) return false;
-      entry += 46 + file.readUInt16LE(entry + 28) + file.readUInt16LE(entry + 30) + file.readUInt16LE(entry + 32);
-    }
+    for (const entry of centralEntries(file)) if (!zipEntryIsIntact(file, entry)) return false;
     return true;
   } catch {
     return false; // an offset past the end of the file, or data that does not inflate
+  }
+}
+
+/** Where each central directory entry starts; throws when the directory is not there or not whole. */
+function* centralEntries(file: Buffer): Generator<number> {
+  const end = file.lastIndexOf(ZIP_END);
+  if (end < 0) throw new RangeError('no end of central directory');
+  let entry = file.readUInt32LE(end + 16);
+  for (let count = file.readUInt16LE(end + 10); count > 0; count--) {
+    if (file.readUInt32LE(entry) !== ZIP_CENTRAL_ENTRY) throw new RangeError('not a central directory entry');
+    yield entry;
+    entry += 46 + file.readUInt16LE(entry + 28) + file.readUInt16LE(entry + 30) + file.readUInt16LE(entry + 32);
   }
 }
 
@@ -176,7 +212,7 @@ function zipEntryIsIntact(file: Buffer, entry: number): boolean {
   const compressedSize = file.readUInt32LE(entry + 20);
   const size = file.readUInt32LE(entry + 24);
   const local = file.readUInt32LE(entry + 42);
-  if (file.readUInt32LE(local) !== ZIP_LOCAL_ENTRY || size > MAX_PART_BYTES) return false;
+  if (file.readUInt32LE(local) !== ZIP_LOCAL_ENTRY) return false;
   const sizesInLocalHeader = (file.readUInt16LE(local + 6) & ZIP_SIZES_AFTER_DATA) === 0;
   if (sizesInLocalHeader && !file.subarray(local + 14, local + 26).equals(file.subarray(entry + 16, entry + 28))) return false;
   const start = local + 30 + file.readUInt16LE(local + 26) + file.readUInt16LE(local + 28);
@@ -194,6 +230,7 @@ function ledgerRows(sheet: Sheet): LedgerRow[] {
   for (const { row, cells } of sheet.rows.slice(headerIndex + 1)) {
     const read = recordOf(cells, columns, sheet.date1904);
     if (read) result.push({ row, ...read });
+    if (result.length > MAX_LEDGER_ROWS) throw invalid('file', `has more than ${MAX_LEDGER_ROWS.toLocaleString('en')} rows, the most a ledger may hold; split it into files of at most that many`);
   }
   return result;
 }

@@ -1,0 +1,39 @@
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
+
+/** What a start found: it started the workflow, or one with that id was running, or had run and closed. */
+export type StartOutcome = 'started' | 'running' | 'closed';
+
+/**
+ * Starts a record's workflow unless one with its id is running or has run, so a record gets one
+ * workflow however often a retry, a 409 or the reconciler asks. A workflow that closed while its
+ * record stayed open is reported, never run a second time: it would repeat what it had done.
+ * (A closed workflow is remembered for the namespace's retention period.)
+ */
+export async function startOnce<T extends Workflow>(client: Client, workflow: T, options: WorkflowStartOptions<T>): Promise<StartOutcome> {
+  try {
+    await client.workflow.start(workflow, { ...options, workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    return 'started';
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    return (await workflowState(client, options.workflowId)) ?? 'running';
+  }
+}
+
+/** Whether a workflow with this id runs, has closed, or never ran (undefined). */
+export async function workflowState(client: Client, workflowId: string): Promise<Exclude<StartOutcome, 'started'> | undefined> {
+  try {
+    const { status } = await client.workflow.getHandle(workflowId).describe();
+    return status.name === 'RUNNING' ? 'running' : 'closed';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** The ids of the running workflows of a type, from the visibility store (a workflow started a moment ago may be missing). */
+export async function runningWorkflowIds(client: Client, workflowType: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const execution of client.workflow.list({ query: `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Running'` })) ids.add(execution.workflowId);
+  return ids;
+}
