@@ -121,7 +121,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       await step(as.homeWorker!, 'warning_talk').expect(200);
       await step(as.homeWorker!, 'guard_posted').expect(200);
       const refused = await step(as.homeWorker!, 'centralized_quarantine').expect(403);
-      expect(refused.body.message).toBe('centralized quarantine ends the observation and needs a supervisor, as early-end does');
+      expect(refused.body.detail).toBe('centralized quarantine ends the observation and needs a supervisor, as early-end does');
       const ended = await step(as.homeSupervisor!, 'centralized_quarantine').expect(200);
       expect(ended.body).toMatchObject({ status: 'ended', measuresTaken: ['warning_talk', 'guard_posted', 'centralized_quarantine'] });
     });
@@ -241,7 +241,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
           const response = await caller[route.method.toLowerCase() as 'get' | 'post'](url).send({});
           // The guard answers: 403 where it places the record (a uuid in any case), 404 where nothing is there.
           const expected = id === farRecord[record] || parseUuid(id) ? 403 : 404;
-          if (response.status !== expected) failures.push(`${route.method} ${url}: ${response.status} ${response.body.message}, expected ${expected}`);
+          if (response.status !== expected) failures.push(`${route.method} ${url}: ${response.status} ${response.body.detail}, expected ${expected}`);
         }
       }
       expect(failures).toEqual([]);
@@ -316,7 +316,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
         const answers: string[] = [];
         for (let i = 0; i < 6; i++) {
           const r = await loginFrom(client(3), username, 'wrong password');
-          answers.push(`${r.status} ${String(r.body.message).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/, '<time>')}`);
+          answers.push(`${r.status} ${String(r.body.detail).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/, '<time>')}`);
         }
         return answers;
       };
@@ -329,7 +329,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       const user = await account(`throttled-${tag}`);
       for (let i = 0; i < config.auth.maxFailedLoginsPerAddress; i++) await loginFrom(client(4), `sprayed-${tag}-${i}`, 'Password1').expect(401);
       const throttled = await loginFrom(client(4), user.username, password).expect(429);
-      expect(throttled.body.message).toMatch(/too many failed logins from your address: try again after/);
+      expect(throttled.body.detail).toMatch(/too many failed logins from your address: try again after/);
       expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
       await loginFrom(client(5), user.username, password).expect(200);
     });

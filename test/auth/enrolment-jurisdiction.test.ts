@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource, MIGRATIONS } from '../../libs/persistence/data-source';
+import { LoginsAndJurisdictions1764416000000 } from '../../libs/persistence/migrations/1764416000000-logins-and-jurisdictions';
 import { connectClient } from '../../libs/temporal/connection';
 import { MINUTE } from '../../workflows/transfer/transfer-planning';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
@@ -68,7 +69,7 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     // Under observation next door: the home worker learns neither the number nor where.
     const mine = { ...neighbour, name: '冒名', mobile: '13900000002', address: at(home), clientRequestId: undefined };
     const open = await as.homeWorker.post('/persons').send(mine).expect(409);
-    expect(open.body.message).toBe('this person’s record lies outside your jurisdiction and cannot be enrolled or changed from here');
+    expect(open.body.detail).toBe('this person’s record lies outside your jurisdiction and cannot be enrolled or changed from here');
     expect(JSON.stringify(open.body)).not.toContain(number);
     expect(JSON.stringify(open.body)).not.toContain(next.community);
     // Within one's own area the answer names the observation.
@@ -78,7 +79,7 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     // Released next door: the record is still theirs, refused the same way and left as it was.
     await as.homeSupervisor.post(`/observations/${number}/early-end`).send({ reason: 'moved_away', by: '王主任' }).expect(200);
     const closed = await as.homeWorker.post('/persons').send(mine).expect(409);
-    expect(closed.body.message).toBe(open.body.message);
+    expect(closed.body.detail).toBe(open.body.detail);
     expect(await person(neighbour.documentNumber)).toMatchObject({ name: '邻居', mobile: '13900000001', community: next.community });
 
     // A request id used next door names nothing here: the home worker's own enrolment is made.
@@ -96,15 +97,15 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     const told = await as.homeSupervisor.post('/persons').send({ ...mover, address: at(home) }).expect(409);
     expect(told.body.observationNumber).toBe(observationNumber);
     const underObservation = await as.homeSupervisor.post('/persons/move').send(move).expect(409);
-    expect(underObservation.body.message).toBe(`the person is under observation as ${observationNumber}: end it before they move`);
+    expect(underObservation.body.detail).toBe(`the person is under observation as ${observationNumber}: end it before they move`);
     await as.homeSupervisor.post(`/observations/${observationNumber}/early-end`).send({ reason: 'moved_away', by: '王主任' }).expect(200);
 
     const lives = await as.homeSupervisor.post('/persons').send({ ...mover, address: at(home) }).expect(409);
-    expect(lives.body.message).toContain(`lives in community ${next.community} of subdistrict XYL: a supervisor moves them (POST /persons/move)`);
+    expect(lives.body.detail).toContain(`lives in community ${next.community} of subdistrict XYL: a supervisor moves them (POST /persons/move)`);
     await as.homeWorker.post('/persons/move').send(move).expect(403);
     await as.farSupervisor.post('/persons/move').send(move).expect(403);
     const farAway = await as.farSupervisor.post('/persons/move').send({ ...move, address: at(far) }).expect(409);
-    expect(farAway.body.message).toBe('this person’s record lies outside your jurisdiction and cannot be enrolled or changed from here');
+    expect(farAway.body.detail).toBe('this person’s record lies outside your jurisdiction and cannot be enrolled or changed from here');
     await as.homeSupervisor.post('/persons/move').send({ ...move, address: { subdistrict: 'XYL' } }).expect(422);
 
     const moved = await as.homeSupervisor.post('/persons/move').send(move).expect(200);
@@ -119,10 +120,10 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     const { observationNumber } = (await as.homeWorker.post('/persons').send(first).expect(201)).body;
     const second = enrolmentRequest({ address: at(home), devices: { doorSensorId: sensor, cameraId: `CAM-${tag}` } });
     const clash = await as.homeWorker.post('/persons').send(second).expect(409);
-    expect(clash.body.problems).toEqual([{ field: 'devices.doorSensorId', reason: `${sensor} is fitted to another person under observation` }]);
+    expect(clash.body.errors).toEqual([{ field: 'devices.doorSensorId', reason: `${sensor} is fitted to another person under observation` }]);
     // Refused from another community too, naming the device and nobody.
     const elsewhere = await as.nextWorker.post('/persons').send({ ...second, address: at(next) }).expect(409);
-    expect(elsewhere.body.problems).toEqual(clash.body.problems);
+    expect(elsewhere.body.errors).toEqual(clash.body.errors);
 
     await as.homeSupervisor.post(`/observations/${observationNumber}/early-end`).send({ reason: 'hospital', by: '王主任' }).expect(200);
     const taken = await as.homeWorker.post('/persons').send(second).expect(201);
@@ -135,7 +136,7 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     const name = `epi_devices_${tag.replace(/-/g, '')}`;
     await db.query(`CREATE DATABASE ${name}`);
     const url = config.databaseUrl!.replace(/\/[^/]*$/, `/${name}`);
-    const before = await createDataSource(url).setOptions({ migrations: MIGRATIONS.slice(0, MIGRATIONS.length - 1) }).initialize();
+    const before = await createDataSource(url).setOptions({ migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(LoginsAndJurisdictions1764416000000)) }).initialize();
     const warnings = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       await before.runMigrations();

@@ -307,10 +307,10 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
 
   it('refuses a ledger over its limits with the limit named: 50 MiB uploaded, 200 MiB unpacked, 50,000 rows', async () => {
     const bigFile = await http.post('/persons/import').attach('file', Buffer.alloc(50 * 1024 * 1024 + 1, 'a'), 'ledger.csv').expect(413);
-    expect(bigFile.body.problems).toEqual([{ field: 'file', reason: 'is larger than 50 MiB, the most a ledger upload may be; split the ledger' }]);
+    expect(bigFile.body.errors).toEqual([{ field: 'file', reason: 'is larger than 50 MiB, the most a ledger upload may be; split the ledger' }]);
     const bomb = await http.post('/persons/import').attach('file', makeZipBomb(3, 70), 'ledger.xlsx').expect(413);
-    expect(bomb.body.problems).toEqual([{ field: 'file', reason: 'unpacks to 210 MiB, more than the 200 MiB a ledger workbook may hold; split the ledger' }]);
+    expect(bomb.body.errors).toEqual([{ field: 'file', reason: 'unpacks to 210 MiB, more than the 200 MiB a ledger workbook may hold; split the ledger' }]);
     const tooManyRows = await http.post('/persons/import').attach('file', await makeCsvOfCopies(50_001), 'ledger.csv').expect(422);
-    expect(tooManyRows.body.problems).toEqual([{ field: 'file', reason: 'has more than 50,000 rows, the most a ledger may hold; split it into files of at most that many' }]);
+    expect(tooManyRows.body.errors).toEqual([{ field: 'file', reason: 'has more than 50,000 rows, the most a ledger may hold; split it into files of at most that many' }]);
   });
 });
