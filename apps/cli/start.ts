@@ -3,7 +3,8 @@
  * Web UI), embedded PostgreSQL, migrations, the worker and the API — and prints where they are.
  * TEMPORAL_ADDRESS or DATABASE_URL point at existing servers instead. Ctrl-C stops everything;
  * data stays under EPI_DATA_DIR (default ./data) for the next start, and so do the development
- * secrets (payload keys) under data/secrets unless they are given in the environment.
+ * secrets (payload keys, the database superuser's password) under data/secrets unless they are
+ * given in the environment.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfigOrExit } from '../../libs/config/config';
 import { runMigrations } from '../../libs/persistence/data-source';
-import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
@@ -93,16 +94,16 @@ async function main(): Promise<void> {
   const adminPasswordFile = path.join(config.dataDir, 'secrets', 'admin-password');
   env.EPI_ADMIN_PASSWORD ||= readOrCreateSecret(config.dataDir, 'admin-password', () => randomBytes(12).toString('base64url'));
 
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
+  let ownerUrl = config.databaseUrl;
+  if (!ownerUrl) {
     const port = Number(process.env.EMBEDDED_PG_PORT || 54329);
     const dir = path.join(config.dataDir, 'postgres');
     process.stdout.write(`[start] embedded PostgreSQL on 127.0.0.1:${port}, data in ${dir}\n`);
-    const database = await startEmbeddedPostgres({ dir, port });
+    const password = readOrCreateSecret(config.dataDir, 'postgres-password', newDatabasePassword);
+    const database = await startEmbeddedPostgres({ dir, port, password });
     stops.push({ name: 'PostgreSQL', stop: database.stop });
-    databaseUrl = database.url;
+    ownerUrl = database.url;
   }
-  env.DATABASE_URL = databaseUrl;
 
   let temporalUi = process.env.TEMPORAL_UI_URL;
   if (!process.env.TEMPORAL_ADDRESS) {
@@ -118,8 +119,9 @@ async function main(): Promise<void> {
     env.EPI_CODEC_CORS_ORIGINS ||= `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`;
   }
 
-  const applied = await runMigrations(databaseUrl);
+  const applied = await runMigrations(ownerUrl);
   process.stdout.write(`[start] migrations: ${applied.length ? applied.join(', ') : 'schema up to date'}\n`);
+  env.DATABASE_URL = ownerUrl;
 
   const workerMetricsPort = config.workerMetricsPort ?? (await freePort(9464));
   const workerMetricsUrl = config.workerMetricsUrl ?? `http://127.0.0.1:${workerMetricsPort}/metrics`;

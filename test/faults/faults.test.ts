@@ -14,7 +14,7 @@ import { createApi } from '../../apps/api/api';
 import { releasedWithNotice, startObservationsDueAt } from '../../bench/observation-bench';
 import { AppConfig, loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { EmbeddedDatabase, newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { connectClient } from '../../libs/temporal/connection';
 import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../libs/temporal/worker-launch';
@@ -46,7 +46,8 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
   let client: Client;
 
   const startTemporal = () => startDevServer({ cli: process.env.TEMPORAL_CLI!, port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite') });
-  const startPostgres = () => startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: pgPort });
+  const pgPassword = newDatabasePassword();
+  const startPostgres = () => startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: pgPort, password: pgPassword });
 
   /** As `npm start` runs it: on the bundle made ahead, with its heap limit. */
   function startWorkerProcess(): ChildProcess {
@@ -62,7 +63,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
   const healthy = () => answered(() => http.get('/health'), 'health 200', { ...PATIENTLY, timeoutMs: 120_000 });
 
   beforeAll(async () => {
-    fs.chmodSync(dir, 0o777);
+    fs.chmodSync(dir, 0o755); // as root the server runs as user postgres, which must reach its data folder
     pgPort = await freePort();
     temporalPort = await freePort();
     pg = await startPostgres();

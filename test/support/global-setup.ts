@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { temporalCli, testServer } from '../../scripts/tools';
 import { runMigrations } from '../../libs/persistence/data-source';
-import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 
@@ -30,14 +30,13 @@ export default async function globalSetup(): Promise<void> {
     process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-ops-test-pg-'));
-    fs.chmodSync(dir, 0o777); // initdb runs as user postgres when the tests run as root
-    const database = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: await freePort() });
+    fs.chmodSync(dir, 0o755); // as root the server runs as user postgres, which must reach its data folder
+    const database = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: await freePort(), password: newDatabasePassword() });
     started.push(async () => {
       await database.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     });
     process.env.DATABASE_URL = database.url;
-    process.env.EPI_TEST_PG_DIR = path.join(dir, 'db');
   }
   await runMigrations(process.env.DATABASE_URL);
 
