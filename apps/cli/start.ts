@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfigOrExit } from '../../libs/config/config';
+import { appRoleUrl } from '../../libs/persistence/app-role';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   const adminPasswordFile = path.join(config.dataDir, 'secrets', 'admin-password');
   env.EPI_ADMIN_PASSWORD ||= readOrCreateSecret(config.dataDir, 'admin-password', () => randomBytes(12).toString('base64url'));
 
-  let ownerUrl = config.databaseUrl;
+  let ownerUrl = config.databaseOwnerUrl ?? config.databaseUrl;
   if (!ownerUrl) {
     const port = Number(process.env.EMBEDDED_PG_PORT || 54329);
     const dir = path.join(config.dataDir, 'postgres');
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
 
   const applied = await runMigrations(ownerUrl);
   process.stdout.write(`[start] migrations: ${applied.length ? applied.join(', ') : 'schema up to date'}\n`);
-  env.DATABASE_URL = ownerUrl;
+  // The embedded server's API and worker log in as the application role, never as its superuser.
+  env.DATABASE_URL = config.databaseUrl ?? (await appRoleUrl(ownerUrl));
 
   const workerMetricsPort = config.workerMetricsPort ?? (await freePort(9464));
   const workerMetricsUrl = config.workerMetricsUrl ?? `http://127.0.0.1:${workerMetricsPort}/metrics`;

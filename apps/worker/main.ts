@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, requireDatabaseUrl, requirePayloadKeys } from '../../libs/config/config';
+import { loadConfigOrExit, requireMigrationUrl, requirePayloadKeys } from '../../libs/config/config';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { startWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   requirePayloadKeys(config);
-  await runMigrations(requireDatabaseUrl(config));
+  await runMigrations(requireMigrationUrl(config));
   const running = await startWorker(config);
   console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
   // The SDK's runtime shuts the worker down on SIGINT/SIGTERM, letting running tasks finish.

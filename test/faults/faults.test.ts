@@ -15,6 +15,7 @@ import { releasedWithNotice, startObservationsDueAt } from '../../bench/observat
 import { AppConfig, loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
 import { EmbeddedDatabase, newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { appRoleUrl } from '../../libs/persistence/app-role';
 import { connectClient } from '../../libs/temporal/connection';
 import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../libs/temporal/worker-launch';
@@ -69,7 +70,8 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     pg = await startPostgres();
     await runMigrations(pg.url);
     temporal = await startTemporal();
-    env = { ...process.env, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'faults' };
+    // The API and worker as the application role, as everywhere; the test's own reads as the owner.
+    env = { ...process.env, DATABASE_URL: await appRoleUrl(pg.url), DATABASE_OWNER_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'faults' };
     config = loadConfig(env);
     launch = await prepareWorkerLaunch(config, path.join(dir, 'workflow-bundle.js'));
     db = await createDataSource(pg.url, { poolSize: 4 }).initialize();
