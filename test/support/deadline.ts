@@ -1,4 +1,7 @@
 import { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+const enums = temporal.api.enums.v1;
 
 /**
  * `work` with a deadline: past `timeoutMs` it is aborted (through the signal it is given) and this
@@ -27,9 +30,10 @@ export async function workflowWaits(handle: WorkflowHandle): Promise<string> {
   const { status, historyLength, raw } = await handle.describe();
   const task = raw.pendingWorkflowTask;
   const parts = [`${handle.workflowId} ${status.name}, ${historyLength} events`];
-  if (task) parts.push(`workflow task ${task.state} (attempt ${task.attempt}, scheduled ${task.scheduledTime?.seconds ?? '?'})`);
+  const at = (time?: { seconds?: unknown } | null) => (time?.seconds ? new Date(Number(time.seconds) * 1000).toISOString() : '?');
+  if (task) parts.push(`workflow task ${enums.PendingWorkflowTaskState[task.state ?? 0]} (attempt ${task.attempt}, scheduled ${at(task.scheduledTime)})`);
   for (const a of raw.pendingActivities ?? []) {
-    parts.push(`activity ${a.activityType?.name} ${a.state} (attempt ${a.attempt}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''})`);
+    parts.push(`activity ${a.activityType?.name} ${enums.PendingActivityState[a.state ?? 0]} (attempt ${a.attempt}${a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : ''})`);
   }
   for (const c of raw.pendingChildren ?? []) parts.push(`child ${c.workflowId}`);
   return parts.join('; ');
