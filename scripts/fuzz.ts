@@ -27,7 +27,8 @@ import { loadConfig } from '../libs/config/config';
 import type { Role } from '../libs/auth/roles';
 import { routesOf } from '../libs/nest/routes';
 import { runMigrations } from '../libs/persistence/data-source';
-import { startEmbeddedPostgres } from '../libs/persistence/embedded-postgres';
+import { newDatabasePassword, startEmbeddedPostgres } from '../libs/persistence/embedded-postgres';
+import { appRoleUrl } from '../libs/persistence/app-role';
 import { freePort, startDevServer } from '../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../libs/temporal/payload-codec';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../libs/temporal/worker-launch';
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
       return server;
     };
     const [database, server] = await Promise.all([
-      startEmbeddedPostgres({ dir: path.join(workDir, 'db'), port: await freePort() }).then(started),
+      startEmbeddedPostgres({ dir: path.join(workDir, 'db'), port: await freePort(), password: newDatabasePassword() }).then(started),
       startDevServer({ cli: temporalCli(), port: await freePort() }).then(started),
       bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS).then(({ code }) => fs.writeFileSync(bundlePath, code)),
     ]);
@@ -113,7 +114,9 @@ async function main(): Promise<void> {
     const apiPort = await freePort();
     const config = loadConfig({
       ...process.env,
-      DATABASE_URL: database.url,
+      // As npm start runs them: the API and worker as the application role.
+      DATABASE_URL: await appRoleUrl(database.url),
+      DATABASE_OWNER_URL: database.url,
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: 'epi-ops-fuzz',
       EPI_PAYLOAD_KEYS: newPayloadKeyEntry('fuzz'),

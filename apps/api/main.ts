@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, requireDatabaseUrl, requireJwtSecret, requirePayloadKeys } from '../../libs/config/config';
+import { loadConfigOrExit, requireMigrationUrl, requireJwtSecret, requirePayloadKeys } from '../../libs/config/config';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { createApi } from './api';
 
@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   requirePayloadKeys(config);
   requireJwtSecret(config);
-  await runMigrations(requireDatabaseUrl(config));
+  await runMigrations(requireMigrationUrl(config));
   const app = await createApi(config);
   await app.listen(config.apiPort, '127.0.0.1');
   console.log(`[api] listening on http://127.0.0.1:${config.apiPort} (docs at /docs)`);

@@ -19,7 +19,7 @@ import { processQuiet, watchProcesses } from '../../bench/machine-cpu';
 import { BenchContext, benchCheckInBurst, benchEnrol, benchReleaseStorm, benchSupervisorList, Rate } from '../../bench/observation-bench';
 import { loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
-import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { connectClient } from '../../libs/temporal/connection';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   try {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-ops-bench-'));
     fs.chmodSync(dir, 0o777);
-    const database = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: await freePort() });
+    const database = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: await freePort(), password: newDatabasePassword() });
     stops.push(async () => {
       await database.stop();
       fs.rmSync(dir, { recursive: true, force: true });

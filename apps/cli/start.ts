@@ -1,38 +1,44 @@
 /**
  * Command 1: starts the whole system on the embedded defaults — Temporal dev server (SQLite file,
  * Web UI), embedded PostgreSQL, migrations, the worker and the API — and prints where they are.
- * TEMPORAL_ADDRESS or DATABASE_URL point at existing servers instead. Ctrl-C stops everything;
- * data stays under EPI_DATA_DIR (default ./data) for the next start, and so do the development
- * secrets (payload keys) under data/secrets unless they are given in the environment.
+ * TEMPORAL_ADDRESS or DATABASE_URL point at existing servers instead. It supervises the worker and
+ * the API: one that exits is restarted (apps/cli/supervisor.ts); everything stops on Ctrl-C, or when
+ * one keeps failing at start. Data stays under EPI_DATA_DIR (default ./data) for the next start, and
+ * so do the development secrets (payload keys, the database superuser's password) under data/secrets
+ * unless they are given in the environment.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfigOrExit } from '../../libs/config/config';
+import { appRoleUrl } from '../../libs/persistence/app-role';
 import { runMigrations } from '../../libs/persistence/data-source';
-import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
 import { temporalCli } from '../../scripts/tools';
+import { supervise } from './supervisor';
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 
-function startNodeApp(name: string, entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '..', entry)], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+function superviseNodeApp(name: string, entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): void {
+  if (stopping) return; // Ctrl-C came during the start
+  const launch = () => spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '..', entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const app = supervise(name, launch, (line) => {
+    process.stderr.write(`[start] ${line}\n`);
+    void shutdown(1);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  stops.push({
-    name,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+  stops.push({ name, stop: app.stop });
+}
+
+/** A server `npm start` does not restart (PostgreSQL, the dev server): its exit is said in one line. */
+function watchServer(name: string, server: { process: ChildProcess; stop: () => Promise<void> }): void {
+  server.process.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`[start] ${name} exited (${signal ? `signal ${signal}` : `exit code ${code}`}); routes that need it answer 503 until npm start is run again\n`);
   });
-  return child;
+  stops.push({ name, stop: server.stop });
 }
 
 /** A development secret kept with the data: made once (owner-only file), then read at every start. */
@@ -49,12 +55,10 @@ function readOrCreateSecret(dataDir: string, name: string, make: () => string): 
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-async function waitForHealth(url: string, children: ChildProcess[], timeoutMs: number): Promise<void> {
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const dead = children.find((c) => c.exitCode !== null);
-    if (dead) throw new Error(`a process exited with code ${dead.exitCode} during start (see its message above)`);
     try {
       const response = await fetch(url);
       if (response.ok) return;
@@ -93,41 +97,43 @@ async function main(): Promise<void> {
   const adminPasswordFile = path.join(config.dataDir, 'secrets', 'admin-password');
   env.EPI_ADMIN_PASSWORD ||= readOrCreateSecret(config.dataDir, 'admin-password', () => randomBytes(12).toString('base64url'));
 
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
+  let ownerUrl = config.databaseOwnerUrl ?? config.databaseUrl;
+  if (!ownerUrl) {
     const port = Number(process.env.EMBEDDED_PG_PORT || 54329);
     const dir = path.join(config.dataDir, 'postgres');
     process.stdout.write(`[start] embedded PostgreSQL on 127.0.0.1:${port}, data in ${dir}\n`);
-    const database = await startEmbeddedPostgres({ dir, port });
-    stops.push({ name: 'PostgreSQL', stop: database.stop });
-    databaseUrl = database.url;
+    const password = readOrCreateSecret(config.dataDir, 'postgres-password', newDatabasePassword);
+    const database = await startEmbeddedPostgres({ dir, port, password });
+    watchServer('PostgreSQL', database);
+    ownerUrl = database.url;
   }
-  env.DATABASE_URL = databaseUrl;
 
   let temporalUi = process.env.TEMPORAL_UI_URL;
   if (!process.env.TEMPORAL_ADDRESS) {
-    const port = Number(config.temporal.address.split(':').pop());
+    const port = Number(process.env.TEMPORAL_DEV_PORT || 7233);
     const uiPort = Number(process.env.TEMPORAL_UI_PORT || port + 1000);
     const dbFile = path.join(config.dataDir, 'temporal.sqlite');
     process.stdout.write(`[start] Temporal dev server on 127.0.0.1:${port}, state in ${dbFile}\n`);
     const codecEndpoint = `http://127.0.0.1:${config.apiPort}/codec`;
     const server = await startDevServer({ cli: temporalCli(), port, uiPort, codecEndpoint, dbFile });
-    stops.push({ name: 'Temporal dev server', stop: server.stop });
+    watchServer('Temporal dev server', server);
     temporalUi = server.uiUrl;
     env.TEMPORAL_ADDRESS = server.address;
     env.EPI_CODEC_CORS_ORIGINS ||= `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`;
   }
 
-  const applied = await runMigrations(databaseUrl);
+  const applied = await runMigrations(ownerUrl);
   process.stdout.write(`[start] migrations: ${applied.length ? applied.join(', ') : 'schema up to date'}\n`);
+  // The embedded server's API and worker log in as the application role, never as its superuser.
+  env.DATABASE_URL = config.databaseUrl ?? (await appRoleUrl(ownerUrl));
 
   const workerMetricsPort = config.workerMetricsPort ?? (await freePort(9464));
   const workerMetricsUrl = config.workerMetricsUrl ?? `http://127.0.0.1:${workerMetricsPort}/metrics`;
   const launch = await prepareWorkerLaunch(config, path.join(config.dataDir, 'workflow-bundle.js'));
-  const worker = startNodeApp('worker', 'worker/main.ts', { ...env, ...launch.env, WORKER_METRICS_PORT: String(workerMetricsPort) }, launch.nodeArgs);
-  const api = startNodeApp('API', 'api/main.ts', { ...env, EPI_WORKER_METRICS_URL: workerMetricsUrl });
+  superviseNodeApp('worker', 'worker/main.ts', { ...env, ...launch.env, WORKER_METRICS_PORT: String(workerMetricsPort) }, launch.nodeArgs);
+  superviseNodeApp('API', 'api/main.ts', { ...env, EPI_WORKER_METRICS_URL: workerMetricsUrl });
   const base = `http://127.0.0.1:${config.apiPort}`;
-  await waitForHealth(`${base}/health`, [worker, api], 120_000);
+  await waitForHealth(`${base}/health`, 120_000);
 
   process.stdout.write(
     [
@@ -146,7 +152,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  for (const child of [worker, api]) child.once('exit', (code) => void shutdown(code ?? 1));
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0));

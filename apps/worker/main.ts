@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, requireDatabaseUrl, requirePayloadKeys } from '../../libs/config/config';
+import { loadConfigOrExit, requireMigrationUrl, requirePayloadKeys } from '../../libs/config/config';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { ensureSchedules } from '../../libs/temporal/schedules';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
@@ -8,7 +8,7 @@ import { startWorker } from './worker';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   requirePayloadKeys(config);
-  await runMigrations(requireDatabaseUrl(config));
+  await runMigrations(requireMigrationUrl(config));
   const running = await startWorker(config);
   console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
   // The reconciler and the outbox relay come with every worker process; tests running a worker inside

@@ -52,7 +52,11 @@ export async function startWorker(config: AppConfig, overrides: Partial<WorkerOp
     activities: bindActivities(app),
     dataConverter: workerDataConverter(config.temporal),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
-    maxConcurrentWorkflowTaskExecutions: 100,
+    // Workflow code runs on one thread, so tasks taken beyond what it finishes within the 10 s task
+    // timeout only wait inside the worker and time out there. At 100, a worker started after a crash
+    // took every transfer workflow at once, each a full replay, and timed them out again and again
+    // (README "Fault tests"). A task not yet taken waits on the server, where waiting costs nothing.
+    maxConcurrentWorkflowTaskExecutions: 10,
     maxConcurrentActivityTaskExecutions: 100,
     // The SDK's 10 s by default. In a storm of due timers most tasks time out on this worker's sticky
     // queue and go round again through the normal queue; 60 s measured a 3,000 storm 60 s → 39 s, but

@@ -16,6 +16,8 @@ export interface AppConfig {
   };
   /** undefined: the start command provides an embedded PostgreSQL. */
   databaseUrl?: string;
+  /** Who applies the migrations (owns the schema); undefined: whoever databaseUrl names. */
+  databaseOwnerUrl?: string;
   timeZone: string;
   apiPort: number;
   dataDir: string;
@@ -122,17 +124,17 @@ function timeZone(env: Env): string {
   return value;
 }
 
-function databaseUrl(env: Env): string | undefined {
-  const value = env.DATABASE_URL;
+function postgresUrl(env: Env, variable: string): string | undefined {
+  const value = env[variable];
   if (!value) return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user:password@host:port/database)');
+    throw new ConfigError(variable, 'is not a URL (expected postgres://user:password@host:port/database)');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `must use postgres:// or postgresql://, got "${url.protocol}"`);
+    throw new ConfigError(variable, `must use postgres:// or postgresql://, got "${url.protocol}"`);
   }
   return value;
 }
@@ -261,6 +263,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('TEMPORAL_NAMESPACE', `"${namespace}" is not a valid namespace name`);
   }
   const taskQueue = env.TEMPORAL_TASK_QUEUE || 'epi-ops';
+  const databaseUrl = postgresUrl(env, 'DATABASE_URL');
+  const databaseOwnerUrl = postgresUrl(env, 'DATABASE_OWNER_URL');
+  if (databaseOwnerUrl && !databaseUrl) throw new ConfigError('DATABASE_URL', 'must be set with DATABASE_OWNER_URL: it names the login the API and worker use');
   return {
     temporal: {
       address: hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
@@ -271,7 +276,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       payloadKeys: payloadKeys(env),
       refusePlaintextPayloads: env.EPI_REFUSE_PLAINTEXT_PAYLOADS === undefined || bool(env, 'EPI_REFUSE_PLAINTEXT_PAYLOADS'),
     },
-    databaseUrl: databaseUrl(env),
+    databaseUrl,
+    databaseOwnerUrl,
     timeZone: timeZone(env),
     apiPort: port(env, 'API_PORT', 3000),
     dataDir: path.resolve(env.EPI_DATA_DIR || path.join(__dirname, '..', '..', 'data')),
@@ -309,6 +315,11 @@ export function requireDatabaseUrl(config: AppConfig): string {
     throw new ConfigError('DATABASE_URL', 'is not set (npm start provides an embedded PostgreSQL; run the API or worker alone with DATABASE_URL)');
   }
   return config.databaseUrl;
+}
+
+/** Where the migrations run: the owner's URL when given, else DATABASE_URL. */
+export function requireMigrationUrl(config: AppConfig): string {
+  return config.databaseOwnerUrl ?? requireDatabaseUrl(config);
 }
 
 export function requirePayloadKeys(config: AppConfig): PayloadKeys {

@@ -7,6 +7,7 @@ import { Access1764300000000 } from './migrations/1764300000000-access';
 import { ImportRows1764410000000 } from './migrations/1764410000000-import-rows';
 import { LoginsAndJurisdictions1764416000000 } from './migrations/1764416000000-logins-and-jurisdictions';
 import { NotificationRelay1764420000000 } from './migrations/1764420000000-notification-relay';
+import { AppRole1764900000000 } from './migrations/1764900000000-app-role';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   ImportRows1764410000000,
   LoginsAndJurisdictions1764416000000,
   NotificationRelay1764420000000,
+  AppRole1764900000000,
 ];
 
 /** The one way this project builds its TypeORM data source: schema by migrations, never `synchronize`. */
@@ -36,7 +38,10 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
 
 const MIGRATION_LOCK = 7_233_001;
 
-/** Applies pending migrations; safe when several workers and APIs start at once. */
+/**
+ * Applies pending migrations as the owner of the schema (`url`); safe when several workers and APIs
+ * start at once. With nothing pending, the application role may call it too (it reads `migrations`).
+ */
 export async function runMigrations(url: string): Promise<string[]> {
   // One connection, so the session-level advisory lock covers the migration queries too.
   const dataSource = createDataSource(url, { poolSize: 1, applicationName: 'epi-ops-migrate' });
@@ -45,6 +50,9 @@ export async function runMigrations(url: string): Promise<string[]> {
     await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+    throw new Error(`migrations are pending and ${new URL(url).username} may not apply them (${(error as Error).message}): give the owner's URL in DATABASE_OWNER_URL`);
   } finally {
     await dataSource.destroy();
   }

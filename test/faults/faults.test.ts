@@ -14,7 +14,8 @@ import { createApi } from '../../apps/api/api';
 import { releasedWithNotice, startObservationsDueAt } from '../../bench/observation-bench';
 import { AppConfig, loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { EmbeddedDatabase, newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { appRoleUrl } from '../../libs/persistence/app-role';
 import { RECONCILE_GRACE_SECONDS } from '../../activities/system/reconciler.activities';
 import { connectClient } from '../../libs/temporal/connection';
 import { workflowState } from '../../libs/temporal/start-once';
@@ -56,7 +57,8 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
   let client: Client;
 
   const startTemporal = () => startDevServer({ cli: process.env.TEMPORAL_CLI!, port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite') });
-  const startPostgres = () => startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: pgPort });
+  const pgPassword = newDatabasePassword();
+  const startPostgres = () => startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: pgPort, password: pgPassword });
 
   /** As `npm start` runs it: on the bundle made ahead, with its heap limit. */
   function startWorkerProcess(): ChildProcess {
@@ -72,13 +74,14 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
   const healthy = () => answered(() => http.get('/health'), 'health 200', { ...PATIENTLY, timeoutMs: 120_000 });
 
   beforeAll(async () => {
-    fs.chmodSync(dir, 0o777);
+    fs.chmodSync(dir, 0o755); // as root the server runs as user postgres, which must reach its data folder
     pgPort = await freePort();
     temporalPort = await freePort();
     pg = await startPostgres();
     await runMigrations(pg.url);
     temporal = await startTemporal();
-    env = { ...process.env, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'faults', EPI_RECONCILE_SECONDS: String(RECONCILE_SECONDS) };
+    // The API and worker as the application role, as everywhere; the test's own reads as the owner.
+    env = { ...process.env, DATABASE_URL: await appRoleUrl(pg.url), DATABASE_OWNER_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'faults', EPI_RECONCILE_SECONDS: String(RECONCILE_SECONDS) };
     config = loadConfig(env);
     launch = await prepareWorkerLaunch(config, path.join(dir, 'workflow-bundle.js'));
     db = await createDataSource(pg.url, { poolSize: 4 }).initialize();

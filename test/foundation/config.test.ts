@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, requirePayloadKeys } from '../../libs/config/config';
+import { ConfigError, loadConfig, requireMigrationUrl, requirePayloadKeys } from '../../libs/config/config';
 
 describe('configuration', () => {
   it('has defaults for a local run', () => {
@@ -19,6 +19,8 @@ describe('configuration', () => {
     [{ TEMPORAL_ADDRESS: 'localhost:99999' }, 'TEMPORAL_ADDRESS'],
     [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://app@db/epi', DATABASE_OWNER_URL: 'mysql://x@y/z' }, 'DATABASE_OWNER_URL'],
+    [{ DATABASE_OWNER_URL: 'postgres://owner@db/epi' }, 'DATABASE_URL'],
     [{ TZ: 'Mars/Olympus' }, 'TZ'],
     [{ API_PORT: 'eighty' }, 'API_PORT'],
     [{ TEMPORAL_TLS_CERT: '/nonexistent/cert.pem' }, 'TEMPORAL_TLS_CERT'],
@@ -38,6 +40,11 @@ describe('configuration', () => {
       expect((error as ConfigError).variable).toBe(variable);
       expect((error as ConfigError).message).toMatch(new RegExp(`^${variable}: `));
     }
+  });
+
+  it('runs the migrations as the owner when DATABASE_OWNER_URL is given, else as DATABASE_URL', () => {
+    expect(requireMigrationUrl(loadConfig({ DATABASE_URL: 'postgres://app@db/epi', DATABASE_OWNER_URL: 'postgres://owner@db/epi' }))).toBe('postgres://owner@db/epi');
+    expect(requireMigrationUrl(loadConfig({ DATABASE_URL: 'postgres://app@db/epi' }))).toBe('postgres://app@db/epi');
   });
 
   it('turns on TLS for an API key (Temporal Cloud)', () => {

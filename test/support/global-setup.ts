@@ -3,16 +3,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { temporalCli, testServer } from '../../scripts/tools';
+import { appRoleUrl } from '../../libs/persistence/app-role';
 import { runMigrations } from '../../libs/persistence/data-source';
-import { startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
+import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 
 /**
  * Real servers for the whole run, on free ports so a running system never collides with the tests:
- * an embedded PostgreSQL (or $TEST_DATABASE_URL) and a Temporal dev server. Workflow tests start the
- * time-skipping server themselves from $TEMPORAL_TEST_SERVER. EPI_TEST_SERVERS=none skips all of
- * this for a quick run of pure unit tests.
+ * an embedded PostgreSQL (or $TEST_DATABASE_URL, as its owner) and a Temporal dev server. The tests
+ * and the apps they start connect as the application role (DATABASE_URL); DATABASE_OWNER_URL is the
+ * owner's. Workflow tests start the time-skipping server themselves from $TEMPORAL_TEST_SERVER.
+ * EPI_TEST_SERVERS=none skips all of this for a quick run of pure unit tests.
  */
 export default async function globalSetup(): Promise<void> {
   // Every test runs with payload encryption on, as every deployment does.
@@ -26,20 +28,22 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_TEST_SERVER = testServer();
   process.env.TEMPORAL_CLI = temporalCli();
 
-  if (process.env.TEST_DATABASE_URL) {
-    process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
-  } else {
+  let ownerUrl = process.env.TEST_DATABASE_URL;
+  if (!ownerUrl) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epi-ops-test-pg-'));
-    fs.chmodSync(dir, 0o777); // initdb runs as user postgres when the tests run as root
-    const database = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: await freePort() });
+    fs.chmodSync(dir, 0o755); // as root the server runs as user postgres, which must reach its data folder
+    const database = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: await freePort(), password: newDatabasePassword() });
     started.push(async () => {
       await database.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    process.env.DATABASE_URL = database.url;
-    process.env.EPI_TEST_PG_DIR = path.join(dir, 'db');
+    ownerUrl = database.url;
   }
-  await runMigrations(process.env.DATABASE_URL);
+  // As in a deployment: the migrations run as the owner, the API and worker as the application role
+  // (with $TEST_DATABASE_URL, that server's epi_ops_app gets a password of this run's own).
+  await runMigrations(ownerUrl);
+  process.env.DATABASE_OWNER_URL = ownerUrl;
+  process.env.DATABASE_URL = await appRoleUrl(ownerUrl);
 
   const server = await startDevServer({ cli: process.env.TEMPORAL_CLI, port: await freePort() });
   started.push(server.stop);

@@ -18,10 +18,11 @@ import { zonedIso } from '../../libs/config/time-zone';
 import { connectClient } from '../../libs/temporal/connection';
 import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { createDataSource } from '../../libs/persistence/data-source';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowHandle } from '@temporalio/client';
 import { MINUTE } from '../../workflows/transfer/transfer-planning';
-import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
+import { runStateQuery, transferRunWorkflowId, transferTripWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { testConfig } from '../support/environment';
+import { within, workflowWaits } from '../support/deadline';
 import { answered, eventually } from '../support/eventually';
 import { driveTrip, manifestRow, recordDay } from './transfer-fixtures';
 
@@ -237,17 +238,21 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
       // Escorts work every trip at once through the API's workflows while the worker dies and a new one starts.
       const driving = Promise.all(
         (plan.trips as Array<{ tripId: string }>).map(async (trip) => {
-          await waitForTrip(`/transfer-runs/${runId}/trips/${trip.tripId}`, killHttp);
+          // The run starts its 30 trips one after another (a workflow task each), and the kill falls
+          // in the middle of that: the last trips come up to a minute after the first.
+          await waitForTrip(`/transfer-runs/${runId}/trips/${trip.tripId}`, killHttp, 120_000);
           await driveTrip(client, runId, trip.tripId);
         }),
       );
       const atKill = await eventually(handedOver, (n) => n >= 60, { what: '60 people handed over before the kill', timeoutMs: 60_000, intervalMs: 100 });
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
-      child = await spawnWorker(killConfig, launch);
+      child = await within('the new worker polling after the kill', 60_000, () => spawnWorker(killConfig, launch));
       await driving;
 
-      await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toEqual({ runId, status: 'completed', handedOver: 245, closed: 0 });
+      const run = client.workflow.getHandle(transferRunWorkflowId(runId));
+      const result = within('the run completed after every hand-over', 120_000, (signal) => client.withAbortSignal(signal, () => run.result()), () => runWaits(run));
+      await expect(result).resolves.toEqual({ runId, status: 'completed', handedOver: 245, closed: 0 });
       expect(atKill).toBeGreaterThan(0);
       expect(atKill).toBeLessThan(245);
       // Every person handed over exactly once; one observation per home-bound person, none twice.
@@ -269,9 +274,24 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     }
   });
 
+  /** What a run that has not completed still waits for: its workflow, its open trips and people, and theirs. */
+  async function runWaits(run: WorkflowHandle): Promise<string> {
+    const view = await run.query(runStateQuery);
+    const openTrips = view.trips.filter((t) => t.leg !== 'completed' && t.leg !== 'broken_down');
+    const pending = Object.entries(view.travellers).filter(([, t]) => !(t.status === 'closed' || (t.status === 'handed_over' && t.aftercare !== 'pending')));
+    const trips = await Promise.all(openTrips.map((t) => workflowWaits(client.workflow.getHandle(transferTripWorkflowId(view.runId, t.tripId))).catch((error) => `${t.tripId}: ${error}`)));
+    return [
+      await workflowWaits(run),
+      `status ${view.status}, open trips: ${openTrips.map((t) => `${t.tripId} ${t.leg}`).join(', ') || 'none'}`,
+      `not settled: ${pending.map(([id, t]) => `${id} ${t.status}/${t.aftercare}`).join(', ') || 'nobody'}`,
+      `open exceptions: ${view.exceptions.filter((e) => e.state !== 'resolved').map((e) => `${e.kind} ${e.reason}`).join(', ') || 'none'}`,
+      ...trips,
+    ].join('; ');
+  }
+
   /** Until the run has dispatched the trip (its workflow answers). */
-  async function waitForTrip(route: string, as: Http = supervisor) {
-    return (await answered(() => as.get(route), `${route} dispatched`)).body;
+  async function waitForTrip(route: string, as: Http = supervisor, timeoutMs?: number) {
+    return (await answered(() => as.get(route), `${route} dispatched`, { timeoutMs })).body;
   }
 });
 

@@ -22,6 +22,7 @@ import {
   TripView,
 } from '../../workflows/transfer/transfer.messages';
 import { freshResidentId } from '../support/observation-fixtures';
+import { workflowWithin } from '../support/deadline';
 import { eventually } from '../support/eventually';
 
 export function transferRunService(db: DataSource, client: Client, config: AppConfig): TransferRunService {
@@ -111,14 +112,24 @@ function tripState(trip: WorkflowHandle): Promise<TripView> {
   return eventually(() => trip.query(tripStateQuery), () => true, { what: `state of ${trip.workflowId}`, timeoutMs: 120_000, intervalMs: 1_000 });
 }
 
+/** Longest an escort's update may take, even just after a worker crash (a task waiting out the sticky-queue and task timeouts). */
+const UPDATE_DEADLINE_MS = 60_000;
+
+/** An escort's update to a trip, with a deadline that names it. */
+function escort<T>(client: Client, trip: WorkflowHandle, what: string, update: () => Promise<T>): Promise<T> {
+  return workflowWithin(client, trip, `${trip.workflowId}: ${what}`, UPDATE_DEADLINE_MS, update);
+}
+
 /** Takes a dispatched trip through boarding, departure, arrival and every hand-over, by the escort and receiver. */
 export async function driveTrip(client: Client, runId: string, tripId: string, options: { names?: Map<string, string>; stopAfter?: 'departed' | 'arrived' } = {}): Promise<TripView> {
   const trip = client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
   let view = await tripState(trip);
-  for (const r of view.riders.filter((x) => x.status === 'listed')) await trip.executeUpdate(boardUpdate, { args: [{ travellerId: r.travellerId, by: 'escort' }] });
-  if (view.leg === 'dispatched' || view.leg === 'boarding') view = await trip.executeUpdate(departUpdate, { args: [{ by: 'escort' }] });
+  for (const r of view.riders.filter((x) => x.status === 'listed')) {
+    await escort(client, trip, `board ${r.travellerId}`, () => trip.executeUpdate(boardUpdate, { args: [{ travellerId: r.travellerId, by: 'escort' }] }));
+  }
+  if (view.leg === 'dispatched' || view.leg === 'boarding') view = await escort(client, trip, 'depart', () => trip.executeUpdate(departUpdate, { args: [{ by: 'escort' }] }));
   if (options.stopAfter === 'departed') return view;
-  if (view.leg === 'departed') view = await trip.executeUpdate(arriveUpdate, { args: [{ by: 'escort' }] });
+  if (view.leg === 'departed') view = await escort(client, trip, 'arrive', () => trip.executeUpdate(arriveUpdate, { args: [{ by: 'escort' }] }));
   if (options.stopAfter === 'arrived') return view;
   return handOverAll(client, runId, tripId);
 }
@@ -128,7 +139,8 @@ export async function handOverAll(client: Client, runId: string, tripId: string)
   let view = await tripState(trip);
   const role = view.destinationId.includes('hotel') ? 'hotel_staff' : 'community_worker';
   for (const r of view.riders.filter((x) => x.status === 'on_board')) {
-    view = await trip.executeUpdate(handOverUpdate, { args: [{ travellerId: r.travellerId, receiver: { name: `receiver at ${view.destinationId}`, role }, by: 'escort' }] });
+    const receiver = { name: `receiver at ${view.destinationId}`, role } as const;
+    view = await escort(client, trip, `hand over ${r.travellerId}`, () => trip.executeUpdate(handOverUpdate, { args: [{ travellerId: r.travellerId, receiver, by: 'escort' }] }));
   }
   return view;
 }

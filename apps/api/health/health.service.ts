@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
+import { scrapeWorker } from '../metrics/worker-metrics';
 
 export interface ComponentHealth {
   status: 'up' | 'down';
@@ -58,7 +59,31 @@ export class HealthService {
     }
   }
 
+  /**
+   * Up when a worker polled the task queue within the window and, where the API is paired with a
+   * worker process (EPI_WORKER_METRICS_URL, as under `npm start`), that process answers and polls.
+   * The poll window alone would count a killed worker as up for 90 s; the pairing sees it at once.
+   */
   private async checkWorker(): Promise<ComponentHealth & { pollers?: number }> {
+    const [queue, paired] = await Promise.all([this.checkTaskQueue(), this.checkPairedWorker()]);
+    if (queue.status === 'down' || !paired) return queue;
+    return paired.status === 'up' ? queue : { ...queue, ...paired };
+  }
+
+  private async checkPairedWorker(): Promise<ComponentHealth | undefined> {
+    const url = this.config.workerMetricsUrl;
+    if (!url) return undefined;
+    try {
+      const metrics = await scrapeWorker(url);
+      // The SDK reports its pollers once they poll: before that the process is up but not yet working.
+      if (!/^temporal_num_pollers\{[^}]*poller_type="workflow_task"/m.test(metrics)) return { status: 'down', detail: `the worker at ${url} is starting (not polling yet)` };
+      return { status: 'up' };
+    } catch (error) {
+      return { status: 'down', detail: `the worker at ${url} does not answer: ${(error as Error).message}` };
+    }
+  }
+
+  private async checkTaskQueue(): Promise<ComponentHealth & { pollers?: number }> {
     try {
       const response = await within(
         this.client.workflowService.describeTaskQueue({

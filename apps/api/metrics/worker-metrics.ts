@@ -5,6 +5,20 @@ import { APP_CONFIG } from '../../../libs/config/config.module';
 
 const TIMEOUT_MS = 1_000;
 
+/** The worker's exposition text at `url`; throws saying why it could not be read. */
+export async function scrapeWorker(url: string | undefined): Promise<string> {
+  if (!url) throw new Error('neither EPI_WORKER_METRICS_URL nor WORKER_METRICS_PORT is set');
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    return await response.text();
+  } catch (error) {
+    // fetch() reports a refused connection as "fetch failed" with the reason in its cause.
+    const { message, cause } = error as Error & { cause?: Error };
+    throw new Error((cause?.message ? `${message}: ${cause.message}` : message).replace(/\s+/g, ' '));
+  }
+}
+
 /**
  * The worker's SDK metrics (temporal_workflow_completed, temporal_activity_execution_latency, …),
  * read from EPI_WORKER_METRICS_URL at scrape time so one scrape of the API shows both. A worker that
@@ -20,20 +34,13 @@ export class WorkerMetrics {
 
   /** The worker's exposition text, or a comment line saying why it is missing. */
   async read(): Promise<string> {
-    const url = this.config.workerMetricsUrl;
     try {
-      if (!url) throw new Error('neither EPI_WORKER_METRICS_URL nor WORKER_METRICS_PORT is set');
-      const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-      if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-      const text = await response.text();
+      const text = await scrapeWorker(this.config.workerMetricsUrl);
       this.up.set(1);
       return text.endsWith('\n') ? text : `${text}\n`;
     } catch (error) {
       this.up.set(0);
-      // fetch() reports a refused connection as "fetch failed" with the reason in its cause.
-      const { message, cause } = error as Error & { cause?: Error };
-      const reason = cause?.message ? `${message}: ${cause.message}` : message;
-      return `# worker metrics unavailable: ${reason.replace(/\s+/g, ' ')}\n`;
+      return `# worker metrics unavailable: ${(error as Error).message}\n`;
     }
   }
 }
