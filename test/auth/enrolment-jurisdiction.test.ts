@@ -134,8 +134,11 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
 
   it('resolves device ids already stored on several people when the unique indexes come (the migration)', async () => {
     const name = `epi_devices_${tag.replace(/-/g, '')}`;
-    await db.query(`CREATE DATABASE ${name}`);
-    const url = config.databaseUrl!.replace(/\/[^/]*$/, `/${name}`);
+    // A database of its own, made and migrated by the owner (the tests otherwise run as the application role).
+    const ownerUrl = process.env.DATABASE_OWNER_URL ?? config.databaseUrl!;
+    const owner = await createDataSource(ownerUrl).initialize();
+    await owner.query(`CREATE DATABASE ${name}`);
+    const url = ownerUrl.replace(/\/[^/]*$/, `/${name}`);
     const before = await createDataSource(url).setOptions({ migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(LoginsAndJurisdictions1764416000000)) }).initialize();
     const warnings = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
@@ -172,7 +175,8 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
       await after.destroy();
     } finally {
       warnings.mockRestore();
-      await db.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await owner.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await owner.destroy();
     }
   });
 

@@ -198,7 +198,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
 
     await temporal.stop();
     const lost = [await enrol(retried), await enrol(orphan), await http.post('/transfer-runs').send({ ...run, travellers: [manifestRow(registry.destination('home'), true, Date.now() - 5 * MINUTE)] })];
-    expect(lost.map((r) => [r.status, r.body.message])).toEqual(Array(3).fill([503, expect.stringMatching(/^Temporal unavailable/)]));
+    expect(lost.map((r) => [r.status, r.body.detail])).toEqual(Array(3).fill([503, expect.stringMatching(/^Temporal unavailable/)]));
     // The records went in before the starts failed.
     const numberOf = async (d: { documentNumber: string }) =>
       (await db.query(`SELECT o.number FROM observation o JOIN person p ON p.id = o.person_id WHERE p.document_number = $1 AND o.status = 'active'`, [d.documentNumber]))[0].number as string;

@@ -71,7 +71,7 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
     try {
       for (const id of [other.workflowId, disguised.workflowId, `system-probe-${randomUUID()}`]) {
         const refused = await http.get(`/system/probe/${id}`).expect(404);
-        expect(refused.body.message).toBe(`system probe ${id} not found`);
+        expect(refused.body.detail).toBe(`system probe ${id} not found`);
       }
       const started = Date.now();
       const running = await http.get(`/system/probe/${stuck.workflowId}`).expect(202);
