@@ -138,12 +138,15 @@ export class ObservationService {
     if (problems.length) throw invalidAll(problems);
     const key = { door_opened: 'doorSensorId', camera_motion: 'cameraId', thermometer_reading: 'thermometerId' }[input.kind as DeviceEvent['kind']];
     const rows = await this.dataSource.query(
-      `SELECT o.number, o.subdistrict, o.community FROM person p JOIN observation o ON o.person_id = p.id
+      `SELECT o.number, o.subdistrict, o.community, o.started_at FROM person p JOIN observation o ON o.person_id = p.id
        WHERE p.devices @> $1::jsonb AND o.status IN ('active', 'escalated')`,
       [JSON.stringify({ [key]: input.deviceId })],
     );
     if (!rows.length) throw notFound('open observation with device', input.deviceId!);
     assertCovers(actor, rows[0], `the observation of device ${input.deviceId}`);
+    // An event from before the enrolment belongs to no observation: it would open escalations or count as a report of a time not watched.
+    const enrolledAt = new Date(rows[0].started_at).getTime();
+    if (at < enrolledAt) throw invalid('at', `is before the observation ${rows[0].number} began (${new Date(enrolledAt).toISOString()})`);
     const event: DeviceEvent = { eventId: input.eventId ?? randomUUID(), deviceId: input.deviceId!, kind: input.kind as DeviceEvent['kind'], at, value: input.value };
     await this.handle(rows[0].number).signal(deviceEventSignal, event);
     return { observationNumber: rows[0].number, eventId: event.eventId, accepted: true };
