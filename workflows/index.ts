@@ -4,6 +4,7 @@ export { observationWorkflow } from './observation/observation.workflow';
 export { policyRolloutWorkflow } from './observation/policy-rollout.workflow';
 export { shiftWorkflow } from './roster/shift.workflow';
 export { rosterDailyWorkflow } from './roster/roster-daily.workflow';
+export { rosterPlanWorkflow } from './roster/roster-plan.workflow';
 export { transferRunWorkflow } from './transfer/transfer-run.workflow';
 export { transferTripWorkflow } from './transfer/transfer-trip.workflow';
 export { baselineNoopWorkflow, baselineSignalWorkflow, baselineTimerWorkflow } from './bench/baseline.workflows';

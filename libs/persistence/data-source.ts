@@ -4,8 +4,9 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { Transfer1764100000000 } from './migrations/1764100000000-transfer';
 import { Roster1764200000000 } from './migrations/1764200000000-roster';
 import { Access1764300000000 } from './migrations/1764300000000-access';
+import { RosterPlanSolving1764415000000 } from './migrations/1764415000000-roster-plan-solving';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Transfer1764100000000, Roster1764200000000, Access1764300000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Transfer1764100000000, Roster1764200000000, Access1764300000000, RosterPlanSolving1764415000000];
 
 /** The one way this project builds its TypeORM data source: schema by migrations, never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {

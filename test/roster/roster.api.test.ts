@@ -12,10 +12,11 @@ import { ROSTER_SCHEDULE_ID } from '../../apps/api/roster/roster.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
+import { rosterPlanWorkflow, rosterPlanWorkflowId } from '../../workflows/roster/roster-plan.workflow';
 import { addDays, localDateOf } from '../../workflows/roster/roster-seats';
 import { testConfig } from '../support/environment';
 import { answered } from '../support/eventually';
-import { uniqueTag } from './roster-fixtures';
+import { solvedPlan, uniqueTag } from './roster-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -98,8 +99,8 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   });
 
   it('plans, publishes and runs the coming shifts; swaps and open shifts are checked against the hard rules', async () => {
-    const plan = await http().post('/rosters').send({ from: tomorrow, to: addDays(tomorrow, 3), postIds: [gate, clinic], by: 'sup' }).expect(201);
-    expect(plan.body.stats).toMatchObject({ seats: 16, filled: 12, unfilled: 4 });
+    const plan = { body: await solvedPlan(http(), { from: tomorrow, to: addDays(tomorrow, 3), postIds: [gate, clinic], by: 'sup' }) };
+    expect(plan.body).toMatchObject({ state: 'draft', stats: { seats: 16, filled: 12, unfilled: 4 } });
     expect(plan.body.unfilled.map((u: { reason: string }) => u.reason)).toEqual(Array(4).fill(`no staff with skill 'medic-${tag}'`));
     const published = await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(200);
     expect(published.body.added).toHaveLength(16);
@@ -149,6 +150,27 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await http().post('/shift-requests').send({ kind: 'swap', shiftId: 'nope', requestedBy: 'x' }).expect(422);
   });
 
+  it('solves a plan in the worker: 202 with the plan solving, the draft by id once the plan workflow has stored it; a plan that cannot be solved ends failed with the reason', async () => {
+    const asked = await http().post('/rosters').send({ from: addDays(tomorrow, 7), to: addDays(tomorrow, 8), postIds: [gate], by: 'sup' }).expect(202);
+    expect(asked.body).toMatchObject({ state: 'solving', seats: [], assignments: [] });
+    expect(asked.headers.location).toBe(`/rosters/${asked.body.id}`);
+    await expect(client.workflow.getHandle(rosterPlanWorkflowId(asked.body.id)).result()).resolves.toEqual({ planId: asked.body.id, state: 'draft' });
+    const plan = await http().get(`/rosters/${asked.body.id}`).expect(200);
+    expect(plan.body).toMatchObject({ state: 'draft', stats: { seats: 6, filled: 6, unfilled: 0, solveMs: expect.any(Number) } });
+    expect(plan.body.assignments).toHaveLength(6);
+
+    // Pins are checked when asked (422); one the roster no longer allows by the time of the solve fails the plan, naming it.
+    const [row] = await db.query(
+      `INSERT INTO roster_plan (from_date, to_date, post_ids, state, seats, assignments, unfilled, stats, created_by, request, as_of)
+       VALUES ($1, $1, $2, 'solving', '[]', '[]', '[]', '{}', 'sup', $3, now()) RETURNING id`,
+      [addDays(tomorrow, 9), [gate], JSON.stringify({ pins: [{ shiftId: 'gone', staffId: staff[0] }], modes: {} })],
+    );
+    await client.workflow.execute(rosterPlanWorkflow, { workflowId: rosterPlanWorkflowId(row.id), taskQueue: config.temporal.taskQueue, args: [{ planId: row.id }] });
+    const failed = await http().get(`/rosters/${row.id}`).expect(200);
+    expect(failed.body).toMatchObject({ state: 'failed', failure: expect.stringContaining("pins[0].shiftId: no open seat gone in this plan's posts and dates") });
+    await http().post(`/rosters/${row.id}/publish`).send({ by: 'sup' }).expect(409);
+  });
+
   it('switches the mode of a jurisdiction and refuses a switch to the mode it is in or for an unknown one', async () => {
     await http().get(`/jurisdictions/unknown-${tag}/mode`).expect(404);
     await http().post(`/jurisdictions/unknown-${tag}/mode`).send({ mode: 'war', by: 'sup', reason: 'r' }).expect(404);
@@ -174,8 +196,8 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       .post('/roster/posts')
       .send({ id: gap, kind: 'on_call_desk', name: `Night desk ${tag}`, jurisdiction: `gaps-${tag}`, requirements: { peace: [{ skill: `nobody-${tag}`, headcount: 1 }], war: [{ skill: `nobody-${tag}`, headcount: 1 }] }, pattern: [{ start: '08:00', hours: 8 }], supervisor: `sup-gap-${tag}` })
       .expect(200);
-    const plan = await http().post('/rosters').send({ from: tomorrow, to: tomorrow, postIds: [gap], by: 'sup' }).expect(201);
-    await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(200);
+    const plan = await solvedPlan(http(), { from: tomorrow, to: tomorrow, postIds: [gap], by: 'sup' });
+    await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
 
     await client.schedule.getHandle(ROSTER_SCHEDULE_ID).trigger();
     const yesterday = addDays(localDateOf(Date.now(), OFFSET), -1);

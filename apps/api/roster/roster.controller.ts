@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { DistrictLevel, Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
@@ -79,14 +80,20 @@ export class RosterController {
   @Post('rosters')
   @Roles('supervisor')
   @Scoped('posts', 'body', 'postIds')
-  @ApiOperation({ summary: 'Plan a roster (draft) for dates and posts: every seat filled or reported unfilled with the reason' })
-  plan(@Body() body: PlanDto) {
-    return this.planning.createPlan(body);
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Ask for a roster for dates and posts: 202 with the plan id (state solving); the worker solves it and GET /rosters/:id shows the draft, every seat filled or reported unfilled with the reason',
+  })
+  async plan(@Body() body: PlanDto, @Res({ passthrough: true }) response: Response) {
+    const plan = await this.planning.createPlan(body);
+    response.location(`/rosters/${plan.id}`);
+    return plan;
   }
 
   @Get('rosters/:id')
   @Roles('supervisor')
   @Scoped('plan', 'param', 'id')
+  @ApiOperation({ summary: 'A plan and its state: solving, draft, published, or failed with the reason' })
   getPlan(@Param('id') id: string) {
     return this.planning.plan(id);
   }
