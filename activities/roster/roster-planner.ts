@@ -26,9 +26,10 @@ export interface PublishedRow {
   staff_id: string | null;
   duty_state: string;
   workflow_started: boolean;
+  mode: RosterMode;
 }
 
-export const PUBLISHED_COLUMNS = 'id, post_id, jurisdiction, start_at, end_at, required_skill, staff_id, duty_state, workflow_started';
+export const PUBLISHED_COLUMNS = 'id, post_id, jurisdiction, start_at, end_at, required_skill, staff_id, duty_state, workflow_started, mode';
 
 export interface PostRow extends PostPlan {
   supervisor: string;
@@ -170,6 +171,7 @@ export function publishedSeat(row: PublishedRow, staffId: string | null): Roster
     end: new Date(row.end_at).getTime(),
     requiredSkill: row.required_skill ?? undefined,
     pinnedStaffId: staffId ?? undefined,
+    mode: row.mode,
   };
 }
 

@@ -171,6 +171,29 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await http().post(`/rosters/${row.id}/publish`).send({ by: 'sup' }).expect(409);
   });
 
+  it("rosters the field reports' checkpoint (3 staff, 3 × 8 h, 14 days): 36 of 42 in peace time, saying which limits hold, all 42 once the jurisdiction is at war", async () => {
+    const checkpoint = `cp-${tag}`;
+    const highway = `highway-${tag}`;
+    const need = [{ skill: checkpoint, headcount: 1 }];
+    await http().post('/roster/posts').send({ id: checkpoint, kind: 'checkpoint', name: `G4 exit ${tag}`, jurisdiction: highway, requirements: { peace: need, war: need }, supervisor: `sup-${tag}` }).expect(200);
+    const trio = ['a', 'b', 'c'].map((s) => `cp-${s}-${tag}`);
+    for (const id of trio) await http().post('/roster/staff').send({ id, name: `Cadre ${id}`, role: 'cadre', skills: [checkpoint] }).expect(200);
+
+    const peace = await solvedPlan(http(), { from: tomorrow, to: addDays(tomorrow, 13), postIds: [checkpoint], by: 'sup' });
+    expect(peace.stats).toMatchObject({ seats: 42, filled: 36, unfilled: 6 });
+    for (const { reason } of peace.unfilled) {
+      expect(reason).toMatch(new RegExp(`\\(3 staff with skill '${checkpoint}', peace-time seat: .*(consecutive_days \\(limit 6\\)|hours_per_week \\(limit 48h\\))`));
+    }
+    await http().post(`/rosters/${peace.id}/publish`).send({ by: 'sup' }).expect(200);
+
+    const war = await http().post(`/jurisdictions/${highway}/mode`).send({ mode: 'war', by: 'sup', reason: '卡口 24 小时值守' }).expect(200);
+    expect(war.body.unfilled).toEqual([]);
+    const shifts = await publishedShifts(checkpoint);
+    expect(shifts).toHaveLength(42);
+    expect(shifts.filter((s: { staffId: string | null }) => !s.staffId)).toEqual([]);
+    expect(new Set(shifts.map((s: { mode: string }) => s.mode))).toEqual(new Set(['war']));
+  });
+
   it('switches the mode of a jurisdiction and refuses a switch to the mode it is in or for an unknown one', async () => {
     await http().get(`/jurisdictions/unknown-${tag}/mode`).expect(404);
     await http().post(`/jurisdictions/unknown-${tag}/mode`).send({ mode: 'war', by: 'sup', reason: 'r' }).expect(404);
