@@ -23,13 +23,14 @@ export interface PublishedRow {
   start_at: Date;
   end_at: Date;
   required_skill: string | null;
+  /** Who holds the shift: whoever checked in (the assignee or a cover), else the assignee. */
   staff_id: string | null;
   duty_state: string;
   workflow_started: boolean;
   mode: RosterMode;
 }
 
-export const PUBLISHED_COLUMNS = 'id, post_id, jurisdiction, start_at, end_at, required_skill, staff_id, duty_state, workflow_started, mode';
+export const PUBLISHED_COLUMNS = 'id, post_id, jurisdiction, start_at, end_at, required_skill, COALESCE(checked_in_by, staff_id) AS staff_id, duty_state, workflow_started, mode';
 
 export interface PostRow extends PostPlan {
   supervisor: string;

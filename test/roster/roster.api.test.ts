@@ -13,9 +13,9 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
 import { rosterPlanWorkflow, rosterPlanWorkflowId } from '../../workflows/roster/roster-plan.workflow';
-import { addDays, localDateOf } from '../../workflows/roster/roster-seats';
+import { addDays, localClockOf, localDateOf } from '../../workflows/roster/roster-seats';
 import { testConfig } from '../support/environment';
-import { answered } from '../support/eventually';
+import { answered, eventually } from '../support/eventually';
 import { solvedPlan, uniqueTag } from './roster-fixtures';
 
 jest.setTimeout(180_000);
@@ -192,6 +192,49 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect(shifts).toHaveLength(42);
     expect(shifts.filter((s: { staffId: string | null }) => !s.staffId)).toEqual([]);
     expect(new Set(shifts.map((s: { mode: string }) => s.mode))).toEqual(new Set(['war']));
+  });
+
+  it('lets someone cover a gap only if they are a known staff member the seat allows (skill, no overlapping shift, rest), else 422 naming the rule', async () => {
+    const now = Date.now();
+    const today = localDateOf(now, OFFSET);
+    // Posts whose one shift started this minute (a seat planned now starts now), or starts in six hours.
+    const post = async (id: string, skillOf: string, start: number) =>
+      http()
+        .post('/roster/posts')
+        .send({ id, kind: 'checkpoint', name: id, jurisdiction: `cover-${tag}`, requirements: { peace: [{ skill: skillOf, headcount: 1 }], war: [{ skill: skillOf, headcount: 1 }] }, pattern: [{ start: localClockOf(start, OFFSET), hours: 4 }], supervisor: `sup-${tag}` })
+        .expect(200);
+    const publish = async (postId: string) => {
+      const plan = await solvedPlan(http(), { from: today, to: addDays(today, 1), postIds: [postId], by: 'sup' });
+      await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
+    };
+    const staffMember = (id: string, skills: string[]) => http().post('/roster/staff').send({ id, name: id, role: 'guard', skills }).expect(200);
+    const [busy, tired, able, unskilled] = ['busy', 'tired', 'able', 'unskilled'].map((s) => `${s}-${tag}`);
+    // busy stands another post now; tired starts another post two hours after the gap's shift ends.
+    await staffMember(busy, [`other-${tag}`]);
+    await staffMember(tired, [`later-${tag}`]);
+    await post(`other-${tag}`, `other-${tag}`, now);
+    await post(`later-${tag}`, `later-${tag}`, now + 6 * 3_600_000);
+    await publish(`other-${tag}`);
+    await publish(`later-${tag}`);
+    // The gap: a seat nobody could take when it was planned, so a gap from its start.
+    await post(`gap-${tag}`, `cover-${tag}`, now);
+    await publish(`gap-${tag}`);
+    const [gap] = (await publishedShifts(`gap-${tag}`)).filter((s: { startAt: string }) => Date.parse(s.startAt) <= Date.now());
+    expect(gap).toMatchObject({ staffId: null, workflowStarted: true });
+    for (const id of [busy, tired]) await staffMember(id, [`other-${tag}`, `later-${tag}`, `cover-${tag}`]);
+    await staffMember(able, [`cover-${tag}`]);
+    await staffMember(unskilled, ['gate']);
+    await eventually(async () => (await http().get(`/shifts/${gap.id}`).expect(200)).body.state, (state) => state?.state === 'no_show', { what: `${gap.id} a gap` });
+
+    const refused = async (staffId: string) => (await http().post(`/shifts/${gap.id}/check-in`).send({ staffId }).expect(422)).body.problems;
+    expect(await refused(`ghost-${tag}`)).toEqual([{ field: 'staffId', reason: `unknown_staff: no staff member ghost-${tag}` }]);
+    expect(await refused(unskilled)).toEqual([{ field: 'staffId', reason: `skill: seat needs skill 'cover-${tag}'` }]);
+    expect(await refused(busy)).toEqual([{ field: 'staffId', reason: expect.stringMatching(new RegExp(`^overlap: overlaps seat other-${tag}-`)) }]);
+    expect(await refused(tired)).toEqual([{ field: 'staffId', reason: expect.stringMatching(new RegExp(`^rest: seat later-${tag}-\\S+: only 2h rest next to seat ${gap.id} \\(minimum 8h\\)$`)) }]);
+    expect((await http().get(`/shifts/${gap.id}`).expect(200)).body.state).toMatchObject({ state: 'no_show' });
+
+    const covered = await http().post(`/shifts/${gap.id}/check-in`).send({ staffId: able }).expect(200);
+    expect(covered.body).toMatchObject({ state: 'on_duty', onPost: able });
   });
 
   it('switches the mode of a jurisdiction and refuses a switch to the mode it is in or for an unknown one', async () => {

@@ -13,12 +13,18 @@ import { APP_CONFIG } from '../../../libs/config/config.module';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { RosterPlanRequest, rosterPlanWorkflow, rosterPlanWorkflowId } from '../../../workflows/roster/roster-plan.workflow';
-import type { RosterAssignment, UnfilledSeat } from '../../../workflows/roster/roster-solver';
+import type { HardViolationKind, RosterAssignment, UnfilledSeat } from '../../../workflows/roster/roster-solver';
 import { addDays, isDate, localDateOf, PlannedSeat, RosterMode } from '../../../workflows/roster/roster-seats';
 import { endShiftUpdate, reassignUpdate, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 
 /** The longest range one plan may cover. */
 const MAX_PLAN_DAYS = 62;
+/**
+ * What someone covering a gap must be: a known staff member with the seat's skill, on no other shift
+ * then, and rested. Contract limits (hours, days in a row) and planned leave do not keep a person who
+ * is at the post from covering it: nobody leaves a post uncovered.
+ */
+const COVER_RULES: ReadonlySet<HardViolationKind> = new Set(['unknown_staff', 'skill', 'overlap', 'rest']);
 
 export interface PlanRequest {
   from: string;
@@ -247,11 +253,21 @@ export class RosterPlanningService {
     const from = Math.min(...starts) - (CONTEXT_DAYS + 1) * 86_400_000;
     const to = Math.max(...starts) + (CONTEXT_DAYS + 1) * 86_400_000;
     const around: PublishedRow[] = await this.dataSource.query(
-      `SELECT ${PUBLISHED_COLUMNS} FROM roster_shift WHERE status = 'published' AND staff_id IS NOT NULL AND end_at > $1 AND start_at < $2`,
+      `SELECT ${PUBLISHED_COLUMNS} FROM roster_shift WHERE status = 'published' AND COALESCE(checked_in_by, staff_id) IS NOT NULL AND end_at > $1 AND start_at < $2`,
       [new Date(from), new Date(to)],
     );
     const changed = changes.map((c) => publishedSeat(rows.find((r) => r.id === c.shiftId)!, c.staffId));
     return this.planner.newViolations(around.map((r) => publishedSeat(r, r.staff_id)), changed, await this.planner.staff(), now);
+  }
+
+  /**
+   * Why `staffId` may not check in to cover the shift (422 problems naming `staffId`): the rules a
+   * cover keeps (COVER_RULES), checked against their other shifts with the one checker.
+   */
+  async coverProblems(shiftId: string, staffId: string, now = Date.now()): Promise<FieldProblem[]> {
+    const violations = await this.checkChange([{ shiftId, staffId }], now);
+    // A clash is reported on the later of the two shifts, which may be the person's other one.
+    return violations.filter((v) => COVER_RULES.has(v.kind)).map((v) => ({ field: 'staffId', reason: `${v.kind}: ${v.seatId === shiftId ? '' : `seat ${v.seatId}: `}${v.detail}` }));
   }
 
   /**

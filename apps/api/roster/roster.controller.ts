@@ -8,7 +8,6 @@ import { postSubdistrict } from '../auth/jurisdiction.resolver';
 import { randomUUID } from 'node:crypto';
 import {
   acknowledgeHandoverUpdate,
-  checkInUpdate,
   endShiftUpdate,
   logIncidentUpdate,
   submitHandoverUpdate,
@@ -126,8 +125,9 @@ export class RosterController {
   @Roles('supervisor', 'duty_staff')
   @Scoped('shift', 'param', 'id')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Check in: the assignee, or someone covering a no-show who must be a known staff member allowed on the seat (skill, no overlapping shift, rest), else 422 naming the rule' })
   checkIn(@Param('id') id: string, @Body() body: CheckInDto) {
-    return this.roster.command(id, checkInUpdate, body);
+    return this.roster.checkIn(id, body);
   }
 
   @Post('shifts/:id/handover')
