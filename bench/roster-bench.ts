@@ -11,7 +11,7 @@
  */
 import { formatLocalDay } from '../workflows/roster/roster-rules';
 import { rosterPlanWorkflowId } from '../workflows/roster/roster-plan.workflow';
-import { addDays, DEFAULT_PATTERN, localDateOf, localMidnightOf } from '../workflows/roster/roster-seats';
+import { addDays, DEFAULT_PATTERN, localDateOf, localMidnightOf, seatsOf } from '../workflows/roster/roster-seats';
 import type { BenchContext } from './observation-bench';
 import { percentile } from './observation-bench';
 import {
@@ -230,8 +230,11 @@ export interface RosterApiBenchResult {
   /** From POST /rosters to the plan stored as a draft. */
   untilDraftMs: number;
   postAnsweredMs: number;
-  /** GET /health every HEALTH_INTERVAL_MS while the plan was being solved, and for as long after it with nothing running. */
-  health: { during: HealthLatency; idle: HealthLatency };
+  /**
+   * GET /health every HEALTH_INTERVAL_MS while the worker solved the plan, for as long after it with
+   * nothing running, and while the same plan was solved on the API's event loop (as before).
+   */
+  health: { during: HealthLatency; idle: HealthLatency; onApiLoop: HealthLatency };
 }
 
 export interface HealthLatency {
@@ -246,7 +249,8 @@ const HEALTH_INTERVAL_MS = 20;
 
 /**
  * The full-size roster asked for through the API (`POST /rosters`, solved by the worker), with
- * `GET /health` called every HEALTH_INTERVAL_MS meanwhile, and for as long after it with nothing running.
+ * `GET /health` called every HEALTH_INTERVAL_MS meanwhile, for as long after it with nothing running,
+ * and, as the baseline, while the same plan is solved on the API's event loop, as it was before.
  * The posts and staff are the pure benchmark's (buildBenchStaff, its leave moved to the plan's
  * dates); a post's skill is the same on every shift, so gate 1 needs no police liaison here.
  */
@@ -261,7 +265,7 @@ export async function benchRosterThroughApi(ctx: BenchContext, opts: { communiti
     const community = Math.floor(i / gatesPerCommunity);
     const gate = i % gatesPerCommunity;
     const need = [{ skill: gate === 0 ? 'medical' : 'gate', headcount: 1 }];
-    return { id: `c${community}-gate${gate}`, jurisdiction: `community-${community}`, requirements: { peace: need, war: need }, pattern: DEFAULT_PATTERN };
+    return { id: `c${community}-gate${gate}`, jurisdiction: `community-${community}`, requirements: { peace: need, war: need }, pattern: [...DEFAULT_PATTERN] };
   });
   await ctx.db.query(
     `INSERT INTO roster_post (id, kind, name, jurisdiction, requirements, pattern, supervisor)
@@ -281,19 +285,32 @@ export async function benchRosterThroughApi(ctx: BenchContext, opts: { communiti
     [JSON.stringify(staff)],
   );
 
+  // Each call's latency counts from when it was due, so a stalled event loop (the caller shares the
+  // API's process) shows as the wait it causes, not as a call never made.
   const health = async (until: () => boolean): Promise<HealthLatency> => {
     const latencies: number[] = [];
-    while (!until()) {
-      const started = performance.now();
+    for (let due = performance.now(); ; due = performance.now() + HEALTH_INTERVAL_MS) {
+      if (latencies.length) await new Promise((resolve) => setTimeout(resolve, HEALTH_INTERVAL_MS));
       const response = await fetch(`${ctx.apiUrl}/health`);
       await response.arrayBuffer();
       if (response.status !== 200) throw new Error(`GET /health answered ${response.status}`);
-      latencies.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, HEALTH_INTERVAL_MS));
+      latencies.push(performance.now() - due);
+      if (until()) break;
     }
     latencies.sort((a, b) => a - b);
     return { requests: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies[latencies.length - 1] };
   };
+
+  // As it was before the solve moved to the worker: the same instance solved on the event loop of
+  // this process, which serves the API.
+  let solvedHere = false;
+  const [onApiLoop] = await Promise.all([
+    health(() => solvedHere),
+    new Promise((resolve) => setTimeout(resolve, 5 * HEALTH_INTERVAL_MS)).then(() => {
+      solveRoster({ seats: seatsOf(posts, from, to, () => 'peace', 480), staff, seed: opts.seed });
+      solvedHere = true;
+    }),
+  ]);
 
   const asked = performance.now();
   const response = await fetch(`${ctx.apiUrl}/rosters`, {
@@ -317,7 +334,7 @@ export async function benchRosterThroughApi(ctx: BenchContext, opts: { communiti
   const idle = await health(() => performance.now() >= idleUntil);
   const [row] = await ctx.db.query(`SELECT state, failure, stats FROM roster_plan WHERE id = $1`, [plan.id]);
   if (row.state !== 'draft') throw new Error(`roster ${plan.id} is ${row.state}: ${row.failure}`);
-  return { seats: row.stats.seats, staff: staffCount, filled: row.stats.filled, unfilled: row.stats.unfilled, solveMs: row.stats.solveMs, untilDraftMs, postAnsweredMs, health: { during, idle } };
+  return { seats: row.stats.seats, staff: staffCount, filled: row.stats.filled, unfilled: row.stats.unfilled, solveMs: row.stats.solveMs, untilDraftMs, postAnsweredMs, health: { during, idle, onApiLoop } };
 }
 
 function printResult(result: RosterBenchResult): void {
