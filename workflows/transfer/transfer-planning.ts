@@ -356,8 +356,18 @@ function escortsOf(escorts: Escort[], busy: Map<string, Interval[]>): Resource[]
 
 /** The `count` escorts free for the whole trip that have been idle longest, so duty rotates; undefined if fewer are free. */
 function pickEscorts(escorts: Resource[], from: number, to: number, count: number): Resource[] | undefined {
-  const free = escorts.filter((e) => isFree(e, from, to)).sort((a, b) => a.freeFrom - b.freeFrom || (a.id < b.id ? -1 : 1));
-  return free.length < count ? undefined : free.slice(0, count);
+  const idleLonger = (a: Resource, b: Resource) => a.freeFrom < b.freeFrom || (a.freeFrom === b.freeFrom && a.id < b.id);
+  // The best `count` so far, idle longest first: one pass, as this runs for every boarding considered.
+  const crew: Resource[] = [];
+  for (const e of escorts) {
+    if (!isFree(e, from, to)) continue;
+    let at = crew.length;
+    while (at > 0 && idleLonger(e, crew[at - 1])) at--;
+    if (at >= count) continue;
+    crew.splice(at, 0, e);
+    if (crew.length > count) crew.pop();
+  }
+  return crew.length < count ? undefined : crew;
 }
 
 // ---------------------------------------------------------------------------------------------
