@@ -1,6 +1,8 @@
 /**
  * Duty-roster benchmark: community gates covered 24 h in 3 × 8 h shifts for two weeks, then a
- * "war-time" re-plan that adds a second person at some gates for one day.
+ * "war-time" re-plan that adds a second person at some gates for one day. `benchRosterThroughApi`
+ * (run by `npm run bench`) asks the API for the same two weeks and measures how `GET /health`
+ * answers while the worker solves it.
  *
  *   npx ts-node --transpile-only bench/roster-bench.ts [--communities=37 --gatesPerCommunity=7 --days=14 --staff=1000 --seed=7]
  *
@@ -8,6 +10,10 @@
  * person at 12 shifts per 14 days, so 1,000 staff can work 12,000 shifts against 10,878 seats.
  */
 import { formatLocalDay } from '../workflows/roster/roster-rules';
+import { rosterPlanWorkflowId } from '../workflows/roster/roster-plan.workflow';
+import { addDays, DEFAULT_PATTERN, localDateOf, localMidnightOf, seatsOf } from '../workflows/roster/roster-seats';
+import type { BenchContext } from './observation-bench';
+import { percentile } from './observation-bench';
 import {
   checkRoster,
   seededRandom,
@@ -212,6 +218,123 @@ export async function runRosterBench(opts: RosterBenchOptions = {}): Promise<Ros
       totalChanges: addedSeatsFilled + warRun.value.stats.changedFromPrevious,
     },
   };
+}
+
+export interface RosterApiBenchResult {
+  seats: number;
+  staff: number;
+  filled: number;
+  unfilled: number;
+  /** The solver's time in the worker's activity. */
+  solveMs: number;
+  /** From POST /rosters to the plan stored as a draft. */
+  untilDraftMs: number;
+  postAnsweredMs: number;
+  /**
+   * GET /health every HEALTH_INTERVAL_MS while the worker solved the plan, for as long after it with
+   * nothing running, and while the same plan was solved on the API's event loop (as before).
+   */
+  health: { during: HealthLatency; idle: HealthLatency; onApiLoop: HealthLatency };
+}
+
+export interface HealthLatency {
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Pause between two GET /health calls: a monitor's pace, so the probe does not take the cores it measures. */
+const HEALTH_INTERVAL_MS = 20;
+
+/**
+ * The full-size roster asked for through the API (`POST /rosters`, solved by the worker), with
+ * `GET /health` called every HEALTH_INTERVAL_MS meanwhile, for as long after it with nothing running,
+ * and, as the baseline, while the same plan is solved on the API's event loop, as it was before.
+ * The posts and staff are the pure benchmark's (buildBenchStaff, its leave moved to the plan's
+ * dates); a post's skill is the same on every shift, so gate 1 needs no police liaison here.
+ */
+export async function benchRosterThroughApi(ctx: BenchContext, opts: { communities?: number; gatesPerCommunity?: number; days?: number; staff?: number; seed?: number } = {}): Promise<RosterApiBenchResult> {
+  const communities = opts.communities ?? 37;
+  const gatesPerCommunity = opts.gatesPerCommunity ?? 7;
+  const days = opts.days ?? 14;
+  const staffCount = opts.staff ?? 1000;
+  const from = addDays(localDateOf(Date.now(), 480), 1);
+  const to = addDays(from, days - 1);
+  const posts = Array.from({ length: communities * gatesPerCommunity }, (_, i) => {
+    const community = Math.floor(i / gatesPerCommunity);
+    const gate = i % gatesPerCommunity;
+    const need = [{ skill: gate === 0 ? 'medical' : 'gate', headcount: 1 }];
+    return { id: `c${community}-gate${gate}`, jurisdiction: `community-${community}`, requirements: { peace: need, war: need }, pattern: [...DEFAULT_PATTERN] };
+  });
+  await ctx.db.query(
+    `INSERT INTO roster_post (id, kind, name, jurisdiction, requirements, pattern, supervisor)
+     SELECT p.id, 'community_gate', p.id, p.jurisdiction, p.requirements, p.pattern, 'bench-supervisor' FROM jsonb_to_recordset($1::jsonb) AS p(id text, jurisdiction text, requirements jsonb, pattern jsonb)`,
+    [JSON.stringify(posts)],
+  );
+  const leaveShiftMs = localMidnightOf(from, 480) - HORIZON_START;
+  const staff = buildBenchStaff(staffCount, communities, gatesPerCommunity, days, opts.seed ?? 7).map((member) => ({
+    ...member,
+    unavailable: member.unavailable.map((leave) => ({ start: leave.start + leaveShiftMs, end: leave.end + leaveShiftMs })),
+    preferredPostIds: member.preferredPostIds ?? [],
+  }));
+  await ctx.db.query(
+    `INSERT INTO roster_staff (id, name, role, home_community, skills, unavailable, avoid_nights, preferred_post_ids)
+     SELECT s."staffId", s."staffId", s.role, s."homeCommunity", ARRAY(SELECT jsonb_array_elements_text(s.skills)), s.unavailable, s."avoidNights", ARRAY(SELECT jsonb_array_elements_text(s."preferredPostIds"))
+     FROM jsonb_to_recordset($1::jsonb) AS s("staffId" text, role text, "homeCommunity" text, skills jsonb, unavailable jsonb, "avoidNights" boolean, "preferredPostIds" jsonb)`,
+    [JSON.stringify(staff)],
+  );
+
+  // Each call's latency counts from when it was due, so a stalled event loop (the caller shares the
+  // API's process) shows as the wait it causes, not as a call never made.
+  const health = async (until: () => boolean): Promise<HealthLatency> => {
+    const latencies: number[] = [];
+    for (let due = performance.now(); ; due = performance.now() + HEALTH_INTERVAL_MS) {
+      if (latencies.length) await new Promise((resolve) => setTimeout(resolve, HEALTH_INTERVAL_MS));
+      const response = await fetch(`${ctx.apiUrl}/health`);
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`GET /health answered ${response.status}`);
+      latencies.push(performance.now() - due);
+      if (until()) break;
+    }
+    latencies.sort((a, b) => a - b);
+    return { requests: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies[latencies.length - 1] };
+  };
+
+  // As it was before the solve moved to the worker: the same instance solved on the event loop of
+  // this process, which serves the API.
+  let solvedHere = false;
+  const [onApiLoop] = await Promise.all([
+    health(() => solvedHere),
+    new Promise((resolve) => setTimeout(resolve, 5 * HEALTH_INTERVAL_MS)).then(() => {
+      solveRoster({ seats: seatsOf(posts, from, to, () => 'peace', 480), staff, seed: opts.seed });
+      solvedHere = true;
+    }),
+  ]);
+
+  const asked = performance.now();
+  const response = await fetch(`${ctx.apiUrl}/rosters`, {
+    method: 'POST',
+    headers: { ...ctx.auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ from, to, postIds: posts.map((p) => p.id), by: 'bench-supervisor' }),
+  });
+  const postAnsweredMs = performance.now() - asked;
+  const plan = (await response.json()) as { id: string; state: string };
+  if (response.status !== 202) throw new Error(`POST /rosters answered ${response.status}: ${JSON.stringify(plan)}`);
+  let solved = false;
+  const [during] = await Promise.all([
+    health(() => solved),
+    ctx.client.workflow
+      .getHandle(rosterPlanWorkflowId(plan.id))
+      .result()
+      .finally(() => (solved = true)),
+  ]);
+  const untilDraftMs = performance.now() - asked;
+  const idleUntil = performance.now() + untilDraftMs;
+  const idle = await health(() => performance.now() >= idleUntil);
+  const [row] = await ctx.db.query(`SELECT state, failure, stats FROM roster_plan WHERE id = $1`, [plan.id]);
+  if (row.state !== 'draft') throw new Error(`roster ${plan.id} is ${row.state}: ${row.failure}`);
+  return { seats: row.stats.seats, staff: staffCount, filled: row.stats.filled, unfilled: row.stats.unfilled, solveMs: row.stats.solveMs, untilDraftMs, postAnsweredMs, health: { during, idle, onApiLoop } };
 }
 
 function printResult(result: RosterBenchResult): void {

@@ -7,6 +7,7 @@ export { policyRolloutWorkflow } from './observation/policy-rollout.workflow';
 export { ledgerImportWorkflow } from './observation/ledger-import.workflow';
 export { shiftWorkflow } from './roster/shift.workflow';
 export { rosterDailyWorkflow } from './roster/roster-daily.workflow';
+export { rosterPlanWorkflow } from './roster/roster-plan.workflow';
 export { transferRunWorkflow } from './transfer/transfer-run.workflow';
 export { transferTripWorkflow } from './transfer/transfer-trip.workflow';
 export { baselineNoopWorkflow, baselineSignalWorkflow, baselineTimerWorkflow } from './bench/baseline.workflows';

@@ -5,6 +5,7 @@ import { Transfer1764100000000 } from './migrations/1764100000000-transfer';
 import { Roster1764200000000 } from './migrations/1764200000000-roster';
 import { Access1764300000000 } from './migrations/1764300000000-access';
 import { ImportRows1764410000000 } from './migrations/1764410000000-import-rows';
+import { RosterPlanSolving1764415000000 } from './migrations/1764415000000-roster-plan-solving';
 import { LoginsAndJurisdictions1764416000000 } from './migrations/1764416000000-logins-and-jurisdictions';
 import { NotificationRelay1764420000000 } from './migrations/1764420000000-notification-relay';
 import { AppRole1764900000000 } from './migrations/1764900000000-app-role';
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   Roster1764200000000,
   Access1764300000000,
   ImportRows1764410000000,
+  RosterPlanSolving1764415000000,
   LoginsAndJurisdictions1764416000000,
   NotificationRelay1764420000000,
   AppRole1764900000000,

@@ -8,6 +8,7 @@ import { localDateOf } from '../../workflows/roster/roster-seats';
 import { Http } from '../support/auth';
 import { answered } from '../support/eventually';
 import { freshResidentId } from '../support/observation-fixtures';
+import { solvedPlan } from '../roster/roster-fixtures';
 
 const MINUTE = 60_000;
 
@@ -110,7 +111,7 @@ export async function publishPostNow(http: Http, tag: string, jurisdiction: stri
   );
   for (const id of staff) await ok(http.post('/roster/staff').send({ id, name: `值守 ${id}`, role: 'guard', skills: [skill] }), 200);
   const today = localDateOf(Date.now(), utcOffsetMinutes(timeZone));
-  const plan = await ok<{ id: string }>(http.post('/rosters').send({ from: today, to: today, postIds: [postId], by: supervisor }), 201);
+  const plan = await solvedPlan(http, { from: today, to: today, postIds: [postId], by: supervisor });
   await ok(http.post(`/rosters/${plan.id}/publish`).send({ by: supervisor }), 200);
   const now = Date.now();
   const shifts = await ok<Array<{ id: string; seatNo: number; staffId: string | null; status: string; startAt: string; endAt: string; workflowStarted: boolean }>>(http.get('/shifts').query({ postId }), 200);

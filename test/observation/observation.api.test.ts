@@ -231,6 +231,17 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     await http.post('/device-events').send({ deviceId: doorSensorId, kind: 'smoke' }).expect(422);
   });
 
+  it('refuses a device event dated before the enrolment, naming the field, and records nothing', async () => {
+    const thermometerId = `TH-${Date.now()}`;
+    const before = new Date(Date.now() - 60_000).toISOString();
+    const { body } = await enrol({ devices: { thermometerId } }).expect(201);
+    const early = await http.post('/device-events').send({ deviceId: thermometerId, kind: 'thermometer_reading', value: 38.5, at: before, eventId: 'early' }).expect(422);
+    expect(early.body.problems).toEqual([{ field: 'at', reason: expect.stringContaining(`is before the observation ${body.observationNumber} began`) }]);
+    const detail = (await http.get(`/observations/${body.observationNumber}`).expect(200)).body;
+    expect(detail.state.openEscalations).toBe(0);
+    expect(detail.trackingLog.filter((e: { kind: string }) => e.kind !== 'enrolled')).toEqual([]);
+  });
+
   it('answers bad reports clearly: temperature 50, unknown number, a released or ended observation', async () => {
     const number = await enrolReportable();
     const hot = await http.post(`/observations/${number}/reports`).send({ temperature: 50 }).expect(422);

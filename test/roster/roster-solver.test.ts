@@ -229,7 +229,7 @@ describe('solveRoster pins, preferences and reasons', () => {
     expect(solution.unfilled).toHaveLength(2);
     for (const { reason } of solution.unfilled) {
       expect(reason).toContain('every qualified staff member is at a contract, rest or availability limit');
-      expect(reason).toContain('2 staff: 1 shifts_per_day, 1 unavailable');
+      expect(reason).toContain('2 staff, peace-time seat: 1 shifts_per_day (limit 1), 1 unavailable');
     }
   });
 
@@ -365,19 +365,38 @@ describe('scale', () => {
 });
 
 describe('one checkpoint, three staff, 8-hour shifts, 14 days', () => {
-  const seats = Array.from({ length: 14 * 3 }, (_, i) => seat(`d${Math.floor(i / 3)}-s${i % 3}`, Math.floor(i / 3), (i % 3) * 8, 8));
+  const checkpoint = (mode?: RosterSeat['mode']) => Array.from({ length: 14 * 3 }, (_, i) => seat(`d${Math.floor(i / 3)}-s${i % 3}`, Math.floor(i / 3), (i % 3) * 8, 8, { mode }));
+  const seats = checkpoint();
   const trio = (extra: Partial<RosterStaff> = {}) => ['a', 'b', 'c'].map((id) => person(id, extra));
 
-  it('cannot be covered under default contracts: six days in seven and 48 h a week leave 36 of 42 shifts', () => {
+  it('cannot be covered under the peace-time defaults: six days in seven and 48 h a week leave 36 of 42 shifts, and the reasons name the limits', () => {
     const staff = trio();
     const solution = solveRoster({ seats, staff });
     expectSound(solution, seats, staff);
     expect(solution.stats.filled).toBe(36);
     expect(solution.unfilled).toHaveLength(6);
     for (const { reason } of solution.unfilled) {
-      expect(reason).toMatch(/^every qualified staff member is at a contract, rest or availability limit \(3 staff: /);
-      expect(reason).toMatch(/consecutive_days|hours_per_week|shifts_per_day|rest/);
+      expect(reason).toMatch(/^every qualified staff member is at a contract, rest or availability limit \(3 staff, peace-time seat: /);
+      expect(reason).toMatch(/consecutive_days \(limit 6\)|hours_per_week \(limit 48h\)|shifts_per_day \(limit 1\)|rest \(minimum 8h\)/);
     }
+  });
+
+  it('is fully covered in war time: seats worked in war-time mode carry its limits (56 h a week, 14 days in a row)', () => {
+    const war = checkpoint('war');
+    const staff = trio();
+    const solution = solveRoster({ seats: war, staff });
+    expectSound(solution, war, staff);
+    expect(solution.stats.filled).toBe(42);
+    expect(solution.stats.shiftSpread).toBe(0);
+  });
+
+  it("keeps a staff member's own limits in war time", () => {
+    const war = checkpoint('war');
+    const staff = trio({ maxConsecutiveDays: 6 });
+    const solution = solveRoster({ seats: war, staff });
+    expectSound(solution, war, staff);
+    expect(solution.stats.filled).toBeLessThan(42);
+    expect(solution.unfilled[0].reason).toMatch(/war-time seat: .*consecutive_days \(limit 6\)/);
   });
 
   it('is fully covered when each works every day (14 consecutive days, 56 h a week)', () => {

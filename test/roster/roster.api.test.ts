@@ -12,10 +12,11 @@ import { ROSTER_SCHEDULE_ID } from '../../apps/api/roster/roster.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
-import { addDays, localDateOf } from '../../workflows/roster/roster-seats';
+import { rosterPlanWorkflow, rosterPlanWorkflowId } from '../../workflows/roster/roster-plan.workflow';
+import { addDays, localClockOf, localDateOf } from '../../workflows/roster/roster-seats';
 import { testConfig } from '../support/environment';
-import { answered } from '../support/eventually';
-import { uniqueTag } from './roster-fixtures';
+import { answered, eventually } from '../support/eventually';
+import { solvedPlan, uniqueTag } from './roster-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -98,8 +99,8 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   });
 
   it('plans, publishes and runs the coming shifts; swaps and open shifts are checked against the hard rules', async () => {
-    const plan = await http().post('/rosters').send({ from: tomorrow, to: addDays(tomorrow, 3), postIds: [gate, clinic], by: 'sup' }).expect(201);
-    expect(plan.body.stats).toMatchObject({ seats: 16, filled: 12, unfilled: 4 });
+    const plan = { body: await solvedPlan(http(), { from: tomorrow, to: addDays(tomorrow, 3), postIds: [gate, clinic], by: 'sup' }) };
+    expect(plan.body).toMatchObject({ state: 'draft', stats: { seats: 16, filled: 12, unfilled: 4 } });
     expect(plan.body.unfilled.map((u: { reason: string }) => u.reason)).toEqual(Array(4).fill(`no staff with skill 'medic-${tag}'`));
     const published = await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(200);
     expect(published.body.added).toHaveLength(16);
@@ -149,6 +150,93 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await http().post('/shift-requests').send({ kind: 'swap', shiftId: 'nope', requestedBy: 'x' }).expect(422);
   });
 
+  it('solves a plan in the worker: 202 with the plan solving, the draft by id once the plan workflow has stored it; a plan that cannot be solved ends failed with the reason', async () => {
+    const asked = await http().post('/rosters').send({ from: addDays(tomorrow, 7), to: addDays(tomorrow, 8), postIds: [gate], by: 'sup' }).expect(202);
+    expect(asked.body).toMatchObject({ state: 'solving', seats: [], assignments: [] });
+    expect(asked.headers.location).toBe(`/rosters/${asked.body.id}`);
+    await expect(client.workflow.getHandle(rosterPlanWorkflowId(asked.body.id)).result()).resolves.toEqual({ planId: asked.body.id, state: 'draft' });
+    const plan = await http().get(`/rosters/${asked.body.id}`).expect(200);
+    expect(plan.body).toMatchObject({ state: 'draft', stats: { seats: 6, filled: 6, unfilled: 0, solveMs: expect.any(Number) } });
+    expect(plan.body.assignments).toHaveLength(6);
+
+    // Pins are checked when asked (422); one the roster no longer allows by the time of the solve fails the plan, naming it.
+    const [row] = await db.query(
+      `INSERT INTO roster_plan (from_date, to_date, post_ids, state, seats, assignments, unfilled, stats, created_by, request, as_of)
+       VALUES ($1, $1, $2, 'solving', '[]', '[]', '[]', '{}', 'sup', $3, now()) RETURNING id`,
+      [addDays(tomorrow, 9), [gate], JSON.stringify({ pins: [{ shiftId: 'gone', staffId: staff[0] }], modes: {} })],
+    );
+    await client.workflow.execute(rosterPlanWorkflow, { workflowId: rosterPlanWorkflowId(row.id), taskQueue: config.temporal.taskQueue, args: [{ planId: row.id }] });
+    const failed = await http().get(`/rosters/${row.id}`).expect(200);
+    expect(failed.body).toMatchObject({ state: 'failed', failure: expect.stringContaining("pins[0].shiftId: no open seat gone in this plan's posts and dates") });
+    await http().post(`/rosters/${row.id}/publish`).send({ by: 'sup' }).expect(409);
+  });
+
+  it("rosters the field reports' checkpoint (3 staff, 3 × 8 h, 14 days): 36 of 42 in peace time, saying which limits hold, all 42 once the jurisdiction is at war", async () => {
+    const checkpoint = `cp-${tag}`;
+    const highway = `highway-${tag}`;
+    const need = [{ skill: checkpoint, headcount: 1 }];
+    await http().post('/roster/posts').send({ id: checkpoint, kind: 'checkpoint', name: `G4 exit ${tag}`, jurisdiction: highway, requirements: { peace: need, war: need }, supervisor: `sup-${tag}` }).expect(200);
+    const trio = ['a', 'b', 'c'].map((s) => `cp-${s}-${tag}`);
+    for (const id of trio) await http().post('/roster/staff').send({ id, name: `Cadre ${id}`, role: 'cadre', skills: [checkpoint] }).expect(200);
+
+    const peace = await solvedPlan(http(), { from: tomorrow, to: addDays(tomorrow, 13), postIds: [checkpoint], by: 'sup' });
+    expect(peace.stats).toMatchObject({ seats: 42, filled: 36, unfilled: 6 });
+    for (const { reason } of peace.unfilled) {
+      expect(reason).toMatch(new RegExp(`\\(3 staff with skill '${checkpoint}', peace-time seat: .*(consecutive_days \\(limit 6\\)|hours_per_week \\(limit 48h\\))`));
+    }
+    await http().post(`/rosters/${peace.id}/publish`).send({ by: 'sup' }).expect(200);
+
+    const war = await http().post(`/jurisdictions/${highway}/mode`).send({ mode: 'war', by: 'sup', reason: '卡口 24 小时值守' }).expect(200);
+    expect(war.body.unfilled).toEqual([]);
+    const shifts = await publishedShifts(checkpoint);
+    expect(shifts).toHaveLength(42);
+    expect(shifts.filter((s: { staffId: string | null }) => !s.staffId)).toEqual([]);
+    expect(new Set(shifts.map((s: { mode: string }) => s.mode))).toEqual(new Set(['war']));
+  });
+
+  it('lets someone cover a gap only if they are a known staff member the seat allows (skill, no overlapping shift, rest), else 422 naming the rule', async () => {
+    const now = Date.now();
+    const today = localDateOf(now, OFFSET);
+    // Posts whose one shift started this minute (a seat planned now starts now), or starts in six hours.
+    const post = async (id: string, skillOf: string, start: number) =>
+      http()
+        .post('/roster/posts')
+        .send({ id, kind: 'checkpoint', name: id, jurisdiction: `cover-${tag}`, requirements: { peace: [{ skill: skillOf, headcount: 1 }], war: [{ skill: skillOf, headcount: 1 }] }, pattern: [{ start: localClockOf(start, OFFSET), hours: 4 }], supervisor: `sup-${tag}` })
+        .expect(200);
+    const publish = async (postId: string) => {
+      const plan = await solvedPlan(http(), { from: today, to: addDays(today, 1), postIds: [postId], by: 'sup' });
+      await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
+    };
+    const staffMember = (id: string, skills: string[]) => http().post('/roster/staff').send({ id, name: id, role: 'guard', skills }).expect(200);
+    const [busy, tired, able, unskilled] = ['busy', 'tired', 'able', 'unskilled'].map((s) => `${s}-${tag}`);
+    // busy stands another post now; tired starts another post two hours after the gap's shift ends.
+    await staffMember(busy, [`other-${tag}`]);
+    await staffMember(tired, [`later-${tag}`]);
+    await post(`other-${tag}`, `other-${tag}`, now);
+    await post(`later-${tag}`, `later-${tag}`, now + 6 * 3_600_000);
+    await publish(`other-${tag}`);
+    await publish(`later-${tag}`);
+    // The gap: a seat nobody could take when it was planned, so a gap from its start.
+    await post(`gap-${tag}`, `cover-${tag}`, now);
+    await publish(`gap-${tag}`);
+    const [gap] = (await publishedShifts(`gap-${tag}`)).filter((s: { startAt: string }) => Date.parse(s.startAt) <= Date.now());
+    expect(gap).toMatchObject({ staffId: null, workflowStarted: true });
+    for (const id of [busy, tired]) await staffMember(id, [`other-${tag}`, `later-${tag}`, `cover-${tag}`]);
+    await staffMember(able, [`cover-${tag}`]);
+    await staffMember(unskilled, ['gate']);
+    await eventually(async () => (await http().get(`/shifts/${gap.id}`).expect(200)).body.state, (state) => state?.state === 'no_show', { what: `${gap.id} a gap` });
+
+    const refused = async (staffId: string) => (await http().post(`/shifts/${gap.id}/check-in`).send({ staffId }).expect(422)).body.problems;
+    expect(await refused(`ghost-${tag}`)).toEqual([{ field: 'staffId', reason: `unknown_staff: no staff member ghost-${tag}` }]);
+    expect(await refused(unskilled)).toEqual([{ field: 'staffId', reason: `skill: seat needs skill 'cover-${tag}'` }]);
+    expect(await refused(busy)).toEqual([{ field: 'staffId', reason: expect.stringMatching(new RegExp(`^overlap: overlaps seat other-${tag}-`)) }]);
+    expect(await refused(tired)).toEqual([{ field: 'staffId', reason: expect.stringMatching(new RegExp(`^rest: seat later-${tag}-\\S+: only 2h rest next to seat ${gap.id} \\(minimum 8h\\)$`)) }]);
+    expect((await http().get(`/shifts/${gap.id}`).expect(200)).body.state).toMatchObject({ state: 'no_show' });
+
+    const covered = await http().post(`/shifts/${gap.id}/check-in`).send({ staffId: able }).expect(200);
+    expect(covered.body).toMatchObject({ state: 'on_duty', onPost: able });
+  });
+
   it('switches the mode of a jurisdiction and refuses a switch to the mode it is in or for an unknown one', async () => {
     await http().get(`/jurisdictions/unknown-${tag}/mode`).expect(404);
     await http().post(`/jurisdictions/unknown-${tag}/mode`).send({ mode: 'war', by: 'sup', reason: 'r' }).expect(404);
@@ -174,8 +262,8 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       .post('/roster/posts')
       .send({ id: gap, kind: 'on_call_desk', name: `Night desk ${tag}`, jurisdiction: `gaps-${tag}`, requirements: { peace: [{ skill: `nobody-${tag}`, headcount: 1 }], war: [{ skill: `nobody-${tag}`, headcount: 1 }] }, pattern: [{ start: '08:00', hours: 8 }], supervisor: `sup-gap-${tag}` })
       .expect(200);
-    const plan = await http().post('/rosters').send({ from: tomorrow, to: tomorrow, postIds: [gap], by: 'sup' }).expect(201);
-    await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(200);
+    const plan = await solvedPlan(http(), { from: tomorrow, to: tomorrow, postIds: [gap], by: 'sup' });
+    await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
 
     await client.schedule.getHandle(ROSTER_SCHEDULE_ID).trigger();
     const yesterday = addDays(localDateOf(Date.now(), OFFSET), -1);

@@ -91,7 +91,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
 
     const now = await env.currentTimeMs();
     const first = addDays(localDateOf(now, OFFSET), 1);
-    const plan = await services.planning.createPlan({ from: first, to: addDays(first, 13), postIds: [postId], by: 'supervisor-zhao' }, now);
+    const plan = await services.planning.whenSolved((await services.planning.createPlan({ from: first, to: addDays(first, 13), postIds: [postId], by: 'supervisor-zhao' }, now)).id);
     expect(plan.stats).toMatchObject({ seats: 42, filled: 42, unfilled: 0 });
     await services.planning.publish(plan.id, 'supervisor-zhao', now);
     // Publishing starts two days ahead; the rest is the roll-forward's job, done here at once.
@@ -192,7 +192,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
 
     const now = await env.currentTimeMs();
     const first = addDays(localDateOf(now, OFFSET), 1);
-    const plan = await services.planning.createPlan({ from: first, to: addDays(first, 2), postIds: [postId], by: 'supervisor-zhao' }, now);
+    const plan = await services.planning.whenSolved((await services.planning.createPlan({ from: first, to: addDays(first, 2), postIds: [postId], by: 'supervisor-zhao' }, now)).id);
     await services.planning.publish(plan.id, 'supervisor-zhao', now);
     const peace = await shiftsOf(postId);
     expect(peace).toHaveLength(9);

@@ -20,7 +20,7 @@ import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../lib
 import { createDataSource } from '../../libs/persistence/data-source';
 import { Client, WorkflowHandle } from '@temporalio/client';
 import { MINUTE } from '../../workflows/transfer/transfer-planning';
-import { runStateQuery, transferRunWorkflowId, transferTripWorkflowId } from '../../workflows/transfer/transfer.messages';
+import { RunView, runStateQuery, transferRunWorkflowId, transferTripWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { testConfig } from '../support/environment';
 import { within, workflowWaits } from '../support/deadline';
 import { answered, eventually } from '../support/eventually';
@@ -199,6 +199,66 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     expect(trip.meeting).toEqual({ point: 'G4 provincial checkpoint', at: Date.parse(meetingAt) });
     await driveTrip(client, runId, plan.trips[0].tripId);
     await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toMatchObject({ status: 'completed', handedOver: 2 });
+  });
+
+  it('keeps everyone on exactly one trip once a refusal is decided as a key-person transfer: live state, query, transfer_trip and hand-over sheet', async () => {
+    const travellers = [home({ familyGroup: 'wang' }), home({ familyGroup: 'wang' }), home()];
+    const created = await http().post('/transfer-runs').send({ ...base(), dispatch: true, travellers, rules: { dispatchLeadMinutes: 2880 } }).expect(201);
+    const { runId, plan } = created.body;
+    expect(plan.trips).toHaveLength(1);
+    const first = plan.trips[0].tripId as string;
+    await waitForTrip(`/transfer-runs/${runId}/trips/${first}`);
+    await http().post(`/transfer-runs/${runId}/trips/${first}/refusal`).send({ travellerIds: ['T001', 'T002'], by: '周干部', note: '全家拒绝乘车' }).expect(200);
+    const withRefusal = await eventually(
+      async () => (await http().get(`/transfer-runs/${runId}`).expect(200)).body.state as RunView,
+      (state) => state.exceptions.some((e) => e.kind === 'refusal'),
+      { what: 'the refusal in the run' },
+    );
+    const refusal = withRefusal.exceptions.find((e) => e.kind === 'refusal')!;
+    const meeting = { point: 'G4 provincial checkpoint', at: new Date(Date.now() + 60 * MINUTE).toISOString() };
+    const decided = (await http().post(`/transfer-runs/${runId}/exceptions/${refusal.id.split('/')[1]}/decision`).send({ decision: 'key_person_transfer', meeting, by: '王主任' }).expect(200)).body as RunView;
+
+    const tripOf = (trips: Array<{ tripId: string; travellerIds: string[] }>) => Object.fromEntries(trips.flatMap((t) => t.travellerIds.map((id) => [id, t.tripId])));
+    const riders = (trips: Array<{ travellerIds: string[] }>) => trips.flatMap((t) => t.travellerIds).sort();
+    const keyTrip = decided.trips.find((t) => t.tripId !== first)!;
+    expect(keyTrip.travellerIds.sort()).toEqual(['T001', 'T002']);
+    expect(decided.trips.find((t) => t.tripId === first)!.travellerIds).toEqual(['T003']);
+    expect(riders(decided.trips)).toEqual(['T001', 'T002', 'T003']);
+    const query = (await http().get(`/transfer-runs/${runId}`).expect(200)).body.state as RunView;
+    expect(tripOf(query.trips)).toEqual({ T001: keyTrip.tripId, T002: keyTrip.tripId, T003: first });
+    expect(Object.fromEntries(Object.entries(decided.travellers).map(([id, t]) => [id, t.tripId]))).toEqual(tripOf(query.trips));
+    const rows = await eventually(
+      () => db.query(`SELECT trip_id AS "tripId", traveller_ids AS "travellerIds" FROM transfer_trip WHERE run_id = $1 ORDER BY trip_id`, [runId]),
+      (trips: Array<{ tripId: string; travellerIds: string[] }>) => trips.length === 2 && riders(trips).length === 3,
+      { what: 'transfer_trip written after the decision' },
+    );
+    expect(tripOf(rows)).toEqual(tripOf(query.trips));
+    const sheet = (await http().get(`/transfer-runs/${runId}/hand-over-sheet`).expect(200)).body as Array<{ travellerId: string; tripId: string }>;
+    expect(Object.fromEntries(sheet.map((r) => [r.travellerId, r.tripId]))).toEqual(tripOf(query.trips));
+  });
+
+  it('gives a key-person trip every escort of its run, through planning, a re-plan, dispatch and the hand-over sheet', async () => {
+    const meetingAt = new Date(Date.now() + 5 * MINUTE).toISOString();
+    const family = [hotel({ arrivalTime: undefined }), hotel({ arrivalTime: undefined })];
+    const created = await http()
+      .post('/transfer-runs')
+      .send({ ...base(), kind: 'key_person', meeting: { point: 'G4 provincial checkpoint', at: meetingAt }, travellers: family, rules: { dispatchLeadMinutes: 60 } })
+      .expect(201);
+    const { runId, plan } = created.body;
+    const both = [ids.escort, ids.escort2].sort();
+    expect(plan.trips).toHaveLength(1);
+    expect([...plan.trips[0].escortIds].sort()).toEqual(both);
+    const replanned = (await http().post(`/transfer-runs/${runId}/plan`).send({ replan: true, by: '赵调度' }).expect(200)).body as RunView;
+    expect(replanned.trips).toHaveLength(1);
+    expect([...replanned.trips[0].escortIds].sort()).toEqual(both);
+    await http().post(`/transfer-runs/${runId}/dispatch`).send({ by: '赵调度' }).expect(200);
+    const tripId = replanned.trips[0].tripId;
+    const trip = await waitForTrip(`/transfer-runs/${runId}/trips/${tripId}`);
+    expect([...trip.escortIds].sort()).toEqual(both);
+    await driveTrip(client, runId, tripId);
+    await client.workflow.getHandle(transferRunWorkflowId(runId)).result();
+    const sheet = (await http().get(`/transfer-runs/${runId}/hand-over-sheet`).expect(200)).body as Array<{ escorts: string }>;
+    expect(sheet.map((r) => r.escorts.split(', ').sort())).toEqual([['吴干部', '周干部'].sort(), ['吴干部', '周干部'].sort()]);
   });
 
   it("takes the record day's 245 people to completion on the dev server", async () => {

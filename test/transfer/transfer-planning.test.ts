@@ -255,6 +255,25 @@ describe('planTransferRun', () => {
     expect(tripWith(plan, 'A').travellerIds).toEqual(['A', 'B']);
   });
 
+  it("gives a key person's trip as many escorts as the rules say, each kept for the whole trip", () => {
+    const key = (id: string, minute: number) => person(id, 'C1', minute, { keyPerson: true });
+    const input = run([key('K1', 0), key('K2', 0), person('A')], { vehicles: [van('V1', 14), van('V2', 14), van('V3', 14)], escorts: ['E1', 'E2', 'E3', 'E4', 'E5'].map((id) => escort(id)), rules: { keyPersonEscorts: 2 } });
+    const plan = planTransferRun(input);
+    expectSoundPlan(plan, input);
+    expect(tripWith(plan, 'K1').escortIds).toEqual(['E1', 'E2']);
+    expect(tripWith(plan, 'K2').escortIds).toEqual(['E3', 'E4']);
+    expect(tripWith(plan, 'A').escortIds).toEqual(['E5']);
+    // Fewer escorts than a key person's trip takes: they wait for the team, and are refused if the run never has one.
+    const three = planTransferRun({ ...input, escorts: ['E1', 'E2', 'E3'].map((id) => escort(id)) });
+    expectSoundPlan(three, { ...input, escorts: ['E1', 'E2', 'E3'].map((id) => escort(id)) });
+    expect(tripWith(three, 'K2').departAt).toBeGreaterThanOrEqual(tripWith(three, 'K1').returnAt);
+    const one = planTransferRun({ ...input, escorts: [escort('E1')] });
+    expect(one.unplanned).toEqual([
+      { travellerId: 'K1', reason: "a key person's trip takes 2 escorts; the run has 1" },
+      { travellerId: 'K2', reason: "a key person's trip takes 2 escorts; the run has 1" },
+    ]);
+  });
+
   it('reports people beyond the hotel rooms as hotel full, counting pinned guests', () => {
     const hotel = { ...destinations[2], capacity: 3 };
     const guests = [0, 1, 2, 3, 4].map((m) => person(`G${m}`, 'H1', m));

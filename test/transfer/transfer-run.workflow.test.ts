@@ -280,6 +280,14 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     expect(keyTrip).toMatchObject({ travellerIds: [refusing], meeting: { point: 'G4 provincial checkpoint', at: meetingAt }, leg: 'planned' });
     expect(keyTrip.departAt).toBeGreaterThanOrEqual(meetingAt);
     expect(view.travellers[refusing]).toMatchObject({ status: 'waiting', tripId: keyTrip.tripId });
+    // On the key-person trip only: the trip they refused no longer lists them, here or in transfer_trip.
+    expect(view.trips.find((t) => t.tripId === trip.tripId)!.travellerIds).toEqual(others);
+    const rows = await eventually(
+      () => db.query(`SELECT trip_id, traveller_ids FROM transfer_trip WHERE run_id = $1 AND $2 = ANY(SELECT jsonb_array_elements_text(traveller_ids))`, [runId, refusing]),
+      (r: Array<{ trip_id: string }>) => r.length === 1 && r[0].trip_id === keyTrip.tripId,
+      { what: `${refusing} on ${keyTrip.tripId} only in transfer_trip` },
+    );
+    expect(rows).toEqual([{ trip_id: keyTrip.tripId, traveller_ids: [refusing] }]);
 
     await driveRun(runId);
     await expect(runHandle(runId).result()).resolves.toMatchObject({ status: 'completed', handedOver: 3 });

@@ -6,6 +6,10 @@
  *
  * Pure and deterministic (no I/O, no clock, no imports) so Temporal workflow code may use it.
  *
+ * Contract limits (hours a day and a week, days in a row, shifts a day) are a staff member's own
+ * where set, else those of the mode the shift is worked in (DEFAULT_STAFF_LIMITS): the offices work
+ * longer in war time (战时) than a peace-time contract allows.
+ *
  * Time model: instants are epoch milliseconds. Local time = instant + timeZoneOffsetMinutes (a
  * fixed offset: Asia/Shanghai has no daylight saving). A shift belongs to the local day on which
  * it starts: its whole length counts towards that day's hours and shift count, and towards that
@@ -14,6 +18,10 @@
  */
 
 export type RosterRole = 'cadre' | 'guard' | 'volunteer' | 'medical' | 'police_liaison';
+
+/** Peace-time (平时) or war-time (战时) command, switched per jurisdiction (平战转换). */
+export const ROSTER_MODES = ['peace', 'war'] as const;
+export type RosterMode = (typeof ROSTER_MODES)[number];
 
 export interface TimeInterval {
   start: number;
@@ -30,6 +38,8 @@ export interface RosterSeat {
   requiredSkill?: string;
   /** This seat must go to this person; if that breaks a hard rule the seat stays unfilled. */
   pinnedStaffId?: string;
+  /** The mode the shift is worked in, which sets the contract limits of staff without their own (default peace). */
+  mode?: RosterMode;
 }
 
 export interface RosterStaff {
@@ -40,11 +50,14 @@ export interface RosterStaff {
   unavailable: TimeInterval[];
   avoidNights?: boolean;
   preferredPostIds?: string[];
+  /** The person's own contract limits, in every mode; unset, the mode's default applies. */
   maxHoursPerDay?: number;
   maxHoursPerWeek?: number;
   maxConsecutiveDays?: number;
   maxShiftsPerDay?: number;
 }
+
+export type ContractLimits = Required<Pick<RosterStaff, 'maxHoursPerDay' | 'maxHoursPerWeek' | 'maxConsecutiveDays' | 'maxShiftsPerDay'>>;
 
 export interface RosterRules {
   /** Minimum hours between the end of one of a person's shifts and the start of the next. */
@@ -55,6 +68,8 @@ export interface RosterRules {
   nightEndHour: number;
   /** A night shift covers at least this many hours of the night window (EU night-work definition: 3). */
   minNightHours: number;
+  /** The contract limits of staff without their own, by the mode a shift is worked in. */
+  staffLimits: Readonly<Record<RosterMode, Readonly<ContractLimits>>>;
 }
 
 export interface RosterAssignment {
@@ -82,20 +97,25 @@ export interface HardViolation {
   detail: string;
 }
 
+/**
+ * Peace time: a working week's contract, 8 h a day, 48 h a week, 6 days in a row, one shift a day.
+ * War time: what the offices worked in an outbreak, one 8-hour shift every day of a 14-day stint
+ * (the field reports' highway checkpoint, held 24 h by three people on 8-hour shifts): 56 h a week,
+ * 14 days in a row.
+ */
+export const DEFAULT_STAFF_LIMITS: Readonly<Record<RosterMode, Readonly<ContractLimits>>> = {
+  peace: { maxHoursPerDay: 8, maxHoursPerWeek: 48, maxConsecutiveDays: 6, maxShiftsPerDay: 1 },
+  war: { maxHoursPerDay: 8, maxHoursPerWeek: 56, maxConsecutiveDays: 14, maxShiftsPerDay: 1 },
+};
+
 export const DEFAULT_ROSTER_RULES: Readonly<RosterRules> = {
   minRestHours: 8,
   timeZoneOffsetMinutes: 480,
   nightStartHour: 22,
   nightEndHour: 6,
   minNightHours: 3,
+  staffLimits: DEFAULT_STAFF_LIMITS,
 };
-
-export const DEFAULT_STAFF_LIMITS = {
-  maxHoursPerDay: 8,
-  maxHoursPerWeek: 48,
-  maxConsecutiveDays: 6,
-  maxShiftsPerDay: 1,
-} as const;
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -167,6 +187,7 @@ export interface RosterShift {
   readonly weekIndex: number;
   readonly night: boolean;
   readonly weekend: boolean;
+  readonly mode: RosterMode;
 }
 
 export interface StaffLimits {
@@ -182,7 +203,8 @@ export interface RosterPerson {
   readonly skills: ReadonlySet<string>;
   /** Sorted by start. */
   readonly unavailable: readonly TimeInterval[];
-  readonly limits: StaffLimits;
+  /** The limits that hold on a shift worked in each mode. */
+  readonly limits: Readonly<Record<RosterMode, StaffLimits>>;
 }
 
 export interface RosterModel {
@@ -225,6 +247,7 @@ export function buildRosterModel(
       weekIndex: weekOfDay(day) - firstWeek,
       night: nightHoursOf(seat.start, seat.end, rules) >= rules.minNightHours,
       weekend: weekdayOfDay(day) >= 5,
+      mode: seat.mode ?? 'peace',
     };
     shiftBySeatId.set(seat.seatId, shift);
     return shift;
@@ -238,12 +261,7 @@ export function buildRosterModel(
       staff: member,
       skills: new Set(member.skills),
       unavailable: [...member.unavailable].sort((a, b) => a.start - b.start),
-      limits: {
-        maxMinutesPerDay: (member.maxHoursPerDay ?? DEFAULT_STAFF_LIMITS.maxHoursPerDay) * 60,
-        maxMinutesPerWeek: (member.maxHoursPerWeek ?? DEFAULT_STAFF_LIMITS.maxHoursPerWeek) * 60,
-        maxConsecutiveDays: member.maxConsecutiveDays ?? DEFAULT_STAFF_LIMITS.maxConsecutiveDays,
-        maxShiftsPerDay: member.maxShiftsPerDay ?? DEFAULT_STAFF_LIMITS.maxShiftsPerDay,
-      },
+      limits: { peace: limitsOf(member, rules.staffLimits.peace), war: limitsOf(member, rules.staffLimits.war) },
     };
     personByStaffId.set(member.staffId, person);
     return person;
@@ -259,6 +277,16 @@ export function buildRosterModel(
     firstDay,
     dayCount: lastDay - firstDay + 1,
     weekCount: weekOfDay(lastDay) - firstWeek + 1,
+  };
+}
+
+/** A staff member's own limits where set, else the mode's. */
+function limitsOf(member: RosterStaff, fallback: ContractLimits): StaffLimits {
+  return {
+    maxMinutesPerDay: (member.maxHoursPerDay ?? fallback.maxHoursPerDay) * 60,
+    maxMinutesPerWeek: (member.maxHoursPerWeek ?? fallback.maxHoursPerWeek) * 60,
+    maxConsecutiveDays: member.maxConsecutiveDays ?? fallback.maxConsecutiveDays,
+    maxShiftsPerDay: member.maxShiftsPerDay ?? fallback.maxShiftsPerDay,
   };
 }
 
@@ -291,19 +319,19 @@ const checkAvailability: Check = (ledger, shift) => {
 
 const checkShiftsPerDay: Check = (ledger, shift) => {
   const count = ledger.shiftsOnDay[shift.dayIndex] + 1;
-  const limit = ledger.person.limits.maxShiftsPerDay;
+  const limit = ledger.person.limits[shift.mode].maxShiftsPerDay;
   return count > limit ? { kind: 'shifts_per_day', amount: count, limit } : null;
 };
 
 const checkHoursPerDay: Check = (ledger, shift) => {
   const minutes = ledger.minutesOnDay[shift.dayIndex] + shift.minutes;
-  const limit = ledger.person.limits.maxMinutesPerDay;
+  const limit = ledger.person.limits[shift.mode].maxMinutesPerDay;
   return minutes > limit ? { kind: 'hours_per_day', amount: minutes / 60, limit: limit / 60 } : null;
 };
 
 const checkHoursPerWeek: Check = (ledger, shift) => {
   const minutes = ledger.minutesInWeek[shift.weekIndex] + shift.minutes;
-  const limit = ledger.person.limits.maxMinutesPerWeek;
+  const limit = ledger.person.limits[shift.mode].maxMinutesPerWeek;
   return minutes > limit ? { kind: 'hours_per_week', amount: minutes / 60, limit: limit / 60 } : null;
 };
 
@@ -341,7 +369,7 @@ const checkConsecutiveDays: Check = (ledger, shift) => {
   if (ledger.shiftsOnDay[shift.dayIndex] > 0) return null;
   const { first, last } = runAround(ledger.shiftsOnDay, shift.dayIndex);
   const run = last - first + 1;
-  const limit = ledger.person.limits.maxConsecutiveDays;
+  const limit = ledger.person.limits[shift.mode].maxConsecutiveDays;
   return run > limit ? { kind: 'consecutive_days', amount: run, limit } : null;
 };
 

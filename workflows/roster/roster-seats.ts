@@ -5,10 +5,9 @@
  *
  * Pure (no I/O, no clock) so workflow code and the API share it.
  */
-import type { RosterSeat } from './roster-rules';
+import { ROSTER_MODES, type RosterMode, type RosterSeat } from './roster-rules';
 
-export const ROSTER_MODES = ['peace', 'war'] as const;
-export type RosterMode = (typeof ROSTER_MODES)[number];
+export { ROSTER_MODES, type RosterMode };
 export const POST_KINDS = ['checkpoint', 'community_gate', 'on_call_desk', 'transfer_team'] as const;
 export type PostKind = (typeof POST_KINDS)[number];
 

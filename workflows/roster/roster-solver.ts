@@ -21,7 +21,9 @@ import {
   DAY_LEVEL_CONFLICTS,
   describeConflict,
   type HardViolation,
+  type Conflict,
   type RosterAssignment,
+  type RosterMode,
   type RosterModel,
   type RosterPerson,
   type RosterRules,
@@ -372,9 +374,13 @@ function keepPrevious(board: RosterBoard, previous: readonly RosterAssignment[])
 function fillGreedily(board: RosterBoard): void {
   for (const dayShifts of board.shiftsByDay) {
     const open = dayShifts.filter((shift) => board.isOpen(shift));
-    const ranking = new DayRanking(board, new Set(open.map((shift) => shift.seat.requiredSkill)));
+    // One ranking per mode: a day-level conflict under one mode's limits may not hold under the other's.
+    const rankings = new Map<RosterMode, DayRanking>();
+    for (const mode of new Set(open.map((shift) => shift.mode))) {
+      rankings.set(mode, new DayRanking(board, new Set(open.filter((shift) => shift.mode === mode).map((shift) => shift.seat.requiredSkill))));
+    }
     for (const shift of hardestFirst(board, open)) {
-      const person = board.pickBest(shift, ranking);
+      const person = board.pickBest(shift, rankings.get(shift.mode));
       if (person >= 0) board.assign(shift, person, Hold.Free);
     }
   }
@@ -678,19 +684,30 @@ function explainUnfilled(board: RosterBoard): UnfilledSeat[] {
   return unfilled;
 }
 
-/** Tallies the first rule each person with the skill would break, e.g. "…: 120 shifts_per_day, 3 rest". */
+/**
+ * Tallies the first rule each person with the skill would break, with the limit that held, e.g.
+ * "…(3 staff, peace-time seat: 2 consecutive_days (limit 6), 1 hours_per_week (limit 48h))…".
+ */
 function whyNobodyFits(board: RosterBoard, shift: RosterShift): string {
   const skill = shift.seat.requiredSkill;
   const candidates = board.candidatesFor(shift);
   if (candidates.length === 0) return skill === undefined ? 'no staff' : `no staff with skill '${skill}'`;
   const tally = new Map<string, number>();
   for (const person of candidates) {
-    const kind = board.ledgers[person.index].firstConflict(shift)?.kind ?? 'none';
-    tally.set(kind, (tally.get(kind) ?? 0) + 1);
+    const conflict = board.ledgers[person.index].firstConflict(shift);
+    const key = conflict ? `${conflict.kind}${limitNote(conflict)}` : 'none';
+    tally.set(key, (tally.get(key) ?? 0) + 1);
   }
-  const counts = [...tally].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${count} ${kind}`);
+  const counts = [...tally].sort((a, b) => b[1] - a[1]).map(([key, count]) => `${count} ${key}`);
   const who = skill === undefined ? 'staff' : `staff with skill '${skill}'`;
-  return `every qualified staff member is at a contract, rest or availability limit (${candidates.length} ${who}: ${counts.join(', ')}); no reassignment chain found`;
+  return `every qualified staff member is at a contract, rest or availability limit (${candidates.length} ${who}, ${shift.mode}-time seat: ${counts.join(', ')}); no reassignment chain found`;
+}
+
+/** The limit a conflict met, as the reason names it. */
+function limitNote(conflict: Conflict): string {
+  if (conflict.limit === undefined) return '';
+  if (conflict.kind === 'rest') return ` (minimum ${conflict.limit}h)`;
+  return conflict.kind.startsWith('hours_') ? ` (limit ${conflict.limit}h)` : ` (limit ${conflict.limit})`;
 }
 
 function computeStats(board: RosterBoard, previousBySeat: Map<number, number>): RosterStats {

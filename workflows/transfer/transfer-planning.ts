@@ -70,6 +70,8 @@ export interface TransferRules {
   loadingMinutes?: number;
   unloadingMinutes?: number;
   maxWaitMinutes?: number;
+  /** Escorts on a key person's trip, all with them from boarding to return (a team meets a car at a checkpoint). */
+  keyPersonEscorts?: number;
 }
 
 export const DEFAULT_TRANSFER_RULES: Required<TransferRules> = {
@@ -78,6 +80,7 @@ export const DEFAULT_TRANSFER_RULES: Required<TransferRules> = {
   // Six hours: on a record-like day this gives about 34 trips against the real 21 with waits a
   // sorting point can bear; 12 hours matches the real trip count, 1 hour more than doubles it.
   maxWaitMinutes: 360,
+  keyPersonEscorts: 1,
 };
 
 export interface PlannedTrip {
@@ -290,9 +293,10 @@ function roomsLeft(destinations: Destination[], pinned: PlannedTrip[]): Map<stri
 }
 
 /** Why a party cannot ride at all, or undefined (then its hotel rooms are taken: first come, first served). */
-function refusal(party: Party, maxSeats: number, hasEscorts: boolean, rooms: Map<string, number>): string | undefined {
+function refusal(party: Party, maxSeats: number, escorts: number, rules: Rules, rooms: Map<string, number>): string | undefined {
   if (maxSeats === 0) return 'no vehicle with seats available';
-  if (!hasEscorts) return 'no escort available';
+  if (escorts === 0) return 'no escort available';
+  if (party.keyPerson && escorts < rules.keyPersonEscorts) return `a key person's trip takes ${rules.keyPersonEscorts} escorts; the run has ${escorts}`;
   const size = party.travellerIds.length;
   if (size > maxSeats) return `party of ${size} is larger than the biggest vehicle (${maxSeats} seats)`;
   const left = rooms.get(party.destinationId);
@@ -350,13 +354,20 @@ function escortsOf(escorts: Escort[], busy: Map<string, Interval[]>): Resource[]
   return escorts.map((e) => ({ id: e.escortId, freeFrom: e.availableFrom, pinned: busy.get(e.escortId) ?? [] }));
 }
 
-/** The escort idle longest, so duty rotates. */
-function pickEscort(escorts: Resource[], from: number, to: number): Resource | undefined {
-  let best: Resource | undefined;
+/** The `count` escorts free for the whole trip that have been idle longest, so duty rotates; undefined if fewer are free. */
+function pickEscorts(escorts: Resource[], from: number, to: number, count: number): Resource[] | undefined {
+  const idleLonger = (a: Resource, b: Resource) => a.freeFrom < b.freeFrom || (a.freeFrom === b.freeFrom && a.id < b.id);
+  // The best `count` so far, idle longest first: one pass, as this runs for every boarding considered.
+  const crew: Resource[] = [];
   for (const e of escorts) {
-    if (isFree(e, from, to) && (!best || e.freeFrom < best.freeFrom || (e.freeFrom === best.freeFrom && e.id < best.id))) best = e;
+    if (!isFree(e, from, to)) continue;
+    let at = crew.length;
+    while (at > 0 && idleLonger(e, crew[at - 1])) at--;
+    if (at >= count) continue;
+    crew.splice(at, 0, e);
+    if (crew.length > count) crew.pop();
   }
-  return best;
+  return crew.length < count ? undefined : crew;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,6 +377,7 @@ interface Rules {
   loadingMs: number;
   unloadingMs: number;
   maxWaitMs: number;
+  keyPersonEscorts: number;
 }
 
 function rulesOf(rules: TransferRules = {}): Rules {
@@ -374,6 +386,7 @@ function rulesOf(rules: TransferRules = {}): Rules {
     loadingMs: minutes(rules.loadingMinutes, DEFAULT_TRANSFER_RULES.loadingMinutes),
     unloadingMs: minutes(rules.unloadingMinutes, DEFAULT_TRANSFER_RULES.unloadingMinutes),
     maxWaitMs: minutes(rules.maxWaitMinutes, DEFAULT_TRANSFER_RULES.maxWaitMinutes),
+    keyPersonEscorts: rules.keyPersonEscorts ?? DEFAULT_TRANSFER_RULES.keyPersonEscorts,
   };
 }
 
@@ -462,18 +475,18 @@ function board(sim: Simulation, queue: Queue, t: number): boolean {
   const times = tripTimes(sim.rules, destination, t);
   const free = sim.buses.filter((b) => isFree(b, t, times.returnAt));
   if (free.length === 0 || !isDue(sim, queue, t, free[free.length - 1].seats)) return false;
-  const escort = pickEscort(sim.escorts, t, times.returnAt);
-  if (!escort) return false;
+  const crew = pickEscorts(sim.escorts, t, times.returnAt, queue.solo ? sim.rules.keyPersonEscorts : 1);
+  if (!crew) return false;
   const bus = free.find((b) => b.seats >= queue.seats) ?? free[free.length - 1];
   const riders = takeSeats(queue, bus.seats);
   if (riders.length === 0) return false;
   if (queue.parties.length === 0) sim.queues.delete(queue.key);
   bus.freeFrom = times.returnAt;
-  escort.freeFrom = times.returnAt;
+  for (const escort of crew) escort.freeFrom = times.returnAt;
   sim.trips.push({
     tripId: tripId(sim.nextNumber++),
     vehicleId: bus.id,
-    escortIds: [escort.id],
+    escortIds: crew.map((escort) => escort.id),
     destinationId: destination.destinationId,
     travellerIds: riders.flatMap((p) => p.travellerIds),
     ...times,
@@ -620,7 +633,7 @@ function planFrom(input: TransferPlanInput, firstTripNumber: number): TransferPl
   const refused = new Map<string, string>();
   const plannable: Party[] = [];
   for (const party of partiesOf(input.travellers.filter((t) => !onPinned.has(t.travellerId)))) {
-    const reason = refusal(party, maxSeats, escorts.length > 0, rooms);
+    const reason = refusal(party, maxSeats, escorts.length, rules, rooms);
     if (reason === undefined) plannable.push(party);
     else for (const id of party.travellerIds) refused.set(id, reason);
   }

@@ -11,6 +11,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyLocalActivities,
   setHandler,
   startChild,
@@ -49,6 +50,9 @@ import { commandRejected } from '../shared/command-rejected';
 import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
 
 const { recordTransferChanges } = proxyLocalActivities<TransferActivities>(RECORD_CHANGES_OPTIONS);
+
+/** The patch under which a person leaving a trip is taken off its list (see keepOnOneTrip). */
+const ONE_TRIP_PER_PERSON = 'transfer-one-trip-per-person';
 
 /** A record day's run is a few thousand events; continue well before Temporal's limits. */
 const HISTORY_LIMIT = 8_000;
@@ -139,6 +143,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
   function setTraveller(id: string, change: Partial<TravellerState>) {
     Object.assign(state.travellers[id], change);
     dirtyTravellers.add(id);
+    if ('tripId' in change) keepOnOneTrip(id);
   }
   function setTrip(t: RunTrip, change: Partial<RunTrip>) {
     Object.assign(t, change);
@@ -177,6 +182,19 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
 
   // ---------------------------------------------------------------------------------------------
   // Planning while the run is under way
+
+  /**
+   * A person is on one trip at a time: taken off every trip's list but the one they are assigned
+   * to now (none after a refusal, a no-show or a breakdown), so the live state, the query and
+   * transfer_trip never show them on two trips. Runs started before this kept the old lists.
+   */
+  function keepOnOneTrip(id: string) {
+    if (!patched(ONE_TRIP_PER_PERSON)) return;
+    const current = state.travellers[id].tripId;
+    for (const t of state.trips) {
+      if (t.tripId !== current && t.travellerIds.includes(id)) setTrip(t, { travellerIds: t.travellerIds.filter((x) => x !== id) });
+    }
+  }
 
   function plannerTraveller(id: string): Traveller {
     const t = input.travellers.find((p) => p.travellerId === id)!;

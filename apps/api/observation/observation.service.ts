@@ -139,12 +139,15 @@ export class ObservationService {
     const key = { door_opened: 'doorSensorId', camera_motion: 'cameraId', thermometer_reading: 'thermometerId' }[input.kind as DeviceEvent['kind']];
     // A device id is on one person at most (a unique index per kind); the key is one of three literals.
     const rows = await this.dataSource.query(
-      `SELECT o.number, o.subdistrict, o.community FROM person p JOIN observation o ON o.person_id = p.id
+      `SELECT o.number, o.subdistrict, o.community, o.started_at FROM person p JOIN observation o ON o.person_id = p.id
        WHERE p.devices->>'${key}' = $1 AND o.status IN ('active', 'escalated')`,
       [input.deviceId],
     );
     if (!rows.length) throw notFound('open observation with device', input.deviceId!);
     assertCovers(actor, rows[0], `the observation of device ${input.deviceId}`);
+    // An event from before the enrolment belongs to no observation: it would open escalations or count as a report of a time not watched.
+    const enrolledAt = new Date(rows[0].started_at).getTime();
+    if (at < enrolledAt) throw invalid('at', `is before the observation ${rows[0].number} began (${new Date(enrolledAt).toISOString()})`);
     const event: DeviceEvent = { eventId: input.eventId ?? randomUUID(), deviceId: input.deviceId!, kind: input.kind as DeviceEvent['kind'], at, value: input.value };
     await this.handle(rows[0].number).signal(deviceEventSignal, event);
     return { observationNumber: rows[0].number, eventId: event.eventId, accepted: true };

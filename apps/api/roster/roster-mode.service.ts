@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotificationRequest } from '../../../activities/notifications/notification-outbox';
+import { RosterPlanner } from '../../../activities/roster/roster-planner';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
 import { localClockOf, localDateOf, RosterMode, ROSTER_MODES } from '../../../workflows/roster/roster-seats';
 import { PublishResult, RosterPlanningService } from './roster-planning.service';
@@ -34,6 +35,7 @@ const MODE_LABEL: Record<RosterMode, string> = { peace: '平时', war: '战时' 
 export class RosterModeService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly planner: RosterPlanner,
     private readonly planning: RosterPlanningService,
   ) {}
 
@@ -57,7 +59,7 @@ export class RosterModeService {
     const { mode: from, postIds } = await this.current(jurisdiction);
     if (from === request.mode) throw conflict(`jurisdiction ${jurisdiction} is already in ${from} mode`, {}, [{ field: 'mode', reason: `already ${from}` }]);
 
-    const offset = this.planning.offset(now);
+    const offset = this.planner.offset(now);
     const today = localDateOf(now, offset);
     // The affected window is what is published and not over; dates nobody rostered stay for a plan.
     const [{ first, last }] = await this.dataSource.query(
@@ -65,8 +67,8 @@ export class RosterModeService {
       [postIds, new Date(now)],
     );
     const window = first ? { from: first, to: last } : { from: today, to: today };
-    const posts = await this.planning.posts(postIds);
-    const modes = await this.planning.modes();
+    const posts = await this.planner.posts(postIds);
+    const modes = await this.planner.modes();
     modes.set(jurisdiction, request.mode);
     const modeOf = (j: string) => modes.get(j) ?? 'peace';
     const plan = first ? await this.planning.solvePlan({ from: window.from, to: window.to, posts, modeOf, by: request.by, now }) : undefined;

@@ -1,45 +1,56 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotificationActivities } from '../../../activities/notifications/notification.activities';
 import { NotificationOutbox, NotificationRequest } from '../../../activities/notifications/notification-outbox';
+import { CONTEXT_DAYS, Pin, PostRow, PUBLISHED_COLUMNS, publishedSeat, PublishedRow, RosterPlanner } from '../../../activities/roster/roster-planner';
 import { addressStaffNotifications } from '../../../activities/roster/shift.activities';
 import { ShiftLauncher, START_HORIZON_MS } from '../../../activities/roster/shift-launcher';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
-import { utcOffsetMinutes } from '../../../libs/config/time-zone';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
-import { checkRoster, solveRoster, type RosterAssignment, type RosterSeat, type RosterStaff, type UnfilledSeat } from '../../../workflows/roster/roster-solver';
-import { addDays, isDate, localDateOf, PlannedSeat, PostPlan, RosterMode, seatsOf } from '../../../workflows/roster/roster-seats';
+import { RosterPlanRequest, rosterPlanWorkflow, rosterPlanWorkflowId } from '../../../workflows/roster/roster-plan.workflow';
+import type { HardViolationKind, RosterAssignment, UnfilledSeat } from '../../../workflows/roster/roster-solver';
+import { addDays, isDate, localDateOf, PlannedSeat, RosterMode } from '../../../workflows/roster/roster-seats';
 import { endShiftUpdate, reassignUpdate, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { parseUuid } from '../../../libs/domain/ids';
 
-/** Published shifts this far before a plan's first day count for rest, consecutive days and weekly hours. */
-const CONTEXT_DAYS = 7;
 /** The longest range one plan may cover. */
 const MAX_PLAN_DAYS = 62;
+/**
+ * What someone covering a gap must be: a known staff member with the seat's skill, on no other shift
+ * then, and rested. Contract limits (hours, days in a row) and planned leave do not keep a person who
+ * is at the post from covering it: nobody leaves a post uncovered.
+ */
+const COVER_RULES: ReadonlySet<HardViolationKind> = new Set(['unknown_staff', 'skill', 'overlap', 'rest']);
 
 export interface PlanRequest {
   from: string;
   to: string;
   postIds: string[];
-  pins?: Array<{ shiftId: string; staffId: string }>;
+  pins?: Pin[];
   seed?: number;
   by: string;
 }
 
+export type PlanState = 'solving' | 'draft' | 'published' | 'failed';
+
 export interface PlanResult {
   id: string;
-  state: string;
+  state: PlanState;
   from: string;
   to: string;
   postIds: string[];
+  /** Empty while solving. */
   seats: PlannedSeat[];
   assignments: RosterAssignment[];
   unfilled: UnfilledSeat[];
   stats: Record<string, number>;
+  /** Why a failed plan could not be solved. */
+  failure?: string;
 }
 
 export interface PublishResult {
@@ -54,41 +65,11 @@ export interface PublishResult {
   affectedStaff: string[];
 }
 
-interface PublishedRow {
-  id: string;
-  post_id: string;
-  jurisdiction: string;
-  start_at: Date;
-  end_at: Date;
-  required_skill: string | null;
-  staff_id: string | null;
-  duty_state: string;
-  workflow_started: boolean;
-}
-
-interface PostRow {
-  id: string;
-  jurisdiction: string;
-  requirements: PostPlan['requirements'];
-  pattern: PostPlan['pattern'];
-  supervisor: string;
-}
-
-/** The solver's instance: the seats to fill, the published shifts around them, the staff. */
-interface Instance {
-  target: PlannedSeat[];
-  context: RosterSeat[];
-  previous: RosterAssignment[];
-  staff: RosterStaff[];
-  /** Published seats of the plan's posts and dates that the target no longer has and that may still go. */
-  removable: PublishedRow[];
-}
-
 /**
- * Roster generation and publication, and the two things built on them: the peace/war switch and
- * the hard-rule check of a single change (swap, open shift). The solver (workflows/roster) is pure;
- * this service feeds it the published shifts around a plan so that minimal change and every hard
- * rule hold across what is already on the roster.
+ * Roster plans and their publication, and the two things built on them: the peace/war switch and
+ * the hard-rule check of a single change (swap, open shift, a check-in covering a gap). A plan is
+ * solved by the worker (workflows/roster/roster-plan.workflow.ts), never on the API's event loop;
+ * RosterPlanner holds what the two sides share.
  */
 @Injectable()
 export class RosterPlanningService {
@@ -96,137 +77,75 @@ export class RosterPlanningService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    private readonly planner: RosterPlanner,
     private readonly launcher: ShiftLauncher,
     private readonly outbox: NotificationOutbox,
     private readonly delivery: NotificationActivities,
   ) {}
 
-  offset(at = Date.now()): number {
-    return utcOffsetMinutes(this.config.timeZone, at);
-  }
-
-  async posts(postIds: string[]): Promise<PostRow[]> {
-    const rows: PostRow[] = await this.dataSource.query(`SELECT id, jurisdiction, requirements, pattern, supervisor FROM roster_post WHERE id = ANY($1) ORDER BY id`, [postIds]);
-    const known = new Set(rows.map((r) => r.id));
-    const unknown = postIds.filter((id) => !known.has(id));
-    if (unknown.length) throw invalidAll(unknown.map((id) => ({ field: 'postIds', reason: `unknown post ${id}` })));
-    return rows;
-  }
-
-  async modes(): Promise<Map<string, RosterMode>> {
-    const rows: Array<{ jurisdiction: string; mode: RosterMode }> = await this.dataSource.query(`SELECT jurisdiction, mode FROM roster_mode`);
-    return new Map(rows.map((r) => [r.jurisdiction, r.mode]));
-  }
-
-  async staff(): Promise<RosterStaff[]> {
-    const rows = await this.dataSource.query(`SELECT * FROM roster_staff ORDER BY id`);
-    return rows.map((r: Record<string, unknown>) => toRosterStaff(r));
-  }
-
-  private async instance(posts: PostRow[], from: string, to: string, modeOf: (jurisdiction: string) => RosterMode, now: number): Promise<Instance> {
-    const offset = this.offset(now);
-    const target = seatsOf(posts, from, to, modeOf, offset, now);
-    const windowStart = Date.parse(`${addDays(from, -CONTEXT_DAYS)}T00:00:00Z`) - offset * 60_000;
-    const windowEnd = Date.parse(`${addDays(to, 2)}T00:00:00Z`) - offset * 60_000;
-    const published: PublishedRow[] = await this.dataSource.query(
-      `SELECT id, post_id, jurisdiction, start_at, end_at, required_skill, staff_id, duty_state, workflow_started FROM roster_shift
-       WHERE status = 'published' AND end_at > $1 AND start_at < $2`,
-      [new Date(windowStart), new Date(windowEnd)],
-    );
-    const targetIds = new Set(target.map((s) => s.seatId));
-    const movable = (row: PublishedRow) => row.duty_state === 'scheduled' && new Date(row.start_at).getTime() > now;
-    const fixed = published.filter((row) => !(targetIds.has(row.id) && movable(row)));
-    const fixedIds = new Set(fixed.map((row) => row.id));
-    const postIds = new Set(posts.map((p) => p.id));
-    const dates = new Set<string>();
-    for (let date = from; date <= to; date = addDays(date, 1)) dates.add(date);
-    return {
-      target: target.filter((seat) => !fixedIds.has(seat.seatId)),
-      // Worked, running and other posts' shifts stay as they are: the solver sees them as pins.
-      context: fixed
-        .filter((row) => row.staff_id)
-        .map((row) => ({ seatId: row.id, postId: row.post_id, jurisdiction: row.jurisdiction, start: new Date(row.start_at).getTime(), end: new Date(row.end_at).getTime(), requiredSkill: row.required_skill ?? undefined, pinnedStaffId: row.staff_id! })),
-      previous: published.filter((row) => row.staff_id && targetIds.has(row.id) && movable(row)).map((row) => ({ seatId: row.id, staffId: row.staff_id! })),
-      staff: await this.staff(),
-      removable: published.filter(
-        (row) => postIds.has(row.post_id) && dates.has(localDateOf(new Date(row.start_at).getTime(), offset)) && !targetIds.has(row.id) && ['scheduled', 'no_show'].includes(row.duty_state),
-      ),
-    };
-  }
-
-  /** Solves the instance with the pins; a pin that breaks a hard rule is bad input (422), not an unfilled seat. */
-  private solve(instance: Instance, pins: PlanRequest['pins'] = [], seed?: number) {
-    const problems: FieldProblem[] = [];
-    const bySeat = new Map(instance.target.map((s) => [s.seatId, s]));
-    const staffIds = new Set(instance.staff.map((s) => s.staffId));
-    pins.forEach((pin, i) => {
-      if (!bySeat.has(pin.shiftId)) problems.push({ field: `pins[${i}].shiftId`, reason: `no open seat ${pin.shiftId} in this plan's posts and dates` });
-      if (!staffIds.has(pin.staffId)) problems.push({ field: `pins[${i}].staffId`, reason: `unknown staff member ${pin.staffId}` });
-    });
-    if (problems.length) throw invalidAll(problems);
-    const pinned = pins.map((pin) => ({ ...bySeat.get(pin.shiftId)!, pinnedStaffId: pin.staffId }));
-    problems.push(...this.newViolations(instance.context, pinned, instance.staff).map((v) => ({ field: `pins[${pins.findIndex((p) => p.shiftId === v.seatId)}]`, reason: `${v.kind}: ${v.detail}` })));
-    if (problems.length) throw invalidAll(problems);
-    const pinBySeat = new Map(pins.map((pin) => [pin.shiftId, pin.staffId]));
-    const seats: RosterSeat[] = [...instance.context, ...instance.target.map((s) => ({ ...s, pinnedStaffId: pinBySeat.get(s.seatId) }))];
-    const solution = solveRoster({ seats, staff: instance.staff, previous: instance.previous, seed, rules: { timeZoneOffsetMinutes: this.offset() } });
-    const targetIds = new Set(instance.target.map((s) => s.seatId));
-    const assignments = solution.assignments.filter((a) => targetIds.has(a.seatId));
-    const unfilled = solution.unfilled.filter((u) => targetIds.has(u.seatId));
-    return {
-      assignments,
-      unfilled,
-      stats: { seats: instance.target.length, filled: assignments.length, unfilled: unfilled.length, keptFromPrevious: solution.stats.keptFromPrevious, changedFromPrevious: solution.stats.changedFromPrevious },
-    };
-  }
-
   /**
-   * Hard-rule violations that `changed` (seats with pinnedStaffId as the new holder) bring on top of
-   * the fixed `context`: the one checker, checkRoster, run with and without the change.
+   * `POST /rosters`: checks the request (dates, posts, pins: 422 naming the field), records it and
+   * starts its solve in the worker. Answers at once with the plan in state `solving`; `plan(id)`
+   * shows it as a draft once solved.
    */
-  newViolations(context: RosterSeat[], changed: RosterSeat[], staff: RosterStaff[]) {
-    const changedIds = new Set(changed.map((s) => s.seatId));
-    const base = context.filter((s) => !changedIds.has(s.seatId));
-    const assignmentsOf = (seats: RosterSeat[]) => seats.filter((s) => s.pinnedStaffId).map((s) => ({ seatId: s.seatId, staffId: s.pinnedStaffId! }));
-    const key = (v: { kind: string; seatId: string; staffId: string }) => `${v.kind}/${v.seatId}/${v.staffId}`;
-    const rules = { timeZoneOffsetMinutes: this.offset() };
-    const before = new Set(checkRoster(base, staff, assignmentsOf(base), rules).map(key));
-    const all = [...base, ...changed];
-    return checkRoster(all, staff, assignmentsOf(all), rules).filter((v) => !before.has(key(v)));
-  }
-
-  /** `POST /rosters`: a draft roster for the dates and posts, re-planned against what is published. */
   async createPlan(request: PlanRequest, now = Date.now()): Promise<PlanResult> {
     const problems: FieldProblem[] = [];
+    const offset = this.planner.offset(now);
     if (!isDate(request.from)) problems.push({ field: 'from', reason: 'must be a date YYYY-MM-DD' });
     if (!isDate(request.to)) problems.push({ field: 'to', reason: 'must be a date YYYY-MM-DD' });
     if (!problems.length && request.to < request.from) problems.push({ field: 'to', reason: 'must not be before from' });
     if (!problems.length && request.to > addDays(request.from, MAX_PLAN_DAYS - 1)) problems.push({ field: 'to', reason: `a plan covers at most ${MAX_PLAN_DAYS} days` });
-    if (!problems.length && request.to < localDateOf(now, this.offset(now))) problems.push({ field: 'to', reason: 'the whole range is in the past' });
+    if (!problems.length && request.to < localDateOf(now, offset)) problems.push({ field: 'to', reason: 'the whole range is in the past' });
     if (problems.length) throw invalidAll(problems);
-    const posts = await this.posts([...new Set(request.postIds)]);
-    const modes = await this.modes();
-    return this.solvePlan({ from: request.from, to: request.to, posts, modeOf: (j) => modes.get(j) ?? 'peace', pins: request.pins, seed: request.seed, by: request.by, now });
+    const posts = await this.planner.posts([...new Set(request.postIds)]);
+    const modes = await this.planner.modes();
+    const modeOf = (j: string) => modes.get(j) ?? 'peace';
+    const pins = request.pins ?? [];
+    if (pins.length) {
+      const pinProblems = this.planner.pinProblems(await this.planner.instance(posts, request.from, request.to, modeOf, now), pins, now);
+      if (pinProblems.length) throw invalidAll(pinProblems);
+    }
+    return this.startPlan({ from: request.from, to: request.to, posts, modeOf, pins, seed: request.seed, by: request.by, now });
   }
 
-  /** Solves and stores a draft plan for the posts and dates in the given modes. */
-  async solvePlan(args: { from: string; to: string; posts: PostRow[]; modeOf: (jurisdiction: string) => RosterMode; pins?: PlanRequest['pins']; seed?: number; by: string; now: number }): Promise<PlanResult> {
-    const instance = await this.instance(args.posts, args.from, args.to, args.modeOf, args.now);
-    const solved = this.solve(instance, args.pins, args.seed);
-    const [row] = await this.dataSource.query(
-      `INSERT INTO roster_plan (from_date, to_date, post_ids, state, seats, assignments, unfilled, stats, created_by) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8) RETURNING id`,
-      [args.from, args.to, args.posts.map((p) => p.id), JSON.stringify(instance.target), JSON.stringify(solved.assignments), JSON.stringify(solved.unfilled), JSON.stringify(solved.stats), args.by],
+  /** Records a plan for the posts and dates in the given modes and starts its solve; the plan as recorded (solving). */
+  private async startPlan(args: { from: string; to: string; posts: PostRow[]; modeOf: (jurisdiction: string) => RosterMode; pins?: Pin[]; seed?: number; by: string; now: number }): Promise<PlanResult> {
+    const id = randomUUID();
+    const request: RosterPlanRequest = { pins: args.pins, seed: args.seed, modes: Object.fromEntries(args.posts.map((p) => [p.jurisdiction, args.modeOf(p.jurisdiction)])) };
+    await this.dataSource.query(
+      `INSERT INTO roster_plan (id, from_date, to_date, post_ids, state, seats, assignments, unfilled, stats, created_by, request, as_of) VALUES ($1, $2, $3, $4, 'solving', '[]', '[]', '[]', '{}', $5, $6, $7)`,
+      [id, args.from, args.to, args.posts.map((p) => p.id), args.by, JSON.stringify(request), new Date(args.now)],
     );
-    return this.plan(row.id);
+    try {
+      await this.client.workflow.start(rosterPlanWorkflow, { workflowId: rosterPlanWorkflowId(id), taskQueue: this.config.temporal.taskQueue, args: [{ planId: id }] });
+    } catch (error) {
+      // Nothing will solve it: say so on the plan rather than leave it solving.
+      await this.dataSource.query(`UPDATE roster_plan SET state = 'failed', failure = $2 WHERE id = $1`, [id, `the solve could not be started: ${(error as Error).message}`]);
+      throw error;
+    }
+    return this.plan(id);
+  }
+
+  /** Plans and solves in one go (the mode switch): answers once the worker has solved the plan. */
+  async solvePlan(args: { from: string; to: string; posts: PostRow[]; modeOf: (jurisdiction: string) => RosterMode; by: string; now: number }): Promise<PlanResult> {
+    return this.whenSolved((await this.startPlan(args)).id);
+  }
+
+  /** The plan once its solve has finished; a plan that could not be solved is a conflict naming why. */
+  async whenSolved(id: string): Promise<PlanResult> {
+    await this.client.workflow.getHandle(rosterPlanWorkflowId(id)).result();
+    const plan = await this.plan(id);
+    if (plan.state === 'failed') throw conflict(`roster ${id} could not be planned: ${plan.failure}`, {}, [{ field: 'id', reason: plan.failure! }]);
+    return plan;
   }
 
   async plan(id: string): Promise<PlanResult> {
     const rows = parseUuid(id)
-      ? await this.dataSource.query(`SELECT id, state, to_char(from_date, 'YYYY-MM-DD') AS "from", to_char(to_date, 'YYYY-MM-DD') AS "to", post_ids, seats, assignments, unfilled, stats FROM roster_plan WHERE id = $1`, [id])
+      ? await this.dataSource.query(`SELECT id, state, to_char(from_date, 'YYYY-MM-DD') AS "from", to_char(to_date, 'YYYY-MM-DD') AS "to", post_ids, seats, assignments, unfilled, stats, failure FROM roster_plan WHERE id = $1`, [id])
       : [];
     if (!rows.length) throw notFound('roster', id);
     const r = rows[0];
-    return { id: r.id, state: r.state, from: r.from, to: r.to, postIds: r.post_ids, seats: r.seats, assignments: r.assignments, unfilled: r.unfilled, stats: r.stats };
+    return { id: r.id, state: r.state, from: r.from, to: r.to, postIds: r.post_ids, seats: r.seats, assignments: r.assignments, unfilled: r.unfilled, stats: r.stats, ...(r.failure ? { failure: r.failure } : {}) };
   }
 
   /**
@@ -238,8 +157,8 @@ export class RosterPlanningService {
   async publish(planId: string, by: string, now = Date.now()): Promise<PublishResult> {
     const plan = await this.plan(planId);
     if (plan.state !== 'draft') throw conflict(`roster ${planId} is ${plan.state}`, {}, [{ field: 'id', reason: `roster is ${plan.state}` }]);
-    const posts = await this.posts(plan.postIds);
-    const modes = await this.modes();
+    const posts = await this.planner.posts(plan.postIds);
+    const modes = await this.planner.modes();
     const notices = async (_manager: EntityManager, published: PublishResult): Promise<NotificationRequest[]> =>
       published.affectedStaff.map((staff) => ({
         id: `roster-published:${plan.id}:${staff}`,
@@ -263,13 +182,13 @@ export class RosterPlanningService {
     now: number,
     during?: (manager: EntityManager, result: PublishResult) => Promise<NotificationRequest[]>,
   ): Promise<PublishResult> {
-    const instance = await this.instance(posts, plan.from, plan.to, modeOf, now);
+    const instance = await this.planner.instance(posts, plan.from, plan.to, modeOf, now);
     const wanted = new Map(instance.target.map((s) => [s.seatId, s]));
     const seats = plan.seats.filter((s) => wanted.has(s.seatId));
     const seatIds = new Set(seats.map((s) => s.seatId));
     const assignments = plan.assignments.filter((a) => seatIds.has(a.seatId));
     const changed = seats.map((s) => ({ ...s, pinnedStaffId: assignments.find((a) => a.seatId === s.seatId)?.staffId }));
-    const violations = this.newViolations(instance.context, changed, instance.staff);
+    const violations = this.planner.newViolations(instance.context, changed, instance.staff, now);
     if (violations.length) {
       throw conflict(`the roster changed since roster ${plan.id} was planned; plan again`, { violations }, violations.map((v) => ({ field: v.seatId, reason: `${v.kind}: ${v.detail}` })));
     }
@@ -329,30 +248,27 @@ export class RosterPlanningService {
    * Hard-rule violations a set of reassignments (swap, open shift) would bring, checked against the
    * published shifts around them with the one checker.
    */
-  async checkChange(changes: Array<{ shiftId: string; staffId: string }>) {
-    const rows: PublishedRow[] = await this.dataSource.query(
-      `SELECT id, post_id, jurisdiction, start_at, end_at, required_skill, staff_id, duty_state, workflow_started FROM roster_shift WHERE id = ANY($1)`,
-      [changes.map((c) => c.shiftId)],
-    );
+  async checkChange(changes: Array<{ shiftId: string; staffId: string }>, now = Date.now()) {
+    const rows: PublishedRow[] = await this.dataSource.query(`SELECT ${PUBLISHED_COLUMNS} FROM roster_shift WHERE id = ANY($1)`, [changes.map((c) => c.shiftId)]);
     const starts = rows.map((r) => new Date(r.start_at).getTime());
     const from = Math.min(...starts) - (CONTEXT_DAYS + 1) * 86_400_000;
     const to = Math.max(...starts) + (CONTEXT_DAYS + 1) * 86_400_000;
     const around: PublishedRow[] = await this.dataSource.query(
-      `SELECT id, post_id, jurisdiction, start_at, end_at, required_skill, staff_id, duty_state, workflow_started FROM roster_shift
-       WHERE status = 'published' AND staff_id IS NOT NULL AND end_at > $1 AND start_at < $2`,
+      `SELECT ${PUBLISHED_COLUMNS} FROM roster_shift WHERE status = 'published' AND COALESCE(checked_in_by, staff_id) IS NOT NULL AND end_at > $1 AND start_at < $2`,
       [new Date(from), new Date(to)],
     );
-    const seat = (row: PublishedRow, staffId: string | null): RosterSeat => ({
-      seatId: row.id,
-      postId: row.post_id,
-      jurisdiction: row.jurisdiction,
-      start: new Date(row.start_at).getTime(),
-      end: new Date(row.end_at).getTime(),
-      requiredSkill: row.required_skill ?? undefined,
-      pinnedStaffId: staffId ?? undefined,
-    });
-    const changed = changes.map((c) => seat(rows.find((r) => r.id === c.shiftId)!, c.staffId));
-    return this.newViolations(around.map((r) => seat(r, r.staff_id)), changed, await this.staff());
+    const changed = changes.map((c) => publishedSeat(rows.find((r) => r.id === c.shiftId)!, c.staffId));
+    return this.planner.newViolations(around.map((r) => publishedSeat(r, r.staff_id)), changed, await this.planner.staff(), now);
+  }
+
+  /**
+   * Why `staffId` may not check in to cover the shift (422 problems naming `staffId`): the rules a
+   * cover keeps (COVER_RULES), checked against their other shifts with the one checker.
+   */
+  async coverProblems(shiftId: string, staffId: string, now = Date.now()): Promise<FieldProblem[]> {
+    const violations = await this.checkChange([{ shiftId, staffId }], now);
+    // A clash is reported on the later of the two shifts, which may be the person's other one.
+    return violations.filter((v) => COVER_RULES.has(v.kind)).map((v) => ({ field: 'staffId', reason: `${v.kind}: ${v.seatId === shiftId ? '' : `seat ${v.seatId}: `}${v.detail}` }));
   }
 
   /**
@@ -367,21 +283,4 @@ export class RosterPlanningService {
     for (const id of toDeliver) await this.delivery.deliverNotification({ id }).catch(() => undefined);
     return value;
   }
-}
-
-function toRosterStaff(r: Record<string, unknown>): RosterStaff {
-  const limit = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
-  return {
-    staffId: r.id as string,
-    role: r.role as RosterStaff['role'],
-    homeCommunity: (r.home_community as string | null) ?? undefined,
-    skills: r.skills as string[],
-    unavailable: r.unavailable as RosterStaff['unavailable'],
-    avoidNights: r.avoid_nights as boolean,
-    preferredPostIds: r.preferred_post_ids as string[],
-    maxHoursPerDay: limit(r.max_hours_per_day),
-    maxHoursPerWeek: limit(r.max_hours_per_week),
-    maxConsecutiveDays: limit(r.max_consecutive_days),
-    maxShiftsPerDay: limit(r.max_shifts_per_day),
-  };
 }

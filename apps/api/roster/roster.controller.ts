@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { DistrictLevel, Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
@@ -7,7 +8,6 @@ import { postSubdistrict } from '../auth/jurisdiction.resolver';
 import { randomUUID } from 'node:crypto';
 import {
   acknowledgeHandoverUpdate,
-  checkInUpdate,
   endShiftUpdate,
   logIncidentUpdate,
   submitHandoverUpdate,
@@ -79,14 +79,20 @@ export class RosterController {
   @Post('rosters')
   @Roles('supervisor')
   @Scoped('posts', 'body', 'postIds')
-  @ApiOperation({ summary: 'Plan a roster (draft) for dates and posts: every seat filled or reported unfilled with the reason' })
-  plan(@Body() body: PlanDto) {
-    return this.planning.createPlan(body);
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Ask for a roster for dates and posts: 202 with the plan id (state solving); the worker solves it and GET /rosters/:id shows the draft, every seat filled or reported unfilled with the reason',
+  })
+  async plan(@Body() body: PlanDto, @Res({ passthrough: true }) response: Response) {
+    const plan = await this.planning.createPlan(body);
+    response.location(`/rosters/${plan.id}`);
+    return plan;
   }
 
   @Get('rosters/:id')
   @Roles('supervisor')
   @Scoped('plan', 'param', 'id')
+  @ApiOperation({ summary: 'A plan and its state: solving, draft, published, or failed with the reason' })
   getPlan(@Param('id') id: string) {
     return this.planning.plan(id);
   }
@@ -119,8 +125,9 @@ export class RosterController {
   @Roles('supervisor', 'duty_staff')
   @Scoped('shift', 'param', 'id')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Check in: the assignee, or someone covering a no-show who must be a known staff member allowed on the seat (skill, no overlapping shift, rest), else 422 naming the rule' })
   checkIn(@Param('id') id: string, @Body() body: CheckInDto) {
-    return this.roster.command(id, checkInUpdate, body);
+    return this.roster.checkIn(id, body);
   }
 
   @Post('shifts/:id/handover')

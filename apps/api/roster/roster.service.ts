@@ -11,8 +11,9 @@ import { conflict, FieldProblem, invalid, invalidAll, notFound } from '../../../
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { rosterDailyWorkflow } from '../../../workflows/roster/roster-daily.workflow';
 import { DEFAULT_PATTERN, isDate, validatePostPlan } from '../../../workflows/roster/roster-seats';
-import { shiftStateQuery, ShiftView, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
+import { CheckInCommand, checkInUpdate, shiftStateQuery, ShiftView, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { PostDto, ShiftListQuery, StaffDto } from './roster.dto';
+import { RosterPlanningService } from './roster-planning.service';
 
 /** The roll-forward schedule's id: one per namespace. */
 export const ROSTER_SCHEDULE_ID = 'roster-daily';
@@ -29,6 +30,7 @@ export class RosterService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly planning: RosterPlanningService,
   ) {}
 
   /** `subdistrict`: who runs the post (null: the district command). */
@@ -127,9 +129,22 @@ export class RosterService {
     return { shift: row, state, events };
   }
 
-  /** Sends a command (an update with a validator) to a shift's workflow. */
-  async command<Arg>(id: string, update: UpdateDefinition<ShiftView, [Arg]>, arg: Arg): Promise<ShiftView> {
+  /**
+   * A check-in by the assignee, or by someone covering the seat, who must be allowed on it by the
+   * roster's rules (422 naming the rule) before the workflow hears of it.
+   */
+  async checkIn(id: string, command: CheckInCommand): Promise<ShiftView> {
     const row = await this.shiftRow(id);
+    if (command.staffId !== row.staffId) {
+      const problems = await this.planning.coverProblems(id, command.staffId);
+      if (problems.length) throw invalidAll(problems);
+    }
+    return this.command(id, checkInUpdate, command, row);
+  }
+
+  /** Sends a command (an update with a validator) to a shift's workflow; `loaded`: the row already read for this request. */
+  async command<Arg>(id: string, update: UpdateDefinition<ShiftView, [Arg]>, arg: Arg, loaded?: { status: string; workflowStarted: boolean; startAt: string }): Promise<ShiftView> {
+    const row = loaded ?? (await this.shiftRow(id));
     if (row.status !== 'published') throw conflict(`shift ${id} is ${row.status}`, {}, [{ field: 'id', reason: `shift is ${row.status}` }]);
     if (!row.workflowStarted) throw conflict(`shift ${id} starts at ${new Date(row.startAt).toISOString()}; it is not running yet`, {}, [{ field: 'id', reason: 'shift not started yet' }]);
     try {

@@ -81,7 +81,9 @@ export class TransferRunService {
     if (!travellers) throw invalidAll(problems);
 
     const planner = plannerResources(resources, now);
-    const plan = planTransferRun({ travellers: travellers.map((t) => t.planned), ...planner, rules: request.rules, startAt: now });
+    // A key-person run is one escorted trip: every escort the dispatcher gives it goes along.
+    const rules: TransferRunRules = kind === 'key_person' ? { ...request.rules, keyPersonEscorts: request.rules?.keyPersonEscorts ?? resources.escorts.length } : (request.rules ?? {});
+    const plan = planTransferRun({ travellers: travellers.map((t) => t.planned), ...planner, rules, startAt: now });
     if (plan.unplanned.length) {
       const rows = new Map(travellers.map((t) => [t.travellerId, t.row]));
       throw conflict(
@@ -100,7 +102,7 @@ export class TransferRunService {
       supervisor: request.supervisor,
       travellers: travellers.map((t) => t.planned),
       ...planner,
-      rules: request.rules ?? {},
+      rules,
       plan,
       meeting,
       dispatchNow: request.dispatch === true,

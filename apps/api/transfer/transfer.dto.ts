@@ -30,6 +30,7 @@ class RunRulesDto {
   @ApiPropertyOptional({ default: 360, description: 'batching window: fewer trips cost waiting' }) @IsOptional() @IsNumber() @IsPositive() maxWaitMinutes?: number;
   @ApiPropertyOptional({ default: 30 }) @IsOptional() @IsNumber() @IsPositive() @Max(1440) handOverTimeoutMinutes?: number;
   @ApiPropertyOptional({ default: 30, description: 'driver and escort are told this long before boarding' }) @IsOptional() @IsNumber() @Min(0) @Max(2880) dispatchLeadMinutes?: number;
+  @ApiPropertyOptional({ description: "escorts on a key person's trip; default 1, in a key-person run every escort given" }) @IsOptional() @IsInt() @Min(1) @Max(20) keyPersonEscorts?: number;
 }
 
 /**
