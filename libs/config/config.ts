@@ -47,6 +47,16 @@ export interface AppConfig {
     /** Creates the first admin when there is no user yet. */
     adminPassword?: string;
   };
+  dispatch: {
+    /** The dispatch system a trip's order is POSTed to; undefined: driver and escorts get the dispatch message through the notification channels. */
+    url?: string;
+    /** Sent as the bearer token with every order; set exactly when `url` is. */
+    token?: string;
+    /** Where the dispatch system posts leg events, sent with every order (the API's POST /dispatch/events as the dispatch system reaches it). */
+    webhookUrl: string;
+    /** Signs the dispatch system's events (HMAC-SHA256); undefined: the webhook refuses every event. */
+    webhookSecret?: string;
+  };
 }
 
 /** Payloads are encrypted with the active key and decrypted with whichever key they name. */
@@ -240,6 +250,19 @@ function auth(env: Env): AppConfig['auth'] {
   };
 }
 
+function dispatch(env: Env, apiPort: number): AppConfig['dispatch'] {
+  const url = env.DISPATCH_URL || undefined;
+  if (url && !httpUrl(url)) throw new ConfigError('DISPATCH_URL', `must be an http(s) URL like https://dispatch.example/orders, got "${url}"`);
+  const token = env.DISPATCH_TOKEN || undefined;
+  if (url && !token) throw new ConfigError('DISPATCH_TOKEN', 'is not set: the dispatch system at DISPATCH_URL is called with it as bearer token');
+  if (token && !url) throw new ConfigError('DISPATCH_TOKEN', 'is set but DISPATCH_URL is not: no dispatch system to send it to');
+  const webhookUrl = env.DISPATCH_WEBHOOK_URL || `http://127.0.0.1:${apiPort}/dispatch/events`;
+  if (!httpUrl(webhookUrl)) throw new ConfigError('DISPATCH_WEBHOOK_URL', `must be an http(s) URL like https://epi-ops.example/dispatch/events, got "${webhookUrl}"`);
+  const webhookSecret = env.DISPATCH_WEBHOOK_SECRET || undefined;
+  if (webhookSecret !== undefined && webhookSecret.length < 32) throw new ConfigError('DISPATCH_WEBHOOK_SECRET', 'must be at least 32 characters');
+  return { url, token, webhookUrl, webhookSecret };
+}
+
 /** Reads and checks the configuration; throws ConfigError naming the variable on the first bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const namespace = env.TEMPORAL_NAMESPACE || 'default';
@@ -247,6 +270,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('TEMPORAL_NAMESPACE', `"${namespace}" is not a valid namespace name`);
   }
   const taskQueue = env.TEMPORAL_TASK_QUEUE || 'epi-ops';
+  const apiPort = port(env, 'API_PORT', 3000);
   return {
     temporal: {
       address: hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
@@ -258,7 +282,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     databaseUrl: databaseUrl(env),
     timeZone: timeZone(env),
-    apiPort: port(env, 'API_PORT', 3000),
+    apiPort,
     dataDir: path.resolve(env.EPI_DATA_DIR || path.join(__dirname, '..', '..', 'data')),
     codecCorsOrigins: origins(env, 'EPI_CODEC_CORS_ORIGINS', ['http://127.0.0.1:8233', 'http://localhost:8233']),
     ...workerMetrics(env),
@@ -269,6 +293,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       workflowBundle: readableFile(env, 'WORKER_WORKFLOW_BUNDLE'),
     },
     auth: auth(env),
+    dispatch: dispatch(env, apiPort),
   };
 }
 
