@@ -5,8 +5,9 @@ import { Transfer1764100000000 } from './migrations/1764100000000-transfer';
 import { Roster1764200000000 } from './migrations/1764200000000-roster';
 import { Access1764300000000 } from './migrations/1764300000000-access';
 import { LoginsAndJurisdictions1764416000000 } from './migrations/1764416000000-logins-and-jurisdictions';
+import { Dispatch1764518000000 } from './migrations/1764518000000-dispatch';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Transfer1764100000000, Roster1764200000000, Access1764300000000, LoginsAndJurisdictions1764416000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Transfer1764100000000, Roster1764200000000, Access1764300000000, LoginsAndJurisdictions1764416000000, Dispatch1764518000000];
 
 /** The one way this project builds its TypeORM data source: schema by migrations, never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {
