@@ -7,7 +7,7 @@ import { NotificationActivities, NotificationsModule } from '../../activities/no
 import { ObservationActivities } from '../../activities/observation/observation.activities';
 import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
 import { SystemActivities } from '../../activities/system/system.activities';
-import { DISPATCH_SYSTEM_PROVIDER } from '../../activities/transfer/dispatch-system';
+import { DISPATCH_SYSTEM_PROVIDERS } from '../../activities/transfer/dispatch-system';
 import { TransferActivities } from '../../activities/transfer/transfer.activities';
 import { ObservationCoreModule } from '../../libs/observation/observation-core.module';
 import { RosterActivitiesModule, ROSTER_ACTIVITY_CLASSES } from '../../activities/roster/roster-activities.module';
@@ -29,7 +29,7 @@ export class WorkerModule {
         RosterActivitiesModule,
         ObservationCoreModule,
       ],
-      providers: [SystemActivities, ObservationActivities, PolicyRolloutActivities, TransferActivities, DISPATCH_SYSTEM_PROVIDER],
+      providers: [SystemActivities, ObservationActivities, PolicyRolloutActivities, TransferActivities, ...DISPATCH_SYSTEM_PROVIDERS],
     };
   }
 }
