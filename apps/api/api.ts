@@ -11,7 +11,8 @@ import { AppModule } from './app.module';
 
 /** Builds the HTTP API (not listening yet), with OpenAPI docs at /docs and /docs-json. */
 export async function createApi(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: jsonLogger() });
+  // rawBody: the dispatch system's events are signed over the bytes it sent (apps/api/transfer/dispatch-signature.guard.ts).
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: jsonLogger(), rawBody: true });
   // Behind a reverse proxy, the client's address (login throttling, the audit log) is the one it forwards.
   app.set('trust proxy', config.auth.trustProxy);
   app.use(cookieParser());
