@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../libs/config/config';
 import { APP_CONFIG } from '../../libs/config/config.module';
-import { utcOffsetMinutes } from '../../libs/config/time-zone';
+import { utcOffsetMinutes, zonedIso } from '../../libs/config/time-zone';
 import { DomainError } from '../../libs/domain/errors';
 import { covers, Jurisdiction } from '../../libs/auth/jurisdiction';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
-import { localDate, localTime } from '../../workflows/observation/observation-schedule';
+import { localDate } from '../../workflows/observation/observation-schedule';
 import type { RunCounts, RunStatus, RunTrip, TransferException, TravellerState } from '../../workflows/transfer/transfer.messages';
 import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
 import { DISPATCH_SYSTEM, DispatchSystem } from './dispatch-system';
@@ -125,15 +125,15 @@ export class TransferActivities {
     const resources = await runResources(this.dataSource.manager, input.runId);
     const vehicle = resources.vehicles.find((v) => v.id === input.vehicleId);
     const destination = resources.destinations.find((d) => d.id === input.destinationId);
-    const offset = utcOffsetMinutes(this.config.timeZone, input.boardAt);
     return this.dispatchSystem.dispatch({
       orderId: `${input.runId}/${input.tripId}`,
+      runId: input.runId,
       tripId: input.tripId,
       plate: vehicle?.plate ?? input.vehicleId,
       driver: { name: vehicle?.driverName ?? input.vehicleId, contact: vehicle?.driverContact ?? input.vehicleId },
       escorts: input.escortIds.map((id) => resources.escorts.find((e) => e.id === id) ?? { name: id, contact: id }),
       pickupAddress: input.meetingPoint ?? `${resources.sortingPoint.name} ${resources.sortingPoint.address}`,
-      pickupTime: localTime(input.boardAt, offset, true),
+      pickupAt: zonedIso(input.boardAt, this.config.timeZone),
       destination: destination?.name ?? input.destinationId,
       people: input.people,
     });

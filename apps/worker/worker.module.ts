@@ -9,7 +9,7 @@ import { LedgerImportActivities } from '../../activities/observation/ledger-impo
 import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
 import { ReconcilerActivities } from '../../activities/system/reconciler.activities';
 import { SystemActivities } from '../../activities/system/system.activities';
-import { DISPATCH_SYSTEM_PROVIDER } from '../../activities/transfer/dispatch-system';
+import { DISPATCH_SYSTEM_PROVIDERS } from '../../activities/transfer/dispatch-system';
 import { TransferActivities } from '../../activities/transfer/transfer.activities';
 import { ObservationCoreModule } from '../../libs/observation/observation-core.module';
 import { RosterActivitiesModule, ROSTER_ACTIVITY_CLASSES } from '../../activities/roster/roster-activities.module';
@@ -40,7 +40,7 @@ export class WorkerModule {
         RosterActivitiesModule,
         ObservationCoreModule,
       ],
-      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, DISPATCH_SYSTEM_PROVIDER],
+      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, ...DISPATCH_SYSTEM_PROVIDERS],
     };
   }
 }

@@ -58,6 +58,16 @@ export interface AppConfig {
     /** Creates the first admin when there is no user yet. */
     adminPassword?: string;
   };
+  dispatch: {
+    /** The dispatch system a trip's order is POSTed to; undefined: driver and escorts get the dispatch message through the notification channels. */
+    url?: string;
+    /** Sent as the bearer token with every order; set exactly when `url` is. */
+    token?: string;
+    /** Where the dispatch system posts leg events, sent with every order (the API's POST /dispatch/events as the dispatch system reaches it). */
+    webhookUrl: string;
+    /** Signs the dispatch system's events (HMAC-SHA256); undefined: the webhook refuses every event. */
+    webhookSecret?: string;
+  };
 }
 
 /** Payloads are encrypted with the active key and decrypted with whichever key they name. */
@@ -256,6 +266,19 @@ function auth(env: Env): AppConfig['auth'] {
   };
 }
 
+function dispatch(env: Env, apiPort: number): AppConfig['dispatch'] {
+  const url = env.DISPATCH_URL || undefined;
+  if (url && !httpUrl(url)) throw new ConfigError('DISPATCH_URL', `must be an http(s) URL like https://dispatch.example/orders, got "${url}"`);
+  const token = env.DISPATCH_TOKEN || undefined;
+  if (url && !token) throw new ConfigError('DISPATCH_TOKEN', 'is not set: the dispatch system at DISPATCH_URL is called with it as bearer token');
+  if (token && !url) throw new ConfigError('DISPATCH_TOKEN', 'is set but DISPATCH_URL is not: no dispatch system to send it to');
+  const webhookUrl = env.DISPATCH_WEBHOOK_URL || `http://127.0.0.1:${apiPort}/dispatch/events`;
+  if (!httpUrl(webhookUrl)) throw new ConfigError('DISPATCH_WEBHOOK_URL', `must be an http(s) URL like https://epi-ops.example/dispatch/events, got "${webhookUrl}"`);
+  const webhookSecret = env.DISPATCH_WEBHOOK_SECRET || undefined;
+  if (webhookSecret !== undefined && webhookSecret.length < 32) throw new ConfigError('DISPATCH_WEBHOOK_SECRET', 'must be at least 32 characters');
+  return { url, token, webhookUrl, webhookSecret };
+}
+
 /** Reads and checks the configuration; throws ConfigError naming the variable on the first bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const namespace = env.TEMPORAL_NAMESPACE || 'default';
@@ -266,6 +289,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');
   const databaseOwnerUrl = postgresUrl(env, 'DATABASE_OWNER_URL');
   if (databaseOwnerUrl && !databaseUrl) throw new ConfigError('DATABASE_URL', 'must be set with DATABASE_OWNER_URL: it names the login the API and worker use');
+  const apiPort = port(env, 'API_PORT', 3000);
   return {
     temporal: {
       address: hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
@@ -279,7 +303,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     databaseOwnerUrl,
     timeZone: timeZone(env),
-    apiPort: port(env, 'API_PORT', 3000),
+    apiPort,
     dataDir: path.resolve(env.EPI_DATA_DIR || path.join(__dirname, '..', '..', 'data')),
     codecCorsOrigins: origins(env, 'EPI_CODEC_CORS_ORIGINS', ['http://127.0.0.1:8233', 'http://localhost:8233']),
     ...workerMetrics(env),
@@ -294,6 +318,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       outboxRelaySeconds: periodOrOff(env, 'EPI_OUTBOX_RELAY_SECONDS', 60),
     },
     auth: auth(env),
+    dispatch: dispatch(env, apiPort),
   };
 }
 

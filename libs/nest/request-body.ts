@@ -38,7 +38,8 @@ function sendsBody(headers: Record<string, string | string[] | undefined>): bool
 export function requestBodies(): RequestHandler {
   const parsers = new Map<number, RequestHandler>();
   const parserFor = (limit: number) => {
-    if (!parsers.has(limit)) parsers.set(limit, json({ limit, type: () => true }));
+    // The bytes as sent stay on the request: signed webhooks are checked over them (dispatch events).
+    if (!parsers.has(limit)) parsers.set(limit, json({ limit, type: () => true, verify: (request, _response, raw) => ((request as { rawBody?: Buffer }).rawBody = raw) }));
     return parsers.get(limit)!;
   };
   return (request, response, next) => {

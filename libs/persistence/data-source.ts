@@ -8,6 +8,7 @@ import { ImportRows1764410000000 } from './migrations/1764410000000-import-rows'
 import { RosterPlanSolving1764415000000 } from './migrations/1764415000000-roster-plan-solving';
 import { LoginsAndJurisdictions1764416000000 } from './migrations/1764416000000-logins-and-jurisdictions';
 import { NotificationRelay1764420000000 } from './migrations/1764420000000-notification-relay';
+import { Dispatch1764518000000 } from './migrations/1764518000000-dispatch';
 import { AppRole1764900000000 } from './migrations/1764900000000-app-role';
 
 export const MIGRATIONS = [
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   RosterPlanSolving1764415000000,
   LoginsAndJurisdictions1764416000000,
   NotificationRelay1764420000000,
+  Dispatch1764518000000,
   AppRole1764900000000,
 ];
 

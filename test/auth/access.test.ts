@@ -82,7 +82,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       const undeclared = routes.filter((r) => !r.isPublic && (!r.roles?.length || !r.rule)).map((r) => `${r.method} ${r.path}`);
       expect(undeclared).toEqual([]);
       expect(routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-        ['GET /dashboard', 'GET /dashboard/assets/:name', 'GET /health', 'GET /metrics', 'POST /auth/login'].sort(),
+        ['GET /dashboard', 'GET /dashboard/assets/:name', 'GET /health', 'GET /metrics', 'POST /auth/login', 'POST /dispatch/events'].sort(),
       );
     });
 

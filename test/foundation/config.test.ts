@@ -115,3 +115,23 @@ describe('logins', () => {
     expect(() => loadConfig({ EPI_LOGIN_MAX_FAILURES_PER_ADDRESS: '0' })).toThrow(/^EPI_LOGIN_MAX_FAILURES_PER_ADDRESS: /);
   });
 });
+
+describe('vehicle dispatch', () => {
+  const secret = 's'.repeat(32);
+
+  it('dispatches through the notification channels by default, and names the webhook on the API port', () => {
+    expect(loadConfig({ API_PORT: '3100' }).dispatch).toEqual({ url: undefined, token: undefined, webhookUrl: 'http://127.0.0.1:3100/dispatch/events', webhookSecret: undefined });
+    const configured = { DISPATCH_URL: 'https://fleet.example/orders', DISPATCH_TOKEN: 't', DISPATCH_WEBHOOK_URL: 'https://epi.example/dispatch/events', DISPATCH_WEBHOOK_SECRET: secret };
+    expect(loadConfig(configured).dispatch).toEqual({ url: 'https://fleet.example/orders', token: 't', webhookUrl: 'https://epi.example/dispatch/events', webhookSecret: secret });
+  });
+
+  it.each([
+    [{ DISPATCH_URL: 'fleet.example/orders', DISPATCH_TOKEN: 't' }, 'DISPATCH_URL'],
+    [{ DISPATCH_URL: 'https://fleet.example/orders' }, 'DISPATCH_TOKEN'],
+    [{ DISPATCH_TOKEN: 't' }, 'DISPATCH_TOKEN'],
+    [{ DISPATCH_WEBHOOK_URL: 'ftp://epi.example/dispatch/events' }, 'DISPATCH_WEBHOOK_URL'],
+    [{ DISPATCH_WEBHOOK_SECRET: 'short' }, 'DISPATCH_WEBHOOK_SECRET'],
+  ])('refuses %j naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
+  });
+});

@@ -12,7 +12,7 @@ import type { RecordPlace } from '../auth/jurisdiction.resolver';
 export interface AuditedRequest extends Request {
   principal?: Principal;
   auditRecord?: RecordPlace;
-  /** Login: the name someone tried, before anyone is authenticated. */
+  /** Login: the name someone tried, before anyone is authenticated; the dispatch webhook: the dispatch system, whose signature stands for a login. */
   claimedUser?: string;
 }
 

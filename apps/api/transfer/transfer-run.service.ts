@@ -220,14 +220,22 @@ export class TransferRunService {
   /**
    * A leg event or exception from the road, sent to the trip's workflow; its validator decides.
    * A retry that reaches a trip already over is answered from the trip's last state if `done` says it took effect.
+   * An `updateId` makes a repeated command one update: Temporal answers a repeat with the first one's result.
    */
-  async tripCommand<Arg>(runId: string, tripId: string, update: UpdateDefinition<TripView, [Arg]>, arg: Arg, done?: (view: TripView) => boolean): Promise<TripView> {
+  async tripCommand<Arg>(
+    runId: string,
+    tripId: string,
+    update: UpdateDefinition<TripView, [Arg]>,
+    arg: Arg,
+    options: { done?: (view: TripView) => boolean; updateId?: string } = {},
+  ): Promise<TripView> {
+    const { done, updateId } = options;
     await this.runRow(runId);
     const [trip] = await this.dataSource.query(`SELECT leg FROM transfer_trip WHERE run_id = $1 AND trip_id = $2`, [runId, tripId]);
     if (!trip) throw notFound('trip', `${runId}/${tripId}`);
     const handle = this.client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
     try {
-      return await handle.executeUpdate(update, { args: [arg] });
+      return await handle.executeUpdate(update, { args: [arg], updateId });
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
       const last = trip.leg === 'planned' ? undefined : await handle.query(tripStateQuery).catch(() => undefined);
@@ -242,7 +250,7 @@ export class TransferRunService {
     if (!traveller) throw notFound('traveller', `${runId}/${command.travellerId}`);
     if (normaliseName(traveller.name) !== normaliseName(command.name)) throw invalid('name', `${command.travellerId} is not ${command.name}: check the person's identity`);
     const { name: _name, ...handOver } = command;
-    return this.tripCommand(runId, tripId, handOverUpdate, handOver, (view) => view.riders.some((r) => r.travellerId === command.travellerId && r.status === 'handed_over'));
+    return this.tripCommand(runId, tripId, handOverUpdate, handOver, { done: (view) => view.riders.some((r) => r.travellerId === command.travellerId && r.status === 'handed_over') });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -279,14 +287,29 @@ export class TransferRunService {
     }
   }
 
-  async tripState(runId: string, tripId: string): Promise<TripView> {
+  /** The trip's live state, with its order in the dispatch system and the vehicle's latest reported position. */
+  async tripState(runId: string, tripId: string): Promise<TripView & TripTracking> {
     await this.runRow(runId);
+    let view: TripView;
     try {
-      return await this.client.workflow.getHandle(transferTripWorkflowId(runId, tripId)).query(tripStateQuery);
+      view = await this.client.workflow.getHandle(transferTripWorkflowId(runId, tripId)).query(tripStateQuery);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw notFound('dispatched trip', `${runId}/${tripId}`);
       throw error;
     }
+    const [row] = await this.dataSource.query(
+      `SELECT t.position_lat, t.position_lon, t.position_at, o.order_id, o.state, o.reference, o.reason, o.sent_at
+       FROM transfer_trip t LEFT JOIN dispatch_order o ON o.run_id = t.run_id AND o.trip_id = t.trip_id
+       WHERE t.run_id = $1 AND t.trip_id = $2`,
+      [runId, tripId],
+    );
+    return {
+      ...view,
+      position: row?.position_at ? { lat: row.position_lat, lon: row.position_lon, at: new Date(row.position_at).toISOString() } : null,
+      dispatchOrder: row?.order_id
+        ? { orderId: row.order_id, state: row.state, reference: row.reference, reason: row.reason, sentAt: new Date(row.sent_at).toISOString() }
+        : null,
+    };
   }
 
   /** One row per person: who, from which trip and vehicle, handed over to whom and when, and what follows. */
@@ -323,6 +346,12 @@ export class TransferRunService {
       };
     });
   }
+}
+
+/** What the dispatch system says about a trip (null when the trip was dispatched through the notification channels, or nothing was reported). */
+export interface TripTracking {
+  position: { lat: number; lon: number; at: string } | null;
+  dispatchOrder: { orderId: string; state: 'accepted' | 'refused'; reference: string | null; reason: string | null; sentAt: string } | null;
 }
 
 export interface HandOverSheetRow {

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
+import { DispatchEventsController } from './dispatch-events.controller';
+import { DispatchEventsService } from './dispatch-events.service';
+import { DispatchSignatureGuard } from './dispatch-signature.guard';
 import { TransferResourcesController } from './transfer-resources.controller';
 import { TransferResourcesService } from './transfer-resources.service';
 import { TransferRunService } from './transfer-run.service';
 import { TransferRunsController } from './transfer-runs.controller';
 
-/** Closed-loop transfers: resources, runs, trips' legs and exceptions, hand-over sheets. */
+/** Closed-loop transfers: resources, runs, trips' legs and exceptions, hand-over sheets, the dispatch system's leg events. */
 @Module({
-  controllers: [TransferResourcesController, TransferRunsController],
-  providers: [TransferResourcesService, TransferRunService],
+  controllers: [TransferResourcesController, TransferRunsController, DispatchEventsController],
+  providers: [TransferResourcesService, TransferRunService, DispatchEventsService, DispatchSignatureGuard],
 })
 export class TransferModule {}

@@ -15,5 +15,9 @@ export class TransferTripEntity {
   /** planned | dispatched | boarding | departed | arrived | completed | broken_down */
   @Column() leg!: string;
   @Column({ type: 'jsonb', nullable: true }) meeting!: { point: string; at: number } | null;
+  /** The vehicle's latest position the dispatch system reported, and when it was there. */
+  @Column({ name: 'position_lat', type: 'double precision', nullable: true }) positionLat!: number | null;
+  @Column({ name: 'position_lon', type: 'double precision', nullable: true }) positionLon!: number | null;
+  @Column({ name: 'position_at', type: 'timestamptz', nullable: true }) positionAt!: Date | null;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
