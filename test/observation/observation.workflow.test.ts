@@ -78,19 +78,24 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     return rows.map((r: { kind: string }) => r.kind);
   }
 
-  it('releases at the exact instant after 14 days of reports, with the notice recorded', async () => {
+  it('releases at the local midnight ending day 14 (anchor 2040-02-20 in Asia/Shanghai, across a leap day), with the notice recorded', async () => {
+    // Written out, not computed: day 14 ends at 2040-03-05 00:00 +08:00.
+    const released = '2040-03-04T16:00:00.000Z';
+    // The first test of the file, so the test server's clock is still before the anchor date.
+    await sleepUntil(Date.parse('2040-02-20T07:00:00+08:00'));
     const { input, handle } = await enrol();
+    expect(input.anchorDate).toBe('2040-02-20');
     const period = periodOf(input);
     for (const slot of slotsOf(period)) {
       await sleepUntil(slot.opensAt + 5 * MINUTE);
       await report(handle, 36.5);
     }
     const outcome = await handle.result();
-    expect(outcome).toEqual({ number: input.number, status: 'released', at: new Date(releaseAt(period)).toISOString() });
+    expect(outcome).toEqual({ number: input.number, status: 'released', at: released });
 
     const [row] = await db.query(`SELECT status, ended_at FROM observation WHERE number = $1`, [input.number]);
     expect(row.status).toBe('released');
-    expect(new Date(row.ended_at).getTime()).toBe(releaseAt(period));
+    expect(new Date(row.ended_at).toISOString()).toBe(released);
     const kinds = await trackingKinds(input.number);
     expect(kinds).not.toContain('missed_report');
     expect(kinds.filter((k) => k === 'reminder').length).toBe(slotsOf(period).filter((s) => s.owed).length);
