@@ -3,6 +3,8 @@
  * test/support/replay.ts). Run it, and commit what it writes, BEFORE changing workflow code that
  * running workflows would meet on their next task:
  *   npx ts-node --transpile-only scripts/record-histories.ts [observation|transfer|roster ...]
+ * Each file is named after its scenario and the commit of the code that made it, so the histories
+ * of every version recorded stay and keep being replayed.
  * Each scenario runs the real worker and activities on its own PostgreSQL and on Temporal's
  * time-skipping server, with the tests' fixtures, through the paths that matter: messages handled,
  * writes, deliveries, timers, a continue-as-new. Payloads are encrypted as in every run, with the
@@ -12,6 +14,7 @@ import { WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -43,6 +46,7 @@ import globalSetup from '../test/support/global-setup';
 import globalTeardown from '../test/support/global-teardown';
 import { createTimeSkippingEnvironment, testConfig } from '../test/support/environment';
 import { eventually } from '../test/support/eventually';
+import { growHistory } from '../test/support/workflow-history';
 import { enrolmentRequest, enrolmentService } from '../test/support/observation-fixtures';
 import { insertPost, insertStaff, rosterServices, uniqueTag } from '../test/roster/roster-fixtures';
 import { dispatchAt, driveTrip, manifestRow, registerResources, transferRunService } from '../test/transfer/transfer-fixtures';
@@ -56,6 +60,15 @@ interface Run {
   db: DataSource;
   config: AppConfig;
   codec: AesGcmPayloadCodec;
+  /** The commit of the workflow code being recorded. */
+  commit: string;
+}
+
+/** The commit the histories are recorded at; refused while workflows/ has changes not committed. */
+function recordedCommit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  if (git('status', '--porcelain', '--', 'workflows')) throw new Error('workflows/ has changes not committed: commit them (or record before making them)');
+  return git('rev-parse', '--short', 'HEAD');
 }
 
 /** Every encrypted payload of the history, decrypted in place. */
@@ -75,7 +88,7 @@ async function decrypt(value: unknown, codec: AesGcmPayloadCodec): Promise<void>
 async function save(run: Run, family: string, name: string, handle: WorkflowHandle, runId?: string): Promise<void> {
   const history = await run.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
   await decrypt(history, run.codec);
-  const file = path.join(ROOT, 'test', family, 'histories', `${name}.json`);
+  const file = path.join(ROOT, 'test', family, 'histories', `${name}-${run.commit}.json`);
   // protobufjs's object form (enum names, 64-bit ids as text), which History.fromObject reads back.
   const object = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String });
   writeFileSync(file, `${JSON.stringify(object)}\n`);
@@ -155,13 +168,9 @@ async function observation(run: Run): Promise<void> {
     await sleepUntil(env, first.opensAt + 5 * MINUTE);
     await report(handle, 36.8);
     const firstRun = (await handle.describe()).runId;
-    // A fixed number, then a wait: messages that keep coming would keep the continue-as-new from completing.
-    for (let sent = 0; sent < 2_100; ) {
-      const at = await env.currentTimeMs();
-      await Promise.all(Array.from({ length: 100 }, () => handle.signal(deviceEventSignal, { eventId: `cam-${sent++}`, deviceId: 'CAM-7', kind: 'camera_motion', at })));
-      // Each batch handled before the next, so no workflow task grows long.
-      await handle.query(observationStateQuery);
-    }
+    const camera = async (i: number | string) => handle.signal(deviceEventSignal, { eventId: `cam-${i}`, deviceId: 'CAM-7', kind: 'camera_motion', at: await env.currentTimeMs() });
+    await growHistory(handle, 2_000, camera, () => handle.query(observationStateQuery));
+    await camera('last');
     await continuedAsNew(handle, firstRun);
     await handle.executeUpdate(endEarlyUpdate, { args: [{ reason: 'moved_away', by: 'worker-li', note: 'moved to another district' }] });
     await handle.result();
@@ -309,11 +318,8 @@ async function roster(run: Run): Promise<void> {
   // incident wakes; the next run closes the seat at its end, with no incoming shift.
   const firstRun = (await handle(evening.id).describe()).runId;
   const offer = { fromShiftId: day.id, by: backup, note: 'covered the day shift', at: await env.currentTimeMs() };
-  for (let sent = 0; sent < 2_000; sent += 100) {
-    await Promise.all(Array.from({ length: 100 }, () => handle(evening.id).signal(handoverOfferedSignal, offer)));
-    // Each batch handled before the next, so no workflow task grows long.
-    await handle(evening.id).query(shiftStateQuery);
-  }
+  // An update's task starts two events on, a signal's three: grown one further, the incident's pass is past the limit.
+  await growHistory(handle(evening.id), 2_001, () => handle(evening.id).signal(handoverOfferedSignal, offer), () => handle(evening.id).query(shiftStateQuery));
   await handle(evening.id).executeUpdate(logIncidentUpdate, { args: [{ incidentId: 'inc-2', by: evening.staff_id, kind: 'refused_check', description: 'a van refused a temperature check' }] });
   await continuedAsNew(handle(evening.id), firstRun);
   await sleepUntil(env, evening.end_at.getTime() + MINUTE);
@@ -344,6 +350,7 @@ const FAMILIES: Record<string, (run: Run) => Promise<void>> = { observation, tra
 async function main(families: string[]): Promise<void> {
   const unknown = families.filter((f) => !FAMILIES[f]);
   if (unknown.length) throw new Error(`unknown family ${unknown.join(', ')}: choose from ${Object.keys(FAMILIES).join(', ')}`);
+  const commit = recordedCommit();
   process.env.WORKER_LOG_LEVEL ||= 'WARN';
   // Before the test environment installs the SDK's runtime with its own (INFO) logger.
   installRuntimeOnce();
@@ -359,7 +366,7 @@ async function main(families: string[]): Promise<void> {
     stops.push(() => db.destroy());
     const worker = await startWorker(config, { connection: env.nativeConnection });
     stops.push(() => worker.shutdown());
-    const run: Run = { env, db, config, codec: new AesGcmPayloadCodec(config.temporal.payloadKeys!) };
+    const run: Run = { env, db, config, codec: new AesGcmPayloadCodec(config.temporal.payloadKeys!), commit };
     for (const family of families) await FAMILIES[family](run);
   } finally {
     for (const stop of stops.reverse()) await stop();
