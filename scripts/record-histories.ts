@@ -48,8 +48,8 @@ import { createTimeSkippingEnvironment, testConfig } from '../test/support/envir
 import { eventually } from '../test/support/eventually';
 import { growHistory } from '../test/support/workflow-history';
 import { enrolmentRequest, enrolmentService } from '../test/support/observation-fixtures';
-import { insertPost, insertStaff, rosterServices, uniqueTag } from '../test/roster/roster-fixtures';
-import { dispatchAt, driveTrip, manifestRow, registerResources, transferRunService } from '../test/transfer/transfer-fixtures';
+import { checkpointDay, insertPost, insertStaff, rosterServices, uniqueTag } from '../test/roster/roster-fixtures';
+import { communityVans, dispatchAt, driveTrip, manifestRow, registerResources, transferRunService } from '../test/transfer/transfer-fixtures';
 
 const HOUR = 60 * MINUTE;
 const OFFSET = 480;
@@ -207,15 +207,7 @@ async function transfer(run: Run): Promise<void> {
   const waitFor = (runId: string, ready: (view: RunView) => boolean) => eventually(() => state(runId), ready, { what: `run ${runId}`, timeoutMs: 60_000, intervalMs: 50 });
   const trip = (runId: string, tripId: string) => env.client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
   const now = await env.currentTimeMs();
-  const registry = await registerResources(db, {
-    destinations: [{ destinationId: 'community-1', kind: 'community', name: 'Meilong community', travelMinutes: 20 }],
-    vehicles: [
-      { vehicleId: 'V1', seats: 4 },
-      { vehicleId: 'V2', seats: 4 },
-      { vehicleId: 'V3', seats: 4 },
-    ],
-    escorts: [{ escortId: 'E1' }, { escortId: 'E2' }, { escortId: 'E3' }, { escortId: 'E4' }],
-  });
+  const registry = await registerResources(db, communityVans(3));
   const travellers = Array.from({ length: 8 }, () => manifestRow(registry.destination('community-1'), true, now - 10 * MINUTE));
   const started = await runs.start(
     { sortingPointId: registry.sortingPointId, vehicleIds: registry.vehicleIds, escortIds: registry.escortIds, travellers, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true },
@@ -276,22 +268,7 @@ async function roster(run: Run): Promise<void> {
   const { env, db, config } = run;
   const services = rosterServices(db, env.client, config);
   const handle = (shiftId: string) => env.client.workflow.getHandle(shiftWorkflowId(shiftId));
-  const tag = uniqueTag();
-  const skill = `checkpoint-${tag}`;
-  const postId = `cp-${tag}`;
-  const [a, b, c, backup, supervisor] = ['a', 'b', 'c', 'oncall', 'sup'].map((s) => `${s}-${tag}`);
-  await insertPost(db, { id: postId, jurisdiction: `highway-exit-${tag}`, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor, onCall: [backup] });
-  for (const id of [a, b, c]) await insertStaff(db, { id, skills: [skill] });
-  await insertStaff(db, { id: backup, skills: ['on-call'] });
-  const now = await env.currentTimeMs();
-  const first = addDays(localDateOf(now, OFFSET), 1);
-  const plan = await services.planning.createPlan({ from: first, to: first, postIds: [postId], by: 'supervisor-zhao' }, now);
-  await services.planning.publish(plan.id, 'supervisor-zhao', now);
-  await services.launcher.startDue(env.client, { now, until: now + 3 * 24 * HOUR });
-  const shifts: Array<{ id: string; staff_id: string; start_at: Date; end_at: Date }> = await db.query(
-    `SELECT id, staff_id, start_at, end_at FROM roster_shift WHERE post_id = $1 AND status = 'published' ORDER BY start_at`,
-    [postId],
-  );
+  const { shifts, backup } = await checkpointDay(db, services, await env.currentTimeMs());
   const [night, day, evening] = shifts;
   const grace = DEFAULT_SHIFT_TIMING.graceMinutes * MINUTE;
   const offered = (shiftId: string) => eventually(() => handle(shiftId).query(shiftStateQuery), (s) => Boolean(s.received), { what: `offer to ${shiftId}`, timeoutMs: 20_000, intervalMs: 50 });

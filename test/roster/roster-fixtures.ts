@@ -8,7 +8,7 @@ import { ShiftLauncher } from '../../activities/roster/shift-launcher';
 import { RosterModeService } from '../../apps/api/roster/roster-mode.service';
 import { RosterPlanningService } from '../../apps/api/roster/roster-planning.service';
 import { AppConfig } from '../../libs/config/config';
-import type { PostRequirements } from '../../workflows/roster/roster-seats';
+import { addDays, localDateOf, PostRequirements } from '../../workflows/roster/roster-seats';
 
 /** The planning and mode services on real PostgreSQL and a real Temporal client (time-skipping or dev server). */
 export function rosterServices(db: DataSource, client: Client, config: AppConfig) {
@@ -42,4 +42,26 @@ export async function insertStaff(
     `INSERT INTO roster_staff (id, name, role, skills, max_consecutive_days, max_hours_per_week, email) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [staff.id, `Name of ${staff.id}`, staff.role ?? 'cadre', staff.skills, staff.maxConsecutiveDays ?? null, staff.maxHoursPerWeek ?? null, staff.email ?? null],
   );
+}
+
+/**
+ * A checkpoint post (three staff, a backup on call) with the three 8-hour shifts of the local day
+ * after `now` planned and published, which starts their workflows; the shifts in time order.
+ */
+export async function checkpointDay(db: DataSource, services: ReturnType<typeof rosterServices>, now: number, utcOffsetMinutes = 480) {
+  const tag = uniqueTag();
+  const skill = `checkpoint-${tag}`;
+  const postId = `cp-${tag}`;
+  const [a, b, c, backup, supervisor] = ['a', 'b', 'c', 'oncall', 'sup'].map((x) => `${x}-${tag}`);
+  await insertPost(db, { id: postId, jurisdiction: `highway-exit-${tag}`, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor, onCall: [backup] });
+  for (const id of [a, b, c]) await insertStaff(db, { id, skills: [skill] });
+  await insertStaff(db, { id: backup, skills: ['on-call'] });
+  const day = addDays(localDateOf(now, utcOffsetMinutes), 1);
+  const plan = await services.planning.createPlan({ from: day, to: day, postIds: [postId], by: 'supervisor-zhao' }, now);
+  await services.planning.publish(plan.id, 'supervisor-zhao', now);
+  const shifts: Array<{ id: string; staff_id: string; start_at: Date; end_at: Date }> = await db.query(
+    `SELECT id, staff_id, start_at, end_at FROM roster_shift WHERE post_id = $1 AND status = 'published' ORDER BY start_at`,
+    [postId],
+  );
+  return { postId, shifts, staff: [a, b, c], backup, supervisor };
 }

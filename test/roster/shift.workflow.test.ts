@@ -26,7 +26,7 @@ import { ActivityHolds } from '../support/activity-holds';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
-import { insertPost, insertStaff, rosterServices, uniqueTag } from './roster-fixtures';
+import { checkpointDay, insertPost, insertStaff, rosterServices, uniqueTag } from './roster-fixtures';
 
 jest.setTimeout(600_000);
 
@@ -79,24 +79,8 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     return rows.map((r: { kind: string; at: Date; detail: Record<string, unknown> }) => ({ kind: r.kind, at: r.at.getTime(), detail: r.detail }));
   }
 
-  /** A checkpoint (three staff, a backup on call) with tomorrow's three shifts published and their workflows started. */
-  async function checkpointDay() {
-    const tag = uniqueTag();
-    const skill = `checkpoint-${tag}`;
-    const postId = `cp-${tag}`;
-    const [a, b, c, backup] = ['a', 'b', 'c', 'oncall'].map((x) => `${x}-${tag}`);
-    await insertPost(db, { id: postId, jurisdiction: `highway-exit-${tag}`, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor: `sup-${tag}`, onCall: [backup] });
-    for (const id of [a, b, c]) await insertStaff(db, { id, skills: [skill] });
-    await insertStaff(db, { id: backup, skills: ['on-call'] });
-    const now = await env.currentTimeMs();
-    const first = addDays(localDateOf(now, OFFSET), 1);
-    const plan = await services.planning.createPlan({ from: first, to: first, postIds: [postId], by: 'supervisor-zhao' }, now);
-    await services.planning.publish(plan.id, 'supervisor-zhao', now);
-    return { shifts: await shiftsOf(postId), staff: [a, b, c], backup };
-  }
-
   /** Ends the shift workflows a test leaves running (a workflow left running would hold the test server's clock). */
-  async function stopRunning(shifts: ShiftRow[]) {
+  async function stopRunning(shifts: Array<{ id: string }>) {
     for (const s of shifts) if ((await handle(s.id).describe()).status.name === 'RUNNING') await handle(s.id).terminate('test done');
   }
 
@@ -208,7 +192,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
   });
 
   it('reminds the new assignee at once of a reassignment made while the reminder is being written, the write outlasting the task timeout', async () => {
-    const { shifts, staff } = await checkpointDay();
+    const { shifts, staff } = await checkpointDay(db, services, await env.currentTimeMs());
     const day = shifts[1];
     const other = staff.find((s) => s !== day.staff_id)!;
     // The reminder's write (a local activity) is held past the workflow task's heartbeat (at 80 % of
@@ -234,7 +218,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
   });
 
   it('writes in its next run a check-in handled while the last write before continuing as new is held', async () => {
-    const { shifts, backup } = await checkpointDay();
+    const { shifts, backup } = await checkpointDay(db, services, await env.currentTimeMs());
     const [night, day] = shifts;
     await sleepUntil(day.start_at.getTime() + DEFAULT_SHIFT_TIMING.graceMinutes * MINUTE + MINUTE);
     const firstRun = (await handle(day.id).describe()).runId;

@@ -32,7 +32,7 @@ import { ActivityHolds } from '../support/activity-holds';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
-import { dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunService } from './transfer-fixtures';
+import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunService } from './transfer-fixtures';
 
 jest.setTimeout(600_000);
 
@@ -138,14 +138,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   /** Two 4-seat vans, one community: four people fill trip-01, the fifth leaves on trip-02. */
   async function smallRun(people = 5, rules = {}) {
     const now = await env.currentTimeMs();
-    const registry = await registerResources(db, {
-      destinations: [{ destinationId: 'community-1', kind: 'community', name: 'Meilong community', travelMinutes: 20 }],
-      vehicles: [
-        { vehicleId: 'V1', seats: 4 },
-        { vehicleId: 'V2', seats: 4 },
-      ],
-      escorts: [{ escortId: 'E1' }, { escortId: 'E2' }, { escortId: 'E3' }],
-    });
+    const registry = await registerResources(db, communityVans(2));
     const travellers = Array.from({ length: people }, () => manifestRow(registry.destination('community-1'), true, now - 10 * MINUTE));
     const started = await start({ sortingPointId: registry.sortingPointId, vehicleIds: registry.vehicleIds, escortIds: registry.escortIds, travellers, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, rules });
     return { ...started, registry, travellers };
