@@ -324,6 +324,16 @@ async function roster(run: Run): Promise<void> {
 
 const FAMILIES: Record<string, (run: Run) => Promise<void>> = { observation, transfer, roster };
 
+/** Runs `work` with servers, a worker and a database of its own, stopping them all after. */
+async function withServers(work: (stops: Array<() => Promise<unknown>>) => Promise<void>): Promise<void> {
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    await work(stops);
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
 async function main(families: string[]): Promise<void> {
   const unknown = families.filter((f) => !FAMILIES[f]);
   if (unknown.length) throw new Error(`unknown family ${unknown.join(', ')}: choose from ${Object.keys(FAMILIES).join(', ')}`);
@@ -331,23 +341,25 @@ async function main(families: string[]): Promise<void> {
   process.env.WORKER_LOG_LEVEL ||= 'WARN';
   // Before the test environment installs the SDK's runtime with its own (INFO) logger.
   installRuntimeOnce();
-  await globalSetup();
-  const stops: Array<() => Promise<unknown>> = [globalTeardown];
-  try {
-    const env = await createTimeSkippingEnvironment();
-    stops.push(() => env.teardown());
+  await withServers(async (stops) => {
+    await globalSetup();
+    stops.push(globalTeardown);
     const base = testConfig();
-    // The worker's own client (a hand-over home starts an observation, a rollout updates them) must reach this server too.
-    const config: AppConfig = { ...base, temporal: { ...base.temporal, address: env.address } };
-    const db = await createDataSource(config.databaseUrl!).initialize();
+    const db = await createDataSource(base.databaseUrl!).initialize();
     stops.push(() => db.destroy());
-    const worker = await startWorker(config, { connection: env.nativeConnection });
-    stops.push(() => worker.shutdown());
-    const run: Run = { env, db, config, codec: new AesGcmPayloadCodec(config.temporal.payloadKeys!), commit };
-    for (const family of families) await FAMILIES[family](run);
-  } finally {
-    for (const stop of stops.reverse()) await stop();
-  }
+    // A time-skipping server per family: one family's skipped clock does not run into another's workflows.
+    for (const family of families) {
+      await withServers(async (ownStops) => {
+        const env = await createTimeSkippingEnvironment();
+        ownStops.push(() => env.teardown());
+        // The worker's own client (a hand-over home starts an observation, a rollout updates them) must reach this server too.
+        const config: AppConfig = { ...base, temporal: { ...base.temporal, address: env.address } };
+        const worker = await startWorker(config, { connection: env.nativeConnection });
+        ownStops.push(() => worker.shutdown());
+        await FAMILIES[family]({ env, db, config, codec: new AesGcmPayloadCodec(config.temporal.payloadKeys!), commit });
+      });
+    }
+  });
 }
 
 void main(process.argv.length > 2 ? process.argv.slice(2) : Object.keys(FAMILIES)).then(
