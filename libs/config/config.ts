@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nextOffsetChange, offsetText } from './time-zone';
 
 /** Everything the API, the worker and the CLI read from the environment, validated once at start. */
 export interface AppConfig {
@@ -126,10 +127,19 @@ function bool(env: Env, variable: string): boolean {
 
 function timeZone(env: Env): string {
   const value = env.EPI_TIME_ZONE || env.TZ || 'Asia/Shanghai';
+  const variable = env.EPI_TIME_ZONE ? 'EPI_TIME_ZONE' : 'TZ';
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
   } catch {
-    throw new ConfigError(env.EPI_TIME_ZONE ? 'EPI_TIME_ZONE' : 'TZ', `unknown IANA time zone "${value}"`);
+    throw new ConfigError(variable, `unknown IANA time zone "${value}"`);
+  }
+  const change = nextOffsetChange(value);
+  if (change) {
+    const when = new Date(change.at).toISOString().slice(0, 10);
+    throw new ConfigError(
+      variable,
+      `"${value}" changes its UTC offset (${offsetText(change.from)} to ${offsetText(change.to)} by ${when}); only zones that keep one offset are supported (e.g. Asia/Shanghai, Asia/Tokyo, UTC), since workflows keep the offset they start with`,
+    );
   }
   return value;
 }

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, requireMigrationUrl, requirePayloadKeys } from '../../libs/config/config';
+import { nextOffsetChange, utcOffsetMinutes, zonedIso } from '../../libs/config/time-zone';
 
 describe('configuration', () => {
   it('has defaults for a local run', () => {
@@ -49,6 +50,42 @@ describe('configuration', () => {
 
   it('turns on TLS for an API key (Temporal Cloud)', () => {
     expect(loadConfig({ TEMPORAL_API_KEY: 'k', TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233' }).temporal.tls).toBeDefined();
+  });
+});
+
+describe('time zone (EPI_TIME_ZONE, TZ)', () => {
+  it.each(['Asia/Shanghai', 'Asia/Tokyo', 'Asia/Kolkata', 'UTC'])('takes %s, which keeps one UTC offset', (zone) => {
+    expect(loadConfig({ EPI_TIME_ZONE: zone }).timeZone).toBe(zone);
+  });
+
+  it.each([
+    [{ EPI_TIME_ZONE: 'Europe/Berlin' }, 'EPI_TIME_ZONE', /"Europe\/Berlin" changes its UTC offset \(\+0[12]:00 to \+0[12]:00 by \d{4}-\d{2}-\d{2}\)/],
+    [{ TZ: 'America/New_York' }, 'TZ', /"America\/New_York" changes its UTC offset \(-0[45]:00 to -0[45]:00 by /],
+    [{ EPI_TIME_ZONE: 'Australia/Sydney', TZ: 'Asia/Shanghai' }, 'EPI_TIME_ZONE', /"Australia\/Sydney" changes its UTC offset/],
+  ])('refuses a zone with daylight saving, %j, in one line naming %s and the zones supported', (env, variable, reason) => {
+    let message = '';
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe(variable);
+      message = (error as ConfigError).message;
+    }
+    expect(message).toMatch(reason);
+    expect(message).toMatch(/only zones that keep one offset are supported \(e\.g\. Asia\/Shanghai, Asia\/Tokyo, UTC\)/);
+    expect(message).not.toContain('\n');
+  });
+
+  it('finds the first offset change of a zone, day by day', () => {
+    // Berlin goes to summer time on the last Sunday of March: 2026-03-29.
+    expect(nextOffsetChange('Europe/Berlin', Date.parse('2026-03-01T12:00:00Z'))).toEqual({ at: Date.parse('2026-03-29T12:00:00Z'), from: 60, to: 120 });
+    expect(nextOffsetChange('Asia/Shanghai', Date.parse('2026-03-01T12:00:00Z'))).toBeUndefined();
+  });
+
+  it('writes local times with their offset', () => {
+    expect(utcOffsetMinutes('Asia/Shanghai', Date.parse('2026-03-14T16:00:00Z'))).toBe(480);
+    expect(zonedIso(Date.parse('2026-03-14T16:00:00Z'), 'Asia/Shanghai')).toBe('2026-03-15T00:00:00+08:00');
+    expect(zonedIso(Date.parse('2026-03-14T16:00:00Z'), 'America/St_Johns')).toBe('2026-03-14T13:30:00-02:30');
   });
 });
 

@@ -5,6 +5,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
+import type { ObservationChanges } from '../../activities/observation/observation.activities';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { createDataSource } from '../../libs/persistence/data-source';
@@ -20,7 +21,10 @@ import {
 } from '../../workflows/observation/observation.messages';
 import { DAY, localDate, MINUTE, periodOf, releaseAt, slotsOf } from '../../workflows/observation/observation-schedule';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
+import { ActivityHolds } from '../support/activity-holds';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
+import { eventually } from '../support/eventually';
+import { growHistory, handledWhileHeld } from '../support/workflow-history';
 import { enrolmentRequest, enrolmentService } from '../support/observation-fixtures';
 
 jest.setTimeout(180_000);
@@ -32,12 +36,13 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
   let worker: RunningWorker | undefined;
   let enrolment: EnrolmentService;
   let requestSeq = 0;
+  const holds = new ActivityHolds();
 
   beforeAll(async () => {
     env = await createTimeSkippingEnvironment();
     db = await createDataSource(config.databaseUrl!).initialize();
     enrolment = enrolmentService(db, env.client, config);
-    worker = await startWorker(config, { connection: env.nativeConnection });
+    worker = await startWorker(config, { connection: env.nativeConnection, interceptors: holds.interceptors });
   });
 
   afterAll(async () => {
@@ -64,24 +69,33 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at: await env.currentTimeMs(), temperature, symptoms, source: 'person' });
   }
 
+  async function escalationsOf(number: string): Promise<Array<{ kind: string; opened_at: Date }>> {
+    return db.query(`SELECT kind, opened_at FROM escalation WHERE observation_number = $1 ORDER BY opened_at, id`, [number]);
+  }
+
   async function trackingKinds(number: string): Promise<string[]> {
     const rows = await db.query(`SELECT kind FROM tracking_log WHERE observation_number = $1 ORDER BY at, id`, [number]);
     return rows.map((r: { kind: string }) => r.kind);
   }
 
-  it('releases at the exact instant after 14 days of reports, with the notice recorded', async () => {
+  it('releases at the local midnight ending day 14 (anchor 2040-02-20 in Asia/Shanghai, across a leap day), with the notice recorded', async () => {
+    // Written out, not computed: day 14 ends at 2040-03-05 00:00 +08:00.
+    const released = '2040-03-04T16:00:00.000Z';
+    // The first test of the file, so the test server's clock is still before the anchor date.
+    await sleepUntil(Date.parse('2040-02-20T07:00:00+08:00'));
     const { input, handle } = await enrol();
+    expect(input.anchorDate).toBe('2040-02-20');
     const period = periodOf(input);
     for (const slot of slotsOf(period)) {
       await sleepUntil(slot.opensAt + 5 * MINUTE);
       await report(handle, 36.5);
     }
     const outcome = await handle.result();
-    expect(outcome).toEqual({ number: input.number, status: 'released', at: new Date(releaseAt(period)).toISOString() });
+    expect(outcome).toEqual({ number: input.number, status: 'released', at: released });
 
     const [row] = await db.query(`SELECT status, ended_at FROM observation WHERE number = $1`, [input.number]);
     expect(row.status).toBe('released');
-    expect(new Date(row.ended_at).getTime()).toBe(releaseAt(period));
+    expect(new Date(row.ended_at).toISOString()).toBe(released);
     const kinds = await trackingKinds(input.number);
     expect(kinds).not.toContain('missed_report');
     expect(kinds.filter((k) => k === 'reminder').length).toBe(slotsOf(period).filter((s) => s.owed).length);
@@ -135,6 +149,56 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     await expect(handle.result()).resolves.toMatchObject({ status: 'ended', endReason: 'hospital' });
     const alerts = await db.query(`SELECT recipient FROM notification WHERE observation_number = $1 AND template = 'fever_alert' ORDER BY recipient`, [input.number]);
     expect(alerts.map((a: { recipient: string }) => a.recipient)).toEqual(['staff:medical@XYL', 'staff:supervisor@XYL']);
+  });
+
+  it('escalates a fever reported while the reminder is being written within the same minute, the write outlasting the task timeout', async () => {
+    const { input, handle } = await enrol();
+    const [slot] = slotsOf(periodOf(input)).filter((s) => s.owed);
+    // The reminder's write (a local activity) is held past the workflow task's heartbeat (at 80 % of
+    // its 10 s timeout): the report then arrives in a task of its own and is handled during the write.
+    const write = holds.hold((type, [changes]) => type === 'recordObservationChanges' && (changes as ObservationChanges).tracking.some((t) => t.kind === 'reminder'), { every: true });
+    try {
+      await sleepUntil(slot.remindAt);
+      await write.started;
+      const reportedAt = await env.currentTimeMs();
+      await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at: reportedAt, temperature: 38.6, source: 'person' });
+      await eventually(() => handle.fetchHistory(), handledWhileHeld('report'), { what: 'the report handled while the reminder is being written', timeoutMs: 60_000, intervalMs: 500 });
+      write.release();
+      await env.sleep(MINUTE);
+      expect(await escalationsOf(input.number)).toEqual([{ kind: 'fever', opened_at: new Date(reportedAt) }]);
+      const alerts = await db.query(`SELECT recipient FROM notification WHERE observation_number = $1 AND template = 'fever_alert' ORDER BY recipient`, [input.number]);
+      expect(alerts.map((a: { recipient: string }) => a.recipient)).toEqual(['staff:medical@XYL', 'staff:supervisor@XYL']);
+    } finally {
+      write.release();
+      await handle.terminate('test done');
+    }
+  });
+
+  it('writes in its next run a report handled while the last write before continuing as new is held', async () => {
+    const { input, handle } = await enrol({ devices: { cameraId: 'CAM-10' } });
+    const [slot] = slotsOf(periodOf(input)).filter((s) => s.owed);
+    await sleepUntil(slot.opensAt + 5 * MINUTE);
+    const firstRun = (await handle.describe()).runId;
+    const camera = async (eventId: string) => handle.signal(deviceEventSignal, { eventId, deviceId: 'CAM-10', kind: 'camera_motion', at: await env.currentTimeMs() });
+    await growHistory(handle, 2_000, (i) => camera(`cam-${i}`), () => handle.query(observationStateQuery));
+    // The next pass is the first past the history limit: it writes, then continues as new. Its write
+    // is held past the task's heartbeat, and a report comes meanwhile.
+    const write = holds.hold((type, [changes]) => type === 'recordObservationChanges' && (changes as ObservationChanges).tracking.some((t) => t.detail.eventId === 'cam-last'), { every: true });
+    try {
+      await camera('cam-last');
+      await write.started;
+      await report(handle, 38.5);
+      await eventually(() => handle.fetchHistory(), handledWhileHeld('report'), { what: 'the report handled while the write is held', timeoutMs: 60_000, intervalMs: 500 });
+    } finally {
+      write.release();
+    }
+    await eventually(() => handle.describe(), (d) => d.runId !== firstRun, { what: 'the continue-as-new', timeoutMs: 60_000 });
+    try {
+      const rows = await eventually(() => escalationsOf(input.number), (r) => r.length > 0, { what: 'the fever escalation written', timeoutMs: 30_000 });
+      expect(rows.map((e) => e.kind)).toEqual(['fever']);
+    } finally {
+      await handle.terminate('test done');
+    }
   });
 
   it('starts the non-cooperation ladder on a door event outside allowed times, one recorded step at a time', async () => {

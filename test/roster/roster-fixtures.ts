@@ -10,7 +10,7 @@ import { RosterModeService } from '../../apps/api/roster/roster-mode.service';
 import { RosterPlanningService } from '../../apps/api/roster/roster-planning.service';
 import { AppConfig } from '../../libs/config/config';
 import { dataConverterFor } from '../../libs/temporal/connection';
-import type { PostRequirements } from '../../workflows/roster/roster-seats';
+import { addDays, localDateOf, PostRequirements } from '../../workflows/roster/roster-seats';
 import type { Http } from '../support/auth';
 import { eventually } from '../support/eventually';
 
@@ -69,4 +69,26 @@ export async function solvedPlan(http: Http, request: Record<string, unknown>) {
     show: (r) => [r.status, r.body.state],
   });
   return solved.body;
+}
+
+/**
+ * A checkpoint post (three staff, a backup on call) with the three 8-hour shifts of the local day
+ * after `now` planned and published, which starts their workflows; the shifts in time order.
+ */
+export async function checkpointDay(db: DataSource, services: ReturnType<typeof rosterServices>, now: number, utcOffsetMinutes = 480) {
+  const tag = uniqueTag();
+  const skill = `checkpoint-${tag}`;
+  const postId = `cp-${tag}`;
+  const [a, b, c, backup, supervisor] = ['a', 'b', 'c', 'oncall', 'sup'].map((x) => `${x}-${tag}`);
+  await insertPost(db, { id: postId, jurisdiction: `highway-exit-${tag}`, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor, onCall: [backup] });
+  for (const id of [a, b, c]) await insertStaff(db, { id, skills: [skill] });
+  await insertStaff(db, { id: backup, skills: ['on-call'] });
+  const day = addDays(localDateOf(now, utcOffsetMinutes), 1);
+  const plan = await services.planning.whenSolved((await services.planning.createPlan({ from: day, to: day, postIds: [postId], by: 'supervisor-zhao' }, now)).id);
+  await services.planning.publish(plan.id, 'supervisor-zhao', now);
+  const shifts: Array<{ id: string; staff_id: string; start_at: Date; end_at: Date }> = await db.query(
+    `SELECT id, staff_id, start_at, end_at FROM roster_shift WHERE post_id = $1 AND status = 'published' ORDER BY start_at`,
+    [postId],
+  );
+  return { postId, shifts, staff: [a, b, c], backup, supervisor };
 }

@@ -6,6 +6,7 @@
 import { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
+import type { ShiftChanges } from '../../activities/roster/shift.activities';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { addDays, localDateOf } from '../../workflows/roster/roster-seats';
@@ -13,15 +14,19 @@ import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
 import {
   acknowledgeHandoverUpdate,
   checkInUpdate,
+  handoverOfferedSignal,
   logIncidentUpdate,
+  reassignUpdate,
   shiftStateQuery,
   shiftWorkflowId,
   submitHandoverUpdate,
 } from '../../workflows/roster/shift.messages';
 import type { shiftWorkflow } from '../../workflows/roster/shift.workflow';
+import { ActivityHolds } from '../support/activity-holds';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
-import { insertPost, insertStaff, rosterServices, uniqueTag } from './roster-fixtures';
+import { growHistory, handledWhileHeld } from '../support/workflow-history';
+import { checkpointDay, insertPost, insertStaff, rosterServices, uniqueTag } from './roster-fixtures';
 
 jest.setTimeout(600_000);
 
@@ -43,12 +48,13 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
   let db: DataSource;
   let worker: RunningWorker;
   let services: ReturnType<typeof rosterServices>;
+  const holds = new ActivityHolds();
 
   beforeAll(async () => {
     env = await createTimeSkippingEnvironment();
     db = await createDataSource(config.databaseUrl!).initialize();
     services = rosterServices(db, env.client, config);
-    worker = await startWorker(config, { connection: env.nativeConnection });
+    worker = await startWorker(config, { connection: env.nativeConnection, interceptors: holds.interceptors });
   });
 
   afterAll(async () => {
@@ -71,6 +77,11 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
   async function events(shiftId: string): Promise<Array<{ kind: string; at: number; detail: Record<string, unknown> }>> {
     const rows = await db.query(`SELECT kind, at, detail FROM roster_shift_event WHERE shift_id = $1 ORDER BY at, id`, [shiftId]);
     return rows.map((r: { kind: string; at: Date; detail: Record<string, unknown> }) => ({ kind: r.kind, at: r.at.getTime(), detail: r.detail }));
+  }
+
+  /** Ends the shift workflows a test leaves running (a workflow left running would hold the test server's clock). */
+  async function stopRunning(shifts: Array<{ id: string }>) {
+    for (const s of shifts) if ((await handle(s.id).describe()).status.name === 'RUNNING') await handle(s.id).terminate('test done');
   }
 
   /** The incoming shift has the outgoing shift's note once the outgoing workflow has found and signalled it. */
@@ -178,6 +189,65 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     expect(reminder.body).toContain(`Name of ${shifts[0].staff_id}`);
     const [incident] = await db.query(`SELECT detail FROM roster_shift_event WHERE shift_id = $1 AND kind = 'incident'`, [shifts[20].id]);
     expect(incident.detail).toMatchObject({ incidentId: 'inc-1', kind: 'refused_check' });
+  });
+
+  it('reminds the new assignee at once of a reassignment made while the reminder is being written, the write outlasting the task timeout', async () => {
+    const { shifts, staff } = await checkpointDay(db, services, await env.currentTimeMs());
+    const day = shifts[1];
+    const other = staff.find((s) => s !== day.staff_id)!;
+    // The reminder's write (a local activity) is held past the workflow task's heartbeat (at 80 % of
+    // its 10 s timeout): the reassignment then arrives in a task of its own and is handled during the write.
+    const write = holds.hold((type, [changes]) => type === 'recordShiftChanges' && (changes as ShiftChanges).shiftId === day.id && (changes as ShiftChanges).events.some((e) => e.kind === 'reminder'), { every: true });
+    try {
+      await sleepUntil(day.start_at.getTime() - DEFAULT_SHIFT_TIMING.reminderLeadMinutes * MINUTE);
+      await write.started;
+      const reassigned = handle(day.id).executeUpdate(reassignUpdate, { args: [{ staffId: other, by: 'supervisor-zhao', reason: 'swapped with a colleague' }] });
+      await eventually(() => handle(day.id).fetchHistory(), handledWhileHeld('reassign'), { what: 'the reassignment handled while the reminder is being written', timeoutMs: 60_000, intervalMs: 500 });
+      write.release();
+      await reassigned;
+      await env.sleep(MINUTE);
+      const [row] = await db.query(`SELECT staff_id FROM roster_shift WHERE id = $1`, [day.id]);
+      expect(row.staff_id).toBe(other);
+      expect((await events(day.id)).map((e) => e.kind)).toEqual(expect.arrayContaining(['reminder', 'reassigned']));
+      const reminders = await db.query(`SELECT recipient FROM notification WHERE id LIKE $1 ORDER BY created_at`, [`shift:${day.id}:reminder:%`]);
+      expect(reminders.map((r: { recipient: string }) => r.recipient)).toEqual([`staff:${day.staff_id}`, `staff:${other}`]);
+    } finally {
+      write.release();
+      await stopRunning(shifts);
+    }
+  });
+
+  it('writes in its next run a check-in handled while the last write before continuing as new is held', async () => {
+    const { shifts, backup } = await checkpointDay(db, services, await env.currentTimeMs());
+    const [night, day] = shifts;
+    await sleepUntil(day.start_at.getTime() + DEFAULT_SHIFT_TIMING.graceMinutes * MINUTE + MINUTE);
+    const firstRun = (await handle(day.id).describe()).runId;
+    // The night shift's offer, repeated: handled once, then ignored without a pass, so only the
+    // incident below makes a pass past the history limit (an update's task starts two events on).
+    const offer = { fromShiftId: night.id, by: night.staff_id!, note: 'quiet night', at: await env.currentTimeMs() };
+    await growHistory(handle(day.id), 2_001, () => handle(day.id).signal(handoverOfferedSignal, offer), () => handle(day.id).query(shiftStateQuery));
+    const write = holds.hold((type, [changes]) => type === 'recordShiftChanges' && (changes as ShiftChanges).events.some((e) => e.kind === 'incident' && e.detail.incidentId === 'inc-last'), { every: true });
+    let checkIn: Promise<unknown> | undefined;
+    try {
+      const incident = handle(day.id).executeUpdate(logIncidentUpdate, { args: [{ incidentId: 'inc-last', by: backup, kind: 'gap', description: 'the seat is uncovered' }] });
+      await write.started;
+      checkIn = handle(day.id).executeUpdate(checkInUpdate, { args: [{ staffId: backup }] });
+      await eventually(() => handle(day.id).fetchHistory(), handledWhileHeld('checkIn'), { what: 'the check-in handled while the write is held', timeoutMs: 60_000, intervalMs: 500 });
+      write.release();
+      await incident;
+      await checkIn;
+    } finally {
+      write.release();
+    }
+    try {
+      await eventually(() => handle(day.id).describe(), (d) => d.runId !== firstRun, { what: 'the continue-as-new', timeoutMs: 60_000 });
+      const checkedIn = await eventually(() => events(day.id), (e) => e.some((x) => x.kind === 'check_in'), { what: 'the check-in written', timeoutMs: 30_000, show: (e) => e.map((x) => x.kind) });
+      expect(checkedIn.find((e) => e.kind === 'check_in')!.detail).toEqual({ staffId: backup, covering: true });
+      const [row] = await db.query(`SELECT checked_in_by, duty_state FROM roster_shift WHERE id = $1`, [day.id]);
+      expect(row).toEqual({ checked_in_by: backup, duty_state: 'on_duty' });
+    } finally {
+      await stopRunning(shifts);
+    }
   });
 
   it('switches to war-time mid-day: seats added from now and people told; switching back removes them without touching worked shifts', async () => {

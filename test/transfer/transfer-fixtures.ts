@@ -70,6 +70,15 @@ export async function registerResources(
   };
 }
 
+/** One community and `vans` 4-seat vans with an escort each and one spare, as a small run's resources. */
+export function communityVans(vans: number): Parameters<typeof registerResources>[1] {
+  return {
+    destinations: [{ destinationId: 'community-1', kind: 'community', name: 'Meilong community', travelMinutes: 20 }],
+    vehicles: Array.from({ length: vans }, (_, i) => ({ vehicleId: `V${i + 1}`, seats: 4 })),
+    escorts: Array.from({ length: vans + 1 }, (_, i) => ({ escortId: `E${i + 1}` })),
+  };
+}
+
 /** A manifest row with an identity; home-bound rows carry the address their observation starts at. */
 export function manifestRow(destinationId: string, home: boolean, arrivalTime: number, extra: Partial<ManifestRow> = {}): ManifestRow {
   return {

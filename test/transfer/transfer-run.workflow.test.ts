@@ -4,6 +4,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
+import type { TransferChanges } from '../../activities/transfer/transfer.activities';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { TransferRunService } from '../../apps/api/transfer/transfer-run.service';
 import { AppConfig } from '../../libs/config/config';
@@ -24,11 +25,14 @@ import {
   RunView,
   transferRunWorkflowId,
   transferTripWorkflowId,
+  tripEventSignal,
   tripStateQuery,
 } from '../../workflows/transfer/transfer.messages';
+import { ActivityHolds } from '../support/activity-holds';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
-import { dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunService } from './transfer-fixtures';
+import { growHistory, handledWhileHeld } from '../support/workflow-history';
+import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunService } from './transfer-fixtures';
 
 jest.setTimeout(600_000);
 
@@ -38,6 +42,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   let db: DataSource;
   let worker: RunningWorker | undefined;
   let runs: TransferRunService;
+  const holds = new ActivityHolds();
 
   beforeAll(async () => {
     env = await createTimeSkippingEnvironment();
@@ -46,7 +51,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     config = { ...base, temporal: { ...base.temporal, address: env.address } };
     db = await createDataSource(config.databaseUrl!).initialize();
     runs = transferRunService(db, env.client, config);
-    worker = await startWorker(config, { connection: env.nativeConnection });
+    worker = await startWorker(config, { connection: env.nativeConnection, interceptors: holds.interceptors });
   });
 
   afterAll(async () => {
@@ -133,14 +138,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   /** Two 4-seat vans, one community: four people fill trip-01, the fifth leaves on trip-02. */
   async function smallRun(people = 5, rules = {}) {
     const now = await env.currentTimeMs();
-    const registry = await registerResources(db, {
-      destinations: [{ destinationId: 'community-1', kind: 'community', name: 'Meilong community', travelMinutes: 20 }],
-      vehicles: [
-        { vehicleId: 'V1', seats: 4 },
-        { vehicleId: 'V2', seats: 4 },
-      ],
-      escorts: [{ escortId: 'E1' }, { escortId: 'E2' }, { escortId: 'E3' }],
-    });
+    const registry = await registerResources(db, communityVans(2));
     const travellers = Array.from({ length: people }, () => manifestRow(registry.destination('community-1'), true, now - 10 * MINUTE));
     const started = await start({ sortingPointId: registry.sortingPointId, vehicleIds: registry.vehicleIds, escortIds: registry.escortIds, travellers, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, rules });
     return { ...started, registry, travellers };
@@ -291,6 +289,44 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
 
     await driveRun(runId);
     await expect(runHandle(runId).result()).resolves.toMatchObject({ status: 'completed', handedOver: 3 });
+  });
+
+  it('writes in its next run a decision handled while the last write before continuing as new is held', async () => {
+    const { runId, plan } = await smallRun(3);
+    const trip = plan.trips[0];
+    const [absent, boarding] = trip.travellerIds;
+    await waitFor(runId, (v) => v.trips[0].leg === 'dispatched');
+    await tripHandle(runId, trip.tripId).executeUpdate(noShowUpdate, { args: [{ travellerId: absent, by: 'escort', note: 'not at the sorting point' }] });
+    const noShow = (await waitFor(runId, (v) => v.exceptions.some((e) => e.kind === 'no_show'))).exceptions.find((e) => e.kind === 'no_show')!;
+    const firstRun = (await runHandle(runId).describe()).runId;
+    // Reports of a trip the run does not keep: each handled, nothing to write.
+    const elsewhere = async () => runHandle(runId).signal(tripEventSignal, { kind: 'departed', tripId: 'trip-not-in-run', at: await env.currentTimeMs(), by: 'escort' });
+    await growHistory(runHandle(runId), 8_000, elsewhere, () => state(runId));
+    // The next pass (a boarding) is the first past the history limit: it writes, then continues as
+    // new. Its write is held past the task's heartbeat, and the supervisor's decision comes meanwhile.
+    const write = holds.hold((type, [changes]) => type === 'recordTransferChanges' && (changes as TransferChanges).travellers.some((t) => t.travellerId === boarding && t.status === 'on_board'), { every: true });
+    try {
+      await tripHandle(runId, trip.tripId).executeUpdate(boardUpdate, { args: [{ travellerId: boarding, by: 'escort' }] });
+      await write.started;
+      const closing = runHandle(runId).executeUpdate(decideExceptionUpdate, { args: [{ exceptionId: noShow.id, decision: 'close', closedAs: 'did_not_arrive', by: 'supervisor-wang' }] });
+      await eventually(() => runHandle(runId).fetchHistory(), handledWhileHeld('decideException'), { what: 'the decision handled while the write is held', timeoutMs: 60_000, intervalMs: 500 });
+      write.release();
+      await closing;
+    } finally {
+      write.release();
+    }
+    try {
+      await eventually(() => runHandle(runId).describe(), (d) => d.runId !== firstRun, { what: 'the continue-as-new', timeoutMs: 60_000 });
+      const [closed] = await eventually(
+        () => db.query(`SELECT t.status, t.closed_as, e.state FROM transfer_traveller t JOIN transfer_exception e ON e.id = $3 WHERE t.run_id = $1 AND t.traveller_id = $2`, [runId, absent, noShow.id]),
+        (rows) => rows[0]?.status === 'closed',
+        { what: 'the closure written', timeoutMs: 30_000 },
+      );
+      expect(closed).toEqual({ status: 'closed', closed_as: 'did_not_arrive', state: 'resolved' });
+    } finally {
+      await runHandle(runId).terminate('test done');
+      await tripHandle(runId, trip.tripId).terminate('test done');
+    }
   });
 
   it('refuses boarding someone not on the trip and a hand-over of someone not on board, recording nothing', async () => {

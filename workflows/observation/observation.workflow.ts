@@ -1,20 +1,11 @@
 /**
  * One person's home medical observation (居家医学观察), from enrolment to release.
  * What happens when: observation-schedule.ts; the rules: observation-policy.ts; the messages:
- * observation.messages.ts. Handlers only change state and queue effects; the main loop performs
- * the effects (PostgreSQL writes as one local activity, deliveries as activities), so every
- * change is recorded in order and exactly once.
+ * observation.messages.ts. Handlers only change state and queue effects; the entity loop
+ * (shared/entity-loop.ts) performs the effects (PostgreSQL writes as one local activity,
+ * deliveries as activities), so every change is recorded in order and exactly once.
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  log,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, log, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NotificationRequest } from '../../activities/notifications/notification-outbox';
 import type { NotificationTemplate } from '../../activities/notifications/notification-templates';
 import type { ObservationActivities, ObservationChanges } from '../../activities/observation/observation.activities';
@@ -44,12 +35,15 @@ import { validateRules } from './observation-policy';
 import { dayOfPeriod, doorOpeningAllowed, localDate, localMidnight, localTime, nextDeadlineAfter, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
 import { enrolledEntry, enrolmentVisibility, trackingEntry } from './tracking-entry';
 import { commandRejected } from '../shared/command-rejected';
-import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
+import { RECORD_CHANGES_OPTIONS } from '../shared/effects';
+import { EntityLoop } from '../shared/entity-loop';
 
 const { recordObservationChanges } = proxyLocalActivities<ObservationActivities>(RECORD_CHANGES_OPTIONS);
 
 /** Continue-as-new well before Temporal's limits; an observation's normal history is a few hundred events. */
 const HISTORY_LIMIT = 2_000;
+/** From this patch a message handled during a write wakes the next pass (shared/entity-loop.ts). */
+const WAKE_KEPT = 'observation-wake-kept-across-write';
 const MAX_REMEMBERED_REQUESTS = 200;
 
 export interface ObservationState {
@@ -65,7 +59,7 @@ export interface ObservationState {
   requestIds: string[];
   endReason?: EndReason;
   endedAt?: number;
-  /** Changes queued while the previous run was continuing as new: the next run writes them first. */
+  /** Changes the previous run had not written when it continued as new: the next run writes them first. */
   unflushed?: ObservationChanges;
 }
 
@@ -91,8 +85,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   };
   let pending: ObservationChanges = state.unflushed ?? emptyChanges();
   state.unflushed = undefined;
-  let woken = false;
-  const deliveries: Promise<unknown>[] = [];
+  const loop = new EntityLoop<ObservationChanges>({ historyLimit: HISTORY_LIMIT, wakeKeptFrom: WAKE_KEPT });
 
   const period = (): ObservationPeriod => periodOf({ ...input, anchorDate: state.anchorDate, policy: state.policy });
   const open = () => state.status === 'active' || state.status === 'escalated';
@@ -146,11 +139,6 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   function requireOpen() {
     if (!open()) throw commandRejected('conflict', [{ field: 'number', reason: `observation ${input.number} is ${state.status}` }]);
   }
-  function changed<T>(result: T): T {
-    woken = true;
-    return result;
-  }
-
   function handleReport(report: TemperatureReport) {
     if (state.requestIds.includes(report.requestId)) return;
     state.requestIds = [...state.requestIds, report.requestId].slice(-MAX_REMEMBERED_REQUESTS);
@@ -271,8 +259,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   }
 
   setHandler(observationStateQuery, view);
-  setHandler(reportSignal, (report) => changed(handleReport(report)));
-  setHandler(deviceEventSignal, (event) => changed(handleDeviceEvent(event)));
+  setHandler(reportSignal, (report) => loop.wake(handleReport(report)));
+  setHandler(deviceEventSignal, (event) => loop.wake(handleDeviceEvent(event)));
 
   setHandler(
     acknowledgeEscalationUpdate,
@@ -283,7 +271,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       e.resolution = note;
       pending.escalations.push(e);
       track('decision', Date.now(), { escalationId, action: 'acknowledged', by, note }, { key: `ack:${escalationId}` });
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ escalationId }) => {
@@ -301,7 +289,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       e.resolution = note ?? 'resolved';
       pending.escalations.push(e);
       track('decision', Date.now(), { escalationId, action: 'resolved', by, note }, { key: `resolve:${escalationId}` });
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ escalationId }) => {
@@ -329,7 +317,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       } else {
         end(decision, now, by, note);
       }
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ escalationId, decision }) => {
@@ -357,7 +345,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
         pending.escalations.push(e);
       }
       if (measure === 'centralized_quarantine') end('centralized_quarantine', now, by, note);
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ measure }) => {
@@ -378,7 +366,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       const release = releaseAt(period());
       pending.observation = { ...pending.observation, anchorDate: newAnchorDate, releaseDueAt: release };
       track('extension', Date.now(), { from: before, to: newAnchorDate, reason, by, releaseDueAt: new Date(release).toISOString() }, { key: `extend:${newAnchorDate}` });
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ newAnchorDate, reason }) => {
@@ -395,7 +383,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     endEarlyUpdate,
     ({ reason, by, note }) => {
       end(reason, Date.now(), by, note);
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ reason }) => {
@@ -416,7 +404,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       const release = releaseAt(period());
       pending.observation = { ...pending.observation, policyId: policy.id, releaseDueAt: release };
       track('policy_change', Date.now(), { from: before, to: policy.id, by, releaseDueAt: new Date(release).toISOString() }, { key: `policy:${policy.id}` });
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ policy }) => {
@@ -429,14 +417,14 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     },
   );
 
-  /** Writes queued changes (one local activity, one transaction) and starts external deliveries. */
-  async function flush(now: number): Promise<void> {
+  /** The queued changes, with the next due instant supervisors see, taken out of the queue. */
+  function takeChanges(now: number): ObservationChanges | undefined {
+    // A plain report changes nothing to write: the API recorded it before signalling.
+    if (!pending.tracking.length && !pending.escalations.length && !pending.notifications.length && !pending.observation) return undefined;
     const next = open() ? nextDueAt(now) : undefined;
-    pending.observation = { ...pending.observation, nextDueAt: next ?? null };
-    const changes = pending;
+    const changes = { ...pending, observation: { ...pending.observation, nextDueAt: next ?? null } };
     pending = emptyChanges();
-    const { toDeliver } = await recordObservationChanges(changes);
-    for (const id of toDeliver) deliveries.push(deliverNotification({ id }).catch(() => undefined));
+    return changes;
   }
 
   /** Search attributes are commands in history, not activities: cheap enough to keep current on every change. */
@@ -454,8 +442,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
 
   if (!carried && !recordedByEnrolment) pending.tracking.push(enrolledEntry(input));
 
-  for (;;) {
-    const now = Date.now();
+  /** Reminders, misses and the release that have fallen due. */
+  function pass(now: number) {
     if (open()) handleDue(now);
     if (open() && now >= releaseAt(period()) && !releaseBlockedBy(now)) {
       setStatus('released');
@@ -465,22 +453,16 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       notify('release', { personId: input.personId }, 'release_notice', { releaseDate: localDate(state.endedAt, input.utcOffsetMinutes) });
     }
     showInVisibility(now);
-    // A plain report changes nothing to write: the API recorded it before signalling.
-    if (pending.tracking.length || pending.escalations.length || pending.notifications.length || pending.observation) await flush(now);
-    if (!open()) break;
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_LIMIT) {
-      await condition(allHandlersFinished);
-      await Promise.all(deliveries);
-      // Events handled while waiting above are queued, not yet written: they travel with the state.
-      await continueAsNew<typeof observationWorkflow>(input, { ...state, unflushed: pending });
-    }
-    const wakeAt = nextWakeAt(now);
-    woken = false;
-    if (Number.isFinite(wakeAt)) await condition(() => woken, wakeAt - now);
-    else await condition(() => woken);
   }
 
-  await condition(allHandlersFinished);
-  await Promise.all(deliveries);
+  await loop.run({
+    pass,
+    takeChanges,
+    record: recordObservationChanges,
+    finished: () => !open(),
+    nextWakeAt,
+    continueAsNew: (unflushed) => continueAsNew<typeof observationWorkflow>(input, { ...state, unflushed }),
+  });
+
   return { number: input.number, status: state.status as 'released' | 'ended', endReason: state.endReason, at: new Date(state.endedAt ?? Date.now()).toISOString() };
 }

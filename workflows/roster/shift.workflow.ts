@@ -1,7 +1,8 @@
 /**
  * One person's shift at one seat of one post (班), from the reminder to the hand-over.
  * Deadlines: shift-policy.ts; messages: shift.messages.ts. Handlers change state and queue effects;
- * the main loop writes them (one local activity per pass) and sends external deliveries.
+ * the entity loop (shared/entity-loop.ts) writes them (one local activity per pass) and sends
+ * external deliveries.
  *
  * Hand-over: the outgoing shift's submitHandover note is signalled to the incoming shift (found by
  * post, seat and start = this end); the incoming person, once checked in, acknowledges it, which
@@ -9,17 +10,7 @@
  * timeout the supervisor is told and the outgoing shift stays open: nobody leaves a post uncovered.
  * With no incoming shift at all (the post closes, a war-time seat is not needed) it ends at its end.
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  log as workerLog,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, getExternalWorkflowHandle, log as workerLog, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NotificationRequest } from '../../activities/notifications/notification-outbox';
 import type { NotificationTemplate } from '../../activities/notifications/notification-templates';
 import type { ShiftActivities, ShiftChanges, SuccessorShift } from '../../activities/roster/shift.activities';
@@ -45,11 +36,14 @@ import {
 } from './shift.messages';
 import { deadlinesOf, pickBackup } from './shift-policy';
 import { commandRejected } from '../shared/command-rejected';
-import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
+import { RECORD_CHANGES_OPTIONS } from '../shared/effects';
+import { EntityLoop } from '../shared/entity-loop';
 
 const { recordShiftChanges, findSuccessorShift } = proxyLocalActivities<ShiftActivities>(RECORD_CHANGES_OPTIONS);
 
 const HISTORY_LIMIT = 2_000;
+/** From this patch a message handled during a write wakes the next pass (shared/entity-loop.ts). */
+const WAKE_KEPT = 'shift-wake-kept-across-write';
 /** How often an undelivered hand-over note is offered again (the incoming shift's workflow not started yet). */
 const OFFER_RETRY_MS = 10 * 60_000;
 const MAX_NOTE_LENGTH = 2_000;
@@ -80,6 +74,8 @@ export interface ShiftState {
   incidents: Incident[];
   endedAt?: number;
   endReason?: string;
+  /** Changes the previous run had not written when it continued as new: the next run writes them first. */
+  unflushed?: ShiftChanges;
 }
 
 export interface ShiftOutcome {
@@ -93,9 +89,9 @@ export interface ShiftOutcome {
 
 export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Promise<ShiftOutcome> {
   const state: ShiftState = carried ?? { duty: 'scheduled', assignee: input.staffId, reminded: false, handover: {}, incidents: [] };
-  let pending: ShiftChanges = emptyChanges();
-  let woken = false;
-  const deliveries: Promise<unknown>[] = [];
+  let pending: ShiftChanges = state.unflushed ?? emptyChanges();
+  state.unflushed = undefined;
+  const loop = new EntityLoop<ShiftChanges>({ historyLimit: HISTORY_LIMIT, wakeKeptFrom: WAKE_KEPT });
 
   const final = () => FINAL_DUTY_STATES.includes(state.duty);
   const deadlines = () => deadlinesOf(input, state.assignee !== undefined);
@@ -131,10 +127,6 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
     state.endReason = reason;
     write({ endedAt: at, endReason: reason });
     log(duty, at, { reason });
-  }
-  function changed<T>(result: T): T {
-    woken = true;
-    return result;
   }
   const problem = (type: 'invalid' | 'conflict', field: string, reason: string) => commandRejected(type, [{ field, reason }]);
   function requireBy(by: string | undefined) {
@@ -283,7 +275,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
       state.checkedInAt = now;
       write({ checkedInBy: staffId, checkedInAt: now, gapSince: null });
       log('check_in', now, { staffId, covering });
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ staffId }) => {
@@ -308,7 +300,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
       state.handover.submittedAt = now;
       write({ handoverNote: state.handover.note });
       log('handover_submitted', now, { by });
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ by, note }) => {
@@ -328,7 +320,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
       const now = Date.now();
       received.acknowledgedAt = now;
       log('handover_acknowledged', now, { by, fromShiftId: received.fromShiftId });
-      woken = true;
+      loop.wake();
       try {
         await getExternalWorkflowHandle(shiftWorkflowId(received.fromShiftId)).signal(handoverAcknowledgedSignal, { toShiftId: input.shiftId, by, at: now });
       } catch {
@@ -353,7 +345,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
       const incident: Incident = { ...command, at: Date.now() };
       state.incidents.push(incident);
       log('incident', incident.at, { incidentId: incident.incidentId, by: incident.by, kind: incident.kind, description: incident.description }, incident.incidentId);
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ incidentId, by, kind, description }) => {
@@ -378,7 +370,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
       state.reminded = false;
       write({ staffId });
       log('reassigned', now, { from, to: staffId, by, reason }, `${now}:${staffId}`);
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ staffId, by }) => {
@@ -396,7 +388,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
       const now = Date.now();
       const worked = state.duty === 'on_duty' || state.duty === 'handing_over';
       finish(worked ? 'completed' : 'cancelled', now, `${reason} (by ${by})`);
-      return changed(view());
+      return loop.wake(view());
     },
     {
       validator: ({ by, reason }) => {
@@ -411,7 +403,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
     if (state.received?.fromShiftId === offer.fromShiftId) return;
     state.received = { fromShiftId: offer.fromShiftId, by: offer.by, note: offer.note, at: offer.at };
     log('handover_received', Date.now(), { fromShiftId: offer.fromShiftId, by: offer.by }, offer.fromShiftId);
-    woken = true;
+    loop.wake();
   });
 
   setHandler(handoverAcknowledgedSignal, (ack) => {
@@ -420,14 +412,14 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
     state.handover.acknowledgedBy = ack.by;
     write({ handedOverTo: ack.toShiftId, handedOverAt: ack.at });
     log('handed_over', ack.at, { toShiftId: ack.toShiftId, by: ack.by });
-    woken = true;
+    loop.wake();
   });
 
-  async function flush(): Promise<void> {
+  function takeChanges(): ShiftChanges | undefined {
+    if (!pending.events.length && !pending.notifications.length && !pending.shift) return undefined;
     const changes = pending;
     pending = emptyChanges();
-    const { toDeliver } = await recordShiftChanges(changes);
-    for (const id of toDeliver) deliveries.push(deliverNotification({ id }).catch(() => undefined));
+    return changes;
   }
 
   let shownDuty: DutyState | undefined;
@@ -439,32 +431,28 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
 
   if (!carried) log('started', Date.now(), { staffId: input.staffId, start: iso(input.start), end: iso(input.end) }, 'started');
 
-  for (;;) {
-    let now = Date.now();
+  /** When the due rules were last applied: the pass's look-ups and offer may take a task or two. */
+  let handledAt = Date.now();
+  async function pass(now: number) {
     if (needsSuccessorLookup(now)) {
       state.handover.successor = await findSuccessorShift({ shiftId: input.shiftId });
       state.handover.lookedUpAt = now;
     }
     await offerHandover(now);
-    now = Date.now();
-    handleDue(now);
+    handledAt = Date.now();
+    handleDue(handledAt);
     showInVisibility();
-    if (pending.events.length || pending.notifications.length || pending.shift) await flush();
-    if (final()) break;
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_LIMIT) {
-      await condition(allHandlersFinished);
-      await Promise.all(deliveries);
-      await continueAsNew<typeof shiftWorkflow>(input, state);
-    }
-    // The end passed with a look-up still to do: go round again at once.
-    if (needsSuccessorLookup(Date.now())) continue;
-    const wakeAt = nextWakeAt(now);
-    woken = false;
-    if (Number.isFinite(wakeAt)) await condition(() => woken, wakeAt - now);
-    else await condition(() => woken);
   }
 
-  await condition(allHandlersFinished);
-  await Promise.all(deliveries);
+  await loop.run({
+    pass,
+    takeChanges,
+    record: recordShiftChanges,
+    finished: final,
+    // The end passed with a look-up still to do: go round again at once.
+    nextWakeAt: (now) => (needsSuccessorLookup(Date.now()) ? now : nextWakeAt(handledAt)),
+    continueAsNew: (unflushed) => continueAsNew<typeof shiftWorkflow>(input, { ...state, unflushed }),
+  });
+
   return { shiftId: input.shiftId, state: state.duty, endedAt: iso(state.endedAt)!, endReason: state.endReason, handedOverTo: state.handover.acknowledgedAt !== undefined ? state.handover.successor?.shiftId : undefined };
 }

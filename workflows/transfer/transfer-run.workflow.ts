@@ -3,21 +3,11 @@
  * every person from pick-up to hand-over, and the exceptions with their owners and deadlines.
  * The run completes only when every traveller is handed over (and admitted: home observation
  * started or quarantine record made) or has a terminal disposition a supervisor approved, and
- * every exception is resolved. Handlers change state and queue effects; the main loop starts due
- * trips, escalates overdue exceptions and mirrors each pass to PostgreSQL with ONE local activity.
+ * every exception is resolved. Handlers change state and queue effects; each pass of the entity loop
+ * (shared/entity-loop.ts) starts due trips, escalates overdue exceptions and mirrors the pass to
+ * PostgreSQL with ONE local activity.
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  log,
-  patched,
-  proxyLocalActivities,
-  setHandler,
-  startChild,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, log, patched, proxyLocalActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { TransferActivities, TransferChanges } from '../../activities/transfer/transfer.activities';
 import { STATUS } from '../../libs/temporal/search-attributes';
 import { localTime } from '../observation/observation-schedule';
@@ -47,7 +37,8 @@ import {
 import { alarmClock } from './alarm-clock';
 import { transferTripWorkflow } from './transfer-trip.workflow';
 import { commandRejected } from '../shared/command-rejected';
-import { deliverNotification, RECORD_CHANGES_OPTIONS } from '../shared/effects';
+import { RECORD_CHANGES_OPTIONS } from '../shared/effects';
+import { EntityLoop } from '../shared/entity-loop';
 
 const { recordTransferChanges } = proxyLocalActivities<TransferActivities>(RECORD_CHANGES_OPTIONS);
 
@@ -81,6 +72,8 @@ export interface RunState {
   /** Decisions that change how a person is planned: a key-person transfer meets them elsewhere. */
   overrides: Record<string, Pick<Traveller, 'keyPerson' | 'arrivalTime' | 'familyGroup'>>;
   nextTripNumber: number;
+  /** Changes the previous run had not written when it continued as new: the next run writes them first. */
+  unflushed?: TransferChanges;
 }
 
 export interface TransferRunOutcome {
@@ -129,12 +122,21 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
   const state: RunState = carried ?? initialRunState(input);
   const rules = { ...DEFAULT_TRANSFER_RULES, ...DEFAULT_RUN_RULES, ...input.rules };
   const owners = { dispatcher: input.dispatcher, supervisor: input.supervisor };
-  let woken = false;
+  // Alarm clock: timers left to fire rather than cancelled (see alarm-clock.ts).
+  const loop = new EntityLoop<TransferChanges>({ historyLimit: HISTORY_LIMIT, waitUntil: alarmClock() });
   let pending = emptyChanges();
   const dirtyTravellers = new Set<string>();
   const dirtyTrips = new Set<string>();
   const dirtyExceptions = new Set<string>();
-  const deliveries: Promise<unknown>[] = [];
+  // What the previous run had not written is written again from the (carried) state.
+  if (state.unflushed) {
+    const { travellers, trips, exceptions, ...rest } = state.unflushed;
+    pending = { ...rest, travellers: [], trips: [], exceptions: [] };
+    for (const t of travellers) dirtyTravellers.add(t.travellerId);
+    for (const t of trips) dirtyTrips.add(t.tripId);
+    for (const e of exceptions) dirtyExceptions.add(e.id);
+    state.unflushed = undefined;
+  }
 
   function emptyChanges(): TransferChanges {
     return { runId: input.runId, travellers: [], trips: [], removedTripIds: [], exceptions: [], notifications: [] };
@@ -360,14 +362,14 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
 
   setHandler(tripEventSignal, (event) => {
     handleTripEvent(event);
-    woken = true;
+    loop.wake();
   });
 
   setHandler(
     dispatchRunUpdate,
     (_command: { by: string }) => {
       state.status = 'running';
-      woken = true;
+      loop.wake();
       return view();
     },
     { validator: (_command: { by: string }) => requireStatus('planned') },
@@ -386,7 +388,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
         for (const id of t.travellerIds) setTraveller(id, { status: 'waiting', tripId: t.tripId });
       }
       for (const u of unplanned) setTraveller(u.travellerId, { status: 'unplanned', tripId: undefined });
-      woken = true;
+      loop.wake();
       return view();
     },
     {
@@ -417,7 +419,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
         const added = planAgain(e.travellerIds, now, meeting);
         resolve(e, added.length ? `${d.decision === 'replan' ? 're-planned' : 'key-person transfer'} on ${added.join(', ')}` : 'could not be planned; see the new exception', d.by);
       }
-      woken = true;
+      loop.wake();
       return view();
     },
     {
@@ -489,7 +491,12 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
     state.exceptions.every((e) => e.state === 'resolved') &&
     state.trips.every((t) => t.leg === 'completed' || t.leg === 'broken_down' || t.travellerIds.every((id) => state.travellers[id].tripId !== t.tripId));
 
-  async function flush(): Promise<void> {
+  let recorded = carried !== undefined;
+  // The first pass mirrors the whole plan; later passes only what changed.
+  if (!carried) for (const t of state.trips) dirtyTrips.add(t.tripId);
+  function takeChanges(): TransferChanges | undefined {
+    if (recorded && !dirtyTravellers.size && !dirtyTrips.size && !dirtyExceptions.size && !pending.notifications.length && !pending.removedTripIds.length) return undefined;
+    recorded = true;
     const changes = pending;
     pending = emptyChanges();
     changes.run = { status: state.status, counts: countsOf(state) };
@@ -499,19 +506,11 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
     dirtyTravellers.clear();
     dirtyTrips.clear();
     dirtyExceptions.clear();
-    const { toDeliver } = await recordTransferChanges(changes);
-    for (const id of toDeliver) deliveries.push(deliverNotification({ id }).catch(() => undefined));
+    return changes;
   }
 
-  const waitUntil = alarmClock();
   let shownStatus: RunStatus | undefined;
-  let recorded = carried !== undefined;
-  // The first pass mirrors the whole plan; later passes only what changed.
-  if (!carried) for (const t of state.trips) dirtyTrips.add(t.tripId);
-  for (;;) {
-    // Reset before the pass: a message handled while the pass awaits must wake the next one.
-    woken = false;
-    const now = Date.now();
+  async function pass(now: number) {
     if (state.status === 'planned' && input.dispatchNow && !carried) state.status = 'running';
     if (state.status === 'running') await startDueTrips(now);
     escalateOverdue(now);
@@ -520,25 +519,18 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
       shownStatus = state.status;
       upsertSearchAttributes([{ key: STATUS, value: state.status }]);
     }
-    if (!recorded || dirtyTravellers.size || dirtyTrips.size || dirtyExceptions.size || pending.notifications.length || pending.removedTripIds.length) {
-      recorded = true;
-      await flush();
-    }
-    if (state.status === 'completed') break;
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_LIMIT) {
-      await condition(allHandlersFinished);
-      await Promise.all(deliveries);
-      await continueAsNew<typeof transferRunWorkflow>(input, state);
-    }
-    const next = Math.min(
-      ...(state.status === 'running' ? state.trips.filter((t) => t.leg === 'planned').map(dispatchAt) : []),
-      ...state.exceptions.filter((e) => e.state === 'open').map((e) => e.deadline),
-    );
-    await waitUntil(() => woken, next);
   }
 
-  await condition(allHandlersFinished);
-  await Promise.all(deliveries);
+  await loop.run({
+    pass,
+    takeChanges,
+    record: recordTransferChanges,
+    finished: () => state.status === 'completed',
+    nextWakeAt: () =>
+      Math.min(...(state.status === 'running' ? state.trips.filter((t) => t.leg === 'planned').map(dispatchAt) : []), ...state.exceptions.filter((e) => e.state === 'open').map((e) => e.deadline)),
+    continueAsNew: (unflushed) => continueAsNew<typeof transferRunWorkflow>(input, { ...state, unflushed }),
+  });
+
   const counts = countsOf(state);
   return { runId: input.runId, status: 'completed', handedOver: counts.handedOver, closed: counts.closed };
 }
