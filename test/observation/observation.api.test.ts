@@ -236,7 +236,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const before = new Date(Date.now() - 60_000).toISOString();
     const { body } = await enrol({ devices: { thermometerId } }).expect(201);
     const early = await http.post('/device-events').send({ deviceId: thermometerId, kind: 'thermometer_reading', value: 38.5, at: before, eventId: 'early' }).expect(422);
-    expect(early.body.problems).toEqual([{ field: 'at', reason: expect.stringContaining(`is before the observation ${body.observationNumber} began`) }]);
+    expect(early.body.errors).toEqual([{ field: 'at', reason: expect.stringContaining(`is before the observation ${body.observationNumber} began`) }]);
     const detail = (await http.get(`/observations/${body.observationNumber}`).expect(200)).body;
     expect(detail.state.openEscalations).toBe(0);
     expect(detail.trackingLog.filter((e: { kind: string }) => e.kind !== 'enrolled')).toEqual([]);

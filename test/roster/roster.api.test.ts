@@ -226,7 +226,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await staffMember(unskilled, ['gate']);
     await eventually(async () => (await http().get(`/shifts/${gap.id}`).expect(200)).body.state, (state) => state?.state === 'no_show', { what: `${gap.id} a gap` });
 
-    const refused = async (staffId: string) => (await http().post(`/shifts/${gap.id}/check-in`).send({ staffId }).expect(422)).body.problems;
+    const refused = async (staffId: string) => (await http().post(`/shifts/${gap.id}/check-in`).send({ staffId }).expect(422)).body.errors;
     expect(await refused(`ghost-${tag}`)).toEqual([{ field: 'staffId', reason: `unknown_staff: no staff member ghost-${tag}` }]);
     expect(await refused(unskilled)).toEqual([{ field: 'staffId', reason: `skill: seat needs skill 'cover-${tag}'` }]);
     expect(await refused(busy)).toEqual([{ field: 'staffId', reason: expect.stringMatching(new RegExp(`^overlap: overlaps seat other-${tag}-`)) }]);

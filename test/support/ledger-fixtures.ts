@@ -62,7 +62,7 @@ export function makeLedgerRecords(
       clientRequestId: `ledger-${options.seed ?? 1}-${index + 1}`,
     };
     // Close contacts and overseas arrivals get a door sensor, as offices fit them first.
-    if (category === 'A' || category === 'C') record.devices = { doorSensorId: `DS-${String(index + 1).padStart(6, '0')}` };
+    if (category === 'A' || category === 'C') record.devices = { doorSensorId: `DS-${options.seed ?? 1}-${String(index + 1).padStart(6, '0')}` };
     return record;
   });
 }

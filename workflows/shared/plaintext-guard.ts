@@ -49,16 +49,25 @@ function refused(marks: PlaintextMark[]): boolean {
 
 const refusal = (what: string) => ApplicationFailure.nonRetryable(`${what} was sent unencrypted and is refused: send it through a client with the payload keys`, FAILURE_TYPE);
 
+/**
+ * Not async: each handler hands on the next interceptor's own promise, so an accepted message
+ * settles on the same microtask as without the guard, and workflows issue their commands in the
+ * order histories recorded before the guard hold (an async wrapper's extra ticks reorder an
+ * update's completion against a timer the main loop starts).
+ */
 class PlaintextGuard implements WorkflowInboundCallsInterceptor {
-  async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+  execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const { args, marks } = unmark(input.args);
-    if (refused(marks)) throw refusal('the workflow input');
+    if (refused(marks)) return Promise.reject(refusal('the workflow input'));
     return next({ ...input, args });
   }
 
-  async handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
+  handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
     const { args, marks } = unmark(input.args);
-    if (refused(marks)) return void log.warn('signal refused: it was sent unencrypted', { signalName: input.signalName });
+    if (refused(marks)) {
+      log.warn('signal refused: it was sent unencrypted', { signalName: input.signalName });
+      return Promise.resolve();
+    }
     return next({ ...input, args });
   }
 
@@ -70,16 +79,16 @@ class PlaintextGuard implements WorkflowInboundCallsInterceptor {
   }
 
   // Updates without a validator reach only this.
-  async handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
+  handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
     const { args, marks } = unmark(input.args);
-    if (refused(marks)) throw refusal(`update ${input.name}`);
+    if (refused(marks)) return Promise.reject(refusal(`update ${input.name}`));
     return next({ ...input, args });
   }
 
   // Queries leave nothing in history either.
-  async handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>): Promise<unknown> {
+  handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>): Promise<unknown> {
     const { args, marks } = unmark(input.args);
-    if (marks.some((m) => m.refuse)) throw refusal(`query ${input.queryName}`);
+    if (marks.some((m) => m.refuse)) return Promise.reject(refusal(`query ${input.queryName}`));
     return next({ ...input, args });
   }
 }
