@@ -12,7 +12,7 @@ import { AppConfig } from '../libs/config/config';
 import { baselineSignal } from '../workflows/bench/baseline.workflows';
 import { ObservationInput, observationWorkflowId, reportSignal } from '../workflows/observation/observation.messages';
 import { DEFAULT_RULES } from '../workflows/observation/observation-policy';
-import { localDate, MINUTE } from '../workflows/observation/observation-schedule';
+import { MINUTE, localDate } from '../libs/domain/local-time';
 import { enrolledEntry } from '../workflows/observation/tracking-entry';
 import { EnrolmentService } from '../libs/observation/enrolment.service';
 import { ObservationPolicyService } from '../libs/observation/observation-policy.service';

@@ -11,7 +11,8 @@
  */
 import { formatLocalDay } from '../workflows/roster/roster-rules';
 import { rosterPlanWorkflowId } from '../workflows/roster/roster-plan.workflow';
-import { addDays, DEFAULT_PATTERN, localDateOf, localMidnightOf, seatsOf } from '../workflows/roster/roster-seats';
+import { DEFAULT_PATTERN, seatsOf } from '../workflows/roster/roster-seats';
+import { DAY, addDays, localDate, localMidnight } from '../libs/domain/local-time';
 import type { BenchContext } from './observation-bench';
 import { percentile } from './observation-bench';
 import {
@@ -65,11 +66,10 @@ export interface RosterBenchResult {
   };
 }
 
-const DAY_MS = 86_400_000;
 const SHIFT_MS = 8 * 3_600_000;
 /** Monday 2024-01-01 (local day 19723) 00:00 in UTC+8. */
 const HORIZON_FIRST_DAY = 19_723;
-const HORIZON_START = HORIZON_FIRST_DAY * DAY_MS - 8 * 3_600_000;
+const HORIZON_START = HORIZON_FIRST_DAY * DAY - 8 * 3_600_000;
 const SHIFTS_PER_DAY = 3;
 
 /** Share of staff per role; medics and police liaisons also staff plain gates. */
@@ -94,7 +94,7 @@ export function buildBenchSeats(communities: number, gatesPerCommunity: number, 
     for (let community = 0; community < communities; community++) {
       for (let gate = 0; gate < gatesPerCommunity; gate++) {
         for (let shift = 0; shift < SHIFTS_PER_DAY; shift++) {
-          const start = HORIZON_START + day * DAY_MS + shift * SHIFT_MS;
+          const start = HORIZON_START + day * DAY + shift * SHIFT_MS;
           seats.push({
             seatId: `d${day}-c${community}-g${gate}-s${shift}`,
             postId: `c${community}-gate${gate}`,
@@ -124,13 +124,13 @@ export function buildBenchStaff(count: number, communities: number, gatesPerComm
   return roles.map((mix, i): RosterStaff => {
     const community = i % communities;
     const onLeave = random() < 0.08;
-    const leaveStart = HORIZON_START + Math.floor(random() * days) * DAY_MS;
+    const leaveStart = HORIZON_START + Math.floor(random() * days) * DAY;
     return {
       staffId: `staff-${i}`,
       role: mix.role,
       homeCommunity: `community-${community}`,
       skills: mix.skills,
-      unavailable: onLeave ? [{ start: leaveStart, end: leaveStart + (1 + Math.floor(random() * 3)) * DAY_MS }] : [],
+      unavailable: onLeave ? [{ start: leaveStart, end: leaveStart + (1 + Math.floor(random() * 3)) * DAY }] : [],
       avoidNights: random() < 0.08,
       preferredPostIds:
         mix.role === 'volunteer' ? [`c${community}-gate${Math.floor(random() * gatesPerCommunity)}`] : undefined,
@@ -259,7 +259,7 @@ export async function benchRosterThroughApi(ctx: BenchContext, opts: { communiti
   const gatesPerCommunity = opts.gatesPerCommunity ?? 7;
   const days = opts.days ?? 14;
   const staffCount = opts.staff ?? 1000;
-  const from = addDays(localDateOf(Date.now(), 480), 1);
+  const from = addDays(localDate(Date.now(), 480), 1);
   const to = addDays(from, days - 1);
   const posts = Array.from({ length: communities * gatesPerCommunity }, (_, i) => {
     const community = Math.floor(i / gatesPerCommunity);
@@ -272,7 +272,7 @@ export async function benchRosterThroughApi(ctx: BenchContext, opts: { communiti
      SELECT p.id, 'community_gate', p.id, p.jurisdiction, p.requirements, p.pattern, 'bench-supervisor' FROM jsonb_to_recordset($1::jsonb) AS p(id text, jurisdiction text, requirements jsonb, pattern jsonb)`,
     [JSON.stringify(posts)],
   );
-  const leaveShiftMs = localMidnightOf(from, 480) - HORIZON_START;
+  const leaveShiftMs = localMidnight(from, 480) - HORIZON_START;
   const staff = buildBenchStaff(staffCount, communities, gatesPerCommunity, days, opts.seed ?? 7).map((member) => ({
     ...member,
     unavailable: member.unavailable.map((leave) => ({ start: leave.start + leaveShiftMs, end: leave.end + leaveShiftMs })),

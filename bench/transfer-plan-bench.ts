@@ -3,7 +3,8 @@
  * 8 vehicles, 21 trips in 24 h). Run: npx ts-node --transpile-only bench/transfer-plan-bench.ts
  * The day generator is exported for the tests, so both look at the same kind of day.
  */
-import { Destination, Escort, MINUTE, planTransferRun, TransferPlanInput, Traveller, Vehicle } from '../workflows/transfer/transfer-planning';
+import { Destination, Escort, planTransferRun, TransferPlanInput, Traveller, Vehicle } from '../workflows/transfer/transfer-planning';
+import { HOUR, MINUTE } from '../libs/domain/local-time';
 
 export interface TransferDaySize {
   travellers: number;
@@ -21,7 +22,6 @@ export interface TransferPlanBenchRow extends TransferDaySize {
 
 /** 2022-04-03 00:00 at UTC+8. */
 export const DAY_START = Date.UTC(2022, 3, 2, 16);
-const HOUR = 60 * MINUTE;
 /** Minibuses and a coach, as a district transfer fleet is usually made up. */
 const FLEET_SEATS = [14, 19, 14, 33, 14, 19, 14, 19];
 /** Trains and flights land in waves; people reach the sorting point within ~40 min of their wave. */

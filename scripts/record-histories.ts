@@ -35,10 +35,10 @@ import {
   resolveEscalationUpdate,
   takeMeasureUpdate,
 } from '../workflows/observation/observation.messages';
-import { localDate, MINUTE, periodOf, slotsOf } from '../workflows/observation/observation-schedule';
+import { periodOf, slotsOf } from '../workflows/observation/observation-schedule';
+import { HOUR, MINUTE, addDays, localDate } from '../libs/domain/local-time';
 import { policyRolloutWorkflow } from '../workflows/observation/policy-rollout.workflow';
 import { rosterDailyWorkflow } from '../workflows/roster/roster-daily.workflow';
-import { addDays, localDateOf } from '../workflows/roster/roster-seats';
 import { DEFAULT_SHIFT_TIMING } from '../workflows/roster/shift-policy';
 import { acknowledgeHandoverUpdate, checkInUpdate, handoverOfferedSignal, logIncidentUpdate, shiftStateQuery, shiftWorkflowId, submitHandoverUpdate } from '../workflows/roster/shift.messages';
 import { decideExceptionUpdate, noShowUpdate, refuseUpdate, breakdownUpdate, runStateQuery, RunView, transferRunWorkflowId, transferTripWorkflowId, boardUpdate } from '../workflows/transfer/transfer.messages';
@@ -51,7 +51,6 @@ import { enrolmentRequest, enrolmentService } from '../test/support/observation-
 import { checkpointDay, insertPost, insertStaff, rosterServices, uniqueTag } from '../test/roster/roster-fixtures';
 import { communityVans, dispatchAt, driveTrip, manifestRow, registerResources, transferRunService } from '../test/transfer/transfer-fixtures';
 
-const HOUR = 60 * MINUTE;
 const OFFSET = 480;
 const ROOT = path.resolve(__dirname, '..');
 
@@ -312,7 +311,7 @@ async function roster(run: Run): Promise<void> {
   await insertPost(db, { id: gapPost, kind: 'community_gate', jurisdiction: `community-${gapTag}`, requirements: { peace: [{ skill: `gate-${gapTag}`, headcount: 1 }], war: [] }, supervisor: `sup-${gapTag}`, onCall: [] });
   await insertStaff(db, { id: `g-${gapTag}`, skills: [`gate-${gapTag}`] });
   const later = await env.currentTimeMs();
-  const from = addDays(localDateOf(later, OFFSET), 1);
+  const from = addDays(localDate(later, OFFSET), 1);
   const gapPlan = await services.planning.createPlan({ from, to: addDays(from, 1), postIds: [gapPost], by: 'supervisor-zhao' }, later);
   // Publishing starts the shifts of the next 48 h; half a day later the roll-forward starts the rest.
   await services.planning.publish(gapPlan.id, 'supervisor-zhao', later);

@@ -4,7 +4,7 @@ import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { NotificationOutbox } from '../notifications/notification-outbox';
-import { addDays, localClockOf, localDateOf, localMidnightOf } from '../../workflows/roster/roster-seats';
+import { addDays, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
 import { addressStaffNotifications } from './shift.activities';
 import { ShiftLauncher } from './shift-launcher';
 
@@ -68,9 +68,9 @@ export class RosterDailyActivities {
             template: 'roster_gap' as const,
             params: {
               post: r.name,
-              shiftDate: localDateOf(r.start_at.getTime(), utcOffsetMinutes),
-              shiftStart: localClockOf(r.start_at.getTime(), utcOffsetMinutes),
-              shiftEnd: localClockOf(r.end_at.getTime(), utcOffsetMinutes),
+              shiftDate: localDate(r.start_at.getTime(), utcOffsetMinutes),
+              shiftStart: localTime(r.start_at.getTime(), utcOffsetMinutes),
+              shiftEnd: localTime(r.end_at.getTime(), utcOffsetMinutes),
               reason: r.unfilled_reason ?? 'unfilled',
             },
           })),
@@ -82,8 +82,8 @@ export class RosterDailyActivities {
 
   /** Writes (or rewrites) the daily report of a local date into daily_report. */
   async produceDailyReport({ date, utcOffsetMinutes, generatedAt }: { date: string; utcOffsetMinutes: number; generatedAt: number }): Promise<DailyReport> {
-    const dayStart = new Date(localMidnightOf(date, utcOffsetMinutes));
-    const dayEnd = new Date(localMidnightOf(addDays(date, 1), utcOffsetMinutes));
+    const dayStart = new Date(localMidnight(date, utcOffsetMinutes));
+    const dayEnd = new Date(localMidnight(addDays(date, 1), utcOffsetMinutes));
     const q = (sql: string, params: unknown[] = [dayStart, dayEnd]) => this.dataSource.query(sql, params);
 
     const byStatus = await q(`SELECT status, count(*)::int AS n FROM observation WHERE started_at < $2 AND (ended_at IS NULL OR ended_at >= $1) GROUP BY status`);

@@ -6,7 +6,8 @@ import { APP_CONFIG } from '../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { FieldProblem, invalidAll } from '../../libs/domain/errors';
 import { checkRoster, solveRoster, type RosterAssignment, type RosterSeat, type RosterStaff, type UnfilledSeat } from '../../workflows/roster/roster-solver';
-import { addDays, localDateOf, PlannedSeat, PostPlan, RosterMode, seatsOf } from '../../workflows/roster/roster-seats';
+import { PlannedSeat, PostPlan, RosterMode, seatsOf } from '../../workflows/roster/roster-seats';
+import { MINUTE, addDays, localDate } from '../../libs/domain/local-time';
 
 /** Published shifts this far before a plan's first day count for rest, consecutive days and weekly hours. */
 export const CONTEXT_DAYS = 7;
@@ -92,8 +93,8 @@ export class RosterPlanner {
   async instance(posts: PostRow[], from: string, to: string, modeOf: (jurisdiction: string) => RosterMode, now: number): Promise<RosterInstance> {
     const offset = this.offset(now);
     const target = seatsOf(posts, from, to, modeOf, offset, now);
-    const windowStart = Date.parse(`${addDays(from, -CONTEXT_DAYS)}T00:00:00Z`) - offset * 60_000;
-    const windowEnd = Date.parse(`${addDays(to, 2)}T00:00:00Z`) - offset * 60_000;
+    const windowStart = Date.parse(`${addDays(from, -CONTEXT_DAYS)}T00:00:00Z`) - offset * MINUTE;
+    const windowEnd = Date.parse(`${addDays(to, 2)}T00:00:00Z`) - offset * MINUTE;
     const published: PublishedRow[] = await this.dataSource.query(`SELECT ${PUBLISHED_COLUMNS} FROM roster_shift WHERE status = 'published' AND end_at > $1 AND start_at < $2`, [
       new Date(windowStart),
       new Date(windowEnd),
@@ -112,7 +113,7 @@ export class RosterPlanner {
       previous: published.filter((row) => row.staff_id && targetIds.has(row.id) && movable(row)).map((row) => ({ seatId: row.id, staffId: row.staff_id! })),
       staff: await this.staff(),
       removable: published.filter(
-        (row) => postIds.has(row.post_id) && dates.has(localDateOf(new Date(row.start_at).getTime(), offset)) && !targetIds.has(row.id) && ['scheduled', 'no_show'].includes(row.duty_state),
+        (row) => postIds.has(row.post_id) && dates.has(localDate(new Date(row.start_at).getTime(), offset)) && !targetIds.has(row.id) && ['scheduled', 'no_show'].includes(row.duty_state),
       ),
     };
   }

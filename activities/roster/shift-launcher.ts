@@ -11,6 +11,7 @@ import type { RosterMode } from '../../workflows/roster/roster-seats';
 import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
 import { ShiftInput, shiftWorkflowId } from '../../workflows/roster/shift.messages';
 import { shiftWorkflow } from '../../workflows/roster/shift.workflow';
+import { HOUR } from '../../libs/domain/local-time';
 
 /**
  * How far ahead shift workflows are started. Publishing starts the shifts that begin within this
@@ -19,7 +20,7 @@ import { shiftWorkflow } from '../../workflows/roster/shift.workflow';
  * touches rows, and every shift is still running a day before it starts (its reminder, and the
  * hand-over note of the shift before it, can reach it).
  */
-export const START_HORIZON_MS = 48 * 3_600_000;
+export const START_HORIZON_MS = 48 * HOUR;
 
 interface ShiftRow {
   id: string;

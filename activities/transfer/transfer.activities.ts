@@ -7,7 +7,7 @@ import { utcOffsetMinutes, zonedIso } from '../../libs/config/time-zone';
 import { DomainError } from '../../libs/domain/errors';
 import { covers, Jurisdiction } from '../../libs/auth/jurisdiction';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
-import { localDate } from '../../workflows/observation/observation-schedule';
+import { localDate } from '../../libs/domain/local-time';
 import type { RunCounts, RunStatus, RunTrip, TransferException, TravellerState } from '../../workflows/transfer/transfer.messages';
 import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
 import { DISPATCH_SYSTEM, DispatchSystem } from './dispatch-system';

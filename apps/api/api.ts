@@ -6,6 +6,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../libs/config/config';
 import { documentProblems, HttpErrorsFilter } from '../../libs/nest/http-errors.filter';
 import { jsonLogger } from '../../libs/nest/json-logger';
+import { documentLogins } from '../../libs/nest/openapi-logins';
+import { routesOf } from '../../libs/nest/routes';
 import { requestBodies } from '../../libs/nest/request-body';
 import { createValidationPipe } from '../../libs/nest/validation.pipe';
 import { AppModule } from './app.module';
@@ -21,15 +23,20 @@ export async function createApi(config: AppConfig): Promise<INestApplication> {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();
-  const document = documentProblems(SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Epidemic-control operations API')
-      .setDescription('Home observation, closed-loop transfers and duty rosters, run as Temporal workflows.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  ));
+  const document = documentLogins(
+    documentProblems(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Epidemic-control operations API')
+          .setDescription('Home observation, closed-loop transfers and duty rosters, run as Temporal workflows.')
+          .setVersion('0.1.0')
+          .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'POST /auth/login answers the accessToken' }, 'bearer')
+          .build(),
+      ),
+    ),
+    routesOf(app),
+  );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

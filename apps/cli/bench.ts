@@ -25,7 +25,7 @@ import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { prepareWorkerLaunch, spawnWorkerProcess } from '../../libs/temporal/worker-launch';
 import { CATEGORIES, DEFAULT_RULES } from '../../workflows/observation/observation-policy';
-import { localDate } from '../../workflows/observation/observation-schedule';
+import { localDate } from '../../libs/domain/local-time';
 import { temporalCli } from '../../scripts/tools';
 
 function option(name: string, fallback: number): number {

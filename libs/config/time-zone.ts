@@ -1,6 +1,6 @@
+import { DAY, MINUTE } from '../domain/local-time';
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-const DAY_MS = 86_400_000;
 /** How far ahead a zone's offset is looked at: workflows started now keep it for days to weeks. */
 const YEARS_AHEAD = 10;
 
@@ -13,7 +13,7 @@ export function offsetText(minutes: number): string {
 /** An instant as local ISO 8601 time with its offset, e.g. 2026-11-26T11:00:00+08:00. */
 export function zonedIso(at: number, timeZone: string): string {
   const offset = utcOffsetMinutes(timeZone, at);
-  return `${new Date(at + offset * 60_000).toISOString().slice(0, 19)}${offsetText(offset)}`;
+  return `${new Date(at + offset * MINUTE).toISOString().slice(0, 19)}${offsetText(offset)}`;
 }
 
 /** The UTC offset of an IANA time zone at an instant, in minutes (Asia/Shanghai: +480). */
@@ -44,7 +44,7 @@ export interface OffsetChange {
  */
 export function nextOffsetChange(timeZone: string, from: number = Date.now()): OffsetChange | undefined {
   const first = utcOffsetMinutes(timeZone, from);
-  for (let at = from + DAY_MS; at <= from + YEARS_AHEAD * 366 * DAY_MS; at += DAY_MS) {
+  for (let at = from + DAY; at <= from + YEARS_AHEAD * 366 * DAY; at += DAY) {
     const offset = utcOffsetMinutes(timeZone, at);
     if (offset !== first) return { at, from: first, to: offset };
   }

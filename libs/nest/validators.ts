@@ -1,5 +1,5 @@
 import { ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
-import { isDate } from '../../workflows/roster/roster-seats';
+import { isDate } from '../domain/local-time';
 
 /** Pages beyond this are refused: deep enough for 100,000 rows one at a time, small enough for any OFFSET. */
 export const MAX_PAGE = 1_000_000;

@@ -12,7 +12,8 @@ import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../tempor
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { StartOutcome, startOnce, workflowState } from '../temporal/start-once';
 import { ObservationInput, observationWorkflowId } from '../../workflows/observation/observation.messages';
-import { localDate, periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
+import { periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
+import { localDate } from '../domain/local-time';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ObservationPolicyService } from './observation-policy.service';
 import { trackingLogInsert } from './tracking-log';

@@ -1,5 +1,6 @@
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowStartOptions } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
+import { unlessGone } from './workflow-calls';
 
 /** What a start found: it started the workflow, or one with that id was running, or had run and closed. */
 export type StartOutcome = 'started' | 'running' | 'closed';
@@ -22,13 +23,8 @@ export async function startOnce<T extends Workflow>(client: Client, workflow: T,
 
 /** Whether a workflow with this id runs, has closed, or never ran (undefined). */
 export async function workflowState(client: Client, workflowId: string): Promise<Exclude<StartOutcome, 'started'> | undefined> {
-  try {
-    const { status } = await client.workflow.getHandle(workflowId).describe();
-    return status.name === 'RUNNING' ? 'running' : 'closed';
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return undefined;
-    throw error;
-  }
+  const described = await unlessGone(client.workflow.getHandle(workflowId).describe(), () => undefined);
+  return described && (described.status.name === 'RUNNING' ? 'running' : 'closed');
 }
 
 /** The ids of the running workflows of a type, from the visibility store (a workflow started a moment ago may be missing). */

@@ -86,6 +86,18 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       );
     });
 
+    it('declares its login in the OpenAPI document: the bearer token, or none where it is public', async () => {
+      const document = (await anonymous.get('/docs-json').expect(200)).body;
+      expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      const wrong = routesOf(api)
+        .map((r) => ({ r, operation: document.paths[r.path.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()] }))
+        // Pages (the dashboard) are not operations of the document.
+        .filter(({ operation }) => operation !== undefined)
+        .filter(({ r, operation }) => JSON.stringify(operation.security) !== JSON.stringify(r.isPublic ? [] : [{ bearer: [] }]))
+        .map(({ r, operation }) => `${r.method} ${r.path}: ${JSON.stringify(operation.security)}`);
+      expect(wrong).toEqual([]);
+    });
+
     it('answers 401 without a login and 403 naming the role to every role it does not allow', async () => {
       const failures: string[] = [];
       for (const route of routesOf(api).filter((r) => !r.isPublic)) {

@@ -12,7 +12,7 @@ import { createApi } from '../../apps/api/api';
 import { UsersService } from '../../apps/api/auth/users.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
-import { MINUTE } from '../../workflows/transfer/transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import { Http, httpAs, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest } from '../support/observation-fixtures';

@@ -14,7 +14,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource, MIGRATIONS } from '../../libs/persistence/data-source';
 import { LoginsAndJurisdictions1764416000000 } from '../../libs/persistence/migrations/1764416000000-logins-and-jurisdictions';
 import { connectClient } from '../../libs/temporal/connection';
-import { MINUTE } from '../../workflows/transfer/transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';

@@ -11,13 +11,12 @@ import { createApi } from '../../apps/api/api';
 import { maskDocumentNumber, maskName } from '../../apps/api/dashboard/dashboard.service';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
-import { localDate, localMidnight } from '../../workflows/observation/observation-schedule';
+import { HOUR, localDate, localMidnight } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
 
 jest.setTimeout(120_000);
 
-const HOUR = 3_600_000;
 
 interface Row {
   key: string;

@@ -4,13 +4,12 @@
  * happening now (staff, a roster for today, published, so its shift workflows run).
  */
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
-import { localDateOf } from '../../workflows/roster/roster-seats';
+import { MINUTE, localDate } from '../../libs/domain/local-time';
 import { Http } from '../support/auth';
 import { answered } from '../support/eventually';
 import { freshResidentId } from '../support/observation-fixtures';
 import { solvedPlan } from '../roster/roster-fixtures';
 
-const MINUTE = 60_000;
 
 async function ok<T = any>(request: PromiseLike<{ status: number; body: unknown }>, ...expected: number[]): Promise<T> {
   const response = await request;
@@ -110,7 +109,7 @@ export async function publishPostNow(http: Http, tag: string, jurisdiction: stri
     200,
   );
   for (const id of staff) await ok(http.post('/roster/staff').send({ id, name: `值守 ${id}`, role: 'guard', skills: [skill] }), 200);
-  const today = localDateOf(Date.now(), utcOffsetMinutes(timeZone));
+  const today = localDate(Date.now(), utcOffsetMinutes(timeZone));
   const plan = await solvedPlan(http, { from: today, to: today, postIds: [postId], by: supervisor });
   await ok(http.post(`/rosters/${plan.id}/publish`).send({ by: supervisor }), 200);
   const now = Date.now();

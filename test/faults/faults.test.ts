@@ -25,7 +25,7 @@ import { deviceEventSignal, observationStateQuery, observationWorkflowId } from 
 import type { ReconcilerOutcome } from '../../workflows/system/reconciler.workflow';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
-import { localDate, MINUTE } from '../../workflows/observation/observation-schedule';
+import { MINUTE, localDate } from '../../libs/domain/local-time';
 import { answered, eventually } from '../support/eventually';
 import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';

@@ -11,7 +11,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { DEFAULT_BODY_LIMIT } from '../../libs/nest/request-body';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
-import { MINUTE } from '../../workflows/transfer/transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import { Http, supervisorHttp, signIn, httpAs } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';

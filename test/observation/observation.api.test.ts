@@ -18,7 +18,7 @@ import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import { observationWorkflowId } from '../../workflows/observation/observation.messages';
-import { localDate } from '../../workflows/observation/observation-schedule';
+import { localDate } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { makeCsvOfCopies, makeLedgerFile, makeLedgerRecords, makeZipBomb } from '../support/ledger-fixtures';
 import { eventually } from '../support/eventually';

@@ -19,7 +19,8 @@ import {
   takeMeasureUpdate,
   changePolicyUpdate,
 } from '../../workflows/observation/observation.messages';
-import { DAY, localDate, MINUTE, periodOf, releaseAt, slotsOf } from '../../workflows/observation/observation-schedule';
+import { periodOf, releaseAt, slotsOf } from '../../workflows/observation/observation-schedule';
+import { DAY, MINUTE, localDate } from '../../libs/domain/local-time';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ActivityHolds } from '../support/activity-holds';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';

@@ -10,7 +10,8 @@ import { RosterModeService } from '../../apps/api/roster/roster-mode.service';
 import { RosterPlanningService } from '../../apps/api/roster/roster-planning.service';
 import { AppConfig } from '../../libs/config/config';
 import { dataConverterFor } from '../../libs/temporal/connection';
-import { addDays, localDateOf, PostRequirements } from '../../workflows/roster/roster-seats';
+import { PostRequirements } from '../../workflows/roster/roster-seats';
+import { addDays, localDate } from '../../libs/domain/local-time';
 import type { Http } from '../support/auth';
 import { eventually } from '../support/eventually';
 
@@ -83,7 +84,7 @@ export async function checkpointDay(db: DataSource, services: ReturnType<typeof 
   await insertPost(db, { id: postId, jurisdiction: `highway-exit-${tag}`, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor, onCall: [backup] });
   for (const id of [a, b, c]) await insertStaff(db, { id, skills: [skill] });
   await insertStaff(db, { id: backup, skills: ['on-call'] });
-  const day = addDays(localDateOf(now, utcOffsetMinutes), 1);
+  const day = addDays(localDate(now, utcOffsetMinutes), 1);
   const plan = await services.planning.whenSolved((await services.planning.createPlan({ from: day, to: day, postIds: [postId], by: 'supervisor-zhao' }, now)).id);
   await services.planning.publish(plan.id, 'supervisor-zhao', now);
   const shifts: Array<{ id: string; staff_id: string; start_at: Date; end_at: Date }> = await db.query(

@@ -17,9 +17,8 @@ import {
   type RosterSolution,
   type RosterStaff,
 } from '../../workflows/roster/roster-solver';
+import { DAY, HOUR } from '../../libs/domain/local-time';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 /** Monday 2024-01-01 00:00 in UTC+8, the default time zone. */
 const MONDAY = 19_723 * DAY - 8 * HOUR;
 

@@ -13,7 +13,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
 import { rosterPlanWorkflow, rosterPlanWorkflowId } from '../../workflows/roster/roster-plan.workflow';
-import { addDays, localClockOf, localDateOf } from '../../workflows/roster/roster-seats';
+import { addDays, localDate, localTime } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { answered, eventually } from '../support/eventually';
 import { solvedPlan, uniqueTag } from './roster-fixtures';
@@ -34,7 +34,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   const clinic = `clinic-${tag}`;
   const jurisdiction = `community-${tag}`;
   const staff = ['p', 'q', 'r', 's'].map((s) => `${s}-${tag}`);
-  const tomorrow = addDays(localDateOf(Date.now(), OFFSET), 1);
+  const tomorrow = addDays(localDate(Date.now(), OFFSET), 1);
   let supervisor: Http;
   const http = () => supervisor;
 
@@ -196,12 +196,12 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
 
   it('lets someone cover a gap only if they are a known staff member the seat allows (skill, no overlapping shift, rest), else 422 naming the rule', async () => {
     const now = Date.now();
-    const today = localDateOf(now, OFFSET);
+    const today = localDate(now, OFFSET);
     // Posts whose one shift started this minute (a seat planned now starts now), or starts in six hours.
     const post = async (id: string, skillOf: string, start: number) =>
       http()
         .post('/roster/posts')
-        .send({ id, kind: 'checkpoint', name: id, jurisdiction: `cover-${tag}`, requirements: { peace: [{ skill: skillOf, headcount: 1 }], war: [{ skill: skillOf, headcount: 1 }] }, pattern: [{ start: localClockOf(start, OFFSET), hours: 4 }], supervisor: `sup-${tag}` })
+        .send({ id, kind: 'checkpoint', name: id, jurisdiction: `cover-${tag}`, requirements: { peace: [{ skill: skillOf, headcount: 1 }], war: [{ skill: skillOf, headcount: 1 }] }, pattern: [{ start: localTime(start, OFFSET), hours: 4 }], supervisor: `sup-${tag}` })
         .expect(200);
     const publish = async (postId: string) => {
       const plan = await solvedPlan(http(), { from: today, to: addDays(today, 1), postIds: [postId], by: 'sup' });
@@ -266,7 +266,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
 
     await client.schedule.getHandle(ROSTER_SCHEDULE_ID).trigger();
-    const yesterday = addDays(localDateOf(Date.now(), OFFSET), -1);
+    const yesterday = addDays(localDate(Date.now(), OFFSET), -1);
     const report = await answered(() => http().get(`/reports/daily/${yesterday}`), 'the daily report', { timeoutMs: 30_000, intervalMs: 300 });
     expect(report.body).toMatchObject({ date: yesterday, observations: { byStatus: expect.any(Object) }, shifts: expect.objectContaining({ seats: expect.any(Number) }) });
     expect(report.body.transfers).toHaveProperty('available');

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import type { ShiftChanges } from '../../activities/roster/shift.activities';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
-import { addDays, localDateOf } from '../../workflows/roster/roster-seats';
+import { HOUR, MINUTE, addDays, localDate } from '../../libs/domain/local-time';
 import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
 import {
   acknowledgeHandoverUpdate,
@@ -30,8 +30,6 @@ import { checkpointDay, insertPost, insertStaff, rosterServices, uniqueTag } fro
 
 jest.setTimeout(600_000);
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 const OFFSET = 480;
 
 interface ShiftRow {
@@ -101,7 +99,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     await insertStaff(db, { id: backup, skills: ['on-call'] });
 
     const now = await env.currentTimeMs();
-    const first = addDays(localDateOf(now, OFFSET), 1);
+    const first = addDays(localDate(now, OFFSET), 1);
     const plan = await services.planning.whenSolved((await services.planning.createPlan({ from: first, to: addDays(first, 13), postIds: [postId], by: 'supervisor-zhao' }, now)).id);
     expect(plan.stats).toMatchObject({ seats: 42, filled: 42, unfilled: 0 });
     await services.planning.publish(plan.id, 'supervisor-zhao', now);
@@ -261,7 +259,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     for (const id of staff) await insertStaff(db, { id, skills: [skill] });
 
     const now = await env.currentTimeMs();
-    const first = addDays(localDateOf(now, OFFSET), 1);
+    const first = addDays(localDate(now, OFFSET), 1);
     const plan = await services.planning.whenSolved((await services.planning.createPlan({ from: first, to: addDays(first, 2), postIds: [postId], by: 'supervisor-zhao' }, now)).id);
     await services.planning.publish(plan.id, 'supervisor-zhao', now);
     const peace = await shiftsOf(postId);

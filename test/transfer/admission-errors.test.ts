@@ -9,7 +9,7 @@ import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { TransferActivities } from '../../activities/transfer/transfer.activities';
 import { createDataSource } from '../../libs/persistence/data-source';
-import { MINUTE } from '../../workflows/transfer/transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import { Http, httpAs, signIn, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';

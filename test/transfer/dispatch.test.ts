@@ -18,7 +18,7 @@ import { AppConfig } from '../../libs/config/config';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
 import { AesGcmPayloadCodec } from '../../libs/temporal/payload-codec';
-import { MINUTE } from '../../workflows/transfer/transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import { transferRunWorkflowId, transferTripWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';

@@ -19,7 +19,7 @@ import { connectClient } from '../../libs/temporal/connection';
 import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { Client, WorkflowHandle } from '@temporalio/client';
-import { MINUTE } from '../../workflows/transfer/transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import { RunView, runStateQuery, transferRunWorkflowId, transferTripWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { testConfig } from '../support/environment';
 import { within, workflowWaits } from '../support/deadline';

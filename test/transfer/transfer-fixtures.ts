@@ -9,7 +9,8 @@ import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
 import { AppConfig } from '../../libs/config/config';
 import { RunRequest, TransferRunService } from '../../apps/api/transfer/transfer-run.service';
 import { ManifestRow } from '../../apps/api/transfer/transfer-manifest';
-import { DEFAULT_TRANSFER_RULES, MINUTE } from '../../workflows/transfer/transfer-planning';
+import { DEFAULT_TRANSFER_RULES } from '../../workflows/transfer/transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import {
   arriveUpdate,
   boardUpdate,

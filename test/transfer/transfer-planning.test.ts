@@ -1,19 +1,6 @@
 import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
-import {
-  Destination,
-  Escort,
-  InvalidManifestError,
-  MINUTE,
-  PlanAdjustmentError,
-  PlannedTrip,
-  planTransferRun,
-  replanAfterBreakdown,
-  TransferPlan,
-  TransferPlanInput,
-  Traveller,
-  validateManifest,
-  Vehicle,
-} from '../../workflows/transfer/transfer-planning';
+import { Destination, Escort, InvalidManifestError, PlanAdjustmentError, PlannedTrip, planTransferRun, replanAfterBreakdown, TransferPlan, TransferPlanInput, Traveller, validateManifest, Vehicle } from '../../workflows/transfer/transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 
 const at = (minutes: number) => DAY_START + minutes * MINUTE;
 const LOADING = 10 * MINUTE;

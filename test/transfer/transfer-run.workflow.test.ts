@@ -9,7 +9,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { TransferRunService } from '../../apps/api/transfer/transfer-run.service';
 import { AppConfig } from '../../libs/config/config';
 import { createDataSource } from '../../libs/persistence/data-source';
-import { MINUTE } from '../../workflows/transfer/transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import {
   arriveUpdate,
   boardUpdate,

@@ -4,9 +4,7 @@
  * daylight saving), so the workflow replays identically and the API computes the same answers.
  */
 import { minutesOfDay, ObservationRules, TimeWindow } from './observation-policy';
-
-export const MINUTE = 60_000;
-export const DAY = 24 * 60 * MINUTE;
+import { DAY, MINUTE, localDate, localMidnight } from '../../libs/domain/local-time';
 
 export interface ObservationPeriod {
   /** YYYY-MM-DD, local: last exposure or arrival. */
@@ -33,15 +31,6 @@ export interface Slot {
   deadline: number;
   /** Opened after enrolment, so a missing report counts as a miss (an earlier slot still takes reports). */
   owed: boolean;
-}
-
-export function localMidnight(date: string, utcOffsetMinutes: number): number {
-  const [y, m, d] = date.split('-').map(Number);
-  return Date.UTC(y, m - 1, d) - utcOffsetMinutes * MINUTE;
-}
-
-export function localDate(at: number, utcOffsetMinutes: number): string {
-  return new Date(at + utcOffsetMinutes * MINUTE).toISOString().slice(0, 10);
 }
 
 /** The anchor date is day 1; release is the local midnight that ends day N. */
@@ -99,8 +88,3 @@ export function doorOpeningAllowed(rules: ObservationRules, utcOffsetMinutes: nu
   return rules.doorAllowedWindows.some((w) => minutesOfDay(w.start) <= minute && minute < minutesOfDay(w.end));
 }
 
-/** Local wall-clock text of an instant: 'YYYY-MM-DD HH:MM', or 'HH:MM' alone. */
-export function localTime(at: number, utcOffsetMinutes: number, withDate = false): string {
-  const iso = new Date(at + utcOffsetMinutes * MINUTE).toISOString();
-  return withDate ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : iso.slice(11, 16);
-}

@@ -32,7 +32,8 @@ import {
   TemperatureReport,
 } from './observation.messages';
 import { validateRules } from './observation-policy';
-import { dayOfPeriod, doorOpeningAllowed, localDate, localMidnight, localTime, nextDeadlineAfter, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
+import { dayOfPeriod, doorOpeningAllowed, nextDeadlineAfter, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
+import { DAY, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
 import { enrolledEntry, enrolmentVisibility, trackingEntry } from './tracking-entry';
 import { commandRejected } from '../shared/command-rejected';
 import { RECORD_CHANGES_OPTIONS } from '../shared/effects';
@@ -239,7 +240,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       nextDueAt: next ? new Date(next).toISOString() : undefined,
       policyId: state.policy.id,
       today: slotsOf(period())
-        .filter((s) => s.opensAt >= midnight && s.opensAt < midnight + 86_400_000)
+        .filter((s) => s.opensAt >= midnight && s.opensAt < midnight + DAY)
         .map((s) => ({
           slotKey: s.key,
           opensAt: new Date(s.opensAt).toISOString(),

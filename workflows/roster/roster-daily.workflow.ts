@@ -7,7 +7,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { NotificationActivities } from '../../activities/notifications/notification.activities';
 import type { RosterDailyActivities } from '../../activities/roster/roster-daily.activities';
-import { addDays, localDateOf } from './roster-seats';
+import { addDays, localDate } from '../../libs/domain/local-time';
+import { HOUR } from '../../libs/domain/local-time';
 
 const { startUpcomingShifts, flagRosterGaps, produceDailyReport } = proxyActivities<RosterDailyActivities>({
   startToCloseTimeout: '5 minutes',
@@ -18,7 +19,6 @@ const { deliverNotification } = proxyActivities<NotificationActivities>({
   retry: { maximumInterval: '5 minutes', maximumAttempts: 10 },
 });
 
-const HOUR_MS = 3_600_000;
 
 export interface RosterDailyInput {
   utcOffsetMinutes: number;
@@ -34,10 +34,10 @@ export interface RosterDailyOutcome {
 
 export async function rosterDailyWorkflow(input: RosterDailyInput): Promise<RosterDailyOutcome> {
   const now = Date.now();
-  const { started } = await startUpcomingShifts({ now, until: now + (input.horizonHours ?? 48) * HOUR_MS });
-  const { gaps, toDeliver } = await flagRosterGaps({ from: now, to: now + 48 * HOUR_MS, utcOffsetMinutes: input.utcOffsetMinutes });
+  const { started } = await startUpcomingShifts({ now, until: now + (input.horizonHours ?? 48) * HOUR });
+  const { gaps, toDeliver } = await flagRosterGaps({ from: now, to: now + 48 * HOUR, utcOffsetMinutes: input.utcOffsetMinutes });
   await Promise.all(toDeliver.map((id) => deliverNotification({ id }).catch(() => undefined)));
-  const reportDate = addDays(localDateOf(now, input.utcOffsetMinutes), -1);
+  const reportDate = addDays(localDate(now, input.utcOffsetMinutes), -1);
   await produceDailyReport({ date: reportDate, utcOffsetMinutes: input.utcOffsetMinutes, generatedAt: now });
   return { started: started.length, gaps, reportDate };
 }

@@ -1,3 +1,4 @@
+import { DAY, HOUR, MINUTE } from '../../libs/domain/local-time';
 /**
  * Hard rules of the duty roster: the domain types, local-time arithmetic and the single
  * implementation of every hard constraint. The solver asks a StaffLedger "may this person take
@@ -117,9 +118,6 @@ export const DEFAULT_ROSTER_RULES: Readonly<RosterRules> = {
   staffLimits: DEFAULT_STAFF_LIMITS,
 };
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 export function resolveRules(rules?: Partial<RosterRules>): RosterRules {
   return { ...DEFAULT_ROSTER_RULES, ...rules };
@@ -127,7 +125,7 @@ export function resolveRules(rules?: Partial<RosterRules>): RosterRules {
 
 /** Local calendar day number (days since 1970-01-01 local). */
 export function localDayOf(instant: number, rules: RosterRules): number {
-  return Math.floor((instant + rules.timeZoneOffsetMinutes * MINUTE_MS) / DAY_MS);
+  return Math.floor((instant + rules.timeZoneOffsetMinutes * MINUTE) / DAY);
 }
 
 /** Monday-based week number: 1970-01-01 was a Thursday, so day 4 (a Monday) starts week 1. */
@@ -142,18 +140,18 @@ export function weekdayOfDay(day: number): number {
 
 /** Hours of [start, end) that fall inside the local night window. */
 export function nightHoursOf(start: number, end: number, rules: RosterRules): number {
-  const windowMs = (((rules.nightEndHour - rules.nightStartHour) % 24) + 24) % 24 * HOUR_MS;
+  const windowMs = (((rules.nightEndHour - rules.nightStartHour) % 24) + 24) % 24 * HOUR;
   if (windowMs === 0) return 0;
-  const offsetMs = rules.timeZoneOffsetMinutes * MINUTE_MS;
+  const offsetMs = rules.timeZoneOffsetMinutes * MINUTE;
   const localStart = start + offsetMs;
   const localEnd = end + offsetMs;
   let overlapMs = 0;
   // The window opening on the day before the shift may still be running when it starts.
-  for (let day = Math.floor(localStart / DAY_MS) - 1; day * DAY_MS < localEnd; day++) {
-    const windowStart = day * DAY_MS + rules.nightStartHour * HOUR_MS;
+  for (let day = Math.floor(localStart / DAY) - 1; day * DAY < localEnd; day++) {
+    const windowStart = day * DAY + rules.nightStartHour * HOUR;
     overlapMs += Math.max(0, Math.min(localEnd, windowStart + windowMs) - Math.max(localStart, windowStart));
   }
-  return overlapMs / HOUR_MS;
+  return overlapMs / HOUR;
 }
 
 /** YYYY-MM-DD of a local day number (Hinnant's civil-from-days), for human-readable details. */
@@ -241,7 +239,7 @@ export function buildRosterModel(
       seat,
       start: seat.start,
       end: seat.end,
-      minutes: (seat.end - seat.start) / MINUTE_MS,
+      minutes: (seat.end - seat.start) / MINUTE,
       day,
       dayIndex: day - firstDay,
       weekIndex: weekOfDay(day) - firstWeek,
@@ -269,7 +267,7 @@ export function buildRosterModel(
 
   return {
     rules,
-    restMs: rules.minRestHours * HOUR_MS,
+    restMs: rules.minRestHours * HOUR,
     shifts,
     shiftBySeatId,
     people,
@@ -353,7 +351,7 @@ const checkSpacing: Check = (ledger, shift) => {
   }
   if (!restClash) return null;
   const gapMs = Math.max(restClash.start - shift.end, shift.start - restClash.end);
-  return { kind: 'rest', other: restClash, amount: gapMs / HOUR_MS, limit: restMs / HOUR_MS };
+  return { kind: 'rest', other: restClash, amount: gapMs / HOUR, limit: restMs / HOUR };
 };
 
 /** First and last day of the run of worked days that `day` would join (or belongs to). */
@@ -548,9 +546,9 @@ export function describeConflict(conflict: Conflict, shift: RosterShift, model: 
 }
 
 function formatInstant(instant: number, model: RosterModel): string {
-  const localMs = instant + model.rules.timeZoneOffsetMinutes * MINUTE_MS;
-  const day = Math.floor(localMs / DAY_MS);
-  const minuteOfDay = Math.floor((localMs - day * DAY_MS) / MINUTE_MS);
+  const localMs = instant + model.rules.timeZoneOffsetMinutes * MINUTE;
+  const day = Math.floor(localMs / DAY);
+  const minuteOfDay = Math.floor((localMs - day * DAY) / MINUTE);
   const hh = String(Math.floor(minuteOfDay / 60)).padStart(2, '0');
   const mm = String(minuteOfDay % 60).padStart(2, '0');
   return `${formatLocalDay(day)} ${hh}:${mm}`;

@@ -6,6 +6,7 @@
  * Pure (no I/O, no clock) so workflow code and the API share it.
  */
 import { ROSTER_MODES, type RosterMode, type RosterSeat } from './roster-rules';
+import { MINUTE, datesBetween, localMidnight } from '../../libs/domain/local-time';
 
 export { ROSTER_MODES, type RosterMode };
 export const POST_KINDS = ['checkpoint', 'community_gate', 'on_call_desk', 'transfer_team'] as const;
@@ -47,38 +48,7 @@ export interface PlannedSeat extends RosterSeat {
   mode: RosterMode;
 }
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isDate(value: unknown): value is string {
-  return typeof value === 'string' && DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
-}
-
-/** Local midnight of a YYYY-MM-DD date as an instant. */
-export function localMidnightOf(date: string, utcOffsetMinutes: number): number {
-  return Date.parse(`${date}T00:00:00Z`) - utcOffsetMinutes * MINUTE_MS;
-}
-
-export function localDateOf(instant: number, utcOffsetMinutes: number): string {
-  return new Date(instant + utcOffsetMinutes * MINUTE_MS).toISOString().slice(0, 10);
-}
-
-/** HH:MM local. */
-export function localClockOf(instant: number, utcOffsetMinutes: number): string {
-  return new Date(instant + utcOffsetMinutes * MINUTE_MS).toISOString().slice(11, 16);
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function datesBetween(from: string, to: string): string[] {
-  const dates: string[] = [];
-  for (let date = from; date <= to; date = addDays(date, 1)) dates.push(date);
-  return dates;
-}
 
 export function shiftId(postId: string, date: string, slot: number, seatNo: number): string {
   return `${postId}-${date.replace(/-/g, '')}-s${slot}-${seatNo}`;
@@ -104,13 +74,13 @@ export function seatsOf(
 ): PlannedSeat[] {
   const seats: PlannedSeat[] = [];
   for (const date of datesBetween(from, to)) {
-    const midnight = localMidnightOf(date, utcOffsetMinutes);
+    const midnight = localMidnight(date, utcOffsetMinutes);
     for (const post of posts) {
       const mode = modeOf(post.jurisdiction);
       post.pattern.forEach((slot, index) => {
         const [hh, mm] = slot.start.split(':').map(Number);
-        const start = midnight + (hh * 60 + mm) * MINUTE_MS;
-        const end = start + slot.hours * 60 * MINUTE_MS;
+        const start = midnight + (hh * 60 + mm) * MINUTE;
+        const end = start + slot.hours * 60 * MINUTE;
         if (end <= notBefore) return;
         seatSkills(post.requirements, mode).forEach((skill, i) => {
           seats.push({

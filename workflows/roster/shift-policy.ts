@@ -2,6 +2,7 @@
  * When a shift's deadlines fall and who is called: pure, shared by the shift workflow and the API.
  */
 import type { ShiftInput, ShiftTiming } from './shift.messages';
+import { MINUTE } from '../../libs/domain/local-time';
 
 export const DEFAULT_SHIFT_TIMING: Readonly<ShiftTiming> = {
   reminderLeadMinutes: 60,
@@ -11,7 +12,6 @@ export const DEFAULT_SHIFT_TIMING: Readonly<ShiftTiming> = {
   handoverTimeoutMinutes: 30,
 };
 
-const MINUTE_MS = 60_000;
 
 export interface ShiftDeadlines {
   remindAt: number;
@@ -25,14 +25,14 @@ export interface ShiftDeadlines {
 
 export function deadlinesOf(input: Pick<ShiftInput, 'start' | 'end' | 'timing'>, assigned: boolean): ShiftDeadlines {
   const t = input.timing;
-  const noShowAt = assigned ? input.start + t.graceMinutes * MINUTE_MS : input.start;
+  const noShowAt = assigned ? input.start + t.graceMinutes * MINUTE : input.start;
   return {
-    remindAt: input.start - t.reminderLeadMinutes * MINUTE_MS,
-    checkInOpensAt: input.start - t.checkInEarlyMinutes * MINUTE_MS,
+    remindAt: input.start - t.reminderLeadMinutes * MINUTE,
+    checkInOpensAt: input.start - t.checkInEarlyMinutes * MINUTE,
     noShowAt,
-    supervisorAt: noShowAt + t.supervisorAfterMinutes * MINUTE_MS,
+    supervisorAt: noShowAt + t.supervisorAfterMinutes * MINUTE,
     end: input.end,
-    handoverDueAt: input.end + t.handoverTimeoutMinutes * MINUTE_MS,
+    handoverDueAt: input.end + t.handoverTimeoutMinutes * MINUTE,
   };
 }
 

@@ -16,7 +16,7 @@ import type { NotificationTemplate } from '../../activities/notifications/notifi
 import type { ShiftActivities, ShiftChanges, SuccessorShift } from '../../activities/roster/shift.activities';
 import type { FieldProblem } from '../../libs/domain/errors';
 import { STATUS } from '../../libs/temporal/search-attributes';
-import { localClockOf, localDateOf } from './roster-seats';
+import { MINUTE, localDate, localTime } from '../../libs/domain/local-time';
 import {
   acknowledgeHandoverUpdate,
   checkInUpdate,
@@ -45,7 +45,7 @@ const HISTORY_LIMIT = 2_000;
 /** From this patch a message handled during a write wakes the next pass (shared/entity-loop.ts). */
 const WAKE_KEPT = 'shift-wake-kept-across-write';
 /** How often an undelivered hand-over note is offered again (the incoming shift's workflow not started yet). */
-const OFFER_RETRY_MS = 10 * 60_000;
+const OFFER_RETRY_MS = 10 * MINUTE;
 const MAX_NOTE_LENGTH = 2_000;
 
 export interface ShiftState {
@@ -98,9 +98,9 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
   const iso = (at?: number) => (at === undefined ? undefined : new Date(at).toISOString());
   const shiftParams = (staffId: string | undefined) => ({
     staffName: staffId ?? '(unfilled)',
-    shiftDate: localDateOf(input.start, input.utcOffsetMinutes),
-    shiftStart: localClockOf(input.start, input.utcOffsetMinutes),
-    shiftEnd: localClockOf(input.end, input.utcOffsetMinutes),
+    shiftDate: localDate(input.start, input.utcOffsetMinutes),
+    shiftStart: localTime(input.start, input.utcOffsetMinutes),
+    shiftEnd: localTime(input.end, input.utcOffsetMinutes),
     post: input.postName,
   });
 
@@ -177,7 +177,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
         post: input.postName,
         outgoingStaff: state.checkedInBy ?? '-',
         incomingStaff: state.handover.successor?.staffId ?? '(unfilled)',
-        dueAt: `${localDateOf(d.handoverDueAt, input.utcOffsetMinutes)} ${localClockOf(d.handoverDueAt, input.utcOffsetMinutes)}`,
+        dueAt: `${localDate(d.handoverDueAt, input.utcOffsetMinutes)} ${localTime(d.handoverDueAt, input.utcOffsetMinutes)}`,
       };
       notify('handover-overdue', input.supervisor, 'handover_pending', params);
       log('handover_escalated', d.handoverDueAt, { supervisor: input.supervisor, successorShiftId: state.handover.successor?.shiftId, noteSubmitted: state.handover.note !== undefined });

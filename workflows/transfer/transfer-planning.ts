@@ -1,3 +1,4 @@
+import { MINUTE } from '../../libs/domain/local-time';
 /**
  * Closed-loop transfer planning: which arriving travellers ride which vehicle, with which escort,
  * and when. Pure and deterministic (no clock, no randomness, no I/O): the run workflow re-plans
@@ -15,7 +16,6 @@
  * when every vehicle or escort is out, people wait longer, and stats.maxWaitMinutes shows it.
  */
 
-export const MINUTE = 60_000;
 
 export const DISPOSITIONS = ['home_observation', 'centralized_quarantine'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];

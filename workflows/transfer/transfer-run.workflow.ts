@@ -10,8 +10,9 @@
 import { continueAsNew, log, patched, proxyLocalActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { TransferActivities, TransferChanges } from '../../activities/transfer/transfer.activities';
 import { STATUS } from '../../libs/temporal/search-attributes';
-import { localTime } from '../observation/observation-schedule';
-import { DEFAULT_TRANSFER_RULES, MINUTE, movePeople, PlanAdjustmentError, PlannedTrip, planTransferRun, TransferPlan, Traveller } from './transfer-planning';
+import { localTime } from '../../libs/domain/local-time';
+import { DEFAULT_TRANSFER_RULES, movePeople, PlanAdjustmentError, PlannedTrip, planTransferRun, TransferPlan, Traveller } from './transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import {
   adjustPlanUpdate,
   decideExceptionUpdate,

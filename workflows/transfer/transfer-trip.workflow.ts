@@ -8,7 +8,7 @@ import { condition, getExternalWorkflowHandle, proxyActivities, setHandler } fro
 import type { TransferActivities } from '../../activities/transfer/transfer.activities';
 import type { FieldProblem } from '../../libs/domain/errors';
 import { alarmClock } from './alarm-clock';
-import { MINUTE } from './transfer-planning';
+import { MINUTE } from '../../libs/domain/local-time';
 import {
   arriveUpdate,
   boardUpdate,

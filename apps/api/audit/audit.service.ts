@@ -7,6 +7,7 @@ import { narrowFilter } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
 import { REQUEST_ID_HEADER } from '../metrics/request-log.middleware';
 import type { RecordPlace } from '../auth/jurisdiction.resolver';
+import { MINUTE } from '../../../libs/domain/local-time';
 
 /** What the guard and the login learn about a request, for the audit row. */
 export interface AuditedRequest extends Request {
@@ -39,7 +40,7 @@ const COLUMNS = `id, at, actor_id AS "actorId", actor, actor_role AS "actorRole"
   record_type AS "recordType", record_id AS "recordId", subdistrict, community, status, ip, request_id AS "requestId", detail`;
 
 /** A live page re-reads a record every few seconds: one row per account, route, record and query in this window. */
-const READ_WINDOW_MS = 10 * 60_000;
+const READ_WINDOW_MS = 10 * MINUTE;
 
 /** PostgreSQL's text cannot hold NUL: the log keeps what was sent with each NUL shown as U+FFFD. */
 const storable = (value: unknown) => (typeof value === 'string' ? value.replace(/\0/g, '\uFFFD') : value);

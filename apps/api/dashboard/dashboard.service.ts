@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../../libs/config/time-zone';
-import { localDate } from '../../../workflows/observation/observation-schedule';
+import { localDate } from '../../../libs/domain/local-time';
 import { ObservationFilter, ObservationService } from '../observation/observation.service';
 
 /** A supervisor's jurisdiction: the summary counts only observations inside it. */

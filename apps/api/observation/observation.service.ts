@@ -3,7 +3,7 @@ import { assertCovers } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -22,10 +22,12 @@ import {
   deviceEventSignal,
 } from '../../../workflows/observation/observation.messages';
 import { isCategory } from '../../../workflows/observation/observation-policy';
-import { dayOfPeriod, localDate, localMidnight, nextDeadlineAfter, openSlotAt, periodOf, slotsOf } from '../../../workflows/observation/observation-schedule';
+import { dayOfPeriod, nextDeadlineAfter, openSlotAt, periodOf, slotsOf } from '../../../workflows/observation/observation-schedule';
+import { DAY, localDate, localMidnight } from '../../../libs/domain/local-time';
 import { policyRolloutProgressQuery, policyRolloutWorkflow } from '../../../workflows/observation/policy-rollout.workflow';
 import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
 import { dateOrNull } from '../../../libs/domain/time';
+import { unlessGone } from '../../../libs/temporal/workflow-calls';
 
 export const TEMPERATURE_RANGE = { min: 34.0, max: 43.0 };
 const OPEN_STATUSES = ['active', 'escalated'];
@@ -98,12 +100,9 @@ export class ObservationService {
     }
     const temperature = Math.round(input.temperature * 10) / 10;
     const report: TemperatureReport = { requestId: input.requestId ?? randomUUID(), at, temperature, symptoms: input.symptoms, source: input.source ?? 'person' };
-    try {
-      await this.handle(number).signal(reportSignal, report);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw conflict(`observation ${number} has ended; reports are closed`);
-      throw error;
-    }
+    await unlessGone(this.handle(number).signal(reportSignal, report), () => {
+      throw conflict(`observation ${number} has ended; reports are closed`);
+    });
     const fever = temperature >= period.rules.feverThreshold;
     await this.dataSource.query(
       `WITH logged AS (
@@ -157,12 +156,9 @@ export class ObservationService {
   async command<Arg>(number: string, update: UpdateDefinition<ObservationView, [Arg]>, arg: Arg, loaded?: ObservationRecord): Promise<ObservationView> {
     const row = await this.record(number, loaded);
     if (!OPEN_STATUSES.includes(row.status)) throw conflict(`observation ${number} is ${row.status}`, {}, [{ field: 'number', reason: `observation is ${row.status}` }]);
-    try {
-      return await this.handle(number).executeUpdate(update, { args: [arg] });
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw conflict(`observation ${number} has ended`);
-      throw error;
-    }
+    return unlessGone(this.handle(number).executeUpdate(update, { args: [arg] }), () => {
+      throw conflict(`observation ${number} has ended`);
+    });
   }
 
   /** Moves the selected running observations onto a policy version, durably: a rollout workflow. */
@@ -175,22 +171,14 @@ export class ObservationService {
 
   async policyRolloutProgress(rolloutId: string) {
     if (!rolloutId.startsWith('policy-rollout-')) throw notFound('rollout', rolloutId);
-    try {
-      return await this.client.workflow.getHandle(rolloutId).query(policyRolloutProgressQuery);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw notFound('rollout', rolloutId);
-      throw error;
-    }
+    return unlessGone(this.client.workflow.getHandle(rolloutId).query(policyRolloutProgressQuery), () => {
+      throw notFound('rollout', rolloutId);
+    });
   }
 
   /** The live workflow state (a query; closed workflows answer from their history). */
   async liveState(number: string): Promise<ObservationView | undefined> {
-    try {
-      return await this.handle(number).query(observationStateQuery);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    }
+    return unlessGone(this.handle(number).query(observationStateQuery), () => undefined);
   }
 
   async detail(number: string) {
@@ -263,7 +251,7 @@ export class ObservationService {
       const offset = utcOffsetMinutes(this.config.timeZone);
       const midnight = localMidnight(localDate(Date.now(), offset), offset);
       add(`o.status IN ('active', 'escalated') AND o.next_due_at >= ?`, new Date(midnight));
-      add('o.next_due_at < ?', new Date(midnight + 86_400_000));
+      add('o.next_due_at < ?', new Date(midnight + DAY));
     }
     if (filter.overdue) {
       clauses.push(`o.status IN ('active', 'escalated') AND EXISTS (SELECT 1 FROM escalation e WHERE e.observation_number = o.number AND e.kind LIKE 'missed_report%' AND e.state <> 'resolved')`);

@@ -5,7 +5,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { NotificationRequest } from '../../../activities/notifications/notification-outbox';
 import { RosterPlanner } from '../../../activities/roster/roster-planner';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
-import { localClockOf, localDateOf, RosterMode, ROSTER_MODES } from '../../../workflows/roster/roster-seats';
+import { RosterMode, ROSTER_MODES } from '../../../workflows/roster/roster-seats';
+import { localDate, localTime } from '../../../libs/domain/local-time';
 import { PublishResult, RosterPlanningService } from './roster-planning.service';
 
 export interface ModeSwitchRequest {
@@ -60,7 +61,7 @@ export class RosterModeService {
     if (from === request.mode) throw conflict(`jurisdiction ${jurisdiction} is already in ${from} mode`, {}, [{ field: 'mode', reason: `already ${from}` }]);
 
     const offset = this.planner.offset(now);
-    const today = localDateOf(now, offset);
+    const today = localDate(now, offset);
     // The affected window is what is published and not over; dates nobody rostered stay for a plan.
     const [{ first, last }] = await this.dataSource.query(
       `SELECT to_char(min(shift_date), 'YYYY-MM-DD') AS first, to_char(max(shift_date), 'YYYY-MM-DD') AS last FROM roster_shift WHERE post_id = ANY($1) AND status = 'published' AND end_at > $2`,
@@ -87,7 +88,7 @@ export class RosterModeService {
         [jurisdiction, from, request.mode, effectiveAt, request.by, request.reason, JSON.stringify(summary)],
       );
       const supervisors: string[] = (await manager.query(`SELECT DISTINCT supervisor FROM roster_post WHERE id = ANY($1)`, [postIds])).map((r: { supervisor: string }) => r.supervisor);
-      const params = { mode: MODE_LABEL[request.mode], effectiveAt: `${today} ${localClockOf(now, offset)}`, reason: request.reason };
+      const params = { mode: MODE_LABEL[request.mode], effectiveAt: `${today} ${localTime(now, offset)}`, reason: request.reason };
       return [...new Set([...published.affectedStaff, ...supervisors])].map((staff) => ({
         id: `mode-switch:${switchId}:${staff}`,
         recipient: { staff },

@@ -14,7 +14,8 @@ import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/doma
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { RosterPlanRequest, rosterPlanWorkflow, rosterPlanWorkflowId } from '../../../workflows/roster/roster-plan.workflow';
 import type { HardViolationKind, RosterAssignment, UnfilledSeat } from '../../../workflows/roster/roster-solver';
-import { addDays, isDate, localDateOf, PlannedSeat, RosterMode } from '../../../workflows/roster/roster-seats';
+import { PlannedSeat, RosterMode } from '../../../workflows/roster/roster-seats';
+import { DAY, addDays, isDate, localDate } from '../../../libs/domain/local-time';
 import { endShiftUpdate, reassignUpdate, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { parseUuid } from '../../../libs/domain/ids';
 
@@ -95,7 +96,7 @@ export class RosterPlanningService {
     if (!isDate(request.to)) problems.push({ field: 'to', reason: 'must be a date YYYY-MM-DD' });
     if (!problems.length && request.to < request.from) problems.push({ field: 'to', reason: 'must not be before from' });
     if (!problems.length && request.to > addDays(request.from, MAX_PLAN_DAYS - 1)) problems.push({ field: 'to', reason: `a plan covers at most ${MAX_PLAN_DAYS} days` });
-    if (!problems.length && request.to < localDateOf(now, offset)) problems.push({ field: 'to', reason: 'the whole range is in the past' });
+    if (!problems.length && request.to < localDate(now, offset)) problems.push({ field: 'to', reason: 'the whole range is in the past' });
     if (problems.length) throw invalidAll(problems);
     const posts = await this.planner.posts([...new Set(request.postIds)]);
     const modes = await this.planner.modes();
@@ -251,8 +252,8 @@ export class RosterPlanningService {
   async checkChange(changes: Array<{ shiftId: string; staffId: string }>, now = Date.now()) {
     const rows: PublishedRow[] = await this.dataSource.query(`SELECT ${PUBLISHED_COLUMNS} FROM roster_shift WHERE id = ANY($1)`, [changes.map((c) => c.shiftId)]);
     const starts = rows.map((r) => new Date(r.start_at).getTime());
-    const from = Math.min(...starts) - (CONTEXT_DAYS + 1) * 86_400_000;
-    const to = Math.max(...starts) + (CONTEXT_DAYS + 1) * 86_400_000;
+    const from = Math.min(...starts) - (CONTEXT_DAYS + 1) * DAY;
+    const to = Math.max(...starts) + (CONTEXT_DAYS + 1) * DAY;
     const around: PublishedRow[] = await this.dataSource.query(
       `SELECT ${PUBLISHED_COLUMNS} FROM roster_shift WHERE status = 'published' AND COALESCE(checked_in_by, staff_id) IS NOT NULL AND end_at > $1 AND start_at < $2`,
       [new Date(from), new Date(to)],

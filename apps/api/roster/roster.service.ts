@@ -1,7 +1,7 @@
 import type { Principal } from '../../../libs/auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, ScheduleAlreadyRunning, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, ScheduleAlreadyRunning } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../libs/config/config';
@@ -10,10 +10,12 @@ import { utcOffsetMinutes } from '../../../libs/config/time-zone';
 import { conflict, FieldProblem, invalid, invalidAll, notFound } from '../../../libs/domain/errors';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { rosterDailyWorkflow } from '../../../workflows/roster/roster-daily.workflow';
-import { DEFAULT_PATTERN, isDate, validatePostPlan } from '../../../workflows/roster/roster-seats';
+import { DEFAULT_PATTERN, validatePostPlan } from '../../../workflows/roster/roster-seats';
+import { isDate } from '../../../libs/domain/local-time';
 import { CheckInCommand, checkInUpdate, shiftStateQuery, ShiftView, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { PostDto, ShiftListQuery, StaffDto } from './roster.dto';
 import { RosterPlanningService } from './roster-planning.service';
+import { unlessGone } from '../../../libs/temporal/workflow-calls';
 
 /** The roll-forward schedule's id: one per namespace. */
 export const ROSTER_SCHEDULE_ID = 'roster-daily';
@@ -123,7 +125,7 @@ export class RosterService {
   async shift(id: string) {
     const row = await this.shiftRow(id);
     const [state, events] = await Promise.all([
-      row.workflowStarted ? this.client.workflow.getHandle(shiftWorkflowId(id)).query(shiftStateQuery).catch((e) => (e instanceof WorkflowNotFoundError ? undefined : Promise.reject(e))) : undefined,
+      row.workflowStarted ? unlessGone(this.client.workflow.getHandle(shiftWorkflowId(id)).query(shiftStateQuery), () => undefined) : undefined,
       this.dataSource.query(`SELECT at, kind, detail FROM roster_shift_event WHERE shift_id = $1 ORDER BY at, id`, [id]),
     ]);
     return { shift: row, state, events };
@@ -147,12 +149,9 @@ export class RosterService {
     const row = loaded ?? (await this.shiftRow(id));
     if (row.status !== 'published') throw conflict(`shift ${id} is ${row.status}`, {}, [{ field: 'id', reason: `shift is ${row.status}` }]);
     if (!row.workflowStarted) throw conflict(`shift ${id} starts at ${new Date(row.startAt).toISOString()}; it is not running yet`, {}, [{ field: 'id', reason: 'shift not started yet' }]);
-    try {
-      return await this.client.workflow.getHandle(shiftWorkflowId(id)).executeUpdate(update, { args: [arg] });
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw conflict(`shift ${id} has ended`);
-      throw error;
-    }
+    return unlessGone(this.client.workflow.getHandle(shiftWorkflowId(id)).executeUpdate(update, { args: [arg] }), () => {
+      throw conflict(`shift ${id} has ended`);
+    });
   }
 
   /**

@@ -5,7 +5,7 @@
 import type { FieldProblem } from '../../../libs/domain/errors';
 import { validateEnrolment } from '../../../libs/domain/person/enrolment';
 import { passportProblem, residentIdProblem } from '../../../libs/domain/person/resident-id';
-import { localDate } from '../../../workflows/observation/observation-schedule';
+import { localDate } from '../../../libs/domain/local-time';
 import { Destination, Escort, ManifestError, Traveller, validateManifest, Vehicle } from '../../../workflows/transfer/transfer-planning';
 import type { MeetingPoint, RunKind } from '../../../workflows/transfer/transfer.messages';
 import type { RunResources } from '../../../activities/transfer/transfer.activities';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -27,6 +27,7 @@ import {
   TripView,
 } from '../../../workflows/transfer/transfer.messages';
 import { ManifestRow, ManifestTraveller, plannerResources, readManifest } from './transfer-manifest';
+import { unlessGone } from '../../../libs/temporal/workflow-calls';
 
 export interface RunRequest {
   clientRequestId?: string;
@@ -234,14 +235,12 @@ export class TransferRunService {
     const [trip] = await this.dataSource.query(`SELECT leg FROM transfer_trip WHERE run_id = $1 AND trip_id = $2`, [runId, tripId]);
     if (!trip) throw notFound('trip', `${runId}/${tripId}`);
     const handle = this.client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
-    try {
-      return await handle.executeUpdate(update, { args: [arg], updateId });
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    // A trip that has closed (or was never dispatched) answers from its last state, if the command is done there.
+    return unlessGone(handle.executeUpdate(update, { args: [arg], updateId }), async () => {
       const last = trip.leg === 'planned' ? undefined : await handle.query(tripStateQuery).catch(() => undefined);
       if (last && done?.(last)) return last;
       throw conflict(`trip ${tripId} is ${last ? `${last.leg}` : 'not dispatched yet'}`, {}, [{ field: 'tripId', reason: `trip is ${last?.leg ?? trip.leg}` }]);
-    }
+    });
   }
 
   /** The receiver acknowledges the person by name: the name must be the one on the manifest. */
@@ -279,24 +278,15 @@ export class TransferRunService {
   }
 
   async liveState(runId: string): Promise<RunView | undefined> {
-    try {
-      return await this.runHandle(runId).query(runStateQuery);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    }
+    return unlessGone(this.runHandle(runId).query(runStateQuery), () => undefined);
   }
 
   /** The trip's live state, with its order in the dispatch system and the vehicle's latest reported position. */
   async tripState(runId: string, tripId: string): Promise<TripView & TripTracking> {
     await this.runRow(runId);
-    let view: TripView;
-    try {
-      view = await this.client.workflow.getHandle(transferTripWorkflowId(runId, tripId)).query(tripStateQuery);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw notFound('dispatched trip', `${runId}/${tripId}`);
-      throw error;
-    }
+    const view: TripView = await unlessGone(this.client.workflow.getHandle(transferTripWorkflowId(runId, tripId)).query(tripStateQuery), () => {
+      throw notFound('dispatched trip', `${runId}/${tripId}`);
+    });
     const [row] = await this.dataSource.query(
       `SELECT t.position_lat, t.position_lon, t.position_at, o.order_id, o.state, o.reference, o.reason, o.sent_at
        FROM transfer_trip t LEFT JOIN dispatch_order o ON o.run_id = t.run_id AND o.trip_id = t.trip_id

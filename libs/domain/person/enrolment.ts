@@ -5,6 +5,7 @@
 import { Category, isCategory } from '../../../workflows/observation/observation-policy';
 import type { FieldProblem } from '../errors';
 import { passportProblem, residentIdProblem } from './resident-id';
+import { DAY } from '../local-time';
 
 export type DocumentType = 'resident_id' | 'passport';
 
@@ -44,7 +45,7 @@ function anchorDateProblem(value: string, today: Date): string | undefined {
   if (!DATE.test(value)) return 'must be a date YYYY-MM-DD';
   const date = new Date(`${value}T00:00:00Z`);
   if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) return 'is not a calendar date';
-  if (date.getTime() > today.getTime() + 86_400_000) return 'is in the future';
+  if (date.getTime() > today.getTime() + DAY) return 'is in the future';
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { FieldProblem, invalid, invalidAll } from '../../../../libs/domain/errors';
 import type { DocumentType } from '../../../../libs/domain/person/enrolment';
+import { DAY } from '../../../../libs/domain/local-time';
 
 export interface LedgerRow {
   /** The row number a person sees in the sheet: the header is row 1, the first data row is 2. */
@@ -309,7 +310,6 @@ function cellText(cell: Cell): string {
   return String(value).trim();
 }
 
-const DAY_MS = 86_400_000;
 /** Day 0 of the 1900 date system is 1899-12-30 (Excel keeps Lotus's phantom 1900-02-29). */
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 const DATE_1904_OFFSET_DAYS = 1462;
@@ -323,7 +323,7 @@ const TEXT_DATE = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?
 function dateText(value: string | number | boolean | Date | null, date1904: boolean): string {
   if (typeof value === 'number' && value >= 1 && value <= MAX_SERIAL) {
     const days = Math.floor(value) + (date1904 ? DATE_1904_OFFSET_DAYS : 0);
-    return dayOf(new Date(EXCEL_EPOCH_MS + days * DAY_MS));
+    return dayOf(new Date(EXCEL_EPOCH_MS + days * DAY));
   }
   const text = cellText(value);
   const match = TEXT_DATE.exec(text);

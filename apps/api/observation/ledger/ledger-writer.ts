@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
 import { utcOffsetMinutes, zonedIso } from '../../../../libs/config/time-zone';
+import { MINUTE } from '../../../../libs/domain/local-time';
 
 export interface TableColumn {
   key: string;
@@ -70,7 +71,7 @@ function instantCell(value: unknown, format: TableFormat, timeZone: string): Cel
   const at = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(at)) return cellValue(value);
   // ExcelJS writes a Date's UTC fields as the cell's wall time.
-  return format === 'csv' ? zonedIso(at, timeZone) : new Date(at + utcOffsetMinutes(timeZone, at) * 60_000);
+  return format === 'csv' ? zonedIso(at, timeZone) : new Date(at + utcOffsetMinutes(timeZone, at) * MINUTE);
 }
 
 function writeCsv(headers: string[], cells: CellValue[][]): Buffer {
