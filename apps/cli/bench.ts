@@ -17,6 +17,7 @@ import { runRosterBench } from '../../bench/roster-bench';
 import { runTransferPlanBench } from '../../bench/transfer-plan-bench';
 import { processQuiet, watchProcesses } from '../../bench/machine-cpu';
 import { BenchContext, benchCheckInBurst, benchEnrol, benchReleaseStorm, benchSupervisorList, Rate } from '../../bench/observation-bench';
+import { PROJECT_ROOT, projectTools } from '../../libs/config/checkout';
 import { loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
 import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
@@ -26,7 +27,6 @@ import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { prepareWorkerLaunch, spawnWorkerProcess } from '../../libs/temporal/worker-launch';
 import { CATEGORIES, DEFAULT_RULES } from '../../workflows/observation/observation-policy';
 import { localDate } from '../../workflows/observation/observation-schedule';
-import { temporalCli } from '../../scripts/tools';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       fs.rmSync(dir, { recursive: true, force: true });
     });
     await runMigrations(database.url);
-    const server = await startDevServer({ cli: temporalCli(), port: await freePort() });
+    const server = await startDevServer({ cli: projectTools().temporalCli(), port: await freePort() });
     stops.push(server.stop);
     // Payloads encrypted as in production (a throwaway key unless EPI_PAYLOAD_KEYS is set), so the figures include the codec.
     const env = {
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
       }
     }
     const table = ['| benchmark | figure | baseline | ratio | target |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-    const out = path.join(__dirname, '..', '..', 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
+    const out = path.join(PROJECT_ROOT, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `# npm run bench — size ${size}, concurrency ${concurrency}, ${os.cpus().length} cores, ${new Date().toISOString()}\n\n${table}\n`);
     console.log(`\n${table}\n\nwritten to ${out}`);

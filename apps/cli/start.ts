@@ -11,6 +11,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nodeEntry, projectTools } from '../../libs/config/checkout';
 import { loadConfigOrExit } from '../../libs/config/config';
 import { appRoleUrl } from '../../libs/persistence/app-role';
 import { runMigrations } from '../../libs/persistence/data-source';
@@ -18,14 +19,13 @@ import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persisten
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
-import { temporalCli } from '../../scripts/tools';
 import { supervise } from './supervisor';
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 
 function superviseNodeApp(name: string, entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): void {
   if (stopping) return; // Ctrl-C came during the start
-  const launch = () => spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '..', entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const launch = () => spawn(process.execPath, [...nodeArgs, ...nodeEntry(entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const app = supervise(name, launch, (line) => {
     process.stderr.write(`[start] ${line}\n`);
     void shutdown(1);
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     const dbFile = path.join(config.dataDir, 'temporal.sqlite');
     process.stdout.write(`[start] Temporal dev server on 127.0.0.1:${port}, state in ${dbFile}\n`);
     const codecEndpoint = `http://127.0.0.1:${config.apiPort}/codec`;
-    const server = await startDevServer({ cli: temporalCli(), port, uiPort, codecEndpoint, dbFile });
+    const server = await startDevServer({ cli: projectTools().temporalCli(), port, uiPort, codecEndpoint, dbFile });
     watchServer('Temporal dev server', server);
     temporalUi = server.uiUrl;
     env.TEMPORAL_ADDRESS = server.address;
@@ -130,8 +130,8 @@ async function main(): Promise<void> {
   const workerMetricsPort = config.workerMetricsPort ?? (await freePort(9464));
   const workerMetricsUrl = config.workerMetricsUrl ?? `http://127.0.0.1:${workerMetricsPort}/metrics`;
   const launch = await prepareWorkerLaunch(config, path.join(config.dataDir, 'workflow-bundle.js'));
-  superviseNodeApp('worker', 'worker/main.ts', { ...env, ...launch.env, WORKER_METRICS_PORT: String(workerMetricsPort) }, launch.nodeArgs);
-  superviseNodeApp('API', 'api/main.ts', { ...env, EPI_WORKER_METRICS_URL: workerMetricsUrl });
+  superviseNodeApp('worker', 'apps/worker/main', { ...env, ...launch.env, WORKER_METRICS_PORT: String(workerMetricsPort) }, launch.nodeArgs);
+  superviseNodeApp('API', 'apps/api/main', { ...env, EPI_WORKER_METRICS_URL: workerMetricsUrl });
   const base = `http://127.0.0.1:${config.apiPort}`;
   await waitForHealth(`${base}/health`, 120_000);
 

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PROJECT_ROOT } from './checkout';
 
 /** Everything the API, the worker and the CLI read from the environment, validated once at start. */
 export interface AppConfig {
@@ -280,7 +281,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseOwnerUrl,
     timeZone: timeZone(env),
     apiPort: port(env, 'API_PORT', 3000),
-    dataDir: path.resolve(env.EPI_DATA_DIR || path.join(__dirname, '..', '..', 'data')),
+    dataDir: path.resolve(env.EPI_DATA_DIR || path.join(PROJECT_ROOT, 'data')),
     codecCorsOrigins: origins(env, 'EPI_CODEC_CORS_ORIGINS', ['http://127.0.0.1:8233', 'http://localhost:8233']),
     ...workerMetrics(env),
     worker: {
