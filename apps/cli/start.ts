@@ -19,7 +19,19 @@ import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persisten
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
+import { commandLine } from './command-line';
 import { supervise } from './supervisor';
+
+commandLine('start', {
+  usage: 'npm start',
+  about: [
+    'Starts the whole system and keeps it running until Ctrl-C: embedded PostgreSQL (unless DATABASE_URL is set),',
+    'the Temporal dev server (unless TEMPORAL_ADDRESS is set), the migrations, the worker and the API, each from the',
+    'build in dist/. Data and development secrets stay in EPI_DATA_DIR (default ./data). Configured by environment',
+    'variables only (README "Configuration").',
+  ].join('\n'),
+  options: {},
+});
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 
