@@ -37,7 +37,7 @@ const args = commandLine('bench', {
     concurrency: { type: 'number', integer: true, default: 64, description: 'calls at a time' },
     'list-rows': { type: 'number', integer: true, default: 100_000, description: 'observations behind the supervisor list' },
     'list-requests': { type: 'number', integer: true, default: 1_000, description: 'requests of the supervisor list' },
-    only: { type: 'list', value: 'LIST', choices: ['enrol', 'checkin', 'storm', 'list', 'roster', 'transfer'], description: 'the benchmarks to run, comma-separated (default all)' },
+    only: { type: 'list', value: 'LIST', choices: ['enrol', 'checkin', 'storm', 'list', 'roster', 'transfer'], description: 'the benchmarks to run (all when left out), comma-separated' },
     'worker-node-args': { type: 'string', value: 'ARGS', description: 'node flags for the worker process, space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"' },
   },
 }).values;

@@ -44,7 +44,7 @@ export function helpText<O extends Record<string, OptionSpec>>(spec: CommandSpec
     ...(spec.positionals ?? []).map(({ name, description, optional }): [string, string] => [optional ? `[<${name}>]` : `<${name}>`, description]),
     ...Object.entries(spec.options).map(([name, option]): [string, string] => [
       `--${name}${option.type === 'boolean' ? '' : ` ${option.value ?? (option.type === 'number' ? 'N' : 'VALUE')}`}`,
-      `${option.description}${option.choices ? ` (of ${option.choices.join(',')})` : ''}${option.default === undefined ? '' : ` (default ${option.default})`}`,
+      `${option.description}${option.choices ? `, of ${option.choices.join(',')}` : ''}${option.default === undefined ? '' : ` (default ${option.default})`}`,
     ]),
     ['-h, --help', 'print this text and exit'],
   ];

@@ -5,7 +5,8 @@
  * the API: one that exits is restarted (apps/cli/supervisor.ts); everything stops on Ctrl-C, or when
  * one keeps failing at start. Data stays under EPI_DATA_DIR (default ./data) for the next start, and
  * so do the development secrets (payload keys, the database superuser's password) under data/secrets
- * unless they are given in the environment.
+ * unless they are given in the environment. `npm start` runs it from the build (dist/apps/cli/start.js),
+ * and it runs the worker and the API the same way (libs/config/checkout.ts).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
