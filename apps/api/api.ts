@@ -11,6 +11,7 @@ import { routesOf } from '../../libs/nest/routes';
 import { requestBodies } from '../../libs/nest/request-body';
 import { createValidationPipe } from '../../libs/nest/validation.pipe';
 import { AppModule } from './app.module';
+import { requestLog } from './metrics/request-log.middleware';
 
 /** Builds the HTTP API (not listening yet), with OpenAPI docs at /docs and /docs-json. */
 export async function createApi(config: AppConfig): Promise<INestApplication> {
@@ -18,6 +19,8 @@ export async function createApi(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: jsonLogger(), bodyParser: false });
   // Behind a reverse proxy, the client's address (login throttling, the audit log) is the one it forwards.
   app.set('trust proxy', config.auth.trustProxy);
+  // First, so a body refused at the edge has its request id and log line too.
+  app.use(requestLog());
   app.use(requestBodies());
   app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit, requireMigrationUrl, requireJwtSecret, requirePayloadKeys } from '../../libs/config/config';
+import { logLine } from '../../libs/nest/json-logger';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { createApi } from './api';
 
@@ -10,10 +11,10 @@ async function main(): Promise<void> {
   await runMigrations(requireMigrationUrl(config));
   const app = await createApi(config);
   await app.listen(config.apiPort, '127.0.0.1');
-  console.log(`[api] listening on http://127.0.0.1:${config.apiPort} (docs at /docs)`);
+  logLine('info', 'API listening', { url: `http://127.0.0.1:${config.apiPort}`, docs: `http://127.0.0.1:${config.apiPort}/docs` });
 }
 
 main().catch((error) => {
-  console.error(`[api] ${error instanceof Error ? error.message : String(error)}`);
+  logLine('error', 'API stopped', { error });
   process.exit(1);
 });

@@ -3,7 +3,7 @@
  * (the bare Temporal primitive doing the same work in the same run, on the same dev server) and the
  * ratio. Starts its own embedded PostgreSQL and in-memory dev server on free ports, a worker as a
  * child process (so its memory is its own) and the API in this process. Results are printed and
- * written to bench-results/.
+ * written to bench-results/. `--help` lists the options.
  */
 import 'reflect-metadata';
 import { ChildProcess } from 'node:child_process';
@@ -17,6 +17,7 @@ import { benchRosterThroughApi, HealthLatency, runRosterBench } from '../../benc
 import { runTransferPlanBench } from '../../bench/transfer-plan-bench';
 import { processQuiet, watchProcesses } from '../../bench/machine-cpu';
 import { BenchContext, benchCheckInBurst, benchEnrol, benchReleaseStorm, benchSupervisorList, Rate } from '../../bench/observation-bench';
+import { PROJECT_ROOT, projectTools } from '../../libs/config/checkout';
 import { loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
 import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
@@ -26,22 +27,22 @@ import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { prepareWorkerLaunch, spawnWorkerProcess } from '../../libs/temporal/worker-launch';
 import { CATEGORIES, DEFAULT_RULES } from '../../workflows/observation/observation-policy';
 import { localDate } from '../../libs/domain/local-time';
-import { temporalCli } from '../../scripts/tools';
+import { commandLine } from './command-line';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const only = (() => {
-  const i = process.argv.indexOf('--only');
-  return i > 0 ? new Set(process.argv[i + 1].split(',')) : undefined;
-})();
-const wanted = (name: string) => !only || only.has(name);
-// e.g. `--worker-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"` to see where the worker's time goes.
-const workerNodeArgs = (() => {
-  const i = process.argv.indexOf('--worker-node-args');
-  return i > 0 ? process.argv[i + 1].split(' ').filter(Boolean) : [];
-})();
+const args = commandLine('bench', {
+  usage: 'npm run bench -- [options]',
+  about: 'Runs the seed-scale benchmarks on servers of its own, each figure beside its baseline, and writes the table to bench-results/.',
+  options: {
+    size: { type: 'number', integer: true, default: 17_000, description: 'people enrolled, checking in and released' },
+    concurrency: { type: 'number', integer: true, default: 64, description: 'calls at a time' },
+    'list-rows': { type: 'number', integer: true, default: 100_000, description: 'observations behind the supervisor list' },
+    'list-requests': { type: 'number', integer: true, default: 1_000, description: 'requests of the supervisor list' },
+    only: { type: 'list', value: 'LIST', choices: ['enrol', 'checkin', 'storm', 'list', 'roster', 'transfer'], description: 'the benchmarks to run (all when left out), comma-separated' },
+    'worker-node-args': { type: 'string', value: 'ARGS', description: 'node flags for the worker process, space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"' },
+  },
+}).values;
+const wanted = (name: string) => !args.only || args.only.includes(name);
+const workerNodeArgs = (args['worker-node-args'] ?? '').split(' ').filter(Boolean);
 
 const rows: string[][] = [];
 const f = (n: number | undefined, digits = 1) => (n === undefined ? '' : n.toFixed(digits));
@@ -67,10 +68,7 @@ function rssMiB(pid: number): { now: number; peak: number } {
 }
 
 async function main(): Promise<void> {
-  const size = option('size', 17_000);
-  const concurrency = option('concurrency', 64);
-  const listRows = option('list-rows', 100_000);
-  const listRequests = option('list-requests', 1_000);
+  const { size, concurrency, 'list-rows': listRows, 'list-requests': listRequests } = args;
   const stops: Array<() => Promise<void>> = [];
   const cleanup = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -85,7 +83,7 @@ async function main(): Promise<void> {
       fs.rmSync(dir, { recursive: true, force: true });
     });
     await runMigrations(database.url);
-    const server = await startDevServer({ cli: temporalCli(), port: await freePort() });
+    const server = await startDevServer({ cli: projectTools().temporalCli(), port: await freePort() });
     stops.push(server.stop);
     // Payloads encrypted as in production (a throwaway key unless EPI_PAYLOAD_KEYS is set), so the figures include the codec.
     const env = {
@@ -189,7 +187,7 @@ async function main(): Promise<void> {
       }
     }
     const table = ['| benchmark | figure | baseline | ratio | target |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-    const out = path.join(__dirname, '..', '..', 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
+    const out = path.join(PROJECT_ROOT, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `# npm run bench — size ${size}, concurrency ${concurrency}, ${os.cpus().length} cores, ${new Date().toISOString()}\n\n${table}\n`);
     console.log(`\n${table}\n\nwritten to ${out}`);

@@ -1,15 +1,24 @@
 /**
- * `npm run bundle-workflows [-- <file>]`: bundles `workflows/` for the worker ahead of its start
+ * `npm run bundle-workflows [-- <file>]`: bundles the workflows for the worker ahead of its start
  * (default dist/workflow-bundle.js); a worker given it as WORKER_WORKFLOW_BUNDLE loads it as is.
  * Make it again whenever workflow code changes: a worker runs the bundle it is given.
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PROJECT_ROOT } from '../../libs/config/checkout';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../../libs/temporal/worker-launch';
+import { commandLine } from './command-line';
+
+const { positionals } = commandLine('bundle-workflows', {
+  usage: 'npm run bundle-workflows [-- <file>]',
+  about: 'Bundles the workflows for a worker started with WORKER_WORKFLOW_BUNDLE=<file> (default dist/workflow-bundle.js).',
+  options: {},
+  positionals: [{ name: 'file', description: 'where the bundle is written', optional: true }],
+});
 
 async function main(): Promise<void> {
-  const out = path.resolve(process.argv[2] ?? path.join(__dirname, '..', '..', 'dist', 'workflow-bundle.js'));
+  const out = path.resolve(positionals[0] ?? path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js'));
   const { code } = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code);

@@ -8,11 +8,21 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { commandLine } from './command-line';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
+const { values: args, positionals: [file] } = commandLine('import-ledger', {
+  usage: 'npm run import-ledger -- <file> [options]',
+  about: [
+    'Imports a ledger (.csv or .xlsx) through the running API, shows its progress and prints the rows refused, with the reason.',
+    'Logs in as --user with the password in EPI_PASSWORD, or sends the access token in EPI_TOKEN.',
+  ].join('\n'),
+  positionals: [{ name: 'file', description: 'the ledger, .csv or .xlsx' }],
+  options: {
+    user: { type: 'string', value: 'NAME', description: 'log in as this account with EPI_PASSWORD (or EPI_USER; not needed with EPI_TOKEN)' },
+    api: { type: 'string', value: 'URL', default: `http://127.0.0.1:${process.env.API_PORT || 3000}`, description: 'the API' },
+    'stall-seconds': { type: 'number', default: 120, description: 'stop when no row has been done for this long' },
+  },
+});
 
 function bar(done: number, total: number): string {
   const width = 30;
@@ -34,7 +44,7 @@ interface ImportStatus {
 /** The bearer token: EPI_TOKEN, or a login with --user and EPI_PASSWORD. */
 async function accessToken(api: string): Promise<string> {
   if (process.env.EPI_TOKEN) return process.env.EPI_TOKEN;
-  const username = option('user', process.env.EPI_USER ?? '');
+  const username = args.user ?? process.env.EPI_USER ?? '';
   if (!username || !process.env.EPI_PASSWORD) throw new Error('log in: --user NAME with EPI_PASSWORD in the environment, or EPI_TOKEN');
   const response = await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: process.env.EPI_PASSWORD }) });
   const body = (await response.json()) as { accessToken?: string; detail?: string };
@@ -49,11 +59,7 @@ async function readJson<T>(response: Response): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  const file = process.argv[2];
-  if (!file || file.startsWith('--')) throw new Error('usage: import-ledger <file.csv|file.xlsx> --user NAME [--api URL] [--stall-seconds N]  (EPI_PASSWORD or EPI_TOKEN in the environment)');
-  const stallSeconds = Number(option('stall-seconds', '120'));
-  if (!(stallSeconds > 0)) throw new Error('--stall-seconds must be a positive number');
-  const api = option('api', `http://127.0.0.1:${process.env.API_PORT || 3000}`);
+  const { api, 'stall-seconds': stallSeconds } = args;
   const headers = { authorization: `Bearer ${await accessToken(api)}` };
   const form = new FormData();
   form.append('file', new Blob([fs.readFileSync(file)]), path.basename(file));

@@ -5,12 +5,14 @@
  * the API: one that exits is restarted (apps/cli/supervisor.ts); everything stops on Ctrl-C, or when
  * one keeps failing at start. Data stays under EPI_DATA_DIR (default ./data) for the next start, and
  * so do the development secrets (payload keys, the database superuser's password) under data/secrets
- * unless they are given in the environment.
+ * unless they are given in the environment. `npm start` runs it from the build (dist/apps/cli/start.js),
+ * and it runs the worker and the API the same way (libs/config/checkout.ts).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nodeEntry, projectTools } from '../../libs/config/checkout';
 import { loadConfigOrExit } from '../../libs/config/config';
 import { appRoleUrl } from '../../libs/persistence/app-role';
 import { runMigrations } from '../../libs/persistence/data-source';
@@ -18,14 +20,25 @@ import { newDatabasePassword, startEmbeddedPostgres } from '../../libs/persisten
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { prepareWorkerLaunch } from '../../libs/temporal/worker-launch';
-import { temporalCli } from '../../scripts/tools';
+import { commandLine } from './command-line';
 import { supervise } from './supervisor';
+
+commandLine('start', {
+  usage: 'npm start',
+  about: [
+    'Starts the whole system and keeps it running until Ctrl-C: embedded PostgreSQL (unless DATABASE_URL is set),',
+    'the Temporal dev server (unless TEMPORAL_ADDRESS is set), the migrations, the worker and the API, each from the',
+    'build in dist/. Data and development secrets stay in EPI_DATA_DIR (default ./data). Configured by environment',
+    'variables only (README "Configuration").',
+  ].join('\n'),
+  options: {},
+});
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 
 function superviseNodeApp(name: string, entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): void {
   if (stopping) return; // Ctrl-C came during the start
-  const launch = () => spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '..', entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const launch = () => spawn(process.execPath, [...nodeArgs, ...nodeEntry(entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const app = supervise(name, launch, (line) => {
     process.stderr.write(`[start] ${line}\n`);
     void shutdown(1);
@@ -115,7 +128,7 @@ async function main(): Promise<void> {
     const dbFile = path.join(config.dataDir, 'temporal.sqlite');
     process.stdout.write(`[start] Temporal dev server on 127.0.0.1:${port}, state in ${dbFile}\n`);
     const codecEndpoint = `http://127.0.0.1:${config.apiPort}/codec`;
-    const server = await startDevServer({ cli: temporalCli(), port, uiPort, codecEndpoint, dbFile });
+    const server = await startDevServer({ cli: projectTools().temporalCli(), port, uiPort, codecEndpoint, dbFile });
     watchServer('Temporal dev server', server);
     temporalUi = server.uiUrl;
     env.TEMPORAL_ADDRESS = server.address;
@@ -130,8 +143,8 @@ async function main(): Promise<void> {
   const workerMetricsPort = config.workerMetricsPort ?? (await freePort(9464));
   const workerMetricsUrl = config.workerMetricsUrl ?? `http://127.0.0.1:${workerMetricsPort}/metrics`;
   const launch = await prepareWorkerLaunch(config, path.join(config.dataDir, 'workflow-bundle.js'));
-  superviseNodeApp('worker', 'worker/main.ts', { ...env, ...launch.env, WORKER_METRICS_PORT: String(workerMetricsPort) }, launch.nodeArgs);
-  superviseNodeApp('API', 'api/main.ts', { ...env, EPI_WORKER_METRICS_URL: workerMetricsUrl });
+  superviseNodeApp('worker', 'apps/worker/main', { ...env, ...launch.env, WORKER_METRICS_PORT: String(workerMetricsPort) }, launch.nodeArgs);
+  superviseNodeApp('API', 'apps/api/main', { ...env, EPI_WORKER_METRICS_URL: workerMetricsUrl });
   const base = `http://127.0.0.1:${config.apiPort}`;
   await waitForHealth(`${base}/health`, 120_000);
 

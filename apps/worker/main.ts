@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit, requireMigrationUrl, requirePayloadKeys } from '../../libs/config/config';
+import { logLine } from '../../libs/nest/json-logger';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { ensureSchedules } from '../../libs/temporal/schedules';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
@@ -10,16 +11,17 @@ async function main(): Promise<void> {
   requirePayloadKeys(config);
   await runMigrations(requireMigrationUrl(config));
   const running = await startWorker(config);
-  console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  const { taskQueue, address, namespace } = config.temporal;
+  logLine('info', 'worker polling', { taskQueue, address, namespace });
   // The reconciler and the outbox relay come with every worker process; tests running a worker inside
   // Jest leave them out, since on the shared test database they would reach into other tests' records.
   const schedules = await ensureSchedules(running.app.get(TEMPORAL_CLIENT), config);
-  console.log(`[worker] schedules ${schedules.join(', ')} in place`);
+  logLine('info', 'schedules in place', { schedules });
   // The SDK's runtime shuts the worker down on SIGINT/SIGTERM, letting running tasks finish.
   await running.done;
 }
 
 main().catch((error) => {
-  console.error(`[worker] ${error instanceof Error ? error.message : String(error)}`);
+  logLine('error', 'worker stopped', { error });
   process.exit(1);
 });

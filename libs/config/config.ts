@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nextOffsetChange, offsetText } from './time-zone';
+import { PROJECT_ROOT } from './checkout';
 
 /** Everything the API, the worker and the CLI read from the environment, validated once at start. */
 export interface AppConfig {
@@ -314,7 +315,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseOwnerUrl,
     timeZone: timeZone(env),
     apiPort,
-    dataDir: path.resolve(env.EPI_DATA_DIR || path.join(__dirname, '..', '..', 'data')),
+    dataDir: path.resolve(env.EPI_DATA_DIR || path.join(PROJECT_ROOT, 'data')),
     codecCorsOrigins: origins(env, 'EPI_CODEC_CORS_ORIGINS', ['http://127.0.0.1:8233', 'http://localhost:8233']),
     ...workerMetrics(env),
     worker: {

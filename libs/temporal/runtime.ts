@@ -1,15 +1,15 @@
 import { DefaultLogger, LogEntry, LogLevel, Runtime } from '@temporalio/worker';
+import { logLine } from '../nest/json-logger';
 
 let installed = false;
 
 /**
- * One JSON line per SDK log entry. Workflow and activity entries carry workflowId, runId,
- * workflowType, taskQueue (and activityId) in their metadata, so a line finds its workflow.
+ * An SDK log entry as the project's log line, at the entry's own time. Workflow and activity entries
+ * carry workflowId, runId, workflowType, taskQueue (and activityId) in their metadata, so a line
+ * finds its workflow.
  */
-export function jsonLine(entry: LogEntry): void {
-  const line = { time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(), level: entry.level.toLowerCase(), msg: entry.message, ...entry.meta };
-  const text = JSON.stringify(line, (_, value) => (value instanceof Error ? { name: value.name, message: value.message } : typeof value === 'bigint' ? String(value) : value));
-  (entry.level === 'ERROR' || entry.level === 'WARN' ? process.stderr : process.stdout).write(`${text}\n`);
+export function sdkLogLine(entry: LogEntry): void {
+  logLine(entry.level.toLowerCase(), entry.message, entry.meta, new Date(Number(entry.timestampNanos / 1_000_000n)));
 }
 
 /**
@@ -24,7 +24,7 @@ export function installRuntimeOnce(options: { metricsPort?: number } = {}): bool
   const level = (process.env.WORKER_LOG_LEVEL ?? (process.env.JEST_WORKER_ID ? 'WARN' : 'INFO')).toUpperCase() as LogLevel;
   const metrics = options.metricsPort ? { prometheus: { bindAddress: `127.0.0.1:${options.metricsPort}` } } : undefined;
   try {
-    Runtime.install({ logger: new DefaultLogger(level, jsonLine), telemetryOptions: { metrics } });
+    Runtime.install({ logger: new DefaultLogger(level, sdkLogLine), telemetryOptions: { metrics } });
     return true;
   } catch (error) {
     if ((error as Error).name !== 'IllegalStateError') throw error;

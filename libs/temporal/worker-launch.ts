@@ -1,10 +1,14 @@
 import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
-import * as path from 'node:path';
+import { nodeEntry, PROJECT_ROOT } from '../config/checkout';
 import type { AppConfig } from '../config/config';
 import { FAILURE_CONVERTER_PATH } from './connection';
 
-/** The workflow bundle's entry: every workflow type the worker runs. */
-export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows', 'index.ts');
+/**
+ * The workflow bundle's entry: every workflow type the worker runs. Resolved like any module, so the
+ * bundle is made from the same tree as the process that makes it: the build's JavaScript in dist/
+ * (`npm start`, the bench, a worker started by hand), the TypeScript sources under Jest and ts-node.
+ */
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
 /** Interceptors every workflow runs with: the guard against plaintext messages (README "Personal data in Temporal"). */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../../workflows/shared/plaintext-guard')];
@@ -16,8 +20,6 @@ export const WORKFLOW_BUNDLE_OPTIONS = {
   failureConverterPath: FAILURE_CONVERTER_PATH,
   logger: { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error },
 };
-
-const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface WorkerLaunch {
   /** Node flags for the worker process. */
@@ -41,8 +43,8 @@ export async function prepareWorkerLaunch(config: AppConfig, bundlePath: string)
 
 /** Starts the worker (`apps/worker/main.ts`) as its own process, launched as prepared. */
 export function spawnWorkerProcess(launch: WorkerLaunch, env: NodeJS.ProcessEnv, options: { stdio: StdioOptions; nodeArgs?: string[] }): ChildProcess {
-  return spawn(process.execPath, [...launch.nodeArgs, ...(options.nodeArgs ?? []), '-r', 'ts-node/register/transpile-only', path.join(ROOT, 'apps', 'worker', 'main.ts')], {
-    cwd: ROOT,
+  return spawn(process.execPath, [...launch.nodeArgs, ...(options.nodeArgs ?? []), ...nodeEntry('apps/worker/main')], {
+    cwd: PROJECT_ROOT,
     env: { ...env, ...launch.env },
     stdio: options.stdio,
   });
@@ -50,7 +52,7 @@ export function spawnWorkerProcess(launch: WorkerLaunch, env: NodeJS.ProcessEnv,
 
 function bundleWorkflows(out: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'apps', 'cli', 'bundle-workflows.ts'), out], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeEntry('apps/cli/bundle-workflows'), out], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bundling the workflows failed (exit code ${code}, see above)`))));
   });

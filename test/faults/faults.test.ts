@@ -12,6 +12,7 @@ import { Http, signIn, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { releasedWithNotice, startObservationsDueAt } from '../../bench/observation-bench';
+import { nodeEntry, PROJECT_ROOT } from '../../libs/config/checkout';
 import { AppConfig, loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
 import { EmbeddedDatabase, newDatabasePassword, startEmbeddedPostgres } from '../../libs/persistence/embedded-postgres';
@@ -36,7 +37,6 @@ jest.setTimeout(300_000);
 /** The reconciler's period here (the worker process creates its schedule at start). */
 const RECONCILE_SECONDS = 10;
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Recovery after a fault takes a while: poll gently, wait long. */
 const PATIENTLY = { timeoutMs: 90_000, intervalMs: 500 };
@@ -240,8 +240,8 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     const startApiProcess = async () => {
       const port = await freePort();
       apiUrl = `http://127.0.0.1:${port}`;
-      apiProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'apps', 'api', 'main.ts')], {
-        cwd: ROOT,
+      apiProcess = spawn(process.execPath, nodeEntry('apps/api/main'), {
+        cwd: PROJECT_ROOT,
         env: { ...env, API_PORT: String(port), EPI_HTTP_LOG: '0' },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
@@ -297,8 +297,8 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
       if (!apiProcess) await startApiProcess();
       const cli = (file: string, stallSeconds: number) =>
         new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'apps', 'cli', 'import-ledger.ts'), file, '--api', apiUrl, '--stall-seconds', String(stallSeconds)], {
-            cwd: ROOT,
+          const child = spawn(process.execPath, [...nodeEntry('apps/cli/import-ledger'), file, '--api', apiUrl, '--stall-seconds', String(stallSeconds)], {
+            cwd: PROJECT_ROOT,
             env: { ...process.env, EPI_TOKEN: token },
             stdio: ['ignore', 'ignore', 'pipe'],
           });

@@ -1,9 +1,10 @@
 /**
- * The start command itself (`apps/cli/start.ts`, what `npm start` runs after the setup), as a child
- * process on free ports with a data folder of its own: it keeps the system up when the worker is
- * killed with kill -9, and stops everything on Ctrl-C.
+ * The start command itself as `npm start` runs it after the setup: built (`npm run build`), then
+ * `dist/apps/cli/start.js`, as a child process on free ports with a data folder of its own. It runs
+ * the worker and the API from the build, keeps the system up when the worker is killed with kill -9,
+ * and stops everything on Ctrl-C.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,7 +57,9 @@ describe('npm start under kill -9 of its worker', () => {
     // The start command's own defaults: no servers, secrets or database logins from the test run.
     const env: NodeJS.ProcessEnv = { ...process.env, EPI_DATA_DIR: dataDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
     for (const name of ['DATABASE_URL', 'DATABASE_OWNER_URL', 'TEMPORAL_ADDRESS', 'EPI_PAYLOAD_KEYS', 'EPI_JWT_SECRET', 'EPI_ADMIN_PASSWORD', 'EPI_WORKER_METRICS_URL']) delete env[name];
-    start = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'apps', 'cli', 'start.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`npm run build failed (${build.status}):\n${build.stdout}${build.stderr}`);
+    start = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', 'cli', 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const wake = () => waiting.splice(0).forEach((check) => check());
     exited = new Promise((resolve) => start.once('exit', (code) => (resolve(code), wake())));
     for (const stream of [start.stdout!, start.stderr!]) readline.createInterface({ input: stream }).on('line', (l) => (lines.push(l), wake()));
@@ -69,6 +72,18 @@ describe('npm start under kill -9 of its worker', () => {
       await exited;
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs the worker and the API from the build, as plain JavaScript', async () => {
+    const commandLine = async (name: string) => {
+      const pid = Number(new RegExp(`the ${name} started \\(pid (\\d+)\\)`).exec(await line(new RegExp(`the ${name} started`)))![1]);
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    };
+    const worker = await commandLine('worker');
+    expect(worker.slice(-1)).toEqual([path.join(ROOT, 'dist', 'apps', 'worker', 'main.js')]);
+    expect(worker).toContain('--max-old-space-size=512');
+    expect(await commandLine('API')).toEqual([process.execPath, path.join(ROOT, 'dist', 'apps', 'api', 'main.js')]);
+    expect(fs.readFileSync(path.join(dataDir, 'workflow-bundle.js'), 'utf8')).toContain(path.join('dist', 'workflows', 'index.js'));
   });
 
   it('keeps its secrets, the database superuser password among them, owner-only, and runs the API and worker as the application role', async () => {

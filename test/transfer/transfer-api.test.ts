@@ -36,7 +36,7 @@ function spawnWorker(config: AppConfig, launch: WorkerLaunch): Promise<ChildProc
   const env = { ...process.env, DATABASE_URL: config.databaseUrl, TEMPORAL_ADDRESS: config.temporal.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, WORKER_LOG_LEVEL: 'ERROR' };
   const child = spawnWorkerProcess(launch, env, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => line.includes('[worker] polling') && resolve(child));
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => line.includes('"msg":"worker polling"') && resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} before polling`)));
   });
 }

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
+import { PROJECT_ROOT } from '../../../libs/config/checkout';
 import { Public, Roles, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
 import { isTrue, ObservationListQuery } from '../observation/observation.dto';
@@ -28,7 +29,7 @@ const CONTENT_TYPES: Record<string, string> = {
  * the URL ever reaches the file system.
  */
 function loadPublicFiles(): Map<string, { type: string; body: Buffer }> {
-  const dir = join(__dirname, 'public');
+  const dir = join(PROJECT_ROOT, 'apps', 'api', 'dashboard', 'public'); // not compiled: read from the checkout
   const files = new Map<string, { type: string; body: Buffer }>();
   for (const name of readdirSync(dir)) {
     const type = CONTENT_TYPES[extname(name)];

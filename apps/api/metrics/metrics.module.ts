@@ -5,10 +5,9 @@ import { DomainMetrics } from './domain-metrics';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 import { createMetricsRegistry } from './metrics.registry';
-import { RequestLogMiddleware } from './request-log.middleware';
 import { WorkerMetrics } from './worker-metrics';
 
-/** GET /metrics (with the worker's SDK metrics), the HTTP metrics, and the request id and JSON request log on every route. */
+/** GET /metrics (with the worker's SDK metrics) and the HTTP metrics of every route. */
 @Module({
   imports: [DashboardModule],
   controllers: [MetricsController],
@@ -16,6 +15,6 @@ import { WorkerMetrics } from './worker-metrics';
 })
 export class MetricsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestLogMiddleware, HttpMetricsMiddleware).forRoutes('*');
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
   }
 }

@@ -1,6 +1,6 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { inRequest, logLine } from '../../../libs/nest/json-logger';
 import type { AuditedRequest } from '../audit/audit.service';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -14,39 +14,34 @@ export function httpLogEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * Gives each request an id (the caller's `x-request-id` if it sent a usable one) and answers with
- * it, then writes one JSON line per request to stdout: method, path, status, ms, requestId, user,
- * workflowId.
+ * The API's first middleware: gives each request an id (the caller's `x-request-id` if it sent a
+ * usable one), answers with it, serves the request in its scope, so every line logged meanwhile
+ * carries it (libs/nest/json-logger.ts), and writes one line per request: method, path, status, ms,
+ * user, workflowId.
  */
-@Injectable()
-export class RequestLogMiddleware implements NestMiddleware {
-  private readonly enabled = httpLogEnabled();
-
-  use(request: Request, response: Response, next: NextFunction): void {
+export function requestLog(): RequestHandler {
+  const enabled = httpLogEnabled();
+  return (request: Request, response: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const offered = request.header(REQUEST_ID_HEADER);
     const requestId = offered && ACCEPTED_ID.test(offered) ? offered : randomUUID();
     request.headers[REQUEST_ID_HEADER] = requestId;
     response.setHeader(REQUEST_ID_HEADER, requestId);
-    if (this.enabled) {
-      response.once('finish', () => {
-        const line = {
-          time: new Date().toISOString(),
-          level: response.statusCode >= 500 ? 'error' : 'info',
-          msg: 'http',
+    if (enabled) {
+      response.once('finish', () =>
+        logLine(response.statusCode >= 500 ? 'error' : 'info', 'http', {
+          requestId,
           method: request.method,
           // The path only: query strings can carry names and ID numbers.
           path: request.originalUrl.split('?')[0],
           status: response.statusCode,
           ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
-          requestId,
           // Set by the auth guard: who, and the workflow the route addresses.
           user: (request as AuditedRequest).principal?.username,
           workflowId: (request as AuditedRequest).auditRecord?.workflowId,
-        };
-        process.stdout.write(`${JSON.stringify(line)}\n`);
-      });
+        }),
+      );
     }
-    next();
-  }
+    inRequest(requestId, next);
+  };
 }

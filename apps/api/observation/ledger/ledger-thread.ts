@@ -6,6 +6,7 @@
  * next upload gets a new thread.
  */
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { RUNS_COMPILED } from '../../../../libs/config/checkout';
 import { DomainError } from '../../../../libs/domain/errors';
 import { ImportRowChunks, importRowChunks } from '../../../../libs/observation/import-rows';
 import { LedgerTooLarge, readLedger } from './ledger-reader';
@@ -25,8 +26,8 @@ interface ThreadRequest {
   fileName: string;
 }
 
-/** The thread runs this file; under ts-node (npm start, Jest) it registers ts-node in the thread first. */
-const THREAD_SOURCE = `${__filename.endsWith('.ts') ? "require('ts-node').register({ transpileOnly: true });" : ''} require(${JSON.stringify(__filename)});`;
+/** The thread runs this file; from the sources (Jest, the fuzzer) it registers ts-node in the thread first. */
+const THREAD_SOURCE = `${RUNS_COMPILED ? '' : "require('ts-node').register({ transpileOnly: true });"} require(${JSON.stringify(__filename)});`;
 
 let thread: Worker | undefined;
 let queue: Promise<unknown> = Promise.resolve();
