@@ -16,6 +16,7 @@ const UNIT_TESTS = [
   'test/foundation/worker-logs.test.ts',
   'test/observation/ledger.test.ts',
   'test/observation/observation.replay.test.ts',
+  'test/observation/policy-seed.test.ts',
   'test/roster/roster-solver.test.ts',
   'test/transfer/transfer-manifest.test.ts',
   'test/transfer/transfer-planning.test.ts',

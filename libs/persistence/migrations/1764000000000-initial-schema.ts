@@ -1,5 +1,22 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { CATEGORIES, DEFAULT_RULES } from '../../../workflows/observation/observation-policy';
+
+/**
+ * The policies this migration seeds, version 1 of each category, as they were when it was written:
+ * literals, not the live DEFAULT_RULES, so that changing the defaults never changes a schema already
+ * migrated (a new policy version does that).
+ */
+export const SEED_CATEGORIES = ['A', 'B', 'C', 'D'];
+export const SEED_RULES = {
+  periodDays: 14,
+  slots: [
+    { start: '08:00', end: '10:00' },
+    { start: '14:00', end: '16:00' },
+  ],
+  reminderMinutes: 0,
+  graceMinutes: 60,
+  feverThreshold: 37.3,
+  doorAllowedWindows: [],
+};
 
 export class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
@@ -30,11 +47,11 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       rules jsonb NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now())`);
     await q.query(`CREATE UNIQUE INDEX observation_policy_effective ON observation_policy (category, effective_from)`);
-    for (const category of CATEGORIES) {
+    for (const category of SEED_CATEGORIES) {
       await q.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, $2, 1, '2020-01-01', $3)`, [
         `${category}-v1`,
         category,
-        JSON.stringify(DEFAULT_RULES),
+        JSON.stringify(SEED_RULES),
       ]);
     }
 
