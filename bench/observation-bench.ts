@@ -14,9 +14,8 @@ import { ObservationInput, observationWorkflowId, reportSignal } from '../workfl
 import { DEFAULT_RULES } from '../workflows/observation/observation-policy';
 import { MINUTE, localDate } from '../libs/domain/local-time';
 import { enrolledEntry } from '../workflows/observation/tracking-entry';
-import { EnrolmentService } from '../libs/observation/enrolment.service';
-import { ObservationPolicyService } from '../libs/observation/observation-policy.service';
-import { appendTrackingLog } from '../libs/observation/tracking-log';
+import { ObservationRepository } from '../libs/persistence/observation/observation.repository';
+import { enrolmentService } from '../test/support/observation-fixtures';
 import { addTicks, MachineLoad, machineLoad, machineQuiet, machineTicks, Ticks, ticksSince } from './machine-cpu';
 
 export interface Rate {
@@ -200,11 +199,12 @@ export async function startObservationsDueAt(
      SELECT n, p, 'D', 'active', $1, 'storm', 'bench', $2, $3, $4, $5 FROM unnest($6::text[], $7::uuid[]) AS t(n, p)`,
     [prefix, anchorDate, policy.id, new Date(startedAt), new Date(dueAt), numbers, personIds],
   );
-  const enrolment = new EnrolmentService(db, client, config, new ObservationPolicyService(db));
+  const enrolment = enrolmentService(db, client, config);
+  const observations = new ObservationRepository(db);
   await measure(size, options.concurrency, async (i) => {
     const input: ObservationInput = { number: numbers[i], personId: personIds[i], category: 'D', subdistrict: prefix, community: 'storm', responsibleWorker: 'bench', anchorDate, startedAt, utcOffsetMinutes, policy, enrolmentRecorded: true };
     // The rows went in above in bulk; the first line and the start are an enrolment's own.
-    await appendTrackingLog(db.manager, input.number, [enrolledEntry(input)]);
+    await observations.appendTrackingLog(input.number, [enrolledEntry(input)]);
     await enrolment.start(input);
   });
   return numbers;

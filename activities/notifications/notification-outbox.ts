@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { ChannelName, NOTIFICATION_CHANNELS, NotificationChannels } from './channels';
 import { NotificationLanguage, NotificationTemplate, renderNotification } from './notification-templates';
 
@@ -18,8 +19,6 @@ export interface NotificationRequest {
   params: Record<string, string | number>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function recipientKey(recipient: NotificationRecipient): string {
   return 'personId' in recipient ? `person:${recipient.personId}` : `staff:${recipient.staff}`;
 }
@@ -33,7 +32,10 @@ export function recipientKey(recipient: NotificationRecipient): string {
  */
 @Injectable()
 export class NotificationOutbox {
-  constructor(@Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannels) {}
+  constructor(
+    @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannels,
+    private readonly people: PersonRepository,
+  ) {}
 
   async enqueue(manager: EntityManager, requests: NotificationRequest[], observationNumber?: string): Promise<string[]> {
     if (!requests.length) return [];
@@ -45,7 +47,7 @@ export class NotificationOutbox {
       try {
         const channel = this.channelFor(request);
         const message = renderNotification(request.template, language, { ...subject, ...request.params });
-        const address = channel === 'outbox' ? recipientKey(request.recipient) : await addressOf(manager, request.recipient, channel);
+        const address = channel === 'outbox' ? recipientKey(request.recipient) : await addressOf(manager, this.people, request.recipient, channel);
         row = { channel, ...message, address, state: channel === 'outbox' ? 'sent' : 'pending', error: null };
       } catch (error) {
         row = { channel: request.channel ?? 'outbox', subject: request.template, body: '', address: null, state: 'failed', error: (error as Error).message };
@@ -71,18 +73,16 @@ export class NotificationOutbox {
 
   /** Who a message about an observation concerns; names stay in PostgreSQL, out of workflow histories. */
   private async subjectOf(manager: EntityManager, observationNumber: string): Promise<Record<string, string>> {
-    const rows = await manager.query(`SELECT p.name FROM observation o JOIN person p ON p.id = o.person_id WHERE o.number = $1`, [observationNumber]);
-    return { observationNumber, personName: rows[0]?.name ?? observationNumber };
+    return { observationNumber, personName: (await this.people.nameOfObservation(observationNumber, manager)) ?? observationNumber };
   }
 }
 
-async function addressOf(manager: EntityManager, recipient: NotificationRecipient, channel: ChannelName): Promise<string> {
+async function addressOf(manager: EntityManager, people: PersonRepository, recipient: NotificationRecipient, channel: ChannelName): Promise<string> {
   if ('personId' in recipient) {
     if (channel !== 'sms') throw new Error(`person ${recipient.personId} has no ${channel} address: use sms or outbox`);
-    // A malformed id would make PostgreSQL reject the uuid comparison.
-    const rows = UUID.test(recipient.personId) ? await manager.query(`SELECT mobile FROM person WHERE id = $1`, [recipient.personId]) : [];
-    if (!rows.length) throw new Error(`person ${recipient.personId} not found`);
-    return rows[0].mobile;
+    const mobile = await people.mobileOf(recipient.personId, manager);
+    if (!mobile) throw new Error(`person ${recipient.personId} not found`);
+    return mobile;
   }
   if (channel !== 'email' || !recipient.email) {
     throw new Error(`staff ${recipient.staff} has no ${channel} address: give an email for email, or use outbox`);

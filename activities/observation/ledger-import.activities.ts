@@ -4,8 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { Principal } from '../../libs/auth/roles';
 import { DomainError } from '../../libs/domain/errors';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
-import { LedgerImports, PendingImportRows } from '../../libs/observation/ledger-imports';
-import type { ImportRowResult } from '../../libs/persistence/entities/import-job.entity';
+import { ImportJobRepository, ImportRowResult, PendingImportRow } from '../../libs/persistence/observation/import-job.repository';
 import type { ImportProgress } from '../../workflows/observation/ledger-import.messages';
 
 /** Enrolments in flight at once: near the dev server's sweet spot for workflow starts. */
@@ -13,17 +12,15 @@ const CONCURRENCY = 64;
 /** Results are written this many at a time, so a killed worker re-enrols at most this many rows. */
 const WRITE_EVERY = 100;
 
-type PendingRow = PendingImportRows['rows'][number];
-
 /**
  * The ledger import workflow's activities. Every row is enrolled like a `POST /persons` (same
- * validator, same 409s), in the uploader's name, with a client request id derived from the file and
+ * validator, same 409s), in the uploader's name, with a request id derived from the file and
  * the row, so a retried batch, or the same file uploaded again, enrols nobody twice.
  */
 @Injectable()
 export class LedgerImportActivities {
   constructor(
-    private readonly imports: LedgerImports,
+    private readonly imports: ImportJobRepository,
     private readonly enrolment: EnrolmentService,
   ) {}
 
@@ -62,9 +59,9 @@ export class LedgerImportActivities {
     await this.imports.close(jobId, error);
   }
 
-  private async enrolRow({ row, record, hints = {} }: PendingRow, fileKey: string, actor: Principal): Promise<ImportRowResult> {
+  private async enrolRow({ row, record, hints = {} }: PendingImportRow, fileKey: string, actor: Principal): Promise<ImportRowResult> {
     try {
-      const result = await this.enrolment.enrol({ ...record, clientRequestId: `import:${fileKey}:${row}` }, actor);
+      const result = await this.enrolment.enrol({ ...record, requestId: `import:${fileKey}:${row}` }, actor);
       return { row, status: 'accepted', observationNumber: result.observationNumber };
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind === 'unavailable') throw error;

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
+import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { NotificationOutbox } from '../notifications/notification-outbox';
 import { addDays, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
 import { addressStaffNotifications } from './shift.activities';
@@ -44,6 +45,7 @@ export class RosterDailyActivities {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     private readonly launcher: ShiftLauncher,
     private readonly outbox: NotificationOutbox,
+    private readonly observations: ObservationRepository,
   ) {}
 
   async startUpcomingShifts({ now, until }: { now: number; until: number }): Promise<{ started: string[] }> {
@@ -86,11 +88,7 @@ export class RosterDailyActivities {
     const dayEnd = new Date(localMidnight(addDays(date, 1), utcOffsetMinutes));
     const q = (sql: string, params: unknown[] = [dayStart, dayEnd]) => this.dataSource.query(sql, params);
 
-    const byStatus = await q(`SELECT status, count(*)::int AS n FROM observation WHERE started_at < $2 AND (ended_at IS NULL OR ended_at >= $1) GROUP BY status`);
-    const [{ enrolled, released }] = await q(
-      `SELECT count(*) FILTER (WHERE started_at >= $1 AND started_at < $2)::int AS enrolled,
-              count(*) FILTER (WHERE status = 'released' AND ended_at >= $1 AND ended_at < $2)::int AS released FROM observation`,
-    );
+    const { byStatus, enrolled, released } = await this.observations.dayFigures(dayStart, dayEnd);
 
     const shiftRows: Array<ShiftCounts & { jurisdiction: string }> = await q(
       `SELECT s.jurisdiction,
@@ -116,7 +114,7 @@ export class RosterDailyActivities {
     const report: DailyReport = {
       date,
       generatedAt: new Date(generatedAt).toISOString(),
-      observations: { byStatus: Object.fromEntries(byStatus.map((r: { status: string; n: number }) => [r.status, r.n])), enrolled, released },
+      observations: { byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])), enrolled, released },
       transfers: await this.transferCounts(dayStart, dayEnd),
       shifts: { ...totals, byJurisdiction },
     };

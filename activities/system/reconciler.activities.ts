@@ -7,6 +7,8 @@ import { AppConfig } from '../../libs/config/config';
 import { APP_CONFIG } from '../../libs/config/config.module';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { LedgerImports } from '../../libs/observation/ledger-imports';
+import { ImportJobRepository } from '../../libs/persistence/observation/import-job.repository';
+import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { runningWorkflowIds, StartOutcome } from '../../libs/temporal/start-once';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { ledgerImportWorkflowId } from '../../workflows/observation/ledger-import.messages';
@@ -46,16 +48,15 @@ export class ReconcilerActivities {
     private readonly enrolment: EnrolmentService,
     private readonly shifts: ShiftLauncher,
     private readonly imports: LedgerImports,
+    private readonly observations: ObservationRepository,
+    private readonly importJobs: ImportJobRepository,
   ) {}
 
   async reconcileObservations(): Promise<Reconciled> {
-    const rows: Array<{ number: string }> = await this.dataSource.query(
-      `SELECT number FROM observation WHERE status IN ('active', 'escalated') AND started_at < now() - make_interval(secs => $1)`,
-      [RECONCILE_GRACE_SECONDS],
-    );
+    const numbers = await this.observations.openStartedBefore(RECONCILE_GRACE_SECONDS);
     return this.startMissing(
       'observationWorkflow',
-      rows.map(({ number }) => ({ workflowId: observationWorkflowId(number), start: async () => this.enrolment.start(await this.enrolment.inputOf(number)) })),
+      numbers.map((number) => ({ workflowId: observationWorkflowId(number), start: async () => this.enrolment.start(await this.enrolment.inputOf(number)) })),
     );
   }
 
@@ -86,13 +87,13 @@ export class ReconcilerActivities {
 
   /** Imports whose workflow never started; one whose workflow closed early is failed, so its uploader hears of it. */
   async reconcileImports(): Promise<Reconciled> {
-    const ids = await this.imports.running(RECONCILE_GRACE_SECONDS);
+    const ids = await this.importJobs.runningBefore(RECONCILE_GRACE_SECONDS);
     const reconciled = await this.startMissing(
       'ledgerImportWorkflow',
       ids.map((id) => ({ workflowId: ledgerImportWorkflowId(id), start: () => this.imports.start(id) })),
     );
     for (const id of ids.filter((id) => reconciled.closed.includes(ledgerImportWorkflowId(id)))) {
-      await this.imports.close(id, 'the import’s workflow ended before every row was done; upload the file again to resume');
+      await this.importJobs.close(id, 'the import’s workflow ended before every row was done; upload the file again to resume');
     }
     return reconciled;
   }

@@ -3,11 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../libs/config/config';
 import { APP_CONFIG } from '../../libs/config/config.module';
-import { utcOffsetMinutes, zonedIso } from '../../libs/config/time-zone';
+import { zonedIso } from '../../libs/config/time-zone';
 import { DomainError } from '../../libs/domain/errors';
 import { covers, Jurisdiction } from '../../libs/auth/jurisdiction';
+import { admissionRequestId, Arrival, arrivalDate, homeObservationEnrolment } from '../../libs/observation/arrival-enrolment';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
-import { localDate } from '../../libs/domain/local-time';
+import { IncomingHandOverRepository } from '../../libs/persistence/observation/incoming-hand-over.repository';
 import type { RunCounts, RunStatus, RunTrip, TransferException, TravellerState } from '../../workflows/transfer/transfer.messages';
 import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
 import { DISPATCH_SYSTEM, DispatchSystem } from './dispatch-system';
@@ -47,7 +48,7 @@ export interface Admission {
 }
 
 /** A traveller's row of transfer_traveller, as an admission reads it. */
-export interface TravellerRow {
+interface TravellerRow {
   run_id: string;
   traveller_id: string;
   name: string;
@@ -67,26 +68,6 @@ export interface RunResources {
   destinations: Array<{ id: string; kind: string; name: string; travelMinutes: number; capacity: number | null; receiver: string; worker: string | null }>;
 }
 
-/** The idempotency key of everything a hand-over starts: one observation, one quarantine record. */
-export function admissionRequestId(runId: string, travellerId: string): string {
-  return `transfer:${runId}:${travellerId}`;
-}
-
-/** The home observation a traveller taken home starts: category C from the local date of arrival, one per run and traveller. */
-export function homeObservationEnrolment(t: TravellerRow, timeZone: string, responsibleWorker: string | null): Record<string, unknown> {
-  return {
-    name: t.name,
-    documentType: t.document_type,
-    documentNumber: t.document_number,
-    mobile: t.mobile,
-    address: t.address,
-    category: 'C',
-    anchorDate: arrivalDate(t, timeZone),
-    responsibleWorker,
-    clientRequestId: admissionRequestId(t.run_id, t.traveller_id),
-  };
-}
-
 /**
  * Every method is a Temporal activity (apps/worker/worker.ts): the run's PostgreSQL mirror, the
  * dispatch of a trip, and the admission after a hand-over. All are idempotent, so retries are safe.
@@ -99,6 +80,7 @@ export class TransferActivities {
     @Inject(DISPATCH_SYSTEM) private readonly dispatchSystem: DispatchSystem,
     private readonly notifications: NotificationOutbox,
     private readonly enrolment: EnrolmentService,
+    private readonly incomingHandOvers: IncomingHandOverRepository,
   ) {}
 
   /** Mirrors a run's pass: run status and counts, traveller statuses, trips, exceptions, queued messages. */
@@ -157,17 +139,11 @@ export class TransferActivities {
       const run: Jurisdiction = { subdistrict: t.run_subdistrict, community: null };
       const home = homeOf(t.address);
       if (home && !covers(run, home)) {
-        const [referred] = await this.dataSource.query(
-          `WITH added AS (
-             INSERT INTO incoming_hand_over (run_id, traveller_id, from_subdistrict, subdistrict, community) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (run_id, traveller_id) DO NOTHING RETURNING id)
-           SELECT id FROM added UNION ALL SELECT id FROM incoming_hand_over WHERE run_id = $1 AND traveller_id = $2`,
-          [input.runId, input.travellerId, t.run_subdistrict, home.subdistrict, home.community],
-        );
-        return { kind: 'referred', incomingHandOverId: referred.id };
+        const incomingHandOverId = await this.incomingHandOvers.refer({ ...input, fromSubdistrict: t.run_subdistrict, ...home });
+        return { kind: 'referred', incomingHandOverId };
       }
       try {
-        const result = await this.enrolment.enrol(homeObservationEnrolment(t, this.config.timeZone, t.responsible_worker), run);
+        const result = await this.enrolment.enrol(homeObservationEnrolment(arrivalOf(t), this.config.timeZone, t.responsible_worker), run);
         return { kind: 'observation', observationNumber: result.observationNumber };
       } catch (error) {
         if (error instanceof DomainError && error.kind !== 'unavailable') return { kind: 'failed', reason: error.message };
@@ -178,21 +154,20 @@ export class TransferActivities {
     await this.dataSource.query(
       `INSERT INTO centralized_quarantine (client_request_id, hotel_id, name, document_type, document_number, mobile, arrival_date, run_id, traveller_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (client_request_id) DO NOTHING`,
-      [requestId, input.destinationId, t.name, t.document_type, t.document_number, t.mobile, arrivalDate(t, this.config.timeZone), input.runId, input.travellerId],
+      [requestId, input.destinationId, t.name, t.document_type, t.document_number, t.mobile, arrivalDate(t.arrival_time, this.config.timeZone), input.runId, input.travellerId],
     );
     const [record] = await this.dataSource.query(`SELECT id FROM centralized_quarantine WHERE client_request_id = $1`, [requestId]);
     return { kind: 'quarantine', quarantineRecordId: record.id };
   }
 }
 
-/** The local date a traveller arrived on. */
-function arrivalDate(t: TravellerRow, timeZone: string): string {
-  const arrival = new Date(t.arrival_time).getTime();
-  return localDate(arrival, utcOffsetMinutes(timeZone, arrival));
+/** The traveller as their home observation's enrolment reads them. */
+function arrivalOf(t: TravellerRow): Arrival {
+  return { runId: t.run_id, travellerId: t.traveller_id, name: t.name, documentType: t.document_type, documentNumber: t.document_number, mobile: t.mobile, address: t.address, arrivalTime: t.arrival_time };
 }
 
 /** Where a traveller's home address lies, if the manifest gave one (subdistrict codes are upper case, as an enrolment has them). */
-function homeOf(address: Record<string, string> | null): Jurisdiction | undefined {
+function homeOf(address: Record<string, string> | null): { subdistrict: string; community: string } | undefined {
   if (typeof address?.subdistrict !== 'string' || typeof address.community !== 'string') return undefined;
   return { subdistrict: address.subdistrict.trim().toUpperCase(), community: address.community.trim() };
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { ObservationPersistenceModule } from '../../libs/persistence/observation/observation-persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
 import { NotificationActivities, NotificationsModule } from '../../activities/notifications/notification.activities';
 import { ObservationActivities } from '../../activities/observation/observation.activities';
@@ -34,6 +35,7 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-worker' }),
+        ObservationPersistenceModule,
         // Activities that start or signal other workflows (a hand-over home starts an observation).
         TemporalClientModule.forRoot(config.temporal),
         NotificationsModule,

@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import { ApiHeader } from '@nestjs/swagger';
 import { invalid } from '../domain/errors';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -19,3 +20,7 @@ export const IdempotencyKey = createParamDecorator((_data: unknown, context: Exe
   if (header !== undefined && typeof body === 'string' && body !== header) throw invalid(IDEMPOTENCY_FIELD, 'differs from the Idempotency-Key header; send one key');
   return header ?? (typeof body === 'string' ? body : undefined);
 });
+
+/** Documents the `Idempotency-Key` header of a route that takes `@IdempotencyKey()`. */
+export const ApiIdempotencyKey = () =>
+  ApiHeader({ name: 'Idempotency-Key', required: false, description: `the command's idempotency key (1-${MAX_LENGTH} characters), or the body's ${IDEMPOTENCY_FIELD}: the same key answers the same result, done once` });

@@ -34,13 +34,15 @@ class PageMeta {
   @ApiProperty({ description: 'items in the whole list, not just this page' }) total!: number;
 }
 
+/** The schema of a `Page` of `item` (with `ApiExtraModels(...pageModels(item))` on the route). */
+export function pageSchema(item: ClassType<unknown>) {
+  return { allOf: [{ $ref: getSchemaPath(PageMeta) }, { properties: { items: { type: 'array', items: { $ref: getSchemaPath(item) } } }, required: ['items'] }] };
+}
+
+/** The models `pageSchema(item)` refers to. */
+export const pageModels = (item: ClassType<unknown>) => [PageMeta, item];
+
 /** Documents a 200 answer that is a `Page` of `item`. */
 export function ApiPageResponse(item: ClassType<unknown>, description = 'one page of the list') {
-  return applyDecorators(
-    ApiExtraModels(PageMeta, item),
-    ApiOkResponse({
-      description,
-      schema: { allOf: [{ $ref: getSchemaPath(PageMeta) }, { properties: { items: { type: 'array', items: { $ref: getSchemaPath(item) } } }, required: ['items'] }] },
-    }),
-  );
+  return applyDecorators(ApiExtraModels(...pageModels(item)), ApiOkResponse({ description, schema: pageSchema(item) }));
 }

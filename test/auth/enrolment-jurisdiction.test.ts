@@ -19,7 +19,7 @@ import { transferRunWorkflowId } from '../../workflows/transfer/transfer.message
 import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { answered } from '../support/eventually';
-import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
+import { enrolmentRequest, freshResidentId, ISO_UTC } from '../support/observation-fixtures';
 import { driveTrip, manifestRow, registerResources } from '../transfer/transfer-fixtures';
 
 jest.setTimeout(180_000);
@@ -62,18 +62,18 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
   });
 
   it('refuses a neighbour’s record with a plain 409, never changes it, and scopes request ids to the place', async () => {
-    const neighbour = enrolmentRequest({ name: '邻居', mobile: '13900000001', address: at(next), clientRequestId: `req-${tag}` });
+    const neighbour = enrolmentRequest({ name: '邻居', mobile: '13900000001', address: at(next), requestId: `req-${tag}` });
     const enrolled = await as.nextWorker.post('/persons').send(neighbour).expect(201);
     const number = enrolled.body.observationNumber as string;
 
     // Under observation next door: the home worker learns neither the number nor where.
-    const mine = { ...neighbour, name: '冒名', mobile: '13900000002', address: at(home), clientRequestId: undefined };
+    const mine = { ...neighbour, name: '冒名', mobile: '13900000002', address: at(home), requestId: undefined };
     const open = await as.homeWorker.post('/persons').send(mine).expect(409);
     expect(open.body.detail).toBe('this person’s record lies outside your jurisdiction and cannot be enrolled or changed from here');
     expect(JSON.stringify(open.body)).not.toContain(number);
     expect(JSON.stringify(open.body)).not.toContain(next.community);
     // Within one's own area the answer names the observation.
-    const own = await as.nextWorker.post('/persons').send({ ...neighbour, clientRequestId: undefined }).expect(409);
+    const own = await as.nextWorker.post('/persons').send({ ...neighbour, requestId: undefined }).expect(409);
     expect(own.body.observationNumber).toBe(number);
 
     // Released next door: the record is still theirs, refused the same way and left as it was.
@@ -83,7 +83,7 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     expect(await person(neighbour.documentNumber)).toMatchObject({ name: '邻居', mobile: '13900000001', community: next.community });
 
     // A request id used next door names nothing here: the home worker's own enrolment is made.
-    const stranger = enrolmentRequest({ address: at(home), clientRequestId: `req-${tag}` });
+    const stranger = enrolmentRequest({ address: at(home), requestId: `req-${tag}` });
     const separate = await as.homeWorker.post('/persons').send(stranger).expect(201);
     expect(separate.body.observationNumber).not.toBe(number);
     expect((await as.homeWorker.post('/persons').send(stranger).expect(200)).body).toMatchObject({ observationNumber: separate.body.observationNumber, status: 'existing' });
@@ -207,12 +207,17 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     const pending = await as.farWorker.get('/incoming-hand-overs').expect(200);
     const handOver = pending.body.items.find((h: { runId: string }) => h.runId === runId);
     expect(handOver).toMatchObject({ fromSubdistrict: 'XYL', subdistrict: 'QTL', community: far.community, state: 'pending', name: traveller.name, documentNumber: traveller.documentNumber });
+    // A page like every list, its instants ISO 8601 UTC text.
+    expect(pending.body).toMatchObject({ page: 1, pageSize: 50, total: pending.body.items.length });
+    expect(handOver).toMatchObject({ arrivalTime: new Date(arrived).toISOString(), createdAt: expect.stringMatching(ISO_UTC), acceptedAt: null });
+    const firstOnly = await as.farWorker.get('/incoming-hand-overs').query({ pageSize: 1 }).expect(200);
+    expect(firstOnly.body).toMatchObject({ items: [pending.body.items[0]], page: 1, pageSize: 1, total: pending.body.total });
     expect((await as.homeSupervisor.get('/incoming-hand-overs').expect(200)).body.items.map((h: { runId: string }) => h.runId)).not.toContain(runId);
     await as.homeSupervisor.post(`/incoming-hand-overs/${handOver.id}/accept`).send({ responsibleWorker: 'XYL 李社工' }).expect(403);
     await as.homeDispatcher.post(`/incoming-hand-overs/${handOver.id}/accept`).send({ responsibleWorker: 'XYL 李社工' }).expect(403);
 
     const accepted = await as.farWorker.post(`/incoming-hand-overs/${handOver.id.toUpperCase()}/accept`).send({ responsibleWorker: '钱社工' }).expect(200);
-    expect(accepted.body).toMatchObject({ id: handOver.id, state: 'accepted', observationNumber: expect.stringMatching(/^QTL-C-/) });
+    expect(accepted.body).toMatchObject({ id: handOver.id, state: 'accepted', observationNumber: expect.stringMatching(/^QTL-C-/), acceptedAt: expect.stringMatching(ISO_UTC) });
     const [observation] = await db.query(`SELECT subdistrict, community, responsible_worker FROM observation WHERE number = $1`, [accepted.body.observationNumber]);
     expect(observation).toEqual({ subdistrict: 'QTL', community: far.community, responsible_worker: '钱社工' });
     // Accepting again answers the same observation.

@@ -174,15 +174,15 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     await http.post(`/observations/${number}/reports`).send({ temperature: 36.6 }).expect(201);
   });
 
-  it('gives one observation for 1,000 concurrent enrolments of the same ID number, and repeats of a client request id create nothing twice', async () => {
+  it('gives one observation for 1,000 concurrent enrolments of the same ID number, and repeats of a request id create nothing twice', async () => {
     const documentNumber = freshResidentId();
     const responses = (await Promise.all(Array.from({ length: 1_000 }, () => enrol({ documentNumber })))).map((r) => r.status);
     expect(responses.filter((s) => s === 201)).toHaveLength(1);
     expect(responses.filter((s) => s === 409)).toHaveLength(999);
-    const clientRequestId = `dup-${Date.now()}`;
-    const repeats = await Promise.all(Array.from({ length: 50 }, () => enrol({ clientRequestId, documentNumber: freshResidentId() })));
+    const requestId = `dup-${Date.now()}`;
+    const repeats = await Promise.all(Array.from({ length: 50 }, () => enrol({ requestId, documentNumber: freshResidentId() })));
     expect(new Set(repeats.map((r) => r.body.observationNumber)).size).toBe(1);
-    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM observation WHERE client_request_id = $1`, [clientRequestId]);
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM observation WHERE client_request_id = $1`, [requestId]);
     expect(count).toBe(1);
   });
 

@@ -16,7 +16,9 @@ import {
   renderNotification,
 } from '../../activities/notifications/notification-templates';
 import { ConfigError } from '../../libs/config/config';
-import { NotificationEntity, PersonEntity } from '../../libs/persistence/entities';
+import { NotificationEntity } from '../../libs/persistence/entities';
+import { ObservationPersistenceModule } from '../../libs/persistence/observation/observation-persistence.module';
+import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { Client } from '@temporalio/client';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
@@ -170,31 +172,21 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
   let moduleRef: TestingModule;
   let activities: NotificationActivities;
   let rows: Repository<NotificationEntity>;
-  let people: Repository<PersonEntity>;
-  let person: PersonEntity;
+  let person: { id: string };
 
   beforeAll(async () => {
     smtp = await startSmtp();
     gateway = await startGateway();
-    moduleRef = await Test.createTestingModule({ imports: [PersistenceModule.forRoot(process.env.DATABASE_URL!, { poolSize: 4 }), NotificationsModule] })
+    moduleRef = await Test.createTestingModule({ imports: [PersistenceModule.forRoot(process.env.DATABASE_URL!, { poolSize: 4 }), ObservationPersistenceModule, NotificationsModule] })
       .overrideProvider(NOTIFICATION_CHANNELS)
       .useValue(createChannels({ SMTP_URL: `smtp://ops:secret@127.0.0.1:${smtp.port}`, SMS_GATEWAY_URL: gateway.url, SMS_GATEWAY_TOKEN: 'gateway-token' }))
       .compile();
     activities = moduleRef.get(NotificationActivities);
     const dataSource = moduleRef.get(DataSource);
     rows = dataSource.getRepository(NotificationEntity);
-    people = dataSource.getRepository(PersonEntity);
-    person = await people.save(
-      people.create({
-        name: '张三',
-        documentType: 'passport',
-        documentNumber: `E${randomUUID().slice(0, 8)}`,
-        mobile: '13800138000',
-        subdistrict: '东城街道',
-        community: '幸福社区',
-        building: '3',
-        unit: '2',
-      }),
+    [person] = await dataSource.query(
+      `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit) VALUES ('张三', 'passport', $1, '13800138000', '东城街道', '幸福社区', '3', '2') RETURNING id`,
+      [`E${randomUUID().slice(0, 8)}`],
     );
   });
 
@@ -370,7 +362,7 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
     let outboxOnly: NotificationActivities;
     beforeAll(() => {
       const channels = createChannels({});
-      outboxOnly = new NotificationActivities(moduleRef.get(DataSource), channels, new NotificationOutbox(channels));
+      outboxOnly = new NotificationActivities(moduleRef.get(DataSource), channels, new NotificationOutbox(channels, new PersonRepository(moduleRef.get(DataSource))));
     });
 
     it('keeps a message for a person in the outbox', async () => {
@@ -410,7 +402,7 @@ describe('the outbox relay, on its schedule (dev server, worker, HTTP gateway)',
     // suites left pending for their own, long-gone gateways would be tried ahead of this suite's.
     await db.query(`UPDATE notification SET state = 'failed', last_error = 'left pending by an earlier test suite' WHERE state = 'pending'`);
     const channels = createChannels(smsEnv);
-    outbox = new NotificationOutbox(channels);
+    outbox = new NotificationOutbox(channels, new PersonRepository(db));
     sender = new NotificationActivities(db, channels, outbox);
     [{ id: personId }] = await db.query(
       `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit) VALUES ('王五', 'passport', $1, '13900139000', 'XYL', '学院路社区', '1', '1') RETURNING id`,

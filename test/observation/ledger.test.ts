@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { LEDGER_COLUMNS, LedgerTooLarge, MAX_LEDGER_ROWS, readLedger } from '../../apps/api/observation/ledger/ledger-reader';
-import { readLedgerOffThread } from '../../apps/api/observation/ledger/ledger-thread';
-import { TABLE_CONTENT_TYPE, writeTable } from '../../apps/api/observation/ledger/ledger-writer';
+import { LEDGER_COLUMNS, LedgerTooLarge, MAX_LEDGER_ROWS, readLedger } from '../../libs/observation/ledger/ledger-reader';
+import { readLedgerOffThread } from '../../libs/observation/ledger/ledger-thread';
+import { TABLE_CONTENT_TYPE, writeTable } from '../../libs/nest/table-file';
 import { DomainError } from '../../libs/domain/errors';
 import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';

@@ -22,7 +22,7 @@ import { localDate } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { makeCsvOfCopies, makeLedgerFile, makeLedgerRecords, makeZipBomb } from '../support/ledger-fixtures';
 import { eventually } from '../support/eventually';
-import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
+import { enrolmentRequest, freshResidentId, ISO_UTC } from '../support/observation-fixtures';
 
 jest.setTimeout(120_000);
 
@@ -72,6 +72,25 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     );
     return body.observationNumber;
   }
+
+  it('documents the answer of every home-observation operation in the OpenAPI document', async () => {
+    const document = (await http.get('/docs-json').expect(200)).body;
+    const family = /^\/(persons|imports|observations|observation-policies|device-events|incoming-hand-overs|dashboard\/(summary|observations))\b/;
+    const operations = Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>>)
+      .filter(([path]) => family.test(path))
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })));
+    expect(operations.length).toBe(25);
+    const undocumented = operations
+      .filter(({ operation }) => {
+        const answers = Object.entries(operation.responses).filter(([status]) => /^2\d\d$/.test(status));
+        return !answers.length || answers.some(([, answer]) => !answer.content || Object.values(answer.content).some((media) => !media.schema));
+      })
+      .map(({ name }) => name);
+    expect(undocumented).toEqual([]);
+    // Every schema the document refers to is in it.
+    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(([, name]) => name);
+    expect(refs.filter((name) => !document.components.schemas[name])).toEqual([]);
+  });
 
   it('enrols a person: the record, the workflow and the tracking log agree', async () => {
     const response = await enrol().expect(201);
@@ -144,7 +163,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(again.body.observationNumber).toBe(number);
     expect(await workflowState(client, observationWorkflowId(number))).toBe('running');
 
-    const withRequestId = { ...body, documentNumber: freshResidentId(), clientRequestId: `lost-${Date.now()}` };
+    const withRequestId = { ...body, documentNumber: freshResidentId(), requestId: `lost-${Date.now()}` };
     const numbered = await lost(withRequestId);
     const retried = await http.post('/persons').send(withRequestId).expect(200);
     expect(retried.body).toMatchObject({ observationNumber: numbered, status: 'existing' });
@@ -152,21 +171,21 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     for (const n of [number, numbered]) expect((await client.workflow.count(`WorkflowId = '${observationWorkflowId(n)}'`)).count).toBe(1);
   });
 
-  it('is idempotent on clientRequestId, and one of many concurrent enrolments of one ID wins', async () => {
-    const clientRequestId = `req-${Date.now()}`;
-    const first = await enrol({ clientRequestId }).expect(201);
-    const again = await enrol({ clientRequestId }).expect(200);
+  it('is idempotent on requestId, and one of many concurrent enrolments of one ID wins', async () => {
+    const requestId = `req-${Date.now()}`;
+    const first = await enrol({ requestId }).expect(201);
+    const again = await enrol({ requestId }).expect(200);
     expect(again.body).toMatchObject({ status: 'existing', observationNumber: first.body.observationNumber });
     // Retried after its observation ended: still that observation, not a new one.
     await http.post(`/observations/${first.body.observationNumber}/early-end`).send({ reason: 'moved_away', by: 'worker-li' }).expect(200);
     await eventually(() => db.query(`SELECT status FROM observation WHERE number = $1`, [first.body.observationNumber]), (rows) => rows[0].status === 'ended', { what: 'the end recorded' });
-    const late = await enrol({ clientRequestId }).expect(200);
+    const late = await enrol({ requestId }).expect(200);
     expect(late.body).toMatchObject({ status: 'existing', observationNumber: first.body.observationNumber });
     // The retries took no number.
     const next = await enrol().expect(201);
     expect(sequence(next.body.observationNumber)).toBe(sequence(first.body.observationNumber) + 1);
 
-    const sameRequest = { clientRequestId: `req-many-${Date.now()}`, documentNumber: freshResidentId() };
+    const sameRequest = { requestId: `req-many-${Date.now()}`, documentNumber: freshResidentId() };
     const retries = await Promise.all(Array.from({ length: 20 }, () => enrol(sameRequest)));
     expect(retries.filter((r) => r.status === 201)).toHaveLength(1);
     expect(retries.filter((r) => r.status === 200)).toHaveLength(19);
@@ -178,6 +197,18 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(results.filter((r) => r.status === 409)).toHaveLength(19);
     const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM observation o JOIN person p ON p.id = o.person_id WHERE p.document_number = $1`, [documentNumber]);
     expect(count).toBe(1);
+  });
+
+  it('takes the enrolment idempotency key as the Idempotency-Key header or the body’s requestId, and refuses its old name', async () => {
+    const key = `header-${Date.now()}`;
+    const first = await enrol().set('Idempotency-Key', key).expect(201);
+    const again = await enrol({ requestId: key }).expect(200);
+    expect(again.body).toMatchObject({ status: 'existing', observationNumber: first.body.observationNumber });
+    const differing = await enrol({ requestId: 'another' }).set('Idempotency-Key', key).expect(422);
+    expect(differing.body.errors).toEqual([{ field: 'requestId', reason: expect.stringContaining('Idempotency-Key') }]);
+    // Dropped silently, the old name would let a retry enrol the person again.
+    const renamed = await enrol({ clientRequestId: key }).expect(422);
+    expect(renamed.body.errors).toEqual([{ field: 'clientRequestId', reason: expect.stringContaining('requestId') }]);
   });
 
   it.each([
@@ -203,7 +234,12 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(count).toBe(1);
     const { body } = await http.get(`/observations/${number}`).expect(200);
     expect(body.state.reportsReceived).toBe(1);
-    expect(body.observation.lastReportAt).not.toBeNull();
+    expect(body.observation.lastReportAt).toMatch(ISO_UTC);
+    // The key may come as the Idempotency-Key header too: the same report again is recorded once.
+    const byHeader = await http.post(`/observations/${number}/reports`).set('Idempotency-Key', 'r1').send({ temperature: 36.5 }).expect(201);
+    expect(byHeader.body.requestId).toBe('r1');
+    const [{ again }] = await db.query(`SELECT count(*)::int AS again FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
+    expect(again).toBe(1);
   });
 
   it('escalates a fever report; a supervisor decides to continue', async () => {
@@ -217,6 +253,15 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(decided.body.status).toBe('active');
     const rows = await eventually(() => db.query(`SELECT state, resolution FROM escalation WHERE id = $1`, [fever.id]), (r) => r[0]?.state === 'resolved');
     expect(rows[0]).toEqual({ state: 'resolved', resolution: 'continue' });
+    // One style in every answer: camelCase fields, instants as ISO 8601 UTC text (the live state's too).
+    expect(fever.openedAt).toMatch(ISO_UTC);
+    expect(decided.body.escalations.find((e: { id: string }) => e.id === fever.id)).toMatchObject({ state: 'resolved', openedAt: fever.openedAt });
+    const { body: detail2 } = await http.get(`/observations/${number}`).expect(200);
+    expect(detail2.escalations).toEqual([
+      { id: fever.id, kind: 'fever', ownerRole: 'medical', owner: expect.any(String), state: 'resolved', reason: expect.any(String), openedAt: fever.openedAt, resolution: 'continue', decidedBy: 'supervisor-wang', updatedAt: expect.stringMatching(ISO_UTC) },
+    ]);
+    expect(detail2.trackingLog.every((line: { at: string }) => ISO_UTC.test(line.at))).toBe(true);
+    expect(Object.keys(detail2.person.address)).toEqual(['subdistrict', 'community', 'building', 'unit', 'detail']);
   });
 
   it('routes a door-sensor event by device id and opens the non-cooperation ladder', async () => {
@@ -261,6 +306,10 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const numbers = [];
     for (let i = 0; i < 3; i++) numbers.push((await enrol({ address: { subdistrict: 'XYL', community: rolloutCommunity, building: '1', unit: '1' } }).expect(201)).body.observationNumber);
     const started = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: rolloutCommunity }).expect(202);
+    // The same key answers the same rollout and starts none besides.
+    const repeated = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).set('Idempotency-Key', started.body.rolloutId).send({ by: 'supervisor-wang', community: rolloutCommunity }).expect(202);
+    const keyed = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: rolloutCommunity, requestId: started.body.rolloutId }).expect(202);
+    expect(keyed.body.rolloutId).toBe(repeated.body.rolloutId);
     const progress = await eventually(async () => (await http.get(`/observation-policies/rollouts/${started.body.rolloutId}`)).body, (p) => p.done === true);
     expect(progress).toMatchObject({ total: 3, moved: 3, skipped: [], done: true });
     const rows = await eventually(
@@ -269,6 +318,15 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     );
     expect(rows.map((r: { policy_id: string }) => r.policy_id)).toEqual([allDayPolicyId, allDayPolicyId, allDayPolicyId]);
     await http.post('/observation-policies/Z-v9/rollouts').send({ by: 'x' }).expect(404);
+  });
+
+  it('lists policy versions as a page, by category and version', async () => {
+    const all = await http.get('/observation-policies').expect(200);
+    expect(all.body).toMatchObject({ page: 1, pageSize: 50, total: expect.any(Number) });
+    const b = await http.get('/observation-policies').query({ category: 'B', pageSize: 1 }).expect(200);
+    expect(b.body).toMatchObject({ items: [{ id: 'B-v1', category: 'B', version: 1, effectiveFrom: '2020-01-01' }], page: 1, pageSize: 1 });
+    expect(b.body.total).toBeGreaterThanOrEqual(2);
+    await http.get('/observation-policies').query({ category: 'E' }).expect(422);
   });
 
   it('lists with filters and paging, and exports the list and a tracking log', async () => {
@@ -288,7 +346,11 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     // Spreadsheets have no time zones: the offices' local time, with the offset named.
     const logged = await http.get(`/observations/${page.body.items[0].number}/tracking-log`).expect(200);
     const [, first]: string[][] = parseCsv(log.text, { bom: true });
-    expect(first[0]).toBe(zonedIso(Date.parse(logged.body[0].at), config.timeZone));
+    expect(first[0]).toBe(zonedIso(Date.parse(logged.body.items[0].at), config.timeZone));
+    // The JSON log is a page like every list; the files hold the whole log.
+    expect(logged.body).toMatchObject({ page: 1, pageSize: 50, total: logged.body.items.length });
+    const second = await http.get(`/observations/${page.body.items[0].number}/tracking-log`).query({ pageSize: 1, page: 2 }).expect(200);
+    expect(second.body).toMatchObject({ items: logged.body.items.slice(1, 2), page: 2, pageSize: 1, total: logged.body.total });
   });
 
   it('imports a ledger with a result per row, and a second upload enrols nobody twice', async () => {

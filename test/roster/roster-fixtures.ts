@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { createChannels } from '../../activities/notifications/channels';
 import { NotificationActivities } from '../../activities/notifications/notification.activities';
 import { NotificationOutbox } from '../../activities/notifications/notification-outbox';
+import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { RosterPlanner } from '../../activities/roster/roster-planner';
 import { ShiftLauncher } from '../../activities/roster/shift-launcher';
 import { RosterModeService } from '../../apps/api/roster/roster-mode.service';
@@ -23,7 +24,7 @@ import { eventually } from '../support/eventually';
 export function rosterServices(db: DataSource, testClient: Client, config: AppConfig) {
   const client = new Client({ connection: testClient.connection, namespace: testClient.options.namespace, dataConverter: dataConverterFor(config.temporal) });
   const channels = createChannels({});
-  const outbox = new NotificationOutbox(channels);
+  const outbox = new NotificationOutbox(channels, new PersonRepository(db));
   const launcher = new ShiftLauncher(db, config);
   const planner = new RosterPlanner(db, config);
   const planning = new RosterPlanningService(db, config, client, planner, launcher, outbox, new NotificationActivities(db, channels, outbox));

@@ -2,8 +2,8 @@
  * Deterministic ledgers (台账) for tests and benchmarks: valid, distinct people from a seed, and
  * files written with the reader's own header table.
  */
-import { DOCUMENT_TYPE_LABELS, LEDGER_COLUMNS } from '../../apps/api/observation/ledger/ledger-reader';
-import { writeTable } from '../../apps/api/observation/ledger/ledger-writer';
+import { DOCUMENT_TYPE_LABELS, LEDGER_COLUMNS } from '../../libs/observation/ledger/ledger-reader';
+import { writeTable } from '../../libs/nest/table-file';
 import type { EnrolmentRequest } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -59,7 +59,6 @@ export function makeLedgerRecords(
       category,
       anchorDate: options.anchorDate ?? '2024-03-01',
       responsibleWorker: pick(workers[community]),
-      clientRequestId: `ledger-${options.seed ?? 1}-${index + 1}`,
     };
     // Close contacts and overseas arrivals get a door sensor, as offices fit them first.
     if (category === 'A' || category === 'C') record.devices = { doorSensorId: `DS-${options.seed ?? 1}-${String(index + 1).padStart(6, '0')}` };

@@ -3,6 +3,9 @@ import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { ObservationPolicyService } from '../../libs/observation/observation-policy.service';
+import { ObservationPolicyRepository } from '../../libs/persistence/observation/observation-policy.repository';
+import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
+import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { AppConfig } from '../../libs/config/config';
 import { EnrolmentRequest } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
@@ -30,5 +33,8 @@ export function enrolmentRequest(overrides: Partial<EnrolmentRequest> = {}): Enr
 
 /** The enrolment service on real PostgreSQL and a real Temporal client (time-skipping or dev server). */
 export function enrolmentService(dataSource: DataSource, client: Client, config: AppConfig): EnrolmentService {
-  return new EnrolmentService(dataSource, client, config, new ObservationPolicyService(dataSource));
+  return new EnrolmentService(new ObservationRepository(dataSource), new PersonRepository(dataSource), client, config, new ObservationPolicyService(new ObservationPolicyRepository(dataSource)));
 }
+
+/** An instant as the API answers it: ISO 8601 in UTC, to the millisecond. */
+export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

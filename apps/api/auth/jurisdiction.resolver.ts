@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
 import { parseUuid } from '../../../libs/domain/ids';
-import { SELECT_RECORD } from '../../../libs/observation/observation-record';
+import { ImportJobRepository } from '../../../libs/persistence/observation/import-job.repository';
+import { IncomingHandOverRepository } from '../../../libs/persistence/observation/incoming-hand-over.repository';
+import { ObservationRepository } from '../../../libs/persistence/observation/observation.repository';
 import { observationWorkflowId } from '../../../workflows/observation/observation.messages';
 import { shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { transferRunWorkflowId, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
@@ -40,16 +42,31 @@ const POST_PLACE = `SELECT subdistrict, jurisdiction AS community FROM roster_po
 export class JurisdictionResolver {
   private readonly resolvers: Record<string, Resolve>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    observations: ObservationRepository,
+    importJobs: ImportJobRepository,
+    incomingHandOvers: IncomingHandOverRepository,
+  ) {
     const rows = (sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<Jurisdiction[]>;
     // Read the way the handlers read them: a uuid in any case is the same record; anything else is none.
     const uuidRows = async (sql: string, id: unknown) => {
       const uuid = parseUuid(id);
       return uuid ? rows(sql, [uuid]) : [];
     };
+    /** A repository's record, read by its id, as the one place it lies (none when there is no such record). */
+    const found = async <T extends Jurisdiction>(read: Promise<T | undefined>) => {
+      const record = await read;
+      return record ? [record] : [];
+    };
+    // A uuid id read the way the handlers read it.
+    const byUuid = <T extends Jurisdiction>(read: (id: string) => Promise<T | undefined>) => (id: unknown) => {
+      const uuid = parseUuid(id);
+      return uuid ? found(read(uuid)) : Promise.resolve([]);
+    };
     this.resolvers = {
-      observation: (number) => rows(`${SELECT_RECORD} WHERE o.number = $1`, [String(number)]),
-      'import-job': (id) => uuidRows(`SELECT subdistrict, community FROM import_job WHERE id = $1`, id),
+      observation: (number) => found(observations.record(String(number))),
+      'import-job': byUuid((id) => importJobs.placeOf(id)),
       post: (id) => rows(`${POST_PLACE} WHERE id = $1`, [String(id)]),
       // Creating or changing a post: where it is now (if it exists) and where the body puts it.
       'post-upsert': async (id, actor, body) => [
@@ -68,7 +85,7 @@ export class JurisdictionResolver {
         uuidRows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_request q JOIN roster_shift s ON s.id = q.shift_id JOIN roster_post p ON p.id = s.post_id WHERE q.id = $1`, id),
       // A community's peace/war mode: the community, in the subdistrict(s) of its posts.
       'mode-jurisdiction': (community) => rows(`SELECT DISTINCT subdistrict, jurisdiction AS community FROM roster_post WHERE jurisdiction = $1`, [String(community)]),
-      'incoming-hand-over': (id) => uuidRows(`SELECT subdistrict, community FROM incoming_hand_over WHERE id = $1`, id),
+      'incoming-hand-over': byUuid((id) => incomingHandOvers.placeOf(id)),
       'transfer-run': (id) => rows(`SELECT subdistrict, NULL AS community FROM transfer_run WHERE id = $1`, [String(id)]),
     };
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, NotFoundException, Param, Query, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import type { Response } from 'express';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { narrowFilter } from '../../../libs/auth/jurisdiction';
 import { PROJECT_ROOT } from '../../../libs/config/checkout';
 import { Public, Roles, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
-import { isTrue, ObservationListQuery } from '../observation/observation.dto';
+import { ApiPageResponse } from '../../../libs/nest/paging';
+import { filterOf, ObservationListQuery } from '../observation/observation.dto';
+import { DashboardSummary, MaskedObservationDto } from './dashboard.responses';
 import { DashboardService } from './dashboard.service';
 
 export class DashboardScopeQuery {
@@ -73,6 +75,7 @@ export class DashboardController {
   @ScopedInHandler()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Supervisors\' counts: under observation by status and category, due today, overdue, open escalations (PostgreSQL aggregates)' })
+  @ApiOkResponse({ type: DashboardSummary })
   summary(@Actor() actor: Principal, @Query() query: DashboardScopeQuery) {
     const within = { subdistrict: actor.subdistrict ?? undefined, community: actor.community ?? undefined };
     return this.dashboard.summary(narrowFilter(actor, { subdistrict: query.subdistrict || undefined, community: query.community || undefined }), within);
@@ -83,8 +86,9 @@ export class DashboardController {
   @ScopedInHandler()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The observation list for the dashboard: the same filters and paging as GET /observations, names and ID numbers masked' })
+  @ApiPageResponse(MaskedObservationDto)
   observations(@Actor() actor: Principal, @Query() query: ObservationListQuery) {
-    return this.dashboard.maskedList(narrowFilter(actor, { ...query, dueToday: isTrue(query.dueToday), overdue: isTrue(query.overdue) }));
+    return this.dashboard.maskedList(narrowFilter(actor, filterOf(query)), query);
   }
 
   private send(response: Response, name: string) {

@@ -1,14 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
-import { DashboardService, DashboardSummary } from '../dashboard/dashboard.service';
-
-interface DomainTotals {
-  enrolled: Record<string, number>;
-  reports: number;
-  escalations: Record<string, number>;
-}
+import { ObservationRepository, ObservationTotals } from '../../../libs/persistence/observation/observation.repository';
+import { DashboardSummary } from '../dashboard/dashboard.responses';
+import { DashboardService } from '../dashboard/dashboard.service';
 
 // The metrics of one scrape share one read of each source.
 const SNAPSHOT_MS = 1_000;
@@ -19,12 +13,12 @@ const SNAPSHOT_MS = 1_000;
  */
 @Injectable()
 export class DomainMetrics {
-  private totals?: { at: number; value: Promise<DomainTotals | undefined> };
+  private totals?: { at: number; value: Promise<ObservationTotals | undefined> };
   private summary?: { at: number; value: Promise<DashboardSummary | undefined> };
 
   constructor(
     registry: Registry,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly observations: ObservationRepository,
     private readonly dashboard: DashboardService,
   ) {
     const self = this;
@@ -109,8 +103,8 @@ export class DomainMetrics {
     });
   }
 
-  private readTotals(): Promise<DomainTotals | undefined> {
-    if (!this.totals || Date.now() - this.totals.at > SNAPSHOT_MS) this.totals = { at: Date.now(), value: this.guarded(this.queryTotals()) };
+  private readTotals(): Promise<ObservationTotals | undefined> {
+    if (!this.totals || Date.now() - this.totals.at > SNAPSHOT_MS) this.totals = { at: Date.now(), value: this.guarded(this.observations.totals()) };
     return this.totals.value;
   }
 
@@ -121,15 +115,6 @@ export class DomainMetrics {
 
   private guarded<T>(read: Promise<T>): Promise<T | undefined> {
     return read.catch(() => undefined);
-  }
-
-  private async queryTotals(): Promise<DomainTotals> {
-    const [row] = await this.dataSource.query(
-      `SELECT (SELECT coalesce(json_object_agg(category, n), '{}') FROM (SELECT category, count(*)::int AS n FROM observation GROUP BY category) c) AS enrolled,
-              (SELECT count(*)::int FROM tracking_log WHERE kind = 'report') AS reports,
-              (SELECT coalesce(json_object_agg(kind, n), '{}') FROM (SELECT kind, count(*)::int AS n FROM escalation GROUP BY kind) e) AS escalations`,
-    );
-    return row;
   }
 }
 

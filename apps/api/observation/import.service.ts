@@ -1,10 +1,16 @@
 import { Injectable, Logger, PayloadTooLargeException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Principal } from '../../../libs/auth/roles';
-import type { ImportRowChunks } from '../../../libs/observation/import-rows';
+import { notFound } from '../../../libs/domain/errors';
+import { parseUuid } from '../../../libs/domain/ids';
+import { LedgerTooLarge } from '../../../libs/observation/ledger/ledger-reader';
+import { readLedgerOffThread } from '../../../libs/observation/ledger/ledger-thread';
 import { LedgerImports } from '../../../libs/observation/ledger-imports';
-import { LedgerTooLarge } from './ledger/ledger-reader';
-import { readLedgerOffThread } from './ledger/ledger-thread';
+import { ImportJobRepository, ImportRowChunks } from '../../../libs/persistence/observation/import-job.repository';
+import { ImportJobDto, importJobOf } from './observation.responses';
+
+/** Which row results an import's status shows. */
+export type ImportResults = 'rejected' | 'all' | 'none';
 
 /**
  * `POST /persons/import`: the file is read off the API's main thread (422 if unreadable, 413 if too
@@ -16,19 +22,26 @@ import { readLedgerOffThread } from './ledger/ledger-thread';
 export class ImportService {
   private readonly logger = new Logger('import');
 
-  constructor(private readonly imports: LedgerImports) {}
+  constructor(
+    private readonly imports: LedgerImports,
+    private readonly jobs: ImportJobRepository,
+  ) {}
 
-  async start(file: Buffer, fileName: string, actor: Principal) {
+  async start(file: Buffer, fileName: string, actor: Principal): Promise<ImportJobDto> {
     const rows = await readRows(file, fileName);
     const fileKey = createHash('sha256').update(file).digest('hex').slice(0, 16);
-    const id = await this.imports.create({ fileName, fileKey, actor }, rows);
+    const id = await this.jobs.create({ fileName, fileKey, actor }, rows);
     // With Temporal down the job is still accepted: the reconciler starts its workflow once it is back.
     await this.imports.start(id).catch((error) => this.logger.warn(`import ${id}: workflow not started yet (${(error as Error).message}); the reconciler will start it`));
-    return this.imports.status(id);
+    return this.status(id);
   }
 
-  status(id: string, withResults?: 'rejected' | 'all' | 'none') {
-    return this.imports.status(id, withResults);
+  /** The job's state and counts, with the results of its rows that `results` asks for, in file order. */
+  async status(id: string, results: ImportResults = 'rejected'): Promise<ImportJobDto> {
+    const uuid = parseUuid(id);
+    const job = uuid && (await this.jobs.byId(uuid));
+    if (!job) throw notFound('import', id);
+    return importJobOf(job, results === 'none' ? undefined : await this.jobs.results(job.id, results === 'all' ? 'all' : 'not-accepted'));
   }
 }
 

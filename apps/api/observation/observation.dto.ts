@@ -1,8 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsNumber, IsString, MaxLength, MinLength } from 'class-validator';
 import { MEASURES } from '../../../workflows/observation/observation.messages';
-import { IsCalendarDate, IsOptional, MAX_PAGE } from '../../../libs/nest/validators';
+import { CATEGORIES, Category } from '../../../workflows/observation/observation-policy';
+import { PageQuery } from '../../../libs/nest/paging';
+import { IsCalendarDate, IsOptional } from '../../../libs/nest/validators';
+import type { ObservationFilter } from './observation.service';
 
 /** Documentation of `POST /persons`; the body is checked by validateEnrolment (422 naming each field). */
 export class EnrolmentDto {
@@ -15,7 +18,7 @@ export class EnrolmentDto {
   @ApiProperty({ example: '2026-11-20', description: 'last exposure or arrival (local date)' }) anchorDate!: string;
   @ApiProperty({ example: '李娜' }) responsibleWorker!: string;
   @ApiPropertyOptional({ example: { doorSensorId: 'DS-1001' } }) devices?: Record<string, string>;
-  @ApiPropertyOptional({ description: 'idempotency key: the same key returns the same observation' }) clientRequestId?: string;
+  @ApiPropertyOptional({ description: 'idempotency key (or the Idempotency-Key header): within the place enrolled in, the same key answers the same observation' }) requestId?: string;
 }
 
 /** Documentation of `POST /persons/move`; the body is checked by validateMove (422 naming each field). */
@@ -28,14 +31,18 @@ export class MoveDto {
 export class ReportDto {
   @ApiProperty({ example: 36.6, description: '°C, 34.0-43.0' }) @Type(() => Number) @IsNumber() temperature!: number;
   @ApiPropertyOptional({ example: ['cough'] }) @IsOptional() @IsArray() @ArrayMaxSize(10) @IsString({ each: true }) @MaxLength(50, { each: true }) symptoms?: string[];
-  @ApiPropertyOptional({ description: 'idempotency key of the report' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) requestId?: string;
+  @ApiPropertyOptional({ description: 'idempotency key of the report (or the Idempotency-Key header)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) requestId?: string;
   @ApiPropertyOptional({ enum: ['person', 'worker'] }) @IsOptional() @IsIn(['person', 'worker']) source?: 'person' | 'worker';
 }
 
 export class DeviceEventDto {
   @ApiProperty({ example: 'DS-1001' }) @IsString() @MinLength(1) @MaxLength(64) deviceId!: string;
   @ApiProperty({ enum: ['door_opened', 'camera_motion', 'thermometer_reading'] }) @IsString() kind!: string;
-  @ApiPropertyOptional({ description: 'the platform event id (idempotency)' }) @IsOptional() @IsString() @MaxLength(100) eventId?: string;
+  /**
+   * The event's own id on the device platform, not a key this API asks for: the platform names each
+   * event it sends, and the workflow takes an event once by that name however often it is delivered.
+   */
+  @ApiPropertyOptional({ description: 'the device platform’s id of the event: the same event delivered again is taken once' }) @IsOptional() @IsString() @MaxLength(100) eventId?: string;
   @ApiPropertyOptional({ description: 'ISO time of the event; default now' }) @IsOptional() @IsString() at?: string;
   @ApiPropertyOptional({ description: '°C for thermometer readings' }) @IsOptional() @IsNumber() value?: number;
 }
@@ -74,29 +81,42 @@ export class PolicyRolloutDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(50) by!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() subdistrict?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() community?: string;
+  @ApiPropertyOptional({ description: 'idempotency key (or the Idempotency-Key header): the same key answers the same rollout' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) requestId?: string;
 }
 
-export class PolicyDto {
+export class PolicyListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: CATEGORIES }) @IsOptional() @IsIn([...CATEGORIES]) category?: Category;
+}
+
+export class NewPolicyDto {
   @ApiProperty({ enum: ['A', 'B', 'C', 'D'] }) category!: string;
   @ApiProperty({ example: '2026-12-01' }) effectiveFrom!: string;
   @ApiProperty({ example: { periodDays: 14, slots: [{ start: '08:00', end: '10:00' }, { start: '14:00', end: '16:00' }], reminderMinutes: 0, graceMinutes: 60, feverThreshold: 37.3, doorAllowedWindows: [] } })
   rules!: Record<string, unknown>;
 }
 
-export class ObservationListQuery {
+/** Which observations a list, an export or a dashboard count selects. */
+export class ObservationFilterQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() subdistrict?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() community?: string;
   @ApiPropertyOptional({ enum: ['A', 'B', 'C', 'D'] }) @IsOptional() @IsIn(['A', 'B', 'C', 'D']) category?: string;
   @ApiPropertyOptional({ enum: ['active', 'escalated', 'released', 'ended'] }) @IsOptional() @IsIn(['active', 'escalated', 'released', 'ended']) status?: string;
   @ApiPropertyOptional({ description: 'a report is owed today' }) @IsOptional() @Type(() => String) @IsIn(['true', 'false']) dueToday?: string;
   @ApiPropertyOptional({ description: 'an open missed-report escalation' }) @IsOptional() @IsIn(['true', 'false']) overdue?: string;
-  @ApiPropertyOptional({ default: 1, maximum: MAX_PAGE }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
-  @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) pageSize?: number;
-  @ApiPropertyOptional({ enum: ['csv', 'xlsx'], description: 'export only' }) @IsOptional() @IsIn(['csv', 'xlsx']) format?: 'csv' | 'xlsx';
 }
 
-export class FormatQuery {
-  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'] }) @IsOptional() @IsIn(['json', 'csv', 'xlsx']) format?: 'json' | 'csv' | 'xlsx';
+export class ObservationListQuery extends IntersectionType(ObservationFilterQuery, PageQuery) {}
+
+export class ObservationExportQuery extends ObservationFilterQuery {
+  @ApiPropertyOptional({ enum: ['csv', 'xlsx'], default: 'csv' }) @IsOptional() @IsIn(['csv', 'xlsx']) format?: 'csv' | 'xlsx';
 }
 
-export const isTrue = (value?: string) => value === 'true';
+/** The tracking log: a page of it as JSON, or the whole log as a file. */
+export class TrackingLogQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], default: 'json', description: 'csv and xlsx: the whole log (paging is for json)' }) @IsOptional() @IsIn(['json', 'csv', 'xlsx']) format?: 'json' | 'csv' | 'xlsx';
+}
+
+/** The filters of a query, as the observation service takes them. */
+export function filterOf({ subdistrict, community, category, status, dueToday, overdue }: ObservationFilterQuery): ObservationFilter {
+  return { subdistrict, community, category, status, dueToday: dueToday === 'true', overdue: overdue === 'true' };
+}

@@ -1,16 +1,19 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
-import { ObservationRecord } from '../../../libs/observation/observation-record';
+import { ObservationRecord } from '../../../libs/persistence/observation/observation.repository';
 import { LoadedRecord } from '../auth/loaded-record.decorator';
 import { AuditedRead } from '../audit/audit.interceptor';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
 import { forbidden } from '../../../libs/domain/errors';
 import { DistrictLevel, Roles, Scoped, ScopedInHandler, SharedData } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
+import { ApiIdempotencyKey, IdempotencyKey } from '../../../libs/nest/idempotency';
+import { ApiPageResponse, pageModels, pageSchema } from '../../../libs/nest/paging';
+import { ApiTableFileResponse, sendTable } from '../../../libs/nest/table-file';
 import {
   acknowledgeEscalationUpdate,
   changePolicyUpdate,
@@ -20,33 +23,43 @@ import {
   resolveEscalationUpdate,
   takeMeasureUpdate,
 } from '../../../workflows/observation/observation.messages';
-import { sendTable } from './ledger/ledger-writer';
 import {
   DeviceEventDto,
   EarlyEndDto,
   EscalationActionDto,
   ExtensionDto,
-  FormatQuery,
+  filterOf,
   HealthDecisionDto,
-  isTrue,
   MeasureDto,
+  NewPolicyDto,
+  ObservationExportQuery,
   ObservationListQuery,
-  PolicyDto,
+  PolicyListQuery,
   PolicyMoveDto,
   PolicyRolloutDto,
   ReportDto,
+  TrackingLogQuery,
 } from './observation.dto';
 import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
-import { ObservationFilter, ObservationService } from './observation.service';
+import { ObservationService } from './observation.service';
+import {
+  DeviceEventAcceptedDto,
+  ObservationDetailDto,
+  ObservationDto,
+  ObservationPolicyDto,
+  ObservationStateDto,
+  ReportAcceptedDto,
+  RolloutProgressDto,
+  RolloutStartedDto,
+  TrackingLineDto,
+} from './observation.responses';
 
 const INSTANTS = new Set(['startedAt', 'releaseDueAt', 'nextDueAt', 'lastReportAt', 'endedAt', 'at', 'slotStart']);
 const columnsOf = (keys: string[]) => keys.map((key) => ({ key, header: key, instant: INSTANTS.has(key) }));
 const OBSERVATION_COLUMNS = columnsOf(['number', 'category', 'status', 'subdistrict', 'community', 'responsibleWorker', 'anchorDate', 'policyId', 'startedAt', 'releaseDueAt', 'nextDueAt', 'lastReportAt', 'endedAt', 'endReason']);
 const TRACKING_COLUMNS = columnsOf(['at', 'day', 'kind', 'slotStart', 'temperature', 'detail']);
-
-function toFilter(query: ObservationListQuery): ObservationFilter {
-  return { ...query, dueToday: isTrue(query.dueToday), overdue: isTrue(query.overdue) };
-}
+/** What a command on an observation answers. */
+const ApiStateResponse = () => ApiOkResponse({ type: ObservationStateDto, description: 'the observation’s live state after the command' });
 
 @ApiTags('observations')
 @Controller()
@@ -60,18 +73,20 @@ export class ObservationsController {
   @Get('observations')
   @Roles('supervisor', 'community_worker')
   @ScopedInHandler()
-  @ApiOperation({ summary: 'List observations, filtered and paged (from PostgreSQL)' })
+  @ApiOperation({ summary: 'List observations, filtered and paged, newest first (from PostgreSQL)' })
+  @ApiPageResponse(ObservationDto)
   list(@Actor() actor: Principal, @Query() query: ObservationListQuery) {
-    return this.observations.list(narrowFilter(actor, toFilter(query)));
+    return this.observations.list(narrowFilter(actor, filterOf(query)), query);
   }
 
   @Get('observations/export')
   @Roles('supervisor', 'community_worker')
   @ScopedInHandler()
-  @ApiOperation({ summary: 'Export the filtered list as csv or xlsx' })
+  @ApiOperation({ summary: 'Export the filtered list as csv or xlsx (times in the jurisdiction’s local time)' })
+  @ApiTableFileResponse('every observation the filters select, in number order')
   @AuditedRead()
-  async export(@Actor() actor: Principal, @Query() query: ObservationListQuery, @Res() response: Response) {
-    const rows = await this.observations.listAll(narrowFilter(actor, toFilter(query)));
+  async export(@Actor() actor: Principal, @Query() query: ObservationExportQuery, @Res() response: Response) {
+    const rows = await this.observations.listAll(narrowFilter(actor, filterOf(query)));
     await sendTable(response, 'observations', query.format ?? 'csv', OBSERVATION_COLUMNS, rows, { timeZone: this.config.timeZone });
   }
 
@@ -79,6 +94,7 @@ export class ObservationsController {
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @ApiOperation({ summary: 'The record, the person, the live workflow state, escalations and the tracking log' })
+  @ApiOkResponse({ type: ObservationDetailDto })
   @AuditedRead()
   detail(@Param('number') number: string) {
     return this.observations.detail(number);
@@ -87,20 +103,23 @@ export class ObservationsController {
   @Get('observations/:number/tracking-log')
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
-  @ApiOperation({ summary: 'The day-by-day tracking log, as json, csv or xlsx' })
+  @ApiOperation({ summary: 'The day-by-day tracking log: a page of it as json, or all of it as csv or xlsx (local times)' })
+  @ApiTableFileResponse('json: a page of the log, oldest first; csv, xlsx: the whole log', { schema: pageSchema(TrackingLineDto), models: pageModels(TrackingLineDto) })
   @AuditedRead()
-  async trackingLog(@Param('number') number: string, @Query() query: FormatQuery, @Res() response: Response) {
+  async trackingLog(@Param('number') number: string, @Query() query: TrackingLogQuery, @Res() response: Response) {
+    if (!query.format || query.format === 'json') return void response.json(await this.observations.trackingLogPage(number, query));
     const rows = await this.observations.trackingLog(number);
-    if (!query.format || query.format === 'json') return void response.json(rows);
-    await sendTable(response, `tracking-log-${number}`, query.format, TRACKING_COLUMNS, rows.map((r: Record<string, unknown>) => ({ ...r, detail: JSON.stringify(r.detail) })), { timeZone: this.config.timeZone });
+    await sendTable(response, `tracking-log-${number}`, query.format, TRACKING_COLUMNS, rows.map((r) => ({ ...r, detail: JSON.stringify(r.detail) })), { timeZone: this.config.timeZone });
   }
 
   @Post('observations/:number/reports')
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @ApiOperation({ summary: 'A temperature report for the open check-in slot' })
-  report(@Param('number') number: string, @Body() body: ReportDto, @LoadedRecord() row?: ObservationRecord) {
-    return this.observations.report(number, body, Date.now(), row);
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: ReportAcceptedDto, description: 'taken: signalled to the workflow and in the tracking log (a repeat of a request id answers alike and counts once)' })
+  report(@Param('number') number: string, @Body() body: ReportDto, @IdempotencyKey() requestId: string | undefined, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.report(number, body, requestId, Date.now(), row);
   }
 
   @Post('device-events')
@@ -108,6 +127,7 @@ export class ObservationsController {
   @ScopedInHandler()
   @HttpCode(202)
   @ApiOperation({ summary: 'An event from a door sensor, camera or smart thermometer, routed by device id' })
+  @ApiAcceptedResponse({ type: DeviceEventAcceptedDto, description: 'signalled to the observation of whoever carries the device' })
   deviceEvent(@Actor() actor: Principal, @Body() body: DeviceEventDto) {
     return this.observations.deviceEvent(body, actor);
   }
@@ -116,6 +136,8 @@ export class ObservationsController {
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
+  @ApiOperation({ summary: 'The escalation’s owner has seen it and is acting' })
+  @ApiStateResponse()
   acknowledge(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto, @LoadedRecord() row?: ObservationRecord) {
     return this.observations.command(number, acknowledgeEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
   }
@@ -124,6 +146,8 @@ export class ObservationsController {
   @Roles('supervisor', 'community_worker')
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Close an escalation (a fever or symptom one is closed by a supervisor’s decision instead)' })
+  @ApiStateResponse()
   resolve(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto, @LoadedRecord() row?: ObservationRecord) {
     return this.observations.command(number, resolveEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
   }
@@ -133,6 +157,7 @@ export class ObservationsController {
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'A supervisor decides a fever or symptom escalation: continue, hospital or centralized quarantine' })
+  @ApiStateResponse()
   decide(@Param('number') number: string, @Param('id') id: string, @Body() body: HealthDecisionDto, @LoadedRecord() row?: ObservationRecord) {
     return this.observations.command(number, decideHealthEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
   }
@@ -142,6 +167,7 @@ export class ObservationsController {
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'The next step of the non-cooperation ladder: warning talk, guard posted, centralized quarantine (a supervisor’s: it ends the observation)' })
+  @ApiStateResponse()
   measure(@Actor() actor: Principal, @Param('number') number: string, @Body() body: MeasureDto, @LoadedRecord() row?: ObservationRecord) {
     // The last step ends the observation: it needs the role that may end one (as early-end does).
     if (body.measure === 'centralized_quarantine' && actor.role !== 'supervisor') throw forbidden('centralized quarantine ends the observation and needs a supervisor, as early-end does');
@@ -153,6 +179,7 @@ export class ObservationsController {
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'A new exposure: the anchor date moves and with it the release' })
+  @ApiStateResponse()
   extend(@Param('number') number: string, @Body() body: ExtensionDto, @LoadedRecord() row?: ObservationRecord) {
     return this.observations.command(number, extendUpdate, body, row);
   }
@@ -161,6 +188,8 @@ export class ObservationsController {
   @Roles('supervisor')
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
+  @ApiOperation({ summary: 'End the observation before its release: moved away, hospital or centralized quarantine' })
+  @ApiStateResponse()
   endEarly(@Param('number') number: string, @Body() body: EarlyEndDto, @LoadedRecord() row?: ObservationRecord) {
     return this.observations.command(number, endEarlyUpdate, body, row);
   }
@@ -170,6 +199,7 @@ export class ObservationsController {
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'Move a running observation to another policy version of its category' })
+  @ApiStateResponse()
   async movePolicy(@Param('number') number: string, @Body() body: PolicyMoveDto, @LoadedRecord() row?: ObservationRecord) {
     return this.observations.command(number, changePolicyUpdate, { policy: await this.policies.get(body.policyId), by: body.by }, row);
   }
@@ -179,14 +209,18 @@ export class ObservationsController {
   @DistrictLevel()
   @HttpCode(202)
   @ApiOperation({ summary: 'Move every running observation of the policy’s category (optionally of one subdistrict or community) onto it' })
-  startRollout(@Param('id') id: string, @Body() body: PolicyRolloutDto) {
-    return this.observations.startPolicyRollout(id, body);
+  @ApiIdempotencyKey()
+  @ApiAcceptedResponse({ type: RolloutStartedDto, description: 'the rollout runs as a workflow; follow it at GET /observation-policies/rollouts/:rolloutId' })
+  startRollout(@Param('id') id: string, @Body() body: PolicyRolloutDto, @IdempotencyKey() requestId?: string) {
+    const { by, subdistrict, community } = body;
+    return this.observations.startPolicyRollout(id, { by, subdistrict, community }, requestId);
   }
 
   @Get('observation-policies/rollouts/:rolloutId')
   @Roles('supervisor')
   @DistrictLevel()
   @ApiOperation({ summary: 'A policy rollout: total, moved, skipped with reasons, done' })
+  @ApiOkResponse({ type: RolloutProgressDto })
   rolloutProgress(@Param('rolloutId') rolloutId: string) {
     return this.observations.policyRolloutProgress(rolloutId);
   }
@@ -194,15 +228,18 @@ export class ObservationsController {
   @Get('observation-policies')
   @Roles('supervisor', 'community_worker')
   @SharedData()
-  listPolicies(@Query('category') category?: string) {
-    return this.policies.list(category);
+  @ApiOperation({ summary: 'The policy versions, by category and version' })
+  @ApiPageResponse(ObservationPolicyDto)
+  listPolicies(@Query() query: PolicyListQuery) {
+    return this.policies.list(query.category, query);
   }
 
   @Post('observation-policies')
   @Roles('supervisor')
   @DistrictLevel()
-  @ApiBody({ type: PolicyDto })
+  @ApiBody({ type: NewPolicyDto })
   @ApiOperation({ summary: 'A new policy version for a category, applied to enrolments from its effective date' })
+  @ApiCreatedResponse({ type: ObservationPolicyDto })
   createPolicy(@Body() body: Record<string, unknown>) {
     return this.policies.create(body as { category: unknown; effectiveFrom: unknown; rules: unknown });
   }

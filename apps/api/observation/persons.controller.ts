@@ -17,7 +17,21 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConflictResponse, ApiConsumes, ApiOperation, ApiPayloadTooLargeResponse, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
 import type { Response } from 'express';
 import { catchError, Observable, throwError } from 'rxjs';
 import { Actor } from '../../../libs/auth/actor.decorator';
@@ -25,8 +39,11 @@ import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorat
 import type { Principal } from '../../../libs/auth/roles';
 import { EnrolmentService } from '../../../libs/observation/enrolment.service';
 import { invalid } from '../../../libs/domain/errors';
-import { ImportService } from './import.service';
+import { ApiIdempotencyKey, IdempotencyKey } from '../../../libs/nest/idempotency';
+import { IsOptional } from '../../../libs/nest/validators';
+import { ImportResults, ImportService } from './import.service';
 import { EnrolmentDto, MoveDto } from './observation.dto';
+import { EnrolmentResultDto, ImportJobDto, MovedPersonDto } from './observation.responses';
 
 const MAX_LEDGER_BYTES = 50 * 1024 * 1024;
 
@@ -45,6 +62,16 @@ class LedgerSizeLimit implements NestInterceptor {
   }
 }
 
+const RESULTS: ImportResults[] = ['rejected', 'all', 'none'];
+
+class ImportStatusQuery {
+  @ApiPropertyOptional({ enum: RESULTS, default: 'rejected', description: 'which rows’ results to list' }) @IsOptional() @IsIn(RESULTS) results?: ImportResults;
+}
+
+class LedgerUploadDto {
+  @ApiProperty({ type: 'string', format: 'binary', description: 'a .csv or .xlsx ledger' }) file!: unknown;
+}
+
 @ApiTags('persons')
 @Controller()
 export class PersonsController {
@@ -59,10 +86,14 @@ export class PersonsController {
   @HttpCode(201)
   @ApiBody({ type: EnrolmentDto })
   @ApiOperation({ summary: 'Enrol a person: one record, one observation number, one observation workflow' })
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: EnrolmentResultDto, description: 'enrolled' })
+  @ApiOkResponse({ type: EnrolmentResultDto, description: 'the request id was enrolled before: its observation, as it was answered then' })
   @ApiConflictResponse({ description: 'the person already has an open observation; the body names its number' })
   @ApiUnprocessableEntityResponse({ description: 'a field is wrong; `errors` names each field and reason' })
-  async enrol(@Actor() actor: Principal, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
-    const result = await this.enrolment.enrol(body, actor);
+  async enrol(@Actor() actor: Principal, @Body() body: Record<string, unknown>, @IdempotencyKey() requestId: string | undefined, @Res({ passthrough: true }) response: Response) {
+    // The header's key, when sent, is the body's requestId (the decorator refuses the two differing).
+    const result = await this.enrolment.enrol(requestId === undefined ? body : { ...body, requestId }, actor);
     if (result.status === 'existing') response.status(200);
     return result;
   }
@@ -73,6 +104,7 @@ export class PersonsController {
   @HttpCode(200)
   @ApiBody({ type: MoveDto })
   @ApiOperation({ summary: 'A person not under observation moves house: the old and the new address must both lie in your jurisdiction' })
+  @ApiOkResponse({ type: MovedPersonDto })
   @ApiConflictResponse({ description: 'the person is under observation, or lies outside your jurisdiction' })
   move(@Actor() actor: Principal, @Body() body: Record<string, unknown>) {
     return this.enrolment.move(body, actor);
@@ -84,9 +116,10 @@ export class PersonsController {
   @HttpCode(202)
   @UseInterceptors(LedgerSizeLimit, FileInterceptor('file', { limits: { fileSize: MAX_LEDGER_BYTES } }))
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiBody({ type: LedgerUploadDto })
   @ApiOperation({ summary: 'Import a ledger (.csv or .xlsx, at most 50 MiB and 50,000 rows); its rows are stored before the answer, then enrolled by a workflow; follow progress at GET /imports/:id' })
-  @ApiPayloadTooLargeResponse({ description: 'the file, or the workbook unpacked, is larger than its limit; `problems` names it' })
+  @ApiAcceptedResponse({ type: ImportJobDto, description: 'every row is stored; the job runs' })
+  @ApiPayloadTooLargeResponse({ description: 'the file, or the workbook unpacked, is larger than its limit; `errors` names it' })
   async import(@Actor() actor: Principal, @UploadedFile() file: Express.Multer.File | undefined) {
     if (!file) throw invalid('file', 'is required: a .csv or .xlsx ledger as multipart field "file"');
     return this.imports.start(file.buffer, file.originalname, actor);
@@ -95,12 +128,9 @@ export class PersonsController {
   @Get('imports/:id')
   @Roles('supervisor', 'community_worker')
   @Scoped('import-job', 'param', 'id')
-  @ApiQuery({ name: 'results', required: false, enum: ['rejected', 'all', 'none'] })
   @ApiOperation({ summary: 'An import: state, progress, counts and a result per row' })
-  importStatus(@Param('id') id: string, @Query('results') results?: 'rejected' | 'all' | 'none') {
-    if (results && !['rejected', 'all', 'none'].includes(results)) {
-      throw invalid('results', 'must be rejected, all or none');
-    }
-    return this.imports.status(id, results);
+  @ApiOkResponse({ type: ImportJobDto })
+  importStatus(@Param('id') id: string, @Query() query: ImportStatusQuery) {
+    return this.imports.status(id, query.results);
   }
 }

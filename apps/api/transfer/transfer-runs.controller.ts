@@ -20,7 +20,7 @@ import {
   rerouteUpdate,
 } from '../../../workflows/transfer/transfer.messages';
 import { forbidden, invalid } from '../../../libs/domain/errors';
-import { sendTable, TableColumn } from '../observation/ledger/ledger-writer';
+import { sendTable, TableColumn } from '../../../libs/nest/table-file';
 import { ByDto, ExceptionDecisionDto, HandOverDto, PlanAdjustmentDto, RefusalDto, RerouteDto, RiderDto, RunListQuery, RunRequestDto, SheetQuery } from './transfer.dto';
 import { HandOverSheetRow, TransferRunService } from './transfer-run.service';
 import { AuditedRead } from '../audit/audit.interceptor';

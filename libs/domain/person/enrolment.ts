@@ -20,7 +20,8 @@ export interface EnrolmentRequest {
   anchorDate: string;
   responsibleWorker: string;
   devices?: { doorSensorId?: string; cameraId?: string; thermometerId?: string };
-  clientRequestId?: string;
+  /** Idempotency key: within the place enrolled in, the same key answers the same observation. */
+  requestId?: string;
 }
 
 const SUBDISTRICT_CODE = /^[A-Z][A-Z0-9]{1,7}$/;
@@ -125,7 +126,9 @@ export function validateEnrolment(input: Record<string, unknown>, today: Date = 
     anchorDate,
     responsibleWorker: text(problems, 'responsibleWorker', input.responsibleWorker, 50),
     devices: Object.fromEntries(Object.entries(devices).filter(([, v]) => v !== undefined)),
-    clientRequestId: optionalText(problems, 'clientRequestId', input.clientRequestId, 100),
+    requestId: optionalText(problems, 'requestId', input.requestId, 100),
   };
+  // The key's old name: dropped silently, a retry would enrol the person again.
+  if (input.clientRequestId !== undefined) problems.push({ field: 'clientRequestId', reason: 'is now requestId (or the Idempotency-Key header)' });
   return problems.length ? { problems } : { enrolment, problems };
 }

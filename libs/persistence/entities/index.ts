@@ -1,12 +1,6 @@
 import { AuditLogEntity, LoginAddressEntity, LoginLockoutEntity, UserEntity } from './access.entity';
-import { EscalationEntity } from './escalation.entity';
-import { ImportJobEntity, ImportRowEntity } from './import-job.entity';
 import { NotificationEntity } from './notification.entity';
-import { ObservationPolicyEntity } from './observation-policy.entity';
-import { ObservationEntity } from './observation.entity';
-import { PersonEntity } from './person.entity';
 import { SystemProbeEntity } from './system-probe.entity';
-import { TrackingLogEntity } from './tracking-log.entity';
 import { ROSTER_ENTITIES } from './roster-entities';
 import { TRANSFER_ENTITIES } from './transfer-entities';
 
@@ -15,15 +9,8 @@ export {
   LoginAddressEntity,
   LoginLockoutEntity,
   UserEntity,
-  EscalationEntity,
-  ImportJobEntity,
-  ImportRowEntity,
   NotificationEntity,
-  ObservationEntity,
-  ObservationPolicyEntity,
-  PersonEntity,
   SystemProbeEntity,
-  TrackingLogEntity,
 };
 
 export const ENTITIES = [
@@ -31,15 +18,8 @@ export const ENTITIES = [
   LoginAddressEntity,
   LoginLockoutEntity,
   UserEntity,
-  EscalationEntity,
-  ImportJobEntity,
-  ImportRowEntity,
   NotificationEntity,
-  ObservationEntity,
-  ObservationPolicyEntity,
-  PersonEntity,
   SystemProbeEntity,
-  TrackingLogEntity,
   ...ROSTER_ENTITIES,
   ...TRANSFER_ENTITIES,
 ];

@@ -1,6 +1,5 @@
 import { CentralizedQuarantineEntity } from './centralized-quarantine.entity';
 import { DispatchEventEntity, DispatchOrderEntity } from './dispatch.entity';
-import { IncomingHandOverEntity } from './incoming-hand-over.entity';
 import { TransferExceptionEntity } from './transfer-exception.entity';
 import { TransferDestinationEntity, TransferEscortEntity, TransferSortingPointEntity, TransferVehicleEntity } from './transfer-resources.entity';
 import { TransferRunEntity } from './transfer-run.entity';
@@ -12,7 +11,6 @@ export const TRANSFER_ENTITIES = [
   CentralizedQuarantineEntity,
   DispatchEventEntity,
   DispatchOrderEntity,
-  IncomingHandOverEntity,
   TransferDestinationEntity,
   TransferEscortEntity,
   TransferExceptionEntity,

@@ -7,9 +7,9 @@ import { Readable } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { FieldProblem, invalid, invalidAll } from '../../../../libs/domain/errors';
-import type { DocumentType } from '../../../../libs/domain/person/enrolment';
-import { DAY } from '../../../../libs/domain/local-time';
+import { FieldProblem, invalid, invalidAll } from '../../domain/errors';
+import type { DocumentType } from '../../domain/person/enrolment';
+import { DAY } from '../../domain/local-time';
 
 export interface LedgerRow {
   /** The row number a person sees in the sheet: the header is row 1, the first data row is 2. */
@@ -47,7 +47,6 @@ export const LEDGER_COLUMNS: readonly LedgerColumn[] = [
   { path: 'devices.doorSensorId', zh: '门磁', en: 'doorSensorId' },
   { path: 'devices.cameraId', zh: '摄像头', en: 'cameraId' },
   { path: 'devices.thermometerId', zh: '智能体温计', en: 'thermometerId' },
-  { path: 'clientRequestId', zh: '请求编号', en: 'clientRequestId' },
 ];
 
 /** How each document type is written in a ledger; the first label is the one exports use. */

@@ -6,9 +6,10 @@
  * next upload gets a new thread.
  */
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { RUNS_COMPILED } from '../../../../libs/config/checkout';
-import { DomainError } from '../../../../libs/domain/errors';
-import { ImportRowChunks, importRowChunks } from '../../../../libs/observation/import-rows';
+import { RUNS_COMPILED } from '../../config/checkout';
+import { DomainError } from '../../domain/errors';
+import type { ImportRowChunks } from '../../persistence/observation/import-job.repository';
+import { importRowChunks } from './import-rows';
 import { LedgerTooLarge, readLedger } from './ledger-reader';
 
 const THREAD_HEAP_MIB = 1024;

@@ -1,13 +1,16 @@
 /**
- * Writes lists and tracking logs as .csv or .xlsx for people to open in Excel or WPS. Every value
- * is written as data: never a formula, and text that a spreadsheet would run is defused.
+ * Tables as files to download (.csv or .xlsx, for people to open in Excel or WPS): lists, tracking
+ * logs, hand-over sheets. Every value is written as data: never a formula, and text that a
+ * spreadsheet would run is defused.
  */
 import { PassThrough } from 'node:stream';
+import { applyDecorators, Type as ClassType } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiProduces } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
-import { utcOffsetMinutes, zonedIso } from '../../../../libs/config/time-zone';
-import { MINUTE } from '../../../../libs/domain/local-time';
+import { utcOffsetMinutes, zonedIso } from '../config/time-zone';
+import { MINUTE } from '../domain/local-time';
 
 export interface TableColumn {
   key: string;
@@ -29,15 +32,32 @@ export const TABLE_CONTENT_TYPE: Record<TableFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-export async function writeTable(columns: TableColumn[], rows: Array<Record<string, unknown>>, format: TableFormat, options: TableOptions = {}): Promise<Buffer> {
+export async function writeTable(columns: TableColumn[], rows: readonly object[], format: TableFormat, options: TableOptions = {}): Promise<Buffer> {
   const headers = columns.map((column) => column.header);
   const timeZone = options.timeZone ?? 'UTC';
-  const cells = rows.map((row) => columns.map((column) => (column.instant ? instantCell(row[column.key], format, timeZone) : cellValue(row[column.key]))));
+  const cells = rows.map((row) => {
+    const values = row as Record<string, unknown>;
+    return columns.map((column) => (column.instant ? instantCell(values[column.key], format, timeZone) : cellValue(values[column.key])));
+  });
   return format === 'csv' ? writeCsv(headers, cells) : writeXlsx(headers, cells, options.sheetName);
 }
 
+/**
+ * Documents a 200 answer that is a table file in each format, and, when the route also answers
+ * JSON (`format=json`), its schema.
+ */
+export function ApiTableFileResponse(description: string, json?: { schema: Record<string, unknown>; models: Array<ClassType<unknown>> }) {
+  const file = { schema: { type: 'string', format: 'binary' } };
+  const content: Record<string, { schema: Record<string, unknown> }> = {
+    ...(json ? { 'application/json': { schema: json.schema } } : {}),
+    [TABLE_CONTENT_TYPE.csv.split(';')[0]]: file,
+    [TABLE_CONTENT_TYPE.xlsx]: file,
+  };
+  return applyDecorators(ApiExtraModels(...(json?.models ?? [])), ApiProduces(...Object.keys(content)), ApiOkResponse({ description, content }));
+}
+
 /** Answers the request with the table as a file to download. */
-export async function sendTable(response: Response, fileName: string, format: TableFormat, columns: TableColumn[], rows: Array<Record<string, unknown>>, options: TableOptions): Promise<void> {
+export async function sendTable(response: Response, fileName: string, format: TableFormat, columns: TableColumn[], rows: readonly object[], options: TableOptions): Promise<void> {
   const file = await writeTable(columns, rows, format, options);
   response.setHeader('Content-Type', TABLE_CONTENT_TYPE[format]);
   response.setHeader('Content-Disposition', `attachment; filename="${fileName}.${format}"`);

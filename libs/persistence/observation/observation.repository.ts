@@ -1,0 +1,414 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Category } from '../../../workflows/observation/observation-policy';
+import type { EndReason, Escalation, EscalationKind, EscalationState, ObservationStatus, OwnerRole } from '../../../workflows/observation/observation.messages';
+import type { TrackingEntry } from '../../../workflows/observation/tracking-entry';
+import { queryPage } from '../page-query';
+import { DEVICE_KEYS, DeviceKey, OPEN, PERSON_BY_DOCUMENT, PersonDevices, PersonOnRecord, PersonRecord } from './person.repository';
+
+/** An observation's row: the lists read it, and the access guard reads it to place it in a jurisdiction. */
+export interface ObservationRecord {
+  number: string;
+  personId: string;
+  category: Category;
+  status: ObservationStatus;
+  subdistrict: string;
+  community: string;
+  responsibleWorker: string;
+  /** YYYY-MM-DD. */
+  anchorDate: string;
+  policyId: string;
+  startedAt: Date;
+  releaseDueAt: Date;
+  nextDueAt: Date | null;
+  lastReportAt: Date | null;
+  endedAt: Date | null;
+  endReason: string | null;
+}
+
+/** One line of the 14-day tracking log. */
+export interface TrackingLine {
+  at: Date;
+  day: number;
+  kind: string;
+  slotStart: Date | null;
+  temperature: number | null;
+  detail: Record<string, unknown>;
+}
+
+/** An escalation as recorded. */
+export interface EscalationRecord {
+  id: string;
+  observationNumber: string;
+  kind: EscalationKind;
+  ownerRole: OwnerRole;
+  owner: string;
+  state: EscalationState;
+  reason: string;
+  openedAt: Date;
+  updatedAt: Date;
+  resolution: string | null;
+  decidedBy: string | null;
+}
+
+/** Which observations a list, an export or a count selects. */
+export interface ObservationSelection {
+  subdistrict?: string;
+  community?: string;
+  category?: string;
+  status?: string;
+  /** Open, with a report owed within [from, to). */
+  dueBetween?: { from: Date; to: Date };
+  /** Open, with an open missed-report escalation. */
+  overdue?: boolean;
+}
+
+/** What a workflow pass changes on the observation's own row. */
+export interface ObservationRowChanges {
+  status?: ObservationStatus;
+  nextDueAt?: number | null;
+  releaseDueAt?: number;
+  endReason?: EndReason;
+  endedAt?: number;
+  policyId?: string;
+  anchorDate?: string;
+}
+
+/** What `takeNumber` found: the person on record, a number already given to the request, or the next sequence. */
+export interface NumberTaken {
+  person: PersonOnRecord | null;
+  knownNumber: string | null;
+  /** Null when none was taken (the person is on record elsewhere or under observation, or the request was enrolled). */
+  sequence: string | null;
+}
+
+/** The person, the observation and its first tracking-log line, written together. */
+export interface NewEnrolment {
+  person: Omit<PersonRecord, 'id'>;
+  observation: Pick<ObservationRecord, 'number' | 'category' | 'responsibleWorker' | 'anchorDate' | 'policyId' | 'startedAt' | 'releaseDueAt' | 'nextDueAt'> & { requestId: string | null };
+  enrolled: TrackingEntry;
+}
+
+/** What rebuilding an observation's workflow input needs of its record. */
+export type ObservationStartRecord = Pick<ObservationRecord, 'number' | 'personId' | 'category' | 'subdistrict' | 'community' | 'responsibleWorker' | 'anchorDate' | 'startedAt' | 'policyId'> & {
+  /** The enrolment wrote its 'enrolled' line (see ObservationInput.enrolmentRecorded). */
+  enrolmentRecorded: boolean;
+};
+
+/** An observation a device is fitted for: open, with the person carrying the device. */
+export interface DeviceObservation {
+  number: string;
+  subdistrict: string;
+  community: string;
+  startedAt: Date;
+}
+
+/** Counts for the dashboard's panels. */
+export interface ObservationCounts {
+  byStatusAndCategory: Array<{ status: ObservationStatus; category: Category; n: number }>;
+  /** Escalations not resolved, of the selected observations. */
+  unresolvedEscalations: Array<{ state: EscalationState; kind: EscalationKind; n: number }>;
+}
+
+/** Totals since the beginning, for the metrics' counters. */
+export interface ObservationTotals {
+  enrolled: Record<string, number>;
+  reports: number;
+  escalations: Record<string, number>;
+}
+
+/** Numbered parameters of one statement, and its WHERE clause. */
+interface Where {
+  clause: string;
+  params: unknown[];
+}
+
+const RECORD_COLUMNS = `o.number, o.person_id AS "personId", o.category, o.status, o.subdistrict, o.community, o.responsible_worker AS "responsibleWorker",
+  to_char(o.anchor_date, 'YYYY-MM-DD') AS "anchorDate", o.policy_id AS "policyId", o.started_at AS "startedAt", o.release_due_at AS "releaseDueAt",
+  o.next_due_at AS "nextDueAt", o.last_report_at AS "lastReportAt", o.ended_at AS "endedAt", o.end_reason AS "endReason"`;
+const SELECT_RECORD = `SELECT ${RECORD_COLUMNS} FROM observation o`;
+const TRACKING_COLUMNS = `at, day, kind, slot_start AS "slotStart", temperature::float8 AS temperature, detail`;
+
+/** The observation row's columns a workflow pass writes, with each value as the column takes it. */
+const ROW_COLUMNS: Record<keyof ObservationRowChanges, [string, (v: never) => unknown]> = {
+  status: ['status', (v) => v],
+  nextDueAt: ['next_due_at', (v: number | null) => (v === null ? null : new Date(v))],
+  releaseDueAt: ['release_due_at', (v: number) => new Date(v)],
+  endReason: ['end_reason', (v) => v],
+  endedAt: ['ended_at', (v: number) => new Date(v)],
+  policyId: ['policy_id', (v) => v],
+  anchorDate: ['anchor_date', (v) => v],
+};
+
+/**
+ * Observations and what hangs off them: the number counter, the tracking log and the escalations
+ * (`observation`, `observation_number_counter`, `tracking_log`, `escalation`), and the enrolment's
+ * statements that write the person with them. Every statement on these tables is here; the rules
+ * are the services' and activities'. Methods that take `db` run in the caller's transaction.
+ */
+@Injectable()
+export class ObservationRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async record(number: string): Promise<ObservationRecord | undefined> {
+    const [row] = await this.dataSource.query(`${SELECT_RECORD} WHERE o.number = $1`, [number]);
+    return row;
+  }
+
+  /** A page of the selection, newest first. */
+  page(selection: ObservationSelection, page: { offset: number; pageSize: number }): Promise<{ items: ObservationRecord[]; total: number }> {
+    const { clause, params } = where(selection);
+    return queryPage(this.dataSource, { columns: RECORD_COLUMNS, from: `FROM observation o ${clause}`, orderBy: 'o.created_at DESC, o.number' }, params, page);
+  }
+
+  async count(selection: ObservationSelection): Promise<number> {
+    const { clause, params } = where(selection);
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM observation o ${clause}`, params);
+    return total;
+  }
+
+  /** Every observation of the selection, in number order (an export). */
+  all(selection: ObservationSelection): Promise<ObservationRecord[]> {
+    const { clause, params } = where(selection);
+    return this.dataSource.query(`${SELECT_RECORD} ${clause} ORDER BY o.number`, params);
+  }
+
+  /** By status and category, and their unresolved escalations, within the place. */
+  async counts(place: { subdistrict?: string; community?: string }): Promise<ObservationCounts> {
+    const { clause, params } = where(place);
+    const [byStatusAndCategory, unresolvedEscalations] = await Promise.all([
+      this.dataSource.query(`SELECT o.status, o.category, count(*)::int AS n FROM observation o ${clause} GROUP BY o.status, o.category`, params),
+      this.dataSource.query(
+        `SELECT e.state, e.kind, count(*)::int AS n FROM escalation e JOIN observation o ON o.number = e.observation_number
+         WHERE e.state <> 'resolved' ${clause.replace(/^WHERE/, 'AND')} GROUP BY e.state, e.kind`,
+        params,
+      ),
+    ]);
+    return { byStatusAndCategory, unresolvedEscalations };
+  }
+
+  /** Every subdistrict and community within the place that has observations, with how many are open. */
+  places(place: { subdistrict?: string; community?: string }): Promise<Array<{ subdistrict: string; community: string; underObservation: number }>> {
+    const { clause, params } = where(place);
+    return this.dataSource.query(
+      `SELECT o.subdistrict, o.community, (count(*) FILTER (WHERE ${OPEN}))::int AS "underObservation"
+       FROM observation o ${clause} GROUP BY o.subdistrict, o.community ORDER BY o.subdistrict, o.community`,
+      params,
+    );
+  }
+
+  /** Observations ever enrolled by category, reports ever taken, escalations ever opened by kind. */
+  async totals(): Promise<ObservationTotals> {
+    const [row] = await this.dataSource.query(
+      `SELECT (SELECT coalesce(json_object_agg(category, n), '{}') FROM (SELECT category, count(*)::int AS n FROM observation GROUP BY category) c) AS enrolled,
+              (SELECT count(*)::int FROM tracking_log WHERE kind = 'report') AS reports,
+              (SELECT coalesce(json_object_agg(kind, n), '{}') FROM (SELECT kind, count(*)::int AS n FROM escalation GROUP BY kind) e) AS escalations`,
+    );
+    return row;
+  }
+
+  /** A day's figures for the daily report: observations running in [from, to) by status, enrolled and released in it. */
+  async dayFigures(from: Date, to: Date): Promise<{ byStatus: Array<{ status: ObservationStatus; n: number }>; enrolled: number; released: number }> {
+    const [byStatus, [{ enrolled, released }]] = await Promise.all([
+      this.dataSource.query(`SELECT status, count(*)::int AS n FROM observation WHERE started_at < $2 AND (ended_at IS NULL OR ended_at >= $1) GROUP BY status`, [from, to]),
+      this.dataSource.query(
+        `SELECT count(*) FILTER (WHERE started_at >= $1 AND started_at < $2)::int AS enrolled,
+                count(*) FILTER (WHERE status = 'released' AND ended_at >= $1 AND ended_at < $2)::int AS released FROM observation`,
+        [from, to],
+      ),
+    ]);
+    return { byStatus, enrolled, released };
+  }
+
+  /** Open observations enrolled more than `seconds` ago (the reconciler's candidates). */
+  async openStartedBefore(seconds: number): Promise<string[]> {
+    const rows: Array<{ number: string }> = await this.dataSource.query(`SELECT number FROM observation o WHERE ${OPEN} AND started_at < now() - make_interval(secs => $1)`, [seconds]);
+    return rows.map((r) => r.number);
+  }
+
+  /** Open observations of a category, in the place, on another policy than `policyId`, in number order. */
+  async openNotOnPolicy(category: Category, policyId: string, place: { subdistrict?: string; community?: string }): Promise<string[]> {
+    const rows: Array<{ number: string }> = await this.dataSource.query(
+      `SELECT number FROM observation o WHERE category = $1 AND ${OPEN} AND policy_id <> $2
+         AND ($3::text IS NULL OR subdistrict = $3) AND ($4::text IS NULL OR community = $4) ORDER BY number`,
+      [category, policyId, place.subdistrict ?? null, place.community ?? null],
+    );
+    return rows.map((r) => r.number);
+  }
+
+  /** The open observation of whoever carries the device (a device id is on one person at most, per kind). */
+  async openWithDevice(kind: DeviceKey, deviceId: string): Promise<DeviceObservation | undefined> {
+    const [row] = await this.dataSource.query(
+      // The key is one of three literals, written out so that its unique index serves the lookup.
+      `SELECT o.number, o.subdistrict, o.community, o.started_at AS "startedAt" FROM person p JOIN observation o ON o.person_id = p.id
+       WHERE p.devices->>'${DEVICE_KEYS[kind]}' = $1 AND ${OPEN}`,
+      [deviceId],
+    );
+    return row;
+  }
+
+  async escalations(number: string): Promise<EscalationRecord[]> {
+    return this.dataSource.query(
+      `SELECT id, observation_number AS "observationNumber", kind, owner_role AS "ownerRole", owner, state, reason, opened_at AS "openedAt", updated_at AS "updatedAt",
+         resolution, decided_by AS "decidedBy" FROM escalation WHERE observation_number = $1 ORDER BY opened_at`,
+      [number],
+    );
+  }
+
+  /** The whole tracking log, oldest first. */
+  trackingLog(number: string): Promise<TrackingLine[]> {
+    return this.dataSource.query(`SELECT ${TRACKING_COLUMNS} FROM tracking_log WHERE observation_number = $1 ORDER BY at, id`, [number]);
+  }
+
+  /** A page of the tracking log, oldest first. */
+  trackingLogPage(number: string, page: { offset: number; pageSize: number }): Promise<{ items: TrackingLine[]; total: number }> {
+    return queryPage(this.dataSource, { columns: TRACKING_COLUMNS, from: 'FROM tracking_log WHERE observation_number = $1', orderBy: 'at, id' }, [number], page);
+  }
+
+  /** Appends lines to the tracking log; a line already there (its dedup key) is kept. */
+  async appendTrackingLog(number: string, entries: TrackingEntry[], db: EntityManager = this.dataSource.manager): Promise<void> {
+    if (!entries.length) return;
+    const insert = trackingLogInsert(number, entries);
+    await db.query(insert.sql, insert.values);
+  }
+
+  /** Writes each escalation's latest state (opened, or changed since). */
+  async saveEscalations(number: string, escalations: Escalation[], db: EntityManager = this.dataSource.manager): Promise<void> {
+    for (const e of escalations) {
+      await db.query(
+        `INSERT INTO escalation (id, observation_number, kind, owner_role, owner, state, reason, opened_at, updated_at, resolution, decided_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10)
+         ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, updated_at = now(), resolution = EXCLUDED.resolution, decided_by = EXCLUDED.decided_by`,
+        [e.id, number, e.kind, e.ownerRole, e.owner, e.state, e.reason, new Date(e.openedAt), e.resolution ?? null, e.decidedBy ?? null],
+      );
+    }
+  }
+
+  /** Writes the fields a pass changed on the observation's row. */
+  async update(number: string, changes: ObservationRowChanges, db: EntityManager = this.dataSource.manager): Promise<void> {
+    const fields = Object.entries(changes).filter(([, v]) => v !== undefined) as Array<[keyof ObservationRowChanges, never]>;
+    if (!fields.length) return;
+    const sets = fields.map(([key], i) => `${ROW_COLUMNS[key][0]} = $${i + 2}`);
+    await db.query(`UPDATE observation SET ${sets.join(', ')}, updated_at = now() WHERE number = $1`, [number, ...fields.map(([key, value]) => ROW_COLUMNS[key][1](value))]);
+  }
+
+  /** A report's tracking-log line (once per dedup key) and the row's last report and next due time, in one statement. */
+  async recordReport(number: string, line: TrackingEntry, nextDueAt: Date | null): Promise<void> {
+    const insert = trackingLogInsert(number, [line], 3);
+    await this.dataSource.query(`WITH logged AS (${insert.sql}) UPDATE observation SET last_report_at = $2, next_due_at = $1, updated_at = now() WHERE number = $3`, [
+      nextDueAt,
+      new Date(line.at),
+      ...insert.values,
+    ]);
+  }
+
+  /**
+   * The next number of the counter `prefix` (its own statement, so the counter's row is locked only
+   * while it commits), unless the person with the document is under observation or on record in
+   * another place than `place`, or `requestId` was already enrolled there: then none is taken.
+   * Devices the enrolment brings that are still on someone no longer observed are taken off them.
+   */
+  async takeNumber(input: { documentType: string; documentNumber: string; prefix: string; requestId: string | null; place: { subdistrict: string; community: string }; devices: PersonDevices }): Promise<NumberTaken> {
+    const [taken] = await this.dataSource.query(
+      `WITH person AS (${PERSON_BY_DOCUMENT}),
+       known AS (SELECT number FROM observation WHERE client_request_id = $4 AND subdistrict = $5 AND community = $6),
+       counter AS (
+         INSERT INTO observation_number_counter (prefix, last_value) SELECT $3, 1
+         WHERE NOT EXISTS (SELECT 1 FROM person WHERE "openNumber" IS NOT NULL OR (subdistrict, community) <> ($5, $6)) AND NOT EXISTS (SELECT 1 FROM known)
+         ON CONFLICT (prefix) DO UPDATE SET last_value = observation_number_counter.last_value + 1 RETURNING last_value),
+       given_back AS (
+         UPDATE person p SET devices = p.devices - ARRAY(SELECT d.key FROM jsonb_each_text($7::jsonb) d WHERE p.devices->>d.key = d.value)
+         WHERE EXISTS (SELECT 1 FROM counter) AND (p.document_type, p.document_number) <> ($1, $2)
+           AND (p.devices->>'doorSensorId' = $7::jsonb->>'doorSensorId' OR p.devices->>'cameraId' = $7::jsonb->>'cameraId' OR p.devices->>'thermometerId' = $7::jsonb->>'thermometerId')
+           AND NOT EXISTS (SELECT 1 FROM observation o WHERE o.person_id = p.id AND ${OPEN}))
+       SELECT (SELECT row_to_json(person) FROM person) AS person, (SELECT number FROM known) AS "knownNumber", (SELECT last_value FROM counter) AS sequence`,
+      [input.documentType, input.documentNumber, input.prefix, input.requestId, input.place.subdistrict, input.place.community, JSON.stringify(input.devices)],
+    );
+    return taken;
+  }
+
+  /**
+   * Person (latest contact details win, only where they live), observation and its first line in one
+   * statement; returns the person's id. A concurrent enrolment of the same person fails the
+   * one-open-observation index and undoes it all; a person moved meanwhile is not updated, and the
+   * observation without a person fails its NOT NULL.
+   */
+  async recordEnrolment({ person: p, observation: o, enrolled }: NewEnrolment): Promise<string> {
+    const values: unknown[] = [
+      p.name, p.documentType, p.documentNumber, p.mobile, p.subdistrict, p.community, p.building, p.unit, p.addressDetail, JSON.stringify(p.devices),
+      o.number, o.category, o.responsibleWorker, o.anchorDate, o.policyId, o.startedAt, o.releaseDueAt, o.nextDueAt, o.requestId,
+    ];
+    const line = trackingLogInsert(o.number, [enrolled], values.length + 1);
+    const [row] = await this.dataSource.query(
+      `WITH person AS (
+         INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit, address_detail, devices)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (document_type, document_number) DO UPDATE SET name = EXCLUDED.name, mobile = EXCLUDED.mobile,
+           building = EXCLUDED.building, unit = EXCLUDED.unit, address_detail = EXCLUDED.address_detail, devices = EXCLUDED.devices
+           WHERE person.subdistrict = EXCLUDED.subdistrict AND person.community = EXCLUDED.community
+         RETURNING id),
+       observation AS (
+         INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at, client_request_id)
+         VALUES ($11, (SELECT id FROM person), $12, 'active', $5, $6, $13, $14, $15, $16, $17, $18, $19)),
+       enrolled AS (${line.sql})
+       SELECT id FROM person`,
+      [...values, ...line.values],
+    );
+    return row.id;
+  }
+
+  /** The observation an enrolment request made in the place, if it made one. */
+  async byRequestId(requestId: string, place: { subdistrict: string; community: string }): Promise<(Pick<ObservationRecord, 'number' | 'personId' | 'releaseDueAt' | 'policyId' | 'status'>) | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT number, person_id AS "personId", release_due_at AS "releaseDueAt", policy_id AS "policyId", status FROM observation WHERE client_request_id = $1 AND subdistrict = $2 AND community = $3`,
+      [requestId, place.subdistrict, place.community],
+    );
+    return row;
+  }
+
+  /** What (re)starting the observation's workflow needs. */
+  async startRecord(number: string): Promise<ObservationStartRecord | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT o.number, o.person_id AS "personId", o.category, o.subdistrict, o.community, o.responsible_worker AS "responsibleWorker",
+              to_char(o.anchor_date, 'YYYY-MM-DD') AS "anchorDate", o.started_at AS "startedAt", o.policy_id AS "policyId",
+              EXISTS (SELECT 1 FROM tracking_log t WHERE t.observation_number = o.number AND t.kind = 'enrolled') AS "enrolmentRecorded"
+       FROM observation o WHERE o.number = $1`,
+      [number],
+    );
+    return row;
+  }
+}
+
+/** The selection as a WHERE clause on `observation o`. */
+function where(selection: ObservationSelection): Where {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    clauses.push(sql.replace(/\?/g, () => `$${params.push(values.shift())}`));
+  };
+  if (selection.subdistrict) add('o.subdistrict = ?', selection.subdistrict);
+  if (selection.community) add('o.community = ?', selection.community);
+  if (selection.category) add('o.category = ?', selection.category);
+  if (selection.status) add('o.status = ?', selection.status);
+  if (selection.dueBetween) add(`${OPEN} AND o.next_due_at >= ? AND o.next_due_at < ?`, selection.dueBetween.from, selection.dueBetween.to);
+  if (selection.overdue) add(`${OPEN} AND EXISTS (SELECT 1 FROM escalation e WHERE e.observation_number = o.number AND e.kind LIKE 'missed_report%' AND e.state <> 'resolved')`);
+  return { clause: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/**
+ * The statement appending tracking-log lines (a line already there is kept), its parameters numbered
+ * after `firstParameter - 1` others, so that it can be part of a larger statement.
+ */
+function trackingLogInsert(number: string, entries: TrackingEntry[], firstParameter = 1): { sql: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const rows = entries.map((t, i) => {
+    values.push(number, new Date(t.at), t.day, t.kind, t.slotStart ? new Date(t.slotStart) : null, t.temperature ?? null, JSON.stringify(t.detail), t.dedupKey);
+    const b = firstParameter - 1 + i * 8;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb, $${b + 8})`;
+  });
+  return {
+    sql: `INSERT INTO tracking_log (observation_number, at, day, kind, slot_start, temperature, detail, dedup_key) VALUES ${rows.join(', ')} ON CONFLICT (dedup_key) DO NOTHING`,
+    values,
+  };
+}
