@@ -110,8 +110,8 @@ export async function seedForFuzzing(base: string, users: UsersService, temporal
   const observation = await enrol();
   const ending = await enrol();
   await until('the policy move', async () => {
-    const detail = await supervisor.call<{ observation: { policyId?: string; policy_id?: string } }>('GET', `/observations/${observation}`);
-    return (detail.observation.policyId ?? detail.observation.policy_id) === policy.id ? true : undefined;
+    const detail = await supervisor.call<{ observation: { policyId: string } }>('GET', `/observations/${observation}`);
+    return detail.observation.policyId === policy.id ? true : undefined;
   });
   await supervisor.call('POST', `/observations/${observation}/reports`, { temperature: 38.5, requestId: randomUUID() });
   const rollout = await supervisor.call('POST', `/observation-policies/${policy.id}/rollouts`, { by: 'fuzz' });
@@ -184,7 +184,7 @@ export async function seedForFuzzing(base: string, users: UsersService, temporal
   /** The value of `:id` depends on what the route is about. */
   const idOf: Array<[RegExp, string]> = [
     [/^\/observation-policies\/:id/, String(policy.id)],
-    [/^\/imports\//, String(imported.id ?? imported.jobId)],
+    [/^\/imports\//, String(imported.id)],
     [/^\/users\//, renamed.id],
     [/^\/roster\/posts\//, postId],
     [/^\/rosters\//, plan.id],

@@ -525,7 +525,7 @@ function renderDetail() {
         ? table(
             [t('detail.logKind'), t('detail.slotState'), t('detail.escalationOwner'), t('detail.escalationOpened'), t('detail.logDetail')],
             escalations.map((e) =>
-              h('tr', {}, h('td', {}, term('escalation', e.kind)), h('td', {}, h('span', { class: `badge esc-${e.state}` }, term('escalationState', e.state))), h('td', {}, e.owner), h('td', {}, time(typeof e.openedAt === 'number' ? new Date(e.openedAt).toISOString() : e.openedAt ?? e.opened_at)), h('td', {}, e.reason)),
+              h('tr', {}, h('td', {}, term('escalation', e.kind)), h('td', {}, h('span', { class: `badge esc-${e.state}` }, term('escalationState', e.state))), h('td', {}, e.owner), h('td', {}, time(e.openedAt)), h('td', {}, e.reason)),
             ),
           )
         : h('p', { class: 'muted' }, t('detail.noEscalations')),
