@@ -310,6 +310,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const repeated = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).set('Idempotency-Key', started.body.rolloutId).send({ by: 'supervisor-wang', community: rolloutCommunity }).expect(202);
     const keyed = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: rolloutCommunity, requestId: started.body.rolloutId }).expect(202);
     expect(keyed.body.rolloutId).toBe(repeated.body.rolloutId);
+    expect((await api.get<Client>(TEMPORAL_CLIENT).workflow.count(`WorkflowId = '${keyed.body.rolloutId}'`)).count).toBe(1);
     const progress = await eventually(async () => (await http.get(`/observation-policies/rollouts/${started.body.rolloutId}`)).body, (p) => p.done === true);
     expect(progress).toMatchObject({ total: 3, moved: 3, skipped: [], done: true });
     const rows = await eventually(
