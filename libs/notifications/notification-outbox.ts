@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ChannelName, NOTIFICATION_CHANNELS, NotificationChannels } from './channels';
-import { NotificationLanguage, NotificationTemplate, renderNotification } from './notification-templates';
+import { ChannelName, NOTIFICATION_CHANNELS, NotificationChannels } from '../../activities/notifications/channels';
+import { NotificationLanguage, NotificationTemplate, renderNotification } from '../../activities/notifications/notification-templates';
 
 export type NotificationRecipient = { personId: string } | { staff: string; email?: string };
 
