@@ -1,6 +1,7 @@
 import { AuditLogEntity, LoginAddressEntity, LoginLockoutEntity, UserEntity } from './access.entity';
 import { EscalationEntity } from './escalation.entity';
 import { ImportJobEntity, ImportRowEntity } from './import-job.entity';
+import { IncomingHandOverEntity } from './incoming-hand-over.entity';
 import { NotificationEntity } from './notification.entity';
 import { ObservationPolicyEntity } from './observation-policy.entity';
 import { ObservationEntity } from './observation.entity';
@@ -8,7 +9,6 @@ import { PersonEntity } from './person.entity';
 import { SystemProbeEntity } from './system-probe.entity';
 import { TrackingLogEntity } from './tracking-log.entity';
 import { ROSTER_ENTITIES } from './roster-entities';
-import { TRANSFER_ENTITIES } from './transfer-entities';
 
 export {
   AuditLogEntity,
@@ -34,6 +34,7 @@ export const ENTITIES = [
   EscalationEntity,
   ImportJobEntity,
   ImportRowEntity,
+  IncomingHandOverEntity,
   NotificationEntity,
   ObservationEntity,
   ObservationPolicyEntity,
@@ -41,5 +42,4 @@ export const ENTITIES = [
   SystemProbeEntity,
   TrackingLogEntity,
   ...ROSTER_ENTITIES,
-  ...TRANSFER_ENTITIES,
 ];
