@@ -3,6 +3,7 @@ import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
+import { TransferCoreModule } from '../../libs/transfer/transfer-core.module';
 import { AuthModule } from './auth/auth.module';
 import { CodecModule } from './codec/codec.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -23,6 +24,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-api', poolSize: 40 }),
         TemporalClientModule.forRoot(config.temporal),
+        TransferCoreModule,
         AuthModule,
         CodecModule,
         ObservationModule,

@@ -104,11 +104,11 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   it("takes the record day's 245 people over 8 vehicles to hand-over, starting each home observation once", async () => {
     const now = await env.currentTimeMs();
     const { request } = await recordDay(db, now);
-    const started = await start({ ...request, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, clientRequestId: `day-${now}` });
+    const started = await start({ ...request, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, requestId: `day-${now}` });
     expect(started.plan.trips.length).toBeGreaterThan(8);
     const { runId } = started;
     // A retried start is the same run.
-    await expect(start({ ...request, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, clientRequestId: `day-${now}` })).resolves.toMatchObject({ runId, status: 'existing' });
+    await expect(start({ ...request, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, requestId: `day-${now}` })).resolves.toMatchObject({ runId, status: 'existing' });
 
     const trips = await driveRun(runId);
     const outcome = await runHandle(runId).result();

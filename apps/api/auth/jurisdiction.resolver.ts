@@ -4,6 +4,7 @@ import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
 import { parseUuid } from '../../../libs/domain/ids';
 import { SELECT_RECORD } from '../../../libs/observation/observation-record';
+import { TransferRunRepository } from '../../../libs/persistence/transfer/transfer-run.repository';
 import { observationWorkflowId } from '../../../workflows/observation/observation.messages';
 import { shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { transferRunWorkflowId, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
@@ -40,7 +41,10 @@ const POST_PLACE = `SELECT subdistrict, jurisdiction AS community FROM roster_po
 export class JurisdictionResolver {
   private readonly resolvers: Record<string, Resolve>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transferRuns: TransferRunRepository,
+  ) {
     const rows = (sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<Jurisdiction[]>;
     // Read the way the handlers read them: a uuid in any case is the same record; anything else is none.
     const uuidRows = async (sql: string, id: unknown) => {
@@ -69,7 +73,7 @@ export class JurisdictionResolver {
       // A community's peace/war mode: the community, in the subdistrict(s) of its posts.
       'mode-jurisdiction': (community) => rows(`SELECT DISTINCT subdistrict, jurisdiction AS community FROM roster_post WHERE jurisdiction = $1`, [String(community)]),
       'incoming-hand-over': (id) => uuidRows(`SELECT subdistrict, community FROM incoming_hand_over WHERE id = $1`, id),
-      'transfer-run': (id) => rows(`SELECT subdistrict, NULL AS community FROM transfer_run WHERE id = $1`, [String(id)]),
+      'transfer-run': (id) => this.transferRuns.places(String(id)),
     };
   }
 

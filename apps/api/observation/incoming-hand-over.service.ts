@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { homeObservationEnrolment, TravellerRow } from '../../../activities/transfer/transfer.activities';
 import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
 import { AppConfig } from '../../../libs/config/config';
@@ -9,6 +8,8 @@ import { APP_CONFIG } from '../../../libs/config/config.module';
 import { invalid, notFound } from '../../../libs/domain/errors';
 import { parseUuid } from '../../../libs/domain/ids';
 import { EnrolmentService } from '../../../libs/observation/enrolment.service';
+import { TransferRunRepository } from '../../../libs/persistence/transfer/transfer-run.repository';
+import { homeObservationEnrolment } from '../../../libs/transfer/admission';
 
 const STATES = ['pending', 'accepted'];
 /** The most a list answers: hand-overs waiting for one jurisdiction are a day's arrivals, not a ledger. */
@@ -30,6 +31,7 @@ export class IncomingHandOverService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly enrolment: EnrolmentService,
+    private readonly transferRuns: TransferRunRepository,
   ) {}
 
   /** The hand-overs of a jurisdiction (already narrowed to the caller's), newest first. */
@@ -51,10 +53,8 @@ export class IncomingHandOverService {
 
   /** Takes the traveller over: enrols them here (once, whatever the retries) and records who accepted. */
   async accept(id: string, responsibleWorker: string, actor: Principal) {
-    const [traveller]: TravellerRow[] = await this.dataSource.query(
-      `SELECT t.* FROM incoming_hand_over h JOIN transfer_traveller t ON t.run_id = h.run_id AND t.traveller_id = h.traveller_id WHERE h.id = $1`,
-      [parseUuid(id) ?? null],
-    );
+    const handOver = await this.get(id);
+    const traveller = await this.transferRuns.traveller(handOver.runId, handOver.travellerId);
     if (!traveller) throw notFound('incoming hand-over', id);
     const enrolled = await this.enrolment.enrol(homeObservationEnrolment(traveller, this.config.timeZone, responsibleWorker), actor);
     await this.dataSource.query(
