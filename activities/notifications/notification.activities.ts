@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure } from '@temporalio/common';
 import { DataSource } from 'typeorm';
 import { ChannelName, createChannels, DeliveryError, NOTIFICATION_CHANNELS, NotificationChannels } from './channels';
-import { NotificationOutbox, NotificationRequest } from './notification-outbox';
+import { NotificationOutbox, NotificationRequest } from '../../libs/notifications/notification-outbox';
 
 export interface SendNotificationInput extends NotificationRequest {
   observationNumber?: string;

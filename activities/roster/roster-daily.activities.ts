@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
+import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
-import { NotificationOutbox } from '../notifications/notification-outbox';
+import { TransferRunRepository } from '../../libs/persistence/transfer/transfer-run.repository';
 import { addDays, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
 import { addressStaffNotifications } from './shift.activities';
 import { ShiftLauncher } from './shift-launcher';
@@ -14,8 +15,8 @@ export interface DailyReport {
   generatedAt: string;
   /** Everyone under observation at some time that day, by their status now; enrolled and released that day. */
   observations: { byStatus: Record<string, number>; enrolled: number; released: number };
-  /** From the transfer tables when they exist (another family's schema, read defensively). */
-  transfers: { available: false } | { available: true; runs?: Record<string, number>; travellers?: Record<string, number> };
+  /** Runs completed and travellers handed over that day, by status. */
+  transfers: { available: true; runs: Record<string, number>; travellers: Record<string, number> };
   shifts: ShiftCounts & { byJurisdiction: Record<string, ShiftCounts> };
 }
 
@@ -33,10 +34,6 @@ interface ShiftCounts {
   incidents: number;
 }
 
-const TRANSFER_TABLES = { runs: 'transfer_run', travellers: 'transfer_traveller' } as const;
-/** The first of these a transfer table has dates its rows into days. */
-const TRANSFER_TIME_COLUMNS = ['completed_at', 'ended_at', 'handed_over_at', 'updated_at', 'created_at'];
-
 /** The roll-forward schedule's work: start the coming shifts, flag gaps a day ahead, write the daily report. */
 @Injectable()
 export class RosterDailyActivities {
@@ -46,6 +43,7 @@ export class RosterDailyActivities {
     private readonly launcher: ShiftLauncher,
     private readonly outbox: NotificationOutbox,
     private readonly observations: ObservationRepository,
+    private readonly transferRuns: TransferRunRepository,
   ) {}
 
   async startUpcomingShifts({ now, until }: { now: number; until: number }): Promise<{ started: string[] }> {
@@ -115,7 +113,7 @@ export class RosterDailyActivities {
       date,
       generatedAt: new Date(generatedAt).toISOString(),
       observations: { byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])), enrolled, released },
-      transfers: await this.transferCounts(dayStart, dayEnd),
+      transfers: { available: true, ...(await this.transferRuns.countsWithin(dayStart, dayEnd)) },
       shifts: { ...totals, byJurisdiction },
     };
     await this.dataSource.query(
@@ -124,26 +122,5 @@ export class RosterDailyActivities {
       [date, JSON.stringify(report), new Date(generatedAt)],
     );
     return report;
-  }
-
-  /** Counts by status of each transfer table that exists, for rows dated in the day by their first known time column. */
-  private async transferCounts(dayStart: Date, dayEnd: Date): Promise<DailyReport['transfers']> {
-    const result: { available: true; runs?: Record<string, number>; travellers?: Record<string, number> } = { available: true };
-    for (const [key, table] of Object.entries(TRANSFER_TABLES) as Array<[keyof typeof TRANSFER_TABLES, string]>) {
-      const [{ exists }] = await this.dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [table]);
-      if (!exists) continue;
-      const columns: string[] = (await this.dataSource.query(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema()`, [table])).map(
-        (c: { column_name: string }) => c.column_name,
-      );
-      const time = TRANSFER_TIME_COLUMNS.find((c) => columns.includes(c));
-      const status = columns.includes('status') ? 'status' : columns.includes('state') ? 'state' : undefined;
-      // Table and column names come from the constants above and information_schema, never from input.
-      const rows = await this.dataSource.query(
-        `SELECT ${status ? `"${status}"::text` : `'all'`} AS status, count(*)::int AS n FROM "${table}" ${time ? `WHERE "${time}" >= $1 AND "${time}" < $2` : ''} GROUP BY 1`,
-        time ? [dayStart, dayEnd] : [],
-      );
-      result[key] = Object.fromEntries(rows.map((r: { status: string; n: number }) => [r.status, r.n]));
-    }
-    return result.runs || result.travellers ? result : { available: false };
   }
 }

@@ -1,10 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Context, log } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
-import { DataSource } from 'typeorm';
-import { AppConfig } from '../../libs/config/config';
-import { APP_CONFIG } from '../../libs/config/config.module';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { LedgerImports } from '../../libs/observation/ledger-imports';
 import { ImportJobRepository } from '../../libs/persistence/observation/import-job.repository';
@@ -14,10 +10,10 @@ import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { ledgerImportWorkflowId } from '../../workflows/observation/ledger-import.messages';
 import { observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { shiftWorkflowId } from '../../workflows/roster/shift.messages';
-import type { TransferRunInput } from '../../workflows/transfer/transfer.messages';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
+import { TransferRunRepository } from '../../libs/persistence/transfer/transfer-run.repository';
+import { TransferRunLauncher } from '../../libs/transfer/run-launcher';
 import { ShiftLauncher, START_HORIZON_MS } from '../roster/shift-launcher';
-import { startTransferRun } from '../transfer/run-launcher';
 
 /** What one reconciler pass did for one kind of record, by workflow id. */
 export interface Reconciled {
@@ -42,14 +38,14 @@ interface Candidate {
 @Injectable()
 export class ReconcilerActivities {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly enrolment: EnrolmentService,
     private readonly shifts: ShiftLauncher,
     private readonly imports: LedgerImports,
     private readonly observations: ObservationRepository,
     private readonly importJobs: ImportJobRepository,
+    private readonly transferRuns: TransferRunRepository,
+    private readonly transferRunLauncher: TransferRunLauncher,
   ) {}
 
   async reconcileObservations(): Promise<Reconciled> {
@@ -61,19 +57,10 @@ export class ReconcilerActivities {
   }
 
   async reconcileTransferRuns(): Promise<Reconciled> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM transfer_run WHERE status IN ('planned', 'running') AND created_at < now() - make_interval(secs => $1)`,
-      [RECONCILE_GRACE_SECONDS],
-    );
+    const ids = await this.transferRuns.openIds(RECONCILE_GRACE_SECONDS);
     return this.startMissing(
       'transferRunWorkflow',
-      rows.map(({ id }) => ({
-        workflowId: transferRunWorkflowId(id),
-        start: async () => {
-          const [run] = await this.dataSource.query(`SELECT input FROM transfer_run WHERE id = $1`, [id]);
-          return startTransferRun(this.client, this.config.temporal.taskQueue, run.input as TransferRunInput);
-        },
-      })),
+      ids.map((id) => ({ workflowId: transferRunWorkflowId(id), start: () => this.transferRunLauncher.startRecorded(id) })),
     );
   }
 

@@ -4,6 +4,7 @@ import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { ObservationPersistenceModule } from '../../libs/persistence/observation/observation-persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
+import { TransferCoreModule } from '../../libs/transfer/transfer-core.module';
 import { AuthModule } from './auth/auth.module';
 import { CodecModule } from './codec/codec.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -25,6 +26,7 @@ export class AppModule {
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-api', poolSize: 40 }),
         ObservationPersistenceModule,
         TemporalClientModule.forRoot(config.temporal),
+        TransferCoreModule,
         AuthModule,
         CodecModule,
         ObservationModule,

@@ -10,8 +10,9 @@ import { LedgerImportActivities } from '../../activities/observation/ledger-impo
 import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
 import { ReconcilerActivities } from '../../activities/system/reconciler.activities';
 import { SystemActivities } from '../../activities/system/system.activities';
-import { DISPATCH_SYSTEM_PROVIDERS } from '../../activities/transfer/dispatch-system';
+import { DISPATCH_SYSTEM_PROVIDERS } from '../../libs/transfer/dispatch/dispatch-system';
 import { TransferActivities } from '../../activities/transfer/transfer.activities';
+import { TransferCoreModule } from '../../libs/transfer/transfer-core.module';
 import { ObservationCoreModule } from '../../libs/observation/observation-core.module';
 import { RosterActivitiesModule, ROSTER_ACTIVITY_CLASSES } from '../../activities/roster/roster-activities.module';
 
@@ -41,6 +42,7 @@ export class WorkerModule {
         NotificationsModule,
         RosterActivitiesModule,
         ObservationCoreModule,
+        TransferCoreModule,
       ],
       providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, ...DISPATCH_SYSTEM_PROVIDERS],
     };

@@ -8,7 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import { DataSource, Repository } from 'typeorm';
 import { createChannels, DeliveryError, NOTIFICATION_CHANNELS, SMTP_TIMEOUTS, SmsGatewayChannel } from '../../activities/notifications/channels';
 import { NotificationActivities, NotificationsModule, SendNotificationInput } from '../../activities/notifications/notification.activities';
-import { NotificationOutbox } from '../../activities/notifications/notification-outbox';
+import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import {
   NOTIFICATION_TEMPLATES,
   NotificationLanguage,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createChannels } from '../../activities/notifications/channels';
 import { NotificationActivities } from '../../activities/notifications/notification.activities';
-import { NotificationOutbox } from '../../activities/notifications/notification-outbox';
+import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { RosterPlanner } from '../../activities/roster/roster-planner';
 import { ShiftLauncher } from '../../activities/roster/shift-launcher';

@@ -20,13 +20,17 @@ import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../lib
 import { createDataSource } from '../../libs/persistence/data-source';
 import { Client, WorkflowHandle } from '@temporalio/client';
 import { MINUTE } from '../../libs/domain/local-time';
-import { RunView, runStateQuery, transferRunWorkflowId, transferTripWorkflowId } from '../../workflows/transfer/transfer.messages';
+import type { RunLiveView, RunStateView } from '../../apps/api/transfer/transfer-views';
+import { runStateQuery, transferRunWorkflowId, transferTripWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { testConfig } from '../support/environment';
 import { within, workflowWaits } from '../support/deadline';
 import { answered, eventually } from '../support/eventually';
 import { driveTrip, manifestRow, recordDay } from './transfer-fixtures';
 
 jest.setTimeout(300_000);
+
+/** An instant as the API answers every one: ISO 8601 in UTC. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * A worker as its own OS process, so a test can kill it outright; launched as `npm start` does (on
@@ -123,21 +127,29 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
 
   it('shows the plan, takes adjustments, dispatches, refuses wrong leg events and completes the closed loop', async () => {
     const travellers = [home(), home(), hotel(), hotel()];
-    const clientRequestId = `api-${Date.now()}`;
-    const created = await http().post('/transfer-runs').send({ ...base(), clientRequestId, travellers }).expect(201);
+    const requestId = `api-${Date.now()}`;
+    const created = await http().post('/transfer-runs').set('Idempotency-Key', requestId).send({ ...base(), travellers }).expect(201);
     const { runId } = created.body;
-    const retried = await http().post('/transfer-runs').send({ ...base(), clientRequestId, travellers }).expect(200);
+    // The same key in the body (for a client that cannot set headers) is the same request.
+    const retried = await http().post('/transfer-runs').send({ ...base(), requestId, travellers }).expect(200);
     expect(retried.body).toMatchObject({ runId, status: 'existing' });
+    expect(retried.body.plan).toEqual(created.body.plan);
+    expect(created.body.plan.trips[0]).toMatchObject({ departAt: expect.stringMatching(ISO_UTC), arriveAt: expect.stringMatching(ISO_UTC), returnAt: expect.stringMatching(ISO_UTC) });
 
     let detail = await http().get(`/transfer-runs/${runId}`).expect(200);
     expect(detail.body.state).toMatchObject({ status: 'planned', counts: { travellers: 4, waiting: 4 } });
+    expect(detail.body.run).toMatchObject({ runId, createdAt: expect.stringMatching(ISO_UTC), completedAt: null });
+    expect(detail.body.state.trips.map((t: { departAt: string }) => t.departAt)).toEqual(created.body.plan.trips.map((t: { departAt: string }) => t.departAt));
     expect(detail.body.travellers.map((t: { name: string }) => t.name)).toEqual(travellers.map((t) => t.name));
     const trips = detail.body.state.trips as Array<{ tripId: string; destinationId: string; travellerIds: string[] }>;
     expect(trips.map((t) => t.destinationId).sort()).toEqual([ids.community, ids.hotel]);
     const refused = await http().post(`/transfer-runs/${runId}/plan`).send({ moves: [{ travellerId: 'T001', toTripId: trips.find((t) => t.destinationId === ids.hotel)!.tripId }], by: '赵调度' }).expect(409);
     expect(refused.body.errors[0].field).toBe('moves[0].toTripId');
     await http().post(`/transfer-runs/${runId}/plan`).send({ pinTripIds: [trips[0].tripId], by: '赵调度' }).expect(200);
-    await http().post(`/transfer-runs/${runId}/dispatch`).send({ by: '赵调度' }).expect(200);
+    const dispatched = await http().post(`/transfer-runs/${runId}/dispatch`).set('Idempotency-Key', `dispatch-${runId}`).send({ by: '赵调度' }).expect(200);
+    // A client sending the command again under its key (the answer was lost) gets the first answer, and the run is dispatched once; without a key a second dispatch is refused.
+    const dispatchedAgain = await http().post(`/transfer-runs/${runId}/dispatch`).send({ by: '赵调度', requestId: `dispatch-${runId}` }).expect(200);
+    expect(dispatchedAgain.body).toEqual(dispatched.body);
     await http().post(`/transfer-runs/${runId}/dispatch`).send({ by: '赵调度' }).expect(409);
 
     for (const trip of trips) {
@@ -181,8 +193,10 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
     const csv = await http().get(`/transfer-runs/${runId}/hand-over-sheet?format=csv`).expect(200);
     expect(csv.text).toContain(zonedIso(Date.parse(sheet.body[0].handedOverAt), config.timeZone));
-    const list = await http().get('/transfer-runs?status=completed').expect(200);
+    const list = await http().get('/transfer-runs?status=completed&pageSize=500').expect(200);
+    expect(list.body).toMatchObject({ page: 1, pageSize: 500, total: expect.any(Number) });
     expect(list.body.items.map((r: { runId: string }) => r.runId)).toContain(runId);
+    expect(list.body.items.find((r: { runId: string }) => r.runId === runId)).toMatchObject({ status: 'completed', completedAt: expect.stringMatching(ISO_UTC) });
   });
 
   it('runs a key-person transfer: one escorted trip from the meeting point, the same closed loop', async () => {
@@ -196,7 +210,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     expect(plan.trips).toHaveLength(1);
     const route = `/transfer-runs/${runId}/trips/${plan.trips[0].tripId}`;
     const trip = await waitForTrip(route);
-    expect(trip.meeting).toEqual({ point: 'G4 provincial checkpoint', at: Date.parse(meetingAt) });
+    expect(trip.meeting).toEqual({ point: 'G4 provincial checkpoint', at: new Date(meetingAt).toISOString() });
     await driveTrip(client, runId, plan.trips[0].tripId);
     await expect(client.workflow.getHandle(transferRunWorkflowId(runId)).result()).resolves.toMatchObject({ status: 'completed', handedOver: 2 });
   });
@@ -210,13 +224,14 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     await waitForTrip(`/transfer-runs/${runId}/trips/${first}`);
     await http().post(`/transfer-runs/${runId}/trips/${first}/refusal`).send({ travellerIds: ['T001', 'T002'], by: '周干部', note: '全家拒绝乘车' }).expect(200);
     const withRefusal = await eventually(
-      async () => (await http().get(`/transfer-runs/${runId}`).expect(200)).body.state as RunView,
-      (state) => state.exceptions.some((e) => e.kind === 'refusal'),
+      async () => (await http().get(`/transfer-runs/${runId}`).expect(200)).body.state as RunLiveView,
+      (state: RunLiveView) => state.exceptions.some((e) => e.kind === 'refusal'),
       { what: 'the refusal in the run' },
     );
     const refusal = withRefusal.exceptions.find((e) => e.kind === 'refusal')!;
+    expect(refusal).toMatchObject({ openedAt: expect.stringMatching(ISO_UTC), deadline: expect.stringMatching(ISO_UTC) });
     const meeting = { point: 'G4 provincial checkpoint', at: new Date(Date.now() + 60 * MINUTE).toISOString() };
-    const decided = (await http().post(`/transfer-runs/${runId}/exceptions/${refusal.id.split('/')[1]}/decision`).send({ decision: 'key_person_transfer', meeting, by: '王主任' }).expect(200)).body as RunView;
+    const decided = (await http().post(`/transfer-runs/${runId}/exceptions/${refusal.id.split('/')[1]}/decision`).send({ decision: 'key_person_transfer', meeting, by: '王主任' }).expect(200)).body as RunStateView;
 
     const tripOf = (trips: Array<{ tripId: string; travellerIds: string[] }>) => Object.fromEntries(trips.flatMap((t) => t.travellerIds.map((id) => [id, t.tripId])));
     const riders = (trips: Array<{ travellerIds: string[] }>) => trips.flatMap((t) => t.travellerIds).sort();
@@ -224,7 +239,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     expect(keyTrip.travellerIds.sort()).toEqual(['T001', 'T002']);
     expect(decided.trips.find((t) => t.tripId === first)!.travellerIds).toEqual(['T003']);
     expect(riders(decided.trips)).toEqual(['T001', 'T002', 'T003']);
-    const query = (await http().get(`/transfer-runs/${runId}`).expect(200)).body.state as RunView;
+    const query = (await http().get(`/transfer-runs/${runId}`).expect(200)).body.state as RunLiveView;
     expect(tripOf(query.trips)).toEqual({ T001: keyTrip.tripId, T002: keyTrip.tripId, T003: first });
     expect(Object.fromEntries(Object.entries(decided.travellers).map(([id, t]) => [id, t.tripId]))).toEqual(tripOf(query.trips));
     const rows = await eventually(
@@ -248,7 +263,7 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
     const both = [ids.escort, ids.escort2].sort();
     expect(plan.trips).toHaveLength(1);
     expect([...plan.trips[0].escortIds].sort()).toEqual(both);
-    const replanned = (await http().post(`/transfer-runs/${runId}/plan`).send({ replan: true, by: '赵调度' }).expect(200)).body as RunView;
+    const replanned = (await http().post(`/transfer-runs/${runId}/plan`).send({ replan: true, by: '赵调度' }).expect(200)).body as RunStateView;
     expect(replanned.trips).toHaveLength(1);
     expect([...replanned.trips[0].escortIds].sort()).toEqual(both);
     await http().post(`/transfer-runs/${runId}/dispatch`).send({ by: '赵调度' }).expect(200);

@@ -1,5 +1,5 @@
 /** Pure pieces of a run: reading a manifest row by row, dispatcher moves on a shown plan, trip numbering while under way, live counts. */
-import type { RunResources } from '../../activities/transfer/transfer.activities';
+import type { RunResources } from '../../libs/persistence/transfer/transfer-run.repository';
 import { readManifest } from '../../apps/api/transfer/transfer-manifest';
 import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
 import { movePeople, PlanAdjustmentError, planTransferRun } from '../../workflows/transfer/transfer-planning';

@@ -9,6 +9,7 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { TransferRunService } from '../../apps/api/transfer/transfer-run.service';
 import { AppConfig } from '../../libs/config/config';
 import { createDataSource } from '../../libs/persistence/data-source';
+import { TransferRunRepository } from '../../libs/persistence/transfer/transfer-run.repository';
 import { MINUTE } from '../../libs/domain/local-time';
 import {
   arriveUpdate,
@@ -104,11 +105,11 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   it("takes the record day's 245 people over 8 vehicles to hand-over, starting each home observation once", async () => {
     const now = await env.currentTimeMs();
     const { request } = await recordDay(db, now);
-    const started = await start({ ...request, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, clientRequestId: `day-${now}` });
+    const started = await start({ ...request, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, requestId: `day-${now}` });
     expect(started.plan.trips.length).toBeGreaterThan(8);
     const { runId } = started;
     // A retried start is the same run.
-    await expect(start({ ...request, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, clientRequestId: `day-${now}` })).resolves.toMatchObject({ runId, status: 'existing' });
+    await expect(start({ ...request, dispatcher: 'dispatcher-zhao', supervisor: 'supervisor-wang', dispatch: true, requestId: `day-${now}` })).resolves.toMatchObject({ runId, status: 'existing' });
 
     const trips = await driveRun(runId);
     const outcome = await runHandle(runId).result();
@@ -133,6 +134,18 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     expect(hotel[0].n).toBe(245 - home.length);
     const [run] = await db.query(`SELECT status, counts FROM transfer_run WHERE id = $1`, [runId]);
     expect(run).toMatchObject({ status: 'completed', counts: { travellers: 245, handedOver: 245, waiting: 0, onBoard: 0, openExceptions: 0 } });
+
+    // The daily report's counts: the run in the day it completed, its people in the span they were handed over in (other tests' runs may share them).
+    const [span] = await db.query(
+      `SELECT r.completed_at AS "completedAt", min(t.handed_over_at) AS first, max(t.handed_over_at) AS last
+       FROM transfer_run r JOIN transfer_traveller t ON t.run_id = r.id WHERE r.id = $1 GROUP BY r.completed_at`,
+      [runId],
+    );
+    const after = (at: Date) => new Date(at.getTime() + 1);
+    const repository = new TransferRunRepository(db);
+    expect((await repository.countsWithin(span.completedAt, after(span.completedAt))).runs.completed).toBeGreaterThanOrEqual(1);
+    expect((await repository.countsWithin(span.first, after(span.last))).travellers.handed_over).toBeGreaterThanOrEqual(245);
+    expect(await repository.countsWithin(after(span.last), after(span.last))).toEqual({ runs: {}, travellers: {} });
   });
 
   /** Two 4-seat vans, one community: four people fill trip-01, the fifth leaves on trip-02. */

@@ -6,6 +6,7 @@ import { parseUuid } from '../../../libs/domain/ids';
 import { ImportJobRepository } from '../../../libs/persistence/observation/import-job.repository';
 import { IncomingHandOverRepository } from '../../../libs/persistence/observation/incoming-hand-over.repository';
 import { ObservationRepository } from '../../../libs/persistence/observation/observation.repository';
+import { TransferRunRepository } from '../../../libs/persistence/transfer/transfer-run.repository';
 import { observationWorkflowId } from '../../../workflows/observation/observation.messages';
 import { shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { transferRunWorkflowId, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
@@ -47,6 +48,7 @@ export class JurisdictionResolver {
     observations: ObservationRepository,
     importJobs: ImportJobRepository,
     incomingHandOvers: IncomingHandOverRepository,
+    transferRuns: TransferRunRepository,
   ) {
     const rows = (sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<Jurisdiction[]>;
     // Read the way the handlers read them: a uuid in any case is the same record; anything else is none.
@@ -86,7 +88,7 @@ export class JurisdictionResolver {
       // A community's peace/war mode: the community, in the subdistrict(s) of its posts.
       'mode-jurisdiction': (community) => rows(`SELECT DISTINCT subdistrict, jurisdiction AS community FROM roster_post WHERE jurisdiction = $1`, [String(community)]),
       'incoming-hand-over': byUuid((id) => incomingHandOvers.placeOf(id)),
-      'transfer-run': (id) => rows(`SELECT subdistrict, NULL AS community FROM transfer_run WHERE id = $1`, [String(id)]),
+      'transfer-run': (id) => transferRuns.places(String(id)),
     };
   }
 

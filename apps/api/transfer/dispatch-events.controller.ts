@@ -14,9 +14,11 @@ import {
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsISO8601, IsNumber, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { Public } from '../../../libs/auth/roles.decorator';
+import { DISPATCH_EVENT_KINDS, DispatchEvent, DispatchEventAnswer, DispatchEventKind } from '../../../libs/persistence/transfer/dispatch.repository';
 import type { TripLeg } from '../../../workflows/transfer/transfer.messages';
 import type { AuditedRequest } from '../audit/audit.service';
-import { DISPATCH_EVENT_KINDS, DispatchEvent, DispatchEventAnswer, DispatchEventKind, DispatchEventsService } from './dispatch-events.service';
+import { DispatchEventsService } from './dispatch-events.service';
+import { TRIP_LEGS } from './transfer-views';
 import { DispatchSignatureGuard, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, TIMESTAMP_HEADER } from './dispatch-signature.guard';
 
 class PositionDto {
@@ -25,6 +27,7 @@ class PositionDto {
 }
 
 class DispatchEventDto implements DispatchEvent {
+  // The dispatch system's own identity of the event, not a key of ours: it names the event in both systems, and a repeat of it is answered as the first.
   @ApiProperty({ example: 'evt-20261126-000123', description: 'the dispatch system’s id of this event: a repeat is answered as the first and taken once' })
   @IsString()
   @MinLength(1)
@@ -61,7 +64,7 @@ class DispatchEventAnswerDto implements DispatchEventAnswer {
   @ApiProperty() orderId!: string;
   @ApiProperty() runId!: string;
   @ApiProperty() tripId!: string;
-  @ApiProperty({ enum: ['dispatched', 'boarding', 'departed', 'arrived', 'completed', 'broken_down'], description: 'the trip’s leg once the event was taken' }) leg!: TripLeg;
+  @ApiProperty({ enum: TRIP_LEGS, description: 'the trip’s leg once the event was taken' }) leg!: TripLeg;
 }
 
 /** The dispatch system's side of a trip: the leg events it posts back for the orders it was sent. */

@@ -8,7 +8,7 @@ import { passportProblem, residentIdProblem } from '../../../libs/domain/person/
 import { localDate } from '../../../libs/domain/local-time';
 import { Destination, Escort, ManifestError, Traveller, validateManifest, Vehicle } from '../../../workflows/transfer/transfer-planning';
 import type { MeetingPoint, RunKind } from '../../../workflows/transfer/transfer.messages';
-import type { RunResources } from '../../../activities/transfer/transfer.activities';
+import type { RunResources, TransferTraveller } from '../../../libs/persistence/transfer/transfer-run.repository';
 
 export interface ManifestRow {
   name?: unknown;
@@ -27,18 +27,10 @@ export interface ManifestRow {
   responsibleWorker?: unknown;
 }
 
-/** A traveller as stored in transfer_traveller: identity and the planner's fields. */
-export interface ManifestTraveller {
-  travellerId: string;
-  row: number;
-  name: string;
-  documentType: string;
-  documentNumber: string;
-  mobile: string | null;
-  address: Record<string, string> | null;
-  responsibleWorker: string | null;
+/** A traveller as stored in transfer_traveller: identity, and the planner's fields. */
+export type ManifestTraveller = Pick<TransferTraveller, 'travellerId' | 'row' | 'name' | 'documentType' | 'documentNumber' | 'mobile' | 'address' | 'responsibleWorker'> & {
   planned: Traveller;
-}
+};
 
 export function travellerIdOf(index: number): string {
   return `T${String(index + 1).padStart(3, '0')}`;
@@ -53,7 +45,7 @@ export function plannerResources(resources: RunResources, availableFrom: number)
     escorts: resources.escorts.map((e) => ({ escortId: e.id, name: e.id, availableFrom })),
     destinations: resources.destinations.map((d) => ({
       destinationId: d.id,
-      kind: d.kind as Destination['kind'],
+      kind: d.kind,
       name: d.name,
       travelMinutes: d.travelMinutes,
       capacity: d.capacity ?? undefined,

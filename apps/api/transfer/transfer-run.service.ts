@@ -1,22 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
-import type { RunResources } from '../../../activities/transfer/transfer.activities';
-import { startTransferRun } from '../../../activities/transfer/run-launcher';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../../libs/config/time-zone';
 import { conflict, FieldProblem, invalid, invalidAll, notFound } from '../../../libs/domain/errors';
+import { Page, PageQuery, pageOf } from '../../../libs/nest/paging';
+import { DispatchRepository } from '../../../libs/persistence/transfer/dispatch.repository';
+import { TransferResourceRepository } from '../../../libs/persistence/transfer/transfer-resource.repository';
+import { RunResources, TransferRun, TransferRunRepository } from '../../../libs/persistence/transfer/transfer-run.repository';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
+import { unlessGone } from '../../../libs/temporal/workflow-calls';
+import { TransferRunLauncher } from '../../../libs/transfer/run-launcher';
 import { planTransferRun, TransferPlan } from '../../../workflows/transfer/transfer-planning';
 import {
   HandOverCommand,
   handOverUpdate,
   MeetingPoint,
   RunKind,
+  RunStatus,
   runStateQuery,
   RunView,
   TransferRunInput,
@@ -26,11 +29,12 @@ import {
   tripStateQuery,
   TripView,
 } from '../../../workflows/transfer/transfer.messages';
-import { ManifestRow, ManifestTraveller, plannerResources, readManifest } from './transfer-manifest';
-import { unlessGone } from '../../../libs/temporal/workflow-calls';
+import { ManifestRow, plannerResources, readManifest } from './transfer-manifest';
+import { HandOverSheetRowView, RunDetailView, runLiveView, RunSummaryView, runSummaryView, TrackedTripView, trackedTripView } from './transfer-views';
 
 export interface RunRequest {
-  clientRequestId?: string;
+  /** Idempotency key: the same key answers the same run. */
+  requestId?: string;
   /** The subdistrict running the transfer (the dispatcher's); null or absent: the district command. */
   subdistrict?: string | null;
   kind?: RunKind;
@@ -53,13 +57,14 @@ export interface RunStarted {
   plan: Pick<TransferPlan, 'trips' | 'stats'>;
 }
 
-const UNIQUE_VIOLATION = '23505';
-
 /** Starting runs and everything the dispatcher, escorts and receivers send to a run or a trip. */
 @Injectable()
 export class TransferRunService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly runs: TransferRunRepository,
+    private readonly resources: TransferResourceRepository,
+    private readonly dispatch: DispatchRepository,
+    private readonly launcher: TransferRunLauncher,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -67,11 +72,11 @@ export class TransferRunService {
   /**
    * `POST /transfer-runs`: every row judged (422 naming `travellers[i].field`), the run planned
    * (409 when someone cannot ride at all), then recorded and its workflow started. Nothing is
-   * recorded for a refused manifest. Idempotent on clientRequestId.
+   * recorded for a refused manifest. Idempotent on requestId.
    */
   async start(request: RunRequest, now = Date.now()): Promise<RunStarted> {
-    if (request.clientRequestId) {
-      const existing = await this.byClientRequestId(request.clientRequestId);
+    if (request.requestId) {
+      const existing = await this.byRequestId(request.requestId);
       if (existing) return existing;
     }
     const kind = request.kind ?? 'standard';
@@ -109,15 +114,22 @@ export class TransferRunService {
       dispatchNow: request.dispatch === true,
       utcOffsetMinutes: offset(now),
     };
-    try {
-      await this.dataSource.transaction((manager) => this.record(manager, request, input, resources, travellers));
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION || !request.clientRequestId) throw error;
-      const existing = await this.byClientRequestId(request.clientRequestId);
-      if (existing) return existing;
-      throw error;
-    }
-    await startTransferRun(this.client, this.config.temporal.taskQueue, input);
+    const tripOf = new Map(plan.trips.flatMap((trip) => trip.travellerIds.map((id) => [id, trip.tripId] as const)));
+    const recorded = await this.runs.create(
+      { id: runId, requestId: request.requestId ?? null, kind, sortingPointId: request.sortingPointId, dispatcher: request.dispatcher, supervisor: request.supervisor, subdistrict: request.subdistrict ?? null, resources, input },
+      travellers.map(({ planned, ...t }) => ({
+        ...t,
+        arrivalTime: new Date(planned.arrivalTime),
+        disposition: planned.disposition,
+        keyPerson: planned.keyPerson === true,
+        familyGroup: planned.familyGroup ?? null,
+        destinationId: planned.destinationId,
+        tripId: tripOf.get(t.travellerId) ?? null,
+      })),
+    );
+    // Not recorded: a request with the same key, at the same time, recorded its run first.
+    if (!recorded) return (await this.byRequestId(request.requestId!))!;
+    await this.launcher.start(input);
     return { runId, status: 'created', plan: { trips: plan.trips, stats: plan.stats } };
   }
 
@@ -134,12 +146,14 @@ export class TransferRunService {
     return { point: request.meeting!.point.trim(), at };
   }
 
-  /** The run's resources from the registry; unknown or unavailable ones are refused by field. */
+  /** The run's resources from the registry, in the order the request gives them; unknown or unavailable ones are refused by field. */
   private async resourcesOf(request: RunRequest): Promise<RunResources> {
-    const [sortingPoint] = await this.dataSource.query(`SELECT id, name, address FROM transfer_sorting_point WHERE id = $1`, [request.sortingPointId]);
-    const vehicles = await this.dataSource.query(`SELECT id, plate, seats, driver_name AS "driverName", driver_contact AS "driverContact", available FROM transfer_vehicle WHERE id = ANY($1)`, [request.vehicleIds]);
-    const escorts = await this.dataSource.query(`SELECT id, name, contact, available FROM transfer_escort WHERE id = ANY($1)`, [request.escortIds]);
-    const destinations = await this.dataSource.query(`SELECT id, kind, name, travel_minutes AS "travelMinutes", capacity, receiver, worker FROM transfer_destination ORDER BY id`);
+    const [sortingPoint, vehicles, escorts, destinations] = await Promise.all([
+      this.resources.get('sorting-points', request.sortingPointId),
+      this.resources.byIds('vehicles', request.vehicleIds),
+      this.resources.byIds('escorts', request.escortIds),
+      this.resources.all('destinations'),
+    ]);
     const problems: FieldProblem[] = [];
     if (!sortingPoint) problems.push({ field: 'sortingPointId', reason: `no sorting point ${request.sortingPointId}` });
     const check = (field: string, ids: string[], rows: Array<{ id: string; available: boolean }>, what: string) =>
@@ -152,50 +166,19 @@ export class TransferRunService {
     check('vehicleIds', request.vehicleIds, vehicles, 'vehicle');
     check('escortIds', request.escortIds, escorts, 'escort');
     if (problems.length) throw invalidAll(problems);
-    const strip = <T extends { available?: boolean }>({ available: _available, ...rest }: T) => rest;
-    return { sortingPoint, vehicles: vehicles.map(strip), escorts: escorts.map(strip), destinations };
+    const inRequestOrder = <T extends { id: string; available: boolean }>(ids: string[], rows: T[]) =>
+      ids.map((id) => {
+        const { available: _available, ...rest } = rows.find((r) => r.id === id)!;
+        return rest;
+      });
+    return { sortingPoint: sortingPoint!, vehicles: inRequestOrder(request.vehicleIds, vehicles), escorts: inRequestOrder(request.escortIds, escorts), destinations };
   }
 
-  private async record(manager: EntityManager, request: RunRequest, input: TransferRunInput, resources: RunResources, travellers: ManifestTraveller[]): Promise<void> {
-    await manager.query(
-      `INSERT INTO transfer_run (id, client_request_id, kind, status, sorting_point_id, dispatcher, supervisor, resources, input, subdistrict)
-       VALUES ($1, $2, $3, 'planned', $4, $5, $6, $7, $8, $9)`,
-      [input.runId, request.clientRequestId ?? null, input.kind, request.sortingPointId, input.dispatcher, input.supervisor, JSON.stringify(resources), JSON.stringify(input), request.subdistrict ?? null],
-    );
-    const tripOf = new Map(input.plan.trips.flatMap((trip) => trip.travellerIds.map((id) => [id, trip.tripId] as const)));
-    const rows = travellers.map((t) => ({
-      travellerId: t.travellerId,
-      row: t.row,
-      name: t.name,
-      documentType: t.documentType,
-      documentNumber: t.documentNumber,
-      mobile: t.mobile,
-      address: t.address,
-      responsibleWorker: t.responsibleWorker,
-      arrivalTime: new Date(t.planned.arrivalTime).toISOString(),
-      disposition: t.planned.disposition,
-      keyPerson: t.planned.keyPerson === true,
-      familyGroup: t.planned.familyGroup ?? null,
-      destinationId: t.planned.destinationId,
-      tripId: tripOf.get(t.travellerId) ?? null,
-    }));
-    await manager.query(
-      `INSERT INTO transfer_traveller (run_id, traveller_id, row_number, name, document_type, document_number, mobile, address, responsible_worker,
-         arrival_time, disposition, key_person, family_group, destination_id, status, trip_id, updated_at)
-       SELECT $1, r."travellerId", r.row, r.name, r."documentType", r."documentNumber", r.mobile, r.address, r."responsibleWorker",
-         r."arrivalTime", r.disposition, r."keyPerson", r."familyGroup", r."destinationId", 'waiting', r."tripId", now()
-       FROM jsonb_to_recordset($2::jsonb) AS r("travellerId" text, row int, name text, "documentType" text, "documentNumber" text, mobile text, address jsonb,
-         "responsibleWorker" text, "arrivalTime" timestamptz, disposition text, "keyPerson" boolean, "familyGroup" text, "destinationId" text, "tripId" text)`,
-      [input.runId, JSON.stringify(rows)],
-    );
-  }
-
-  private async byClientRequestId(clientRequestId: string): Promise<RunStarted | undefined> {
-    const [row] = await this.dataSource.query(`SELECT id, input FROM transfer_run WHERE client_request_id = $1`, [clientRequestId]);
-    if (!row) return undefined;
-    const input = row.input as TransferRunInput;
-    await startTransferRun(this.client, this.config.temporal.taskQueue, input);
-    return { runId: row.id, status: 'existing', plan: { trips: input.plan.trips, stats: input.plan.stats } };
+  private async byRequestId(requestId: string): Promise<RunStarted | undefined> {
+    const run = await this.runs.byRequestId(requestId);
+    if (!run) return undefined;
+    await this.launcher.start(run.input);
+    return { runId: run.id, status: 'existing', plan: { trips: run.input.plan.trips, stats: run.input.plan.stats } };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -205,23 +188,26 @@ export class TransferRunService {
     return this.client.workflow.getHandle(transferRunWorkflowId(runId));
   }
 
-  async runRow(runId: string) {
-    const [row] = await this.dataSource.query(`SELECT id, kind, status, sorting_point_id, dispatcher, supervisor, counts, created_at, completed_at FROM transfer_run WHERE id = $1`, [runId]);
-    if (!row) throw notFound('transfer run', runId);
-    return row;
+  async run(runId: string): Promise<TransferRun> {
+    const run = await this.runs.get(runId);
+    if (!run) throw notFound('transfer run', runId);
+    return run;
   }
 
-  /** A dispatcher's or supervisor's command to the run (an update with a validator). */
-  async runCommand<Arg>(runId: string, update: UpdateDefinition<RunView, [Arg]>, arg: Arg): Promise<RunView> {
-    const row = await this.runRow(runId);
-    if (row.status === 'completed') throw conflict(`run ${runId} is completed`, {}, [{ field: 'runId', reason: 'run is completed' }]);
-    return this.runHandle(runId).executeUpdate(update, { args: [arg] });
+  /**
+   * A dispatcher's or supervisor's command to the run (an update with a validator). An `updateId`
+   * makes a repeated command one update: Temporal answers a repeat with the first one's result.
+   */
+  async runCommand<Arg>(runId: string, update: UpdateDefinition<RunView, [Arg]>, arg: Arg, updateId?: string): Promise<RunView> {
+    const run = await this.run(runId);
+    if (run.status === 'completed') throw conflict(`run ${runId} is completed`, {}, [{ field: 'runId', reason: 'run is completed' }]);
+    return this.runHandle(runId).executeUpdate(update, { args: [arg], updateId });
   }
 
   /**
    * A leg event or exception from the road, sent to the trip's workflow; its validator decides.
    * A retry that reaches a trip already over is answered from the trip's last state if `done` says it took effect.
-   * An `updateId` makes a repeated command one update: Temporal answers a repeat with the first one's result.
+   * An `updateId` makes a repeated command one update, as for the run's commands.
    */
   async tripCommand<Arg>(
     runId: string,
@@ -231,50 +217,45 @@ export class TransferRunService {
     options: { done?: (view: TripView) => boolean; updateId?: string } = {},
   ): Promise<TripView> {
     const { done, updateId } = options;
-    await this.runRow(runId);
-    const [trip] = await this.dataSource.query(`SELECT leg FROM transfer_trip WHERE run_id = $1 AND trip_id = $2`, [runId, tripId]);
-    if (!trip) throw notFound('trip', `${runId}/${tripId}`);
+    await this.run(runId);
+    const leg = await this.runs.tripLeg(runId, tripId);
+    if (!leg) throw notFound('trip', `${runId}/${tripId}`);
     const handle = this.client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
     // A trip that has closed (or was never dispatched) answers from its last state, if the command is done there.
     return unlessGone(handle.executeUpdate(update, { args: [arg], updateId }), async () => {
-      const last = trip.leg === 'planned' ? undefined : await handle.query(tripStateQuery).catch(() => undefined);
+      const last = leg === 'planned' ? undefined : await handle.query(tripStateQuery).catch(() => undefined);
       if (last && done?.(last)) return last;
-      throw conflict(`trip ${tripId} is ${last ? `${last.leg}` : 'not dispatched yet'}`, {}, [{ field: 'tripId', reason: `trip is ${last?.leg ?? trip.leg}` }]);
+      throw conflict(`trip ${tripId} is ${last ? `${last.leg}` : 'not dispatched yet'}`, {}, [{ field: 'tripId', reason: `trip is ${last?.leg ?? leg}` }]);
     });
   }
 
   /** The receiver acknowledges the person by name: the name must be the one on the manifest. */
-  async handOver(runId: string, tripId: string, command: HandOverCommand & { name: string }): Promise<TripView> {
-    const [traveller] = await this.dataSource.query(`SELECT name FROM transfer_traveller WHERE run_id = $1 AND traveller_id = $2`, [runId, command.travellerId]);
+  async handOver(runId: string, tripId: string, command: HandOverCommand & { name: string }, updateId?: string): Promise<TripView> {
+    const traveller = await this.runs.traveller(runId, command.travellerId);
     if (!traveller) throw notFound('traveller', `${runId}/${command.travellerId}`);
     if (normaliseName(traveller.name) !== normaliseName(command.name)) throw invalid('name', `${command.travellerId} is not ${command.name}: check the person's identity`);
     const { name: _name, ...handOver } = command;
-    return this.tripCommand(runId, tripId, handOverUpdate, handOver, { done: (view) => view.riders.some((r) => r.travellerId === command.travellerId && r.status === 'handed_over') });
+    return this.tripCommand(runId, tripId, handOverUpdate, handOver, {
+      done: (view) => view.riders.some((r) => r.travellerId === command.travellerId && r.status === 'handed_over'),
+      updateId,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
   // Reads
 
   /** Runs, newest first; `subdistrict` (the actor's) narrows them to that subdistrict's runs. */
-  async list(filter: { status?: string; page?: number; pageSize?: number; subdistrict?: string | null }) {
-    const pageSize = filter.pageSize ?? 50;
-    const page = filter.page ?? 1;
-    const where = `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR subdistrict = $2)`;
-    const scope = [filter.status ?? null, filter.subdistrict ?? null];
-    const rows = await this.dataSource.query(
-      `SELECT id, kind, status, sorting_point_id, dispatcher, supervisor, counts, created_at, completed_at FROM transfer_run
-       WHERE ${where} ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
-      [...scope, pageSize, (page - 1) * pageSize],
-    );
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM transfer_run WHERE ${where}`, scope);
-    return { items: rows.map(toRun), total, page, pageSize };
+  async list(query: PageQuery & { status?: RunStatus; subdistrict?: string | null }): Promise<Page<RunSummaryView>> {
+    const { page, pageSize, offset } = pageOf(query);
+    const { items, total } = await this.runs.page({ status: query.status, subdistrict: query.subdistrict }, { offset, pageSize });
+    return { items: items.map(runSummaryView), page, pageSize, total };
   }
 
   /** The run: its record, the live state (plan, counts, each trip's leg, exceptions) and its people by name. */
-  async detail(runId: string) {
-    const row = await this.runRow(runId);
+  async detail(runId: string): Promise<RunDetailView> {
+    const run = await this.run(runId);
     const [live, travellers] = await Promise.all([this.liveState(runId), this.handOverSheet(runId)]);
-    return { run: toRun(row), state: live ? { ...live, travellers: undefined } : undefined, travellers };
+    return { run: runSummaryView(run), state: live && runLiveView(live), travellers };
   }
 
   async liveState(runId: string): Promise<RunView | undefined> {
@@ -282,101 +263,39 @@ export class TransferRunService {
   }
 
   /** The trip's live state, with its order in the dispatch system and the vehicle's latest reported position. */
-  async tripState(runId: string, tripId: string): Promise<TripView & TripTracking> {
-    await this.runRow(runId);
+  async tripState(runId: string, tripId: string): Promise<TrackedTripView> {
+    await this.run(runId);
     const view: TripView = await unlessGone(this.client.workflow.getHandle(transferTripWorkflowId(runId, tripId)).query(tripStateQuery), () => {
       throw notFound('dispatched trip', `${runId}/${tripId}`);
     });
-    const [row] = await this.dataSource.query(
-      `SELECT t.position_lat, t.position_lon, t.position_at, o.order_id, o.state, o.reference, o.reason, o.sent_at
-       FROM transfer_trip t LEFT JOIN dispatch_order o ON o.run_id = t.run_id AND o.trip_id = t.trip_id
-       WHERE t.run_id = $1 AND t.trip_id = $2`,
-      [runId, tripId],
-    );
-    return {
-      ...view,
-      position: row?.position_at ? { lat: row.position_lat, lon: row.position_lon, at: new Date(row.position_at).toISOString() } : null,
-      dispatchOrder: row?.order_id
-        ? { orderId: row.order_id, state: row.state, reference: row.reference, reason: row.reason, sentAt: new Date(row.sent_at).toISOString() }
-        : null,
-    };
+    return trackedTripView(view, await this.dispatch.tracking(runId, tripId));
   }
 
   /** One row per person: who, from which trip and vehicle, handed over to whom and when, and what follows. */
-  async handOverSheet(runId: string): Promise<HandOverSheetRow[]> {
-    await this.runRow(runId);
-    const rows = await this.dataSource.query(
-      `SELECT t.row_number, t.traveller_id, t.name, t.document_type, t.document_number, t.mobile, t.disposition, t.destination_id,
-              t.status, t.trip_id, tr.vehicle_id, tr.escort_ids, t.handed_over_at, t.receiver, t.observation_number, t.quarantine_record_id, t.closed_as, t.closed_by,
-              r.resources
-       FROM transfer_traveller t JOIN transfer_run r ON r.id = t.run_id
-       LEFT JOIN transfer_trip tr ON tr.run_id = t.run_id AND tr.trip_id = t.trip_id
-       WHERE t.run_id = $1 ORDER BY t.row_number`,
-      [runId],
-    );
-    return rows.map((r: Record<string, any>): HandOverSheetRow => {
-      const resources = r.resources as RunResources;
-      return {
-        row: r.row_number,
-        travellerId: r.traveller_id,
-        name: r.name,
-        document: `${r.document_type}:${r.document_number}`,
-        mobile: r.mobile,
-        disposition: r.disposition,
-        destination: resources.destinations.find((d) => d.id === r.destination_id)?.name ?? r.destination_id,
-        status: r.status,
-        tripId: r.trip_id,
-        plate: resources.vehicles.find((v) => v.id === r.vehicle_id)?.plate ?? null,
-        escorts: ((r.escort_ids ?? []) as string[]).map((id) => resources.escorts.find((e) => e.id === id)?.name ?? id).join(', ') || null,
-        handedOverAt: r.handed_over_at ? new Date(r.handed_over_at).toISOString() : null,
-        receiver: r.receiver ? `${r.receiver.name} (${r.receiver.role}${r.receiver.organisation ? `, ${r.receiver.organisation}` : ''})` : null,
-        observationNumber: r.observation_number,
-        quarantineRecordId: r.quarantine_record_id,
-        closedAs: r.closed_as ? `${r.closed_as} (approved by ${r.closed_by})` : null,
-      };
-    });
+  async handOverSheet(runId: string): Promise<HandOverSheetRowView[]> {
+    const [resources, travellers] = await Promise.all([this.runs.resourcesOf(runId), this.runs.sheet(runId)]);
+    if (!resources) throw notFound('transfer run', runId);
+    return travellers.map((t) => ({
+      row: t.row,
+      travellerId: t.travellerId,
+      name: t.name,
+      document: `${t.documentType}:${t.documentNumber}`,
+      mobile: t.mobile,
+      disposition: t.disposition,
+      destination: resources.destinations.find((d) => d.id === t.destinationId)?.name ?? t.destinationId,
+      status: t.status,
+      tripId: t.tripId,
+      plate: resources.vehicles.find((v) => v.id === t.vehicleId)?.plate ?? null,
+      escorts: t.escortIds.map((id) => resources.escorts.find((e) => e.id === id)?.name ?? id).join(', ') || null,
+      handedOverAt: t.handedOverAt?.toISOString() ?? null,
+      receiver: t.receiver ? `${t.receiver.name} (${t.receiver.role}${t.receiver.organisation ? `, ${t.receiver.organisation}` : ''})` : null,
+      observationNumber: t.observationNumber,
+      quarantineRecordId: t.quarantineRecordId,
+      closedAs: t.closedAs ? `${t.closedAs} (approved by ${t.closedBy})` : null,
+    }));
   }
-}
-
-/** What the dispatch system says about a trip (null when the trip was dispatched through the notification channels, or nothing was reported). */
-export interface TripTracking {
-  position: { lat: number; lon: number; at: string } | null;
-  dispatchOrder: { orderId: string; state: 'accepted' | 'refused'; reference: string | null; reason: string | null; sentAt: string } | null;
-}
-
-export interface HandOverSheetRow {
-  row: number;
-  travellerId: string;
-  name: string;
-  document: string;
-  mobile: string | null;
-  disposition: string;
-  destination: string;
-  status: string;
-  tripId: string | null;
-  plate: string | null;
-  escorts: string | null;
-  handedOverAt: string | null;
-  receiver: string | null;
-  observationNumber: string | null;
-  quarantineRecordId: string | null;
-  closedAs: string | null;
 }
 
 function normaliseName(name: string): string {
   return (name ?? '').replace(/\s+/g, '').toLowerCase();
-}
-
-function toRun(r: Record<string, any>) {
-  return {
-    runId: r.id,
-    kind: r.kind,
-    status: r.status,
-    sortingPointId: r.sorting_point_id,
-    dispatcher: r.dispatcher,
-    supervisor: r.supervisor,
-    counts: r.counts,
-    createdAt: new Date(r.created_at).toISOString(),
-    completedAt: r.completed_at ? new Date(r.completed_at).toISOString() : null,
-  };
 }

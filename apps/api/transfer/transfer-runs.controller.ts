@@ -1,11 +1,26 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { AppConfig } from '../../../libs/config/config';
-import { APP_CONFIG } from '../../../libs/config/config.module';
-import { ApiConflictResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
-import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
+import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
+import { AppConfig } from '../../../libs/config/config';
+import { APP_CONFIG } from '../../../libs/config/config.module';
+import { forbidden, invalid } from '../../../libs/domain/errors';
+import { IDEMPOTENCY_HEADER, IdempotencyKey } from '../../../libs/nest/idempotency';
+import { ApiPageResponse } from '../../../libs/nest/paging';
 import {
   adjustPlanUpdate,
   arriveUpdate,
@@ -14,18 +29,32 @@ import {
   decideExceptionUpdate,
   departUpdate,
   dispatchRunUpdate,
+  handOverUpdate,
   hotelFullUpdate,
   noShowUpdate,
   refuseUpdate,
   rerouteUpdate,
+  RunView,
+  TripView,
 } from '../../../workflows/transfer/transfer.messages';
-import { forbidden, invalid } from '../../../libs/domain/errors';
-import { sendTable, TableColumn } from '../../../libs/nest/table-file';
-import { ByDto, ExceptionDecisionDto, HandOverDto, PlanAdjustmentDto, RefusalDto, RerouteDto, RiderDto, RunListQuery, RunRequestDto, SheetQuery } from './transfer.dto';
-import { HandOverSheetRow, TransferRunService } from './transfer-run.service';
 import { AuditedRead } from '../audit/audit.interceptor';
+import { sendTable, TABLE_CONTENT_TYPE, TableColumn } from '../../../libs/nest/table-file';
+import { ByDto, ExceptionDecisionDto, HandOverDto, PlanAdjustmentDto, RefusalDto, RerouteDto, RiderDto, RunListQuery, RunRequestDto, SheetQuery } from './transfer.dto';
+import { TransferRunService } from './transfer-run.service';
+import {
+  HandOverSheetRowView,
+  RunDetailView,
+  RunStartedView,
+  runStartedView,
+  RunStateView,
+  runStateView,
+  RunSummaryView,
+  TrackedTripView,
+  TripStateView,
+  tripStateView,
+} from './transfer-views';
 
-const SHEET_COLUMNS: Array<TableColumn & { key: keyof HandOverSheetRow }> = [
+const SHEET_COLUMNS: Array<TableColumn & { key: keyof HandOverSheetRowView }> = [
   { key: 'row', header: '序号 row' },
   { key: 'name', header: '姓名 name' },
   { key: 'document', header: '证件 document' },
@@ -43,6 +72,20 @@ const SHEET_COLUMNS: Array<TableColumn & { key: keyof HandOverSheetRow }> = [
   { key: 'closedAs', header: '终结处置 closed as' },
 ];
 
+/** The Idempotency-Key header of a command to a run or a trip (or the body's requestId): a repeat is one update, answered as the first. */
+const IdempotencyHeader = () => ApiHeader({ name: IDEMPOTENCY_HEADER, required: false, description: 'a repeat under the same key takes effect once and is answered as the first' });
+
+/** A run's or trip's command as its update takes it: the idempotency key names the update instead (see updateIdOf). */
+function commandOf<T extends { requestId?: string }>(body: T): Omit<T, 'requestId'> {
+  const { requestId: _key, ...command } = body;
+  return command;
+}
+
+/** The Temporal update id of a command under an idempotency key; the update's name keeps one key from standing for two kinds of command. */
+function updateIdOf(update: { name: string }, key: string | undefined): string | undefined {
+  return key === undefined ? undefined : `${update.name}:${key}`;
+}
+
 @ApiTags('transfer runs')
 @Controller('transfer-runs')
 @Roles('dispatcher', 'supervisor')
@@ -57,29 +100,45 @@ export class TransferRunsController {
   @ScopedInHandler()
   @HttpCode(201)
   @ApiOperation({ summary: 'Start a run from a manifest: planned at once, dispatched now or after the dispatcher adjusts the plan' })
+  @IdempotencyHeader()
+  @ApiCreatedResponse({ type: RunStartedView, description: 'recorded and planned; its workflow runs' })
+  @ApiOkResponse({ type: RunStartedView, description: 'a repeat of a request taken before (same idempotency key): that run' })
   @ApiUnprocessableEntityResponse({ description: 'a row is wrong: `errors` names `travellers[i].field` and the reason' })
   @ApiConflictResponse({ description: 'someone cannot be carried at all (e.g. more people than seats and no second trip possible)' })
-  async start(@Actor() actor: Principal, @Body() body: RunRequestDto, @Res({ passthrough: true }) response: Response) {
-    const result = await this.runs.start({ ...body, subdistrict: actor.subdistrict });
+  async start(@Actor() actor: Principal, @Body() body: RunRequestDto, @IdempotencyKey() requestId: string | undefined, @Res({ passthrough: true }) response: Response): Promise<RunStartedView> {
+    const result = await this.runs.start({ ...body, requestId, subdistrict: actor.subdistrict });
     if (result.status === 'existing') response.status(200);
-    return result;
+    return runStartedView(result);
   }
 
   @Get()
   @ScopedInHandler()
+  @ApiOperation({ summary: 'Runs, newest first: the district command’s see every run, a subdistrict’s its own' })
+  @ApiPageResponse(RunSummaryView)
   list(@Actor() actor: Principal, @Query() query: RunListQuery) {
     return this.runs.list({ ...query, subdistrict: actor.subdistrict });
   }
 
   @Get(':runId')
   @ApiOperation({ summary: 'The run: plan, live counts, each trip and its leg, exceptions, and every person by name' })
+  @ApiOkResponse({ type: RunDetailView })
   @AuditedRead()
-  detail(@Param('runId') runId: string) {
+  detail(@Param('runId') runId: string): Promise<RunDetailView> {
     return this.runs.detail(runId);
   }
 
   @Get(':runId/hand-over-sheet')
   @ApiOperation({ summary: 'The hand-over sheet (交接单): one row per person, as json, csv or xlsx' })
+  @ApiExtraModels(HandOverSheetRowView)
+  @ApiProduces('application/json', TABLE_CONTENT_TYPE.csv, TABLE_CONTENT_TYPE.xlsx)
+  @ApiOkResponse({
+    description: 'every person of the run in manifest order; csv and xlsx as a file to download, times in the jurisdiction’s zone',
+    content: {
+      'application/json': { schema: { type: 'array', items: { $ref: getSchemaPath(HandOverSheetRowView) } } },
+      [TABLE_CONTENT_TYPE.csv]: { schema: { type: 'string' } },
+      [TABLE_CONTENT_TYPE.xlsx]: { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   @AuditedRead()
   async sheet(@Param('runId') runId: string, @Query() query: SheetQuery, @Res() response: Response) {
     const rows = await this.runs.handOverSheet(runId);
@@ -90,87 +149,129 @@ export class TransferRunsController {
   @Post(':runId/plan')
   @HttpCode(200)
   @ApiOperation({ summary: 'Before dispatch: move people between trips, pin trips, re-plan the rest' })
-  adjust(@Param('runId') runId: string, @Body() body: PlanAdjustmentDto) {
-    return this.runs.runCommand(runId, adjustPlanUpdate, body);
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: RunStateView, description: 'the run with the plan adjusted' })
+  adjust(@Param('runId') runId: string, @Body() body: PlanAdjustmentDto, @IdempotencyKey() key?: string): Promise<RunStateView> {
+    return this.run(runId, adjustPlanUpdate, commandOf(body), key);
   }
 
   @Post(':runId/dispatch')
   @HttpCode(200)
-  dispatch(@Param('runId') runId: string, @Body() body: ByDto) {
-    return this.runs.runCommand(runId, dispatchRunUpdate, { by: body.by });
+  @ApiOperation({ summary: 'Dispatch the planned run: each trip’s driver and escorts are called before its boarding' })
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: RunStateView, description: 'the run, running' })
+  dispatch(@Param('runId') runId: string, @Body() body: ByDto, @IdempotencyKey() key?: string): Promise<RunStateView> {
+    return this.run(runId, dispatchRunUpdate, { by: body.by }, key);
   }
 
   @Post(':runId/exceptions/:exceptionId/decision')
   @HttpCode(200)
   @ApiOperation({ summary: 'Decide an exception: replan, close (terminal disposition), key_person_transfer, acknowledge, resolve' })
-  decide(@Actor() actor: Principal, @Param('runId') runId: string, @Param('exceptionId') exceptionId: string, @Body() body: ExceptionDecisionDto) {
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: RunStateView, description: 'the run with the decision taken' })
+  decide(@Actor() actor: Principal, @Param('runId') runId: string, @Param('exceptionId') exceptionId: string, @Body() body: ExceptionDecisionDto, @IdempotencyKey() key?: string): Promise<RunStateView> {
     if (body.decision === 'close' && actor.role !== 'supervisor') throw forbidden('closing a person’s transfer with a terminal disposition needs a supervisor');
     const meetingAt = body.meeting ? Date.parse(body.meeting.at) : undefined;
     if (meetingAt !== undefined && !Number.isFinite(meetingAt)) throw invalid('meeting.at', 'must be an ISO date-time');
     const id = exceptionId.includes('/') ? exceptionId : `${runId}/${exceptionId}`;
-    return this.runs.runCommand(runId, decideExceptionUpdate, { ...body, exceptionId: id, meeting: body.meeting ? { point: body.meeting.point, at: meetingAt! } : undefined });
+    return this.run(runId, decideExceptionUpdate, { ...commandOf(body), exceptionId: id, meeting: body.meeting ? { point: body.meeting.point, at: meetingAt! } : undefined }, key);
   }
 
   @Get(':runId/trips/:tripId')
-  trip(@Param('runId') runId: string, @Param('tripId') tripId: string) {
+  @ApiOperation({ summary: 'A dispatched trip: its leg and riders, its order in the dispatch system and the vehicle’s latest position' })
+  @ApiOkResponse({ type: TrackedTripView })
+  trip(@Param('runId') runId: string, @Param('tripId') tripId: string): Promise<TrackedTripView> {
     return this.runs.tripState(runId, tripId);
   }
 
   @Post(':runId/trips/:tripId/boarded')
   @HttpCode(200)
   @ApiOperation({ summary: 'A person boards: only someone on this trip list, not yet reported' })
-  board(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: RiderDto) {
-    return this.runs.tripCommand(runId, tripId, boardUpdate, body);
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  board(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: RiderDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return this.onTrip(runId, tripId, boardUpdate, commandOf(body), key);
   }
 
   @Post(':runId/trips/:tripId/no-show')
   @HttpCode(200)
-  noShow(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: RiderDto) {
-    return this.runs.tripCommand(runId, tripId, noShowUpdate, body);
+  @ApiOperation({ summary: 'A person on the list did not come: an exception for the dispatcher' })
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  noShow(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: RiderDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return this.onTrip(runId, tripId, noShowUpdate, commandOf(body), key);
   }
 
   @Post(':runId/trips/:tripId/refusal')
   @HttpCode(200)
   @ApiOperation({ summary: 'A person (and family) refuse: escalates to the supervisor for a key-person transfer' })
-  refuse(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: RefusalDto) {
-    return this.runs.tripCommand(runId, tripId, refuseUpdate, body);
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  refuse(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: RefusalDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return this.onTrip(runId, tripId, refuseUpdate, commandOf(body), key);
   }
 
   @Post(':runId/trips/:tripId/departed')
   @HttpCode(200)
-  depart(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: ByDto) {
-    return this.runs.tripCommand(runId, tripId, departUpdate, body);
+  @ApiOperation({ summary: 'The vehicle leaves the sorting point (or the meeting point): everyone on the list boarded or reported' })
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  depart(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: ByDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return this.onTrip(runId, tripId, departUpdate, commandOf(body), key);
   }
 
   @Post(':runId/trips/:tripId/arrived')
   @HttpCode(200)
-  arrive(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: ByDto) {
-    return this.runs.tripCommand(runId, tripId, arriveUpdate, body);
+  @ApiOperation({ summary: 'The vehicle is at its destination: hand-overs may begin' })
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  arrive(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: ByDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return this.onTrip(runId, tripId, arriveUpdate, commandOf(body), key);
   }
 
   @Post(':runId/trips/:tripId/handed-over')
   @HttpCode(200)
   @ApiOperation({ summary: 'The receiver takes a person over by name; starts their home observation or quarantine record once' })
-  handOver(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: HandOverDto) {
-    return this.runs.handOver(runId, tripId, { ...body, receiver: { ...body.receiver } });
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  async handOver(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: HandOverDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return tripStateView(await this.runs.handOver(runId, tripId, { ...commandOf(body), receiver: { ...body.receiver } }, updateIdOf(handOverUpdate, key)));
   }
 
   @Post(':runId/trips/:tripId/breakdown')
   @HttpCode(200)
   @ApiOperation({ summary: 'The vehicle broke down: the people not handed over are re-planned onto another trip' })
-  breakdown(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: ByDto) {
-    return this.runs.tripCommand(runId, tripId, breakdownUpdate, body);
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  breakdown(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: ByDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return this.onTrip(runId, tripId, breakdownUpdate, commandOf(body), key);
   }
 
   @Post(':runId/trips/:tripId/hotel-full')
   @HttpCode(200)
-  hotelFull(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: ByDto) {
-    return this.runs.tripCommand(runId, tripId, hotelFullUpdate, body);
+  @ApiOperation({ summary: 'The hotel has no room: an exception for the dispatcher to re-route the trip' })
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  hotelFull(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: ByDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return this.onTrip(runId, tripId, hotelFullUpdate, commandOf(body), key);
   }
 
   @Post(':runId/trips/:tripId/reroute')
   @HttpCode(200)
-  reroute(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: RerouteDto) {
-    return this.runs.tripCommand(runId, tripId, rerouteUpdate, body);
+  @ApiOperation({ summary: 'Send the trip to another destination of the same kind (home or hotel)' })
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  reroute(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: RerouteDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return this.onTrip(runId, tripId, rerouteUpdate, commandOf(body), key);
+  }
+
+  /** A dispatcher's or supervisor's command to the run, as the API answers it. */
+  private async run<Arg>(runId: string, update: UpdateDefinition<RunView, [Arg]>, command: Arg, key: string | undefined): Promise<RunStateView> {
+    return runStateView(await this.runs.runCommand(runId, update, command, updateIdOf(update, key)));
+  }
+
+  /** An escort's or receiver's command to a trip, as the API answers it. */
+  private async onTrip<Arg>(runId: string, tripId: string, update: UpdateDefinition<TripView, [Arg]>, command: Arg, key: string | undefined): Promise<TripStateView> {
+    return tripStateView(await this.runs.tripCommand(runId, tripId, update, command, { updateId: updateIdOf(update, key) }));
   }
 }

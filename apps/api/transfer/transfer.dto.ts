@@ -17,7 +17,20 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsOptional, MAX_PAGE } from '../../../libs/nest/validators';
+import { PageQuery } from '../../../libs/nest/paging';
+import { IsOptional } from '../../../libs/nest/validators';
+import type { RunStatus } from '../../../workflows/transfer/transfer.messages';
+import { RUN_STATUSES } from './transfer-views';
+
+/** A command's optional idempotency key in the body, for a client that cannot send the Idempotency-Key header. */
+class IdempotentDto {
+  @ApiPropertyOptional({ description: 'idempotency key (or the Idempotency-Key header): a repeat is answered as the first and takes effect once' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  requestId?: string;
+}
 
 class MeetingDto {
   @ApiProperty({ example: 'G4 provincial checkpoint (京港澳高速杜家坎)' }) @IsString() @MinLength(1) @MaxLength(200) point!: string;
@@ -37,8 +50,7 @@ class RunRulesDto {
  * `POST /transfer-runs`. The shape is checked here (422); each traveller row by the manifest
  * reader (422 naming `travellers[i].field`), since a row's rules depend on its destination.
  */
-export class RunRequestDto {
-  @ApiPropertyOptional({ description: 'idempotency key: the same key returns the same run' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) clientRequestId?: string;
+export class RunRequestDto extends IdempotentDto {
   @ApiPropertyOptional({ enum: ['standard', 'key_person'], default: 'standard' }) @IsOptional() @IsIn(['standard', 'key_person']) kind?: 'standard' | 'key_person';
   @ApiProperty({ example: 'SP-SHUNYI' }) @IsString() @MinLength(1) sortingPointId!: string;
   @ApiProperty({ example: '赵调度' }) @IsString() @MinLength(1) @MaxLength(50) dispatcher!: string;
@@ -67,14 +79,14 @@ class MoveDto {
   @ApiProperty() @IsString() toTripId!: string;
 }
 
-export class PlanAdjustmentDto {
+export class PlanAdjustmentDto extends IdempotentDto {
   @ApiPropertyOptional({ type: [MoveDto] }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => MoveDto) moves?: MoveDto[];
   @ApiPropertyOptional({ example: ['trip-03'] }) @IsOptional() @IsArray() @IsString({ each: true }) pinTripIds?: string[];
   @ApiPropertyOptional({ description: 'plan everyone not on a pinned trip again' }) @IsOptional() @IsBoolean() replan?: boolean;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(50) by!: string;
 }
 
-export class ByDto {
+export class ByDto extends IdempotentDto {
   @ApiProperty({ example: '随车人员 李' }) @IsString() @MinLength(1) @MaxLength(50) by!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
 }
@@ -110,10 +122,8 @@ export class ExceptionDecisionDto extends ByDto {
   @ApiPropertyOptional({ type: MeetingDto }) @IsOptional() @ValidateNested() @Type(() => MeetingDto) meeting?: MeetingDto;
 }
 
-export class RunListQuery {
-  @ApiPropertyOptional({ enum: ['planned', 'running', 'completed'] }) @IsOptional() @IsIn(['planned', 'running', 'completed']) status?: string;
-  @ApiPropertyOptional({ default: 1, maximum: MAX_PAGE }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
-  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) pageSize?: number;
+export class RunListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: RUN_STATUSES }) @IsOptional() @IsIn(RUN_STATUSES) status?: RunStatus;
 }
 
 export class SheetQuery {

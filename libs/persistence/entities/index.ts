@@ -2,7 +2,6 @@ import { AuditLogEntity, LoginAddressEntity, LoginLockoutEntity, UserEntity } fr
 import { NotificationEntity } from './notification.entity';
 import { SystemProbeEntity } from './system-probe.entity';
 import { ROSTER_ENTITIES } from './roster-entities';
-import { TRANSFER_ENTITIES } from './transfer-entities';
 
 export {
   AuditLogEntity,
@@ -21,5 +20,4 @@ export const ENTITIES = [
   NotificationEntity,
   SystemProbeEntity,
   ...ROSTER_ENTITIES,
-  ...TRANSFER_ENTITIES,
 ];

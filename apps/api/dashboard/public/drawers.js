@@ -80,7 +80,7 @@ export function renderRun(detail, ctx) {
   const people = new Map(travellers.map((row) => [row.travellerId, row]));
   const trips = tripFacts(travellers);
   const status = live?.status ?? run.status;
-  const exceptions = [...(live?.exceptions ?? [])].sort((a, b) => Number(a.state === 'resolved') - Number(b.state === 'resolved') || a.deadline - b.deadline);
+  const exceptions = [...(live?.exceptions ?? [])].sort((a, b) => Number(a.state === 'resolved') - Number(b.state === 'resolved') || Date.parse(a.deadline) - Date.parse(b.deadline));
   const now = Date.now();
   return [
     h(
@@ -142,7 +142,7 @@ export function renderRun(detail, ctx) {
             ? table(
                 [t('exception.kind'), t('exception.state'), t('exception.people'), t('exception.owner'), t('exception.deadline'), t('exception.reason')],
                 exceptions.map((e) => {
-                  const overdue = e.state !== 'resolved' && e.state !== 'acknowledged' && e.deadline < now;
+                  const overdue = e.state !== 'resolved' && e.state !== 'acknowledged' && Date.parse(e.deadline) < now;
                   return h(
                     'tr',
                     { 'data-exception': e.id, class: e.state === 'resolved' ? 'past' : undefined },

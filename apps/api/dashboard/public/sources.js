@@ -104,13 +104,12 @@ export function renderTransfers(element, source, t, view) {
     table(
       [t('transfers.run'), t('transfers.kind'), t('transfers.dispatcher'), ...RUN_COUNTS.map((key) => t(`transfers.${key}`))],
       source.runs.map((run) => {
-        const runId = run.runId ?? run.id;
-        const key = `run:${runId}`;
+        const key = `run:${run.runId}`;
         return openableRow(
           () => view.open(key),
           view.isOpen(key),
-          { 'data-run': runId, title: t('drawer.openHint') },
-          h('td', { class: 'mono link', title: runId }, shortId(runId)),
+          { 'data-run': run.runId, title: t('drawer.openHint') },
+          h('td', { class: 'mono link', title: run.runId }, shortId(run.runId)),
           h('td', {}, view.term('runKind', run.kind)),
           h('td', {}, run.dispatcher),
           RUN_COUNTS.map((key) => h('td', { class: `num ${key === 'openExceptions' && run.counts?.[key] ? 'warn-text' : ''}` }, run.counts?.[key] ?? 0)),
