@@ -49,15 +49,24 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
   const holds = new ActivityHolds();
 
   beforeAll(async () => {
-    env = await createTimeSkippingEnvironment();
     db = await createDataSource(config.databaseUrl!).initialize();
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  // Each test on a test server of its own: on a loaded machine, after a test whose held write
+  // outlasted the workflow task's timeout, the server's clock stayed locked (it ran at wall-clock
+  // speed), so the next test's sleep over a day never ended.
+  beforeEach(async () => {
+    env = await createTimeSkippingEnvironment();
     services = rosterServices(db, env.client, config);
     worker = await startWorker(config, { connection: env.nativeConnection, interceptors: holds.interceptors });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await worker?.shutdown();
-    await db?.destroy();
     await env?.teardown();
   });
 
