@@ -5,8 +5,8 @@ import { AppConfig } from '../../libs/config/config';
 import { APP_CONFIG } from '../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { FieldProblem, invalidAll } from '../../libs/domain/errors';
-import { checkRoster, solveRoster, type RosterAssignment, type RosterSeat, type RosterStaff, type UnfilledSeat } from '../../workflows/roster/roster-solver';
-import { PlannedSeat, PostPlan, RosterMode, seatsOf } from '../../workflows/roster/roster-seats';
+import { checkRoster, solveRoster, type RosterAssignment, type RosterSeat, type RosterStaff, type UnfilledSeat } from '../../libs/roster/roster-solver';
+import { PlannedSeat, PostPlan, RosterMode, seatsOf } from '../../libs/roster/roster-seats';
 import { MINUTE, addDays, localDate } from '../../libs/domain/local-time';
 
 /** Published shifts this far before a plan's first day count for rest, consecutive days and weekly hours. */

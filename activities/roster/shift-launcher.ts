@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { COMMUNITY, STATUS } from '../../libs/temporal/search-attributes';
 import { startOnce } from '../../libs/temporal/start-once';
-import type { RosterMode } from '../../workflows/roster/roster-seats';
+import type { RosterMode } from '../../libs/roster/roster-seats';
 import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
 import { ShiftInput, shiftWorkflowId } from '../../workflows/roster/shift.messages';
 import { shiftWorkflow } from '../../workflows/roster/shift.workflow';

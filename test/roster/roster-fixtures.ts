@@ -10,7 +10,7 @@ import { RosterModeService } from '../../apps/api/roster/roster-mode.service';
 import { RosterPlanningService } from '../../apps/api/roster/roster-planning.service';
 import { AppConfig } from '../../libs/config/config';
 import { dataConverterFor } from '../../libs/temporal/connection';
-import { PostRequirements } from '../../workflows/roster/roster-seats';
+import { PostRequirements } from '../../libs/roster/roster-seats';
 import { addDays, localDate } from '../../libs/domain/local-time';
 import type { Http } from '../support/auth';
 import { eventually } from '../support/eventually';

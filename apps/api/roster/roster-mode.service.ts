@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { NotificationRequest } from '../../../activities/notifications/notification-outbox';
 import { RosterPlanner } from '../../../activities/roster/roster-planner';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
-import { RosterMode, ROSTER_MODES } from '../../../workflows/roster/roster-seats';
+import { RosterMode, ROSTER_MODES } from '../../../libs/roster/roster-seats';
 import { localDate, localTime } from '../../../libs/domain/local-time';
 import { PublishResult, RosterPlanningService } from './roster-planning.service';
 

@@ -17,7 +17,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { POST_KINDS, ROSTER_MODES } from '../../../workflows/roster/roster-seats';
+import { POST_KINDS, ROSTER_MODES } from '../../../libs/roster/roster-seats';
 import { IsCalendarDate, IsOptional } from '../../../libs/nest/validators';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

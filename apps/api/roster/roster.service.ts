@@ -10,7 +10,7 @@ import { utcOffsetMinutes } from '../../../libs/config/time-zone';
 import { conflict, FieldProblem, invalid, invalidAll, notFound } from '../../../libs/domain/errors';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { rosterDailyWorkflow } from '../../../workflows/roster/roster-daily.workflow';
-import { DEFAULT_PATTERN, validatePostPlan } from '../../../workflows/roster/roster-seats';
+import { DEFAULT_PATTERN, validatePostPlan } from '../../../libs/roster/roster-seats';
 import { isDate } from '../../../libs/domain/local-time';
 import { CheckInCommand, checkInUpdate, shiftStateQuery, ShiftView, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { PostDto, ShiftListQuery, StaffDto } from './roster.dto';

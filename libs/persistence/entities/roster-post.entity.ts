@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { PostRequirements, ShiftSlot } from '../../../workflows/roster/roster-seats';
+import type { PostRequirements, ShiftSlot } from '../../../libs/roster/roster-seats';
 
 /** A place that must be staffed (岗): checkpoint, community gate, on-call desk, transfer team. */
 @Entity('roster_post')

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { TimeInterval } from '../../../workflows/roster/roster-rules';
+import type { TimeInterval } from '../../../libs/roster/roster-rules';
 
 /** Duty staff (值守人员) with skills, availability, preferences and contract limits (null: the defaults). */
 @Entity('roster_staff')
