@@ -14,7 +14,7 @@ import { observationWorkflowId } from '../../workflows/observation/observation.m
 import { shiftWorkflowId } from '../../workflows/roster/shift.messages';
 import type { TransferRunInput } from '../../workflows/transfer/transfer.messages';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
-import { ShiftLauncher, START_HORIZON_MS } from '../roster/shift-launcher';
+import { ShiftLauncher, START_HORIZON_MS } from '../../libs/roster/shift-launcher';
 import { startTransferRun } from '../transfer/run-launcher';
 
 /** What one reconciler pass did for one kind of record, by workflow id. */

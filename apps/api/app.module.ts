@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { RosterPersistenceModule } from '../../libs/persistence/roster/roster-persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
 import { AuthModule } from './auth/auth.module';
 import { CodecModule } from './codec/codec.module';
@@ -23,6 +24,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-api', poolSize: 40 }),
         TemporalClientModule.forRoot(config.temporal),
+        RosterPersistenceModule,
         AuthModule,
         CodecModule,
         ObservationModule,

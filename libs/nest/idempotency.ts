@@ -1,6 +1,9 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
 import type { Request } from 'express';
 import { invalid } from '../domain/errors';
+import { IsOptional } from './validators';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** The one name of a command's idempotency key in a body; the `Idempotency-Key` header means the same. */
@@ -19,3 +22,16 @@ export const IdempotencyKey = createParamDecorator((_data: unknown, context: Exe
   if (header !== undefined && typeof body === 'string' && body !== header) throw invalid(IDEMPOTENCY_FIELD, 'differs from the Idempotency-Key header; send one key');
   return header ?? (typeof body === 'string' ? body : undefined);
 });
+
+/**
+ * A body DTO's `requestId` (the idempotency key of a client that cannot set headers), declared so the
+ * validation pipe keeps it and OpenAPI documents it; read through `@IdempotencyKey()`.
+ */
+export function RequestIdProperty(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description: `idempotency key, or the ${IDEMPOTENCY_HEADER} header: asked again with it, the first answer's record is the answer`, maxLength: MAX_LENGTH }),
+    IsOptional(),
+    IsString(),
+    Length(1, MAX_LENGTH),
+  );
+}

@@ -7,7 +7,6 @@ import { ObservationEntity } from './observation.entity';
 import { PersonEntity } from './person.entity';
 import { SystemProbeEntity } from './system-probe.entity';
 import { TrackingLogEntity } from './tracking-log.entity';
-import { ROSTER_ENTITIES } from './roster-entities';
 import { TRANSFER_ENTITIES } from './transfer-entities';
 
 export {
@@ -40,6 +39,5 @@ export const ENTITIES = [
   PersonEntity,
   SystemProbeEntity,
   TrackingLogEntity,
-  ...ROSTER_ENTITIES,
   ...TRANSFER_ENTITIES,
 ];
