@@ -9,9 +9,9 @@
  * The instance is feasible but tight: at most one shift a day and six days in seven cap each
  * person at 12 shifts per 14 days, so 1,000 staff can work 12,000 shifts against 10,878 seats.
  */
-import { formatLocalDay } from '../workflows/roster/roster-rules';
+import { formatLocalDay } from '../libs/roster/roster-rules';
 import { rosterPlanWorkflowId } from '../workflows/roster/roster-plan.workflow';
-import { DEFAULT_PATTERN, seatsOf } from '../workflows/roster/roster-seats';
+import { DEFAULT_PATTERN, seatsOf } from '../libs/roster/roster-seats';
 import { DAY, addDays, localDate, localMidnight } from '../libs/domain/local-time';
 import type { BenchContext } from './observation-bench';
 import { percentile } from './observation-bench';
@@ -23,7 +23,7 @@ import {
   type RosterSeat,
   type RosterSolution,
   type RosterStaff,
-} from '../workflows/roster/roster-solver';
+} from '../libs/roster/roster-solver';
 
 export interface RosterBenchOptions {
   communities?: number;

@@ -129,8 +129,10 @@ export async function seedForFuzzing(base: string, users: UsersService, temporal
   for (const id of staff) await supervisor.call('POST', '/roster/staff', { id, name: id, role: 'guard', skills: [skill] });
   const tomorrow = addDays(today(), 1);
   const plan = await supervisor.call<{ id: string }>('POST', '/rosters', { from: tomorrow, to: addDays(tomorrow, 1), postIds: [postId], by: 'fuzz' });
+  // The worker solves it: 202 with the plan solving, a draft by id once solved.
+  await until('the roster solved', async () => ((await supervisor.call<{ state: string }>('GET', `/rosters/${plan.id}`)).state === 'draft' ? true : undefined));
   await supervisor.call('POST', `/rosters/${plan.id}/publish`, { by: 'fuzz' });
-  const shifts = await supervisor.call<Array<{ id: string; staffId?: string; staff_id?: string }>>('GET', `/shifts?postId=${postId}`);
+  const { items: shifts } = await supervisor.call<{ items: Array<{ id: string }> }>('GET', `/shifts?postId=${postId}`);
   if (shifts.length < 2) throw new Error(`seeding: the published roster has ${shifts.length} shifts`);
   // The daily run, triggered now: it writes yesterday's report.
   await supervisor.call('POST', '/schedules/roster', {});

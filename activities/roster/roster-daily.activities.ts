@@ -2,37 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
+import { addDays, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
+import { DailyReport, DailyReportRepository } from '../../libs/persistence/roster/daily-report.repository';
+import { RosterShiftRepository, ShiftCounts } from '../../libs/persistence/roster/roster-shift.repository';
+import { ShiftLauncher } from '../../libs/roster/shift-launcher';
+import { StaffNotices } from '../../libs/roster/staff-notices';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
-import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { TransferRunRepository } from '../../libs/persistence/transfer/transfer-run.repository';
-import { addDays, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
-import { addressStaffNotifications } from './shift.activities';
-import { ShiftLauncher } from './shift-launcher';
-
-export interface DailyReport {
-  date: string;
-  generatedAt: string;
-  /** Everyone under observation at some time that day, by their status now; enrolled and released that day. */
-  observations: { byStatus: Record<string, number>; enrolled: number; released: number };
-  /** Runs completed and travellers handed over that day, by status. */
-  transfers: { available: true; runs: Record<string, number>; travellers: Record<string, number> };
-  shifts: ShiftCounts & { byJurisdiction: Record<string, ShiftCounts> };
-}
-
-interface ShiftCounts {
-  seats: number;
-  /** Someone checked in. */
-  covered: number;
-  /** Covered by someone other than the rostered person (backup, on-call, reassigned on the day). */
-  coveredByCover: number;
-  missed: number;
-  noShows: number;
-  unfilled: number;
-  handedOver: number;
-  cancelled: number;
-  incidents: number;
-}
 
 /** The roll-forward schedule's work: start the coming shifts, flag gaps a day ahead, write the daily report. */
 @Injectable()
@@ -41,7 +18,9 @@ export class RosterDailyActivities {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     private readonly launcher: ShiftLauncher,
-    private readonly outbox: NotificationOutbox,
+    private readonly notices: StaffNotices,
+    private readonly shifts: RosterShiftRepository,
+    private readonly reports: DailyReportRepository,
     private readonly observations: ObservationRepository,
     private readonly transferRuns: TransferRunRepository,
   ) {}
@@ -52,55 +31,35 @@ export class RosterDailyActivities {
 
   /** Tells each post's supervisor of seats starting in [from, to) with nobody rostered; once per seat. */
   async flagRosterGaps({ from, to, utcOffsetMinutes }: { from: number; to: number; utcOffsetMinutes: number }): Promise<{ gaps: string[]; toDeliver: string[] }> {
-    const rows: Array<{ id: string; name: string; supervisor: string; start_at: Date; end_at: Date; unfilled_reason: string | null }> = await this.dataSource.query(
-      `SELECT s.id, p.name, p.supervisor, s.start_at, s.end_at, s.unfilled_reason FROM roster_shift s JOIN roster_post p ON p.id = s.post_id
-       WHERE s.status = 'published' AND s.staff_id IS NULL AND s.duty_state = 'scheduled' AND s.start_at >= $1 AND s.start_at < $2 ORDER BY s.start_at, s.id`,
-      [new Date(from), new Date(to)],
-    );
-    const toDeliver = await this.dataSource.transaction(async (manager) =>
-      this.outbox.enqueue(
-        manager,
-        await addressStaffNotifications(
-          manager,
-          rows.map((r) => ({
-            id: `roster-gap:${r.id}`,
-            recipient: { staff: r.supervisor },
-            template: 'roster_gap' as const,
-            params: {
-              post: r.name,
-              shiftDate: localDate(r.start_at.getTime(), utcOffsetMinutes),
-              shiftStart: localTime(r.start_at.getTime(), utcOffsetMinutes),
-              shiftEnd: localTime(r.end_at.getTime(), utcOffsetMinutes),
-              reason: r.unfilled_reason ?? 'unfilled',
-            },
-          })),
-        ),
+    const gaps = await this.shifts.unstaffed(new Date(from), new Date(to));
+    const toDeliver = await this.dataSource.transaction((tx) =>
+      this.notices.store(
+        tx,
+        gaps.map((gap) => ({
+          id: `roster-gap:${gap.id}`,
+          recipient: { staff: gap.supervisor },
+          template: 'roster_gap' as const,
+          params: {
+            post: gap.postName,
+            shiftDate: localDate(gap.startAt.getTime(), utcOffsetMinutes),
+            shiftStart: localTime(gap.startAt.getTime(), utcOffsetMinutes),
+            shiftEnd: localTime(gap.endAt.getTime(), utcOffsetMinutes),
+            reason: gap.unfilledReason ?? 'unfilled',
+          },
+        })),
       ),
     );
-    return { gaps: rows.map((r) => r.id), toDeliver };
+    return { gaps: gaps.map((gap) => gap.id), toDeliver };
   }
 
   /** Writes (or rewrites) the daily report of a local date into daily_report. */
   async produceDailyReport({ date, utcOffsetMinutes, generatedAt }: { date: string; utcOffsetMinutes: number; generatedAt: number }): Promise<DailyReport> {
     const dayStart = new Date(localMidnight(date, utcOffsetMinutes));
     const dayEnd = new Date(localMidnight(addDays(date, 1), utcOffsetMinutes));
-    const q = (sql: string, params: unknown[] = [dayStart, dayEnd]) => this.dataSource.query(sql, params);
 
     const { byStatus, enrolled, released } = await this.observations.dayFigures(dayStart, dayEnd);
 
-    const shiftRows: Array<ShiftCounts & { jurisdiction: string }> = await q(
-      `SELECT s.jurisdiction,
-         count(*) FILTER (WHERE s.status = 'published')::int AS seats,
-         count(*) FILTER (WHERE s.checked_in_at IS NOT NULL)::int AS covered,
-         count(*) FILTER (WHERE s.checked_in_at IS NOT NULL AND s.checked_in_by IS DISTINCT FROM s.staff_id)::int AS "coveredByCover",
-         count(*) FILTER (WHERE s.duty_state = 'missed')::int AS missed,
-         count(*) FILTER (WHERE EXISTS (SELECT 1 FROM roster_shift_event e WHERE e.shift_id = s.id AND e.kind = 'no_show'))::int AS "noShows",
-         count(*) FILTER (WHERE s.status = 'published' AND s.staff_id IS NULL)::int AS unfilled,
-         count(*) FILTER (WHERE s.handed_over_at IS NOT NULL)::int AS "handedOver",
-         count(*) FILTER (WHERE s.status = 'cancelled')::int AS cancelled,
-         COALESCE(sum((SELECT count(*) FROM roster_shift_event e WHERE e.shift_id = s.id AND e.kind = 'incident')), 0)::int AS incidents
-       FROM roster_shift s WHERE s.start_at >= $1 AND s.start_at < $2 GROUP BY s.jurisdiction ORDER BY s.jurisdiction`,
-    );
+    const shiftRows = await this.shifts.countsBetween(dayStart, dayEnd);
     const zero: ShiftCounts = { seats: 0, covered: 0, coveredByCover: 0, missed: 0, noShows: 0, unfilled: 0, handedOver: 0, cancelled: 0, incidents: 0 };
     const totals = { ...zero };
     const byJurisdiction: Record<string, ShiftCounts> = {};
@@ -116,11 +75,7 @@ export class RosterDailyActivities {
       transfers: { available: true, ...(await this.transferRuns.countsWithin(dayStart, dayEnd)) },
       shifts: { ...totals, byJurisdiction },
     };
-    await this.dataSource.query(
-      `INSERT INTO daily_report (report_date, content, generated_at) VALUES ($1, $2, $3)
-       ON CONFLICT (report_date) DO UPDATE SET content = EXCLUDED.content, generated_at = EXCLUDED.generated_at`,
-      [date, JSON.stringify(report), new Date(generatedAt)],
-    );
+    await this.reports.save(report);
     return report;
   }
 }

@@ -13,7 +13,7 @@ import { shiftWorkflowId } from '../../workflows/roster/shift.messages';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { TransferRunRepository } from '../../libs/persistence/transfer/transfer-run.repository';
 import { TransferRunLauncher } from '../../libs/transfer/run-launcher';
-import { ShiftLauncher, START_HORIZON_MS } from '../roster/shift-launcher';
+import { ShiftLauncher, START_HORIZON_MS } from '../../libs/roster/shift-launcher';
 
 /** What one reconciler pass did for one kind of record, by workflow id. */
 export interface Reconciled {

@@ -3,6 +3,7 @@ import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { ObservationPersistenceModule } from '../../libs/persistence/observation/observation-persistence.module';
+import { RosterPersistenceModule } from '../../libs/persistence/roster/roster-persistence.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
 import { TransferCoreModule } from '../../libs/transfer/transfer-core.module';
 import { AuthModule } from './auth/auth.module';
@@ -27,6 +28,7 @@ export class AppModule {
         ObservationPersistenceModule,
         TemporalClientModule.forRoot(config.temporal),
         TransferCoreModule,
+        RosterPersistenceModule,
         AuthModule,
         CodecModule,
         ObservationModule,

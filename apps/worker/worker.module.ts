@@ -14,7 +14,13 @@ import { DISPATCH_SYSTEM_PROVIDERS } from '../../libs/transfer/dispatch/dispatch
 import { TransferActivities } from '../../activities/transfer/transfer.activities';
 import { TransferCoreModule } from '../../libs/transfer/transfer-core.module';
 import { ObservationCoreModule } from '../../libs/observation/observation-core.module';
-import { RosterActivitiesModule, ROSTER_ACTIVITY_CLASSES } from '../../activities/roster/roster-activities.module';
+import { RosterDailyActivities } from '../../activities/roster/roster-daily.activities';
+import { RosterPlanActivities } from '../../activities/roster/roster-plan.activities';
+import { ShiftActivities } from '../../activities/roster/shift.activities';
+import { RosterPersistenceModule } from '../../libs/persistence/roster/roster-persistence.module';
+import { RosterCoreModule } from '../../libs/roster/roster-core.module';
+
+const ROSTER_ACTIVITY_CLASSES = [ShiftActivities, RosterDailyActivities, RosterPlanActivities];
 
 /** The activity classes the worker registers; each is a Nest provider so it gets its dependencies by DI. */
 export const ACTIVITY_CLASSES = [
@@ -40,11 +46,12 @@ export class WorkerModule {
         // Activities that start or signal other workflows (a hand-over home starts an observation).
         TemporalClientModule.forRoot(config.temporal),
         NotificationsModule,
-        RosterActivitiesModule,
+        RosterPersistenceModule,
+        RosterCoreModule,
         ObservationCoreModule,
         TransferCoreModule,
       ],
-      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, ...DISPATCH_SYSTEM_PROVIDERS],
+      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, ...ROSTER_ACTIVITY_CLASSES, ...DISPATCH_SYSTEM_PROVIDERS],
     };
   }
 }

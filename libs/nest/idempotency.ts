@@ -1,7 +1,9 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiHeader, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
 import type { Request } from 'express';
-import { ApiHeader } from '@nestjs/swagger';
 import { invalid } from '../domain/errors';
+import { IsOptional } from './validators';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** The one name of a command's idempotency key in a body; the `Idempotency-Key` header means the same. */
@@ -24,3 +26,16 @@ export const IdempotencyKey = createParamDecorator((_data: unknown, context: Exe
 /** Documents the `Idempotency-Key` header of a route that takes `@IdempotencyKey()`. */
 export const ApiIdempotencyKey = () =>
   ApiHeader({ name: 'Idempotency-Key', required: false, description: `the command's idempotency key (1-${MAX_LENGTH} characters), or the body's ${IDEMPOTENCY_FIELD}: the same key answers the same result, done once` });
+
+/**
+ * A body DTO's `requestId` (the idempotency key of a client that cannot set headers), declared so the
+ * validation pipe keeps it and OpenAPI documents it; read through `@IdempotencyKey()`.
+ */
+export function RequestIdProperty(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description: `idempotency key, or the ${IDEMPOTENCY_HEADER} header: asked again with it, the first answer's record is the answer`, maxLength: MAX_LENGTH }),
+    IsOptional(),
+    IsString(),
+    Length(1, MAX_LENGTH),
+  );
+}

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { PersonRepository } from '../persistence/observation/person.repository';
-import { ChannelName, NOTIFICATION_CHANNELS, NotificationChannels } from '../../activities/notifications/channels';
-import { NotificationLanguage, NotificationTemplate, renderNotification } from '../../activities/notifications/notification-templates';
+import { ChannelName, NOTIFICATION_CHANNELS, NotificationChannels } from './channels';
+import { NotificationLanguage, NotificationTemplate, renderNotification } from './notification-templates';
 
 export type NotificationRecipient = { personId: string } | { staff: string; email?: string };
 

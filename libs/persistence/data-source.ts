@@ -10,6 +10,7 @@ import { LoginsAndJurisdictions1764416000000 } from './migrations/1764416000000-
 import { NotificationRelay1764420000000 } from './migrations/1764420000000-notification-relay';
 import { Dispatch1764518000000 } from './migrations/1764518000000-dispatch';
 import { AppRole1764900000000 } from './migrations/1764900000000-app-role';
+import { RosterRequestIds1765017000000 } from './migrations/1765017000000-roster-request-ids';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   NotificationRelay1764420000000,
   Dispatch1764518000000,
   AppRole1764900000000,
+  RosterRequestIds1765017000000,
 ];
 
 /** The one way this project builds its TypeORM data source: schema by migrations, never `synchronize`. */

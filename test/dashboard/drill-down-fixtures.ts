@@ -113,7 +113,7 @@ export async function publishPostNow(http: Http, tag: string, jurisdiction: stri
   const plan = await solvedPlan(http, { from: today, to: today, postIds: [postId], by: supervisor });
   await ok(http.post(`/rosters/${plan.id}/publish`).send({ by: supervisor }), 200);
   const now = Date.now();
-  const shifts = await ok<Array<{ id: string; seatNo: number; staffId: string | null; status: string; startAt: string; endAt: string; workflowStarted: boolean }>>(http.get('/shifts').query({ postId }), 200);
+  const { items: shifts } = await ok<{ items: Array<{ id: string; seatNo: number; staffId: string | null; status: string; startAt: string; endAt: string; workflowStarted: boolean }> }>(http.get('/shifts').query({ postId }), 200);
   const current = shifts
     .filter((s) => s.status === 'published' && s.workflowStarted && Date.parse(s.startAt) <= now && Date.parse(s.endAt) > now)
     .sort((a, b) => a.seatNo - b.seatNo)

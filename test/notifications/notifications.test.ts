@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { DataSource, Repository } from 'typeorm';
-import { createChannels, DeliveryError, NOTIFICATION_CHANNELS, SMTP_TIMEOUTS, SmsGatewayChannel } from '../../activities/notifications/channels';
+import { createChannels, DeliveryError, NOTIFICATION_CHANNELS, SMTP_TIMEOUTS, SmsGatewayChannel } from '../../libs/notifications/channels';
 import { NotificationActivities, NotificationsModule, SendNotificationInput } from '../../activities/notifications/notification.activities';
 import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import {
@@ -14,7 +14,7 @@ import {
   NotificationLanguage,
   NotificationTemplate,
   renderNotification,
-} from '../../activities/notifications/notification-templates';
+} from '../../libs/notifications/notification-templates';
 import { ConfigError } from '../../libs/config/config';
 import { NotificationEntity } from '../../libs/persistence/entities';
 import { ObservationPersistenceModule } from '../../libs/persistence/observation/observation-persistence.module';

@@ -1,17 +1,23 @@
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createChannels } from '../../activities/notifications/channels';
+import { createChannels } from '../../libs/notifications/channels';
 import { NotificationActivities } from '../../activities/notifications/notification.activities';
 import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import { PersonRepository } from '../../libs/persistence/observation/person.repository';
-import { RosterPlanner } from '../../activities/roster/roster-planner';
-import { ShiftLauncher } from '../../activities/roster/shift-launcher';
+import { RosterModeRepository } from '../../libs/persistence/roster/roster-mode.repository';
+import { RosterPlanRepository } from '../../libs/persistence/roster/roster-plan.repository';
+import { RosterPostRepository } from '../../libs/persistence/roster/roster-post.repository';
+import { RosterShiftRepository } from '../../libs/persistence/roster/roster-shift.repository';
+import { RosterStaffRepository } from '../../libs/persistence/roster/roster-staff.repository';
+import { RosterPlanner } from '../../libs/roster/roster-planner';
+import { ShiftLauncher } from '../../libs/roster/shift-launcher';
+import { StaffNotices } from '../../libs/roster/staff-notices';
 import { RosterModeService } from '../../apps/api/roster/roster-mode.service';
 import { RosterPlanningService } from '../../apps/api/roster/roster-planning.service';
 import { AppConfig } from '../../libs/config/config';
 import { dataConverterFor } from '../../libs/temporal/connection';
-import { PostRequirements } from '../../workflows/roster/roster-seats';
+import { PostRequirements } from '../../libs/roster/roster-seats';
 import { addDays, localDate } from '../../libs/domain/local-time';
 import type { Http } from '../support/auth';
 import { eventually } from '../support/eventually';
@@ -25,10 +31,12 @@ export function rosterServices(db: DataSource, testClient: Client, config: AppCo
   const client = new Client({ connection: testClient.connection, namespace: testClient.options.namespace, dataConverter: dataConverterFor(config.temporal) });
   const channels = createChannels({});
   const outbox = new NotificationOutbox(channels, new PersonRepository(db));
-  const launcher = new ShiftLauncher(db, config);
-  const planner = new RosterPlanner(db, config);
-  const planning = new RosterPlanningService(db, config, client, planner, launcher, outbox, new NotificationActivities(db, channels, outbox));
-  return { planning, launcher, modes: new RosterModeService(db, planner, planning) };
+  const [posts, modes, staff, plans, shifts] = [new RosterPostRepository(db), new RosterModeRepository(db), new RosterStaffRepository(db), new RosterPlanRepository(db), new RosterShiftRepository(db)];
+  const launcher = new ShiftLauncher(config, shifts);
+  const planner = new RosterPlanner(config, posts, modes, staff, shifts);
+  const notices = new StaffNotices(staff, outbox);
+  const planning = new RosterPlanningService(db, config, client, planner, launcher, notices, new NotificationActivities(db, channels, outbox), plans, shifts);
+  return { planning, launcher, modes: new RosterModeService(planner, planning, posts, modes, shifts) };
 }
 
 /** A unique suffix so test files sharing one database never collide. */

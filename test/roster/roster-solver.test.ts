@@ -6,7 +6,7 @@ import {
   nightHoursOf,
   resolveRules,
   weekdayOfDay,
-} from '../../workflows/roster/roster-rules';
+} from '../../libs/roster/roster-rules';
 import {
   checkRoster,
   solveRoster,
@@ -16,7 +16,7 @@ import {
   type RosterSeat,
   type RosterSolution,
   type RosterStaff,
-} from '../../workflows/roster/roster-solver';
+} from '../../libs/roster/roster-solver';
 import { DAY, HOUR } from '../../libs/domain/local-time';
 
 /** Monday 2024-01-01 00:00 in UTC+8, the default time zone. */

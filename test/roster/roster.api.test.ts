@@ -68,8 +68,61 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   });
 
   async function publishedShifts(postId: string) {
-    return (await http().get('/shifts').query({ postId }).expect(200)).body.filter((s: { status: string }) => s.status === 'published');
+    return (await http().get('/shifts').query({ postId, pageSize: 500 }).expect(200)).body.items.filter((s: { status: string }) => s.status === 'published');
   }
+
+  it('documents the answer of every roster operation in the OpenAPI document', async () => {
+    const document = (await http().get('/docs-json').expect(200)).body;
+    const operations = Object.entries(document.paths as Record<string, Record<string, { tags?: string[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>).flatMap(
+      ([path, methods]) => Object.entries(methods).filter(([, operation]) => operation.tags?.includes('rosters')).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })),
+    );
+    expect(operations).toHaveLength(22);
+    const undocumented = operations
+      .filter(({ operation }) => {
+        const success = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
+        return !success.length || success.some(([, response]) => !response.content?.['application/json']?.schema);
+      })
+      .map(({ name }) => name);
+    expect(undocumented).toEqual([]);
+  });
+
+  it('answers posts and staff as stored: camelCase fields, instants as ISO 8601 UTC strings', async () => {
+    expect((await http().get(`/roster/posts/${gate}`).expect(200)).body).toEqual({
+      id: gate,
+      kind: 'community_gate',
+      name: `Gate ${tag}`,
+      location: '',
+      jurisdiction,
+      subdistrict: null,
+      requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] },
+      pattern: [{ start: '00:00', hours: 8 }, { start: '08:00', hours: 8 }, { start: '16:00', hours: 8 }],
+      supervisor: `sup-${tag}`,
+      onCall: [],
+    });
+    const member = { id: `leave-${tag}`, name: '请假', role: 'volunteer', skills: [`none-${tag}`], unavailable: [{ start: '2026-12-01T00:00:00+08:00', end: '2026-12-02T00:00:00+08:00' }], maxHoursPerWeek: 40 };
+    expect((await http().post('/roster/staff').send(member).expect(200)).body).toEqual({
+      ...member,
+      unavailable: [{ start: '2026-11-30T16:00:00.000Z', end: '2026-12-01T16:00:00.000Z' }],
+      avoidNights: false,
+      preferredPostIds: [],
+    });
+  });
+
+  it('lists shifts a page at a time, with the total, never cut short', async () => {
+    // A post of its own, its seats unfilled (nobody has the skill), so the other tests' rosters stay as they are.
+    const paged = `paged-${tag}`;
+    const need = [{ skill: `nobody-${tag}`, headcount: 1 }];
+    await http().post('/roster/posts').send({ id: paged, kind: 'community_gate', name: paged, jurisdiction: `paged-${tag}`, requirements: { peace: need, war: need }, supervisor: `sup-${tag}` }).expect(200);
+    const plan = await solvedPlan(http(), { from: tomorrow, to: addDays(tomorrow, 1), postIds: [paged], by: 'sup' });
+    await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
+    const date = addDays(tomorrow, 1);
+    const first = await http().get('/shifts').query({ postId: paged, date, pageSize: 2 }).expect(200);
+    expect(first.body).toMatchObject({ page: 1, pageSize: 2, total: 3 });
+    expect(first.body.items.map((s: { slot: number }) => s.slot)).toEqual([0, 1]);
+    const second = await http().get('/shifts').query({ postId: paged, date, pageSize: 2, page: 2 }).expect(200);
+    expect(second.body.items.map((s: { slot: number; startAt: string }) => [s.slot, s.startAt])).toEqual([[2, expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/)]]);
+    await http().get('/shifts').query({ pageSize: 501 }).expect(422);
+  });
 
   it('rejects bad posts, staff and plans with a clear 4xx naming the field', async () => {
     const missing = await http().post('/roster/posts').send({ id: 'x', kind: 'checkpoint', name: 'x', jurisdiction: 'j', requirements: {} }).expect(422);
@@ -139,10 +192,17 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const unskilled = await http().post('/shift-requests').send({ kind: 'open_shift', shiftId: open.id, staffId: staff[0], requestedBy: staff[0] }).expect(422);
     expect(unskilled.body.errors[0].reason).toMatch(/^skill: /);
     await http().post('/roster/staff').send({ id: `medic-${tag}`, name: 'Medic', role: 'medical', skills: [`medic-${tag}`] }).expect(200);
-    const taken = await http().post('/shift-requests').send({ kind: 'open_shift', shiftId: open.id, staffId: `medic-${tag}`, requestedBy: `medic-${tag}` }).expect(201);
-    expect(taken.body.state).toBe('pending');
+    const asked = { kind: 'open_shift', shiftId: open.id, staffId: `medic-${tag}`, requestedBy: `medic-${tag}`, requestId: `take-${tag}` };
+    const taken = await http().post('/shift-requests').send(asked).expect(201);
+    expect(taken.body).toMatchObject({ state: 'pending', createdAt: expect.stringMatching(/Z$/), decidedAt: null });
+    // Asked again with the same request id: the same request, made once.
+    expect((await http().post('/shift-requests').set('Idempotency-Key', `take-${tag}`).send({ ...asked, requestId: undefined }).expect(201)).body).toEqual(taken.body);
+    expect(await db.query(`SELECT count(*)::int AS n FROM roster_request WHERE shift_id = $1`, [open.id])).toEqual([{ n: 1 }]);
+    await http().post('/shift-requests').set('Idempotency-Key', 'one').send({ ...asked, requestId: 'another' }).expect(422);
     const approved = await http().post(`/shift-requests/${taken.body.id}/approve`).send({ by: 'sup' }).expect(200);
-    expect(approved.body.state).toBe('approved');
+    expect(approved.body).toMatchObject({ state: 'approved', decidedBy: 'sup', decidedAt: expect.stringMatching(/Z$/) });
+    // A repeat of the request after its approval is still the request, not a new one checked again.
+    expect((await http().post('/shift-requests').send(asked).expect(201)).body.state).toBe('approved');
     await http().post(`/shift-requests/${taken.body.id}/approve`).send({ by: 'sup' }).expect(409);
     const row = await http().get(`/shifts/${open.id}`).expect(200);
     expect(row.body.shift.staffId).toBe(`medic-${tag}`);
@@ -151,13 +211,19 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   });
 
   it('solves a plan in the worker: 202 with the plan solving, the draft by id once the plan workflow has stored it; a plan that cannot be solved ends failed with the reason', async () => {
-    const asked = await http().post('/rosters').send({ from: addDays(tomorrow, 7), to: addDays(tomorrow, 8), postIds: [gate], by: 'sup' }).expect(202);
+    const request = { from: addDays(tomorrow, 7), to: addDays(tomorrow, 8), postIds: [gate], by: 'sup' };
+    const asked = await http().post('/rosters').set('Idempotency-Key', `plan-${tag}`).send(request).expect(202);
     expect(asked.body).toMatchObject({ state: 'solving', seats: [], assignments: [] });
     expect(asked.headers.location).toBe(`/rosters/${asked.body.id}`);
     await expect(client.workflow.getHandle(rosterPlanWorkflowId(asked.body.id)).result()).resolves.toEqual({ planId: asked.body.id, state: 'draft' });
     const plan = await http().get(`/rosters/${asked.body.id}`).expect(200);
     expect(plan.body).toMatchObject({ state: 'draft', stats: { seats: 6, filled: 6, unfilled: 0, solveMs: expect.any(Number) } });
     expect(plan.body.assignments).toHaveLength(6);
+    expect(plan.body.seats[0]).toMatchObject({ seatId: expect.any(String), shiftDate: request.from, start: expect.stringMatching(/^\d{4}-.*Z$/), end: expect.stringMatching(/Z$/) });
+    // Asked again with the same request id: the plan it made, as it is now (no second plan).
+    const repeated = await http().post('/rosters').send({ ...request, requestId: `plan-${tag}` }).expect(202);
+    expect(repeated.body).toEqual(plan.body);
+    expect(repeated.headers.location).toBe(`/rosters/${asked.body.id}`);
 
     // Pins are checked when asked (422); one the roster no longer allows by the time of the solve fails the plan, naming it.
     const [row] = await db.query(
@@ -235,6 +301,20 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
 
     const covered = await http().post(`/shifts/${gap.id}/check-in`).send({ staffId: able }).expect(200);
     expect(covered.body).toMatchObject({ state: 'on_duty', onPost: able });
+
+    // An incident is logged once per request id (the header or the body's requestId), its time an ISO string.
+    const incident = { by: able, kind: 'refused_check', description: 'a driver refused a temperature check' };
+    const logged = await http().post(`/shifts/${gap.id}/incidents`).set('Idempotency-Key', `inc-${tag}`).send(incident).expect(200);
+    expect(logged.body.incidents).toEqual([{ ...incident, incidentId: `inc-${tag}`, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) }]);
+    const again = await http().post(`/shifts/${gap.id}/incidents`).send({ ...incident, requestId: `inc-${tag}` }).expect(200);
+    expect(again.body.incidents).toEqual(logged.body.incidents);
+    await http().post(`/shifts/${gap.id}/incidents`).send({ ...incident, incidentId: 'x' }).expect(422);
+    const events = await eventually(
+      async () => (await http().get(`/shifts/${gap.id}`).expect(200)).body.events.filter((e: { kind: string }) => e.kind === 'incident'),
+      (found) => found.length > 0,
+      { what: 'the incident in the event log' },
+    );
+    expect(events).toEqual([{ at: logged.body.incidents[0].at, kind: 'incident', detail: { ...incident, incidentId: `inc-${tag}` } }]);
   });
 
   it('switches the mode of a jurisdiction and refuses a switch to the mode it is in or for an unknown one', async () => {

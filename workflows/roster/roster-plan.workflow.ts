@@ -6,7 +6,7 @@
  */
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { RosterPlanActivities } from '../../activities/roster/roster-plan.activities';
-import type { RosterMode } from './roster-seats';
+import type { RosterMode } from '../../libs/roster/roster-seats';
 
 const { solveRosterPlan } = proxyActivities<RosterPlanActivities>({
   // A plan of the largest size allowed solves in well under this; one that does not is tried again.

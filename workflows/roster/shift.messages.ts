@@ -4,7 +4,7 @@
  * hand-over handshake between consecutive shifts of one seat; the query reads the live state.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RosterMode } from './roster-seats';
+import type { RosterMode } from '../../libs/roster/roster-seats';
 
 /**
  * scheduled → on_duty → (handing_over →) completed; scheduled → no_show (a gap) → on_duty when

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
 import { parseUuid } from '../../../libs/domain/ids';
@@ -7,6 +6,10 @@ import { ImportJobRepository } from '../../../libs/persistence/observation/impor
 import { IncomingHandOverRepository } from '../../../libs/persistence/observation/incoming-hand-over.repository';
 import { ObservationRepository } from '../../../libs/persistence/observation/observation.repository';
 import { TransferRunRepository } from '../../../libs/persistence/transfer/transfer-run.repository';
+import { RosterPlanRepository } from '../../../libs/persistence/roster/roster-plan.repository';
+import { RosterPostRepository } from '../../../libs/persistence/roster/roster-post.repository';
+import { RosterShiftRepository } from '../../../libs/persistence/roster/roster-shift.repository';
+import { ShiftRequestRepository } from '../../../libs/persistence/roster/shift-request.repository';
 import { observationWorkflowId } from '../../../workflows/observation/observation.messages';
 import { shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { transferRunWorkflowId, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
@@ -32,8 +35,6 @@ const WORKFLOW_OF: Record<string, (params: Record<string, string>) => string> = 
 
 type Resolve = (value: unknown, actor: Principal, body: Record<string, unknown>) => Promise<Jurisdiction[]>;
 
-const POST_PLACE = `SELECT subdistrict, jurisdiction AS community FROM roster_post`;
-
 /**
  * Where each kind of record lies, read from PostgreSQL. A record that does not exist has no places:
  * the guard answers 404 for a route's own record (a record named in a body is left to the handler's
@@ -44,50 +45,43 @@ export class JurisdictionResolver {
   private readonly resolvers: Record<string, Resolve>;
 
   constructor(
-    private readonly dataSource: DataSource,
     observations: ObservationRepository,
     importJobs: ImportJobRepository,
     incomingHandOvers: IncomingHandOverRepository,
     transferRuns: TransferRunRepository,
+    posts: RosterPostRepository,
+    plans: RosterPlanRepository,
+    shifts: RosterShiftRepository,
+    shiftRequests: ShiftRequestRepository,
   ) {
-    const rows = (sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<Jurisdiction[]>;
     // Read the way the handlers read them: a uuid in any case is the same record; anything else is none.
-    const uuidRows = async (sql: string, id: unknown) => {
+    const byUuid = (id: unknown, read: (uuid: string) => Promise<Jurisdiction[]>) => {
       const uuid = parseUuid(id);
-      return uuid ? rows(sql, [uuid]) : [];
+      return uuid ? read(uuid) : Promise.resolve([]);
     };
     /** A repository's record, read by its id, as the one place it lies (none when there is no such record). */
-    const found = async <T extends Jurisdiction>(read: Promise<T | undefined>) => {
+    const found = async (read: Promise<Jurisdiction | undefined>) => {
       const record = await read;
       return record ? [record] : [];
     };
-    // A uuid id read the way the handlers read it.
-    const byUuid = <T extends Jurisdiction>(read: (id: string) => Promise<T | undefined>) => (id: unknown) => {
-      const uuid = parseUuid(id);
-      return uuid ? found(read(uuid)) : Promise.resolve([]);
-    };
     this.resolvers = {
       observation: (number) => found(observations.record(String(number))),
-      'import-job': byUuid((id) => importJobs.placeOf(id)),
-      post: (id) => rows(`${POST_PLACE} WHERE id = $1`, [String(id)]),
+      'import-job': (id) => byUuid(id, (uuid) => found(importJobs.placeOf(uuid))),
+      post: (id) => posts.places([String(id)]),
       // Creating or changing a post: where it is now (if it exists) and where the body puts it.
       'post-upsert': async (id, actor, body) => [
-        ...(await rows(`${POST_PLACE} WHERE id = $1`, [String(id)])),
+        ...(await posts.places([String(id)])),
         { subdistrict: postSubdistrict(actor, body), community: typeof body.jurisdiction === 'string' ? body.jurisdiction : null },
       ],
-      posts: (ids) => rows(`${POST_PLACE} WHERE id = ANY($1::text[])`, [Array.isArray(ids) ? ids.map(String) : []]),
-      plan: (id) => uuidRows(`SELECT p.subdistrict, p.jurisdiction AS community FROM roster_plan r JOIN roster_post p ON p.id = ANY(r.post_ids) WHERE r.id = $1`, id),
+      posts: (ids) => posts.places(Array.isArray(ids) ? ids.map(String) : []),
+      plan: (id) => byUuid(id, (uuid) => plans.places(uuid)),
       // A swap touches two shifts: both must be the actor's.
-      'shift-request-body': (shiftId, _actor, body) =>
-        rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_shift s JOIN roster_post p ON p.id = s.post_id WHERE s.id = ANY($1::text[])`, [
-          [shiftId, body.otherShiftId].filter((id): id is string => typeof id === 'string'),
-        ]),
-      shift: (id) => rows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_shift s JOIN roster_post p ON p.id = s.post_id WHERE s.id = $1`, [String(id)]),
-      'shift-request': (id) =>
-        uuidRows(`SELECT p.subdistrict, s.jurisdiction AS community FROM roster_request q JOIN roster_shift s ON s.id = q.shift_id JOIN roster_post p ON p.id = s.post_id WHERE q.id = $1`, id),
+      'shift-request-body': (shiftId, _actor, body) => shifts.places([shiftId, body.otherShiftId].filter((id): id is string => typeof id === 'string')),
+      shift: (id) => shifts.places([String(id)]),
+      'shift-request': (id) => byUuid(id, (uuid) => shiftRequests.place(uuid)),
       // A community's peace/war mode: the community, in the subdistrict(s) of its posts.
-      'mode-jurisdiction': (community) => rows(`SELECT DISTINCT subdistrict, jurisdiction AS community FROM roster_post WHERE jurisdiction = $1`, [String(community)]),
-      'incoming-hand-over': byUuid((id) => incomingHandOvers.placeOf(id)),
+      'mode-jurisdiction': (community) => posts.placesOfJurisdiction(String(community)),
+      'incoming-hand-over': (id) => byUuid(id, (uuid) => found(incomingHandOvers.placeOf(uuid))),
       'transfer-run': (id) => transferRuns.places(String(id)),
     };
   }

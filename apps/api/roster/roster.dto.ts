@@ -17,11 +17,14 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { POST_KINDS, ROSTER_MODES } from '../../../workflows/roster/roster-seats';
+import { POST_KINDS, ROSTER_MODES } from '../../../libs/roster/roster-seats';
+import { RequestIdProperty } from '../../../libs/nest/idempotency';
+import { PageQuery } from '../../../libs/nest/paging';
 import { IsCalendarDate, IsOptional } from '../../../libs/nest/validators';
 
+export const DUTY_STATES = ['scheduled', 'on_duty', 'no_show', 'handing_over', 'completed', 'missed', 'cancelled'];
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const ROLES = ['cadre', 'guard', 'volunteer', 'medical', 'police_liaison'];
+export const STAFF_ROLES = ['cadre', 'guard', 'volunteer', 'medical', 'police_liaison'];
 
 class ByDto {
   @ApiProperty({ example: '赵主任', description: 'who acts' }) @IsString() @MinLength(1) @MaxLength(50) by!: string;
@@ -53,7 +56,7 @@ class IntervalDto {
 export class StaffDto {
   @ApiProperty({ example: 'staff-li' }) @Matches(ID, { message: 'must be 1-64 letters, digits, - or _' }) id!: string;
   @ApiProperty({ example: '李强' }) @IsString() @MinLength(1) @MaxLength(50) name!: string;
-  @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role!: string;
+  @ApiProperty({ enum: STAFF_ROLES }) @IsIn(STAFF_ROLES) role!: string;
   @ApiPropertyOptional({ example: 'XYL-1' }) @IsOptional() @IsString() @MaxLength(64) homeCommunity?: string;
   @ApiProperty({ example: ['checkpoint'] }) @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) skills!: string[];
   @ApiPropertyOptional({ example: '13800138000' }) @IsOptional() @IsString() @MaxLength(20) mobile?: string;
@@ -83,6 +86,7 @@ export class PlanDto extends ByDto {
   @Type(() => PinDto)
   pins?: PinDto[];
   @ApiPropertyOptional({ description: 'tie-breaking seed (same seed, same roster)' }) @IsOptional() @IsInt() seed?: number;
+  @RequestIdProperty() requestId?: string;
 }
 
 export class PublishDto extends ByDto {}
@@ -98,7 +102,8 @@ export class HandoverDto extends ByDto {
 export class AcknowledgeDto extends ByDto {}
 
 export class IncidentDto extends ByDto {
-  @ApiPropertyOptional({ description: 'idempotency key; default generated' }) @IsOptional() @IsString() @MaxLength(100) incidentId?: string;
+  /** The incident's id; without one, the incident gets a new id (a repeated request logs it again). */
+  @RequestIdProperty() requestId?: string;
   @ApiProperty({ example: 'refused_check' }) @IsString() @MinLength(1) @MaxLength(50) kind!: string;
   @ApiProperty({ example: 'a driver refused a temperature check' }) @IsString() @MinLength(1) @MaxLength(2000) description!: string;
 }
@@ -121,6 +126,7 @@ export class ShiftRequestDto {
   @ApiPropertyOptional({ description: 'open_shift: who takes the seat' }) @IsOptional() @IsString() @MinLength(1) staffId?: string;
   @ApiProperty({ example: 'staff-li' }) @IsString() @MinLength(1) @MaxLength(64) requestedBy!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
+  @RequestIdProperty() requestId?: string;
 }
 
 export class DecisionDto extends ByDto {
@@ -133,12 +139,12 @@ export class ScheduleDto {
   @ApiPropertyOptional({ default: 48, description: 'shifts starting within this many hours are started' }) @IsOptional() @IsNumber() @Min(24) @Max(24 * 14) horizonHours?: number;
 }
 
-export class ShiftListQuery {
+export class ShiftListQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() postId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() jurisdiction?: string;
   @ApiPropertyOptional({ example: '2026-12-01' }) @IsOptional() @IsCalendarDate() date?: string;
-  @ApiPropertyOptional({ enum: ['scheduled', 'on_duty', 'no_show', 'handing_over', 'completed', 'missed', 'cancelled'] })
+  @ApiPropertyOptional({ enum: DUTY_STATES })
   @IsOptional()
-  @IsIn(['scheduled', 'on_duty', 'no_show', 'handing_over', 'completed', 'missed', 'cancelled'])
+  @IsIn(DUTY_STATES)
   dutyState?: string;
 }

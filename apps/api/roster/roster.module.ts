@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NotificationsModule } from '../../../activities/notifications/notification.activities';
-import { RosterActivitiesModule } from '../../../activities/roster/roster-activities.module';
+import { RosterCoreModule } from '../../../libs/roster/roster-core.module';
 import { RosterController } from './roster.controller';
 import { RosterModeService } from './roster-mode.service';
 import { RosterPlanningService } from './roster-planning.service';
@@ -8,7 +8,7 @@ import { RosterService } from './roster.service';
 import { ShiftRequestService } from './shift-request.service';
 
 @Module({
-  imports: [NotificationsModule, RosterActivitiesModule],
+  imports: [NotificationsModule, RosterCoreModule],
   controllers: [RosterController],
   providers: [RosterService, RosterPlanningService, RosterModeService, ShiftRequestService],
 })

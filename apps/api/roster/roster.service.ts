@@ -1,77 +1,89 @@
 import type { Principal } from '../../../libs/auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, ScheduleAlreadyRunning } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
-import { DataSource } from 'typeorm';
+import { Client, ScheduleAlreadyRunning, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../../libs/config/time-zone';
 import { conflict, FieldProblem, invalid, invalidAll, notFound } from '../../../libs/domain/errors';
-import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
-import { rosterDailyWorkflow } from '../../../workflows/roster/roster-daily.workflow';
-import { DEFAULT_PATTERN, validatePostPlan } from '../../../workflows/roster/roster-seats';
 import { isDate } from '../../../libs/domain/local-time';
-import { CheckInCommand, checkInUpdate, shiftStateQuery, ShiftView, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
-import { PostDto, ShiftListQuery, StaffDto } from './roster.dto';
-import { RosterPlanningService } from './roster-planning.service';
+import { pageOf, Page } from '../../../libs/nest/paging';
+import { DailyReport, DailyReportRepository } from '../../../libs/persistence/roster/daily-report.repository';
+import { RosterPost, RosterPostRepository } from '../../../libs/persistence/roster/roster-post.repository';
+import { RosterShift, RosterShiftRepository, ShiftEvent } from '../../../libs/persistence/roster/roster-shift.repository';
+import { RosterStaffRepository, StaffMember } from '../../../libs/persistence/roster/roster-staff.repository';
+import { RosterPlanner } from '../../../libs/roster/roster-planner';
+import type { HardViolationKind } from '../../../libs/roster/roster-solver';
+import { DEFAULT_PATTERN, PostRequirements, ShiftSlot, validatePostPlan } from '../../../libs/roster/roster-seats';
+import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { unlessGone } from '../../../libs/temporal/workflow-calls';
+import { rosterDailyWorkflow } from '../../../workflows/roster/roster-daily.workflow';
+import { CheckInCommand, checkInUpdate, IncidentCommand, logIncidentUpdate, shiftStateQuery, ShiftView, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
+import { PostDto, ShiftListQuery, StaffDto } from './roster.dto';
+import { OnDutyResponse, ScheduleResponse, ShiftStateResponse, StaffResponse } from './roster.responses';
 
 /** The roll-forward schedule's id: one per namespace. */
 export const ROSTER_SCHEDULE_ID = 'roster-daily';
 
-const SHIFT_COLUMNS = `id, post_id AS "postId", jurisdiction, to_char(shift_date, 'YYYY-MM-DD') AS "shiftDate", slot, seat_no AS "seatNo", mode, start_at AS "startAt", end_at AS "endAt",
-  required_skill AS "requiredSkill", staff_id AS "staffId", status, duty_state AS "dutyState", unfilled_reason AS "unfilledReason", workflow_started AS "workflowStarted",
-  checked_in_by AS "checkedInBy", checked_in_at AS "checkedInAt", gap_since AS "gapSince", handover_note AS "handoverNote", handed_over_to AS "handedOverTo",
-  handed_over_at AS "handedOverAt", ended_at AS "endedAt", end_reason AS "endReason"`;
+/**
+ * What someone covering a gap must be: a known staff member with the seat's skill, on no other shift
+ * then, and rested. Contract limits (hours, days in a row) and planned leave do not keep a person who
+ * is at the post from covering it: nobody leaves a post uncovered.
+ */
+const COVER_RULES: ReadonlySet<HardViolationKind> = new Set(['unknown_staff', 'skill', 'overlap', 'rest']);
 
 /** Posts, staff, shifts and their commands, the roll-forward schedule and the daily reports. */
 @Injectable()
 export class RosterService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly planning: RosterPlanningService,
+    private readonly posts: RosterPostRepository,
+    private readonly staff: RosterStaffRepository,
+    private readonly shifts: RosterShiftRepository,
+    private readonly reports: DailyReportRepository,
+    private readonly planner: RosterPlanner,
   ) {}
 
   /** `subdistrict`: who runs the post (null: the district command). */
-  async upsertPost(dto: PostDto, subdistrict: string | null) {
+  async upsertPost(dto: PostDto, subdistrict: string | null): Promise<RosterPost> {
     const pattern = dto.pattern ?? DEFAULT_PATTERN;
     const problems = validatePostPlan(dto.requirements, pattern);
     if (problems.length) throw invalidAll(problems);
-    await this.dataSource.query(
-      `INSERT INTO roster_post (id, kind, name, location, jurisdiction, requirements, pattern, supervisor, on_call, subdistrict) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, location = EXCLUDED.location, jurisdiction = EXCLUDED.jurisdiction, subdistrict = EXCLUDED.subdistrict,
-         requirements = EXCLUDED.requirements, pattern = EXCLUDED.pattern, supervisor = EXCLUDED.supervisor, on_call = EXCLUDED.on_call, updated_at = now()`,
-      [dto.id, dto.kind, dto.name, dto.location ?? '', dto.jurisdiction, JSON.stringify(dto.requirements), JSON.stringify(pattern), dto.supervisor, dto.onCall ?? [], subdistrict],
-    );
-    return this.post(dto.id);
+    return this.posts.upsert({
+      id: dto.id,
+      kind: dto.kind,
+      name: dto.name,
+      location: dto.location ?? '',
+      jurisdiction: dto.jurisdiction,
+      subdistrict,
+      requirements: dto.requirements as PostRequirements,
+      pattern: pattern as ShiftSlot[],
+      supervisor: dto.supervisor,
+      onCall: dto.onCall ?? [],
+    });
   }
 
-  async post(id: string) {
-    const rows = await this.dataSource.query(`SELECT id, kind, name, location, jurisdiction, requirements, pattern, supervisor, on_call AS "onCall" FROM roster_post WHERE id = $1`, [id]);
-    if (!rows.length) throw notFound('post', id);
-    return rows[0];
+  async post(id: string): Promise<RosterPost> {
+    const post = await this.posts.get(id);
+    if (!post) throw notFound('post', id);
+    return post;
   }
 
   /** Who is on post now: the seats whose shift someone has checked in to and not yet handed over. */
-  async onDuty(postId: string, now = Date.now()) {
+  async onDuty(postId: string, now = Date.now()): Promise<OnDutyResponse> {
     await this.post(postId);
-    const rows = await this.dataSource.query(
-      `SELECT ${SHIFT_COLUMNS} FROM roster_shift WHERE post_id = $1 AND status = 'published' AND start_at <= $2 AND (duty_state IN ('on_duty', 'handing_over', 'no_show') OR (duty_state = 'scheduled' AND end_at > $2))
-       ORDER BY seat_no, start_at`,
-      [postId, new Date(now)],
-    );
+    const current = await this.shifts.current(postId, new Date(now));
+    const onPost = (s: RosterShift) => s.dutyState === 'on_duty' || s.dutyState === 'handing_over';
     return {
       postId,
       at: new Date(now).toISOString(),
-      onPost: rows.filter((r: { dutyState: string }) => r.dutyState === 'on_duty' || r.dutyState === 'handing_over').map((r: Record<string, unknown>) => ({ shiftId: r.id, seatNo: r.seatNo, staffId: r.checkedInBy, since: r.checkedInAt, handingOver: r.dutyState === 'handing_over' })),
-      gaps: rows.filter((r: { dutyState: string }) => r.dutyState === 'no_show' || r.dutyState === 'scheduled').map((r: Record<string, unknown>) => ({ shiftId: r.id, seatNo: r.seatNo, staffId: r.staffId, state: r.dutyState, since: r.gapSince ?? r.startAt })),
+      onPost: current.filter(onPost).map((s) => ({ shiftId: s.id, seatNo: s.seatNo, staffId: s.checkedInBy!, since: s.checkedInAt!.toISOString(), handingOver: s.dutyState === 'handing_over' })),
+      gaps: current.filter((s) => !onPost(s)).map((s) => ({ shiftId: s.id, seatNo: s.seatNo, staffId: s.staffId, state: s.dutyState, since: (s.gapSince ?? s.startAt).toISOString() })),
     };
   }
 
-  async upsertStaff(dto: StaffDto) {
+  async upsertStaff(dto: StaffDto): Promise<StaffResponse> {
     const problems: FieldProblem[] = [];
     const unavailable = (dto.unavailable ?? []).map((interval, i) => {
       const start = Date.parse(interval.start);
@@ -82,83 +94,81 @@ export class RosterService {
       return { start, end };
     });
     if (problems.length) throw invalidAll(problems);
-    await this.dataSource.query(
-      `INSERT INTO roster_staff (id, name, role, home_community, skills, mobile, email, unavailable, avoid_nights, preferred_post_ids, max_hours_per_day, max_hours_per_week, max_consecutive_days, max_shifts_per_day)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, home_community = EXCLUDED.home_community, skills = EXCLUDED.skills, mobile = EXCLUDED.mobile,
-         email = EXCLUDED.email, unavailable = EXCLUDED.unavailable, avoid_nights = EXCLUDED.avoid_nights, preferred_post_ids = EXCLUDED.preferred_post_ids,
-         max_hours_per_day = EXCLUDED.max_hours_per_day, max_hours_per_week = EXCLUDED.max_hours_per_week, max_consecutive_days = EXCLUDED.max_consecutive_days,
-         max_shifts_per_day = EXCLUDED.max_shifts_per_day, updated_at = now()`,
-      [
-        dto.id, dto.name, dto.role, dto.homeCommunity ?? null, dto.skills, dto.mobile ?? null, dto.email ?? null, JSON.stringify(unavailable), dto.avoidNights ?? false,
-        dto.preferredPostIds ?? [], dto.maxHoursPerDay ?? null, dto.maxHoursPerWeek ?? null, dto.maxConsecutiveDays ?? null, dto.maxShiftsPerDay ?? null,
-      ],
+    const { id, role, ...rest } = dto;
+    await this.staff.upsert({ ...rest, staffId: id, role: role as StaffMember['role'], unavailable });
+    return staffResponse((await this.staff.get(id))!);
+  }
+
+  /** Shifts, narrowed to the actor's jurisdiction (the post's subdistrict, the shift's community), a page at a time. */
+  async list(query: ShiftListQuery, actor: Principal): Promise<Page<RosterShift>> {
+    const { page, pageSize, offset } = pageOf(query);
+    const { items, total } = await this.shifts.page(
+      { subdistrict: actor.subdistrict ?? undefined, community: actor.community ?? undefined, postId: query.postId, jurisdiction: query.jurisdiction, date: query.date, dutyState: query.dutyState },
+      { offset, limit: pageSize },
     );
-    return { ...dto, unavailable: dto.unavailable ?? [] };
+    return { items, page, pageSize, total };
   }
 
-  /** Shifts, narrowed to the actor's jurisdiction (the post's subdistrict, the shift's community). */
-  async shifts(query: ShiftListQuery, actor: Principal) {
-    const clauses: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      clauses.push(sql.replace('?', `$${params.length}`));
-    };
-    if (actor.subdistrict !== null) add('post_id IN (SELECT id FROM roster_post WHERE subdistrict = ?)', actor.subdistrict);
-    if (actor.community !== null) add('jurisdiction = ?', actor.community);
-    if (query.postId) add('post_id = ?', query.postId);
-    if (query.jurisdiction) add('jurisdiction = ?', query.jurisdiction);
-    if (query.date) add('shift_date = ?', query.date);
-    if (query.dutyState) add('duty_state = ?', query.dutyState);
-    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    return this.dataSource.query(`SELECT ${SHIFT_COLUMNS} FROM roster_shift ${where} ORDER BY start_at, post_id, seat_no LIMIT 2000`, params);
-  }
-
-  async shiftRow(id: string) {
-    const rows = await this.dataSource.query(`SELECT ${SHIFT_COLUMNS} FROM roster_shift WHERE id = $1`, [id]);
-    if (!rows.length) throw notFound('shift', id);
-    return rows[0];
+  async shiftRecord(id: string): Promise<RosterShift> {
+    const shift = await this.shifts.get(id);
+    if (!shift) throw notFound('shift', id);
+    return shift;
   }
 
   /** The row, the live workflow state (query) and the event log. */
-  async shift(id: string) {
-    const row = await this.shiftRow(id);
+  async shift(id: string): Promise<{ shift: RosterShift; state?: ShiftStateResponse; events: ShiftEvent[] }> {
+    const shift = await this.shiftRecord(id);
     const [state, events] = await Promise.all([
-      row.workflowStarted ? unlessGone(this.client.workflow.getHandle(shiftWorkflowId(id)).query(shiftStateQuery), () => undefined) : undefined,
-      this.dataSource.query(`SELECT at, kind, detail FROM roster_shift_event WHERE shift_id = $1 ORDER BY at, id`, [id]),
+      shift.workflowStarted ? unlessGone(this.client.workflow.getHandle(shiftWorkflowId(id)).query(shiftStateQuery), () => undefined) : undefined,
+      this.shifts.events(id),
     ]);
-    return { shift: row, state, events };
+    return { shift, state: state && shiftState(state), events };
   }
 
   /**
    * A check-in by the assignee, or by someone covering the seat, who must be allowed on it by the
    * roster's rules (422 naming the rule) before the workflow hears of it.
    */
-  async checkIn(id: string, command: CheckInCommand): Promise<ShiftView> {
-    const row = await this.shiftRow(id);
-    if (command.staffId !== row.staffId) {
-      const problems = await this.planning.coverProblems(id, command.staffId);
+  async checkIn(id: string, command: CheckInCommand): Promise<ShiftStateResponse> {
+    const shift = await this.shiftRecord(id);
+    if (command.staffId !== shift.staffId) {
+      const violations = await this.planner.changeViolations([{ shiftId: id, staffId: command.staffId }]);
+      // A clash is reported on the later of the two shifts, which may be the person's other one.
+      const problems = violations.filter((v) => COVER_RULES.has(v.kind)).map((v) => ({ field: 'staffId', reason: `${v.kind}: ${v.seatId === id ? '' : `seat ${v.seatId}: `}${v.detail}` }));
       if (problems.length) throw invalidAll(problems);
     }
-    return this.command(id, checkInUpdate, command, row);
+    return this.command(id, checkInUpdate, command, shift);
+  }
+
+  /**
+   * Logs an incident under the client's idempotency key (its id): the same key again answers the
+   * shift as it is, the incident logged once.
+   */
+  async logIncident(id: string, command: IncidentCommand): Promise<ShiftStateResponse> {
+    try {
+      return await this.command(id, logIncidentUpdate, command);
+    } catch (error) {
+      if (!isAlreadyLogged(error)) throw error;
+      return shiftState(await this.client.workflow.getHandle(shiftWorkflowId(id)).query(shiftStateQuery));
+    }
   }
 
   /** Sends a command (an update with a validator) to a shift's workflow; `loaded`: the row already read for this request. */
-  async command<Arg>(id: string, update: UpdateDefinition<ShiftView, [Arg]>, arg: Arg, loaded?: { status: string; workflowStarted: boolean; startAt: string }): Promise<ShiftView> {
-    const row = loaded ?? (await this.shiftRow(id));
-    if (row.status !== 'published') throw conflict(`shift ${id} is ${row.status}`, {}, [{ field: 'id', reason: `shift is ${row.status}` }]);
-    if (!row.workflowStarted) throw conflict(`shift ${id} starts at ${new Date(row.startAt).toISOString()}; it is not running yet`, {}, [{ field: 'id', reason: 'shift not started yet' }]);
-    return unlessGone(this.client.workflow.getHandle(shiftWorkflowId(id)).executeUpdate(update, { args: [arg] }), () => {
+  async command<Arg>(id: string, update: UpdateDefinition<ShiftView, [Arg]>, arg: Arg, loaded?: RosterShift): Promise<ShiftStateResponse> {
+    const shift = loaded ?? (await this.shiftRecord(id));
+    if (shift.status !== 'published') throw conflict(`shift ${id} is ${shift.status}`, {}, [{ field: 'id', reason: `shift is ${shift.status}` }]);
+    if (!shift.workflowStarted) throw conflict(`shift ${id} starts at ${shift.startAt.toISOString()}; it is not running yet`, {}, [{ field: 'id', reason: 'shift not started yet' }]);
+    const view = await unlessGone(this.client.workflow.getHandle(shiftWorkflowId(id)).executeUpdate(update, { args: [arg] }), () => {
       throw conflict(`shift ${id} has ended`);
     });
+    return shiftState(view);
   }
 
   /**
    * Creates or updates the roll-forward schedule (idempotent; called explicitly, not at API start,
    * so several API replicas and test runs never fight over it).
    */
-  async ensureSchedule(options: { hour?: number; minute?: number; horizonHours?: number }) {
+  async ensureSchedule(options: { hour?: number; minute?: number; horizonHours?: number }): Promise<ScheduleResponse> {
     const hour = options.hour ?? 0;
     const minute = options.minute ?? 30;
     const spec = { calendars: [{ hour, minute }], timezone: this.config.timeZone };
@@ -179,10 +189,34 @@ export class RosterService {
     }
   }
 
-  async dailyReport(date: string) {
+  async dailyReport(date: string): Promise<DailyReport> {
     if (!isDate(date)) throw invalid('date', 'must be a date YYYY-MM-DD');
-    const rows = await this.dataSource.query(`SELECT content, generated_at FROM daily_report WHERE report_date = $1`, [date]);
-    if (!rows.length) throw notFound('daily report for', date);
-    return rows[0].content;
+    const report = await this.reports.get(date);
+    if (!report) throw notFound('daily report for', date);
+    return report;
   }
+}
+
+/** The workflow's view with every instant an ISO string (incidents keep epoch ms in the workflow's state). */
+function shiftState(view: ShiftView): ShiftStateResponse {
+  return { ...view, incidents: view.incidents.map((incident) => ({ ...incident, at: new Date(incident.at).toISOString() })) };
+}
+
+/** The workflow refused the incident because one with its id is logged already: a repeated request. */
+function isAlreadyLogged(error: unknown): boolean {
+  const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+  if (!(failure instanceof ApplicationFailure) || failure.type !== 'conflict') return false;
+  const [problems] = (failure.details ?? []) as [FieldProblem[] | undefined];
+  return problems?.some((p) => p.field === 'incidentId') ?? false;
+}
+
+function staffResponse(member: StaffMember): StaffResponse {
+  const { staffId, unavailable, ...rest } = member;
+  return {
+    ...rest,
+    id: staffId,
+    unavailable: unavailable.map((interval) => ({ start: new Date(interval.start).toISOString(), end: new Date(interval.end).toISOString() })),
+    avoidNights: member.avoidNights ?? false,
+    preferredPostIds: member.preferredPostIds ?? [],
+  };
 }

@@ -1,7 +1,6 @@
 import { AuditLogEntity, LoginAddressEntity, LoginLockoutEntity, UserEntity } from './access.entity';
 import { NotificationEntity } from './notification.entity';
 import { SystemProbeEntity } from './system-probe.entity';
-import { ROSTER_ENTITIES } from './roster-entities';
 
 export {
   AuditLogEntity,
@@ -19,5 +18,4 @@ export const ENTITIES = [
   UserEntity,
   NotificationEntity,
   SystemProbeEntity,
-  ...ROSTER_ENTITIES,
 ];

@@ -29,6 +29,19 @@ export async function loadTransfers() {
 }
 
 const ON_POST = ['on_duty', 'handing_over'];
+/** The most a list route answers in one page. */
+const LARGEST_PAGE = 500;
+
+/** Every item of a list route (`{ items, page, pageSize, total }`), read a page at a time; the first failed answer as it is. */
+async function getEveryPage(url) {
+  const items = [];
+  for (let page = 1; ; page += 1) {
+    const result = await getJson(`${url}${url.includes('?') ? '&' : '?'}page=${page}&pageSize=${LARGEST_PAGE}`);
+    if (!result.ok) return result;
+    items.push(...result.body.items);
+    if (items.length >= result.body.total || !result.body.items.length) return { ...result, body: { ...result.body, items } };
+  }
+}
 
 /**
  * Posts with a shift now: a post is covered when every seat of its current shift has someone
@@ -36,13 +49,13 @@ const ON_POST = ['on_duty', 'handing_over'];
  */
 export async function loadPosts(today, yesterday, now = Date.now()) {
   // A night shift that began yesterday may still be running.
-  const results = await Promise.all([today, yesterday].map((date) => getJson(`${ROUTES.shifts}?date=${date}`)));
+  const results = await Promise.all([today, yesterday].map((date) => getEveryPage(`${ROUTES.shifts}?date=${date}`)));
   for (const result of results) {
     const failed = outcome(result, ROUTES.shifts);
     if (failed) return failed;
   }
   const byPost = new Map();
-  for (const shift of results.flatMap((result) => (Array.isArray(result.body) ? result.body : []))) {
+  for (const shift of results.flatMap((result) => result.body.items)) {
     const current = shift.status === 'published' && Date.parse(shift.startAt) <= now && (Date.parse(shift.endAt) > now || ON_POST.includes(shift.dutyState));
     if (!current) continue;
     const post = byPost.get(shift.postId) ?? { postId: shift.postId, jurisdiction: shift.jurisdiction, seats: 0, onDuty: 0, shifts: [] };

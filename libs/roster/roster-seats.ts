@@ -3,10 +3,10 @@
  * date, into the seats the solver fills. Seat ids are deterministic — post, date, slot, seat number —
  * so a re-plan (a new mode, a new draft) meets the same seat again and can keep its person.
  *
- * Pure (no I/O, no clock) so workflow code and the API share it.
+ * Pure (no I/O, no clock): the planner, the API and the benchmark share it.
  */
 import { ROSTER_MODES, type RosterMode, type RosterSeat } from './roster-rules';
-import { MINUTE, datesBetween, localMidnight } from '../../libs/domain/local-time';
+import { MINUTE, datesBetween, localMidnight } from '../domain/local-time';
 
 export { ROSTER_MODES, type RosterMode };
 export const POST_KINDS = ['checkpoint', 'community_gate', 'on_call_desk', 'transfer_team'] as const;

@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { AppConfig } from '../../libs/config/config';
-import { APP_CONFIG } from '../../libs/config/config.module';
-import { utcOffsetMinutes } from '../../libs/config/time-zone';
-import { FieldProblem, invalidAll } from '../../libs/domain/errors';
-import { checkRoster, solveRoster, type RosterAssignment, type RosterSeat, type RosterStaff, type UnfilledSeat } from '../../workflows/roster/roster-solver';
-import { PlannedSeat, PostPlan, RosterMode, seatsOf } from '../../workflows/roster/roster-seats';
-import { MINUTE, addDays, localDate } from '../../libs/domain/local-time';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { utcOffsetMinutes } from '../config/time-zone';
+import { FieldProblem, invalidAll } from '../domain/errors';
+import { DAY, MINUTE, addDays, localDate } from '../domain/local-time';
+import { RosterModeRepository } from '../persistence/roster/roster-mode.repository';
+import { RosterPost, RosterPostRepository } from '../persistence/roster/roster-post.repository';
+import { RosterShift, RosterShiftRepository } from '../persistence/roster/roster-shift.repository';
+import { RosterStaffRepository } from '../persistence/roster/roster-staff.repository';
+import { checkRoster, solveRoster, type RosterAssignment, type RosterSeat, type RosterStaff, type UnfilledSeat } from './roster-solver';
+import { PlannedSeat, RosterMode, seatsOf } from './roster-seats';
 
 /** Published shifts this far before a plan's first day count for rest, consecutive days and weekly hours. */
 export const CONTEXT_DAYS = 7;
@@ -17,26 +19,6 @@ export interface Pin {
   staffId: string;
 }
 
-export interface PublishedRow {
-  id: string;
-  post_id: string;
-  jurisdiction: string;
-  start_at: Date;
-  end_at: Date;
-  required_skill: string | null;
-  /** Who holds the shift: whoever checked in (the assignee or a cover), else the assignee. */
-  staff_id: string | null;
-  duty_state: string;
-  workflow_started: boolean;
-  mode: RosterMode;
-}
-
-export const PUBLISHED_COLUMNS = 'id, post_id, jurisdiction, start_at, end_at, required_skill, COALESCE(checked_in_by, staff_id) AS staff_id, duty_state, workflow_started, mode';
-
-export interface PostRow extends PostPlan {
-  supervisor: string;
-}
-
 /** The solver's instance: the seats to fill, the published shifts around them, the staff. */
 export interface RosterInstance {
   target: PlannedSeat[];
@@ -44,7 +26,7 @@ export interface RosterInstance {
   previous: RosterAssignment[];
   staff: RosterStaff[];
   /** Published seats of the plan's posts and dates that the target no longer has and that may still go. */
-  removable: PublishedRow[];
+  removable: RosterShift[];
 }
 
 export interface SolvedPlan {
@@ -57,14 +39,17 @@ export interface SolvedPlan {
  * What planning a roster reads and checks, shared by the API (which validates a request and
  * publishes a plan) and the worker (which solves it, off the API's event loop): the posts and
  * modes, the published shifts around a plan's dates, the staff, and the one hard-rule checker run
- * over them. The solver (workflows/roster) is pure; this feeds it the published shifts so that
+ * over them. The solver (roster-solver.ts) is pure; this feeds it the published shifts so that
  * minimal change and every hard rule hold across what is already on the roster.
  */
 @Injectable()
 export class RosterPlanner {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly postRepository: RosterPostRepository,
+    private readonly modeRepository: RosterModeRepository,
+    private readonly staffRepository: RosterStaffRepository,
+    private readonly shifts: RosterShiftRepository,
   ) {}
 
   offset(at = Date.now()): number {
@@ -72,50 +57,60 @@ export class RosterPlanner {
   }
 
   /** The posts by id; unknown ones are refused (422 naming `postIds`). */
-  async posts(postIds: string[]): Promise<PostRow[]> {
-    const rows: PostRow[] = await this.dataSource.query(`SELECT id, jurisdiction, requirements, pattern, supervisor FROM roster_post WHERE id = ANY($1) ORDER BY id`, [postIds]);
-    const known = new Set(rows.map((r) => r.id));
+  async posts(postIds: string[]): Promise<RosterPost[]> {
+    const posts = await this.postRepository.getMany(postIds);
+    const known = new Set(posts.map((p) => p.id));
     const unknown = postIds.filter((id) => !known.has(id));
     if (unknown.length) throw invalidAll(unknown.map((id) => ({ field: 'postIds', reason: `unknown post ${id}` })));
-    return rows;
+    return posts;
   }
 
-  async modes(): Promise<Map<string, RosterMode>> {
-    const rows: Array<{ jurisdiction: string; mode: RosterMode }> = await this.dataSource.query(`SELECT jurisdiction, mode FROM roster_mode`);
-    return new Map(rows.map((r) => [r.jurisdiction, r.mode]));
+  /** The mode of each jurisdiction ever switched; the others are in peace time. */
+  modes(): Promise<Map<string, RosterMode>> {
+    return this.modeRepository.all();
   }
 
-  async staff(): Promise<RosterStaff[]> {
-    const rows = await this.dataSource.query(`SELECT * FROM roster_staff ORDER BY id`);
-    return rows.map((r: Record<string, unknown>) => toRosterStaff(r));
+  staff(): Promise<RosterStaff[]> {
+    return this.staffRepository.all();
   }
 
-  async instance(posts: PostRow[], from: string, to: string, modeOf: (jurisdiction: string) => RosterMode, now: number): Promise<RosterInstance> {
+  async instance(posts: RosterPost[], from: string, to: string, modeOf: (jurisdiction: string) => RosterMode, now: number): Promise<RosterInstance> {
     const offset = this.offset(now);
     const target = seatsOf(posts, from, to, modeOf, offset, now);
     const windowStart = Date.parse(`${addDays(from, -CONTEXT_DAYS)}T00:00:00Z`) - offset * MINUTE;
     const windowEnd = Date.parse(`${addDays(to, 2)}T00:00:00Z`) - offset * MINUTE;
-    const published: PublishedRow[] = await this.dataSource.query(`SELECT ${PUBLISHED_COLUMNS} FROM roster_shift WHERE status = 'published' AND end_at > $1 AND start_at < $2`, [
-      new Date(windowStart),
-      new Date(windowEnd),
-    ]);
+    const published = await this.shifts.published(new Date(windowStart), new Date(windowEnd));
     const targetIds = new Set(target.map((s) => s.seatId));
-    const movable = (row: PublishedRow) => row.duty_state === 'scheduled' && new Date(row.start_at).getTime() > now;
-    const fixed = published.filter((row) => !(targetIds.has(row.id) && movable(row)));
-    const fixedIds = new Set(fixed.map((row) => row.id));
+    const movable = (shift: RosterShift) => shift.dutyState === 'scheduled' && shift.startAt.getTime() > now;
+    const fixed = published.filter((shift) => !(targetIds.has(shift.id) && movable(shift)));
+    const fixedIds = new Set(fixed.map((shift) => shift.id));
     const postIds = new Set(posts.map((p) => p.id));
     const dates = new Set<string>();
     for (let date = from; date <= to; date = addDays(date, 1)) dates.add(date);
     return {
       target: target.filter((seat) => !fixedIds.has(seat.seatId)),
       // Worked, running and other posts' shifts stay as they are: the solver sees them as pins.
-      context: fixed.filter((row) => row.staff_id).map((row) => publishedSeat(row, row.staff_id)),
-      previous: published.filter((row) => row.staff_id && targetIds.has(row.id) && movable(row)).map((row) => ({ seatId: row.id, staffId: row.staff_id! })),
+      context: fixed.filter((shift) => holderOf(shift)).map((shift) => publishedSeat(shift, holderOf(shift))),
+      previous: published.filter((shift) => shift.staffId && targetIds.has(shift.id) && movable(shift)).map((shift) => ({ seatId: shift.id, staffId: shift.staffId! })),
       staff: await this.staff(),
       removable: published.filter(
-        (row) => postIds.has(row.post_id) && dates.has(localDate(new Date(row.start_at).getTime(), offset)) && !targetIds.has(row.id) && ['scheduled', 'no_show'].includes(row.duty_state),
+        (shift) => postIds.has(shift.postId) && dates.has(localDate(shift.startAt.getTime(), offset)) && !targetIds.has(shift.id) && ['scheduled', 'no_show'].includes(shift.dutyState),
       ),
     };
+  }
+
+  /**
+   * Hard-rule violations a set of reassignments (swap, open shift, a check-in covering a gap) would
+   * bring, checked against the published shifts around them with the one checker.
+   */
+  async changeViolations(changes: Array<{ shiftId: string; staffId: string }>, now = Date.now()) {
+    const shifts = await this.shifts.getMany(changes.map((c) => c.shiftId));
+    const starts = shifts.map((s) => s.startAt.getTime());
+    const from = Math.min(...starts) - (CONTEXT_DAYS + 1) * DAY;
+    const to = Math.max(...starts) + (CONTEXT_DAYS + 1) * DAY;
+    const around = await this.shifts.published(new Date(from), new Date(to), { held: true });
+    const changed = changes.map((c) => publishedSeat(shifts.find((s) => s.id === c.shiftId)!, c.staffId));
+    return this.newViolations(around.map((s) => publishedSeat(s, holderOf(s))), changed, await this.staff(), now);
   }
 
   /** Pins that name no open seat of the instance, an unknown person, or break a hard rule (each naming `pins[i]`). */
@@ -163,33 +158,21 @@ export class RosterPlanner {
   }
 }
 
-/** A published shift as the solver sees it, held by `staffId`. */
-export function publishedSeat(row: PublishedRow, staffId: string | null): RosterSeat {
-  return {
-    seatId: row.id,
-    postId: row.post_id,
-    jurisdiction: row.jurisdiction,
-    start: new Date(row.start_at).getTime(),
-    end: new Date(row.end_at).getTime(),
-    requiredSkill: row.required_skill ?? undefined,
-    pinnedStaffId: staffId ?? undefined,
-    mode: row.mode,
-  };
+/** Who holds a shift: whoever checked in (the assignee or a cover), else the assignee. */
+function holderOf(shift: RosterShift): string | null {
+  return shift.checkedInBy ?? shift.staffId;
 }
 
-function toRosterStaff(r: Record<string, unknown>): RosterStaff {
-  const limit = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+/** A published shift as the solver sees it, held by `staffId`. */
+function publishedSeat(shift: RosterShift, staffId: string | null): RosterSeat {
   return {
-    staffId: r.id as string,
-    role: r.role as RosterStaff['role'],
-    homeCommunity: (r.home_community as string | null) ?? undefined,
-    skills: r.skills as string[],
-    unavailable: r.unavailable as RosterStaff['unavailable'],
-    avoidNights: r.avoid_nights as boolean,
-    preferredPostIds: r.preferred_post_ids as string[],
-    maxHoursPerDay: limit(r.max_hours_per_day),
-    maxHoursPerWeek: limit(r.max_hours_per_week),
-    maxConsecutiveDays: limit(r.max_consecutive_days),
-    maxShiftsPerDay: limit(r.max_shifts_per_day),
+    seatId: shift.id,
+    postId: shift.postId,
+    jurisdiction: shift.jurisdiction,
+    start: shift.startAt.getTime(),
+    end: shift.endAt.getTime(),
+    requiredSkill: shift.requiredSkill ?? undefined,
+    pinnedStaffId: staffId ?? undefined,
+    mode: shift.mode,
   };
 }

@@ -1,11 +1,11 @@
-import { DAY, HOUR, MINUTE } from '../../libs/domain/local-time';
+import { DAY, HOUR, MINUTE } from '../domain/local-time';
 /**
  * Hard rules of the duty roster: the domain types, local-time arithmetic and the single
  * implementation of every hard constraint. The solver asks a StaffLedger "may this person take
  * this seat?"; checkRoster replays a whole roster through the same ledgers, so the two can never
  * disagree.
  *
- * Pure and deterministic (no I/O, no clock, no imports) so Temporal workflow code may use it.
+ * Pure and deterministic (no I/O, no clock): the solver, the planner and every check share it.
  *
  * Contract limits (hours a day and a week, days in a row, shifts a day) are a staff member's own
  * where set, else those of the mode the shift is worked in (DEFAULT_STAFF_LIMITS): the offices work

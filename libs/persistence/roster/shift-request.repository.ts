@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Jurisdiction } from '../../auth/jurisdiction';
+import type { Queryable } from '../queryable';
+
+export type ShiftRequestKind = 'swap' | 'open_shift';
+export type ShiftRequestState = 'pending' | 'approved' | 'rejected';
+
+/** A swap of two rostered shifts, or someone asking for an unfilled seat. */
+export interface ShiftRequest {
+  id: string;
+  kind: ShiftRequestKind;
+  shiftId: string;
+  /** swap: the shift given in exchange. */
+  otherShiftId: string | null;
+  /** Who takes `shiftId`. */
+  staffId: string;
+  requestedBy: string;
+  state: ShiftRequestState;
+  note: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  decisionNote: string | null;
+  createdAt: Date;
+}
+
+export type ShiftRequestAsked = Pick<ShiftRequest, 'kind' | 'shiftId' | 'otherShiftId' | 'staffId' | 'requestedBy' | 'note'> & {
+  /** The client's idempotency key: asked again with it, the request first made is the answer. */
+  requestId?: string;
+};
+
+const COLUMNS = `id, kind, shift_id AS "shiftId", other_shift_id AS "otherShiftId", staff_id AS "staffId", requested_by AS "requestedBy", state, note,
+  decided_by AS "decidedBy", decided_at AS "decidedAt", decision_note AS "decisionNote", created_at AS "createdAt"`;
+
+/** roster_request: every statement on swap and open-shift requests. Ids are uuids (callers check the spelling first). */
+@Injectable()
+export class ShiftRequestRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** A new pending request; `created` false when the request id already made one (its id is returned). */
+  async insert(request: ShiftRequestAsked): Promise<{ id: string; created: boolean }> {
+    const inserted: Array<{ id: string }> = await this.db.query(
+      `INSERT INTO roster_request (kind, shift_id, other_shift_id, staff_id, requested_by, state, note, request_id) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)
+       ON CONFLICT (request_id) DO NOTHING RETURNING id`,
+      [request.kind, request.shiftId, request.otherShiftId, request.staffId, request.requestedBy, request.note, request.requestId ?? null],
+    );
+    if (inserted.length) return { id: inserted[0].id, created: true };
+    return { id: (await this.findByRequestId(request.requestId!))!.id, created: false };
+  }
+
+  async get(id: string): Promise<ShiftRequest | undefined> {
+    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM roster_request WHERE id = $1`, [id]);
+    return row;
+  }
+
+  async findByRequestId(requestId: string): Promise<ShiftRequest | undefined> {
+    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM roster_request WHERE request_id = $1`, [requestId]);
+    return row;
+  }
+
+  /** Decides a request still pending; false when it was decided meanwhile. */
+  async decide(tx: Queryable, id: string, decision: { state: Exclude<ShiftRequestState, 'pending'>; by: string; note?: string }): Promise<boolean> {
+    // An UPDATE answers [rows, count].
+    const [, count] = await tx.query(`UPDATE roster_request SET state = $2, decided_by = $3, decided_at = now(), decision_note = $4 WHERE id = $1 AND state = 'pending'`, [
+      id,
+      decision.state,
+      decision.by,
+      decision.note ?? null,
+    ]);
+    return count > 0;
+  }
+
+  /** Where a request lies: its shift's place. */
+  place(id: string): Promise<Jurisdiction[]> {
+    return this.db.query(
+      `SELECT p.subdistrict, s.jurisdiction AS community FROM roster_request q JOIN roster_shift s ON s.id = q.shift_id JOIN roster_post p ON p.id = s.post_id WHERE q.id = $1`,
+      [id],
+    );
+  }
+}
