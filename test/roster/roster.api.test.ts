@@ -169,10 +169,14 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const started = shifts.filter((s: { workflowStarted: boolean }) => s.workflowStarted);
     expect(started.length).toBeGreaterThan(0);
     expect(started.length).toBeLessThan(12);
-    const first = await http().get(`/shifts/${shifts[0].id}`).expect(200);
-    expect(first.body.state).toMatchObject({ state: 'scheduled', assignee: shifts[0].staffId, pending: [expect.stringMatching(/^check-in by/)] });
+    // Tomorrow's 08–16 shift: at least 8 h away whatever the time of day (the 00–08 one is within
+    // check-in's 30 minutes when the tests run at 15:30–16:00 UTC).
+    const morning = shifts[1];
+    expect(morning.slot).toBe(1);
+    const first = await http().get(`/shifts/${morning.id}`).expect(200);
+    expect(first.body.state).toMatchObject({ state: 'scheduled', assignee: morning.staffId, pending: [expect.stringMatching(/^check-in by/)] });
     // Check-in opens 30 minutes before the start.
-    const early = await http().post(`/shifts/${shifts[0].id}/check-in`).send({ staffId: shifts[0].staffId }).expect(409);
+    const early = await http().post(`/shifts/${morning.id}/check-in`).send({ staffId: morning.staffId }).expect(409);
     expect(early.body.detail).toMatch(/check-in opens at/);
     await http().post('/shifts/no-such-shift/check-in').send({ staffId: staff[0] }).expect(404);
     await http().post(`/shifts/${shifts[0].id}/check-in`).send({}).expect(422);
