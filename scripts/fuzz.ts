@@ -121,6 +121,8 @@ async function main(): Promise<void> {
       TEMPORAL_TASK_QUEUE: 'epi-ops-fuzz',
       EPI_PAYLOAD_KEYS: newPayloadKeyEntry('fuzz'),
       EPI_JWT_SECRET: randomBytes(32).toString('base64'),
+      // The dispatch webhook answers 503 without a secret; with one, generated cases reach its signature check.
+      DISPATCH_WEBHOOK_SECRET: randomBytes(32).toString('base64'),
       API_PORT: String(apiPort),
       WORKER_WORKFLOW_BUNDLE: bundlePath,
     });
