@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApi } from '../api/api';
-import { UsersService } from '../api/auth/users.service';
+import { UsersService } from '../../libs/auth/users.service';
 import { benchRosterThroughApi, HealthLatency, runRosterBench } from '../../bench/roster-bench';
 import { runTransferPlanBench } from '../../bench/transfer-plan-bench';
 import { processQuiet, watchProcesses } from '../../bench/machine-cpu';

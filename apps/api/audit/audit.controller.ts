@@ -5,7 +5,7 @@ import { IsDate, IsInt, IsOptional, IsString, Max, MaxDate, MaxLength, Min, MinD
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { Roles, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
-import { AuditService } from './audit.service';
+import { AuditService } from '../../../libs/audit/audit.service';
 import { IsBigintId } from '../../../libs/nest/validators';
 
 /** Instants PostgreSQL and JavaScript both hold. */

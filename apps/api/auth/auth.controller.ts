@@ -7,11 +7,11 @@ import { AllowCookieAuth, OwnAccount, Public, Roles } from '../../../libs/auth/r
 import { Principal, ROLES } from '../../../libs/auth/roles';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
-import type { AuditedRequest } from '../audit/audit.service';
+import type { AuditedRequest } from '../../../libs/audit/audit.service';
 import { LoginDto, PasswordChangeDto } from './auth.dto';
-import { SESSION_COOKIE, TokenClaims } from './auth.guard';
-import { loginAddress, LoginRefused } from './login-lockout.service';
-import { UsersService } from './users.service';
+import { SESSION_COOKIE, TokenClaims } from '../../../libs/auth/auth.guard';
+import { loginAddress, LoginRefused } from '../../../libs/auth/login-lockout.service';
+import { UsersService } from '../../../libs/auth/users.service';
 
 @ApiTags('auth')
 @Controller('auth')

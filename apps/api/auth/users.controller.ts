@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DistrictLevel, Roles } from '../../../libs/auth/roles.decorator';
 import { CreateUserDto, UpdateUserDto } from './auth.dto';
-import { UsersService } from './users.service';
+import { UsersService } from '../../../libs/auth/users.service';
 
 /** Accounts are kept by a district-wide administrator. */
 @ApiTags('users')

@@ -15,7 +15,7 @@ import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsISO8601, IsNumber, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { Public } from '../../../libs/auth/roles.decorator';
 import type { TripLeg } from '../../../workflows/transfer/transfer.messages';
-import type { AuditedRequest } from '../audit/audit.service';
+import type { AuditedRequest } from '../../../libs/audit/audit.service';
 import { DISPATCH_EVENT_KINDS, DispatchEvent, DispatchEventAnswer, DispatchEventKind, DispatchEventsService } from './dispatch-events.service';
 import { DispatchSignatureGuard, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, TIMESTAMP_HEADER } from './dispatch-signature.guard';
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { conflict } from '../../../libs/domain/errors';
 import { arriveUpdate, departUpdate, TripLeg, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
-import type { RecordPlace } from '../auth/jurisdiction.resolver';
+import type { RecordPlace } from '../../../libs/auth/jurisdiction.resolver';
 import { DISPATCH_SYSTEM_ACTOR } from './dispatch-signature.guard';
 import { TransferRunService } from './transfer-run.service';
 

@@ -23,7 +23,7 @@ import { forbidden, invalid } from '../../../libs/domain/errors';
 import { sendTable, TableColumn } from '../observation/ledger/ledger-writer';
 import { ByDto, ExceptionDecisionDto, HandOverDto, PlanAdjustmentDto, RefusalDto, RerouteDto, RiderDto, RunListQuery, RunRequestDto, SheetQuery } from './transfer.dto';
 import { HandOverSheetRow, TransferRunService } from './transfer-run.service';
-import { AuditedRead } from '../audit/audit.interceptor';
+import { AuditedRead } from '../../../libs/audit/audit.interceptor';
 
 const SHEET_COLUMNS: Array<TableColumn & { key: keyof HandOverSheetRow }> = [
   { key: 'row', header: '序号 row' },

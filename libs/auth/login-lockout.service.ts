@@ -2,8 +2,8 @@ import { HttpException, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { isIPv6 } from 'node:net';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../../libs/config/config';
-import { APP_CONFIG } from '../../../libs/config/config.module';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 
 /** A login refused before its password is looked at: the account is locked there, or the address is throttled. */
 export class LoginRefused extends HttpException {

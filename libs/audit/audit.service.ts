@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { maskPersonalData } from '../../../libs/domain/personal-data';
-import { HttpProblem, unavailableReason } from '../../../libs/nest/http-errors.filter';
+import { maskPersonalData } from '../domain/personal-data';
+import { HttpProblem, unavailableReason } from '../nest/http-errors.filter';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
-import { narrowFilter } from '../../../libs/auth/jurisdiction';
-import type { Principal } from '../../../libs/auth/roles';
-import { REQUEST_ID_HEADER } from '../metrics/request-log.middleware';
+import { narrowFilter } from '../auth/jurisdiction';
+import type { Principal } from '../auth/roles';
+import { REQUEST_ID_HEADER } from '../nest/request-log.middleware';
 import type { RecordPlace } from '../auth/jurisdiction.resolver';
-import { MINUTE } from '../../../libs/domain/local-time';
+import { MINUTE } from '../domain/local-time';
 
 /** What the guard and the login learn about a request, for the audit row. */
 export interface AuditedRequest extends Request {

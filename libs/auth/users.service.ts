@@ -1,11 +1,11 @@
 import { HttpException, Inject, Injectable, Logger, OnApplicationBootstrap, UnauthorizedException } from '@nestjs/common';
 import { hash, verify } from '@node-rs/argon2';
 import { DataSource } from 'typeorm';
-import { Principal, Role, ROLES } from '../../../libs/auth/roles';
-import { AppConfig } from '../../../libs/config/config';
-import { APP_CONFIG } from '../../../libs/config/config.module';
-import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
-import { parseUuid } from '../../../libs/domain/ids';
+import { Principal, Role, ROLES } from './roles';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { conflict, FieldProblem, invalidAll, notFound } from '../domain/errors';
+import { parseUuid } from '../domain/ids';
 import { LoginLockout } from './login-lockout.service';
 
 export interface UserInput {

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
-import type { Principal } from '../../../libs/auth/roles';
-import { parseUuid } from '../../../libs/domain/ids';
-import { SELECT_RECORD } from '../../../libs/observation/observation-record';
-import { observationWorkflowId } from '../../../workflows/observation/observation.messages';
-import { shiftWorkflowId } from '../../../workflows/roster/shift.messages';
-import { transferRunWorkflowId, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
+import type { Jurisdiction } from './jurisdiction';
+import type { Principal } from './roles';
+import { parseUuid } from '../domain/ids';
+import { SELECT_RECORD } from '../observation/observation-record';
+import { observationWorkflowId } from '../../workflows/observation/observation.messages';
+import { shiftWorkflowId } from '../../workflows/roster/shift.messages';
+import { transferRunWorkflowId, transferTripWorkflowId } from '../../workflows/transfer/transfer.messages';
 
 /** A record the guard found for a route, for the access check and the audit log. */
 export interface RecordPlace {
