@@ -2,8 +2,8 @@ import { Inject, Injectable, Module } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure } from '@temporalio/common';
 import { DataSource } from 'typeorm';
-import { ChannelName, createChannels, DeliveryError, NOTIFICATION_CHANNELS, NotificationChannels } from './channels';
-import { NotificationOutbox, NotificationRequest } from './notification-outbox';
+import { ChannelName, createChannels, DeliveryError, NOTIFICATION_CHANNELS, NotificationChannels } from '../../libs/notifications/channels';
+import { NotificationOutbox, NotificationRequest } from '../../libs/notifications/notification-outbox';
 
 export interface SendNotificationInput extends NotificationRequest {
   observationNumber?: string;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
+import { NotificationOutbox, NotificationRequest } from '../../libs/notifications/notification-outbox';
 import type { Escalation, EndReason, ObservationStatus } from '../../workflows/observation/observation.messages';
 import type { TrackingEntry } from '../../workflows/observation/tracking-entry';
 import { appendTrackingLog } from '../../libs/observation/tracking-log';

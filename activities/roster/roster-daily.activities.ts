@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
-import { NotificationOutbox } from '../notifications/notification-outbox';
+import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import { addDays, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
 import { addressStaffNotifications } from './shift.activities';
 import { ShiftLauncher } from './shift-launcher';

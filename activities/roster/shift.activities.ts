@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
+import { NotificationOutbox, NotificationRequest } from '../../libs/notifications/notification-outbox';
 import type { DutyState } from '../../workflows/roster/shift.messages';
 
 export interface ShiftEventEntry {

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../libs/config/config';
 import { APP_CONFIG } from '../../libs/config/config.module';
 import { NotificationActivities } from '../notifications/notification.activities';
-import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
+import { NotificationOutbox, NotificationRequest } from '../../libs/notifications/notification-outbox';
 
 export interface Contact {
   name: string;

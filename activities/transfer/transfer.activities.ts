@@ -9,7 +9,7 @@ import { covers, Jurisdiction } from '../../libs/auth/jurisdiction';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { localDate } from '../../libs/domain/local-time';
 import type { RunCounts, RunStatus, RunTrip, TransferException, TravellerState } from '../../workflows/transfer/transfer.messages';
-import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
+import { NotificationOutbox, NotificationRequest } from '../../libs/notifications/notification-outbox';
 import { DISPATCH_SYSTEM, DispatchSystem } from './dispatch-system';
 
 /** What one pass of a run workflow changed, written in one transaction. */

@@ -6,15 +6,15 @@ import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { DataSource, Repository } from 'typeorm';
-import { createChannels, DeliveryError, NOTIFICATION_CHANNELS, SMTP_TIMEOUTS, SmsGatewayChannel } from '../../activities/notifications/channels';
+import { createChannels, DeliveryError, NOTIFICATION_CHANNELS, SMTP_TIMEOUTS, SmsGatewayChannel } from '../../libs/notifications/channels';
 import { NotificationActivities, NotificationsModule, SendNotificationInput } from '../../activities/notifications/notification.activities';
-import { NotificationOutbox } from '../../activities/notifications/notification-outbox';
+import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import {
   NOTIFICATION_TEMPLATES,
   NotificationLanguage,
   NotificationTemplate,
   renderNotification,
-} from '../../activities/notifications/notification-templates';
+} from '../../libs/notifications/notification-templates';
 import { ConfigError } from '../../libs/config/config';
 import { NotificationEntity, PersonEntity } from '../../libs/persistence/entities';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';

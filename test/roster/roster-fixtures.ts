@@ -1,9 +1,9 @@
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createChannels } from '../../activities/notifications/channels';
+import { createChannels } from '../../libs/notifications/channels';
 import { NotificationActivities } from '../../activities/notifications/notification.activities';
-import { NotificationOutbox } from '../../activities/notifications/notification-outbox';
+import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import { RosterPlanner } from '../../activities/roster/roster-planner';
 import { ShiftLauncher } from '../../activities/roster/shift-launcher';
 import { RosterModeService } from '../../apps/api/roster/roster-mode.service';

@@ -6,8 +6,8 @@
  * deliveries as activities), so every change is recorded in order and exactly once.
  */
 import { continueAsNew, log, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { NotificationRequest } from '../../activities/notifications/notification-outbox';
-import type { NotificationTemplate } from '../../activities/notifications/notification-templates';
+import type { NotificationRequest } from '../../libs/notifications/notification-outbox';
+import type { NotificationTemplate } from '../../libs/notifications/notification-templates';
 import type { ObservationActivities, ObservationChanges } from '../../activities/observation/observation.activities';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import {

@@ -11,8 +11,8 @@
  * With no incoming shift at all (the post closes, a war-time seat is not needed) it ends at its end.
  */
 import { continueAsNew, getExternalWorkflowHandle, log as workerLog, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { NotificationRequest } from '../../activities/notifications/notification-outbox';
-import type { NotificationTemplate } from '../../activities/notifications/notification-templates';
+import type { NotificationRequest } from '../../libs/notifications/notification-outbox';
+import type { NotificationTemplate } from '../../libs/notifications/notification-templates';
 import type { ShiftActivities, ShiftChanges, SuccessorShift } from '../../activities/roster/shift.activities';
 import type { FieldProblem } from '../../libs/domain/errors';
 import { STATUS } from '../../libs/temporal/search-attributes';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotificationRequest } from '../../../activities/notifications/notification-outbox';
+import { NotificationRequest } from '../../../libs/notifications/notification-outbox';
 import { RosterPlanner } from '../../../activities/roster/roster-planner';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
 import { RosterMode, ROSTER_MODES } from '../../../workflows/roster/roster-seats';

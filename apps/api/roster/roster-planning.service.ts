@@ -4,7 +4,7 @@ import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotificationActivities } from '../../../activities/notifications/notification.activities';
-import { NotificationOutbox, NotificationRequest } from '../../../activities/notifications/notification-outbox';
+import { NotificationOutbox, NotificationRequest } from '../../../libs/notifications/notification-outbox';
 import { CONTEXT_DAYS, Pin, PostRow, PUBLISHED_COLUMNS, publishedSeat, PublishedRow, RosterPlanner } from '../../../activities/roster/roster-planner';
 import { addressStaffNotifications } from '../../../activities/roster/shift.activities';
 import { ShiftLauncher, START_HORIZON_MS } from '../../../activities/roster/shift-launcher';

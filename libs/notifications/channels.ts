@@ -1,6 +1,6 @@
 import { createTransport, type Mail } from 'nodemailer';
-import { ConfigError } from '../../libs/config/config';
-import { maskPersonalData } from '../../libs/domain/personal-data';
+import { ConfigError } from '../config/config';
+import { maskPersonalData } from '../domain/personal-data';
 
 export type ChannelName = 'outbox' | 'email' | 'sms';
 
