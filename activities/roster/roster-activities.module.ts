@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { NotificationsModule } from '../notifications/notification.activities';
+import { NotificationsModule } from '../../libs/notifications/notifications.module';
 import { RosterDailyActivities } from './roster-daily.activities';
 import { RosterPlanActivities } from './roster-plan.activities';
 import { RosterPlanner } from './roster-planner';

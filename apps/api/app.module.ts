@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { PlatformRepositoriesModule } from '../../libs/persistence/platform/platform-repositories.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
 import { AuthModule } from './auth/auth.module';
 import { CodecModule } from './codec/codec.module';
@@ -22,6 +23,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-api', poolSize: 40 }),
+        PlatformRepositoriesModule,
         TemporalClientModule.forRoot(config.temporal),
         AuthModule,
         CodecModule,

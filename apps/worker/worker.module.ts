@@ -2,8 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
+import { PlatformRepositoriesModule } from '../../libs/persistence/platform/platform-repositories.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
-import { NotificationActivities, NotificationsModule } from '../../activities/notifications/notification.activities';
+import { NotificationActivities } from '../../activities/notifications/notification.activities';
+import { NotificationsModule } from '../../libs/notifications/notifications.module';
 import { ObservationActivities } from '../../activities/observation/observation.activities';
 import { LedgerImportActivities } from '../../activities/observation/ledger-import.activities';
 import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
@@ -34,13 +36,14 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-worker' }),
+        PlatformRepositoriesModule,
         // Activities that start or signal other workflows (a hand-over home starts an observation).
         TemporalClientModule.forRoot(config.temporal),
         NotificationsModule,
         RosterActivitiesModule,
         ObservationCoreModule,
       ],
-      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, ...DISPATCH_SYSTEM_PROVIDERS],
+      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, NotificationActivities, TransferActivities, ...DISPATCH_SYSTEM_PROVIDERS],
     };
   }
 }

@@ -2,8 +2,8 @@ import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createChannels } from '../../libs/notifications/channels';
-import { NotificationActivities } from '../../activities/notifications/notification.activities';
 import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
+import { NotificationRepository } from '../../libs/persistence/platform/notification.repository';
 import { RosterPlanner } from '../../activities/roster/roster-planner';
 import { ShiftLauncher } from '../../activities/roster/shift-launcher';
 import { RosterModeService } from '../../apps/api/roster/roster-mode.service';
@@ -22,11 +22,10 @@ import { eventually } from '../support/eventually';
  */
 export function rosterServices(db: DataSource, testClient: Client, config: AppConfig) {
   const client = new Client({ connection: testClient.connection, namespace: testClient.options.namespace, dataConverter: dataConverterFor(config.temporal) });
-  const channels = createChannels({});
-  const outbox = new NotificationOutbox(channels);
+  const outbox = new NotificationOutbox(new NotificationRepository(db), createChannels({}));
   const launcher = new ShiftLauncher(db, config);
   const planner = new RosterPlanner(db, config);
-  const planning = new RosterPlanningService(db, config, client, planner, launcher, outbox, new NotificationActivities(db, channels, outbox));
+  const planning = new RosterPlanningService(db, config, client, planner, launcher, outbox);
   return { planning, launcher, modes: new RosterModeService(db, planner, planning) };
 }
 

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotificationActivities } from '../../../activities/notifications/notification.activities';
 import { NotificationOutbox, NotificationRequest } from '../../../libs/notifications/notification-outbox';
 import { CONTEXT_DAYS, Pin, PostRow, PUBLISHED_COLUMNS, publishedSeat, PublishedRow, RosterPlanner } from '../../../activities/roster/roster-planner';
 import { addressStaffNotifications } from '../../../activities/roster/shift.activities';
@@ -81,7 +80,6 @@ export class RosterPlanningService {
     private readonly planner: RosterPlanner,
     private readonly launcher: ShiftLauncher,
     private readonly outbox: NotificationOutbox,
-    private readonly delivery: NotificationActivities,
   ) {}
 
   /**
@@ -281,7 +279,7 @@ export class RosterPlanningService {
       const done = await work(manager);
       return { value: done.value, toDeliver: await this.outbox.enqueue(manager, await addressStaffNotifications(manager, done.notices)) };
     });
-    for (const id of toDeliver) await this.delivery.deliverNotification({ id }).catch(() => undefined);
+    for (const id of toDeliver) await this.outbox.deliver(id).catch(() => undefined);
     return value;
   }
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { NotificationsModule } from '../../../activities/notifications/notification.activities';
+import { NotificationsModule } from '../../../libs/notifications/notifications.module';
 import { RosterActivitiesModule } from '../../../activities/roster/roster-activities.module';
 import { RosterController } from './roster.controller';
 import { RosterModeService } from './roster-mode.service';

@@ -1,7 +1,6 @@
 import { AuditLogEntity, LoginAddressEntity, LoginLockoutEntity, UserEntity } from './access.entity';
 import { EscalationEntity } from './escalation.entity';
 import { ImportJobEntity, ImportRowEntity } from './import-job.entity';
-import { NotificationEntity } from './notification.entity';
 import { ObservationPolicyEntity } from './observation-policy.entity';
 import { ObservationEntity } from './observation.entity';
 import { PersonEntity } from './person.entity';
@@ -18,7 +17,6 @@ export {
   EscalationEntity,
   ImportJobEntity,
   ImportRowEntity,
-  NotificationEntity,
   ObservationEntity,
   ObservationPolicyEntity,
   PersonEntity,
@@ -34,7 +32,6 @@ export const ENTITIES = [
   EscalationEntity,
   ImportJobEntity,
   ImportRowEntity,
-  NotificationEntity,
   ObservationEntity,
   ObservationPolicyEntity,
   PersonEntity,
