@@ -48,6 +48,16 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
     expect(launch.nodeArgs).toEqual([`--max-old-space-size=${config.worker.maxHeapMiB}`]);
   });
 
+  it('bundles the bench’s baseline workflows only into the bench’s bundle', async () => {
+    const production = fs.readFileSync(launch.env.WORKER_WORKFLOW_BUNDLE, 'utf8');
+    expect(production).toContain('observationWorkflow');
+    expect(production).not.toContain('baselineNoopWorkflow');
+    const bench = await prepareWorkerLaunch(config, path.join(bundleDir, 'bench-bundle.js'), require.resolve('../../bench/workflows'));
+    const benchCode = fs.readFileSync(bench.env.WORKER_WORKFLOW_BUNDLE, 'utf8');
+    expect(benchCode).toContain('observationWorkflow');
+    expect(benchCode).toContain('baselineNoopWorkflow');
+  });
+
   it('runs a workflow whose activity writes a row, and returns that row', async () => {
     const response = await (await supervisorHttp(api)).post('/system/probe').send({ requestedBy: 'jest' }).expect(201);
     expect(response.body.workflowId).toMatch(/^system-probe-/);
