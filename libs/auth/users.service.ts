@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { conflict, FieldProblem, invalidAll, notFound } from '../domain/errors';
 import { parseUuid } from '../domain/ids';
 import { LoginLockout } from './login-lockout.service';
+import { Page, pageOf, PageQuery } from '../nest/paging';
 import { AccountView, UserRepository, UserRow } from '../persistence/platform/user.repository';
 
 export interface UserInput {
@@ -68,8 +69,10 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  list(): Promise<AccountView[]> {
-    return this.users.views();
+  async list(query: PageQuery): Promise<Page<AccountView>> {
+    const { page, pageSize, offset } = pageOf(query);
+    const { rows, total } = await this.users.views({ offset, limit: pageSize });
+    return { items: rows, page, pageSize, total };
   }
 
   async get(id: string): Promise<AccountView> {

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, NotFoundException, Param, Query, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import type { Response } from 'express';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../../../libs/config/checkout';
 import { Public, Roles, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
 import { isTrue, ObservationListQuery } from '../observation/observation.dto';
+import { DashboardSummaryDto } from './dashboard.dto';
 import { DashboardService } from './dashboard.service';
 
 export class DashboardScopeQuery {
@@ -73,7 +74,8 @@ export class DashboardController {
   @ScopedInHandler()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Supervisors\' counts: under observation by status and category, due today, overdue, open escalations (PostgreSQL aggregates)' })
-  summary(@Actor() actor: Principal, @Query() query: DashboardScopeQuery) {
+  @ApiOkResponse({ type: DashboardSummaryDto })
+  summary(@Actor() actor: Principal, @Query() query: DashboardScopeQuery): Promise<DashboardSummaryDto> {
     const within = { subdistrict: actor.subdistrict ?? undefined, community: actor.community ?? undefined };
     return this.dashboard.summary(narrowFilter(actor, { subdistrict: query.subdistrict || undefined, community: query.community || undefined }), within);
   }

@@ -100,9 +100,13 @@ export class UserRepository {
     await this.dataSource.query(`UPDATE app_user SET token_version = token_version + 1, updated_at = now() WHERE id = $1`, [id]);
   }
 
-  /** By username, whatever its case. */
-  views(): Promise<AccountView[]> {
-    return this.dataSource.query(`${SELECT_VIEW} ORDER BY lower(u.username)`);
+  /** A page of accounts by username, whatever its case, and how many there are. */
+  async views(page: { offset: number; limit: number }): Promise<{ rows: AccountView[]; total: number }> {
+    const [rows, total] = await Promise.all([
+      this.dataSource.query(`${SELECT_VIEW} ORDER BY lower(u.username) OFFSET $1 LIMIT $2`, [page.offset, page.limit]),
+      this.count(),
+    ]);
+    return { rows, total };
   }
 
   async view(id: string): Promise<AccountView | undefined> {
