@@ -169,7 +169,7 @@ describe('createChannels', () => {
   });
 
   it('names the variable holding a bad URL', () => {
-    expect(() => createChannels({ SMTP_URL: 'http://mail.example' })).toThrow(new ConfigError('SMTP_URL', 'must use smtp: or smtps:, got "http:"'));
+    expect(() => createChannels({ SMTP_URL: 'http://mail.example' })).toThrow(new ConfigError('SMTP_URL', 'must use smtp:// or smtps://, got "http:"'));
     expect(() => createChannels({ SMS_GATEWAY_URL: 'not a url' })).toThrow(ConfigError);
   });
 });
