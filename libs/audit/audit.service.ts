@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { maskPersonalData } from '../domain/personal-data';
 import { HttpProblem, unavailableReason } from '../nest/http-errors.filter';
 import type { Request } from 'express';
-import { AuditEntry, AuditQuery, AuditRepository, MAX_AUDIT_BATCH, NewAuditEntry } from '../persistence/platform/audit.repository';
+import { AuditEntry, AuditFilter, AuditRepository, MAX_AUDIT_BATCH, NewAuditEntry } from '../persistence/platform/audit.repository';
 import { narrowFilter } from '../auth/jurisdiction';
 import type { Principal } from '../auth/roles';
 import { REQUEST_ID_HEADER } from '../nest/request-log.middleware';
@@ -16,9 +16,6 @@ export interface AuditedRequest extends Request {
   /** Login: the name someone tried, before anyone is authenticated; the dispatch webhook: the dispatch system, whose signature stands for a login. */
   claimedUser?: string;
 }
-
-/** The log's filters, as a reader asks for them (narrowed to the reader's jurisdiction by `list`). */
-export type AuditFilter = AuditQuery;
 
 /** A live page re-reads a record every few seconds: one row per account, route, record and query in this window. */
 const READ_WINDOW_MS = 10 * MINUTE;

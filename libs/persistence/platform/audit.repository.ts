@@ -28,7 +28,7 @@ export interface AuditEntry extends Omit<NewAuditEntry, 'detail'> {
 }
 
 /** Rows that match every filter given; `subdistrict` matches the record's or the actor's. */
-export interface AuditQuery {
+export interface AuditFilter {
   actor?: string;
   /** Part of the action, any case. */
   action?: string;
@@ -75,7 +75,7 @@ export class AuditRepository {
   }
 
   /** Newest first. */
-  list(query: AuditQuery): Promise<AuditEntry[]> {
+  list(query: AuditFilter): Promise<AuditEntry[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
