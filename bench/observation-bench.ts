@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { eventually } from '../test/support/eventually';
 import { makeLedgerFile, makeLedgerRecords } from '../test/support/ledger-fixtures';
 import { AppConfig } from '../libs/config/config';
-import { baselineSignal } from '../workflows/bench/baseline.workflows';
+import { baselineSignal } from './workflows/baseline.workflows';
 import { ObservationInput, observationWorkflowId, reportSignal } from '../workflows/observation/observation.messages';
 import { DEFAULT_RULES } from '../workflows/observation/observation-policy';
 import { MINUTE, localDate } from '../libs/domain/local-time';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { UsersService } from '../apps/api/auth/users.service';
+import type { UsersService } from '../libs/auth/users.service';
 import { ROSTER_SCHEDULE_ID } from '../apps/api/roster/roster.service';
 import type { Role } from '../libs/auth/roles';
 import type { Route } from '../libs/nest/routes';

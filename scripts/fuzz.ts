@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import type { Request, Response, NextFunction } from 'express';
 import { Client } from '@temporalio/client';
 import { createApi } from '../apps/api/api';
-import { UsersService } from '../apps/api/auth/users.service';
+import { UsersService } from '../libs/auth/users.service';
 import { RunningWorker, startWorker } from '../apps/worker/worker';
 import { loadConfig } from '../libs/config/config';
 import type { Role } from '../libs/auth/roles';

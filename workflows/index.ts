@@ -10,4 +10,3 @@ export { rosterDailyWorkflow } from './roster/roster-daily.workflow';
 export { rosterPlanWorkflow } from './roster/roster-plan.workflow';
 export { transferRunWorkflow } from './transfer/transfer-run.workflow';
 export { transferTripWorkflow } from './transfer/transfer-trip.workflow';
-export { baselineNoopWorkflow, baselineSignalWorkflow, baselineTimerWorkflow } from './bench/baseline.workflows';

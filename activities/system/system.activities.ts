@@ -1,23 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import * as os from 'node:os';
-import { Repository } from 'typeorm';
-import { SystemProbeEntity } from '../../libs/persistence/entities';
+import { SystemProbeRepository } from '../../libs/persistence/platform/system-probe.repository';
 import type { SystemProbeResult } from '../../workflows/system/system-probe.workflow';
 
 @Injectable()
 export class SystemActivities {
-  constructor(@InjectRepository(SystemProbeEntity) private readonly probes: Repository<SystemProbeEntity>) {}
+  constructor(private readonly probes: SystemProbeRepository) {}
 
   async recordProbe(input: { workflowId: string; requestedBy: string }): Promise<SystemProbeResult> {
-    const row = this.probes.create({
-      workflowId: input.workflowId,
-      requestedBy: input.requestedBy,
-      writtenAt: new Date(),
-      workerIdentity: `${process.pid}@${os.hostname()}`,
-    });
-    // Upsert: a retried activity leaves one row.
-    await this.probes.upsert(row, ['workflowId']);
-    return { workflowId: row.workflowId, workerIdentity: row.workerIdentity, writtenAt: row.writtenAt.toISOString() };
+    const probe = { workflowId: input.workflowId, requestedBy: input.requestedBy, writtenAt: new Date(), workerIdentity: `${process.pid}@${os.hostname()}` };
+    await this.probes.record(probe);
+    return { workflowId: probe.workflowId, workerIdentity: probe.workerIdentity, writtenAt: probe.writtenAt.toISOString() };
   }
 }

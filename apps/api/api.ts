@@ -11,7 +11,7 @@ import { routesOf } from '../../libs/nest/routes';
 import { requestBodies } from '../../libs/nest/request-body';
 import { createValidationPipe } from '../../libs/nest/validation.pipe';
 import { AppModule } from './app.module';
-import { requestLog } from './metrics/request-log.middleware';
+import { requestLog } from '../../libs/nest/request-log.middleware';
 
 /** Builds the HTTP API (not listening yet), with OpenAPI docs at /docs and /docs-json. */
 export async function createApi(config: AppConfig): Promise<INestApplication> {

@@ -4,6 +4,7 @@ import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { ObservationPersistenceModule } from '../../libs/persistence/observation/observation-persistence.module';
 import { RosterPersistenceModule } from '../../libs/persistence/roster/roster-persistence.module';
+import { PlatformRepositoriesModule } from '../../libs/persistence/platform/platform-repositories.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
 import { TransferCoreModule } from '../../libs/transfer/transfer-core.module';
 import { AuthModule } from './auth/auth.module';
@@ -26,6 +27,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-api', poolSize: 40 }),
         ObservationPersistenceModule,
+        PlatformRepositoriesModule,
         TemporalClientModule.forRoot(config.temporal),
         TransferCoreModule,
         RosterPersistenceModule,

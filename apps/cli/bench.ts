@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApi } from '../api/api';
-import { UsersService } from '../api/auth/users.service';
+import { UsersService } from '../../libs/auth/users.service';
 import { benchRosterThroughApi, HealthLatency, runRosterBench } from '../../bench/roster-bench';
 import { runTransferPlanBench } from '../../bench/transfer-plan-bench';
 import { processQuiet, watchProcesses } from '../../bench/machine-cpu';
@@ -41,6 +41,8 @@ const args = commandLine('bench', {
     'worker-node-args': { type: 'string', value: 'ARGS', description: 'node flags for the worker process, space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"' },
   },
 }).values;
+/** The bench's workers run the production workflows and the baselines (bench/workflows). */
+const BENCH_WORKFLOWS_PATH = require.resolve('../../bench/workflows');
 const wanted = (name: string) => !args.only || args.only.includes(name);
 const workerNodeArgs = (args['worker-node-args'] ?? '').split(' ').filter(Boolean);
 
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
     };
     const config = loadConfig(env);
 
-    const launch = await prepareWorkerLaunch(config, path.join(dir, 'workflow-bundle.js'));
+    const launch = await prepareWorkerLaunch(config, path.join(dir, 'workflow-bundle.js'), BENCH_WORKFLOWS_PATH);
     const worker: ChildProcess = spawnWorkerProcess(launch, env, { stdio: ['ignore', 'ignore', 'inherit'], nodeArgs: workerNodeArgs });
     stops.push(async () => {
       worker.kill('SIGTERM');

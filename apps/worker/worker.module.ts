@@ -3,8 +3,10 @@ import { AppConfig, requireDatabaseUrl } from '../../libs/config/config';
 import { ConfigModule } from '../../libs/config/config.module';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { ObservationPersistenceModule } from '../../libs/persistence/observation/observation-persistence.module';
+import { PlatformRepositoriesModule } from '../../libs/persistence/platform/platform-repositories.module';
 import { TemporalClientModule } from '../../libs/temporal/temporal.module';
-import { NotificationActivities, NotificationsModule } from '../../activities/notifications/notification.activities';
+import { NotificationActivities } from '../../activities/notifications/notification.activities';
+import { NotificationsModule } from '../../libs/notifications/notifications.module';
 import { ObservationActivities } from '../../activities/observation/observation.activities';
 import { LedgerImportActivities } from '../../activities/observation/ledger-import.activities';
 import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
@@ -43,6 +45,7 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(requireDatabaseUrl(config), { applicationName: 'epi-ops-worker' }),
         ObservationPersistenceModule,
+        PlatformRepositoriesModule,
         // Activities that start or signal other workflows (a hand-over home starts an observation).
         TemporalClientModule.forRoot(config.temporal),
         NotificationsModule,
@@ -51,7 +54,7 @@ export class WorkerModule {
         ObservationCoreModule,
         TransferCoreModule,
       ],
-      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, TransferActivities, ...ROSTER_ACTIVITY_CLASSES, ...DISPATCH_SYSTEM_PROVIDERS],
+      providers: [SystemActivities, ReconcilerActivities, ObservationActivities, PolicyRolloutActivities, LedgerImportActivities, NotificationActivities, TransferActivities, ...ROSTER_ACTIVITY_CLASSES, ...DISPATCH_SYSTEM_PROVIDERS],
     };
   }
 }

@@ -21,7 +21,7 @@ export const SCOPE_KEY = 'epi:scope';
 
 /**
  * How a route's record is placed in a jurisdiction, checked by the guard before the handler runs:
- * a record kind resolved from a route parameter or the body (see apps/api/auth/jurisdiction.resolver.ts),
+ * a record kind resolved from a route parameter or the body (see jurisdiction.resolver.ts),
  * 'district' for district-level records (district-wide people only), 'handler' when the handler
  * applies the actor's jurisdiction itself (lists narrowed by it, a device event found by its device), 'shared' for reference data every permitted role may read,
  * 'own' for the caller's own account, 'none' for routes that touch no jurisdiction's records (system probe).

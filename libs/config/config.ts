@@ -146,17 +146,20 @@ function timeZone(env: Env): string {
 }
 
 function postgresUrl(env: Env, variable: string): string | undefined {
+  return configuredUrl(env, variable, ['postgres:', 'postgresql:'], 'postgres://user:password@host:port/database');
+}
+
+/** A URL from the environment, checked to be one and of one of the protocols (`smtp:`); undefined when the variable is unset. */
+export function configuredUrl(env: Env, variable: string, protocols: string[], example: string): string | undefined {
   const value = env[variable];
   if (!value) return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(variable, 'is not a URL (expected postgres://user:password@host:port/database)');
+    throw new ConfigError(variable, `is not a URL (expected ${example})`);
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(variable, `must use postgres:// or postgresql://, got "${url.protocol}"`);
-  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(variable, `must use ${protocols.map((p) => `${p}//`).join(' or ')}, got "${url.protocol}"`);
   return value;
 }
 

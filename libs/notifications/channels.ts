@@ -1,5 +1,5 @@
 import { createTransport, type Mail } from 'nodemailer';
-import { ConfigError } from '../config/config';
+import { configuredUrl } from '../config/config';
 import { maskPersonalData } from '../domain/personal-data';
 
 export type ChannelName = 'outbox' | 'email' | 'sms';
@@ -115,25 +115,12 @@ export class SmsGatewayChannel implements NotificationChannel {
   }
 }
 
-function checkedUrl(env: Record<string, string | undefined>, variable: string, protocols: string[], example: string): string | undefined {
-  const value = env[variable];
-  if (!value) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(variable, `is not a URL (expected ${example})`);
-  }
-  if (!protocols.includes(url.protocol)) throw new ConfigError(variable, `must use ${protocols.join(' or ')}, got "${url.protocol}"`);
-  return value;
-}
-
 /** Channels from SMTP_URL, SMTP_FROM, SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN; unset ones are absent. */
 export function createChannels(env: Record<string, string | undefined>): NotificationChannels {
   const channels: NotificationChannels = { outbox: new OutboxChannel() };
-  const smtpUrl = checkedUrl(env, 'SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@host:port');
+  const smtpUrl = configuredUrl(env, 'SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@host:port');
   if (smtpUrl) channels.email = new EmailChannel(smtpUrl, env.SMTP_FROM || 'noreply@epi-ops.local');
-  const smsUrl = checkedUrl(env, 'SMS_GATEWAY_URL', ['http:', 'https:'], 'https://gateway.example/send');
+  const smsUrl = configuredUrl(env, 'SMS_GATEWAY_URL', ['http:', 'https:'], 'https://gateway.example/send');
   if (smsUrl) channels.sms = new SmsGatewayChannel(smsUrl, env.SMS_GATEWAY_TOKEN || undefined);
   return channels;
 }

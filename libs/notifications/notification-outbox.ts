@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { EntityManager } from 'typeorm';
 import { PersonRepository } from '../persistence/observation/person.repository';
-import { ChannelName, NOTIFICATION_CHANNELS, NotificationChannels } from './channels';
+import { NotificationRepository, NotificationState } from '../persistence/platform/notification.repository';
+import { ChannelName, DeliveryError, NOTIFICATION_CHANNELS, NotificationChannels } from './channels';
 import { NotificationLanguage, NotificationTemplate, renderNotification } from './notification-templates';
 
 export type NotificationRecipient = { personId: string } | { staff: string; email?: string };
@@ -19,20 +21,44 @@ export interface NotificationRequest {
   params: Record<string, string | number>;
 }
 
+export interface DeliveredNotification {
+  id: string;
+  state: 'sent';
+  channel: ChannelName;
+}
+
+/** Sends in flight hold their message this long, more than any send can take (channels.ts), so no one else sends it meanwhile. */
+const DELIVERY_LEASE_SECONDS = 120;
+/** A message not delivered this long after it was stored is given up: it is no longer news. */
+const GIVE_UP_AFTER_HOURS = 24;
+/** A message is tried again after 5 s, 10 s, 20 s … at most an hour after its last failure. */
+const BACKOFF = { firstSeconds: 5, maxSeconds: 3_600 };
+/** A message its sender has not tried yet (a workflow's delivery is about to run) is left to it this long. */
+const RELAY_AFTER_SECONDS = 60;
+
 export function recipientKey(recipient: NotificationRecipient): string {
   return 'personId' in recipient ? `person:${recipient.personId}` : `staff:${recipient.staff}`;
 }
 
 /**
  * Stores messages in the `notification` table inside the caller's transaction, rendered and
- * addressed, so nothing a workflow decided to send is lost. In-app (outbox) messages are delivered
- * by being stored; the ids it returns still need an external channel (deliverNotification).
- * A message that can never be sent (bad params, unconfigured channel, unknown person) is stored
- * as failed with the reason rather than thrown, so one bad message never stalls its workflow.
+ * addressed, so nothing a workflow or the API decided to send is lost, and delivers stored ones.
+ * In-app (outbox) messages are delivered by being stored; the ids `enqueue` returns still need an
+ * external channel (`deliver`). A message that can never be sent (bad params, unconfigured channel,
+ * unknown person) is stored as failed with the reason rather than thrown, so one bad message never
+ * stalls its workflow.
+ *
+ * Two deliverers may hold the same message: its sender (a workflow's delivery activity, the API's
+ * one try after a commit) and the outbox relay. Each send first leases the row, so they never send
+ * it at once; a message already sent is not sent again. A failed send stays pending, with a time
+ * before which it is not tried again, and is rethrown for Temporal to retry, unless it can never
+ * succeed or has been pending for GIVE_UP_AFTER_HOURS: then the row is failed with the reason and
+ * the error non-retryable.
  */
 @Injectable()
 export class NotificationOutbox {
   constructor(
+    private readonly notifications: NotificationRepository,
     @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannels,
     private readonly people: PersonRepository,
   ) {}
@@ -43,7 +69,7 @@ export class NotificationOutbox {
     const toDeliver: string[] = [];
     for (const request of requests) {
       const language = request.language ?? 'zh-CN';
-      let row: { channel: string; subject: string; body: string; address: string | null; state: string; error: string | null };
+      let row: { channel: string; subject: string; body: string; address: string | null; state: NotificationState; error: string | null };
       try {
         const channel = this.channelFor(request);
         const message = renderNotification(request.template, language, { ...subject, ...request.params });
@@ -52,16 +78,55 @@ export class NotificationOutbox {
       } catch (error) {
         row = { channel: request.channel ?? 'outbox', subject: request.template, body: '', address: null, state: 'failed', error: (error as Error).message };
       }
-      const inserted = await manager.query(
-        `INSERT INTO notification (id, observation_number, recipient, channel, template, language, subject, body, address, state, attempts, last_error, created_at, sent_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $10 = 'sent' THEN 1 ELSE 0 END, $11, now(), CASE WHEN $10 = 'sent' THEN now() END)
-         ON CONFLICT (id) DO NOTHING RETURNING state`,
-        [request.id, observationNumber ?? null, recipientKey(request.recipient), row.channel, request.template, language, row.subject, row.body, row.address, row.state, row.error],
-      );
-      const state = inserted.length ? inserted[0].state : (await manager.query(`SELECT state FROM notification WHERE id = $1`, [request.id]))[0].state;
+      const state = await this.notifications.store(manager, {
+        id: request.id,
+        observationNumber: observationNumber ?? null,
+        recipient: recipientKey(request.recipient),
+        channel: row.channel,
+        template: request.template,
+        language,
+        subject: row.subject,
+        body: row.body,
+        address: row.address,
+        state: row.state,
+        lastError: row.error,
+      });
       if (state === 'pending') toDeliver.push(request.id);
     }
     return toDeliver;
+  }
+
+  /** Delivers a stored message through its channel. */
+  async deliver(id: string): Promise<DeliveredNotification> {
+    const row = await this.notifications.lease(id, DELIVERY_LEASE_SECONDS);
+    if (!row) return this.notDeliverable(id);
+    const channel = this.channels[row.channel as ChannelName];
+    try {
+      if (!channel) throw new DeliveryError(`channel ${row.channel} is not configured in this process`, false);
+      await channel.deliver({ id, to: row.address, subject: row.subject, body: row.body });
+    } catch (error) {
+      const permanent = error instanceof DeliveryError && error.permanent;
+      const reason = error instanceof Error ? error.message : String(error);
+      const failed = await this.notifications.markFailed(id, { permanent, reason, giveUpAfterHours: GIVE_UP_AFTER_HOURS, backoff: BACKOFF });
+      if (failed.state === 'failed') throw ApplicationFailure.nonRetryable(failed.lastError, permanent ? 'NotificationRejected' : 'NotificationGivenUp');
+      throw error;
+    }
+    await this.notifications.markSent(id);
+    return { id, state: 'sent', channel: row.channel as ChannelName };
+  }
+
+  /** Pending messages due for another try, oldest first: the outbox relay's work. */
+  due(limit: number): Promise<string[]> {
+    return this.notifications.due(limit, RELAY_AFTER_SECONDS);
+  }
+
+  /** Why a message could not be leased: already sent (fine), failed or unknown (never), or in flight (later). */
+  private async notDeliverable(id: string): Promise<DeliveredNotification> {
+    const row = await this.notifications.find(id);
+    if (!row) throw ApplicationFailure.nonRetryable(`notification ${id} not found`, 'NotificationNotFound');
+    if (row.state === 'sent') return { id, state: 'sent', channel: row.channel as ChannelName };
+    if (row.state === 'failed') throw ApplicationFailure.nonRetryable(`notification ${id}: ${row.lastError}`, row.address === null ? 'NotificationInvalid' : 'NotificationFailed');
+    throw new DeliveryError(`notification ${id} is being sent by another attempt`, false);
   }
 
   private channelFor(request: NotificationRequest): ChannelName {

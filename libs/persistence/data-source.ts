@@ -1,5 +1,4 @@
 import { DataSource } from 'typeorm';
-import { ENTITIES } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { Transfer1764100000000 } from './migrations/1764100000000-transfer';
 import { Roster1764200000000 } from './migrations/1764200000000-roster';
@@ -26,12 +25,11 @@ export const MIGRATIONS = [
   RosterRequestIds1765017000000,
 ];
 
-/** The one way this project builds its TypeORM data source: schema by migrations, never `synchronize`. */
+/** The one way this project builds its TypeORM data source: schema by migrations (no entity classes; the repositories in libs/persistence hold the SQL), never `synchronize`. */
 export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,

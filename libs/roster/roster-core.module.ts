@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { NotificationsModule } from '../../activities/notifications/notification.activities';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { RosterPlanner } from './roster-planner';
 import { ShiftLauncher } from './shift-launcher';
 import { StaffNotices } from './staff-notices';

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/config';
 import { FAILURE_CONVERTER_PATH } from './connection';
 
 /**
- * The workflow bundle's entry: every workflow type the worker runs. Resolved like any module, so the
+ * The production workflow bundle's entry: every workflow type the worker runs. Resolved like any module, so the
  * bundle is made from the same tree as the process that makes it: the build's JavaScript in dist/
  * (`npm start`, the bench, a worker started by hand), the TypeScript sources under Jest and ts-node.
  */
@@ -35,9 +35,9 @@ export interface WorkerLaunch {
  * limit V8 lets the heap grow far past what the workflow cache holds before collecting it
  * (README "Worker memory").
  */
-export async function prepareWorkerLaunch(config: AppConfig, bundlePath: string): Promise<WorkerLaunch> {
+export async function prepareWorkerLaunch(config: AppConfig, bundlePath: string, workflowsPath = WORKFLOWS_PATH): Promise<WorkerLaunch> {
   const bundle = config.worker.workflowBundle ?? bundlePath;
-  if (!config.worker.workflowBundle) await bundleWorkflows(bundle);
+  if (!config.worker.workflowBundle) await bundleWorkflows(bundle, workflowsPath);
   return { nodeArgs: [`--max-old-space-size=${config.worker.maxHeapMiB}`], env: { WORKER_WORKFLOW_BUNDLE: bundle } };
 }
 
@@ -50,9 +50,9 @@ export function spawnWorkerProcess(launch: WorkerLaunch, env: NodeJS.ProcessEnv,
   });
 }
 
-function bundleWorkflows(out: string): Promise<void> {
+function bundleWorkflows(out: string, workflowsPath: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeEntry('apps/cli/bundle-workflows'), out], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeEntry('apps/cli/bundle-workflows'), `--workflows=${workflowsPath}`, out], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bundling the workflows failed (exit code ${code}, see above)`))));
   });

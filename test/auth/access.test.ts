@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
-import { UsersService } from '../../apps/api/auth/users.service';
+import { UsersService } from '../../libs/auth/users.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { routesOf } from '../../libs/nest/routes';
 import { Role, ROLES } from '../../libs/auth/roles';
@@ -142,6 +142,19 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       await as.admin!.get(`/observations/${numbers.home}`).expect(403);
       await as.admin!.get('/users').expect(200);
       await as.supervisor!.get('/users').expect(403);
+    });
+
+    it('lists accounts a page at a time, by username, with how many there are in all', async () => {
+      const first = await as.admin!.get('/users?pageSize=2').expect(200);
+      expect(first.body).toMatchObject({ page: 1, pageSize: 2, total: expect.any(Number) });
+      expect(first.body.total).toBeGreaterThan(2);
+      expect(first.body.items).toHaveLength(2);
+      const second = await as.admin!.get('/users?page=2&pageSize=2').expect(200);
+      const names = [...first.body.items, ...second.body.items].map((user: { username: string }) => user.username.toLowerCase());
+      expect(names).toEqual([...names].sort());
+      expect(new Set(names).size).toBe(names.length);
+      expect(first.body.items[0]).toMatchObject({ id: expect.any(String), role: expect.any(String), lockouts: expect.any(Array), createdAt: expect.stringMatching(/Z$/) });
+      await as.admin!.get('/users?pageSize=0').expect(422);
     });
 
     it('only a supervisor closes a person’s transfer with a terminal disposition', async () => {

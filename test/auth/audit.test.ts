@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
-import { UsersService } from '../../apps/api/auth/users.service';
+import { UsersService } from '../../libs/auth/users.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { MINUTE } from '../../libs/domain/local-time';

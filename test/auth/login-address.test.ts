@@ -1,5 +1,5 @@
 /** Where a login comes from, as lockouts and throttling count it (pure: EPI_TEST_SERVERS=none). */
-import { loginAddress } from '../../apps/api/auth/login-lockout.service';
+import { loginAddress } from '../../libs/auth/login-lockout.service';
 
 const from = (ip: string) => loginAddress({ ip, socket: {} as never });
 

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { createApi } from '../../apps/api/api';
-import { UsersService } from '../../apps/api/auth/users.service';
+import { UsersService } from '../../libs/auth/users.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';

@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createApi } from '../../apps/api/api';
-import { SESSION_COOKIE } from '../../apps/api/auth/auth.guard';
+import { SESSION_COOKIE } from '../../libs/auth/auth.guard';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { PayloadKeys } from '../../libs/config/config';
 import { connectClient } from '../../libs/temporal/connection';

@@ -6,7 +6,7 @@
 import { Controller, Get, INestApplication, Logger, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
-import { requestLog } from '../../apps/api/metrics/request-log.middleware';
+import { requestLog } from '../../libs/nest/request-log.middleware';
 import { HttpErrorsFilter } from '../../libs/nest/http-errors.filter';
 import { jsonLogger } from '../../libs/nest/json-logger';
 

@@ -9,7 +9,6 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { PROBE_RESULT_WAIT_MS } from '../../apps/api/system/system.controller';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
-import { SystemProbeEntity } from '../../libs/persistence/entities';
 import { prepareWorkerLaunch, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { testConfig } from '../support/environment';
 import * as fs from 'node:fs';
@@ -49,10 +48,22 @@ describe('API → Temporal → worker → PostgreSQL (dev server, embedded Postg
     expect(launch.nodeArgs).toEqual([`--max-old-space-size=${config.worker.maxHeapMiB}`]);
   });
 
+  it('bundles the bench’s baseline workflows only into the bench’s bundle', async () => {
+    const production = fs.readFileSync(launch.env.WORKER_WORKFLOW_BUNDLE, 'utf8');
+    expect(production).toContain('observationWorkflow');
+    expect(production).not.toContain('baselineNoopWorkflow');
+    const bench = await prepareWorkerLaunch(config, path.join(bundleDir, 'bench-bundle.js'), require.resolve('../../bench/workflows'));
+    const benchCode = fs.readFileSync(bench.env.WORKER_WORKFLOW_BUNDLE, 'utf8');
+    expect(benchCode).toContain('observationWorkflow');
+    expect(benchCode).toContain('baselineNoopWorkflow');
+  });
+
   it('runs a workflow whose activity writes a row, and returns that row', async () => {
     const response = await (await supervisorHttp(api)).post('/system/probe').send({ requestedBy: 'jest' }).expect(201);
     expect(response.body.workflowId).toMatch(/^system-probe-/);
-    const row = await db.getRepository(SystemProbeEntity).findOneByOrFail({ workflowId: response.body.workflowId });
+    const [row] = await db.query(`SELECT requested_by AS "requestedBy", worker_identity AS "workerIdentity", written_at AS "writtenAt" FROM system_probe WHERE workflow_id = $1`, [
+      response.body.workflowId,
+    ]);
     expect(row.requestedBy).toBe('jest');
     expect(row.workerIdentity).toBe(response.body.workerIdentity);
     expect(row.writtenAt.toISOString()).toBe(response.body.writtenAt);

@@ -5,10 +5,11 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { createChannels, DeliveryError, NOTIFICATION_CHANNELS, SMTP_TIMEOUTS, SmsGatewayChannel } from '../../libs/notifications/channels';
-import { NotificationActivities, NotificationsModule, SendNotificationInput } from '../../activities/notifications/notification.activities';
-import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
+import { NotificationActivities } from '../../activities/notifications/notification.activities';
+import { NotificationOutbox, NotificationRequest } from '../../libs/notifications/notification-outbox';
+import { NotificationsModule } from '../../libs/notifications/notifications.module';
 import {
   NOTIFICATION_TEMPLATES,
   NotificationLanguage,
@@ -16,9 +17,9 @@ import {
   renderNotification,
 } from '../../libs/notifications/notification-templates';
 import { ConfigError } from '../../libs/config/config';
-import { NotificationEntity } from '../../libs/persistence/entities';
 import { ObservationPersistenceModule } from '../../libs/persistence/observation/observation-persistence.module';
 import { PersonRepository } from '../../libs/persistence/observation/person.repository';
+import { NotificationRepository } from '../../libs/persistence/platform/notification.repository';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { Client } from '@temporalio/client';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
@@ -50,6 +51,14 @@ const SAMPLES: Record<NotificationTemplate, Params> = {
   transfer_exception: { runId: 'R-1', exceptionId: 'R-1/3', kind: 'no_show', reason: '未到接站点', owner: 'dispatcher-zhao', deadline: '2024-03-05 10:30' },
 };
 const LANGUAGES: NotificationLanguage[] = ['zh-CN', 'en'];
+
+type SendNotificationInput = NotificationRequest & { observationNumber?: string };
+
+/** A sender's two steps: the message stored in a transaction of its own, then its one delivery. */
+async function send(db: DataSource, outbox: NotificationOutbox, input: SendNotificationInput) {
+  await db.transaction((manager) => outbox.enqueue(manager, [input], input.observationNumber));
+  return outbox.deliver(input.id);
+}
 
 const without = (params: Params, name: string): Params => Object.fromEntries(Object.entries(params).filter(([key]) => key !== name));
 
@@ -161,17 +170,18 @@ describe('createChannels', () => {
   });
 
   it('names the variable holding a bad URL', () => {
-    expect(() => createChannels({ SMTP_URL: 'http://mail.example' })).toThrow(new ConfigError('SMTP_URL', 'must use smtp: or smtps:, got "http:"'));
+    expect(() => createChannels({ SMTP_URL: 'http://mail.example' })).toThrow(new ConfigError('SMTP_URL', 'must use smtp:// or smtps://, got "http:"'));
     expect(() => createChannels({ SMS_GATEWAY_URL: 'not a url' })).toThrow(ConfigError);
   });
 });
 
-describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and PostgreSQL)', () => {
+describe('NotificationOutbox: a message stored, then delivered (real SMTP, HTTP gateway and PostgreSQL)', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   let moduleRef: TestingModule;
-  let activities: NotificationActivities;
-  let rows: Repository<NotificationEntity>;
+  let outbox: NotificationOutbox;
+  let db: DataSource;
+  let rows: NotificationRepository;
   let person: { id: string };
 
   beforeAll(async () => {
@@ -181,10 +191,10 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
       .overrideProvider(NOTIFICATION_CHANNELS)
       .useValue(createChannels({ SMTP_URL: `smtp://ops:secret@127.0.0.1:${smtp.port}`, SMS_GATEWAY_URL: gateway.url, SMS_GATEWAY_TOKEN: 'gateway-token' }))
       .compile();
-    activities = moduleRef.get(NotificationActivities);
-    const dataSource = moduleRef.get(DataSource);
-    rows = dataSource.getRepository(NotificationEntity);
-    [person] = await dataSource.query(
+    outbox = moduleRef.get(NotificationOutbox);
+    db = moduleRef.get(DataSource);
+    rows = moduleRef.get(NotificationRepository);
+    [person] = await db.query(
       `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit) VALUES ('张三', 'passport', $1, '13800138000', '东城街道', '幸福社区', '3', '2') RETURNING id`,
       [`E${randomUUID().slice(0, 8)}`],
     );
@@ -213,14 +223,14 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
 
   it('texts a person the zh-CN message at their mobile, through the gateway with its token', async () => {
     const input = reminder();
-    await expect(activities.sendNotification(input)).resolves.toEqual({ id: input.id, state: 'sent', channel: 'sms' });
+    await expect(send(db, outbox, input)).resolves.toEqual({ id: input.id, state: 'sent', channel: 'sms' });
 
     const text = renderNotification('checkin_reminder', 'zh-CN', SAMPLES.checkin_reminder).body;
     expect(text).toContain('08:00–10:00');
     expect(gateway.received).toEqual([{ authorization: 'Bearer gateway-token', idempotencyKey: input.id, at: expect.any(Number), body: { to: '13800138000', text } }]);
-    const row = await rows.findOneByOrFail({ id: input.id });
+    const row = await rows.find(input.id);
     expect(row).toMatchObject({ recipient: `person:${person.id}`, channel: 'sms', language: 'zh-CN', body: text, state: 'sent', attempts: 1, lastError: null });
-    expect(row.sentAt).toBeInstanceOf(Date);
+    expect(row?.sentAt).toBeInstanceOf(Date);
   });
 
   it('emails staff with an address the subject and body, from the default sender, with the notification id as Message-ID', async () => {
@@ -231,7 +241,7 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
       template: 'fever_alert',
       params: SAMPLES.fever_alert,
     };
-    await expect(activities.sendNotification(input)).resolves.toMatchObject({ state: 'sent', channel: 'email' });
+    await expect(send(db, outbox, input)).resolves.toMatchObject({ state: 'sent', channel: 'email' });
 
     expect(smtp.received).toHaveLength(1);
     const [mail] = smtp.received;
@@ -239,50 +249,50 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
     expect(decodeMail(mail.raw)).toEqual(renderNotification('fever_alert', 'zh-CN', SAMPLES.fever_alert));
     // The same notification sent again carries the same Message-ID, so a mail system can drop the repeat.
     expect(/^Message-ID: *(.*)$/im.exec(mail.raw.replace(/\r\n[ \t]+/g, ' '))?.[1]).toBe(`<${workflowId}%3Afever%3Amedical@epi-ops.local>`);
-    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ recipient: 'staff:王医生', channel: 'email', state: 'sent' });
+    await expect(rows.find(input.id)).resolves.toMatchObject({ recipient: 'staff:王医生', channel: 'email', state: 'sent' });
   });
 
   it('keeps a message for staff without an address in the outbox, sent by being stored', async () => {
     const input: SendNotificationInput = { id: `wf-${randomUUID()}:shift`, recipient: { staff: '李四' }, template: 'shift_reminder', language: 'en', params: SAMPLES.shift_reminder };
-    await expect(activities.sendNotification(input)).resolves.toMatchObject({ state: 'sent', channel: 'outbox' });
+    await expect(send(db, outbox, input)).resolves.toMatchObject({ state: 'sent', channel: 'outbox' });
 
     expect(smtp.received).toHaveLength(0);
     expect(gateway.received).toHaveLength(0);
-    const row = await rows.findOneByOrFail({ id: input.id });
+    const row = await rows.find(input.id);
     expect(row).toMatchObject({ recipient: 'staff:李四', channel: 'outbox', language: 'en', state: 'sent', attempts: 1 });
-    expect(row.body).toBe(renderNotification('shift_reminder', 'en', SAMPLES.shift_reminder).body);
+    expect(row?.body).toBe(renderNotification('shift_reminder', 'en', SAMPLES.shift_reminder).body);
   });
 
   it('sends the same id once', async () => {
     const input = reminder();
-    await activities.sendNotification(input);
-    await expect(activities.sendNotification(input)).resolves.toMatchObject({ state: 'sent', channel: 'sms' });
+    await send(db, outbox, input);
+    await expect(send(db, outbox, input)).resolves.toMatchObject({ state: 'sent', channel: 'sms' });
 
     expect(gateway.received).toHaveLength(1);
-    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'sent', attempts: 1 });
+    await expect(rows.find(input.id)).resolves.toMatchObject({ state: 'sent', attempts: 1 });
   });
 
   it('leaves the row pending and rethrows a retryable error when the gateway answers 500, then sends on retry', async () => {
     const input = reminder();
     gateway.replies.push([500, 'upstream busy']);
-    const error = await activities.sendNotification(input).catch((e: unknown) => e);
+    const error = await send(db, outbox, input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).not.toBeInstanceOf(ApplicationFailure);
     expect((error as Error).message).toBe('SMS gateway answered 500: upstream busy');
-    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'pending', attempts: 1, lastError: 'SMS gateway answered 500: upstream busy' });
+    await expect(rows.find(input.id)).resolves.toMatchObject({ state: 'pending', attempts: 1, lastError: 'SMS gateway answered 500: upstream busy' });
 
-    await expect(activities.sendNotification(input)).resolves.toMatchObject({ state: 'sent' });
+    await expect(send(db, outbox, input)).resolves.toMatchObject({ state: 'sent' });
     expect(gateway.received).toHaveLength(2);
-    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'sent', attempts: 2 });
+    await expect(rows.find(input.id)).resolves.toMatchObject({ state: 'sent', attempts: 2 });
   });
 
   it('fails the row with a non-retryable error when the gateway answers 400', async () => {
     const input = reminder();
     gateway.replies.push([400, '{"error":"invalid number"}']);
-    const error = await activities.sendNotification(input).catch((e: unknown) => e);
+    const error = await send(db, outbox, input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ nonRetryable: true, type: 'NotificationRejected', message: 'SMS gateway answered 400: {"error":"invalid number"}' });
-    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'failed', attempts: 1, lastError: 'SMS gateway answered 400: {"error":"invalid number"}' });
+    await expect(rows.find(input.id)).resolves.toMatchObject({ state: 'failed', attempts: 1, lastError: 'SMS gateway answered 400: {"error":"invalid number"}' });
   });
 
   it('masks a number the gateway repeats in its reply', async () => {
@@ -299,48 +309,48 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
 
   it('fails the row with a non-retryable error when the SMTP server refuses the recipient', async () => {
     const input: SendNotificationInput = { id: `wf-${randomUUID()}:x`, recipient: { staff: '无此人', email: 'nobody@clinic.example' }, template: 'shift_no_show', params: SAMPLES.shift_no_show };
-    const error = await activities.sendNotification(input).catch((e: unknown) => e);
+    const error = await send(db, outbox, input).catch((e: unknown) => e);
     expect(error).toMatchObject({ nonRetryable: true, type: 'NotificationRejected' });
     expect((error as Error).message).toContain('550');
     // The reply's address is masked: the message is stored, logged and kept in Temporal.
     expect((error as Error).message).toContain('<email>');
     expect((error as Error).message).not.toContain('nobody@clinic.example');
-    const row = await rows.findOneByOrFail({ id: input.id });
+    const row = await rows.find(input.id);
     expect(row).toMatchObject({ state: 'failed', attempts: 1 });
-    expect(row.lastError).not.toContain('nobody@clinic.example');
+    expect(row?.lastError).not.toContain('nobody@clinic.example');
   });
 
   it('fails the row with a non-retryable error for a person who does not exist', async () => {
     const missing = randomUUID();
     const input = { ...reminder(), recipient: { personId: missing } };
-    const error = await activities.sendNotification(input).catch((e: unknown) => e);
+    const error = await send(db, outbox, input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ nonRetryable: true, type: 'NotificationInvalid', message: `notification ${input.id}: person ${missing} not found` });
     expect(gateway.received).toHaveLength(0);
-    await expect(rows.findOneByOrFail({ id: input.id })).resolves.toMatchObject({ state: 'failed', lastError: `person ${missing} not found` });
+    await expect(rows.find(input.id)).resolves.toMatchObject({ state: 'failed', lastError: `person ${missing} not found` });
   });
 
   it('rejects bad params non-retryably, keeping the failed message and its reason', async () => {
     const input = { ...reminder(), observationNumber: undefined, params: { observationNumber: 'GC-1' } };
-    await expect(activities.sendNotification(input)).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationInvalid' });
-    const row = await rows.findOneByOrFail({ id: input.id });
-    expect(row.state).toBe('failed');
-    expect(row.lastError).toMatch(/missing params/);
+    await expect(send(db, outbox, input)).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationInvalid' });
+    const row = await rows.find(input.id);
+    expect(row?.state).toBe('failed');
+    expect(row?.lastError).toMatch(/missing params/);
   });
 
   it('sends a message once when two deliverers try it at the same time: the second waits for the first', async () => {
     const input = reminder();
-    await moduleRef.get(DataSource).transaction((manager) => moduleRef.get(NotificationOutbox).enqueue(manager, [input], input.observationNumber));
+    await db.transaction((manager) => outbox.enqueue(manager, [input], input.observationNumber));
     let answer!: () => void;
     gateway.hold = new Promise((resolve) => (answer = resolve));
-    const first = activities.deliverNotification({ id: input.id });
+    const first = outbox.deliver(input.id);
     await eventually(async () => gateway.received.length, (n) => n === 1, { what: 'the first send reaches the gateway' });
-    const second = await activities.deliverNotification({ id: input.id }).catch((e: unknown) => e);
+    const second = await outbox.deliver(input.id).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(DeliveryError);
     expect(second).toMatchObject({ permanent: false, message: `notification ${input.id} is being sent by another attempt` });
     answer();
     await expect(first).resolves.toMatchObject({ state: 'sent' });
-    await expect(activities.deliverNotification({ id: input.id })).resolves.toMatchObject({ state: 'sent' });
+    await expect(outbox.deliver(input.id)).resolves.toMatchObject({ state: 'sent' });
     expect(gateway.received).toHaveLength(1);
   });
 
@@ -359,21 +369,20 @@ describe('NotificationActivities.sendNotification (real SMTP, HTTP gateway and P
   });
 
   describe('where only the outbox is configured', () => {
-    let outboxOnly: NotificationActivities;
+    let outboxOnly: NotificationOutbox;
     beforeAll(() => {
-      const channels = createChannels({});
-      outboxOnly = new NotificationActivities(moduleRef.get(DataSource), channels, new NotificationOutbox(channels, new PersonRepository(moduleRef.get(DataSource))));
+      outboxOnly = new NotificationOutbox(rows, createChannels({}), new PersonRepository(db));
     });
 
     it('keeps a message for a person in the outbox', async () => {
       const input = reminder();
-      await expect(outboxOnly.sendNotification(input)).resolves.toMatchObject({ state: 'sent', channel: 'outbox' });
+      await expect(send(db, outboxOnly, input)).resolves.toMatchObject({ state: 'sent', channel: 'outbox' });
       expect(gateway.received).toHaveLength(0);
     });
 
     it('refuses, non-retryably, a channel asked for but not configured', async () => {
       const input: SendNotificationInput = { ...reminder(), channel: 'sms' };
-      await expect(outboxOnly.sendNotification(input)).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationInvalid', message: expect.stringContaining('SMS_GATEWAY_URL is not set') });
+      await expect(send(db, outboxOnly, input)).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationInvalid', message: expect.stringContaining('SMS_GATEWAY_URL is not set') });
     });
   });
 });
@@ -402,8 +411,8 @@ describe('the outbox relay, on its schedule (dev server, worker, HTTP gateway)',
     // suites left pending for their own, long-gone gateways would be tried ahead of this suite's.
     await db.query(`UPDATE notification SET state = 'failed', last_error = 'left pending by an earlier test suite' WHERE state = 'pending'`);
     const channels = createChannels(smsEnv);
-    outbox = new NotificationOutbox(channels, new PersonRepository(db));
-    sender = new NotificationActivities(db, channels, outbox);
+    outbox = new NotificationOutbox(new NotificationRepository(db), channels, new PersonRepository(db));
+    sender = new NotificationActivities(outbox);
     [{ id: personId }] = await db.query(
       `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit) VALUES ('王五', 'passport', $1, '13900139000', 'XYL', '学院路社区', '1', '1') RETURNING id`,
       [`R${randomUUID().slice(0, 8)}`],

@@ -2,9 +2,9 @@ import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createChannels } from '../../libs/notifications/channels';
-import { NotificationActivities } from '../../activities/notifications/notification.activities';
 import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import { PersonRepository } from '../../libs/persistence/observation/person.repository';
+import { NotificationRepository } from '../../libs/persistence/platform/notification.repository';
 import { RosterModeRepository } from '../../libs/persistence/roster/roster-mode.repository';
 import { RosterPlanRepository } from '../../libs/persistence/roster/roster-plan.repository';
 import { RosterPostRepository } from '../../libs/persistence/roster/roster-post.repository';
@@ -29,13 +29,12 @@ import { eventually } from '../support/eventually';
  */
 export function rosterServices(db: DataSource, testClient: Client, config: AppConfig) {
   const client = new Client({ connection: testClient.connection, namespace: testClient.options.namespace, dataConverter: dataConverterFor(config.temporal) });
-  const channels = createChannels({});
-  const outbox = new NotificationOutbox(channels, new PersonRepository(db));
+  const outbox = new NotificationOutbox(new NotificationRepository(db), createChannels({}), new PersonRepository(db));
   const [posts, modes, staff, plans, shifts] = [new RosterPostRepository(db), new RosterModeRepository(db), new RosterStaffRepository(db), new RosterPlanRepository(db), new RosterShiftRepository(db)];
   const launcher = new ShiftLauncher(config, shifts);
   const planner = new RosterPlanner(config, posts, modes, staff, shifts);
   const notices = new StaffNotices(staff, outbox);
-  const planning = new RosterPlanningService(db, config, client, planner, launcher, notices, new NotificationActivities(db, channels, outbox), plans, shifts);
+  const planning = new RosterPlanningService(db, config, client, planner, launcher, notices, outbox, plans, shifts);
   return { planning, launcher, modes: new RosterModeService(planner, planning, posts, modes, shifts) };
 }
 

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { UsersService } from '../../apps/api/auth/users.service';
+import { UsersService } from '../../libs/auth/users.service';
 import type { Role } from '../../libs/auth/roles';
 
 export interface Scope {

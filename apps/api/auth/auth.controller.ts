@@ -1,17 +1,17 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { AllowCookieAuth, OwnAccount, Public, Roles } from '../../../libs/auth/roles.decorator';
 import { Principal, ROLES } from '../../../libs/auth/roles';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
-import type { AuditedRequest } from '../audit/audit.service';
-import { LoginDto, PasswordChangeDto } from './auth.dto';
-import { SESSION_COOKIE, TokenClaims } from './auth.guard';
-import { loginAddress, LoginRefused } from './login-lockout.service';
-import { UsersService } from './users.service';
+import type { AuditedRequest } from '../../../libs/audit/audit.service';
+import { LoginAnswerDto, LoginDto, PasswordChangeDto, PrincipalDto } from './auth.dto';
+import { SESSION_COOKIE, TokenClaims } from '../../../libs/auth/auth.guard';
+import { loginAddress, LoginRefused } from '../../../libs/auth/login-lockout.service';
+import { UsersService } from '../../../libs/auth/users.service';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -26,7 +26,8 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in: a bearer token for the API, and a session cookie for the dashboard and the Temporal UI codec' })
-  async login(@Body() body: LoginDto, @Req() request: AuditedRequest, @Res({ passthrough: true }) response: Response) {
+  @ApiOkResponse({ type: LoginAnswerDto })
+  async login(@Body() body: LoginDto, @Req() request: AuditedRequest, @Res({ passthrough: true }) response: Response): Promise<LoginAnswerDto> {
     request.claimedUser = body.username;
     request.auditRecord = { type: 'user', id: body.username, places: [] };
     const { tokenVersion, ...actor } = await this.users.login(body.username, body.password, loginAddress(request)).catch((error: unknown) => {
@@ -46,6 +47,7 @@ export class AuthController {
   @AllowCookieAuth() // the dashboard logs out with its session cookie (SameSite=Strict); it holds no bearer token
   @HttpCode(204)
   @ApiOperation({ summary: 'Ends every login of this account (all its tokens stop working)' })
+  @ApiNoContentResponse({ description: 'logged out everywhere' })
   async logout(@Actor() actor: Principal, @Res({ passthrough: true }) response: Response) {
     await this.users.revokeSessions(actor.userId);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -54,7 +56,9 @@ export class AuthController {
   @Get('me')
   @Roles(...ROLES)
   @OwnAccount()
-  me(@Actor() actor: Principal) {
+  @ApiOperation({ summary: 'Who is logged in' })
+  @ApiOkResponse({ type: PrincipalDto })
+  me(@Actor() actor: Principal): PrincipalDto {
     return actor;
   }
 
@@ -63,6 +67,7 @@ export class AuthController {
   @OwnAccount()
   @HttpCode(204)
   @ApiOperation({ summary: 'Change one’s own password (ends the other logins too)' })
+  @ApiNoContentResponse({ description: 'changed' })
   async changePassword(@Actor() actor: Principal, @Body() body: PasswordChangeDto, @Req() request: AuditedRequest) {
     await this.users.login(actor.username, body.currentPassword, loginAddress(request));
     await this.users.update(actor.userId, { password: body.newPassword });

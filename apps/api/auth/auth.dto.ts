@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { Role, ROLES } from '../../../libs/auth/roles';
+import { Principal, Role, ROLES } from '../../../libs/auth/roles';
+import type { AccountLock, AccountView } from '../../../libs/persistence/platform/user.repository';
 
 export class LoginDto {
   @ApiProperty({ example: 'wang.sup' }) @IsString() @MinLength(1) @MaxLength(60) username!: string;
@@ -29,4 +30,42 @@ export class UpdateUserDto {
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(60) community?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
   @ApiPropertyOptional({ description: 'true: lift a lockout after failed logins' }) @IsOptional() @IsBoolean() unlock?: boolean;
+}
+
+/** Who is logged in: the account's role and jurisdiction decide what it may see and do. */
+export class PrincipalDto implements Principal {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ example: 'wang.sup' }) username!: string;
+  @ApiProperty({ example: '王主任' }) displayName!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ type: String, nullable: true, example: 'XYL', description: 'null: the whole district' }) subdistrict!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '学院路社区', description: 'null: the whole subdistrict' }) community!: string | null;
+}
+
+export class LoginAnswerDto {
+  @ApiProperty({ description: 'send as `Authorization: Bearer <accessToken>`; the same token is set as the session cookie' }) accessToken!: string;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
+  @ApiProperty({ description: 'seconds the token is valid' }) expiresIn!: number;
+  @ApiProperty({ type: PrincipalDto }) user!: PrincipalDto;
+}
+
+export class AccountLockDto implements AccountLock {
+  @ApiProperty({ description: 'the address (IPv4, or an IPv6 /64) the failed logins came from' }) address!: string;
+  @ApiProperty({ format: 'date-time' }) lockedUntil!: string;
+}
+
+/** An account as administrators see it. */
+export class AccountDto implements AccountView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'li.worker' }) username!: string;
+  @ApiProperty({ example: '李社工' }) displayName!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ type: String, nullable: true, description: 'null: the whole district' }) subdistrict!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'null: the whole subdistrict' }) community!: string | null;
+  @ApiProperty({ description: 'false: disabled, no login is accepted' }) active!: boolean;
+  @ApiProperty({ type: [AccountLockDto], description: 'locks in force after failed logins, one per address, latest first' }) lockouts!: AccountLockDto[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'the end of the latest lock in force' }) lockedUntil!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastLoginAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }

@@ -5,14 +5,14 @@ import { createSecretKey } from 'node:crypto';
 import { AppConfig, requireJwtSecret } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { AuditController } from '../audit/audit.controller';
-import { AuditInterceptor } from '../audit/audit.interceptor';
-import { AuditService } from '../audit/audit.service';
+import { AuditInterceptor } from '../../../libs/audit/audit.interceptor';
+import { AuditService } from '../../../libs/audit/audit.service';
 import { AuthController } from './auth.controller';
-import { AuthGuard } from './auth.guard';
-import { JurisdictionResolver } from './jurisdiction.resolver';
-import { LoginLockout } from './login-lockout.service';
+import { AuthGuard } from '../../../libs/auth/auth.guard';
+import { JurisdictionResolver } from '../../../libs/auth/jurisdiction.resolver';
+import { LoginLockout } from '../../../libs/auth/login-lockout.service';
 import { UsersController } from './users.controller';
-import { UsersService } from './users.service';
+import { UsersService } from '../../../libs/auth/users.service';
 
 /** Logins, the guard on every route, and the audit log of every command. */
 @Global()

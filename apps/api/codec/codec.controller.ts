@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Payload } from '@temporalio/common';
 import { IsArray } from 'class-validator';
 import { invalid } from '../../../libs/domain/errors';
@@ -13,7 +13,18 @@ interface JsonPayload {
 }
 
 class PayloadsBody {
-  @ApiProperty({ example: [{ metadata: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==', 'encryption-key-id': 'ZGV2LTE=' }, data: '…' }] })
+  @ApiProperty({
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        metadata: { type: 'object', additionalProperties: { type: 'string', format: 'byte' }, description: 'each value base64' },
+        data: { type: 'string', format: 'byte', nullable: true, description: 'base64' },
+      },
+    },
+    description: 'Temporal payloads in their JSON form',
+    example: [{ metadata: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==', 'encryption-key-id': 'ZGV2LTE=' }, data: '…' }],
+  })
   @IsArray()
   payloads!: JsonPayload[];
 }
@@ -51,6 +62,7 @@ export class CodecController {
   @DistrictLevel()
   @AllowCookieAuth()
   @ApiOperation({ summary: 'Decrypts payloads for the Temporal Web UI; one under an unknown key comes back unchanged' })
+  @ApiOkResponse({ type: PayloadsBody })
   async decode(@Body() body: PayloadsBody): Promise<PayloadsBody> {
     const payloads = body.payloads.map(fromJson);
     // One payload under a retired key must not hide the rest of a history.
@@ -73,6 +85,7 @@ export class CodecController {
   @DistrictLevel()
   @AllowCookieAuth()
   @ApiOperation({ summary: 'Encrypts payloads the Web UI sends (e.g. a signal typed in by hand) with the active key' })
+  @ApiOkResponse({ type: PayloadsBody })
   async encode(@Body() body: PayloadsBody): Promise<PayloadsBody> {
     return { payloads: (await this.codec.encode(body.payloads.map(fromJson))).map(toJson) };
   }

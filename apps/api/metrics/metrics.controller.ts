@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Registry } from 'prom-client';
 import { Public } from '../../../libs/auth/roles.decorator';
@@ -17,6 +17,7 @@ export class MetricsController {
   @Get()
   @Public()
   @ApiOperation({ summary: "Prometheus text format: process, HTTP and domain metrics, then the worker's Temporal SDK metrics" })
+  @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } }, description: 'the Prometheus exposition format' })
   async metrics(@Res() response: Response) {
     // The worker is read first: its outcome is the epi_worker_metrics_up this scrape reports.
     const worker = await this.workerMetrics.read();

@@ -5,8 +5,8 @@ import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOpe
 import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { ObservationRecord } from '../../../libs/persistence/observation/observation.repository';
-import { LoadedRecord } from '../auth/loaded-record.decorator';
-import { AuditedRead } from '../audit/audit.interceptor';
+import { LoadedRecord } from '../../../libs/auth/loaded-record.decorator';
+import { AuditedRead } from '../../../libs/audit/audit.interceptor';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
 import { forbidden } from '../../../libs/domain/errors';
 import { DistrictLevel, Roles, Scoped, ScopedInHandler, SharedData } from '../../../libs/auth/roles.decorator';

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotificationActivities } from '../../../activities/notifications/notification.activities';
-import type { NotificationRequest } from '../../../libs/notifications/notification-outbox';
+import { NotificationOutbox, NotificationRequest } from '../../../libs/notifications/notification-outbox';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
@@ -78,7 +77,7 @@ export class RosterPlanningService {
     private readonly planner: RosterPlanner,
     private readonly launcher: ShiftLauncher,
     private readonly notices: StaffNotices,
-    private readonly delivery: NotificationActivities,
+    private readonly outbox: NotificationOutbox,
     private readonly plans: RosterPlanRepository,
     private readonly shifts: RosterShiftRepository,
   ) {}
@@ -244,7 +243,7 @@ export class RosterPlanningService {
       const done = await work(tx);
       return { value: done.value, toDeliver: await this.notices.store(tx, done.notices) };
     });
-    for (const id of toDeliver) await this.delivery.deliverNotification({ id }).catch(() => undefined);
+    for (const id of toDeliver) await this.outbox.deliver(id).catch(() => undefined);
     return value;
   }
 }

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { DistrictLevel, Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
-import { postSubdistrict } from '../auth/jurisdiction.resolver';
+import { postSubdistrict } from '../../../libs/auth/jurisdiction.resolver';
 import { randomUUID } from 'node:crypto';
 import { IdempotencyKey } from '../../../libs/nest/idempotency';
 import { ApiPageResponse } from '../../../libs/nest/paging';

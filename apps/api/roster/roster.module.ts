@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { NotificationsModule } from '../../../activities/notifications/notification.activities';
+import { NotificationsModule } from '../../../libs/notifications/notifications.module';
 import { RosterCoreModule } from '../../../libs/roster/roster-core.module';
 import { RosterController } from './roster.controller';
 import { RosterModeService } from './roster-mode.service';

@@ -1,6 +1,6 @@
 import { NoJurisdiction, Roles } from '../../../libs/auth/roles.decorator';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Client, isGrpcDeadlineError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Response } from 'express';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
@@ -23,6 +23,17 @@ class ProbeRequest {
   requestedBy!: string;
 }
 
+class ProbeResultDto implements SystemProbeResult {
+  @ApiProperty({ example: 'system-probe-0b8e4c52-6f1e-4f0e-9a57-3c1f2d9e8a10' }) workflowId!: string;
+  @ApiProperty({ description: 'the worker whose activity wrote the row: `<pid>@<host>`' }) workerIdentity!: string;
+  @ApiProperty({ format: 'date-time', description: 'when the row was written' }) writtenAt!: string;
+}
+
+class ProbeRunningDto {
+  @ApiProperty() workflowId!: string;
+  @ApiProperty({ enum: ['running'] }) status!: 'running';
+}
+
 @ApiTags('system')
 @Controller('system/probe')
 @Roles('admin', 'supervisor')
@@ -33,8 +44,9 @@ export class SystemController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Runs a workflow whose activity writes a row to PostgreSQL, and waits for its result. */
   @Post()
+  @ApiOperation({ summary: 'Runs a workflow whose activity writes a row to PostgreSQL, and waits for its result' })
+  @ApiCreatedResponse({ type: ProbeResultDto })
   async probe(@Body() body: ProbeRequest): Promise<SystemProbeResult> {
     return this.client.workflow.execute(systemProbeWorkflow, {
       workflowId: `system-probe-${randomUUID()}`,
@@ -48,7 +60,9 @@ export class SystemController {
   @Get(':workflowId')
   @HttpCode(200)
   @ApiOperation({ summary: 'The result of a system probe (202 while it still runs); other workflows are not found here' })
-  async result(@Param('workflowId') workflowId: string, @Res({ passthrough: true }) response: Response): Promise<SystemProbeResult | { workflowId: string; status: 'running' }> {
+  @ApiOkResponse({ type: ProbeResultDto })
+  @ApiAcceptedResponse({ type: ProbeRunningDto, description: 'the probe still runs' })
+  async result(@Param('workflowId') workflowId: string, @Res({ passthrough: true }) response: Response): Promise<ProbeResultDto | ProbeRunningDto> {
     const handle = this.client.workflow.getHandle(workflowId);
     try {
       if (!PROBE_ID.test(workflowId) || (await handle.describe()).type !== systemProbeWorkflow.name) throw notFound('system probe', workflowId);

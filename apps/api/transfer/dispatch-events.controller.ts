@@ -16,7 +16,7 @@ import { IsDefined, IsIn, IsISO8601, IsNumber, IsString, Matches, Max, MaxLength
 import { Public } from '../../../libs/auth/roles.decorator';
 import { DISPATCH_EVENT_KINDS, DispatchEvent, DispatchEventAnswer, DispatchEventKind } from '../../../libs/persistence/transfer/dispatch.repository';
 import type { TripLeg } from '../../../workflows/transfer/transfer.messages';
-import type { AuditedRequest } from '../audit/audit.service';
+import type { AuditedRequest } from '../../../libs/audit/audit.service';
 import { DispatchEventsService } from './dispatch-events.service';
 import { TRIP_LEGS } from './transfer-views';
 import { DispatchSignatureGuard, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, TIMESTAMP_HEADER } from './dispatch-signature.guard';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { conflict } from '../../../libs/domain/errors';
 import { DispatchEvent, DispatchEventAnswer, DispatchRepository } from '../../../libs/persistence/transfer/dispatch.repository';
 import { arriveUpdate, departUpdate, TripLeg, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
-import type { RecordPlace } from '../auth/jurisdiction.resolver';
+import type { RecordPlace } from '../../../libs/auth/jurisdiction.resolver';
 import { DISPATCH_SYSTEM_ACTOR } from './dispatch-signature.guard';
 import { TransferRunService } from './transfer-run.service';
 

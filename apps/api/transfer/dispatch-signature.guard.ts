@@ -4,7 +4,7 @@ import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { DomainError } from '../../../libs/domain/errors';
 import { errorResponse } from '../../../libs/nest/http-errors.filter';
-import { AuditedRequest, AuditService } from '../audit/audit.service';
+import { AuditedRequest, AuditService } from '../../../libs/audit/audit.service';
 
 /** Who the audit log and the trip's commands name for what the dispatch system posts. */
 export const DISPATCH_SYSTEM_ACTOR = 'dispatch-system';

@@ -37,7 +37,7 @@ import {
   RunView,
   TripView,
 } from '../../../workflows/transfer/transfer.messages';
-import { AuditedRead } from '../audit/audit.interceptor';
+import { AuditedRead } from '../../../libs/audit/audit.interceptor';
 import { sendTable, TABLE_CONTENT_TYPE, TableColumn } from '../../../libs/nest/table-file';
 import { ByDto, ExceptionDecisionDto, HandOverDto, PlanAdjustmentDto, RefusalDto, RerouteDto, RiderDto, RunListQuery, RunRequestDto, SheetQuery } from './transfer.dto';
 import { TransferRunService } from './transfer-run.service';

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { NotificationOutbox, NotificationRequest } from '../../notifications/notification-outbox';
-import { NotificationActivities } from '../../../activities/notifications/notification.activities';
 import type { DispatchOrder, DispatchSystem } from './dispatch-system';
 
 /** The default: the driver and each escort get the transfer_dispatch message through the notification channels. */
@@ -11,7 +10,6 @@ export class NotificationDispatchSystem implements DispatchSystem {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: NotificationOutbox,
-    private readonly notifications: NotificationActivities,
   ) {}
 
   async dispatch(order: DispatchOrder): Promise<{ reference: string }> {
@@ -25,7 +23,7 @@ export class NotificationDispatchSystem implements DispatchSystem {
       params,
     }));
     const toDeliver = await this.dataSource.transaction((manager) => this.outbox.enqueue(manager, requests));
-    for (const id of toDeliver) await this.notifications.deliverNotification({ id });
+    for (const id of toDeliver) await this.outbox.deliver(id);
     return { reference: order.orderId };
   }
 }

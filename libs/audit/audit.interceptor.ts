@@ -3,7 +3,7 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
-import { errorResponse } from '../../../libs/nest/http-errors.filter';
+import { errorResponse } from '../nest/http-errors.filter';
 import { AuditedRequest, AuditService } from './audit.service';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);

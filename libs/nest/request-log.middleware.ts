@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { inRequest, logLine } from '../../../libs/nest/json-logger';
+import { inRequest, logLine } from './json-logger';
 import type { AuditedRequest } from '../audit/audit.service';
 
 export const REQUEST_ID_HEADER = 'x-request-id';

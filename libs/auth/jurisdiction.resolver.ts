@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { Jurisdiction } from '../../../libs/auth/jurisdiction';
-import type { Principal } from '../../../libs/auth/roles';
-import { parseUuid } from '../../../libs/domain/ids';
-import { ImportJobRepository } from '../../../libs/persistence/observation/import-job.repository';
-import { IncomingHandOverRepository } from '../../../libs/persistence/observation/incoming-hand-over.repository';
-import { ObservationRepository } from '../../../libs/persistence/observation/observation.repository';
-import { TransferRunRepository } from '../../../libs/persistence/transfer/transfer-run.repository';
-import { RosterPlanRepository } from '../../../libs/persistence/roster/roster-plan.repository';
-import { RosterPostRepository } from '../../../libs/persistence/roster/roster-post.repository';
-import { RosterShiftRepository } from '../../../libs/persistence/roster/roster-shift.repository';
-import { ShiftRequestRepository } from '../../../libs/persistence/roster/shift-request.repository';
-import { observationWorkflowId } from '../../../workflows/observation/observation.messages';
-import { shiftWorkflowId } from '../../../workflows/roster/shift.messages';
-import { transferRunWorkflowId, transferTripWorkflowId } from '../../../workflows/transfer/transfer.messages';
+import type { Jurisdiction } from './jurisdiction';
+import type { Principal } from './roles';
+import { parseUuid } from '../domain/ids';
+import { ImportJobRepository } from '../persistence/observation/import-job.repository';
+import { IncomingHandOverRepository } from '../persistence/observation/incoming-hand-over.repository';
+import { ObservationRepository } from '../persistence/observation/observation.repository';
+import { TransferRunRepository } from '../persistence/transfer/transfer-run.repository';
+import { RosterPlanRepository } from '../persistence/roster/roster-plan.repository';
+import { RosterPostRepository } from '../persistence/roster/roster-post.repository';
+import { RosterShiftRepository } from '../persistence/roster/roster-shift.repository';
+import { ShiftRequestRepository } from '../persistence/roster/shift-request.repository';
+import { observationWorkflowId } from '../../workflows/observation/observation.messages';
+import { shiftWorkflowId } from '../../workflows/roster/shift.messages';
+import { transferRunWorkflowId, transferTripWorkflowId } from '../../workflows/transfer/transfer.messages';
 
 /** A record the guard found for a route, for the access check and the audit log. */
 export interface RecordPlace {

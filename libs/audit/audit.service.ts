@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { maskPersonalData } from '../../../libs/domain/personal-data';
-import { HttpProblem, unavailableReason } from '../../../libs/nest/http-errors.filter';
+import { maskPersonalData } from '../domain/personal-data';
+import { HttpProblem, unavailableReason } from '../nest/http-errors.filter';
 import type { Request } from 'express';
-import { DataSource } from 'typeorm';
-import { narrowFilter } from '../../../libs/auth/jurisdiction';
-import type { Principal } from '../../../libs/auth/roles';
-import { REQUEST_ID_HEADER } from '../metrics/request-log.middleware';
+import { AuditEntry, AuditFilter, AuditRepository, MAX_AUDIT_BATCH, NewAuditEntry } from '../persistence/platform/audit.repository';
+import { narrowFilter } from '../auth/jurisdiction';
+import type { Principal } from '../auth/roles';
+import { REQUEST_ID_HEADER } from '../nest/request-log.middleware';
 import type { RecordPlace } from '../auth/jurisdiction.resolver';
-import { MINUTE } from '../../../libs/domain/local-time';
+import { MINUTE } from '../domain/local-time';
 
 /** What the guard and the login learn about a request, for the audit row. */
 export interface AuditedRequest extends Request {
@@ -16,28 +16,6 @@ export interface AuditedRequest extends Request {
   /** Login: the name someone tried, before anyone is authenticated; the dispatch webhook: the dispatch system, whose signature stands for a login. */
   claimedUser?: string;
 }
-
-export interface AuditFilter {
-  actor?: string;
-  action?: string;
-  recordType?: string;
-  recordId?: string;
-  subdistrict?: string;
-  community?: string;
-  from?: Date;
-  to?: Date;
-  /** Rows older than this id (the previous page's last id). */
-  before?: string;
-  limit: number;
-}
-
-const INSERT_COLUMNS = 'actor_id, actor, actor_role, actor_subdistrict, action, record_type, record_id, subdistrict, community, status, ip, request_id, detail';
-const PER_ROW = INSERT_COLUMNS.split(',').length;
-/** Rows one INSERT carries at most (PostgreSQL allows 65,535 parameters a statement). */
-const MAX_BATCH = 500;
-
-const COLUMNS = `id, at, actor_id AS "actorId", actor, actor_role AS "actorRole", actor_subdistrict AS "actorSubdistrict", action,
-  record_type AS "recordType", record_id AS "recordId", subdistrict, community, status, ip, request_id AS "requestId", detail`;
 
 /** A live page re-reads a record every few seconds: one row per account, route, record and query in this window. */
 const READ_WINDOW_MS = 10 * MINUTE;
@@ -54,14 +32,14 @@ const storable = (value: unknown) => (typeof value === 'string' ? value.replace(
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger('audit');
-  private queue: Array<{ values: unknown[]; done: (error?: Error) => void }> = [];
+  private queue: Array<{ entry: NewAuditEntry; done: (error?: Error) => void }> = [];
   private writing = false;
   /** True from a failed write until a write or a check succeeds: commands are then checked before they run. */
   private lastWriteFailed = false;
   /** When each audited read was last recorded. */
   private readonly recentReads = new Map<string, number>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly entries: AuditRepository) {}
 
   /**
    * Appends the request's row; when it cannot be written, throws the 503 the request is answered
@@ -83,16 +61,11 @@ export class AuditService {
    */
   async assertWritable(request: AuditedRequest): Promise<void> {
     if (!this.lastWriteFailed) return;
-    const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.startTransaction();
-      await runner.query(`INSERT INTO audit_log (${INSERT_COLUMNS}) VALUES (${placeholders(0)})`, rowOf(request, 0));
+      await this.entries.checkWritable(rowOf(request, 0));
       this.lastWriteFailed = false;
     } catch (failure) {
       throw this.unavailable(request, failure, 'the command is refused before it runs; try again when it is back');
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      await runner.release();
     }
   }
 
@@ -113,9 +86,9 @@ export class AuditService {
     if (this.recentReads.size > 10_000) for (const [k, at] of this.recentReads) if (now - at >= READ_WINDOW_MS) this.recentReads.delete(k);
   }
 
-  private append(values: unknown[]): Promise<void> {
+  private append(entry: NewAuditEntry): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ values, done: (error) => (error ? reject(error) : resolve()) });
+      this.queue.push({ entry, done: (error) => (error ? reject(error) : resolve()) });
       void this.writeQueued();
     });
   }
@@ -125,10 +98,9 @@ export class AuditService {
     this.writing = true;
     try {
       while (this.queue.length) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        const rows = batch.map((_, r) => `(${placeholders(r)})`);
+        const batch = this.queue.splice(0, MAX_AUDIT_BATCH);
         try {
-          await this.dataSource.query(`INSERT INTO audit_log (${INSERT_COLUMNS}) VALUES ${rows.join(', ')}`, batch.flatMap((b) => b.values));
+          await this.entries.append(batch.map((b) => b.entry));
           batch.forEach((b) => b.done());
         } catch (failure) {
           batch.forEach((b) => b.done(failure as Error));
@@ -140,62 +112,36 @@ export class AuditService {
   }
 
   /** Newest first; a supervisor of a subdistrict sees the commands on its records and by its people. */
-  async list(actor: Principal, filter: AuditFilter) {
-    const scoped = narrowFilter(actor, { subdistrict: filter.subdistrict, community: filter.community });
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (scoped.subdistrict) {
-      params.push(scoped.subdistrict);
-      where.push(`(subdistrict = $${params.length} OR actor_subdistrict = $${params.length})`);
-    }
-    if (scoped.community) add('community = ?', scoped.community);
-    if (filter.actor) add('actor = ?', filter.actor);
-    if (filter.action) add('action ILIKE ?', `%${filter.action}%`);
-    if (filter.recordType) add('record_type = ?', filter.recordType);
-    if (filter.recordId) add('record_id = ?', filter.recordId);
-    if (filter.from) add('at >= ?', filter.from);
-    if (filter.to) add('at < ?', filter.to);
-    if (filter.before) add('id < ?', filter.before);
-    params.push(filter.limit);
-    const rows = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
-    );
+  async list(actor: Principal, filter: AuditFilter): Promise<{ items: AuditEntry[]; nextBefore: string | null }> {
+    const rows = await this.entries.list(narrowFilter(actor, filter));
     return { items: rows, nextBefore: rows.length === filter.limit ? rows[rows.length - 1].id : null };
   }
 }
 
-/** The parameters of the r-th row of an INSERT. */
-function placeholders(r: number): string {
-  return Array.from({ length: PER_ROW }, (_, c) => `$${r * PER_ROW + c + 1}`).join(', ');
-}
-
-/** A request's audit row, in INSERT_COLUMNS order. */
-function rowOf(request: AuditedRequest, status: number, error?: unknown): unknown[] {
+/** A request's audit row. */
+function rowOf(request: AuditedRequest, status: number, error?: unknown): NewAuditEntry {
   const actor = request.principal;
   const place = request.auditRecord;
   const fallback = firstParam(request);
   const detail: Record<string, unknown> = { params: request.params ?? {}, query: request.query ?? {} };
   if (error) detail.error = maskPersonalData((error as Error).message);
-  return [
-    actor?.userId ?? null,
-    actor?.username ?? request.claimedUser ?? 'anonymous',
-    actor?.role ?? null,
-    actor?.subdistrict ?? null,
-    `${request.method} ${request.route?.path ?? request.path}`,
-    place?.type ?? fallback?.type ?? null,
-    place?.id ?? fallback?.id ?? null,
-    place?.places[0]?.subdistrict ?? null,
-    place?.places[0]?.community ?? null,
+  const entry: NewAuditEntry = {
+    actorId: actor?.userId ?? null,
+    actor: actor?.username ?? request.claimedUser ?? 'anonymous',
+    actorRole: actor?.role ?? null,
+    actorSubdistrict: actor?.subdistrict ?? null,
+    action: `${request.method} ${request.route?.path ?? request.path}`,
+    recordType: place?.type ?? fallback?.type ?? null,
+    recordId: place?.id ?? fallback?.id ?? null,
+    subdistrict: place?.places[0]?.subdistrict ?? null,
+    community: place?.places[0]?.community ?? null,
     status,
-    request.ip ?? request.socket?.remoteAddress ?? null,
-    request.header(REQUEST_ID_HEADER) ?? null,
-    JSON.stringify(detail, (_key, value) => storable(value)),
-  ].map(storable);
+    ip: request.ip ?? request.socket?.remoteAddress ?? null,
+    requestId: request.header(REQUEST_ID_HEADER) ?? null,
+    detail: JSON.stringify(detail, (_key, value) => storable(value)),
+  };
+  // Every field keeps its type: storable changes only the characters of a string.
+  return Object.fromEntries(Object.entries(entry).map(([field, value]) => [field, storable(value)])) as unknown as NewAuditEntry;
 }
 
 /** For routes without a resolved record: the path's first segment and first parameter (e.g. users/:id). */

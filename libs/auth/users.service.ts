@@ -1,12 +1,13 @@
 import { HttpException, Inject, Injectable, Logger, OnApplicationBootstrap, UnauthorizedException } from '@nestjs/common';
 import { hash, verify } from '@node-rs/argon2';
-import { DataSource } from 'typeorm';
-import { Principal, Role, ROLES } from '../../../libs/auth/roles';
-import { AppConfig } from '../../../libs/config/config';
-import { APP_CONFIG } from '../../../libs/config/config.module';
-import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
-import { parseUuid } from '../../../libs/domain/ids';
+import { Principal, Role, ROLES } from './roles';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { conflict, FieldProblem, invalidAll, notFound } from '../domain/errors';
+import { parseUuid } from '../domain/ids';
 import { LoginLockout } from './login-lockout.service';
+import { Page, pageOf, PageQuery } from '../nest/paging';
+import { AccountView, UserRepository, UserRow } from '../persistence/platform/user.repository';
 
 export interface UserInput {
   username: string;
@@ -27,26 +28,6 @@ export interface UserChange {
   unlock?: boolean;
 }
 
-interface UserRow {
-  id: string;
-  username: string;
-  displayName: string;
-  passwordHash: string;
-  role: Role;
-  subdistrict: string | null;
-  community: string | null;
-  active: boolean;
-  tokenVersion: number;
-}
-
-const USER_COLUMNS = `id, username, display_name AS "displayName", password_hash AS "passwordHash", role, subdistrict, community, active,
-  token_version AS "tokenVersion"`;
-/** An account as administrators see it, with the locks in force on it (one per address it was locked from). */
-const SELECT_PUBLIC = `SELECT u.id, u.username, u.display_name AS "displayName", u.role, u.subdistrict, u.community, u.active, l.locks AS lockouts,
-  l.until AS "lockedUntil", u.last_login_at AS "lastLoginAt", u.created_at AS "createdAt", u.updated_at AS "updatedAt"
-  FROM app_user u CROSS JOIN LATERAL (
-    SELECT coalesce(json_agg(json_build_object('address', address, 'lockedUntil', to_char(locked_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY locked_until DESC), '[]') AS locks, max(locked_until) AS until
-    FROM login_lockout WHERE username = lower(u.username) AND locked_until > now()) l`;
 /** How long a looked-up account is trusted by the guard before it is read again (a disabled user is out within this). */
 const PRINCIPAL_CACHE_MS = 5_000;
 
@@ -59,7 +40,7 @@ export class UsersService implements OnApplicationBootstrap {
   private readonly decoy = hash('decoy password, never used');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly users: UserRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly lockout: LoginLockout,
   ) {}
@@ -68,8 +49,7 @@ export class UsersService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const password = this.config.auth.adminPassword;
     if (!password) return;
-    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM app_user`);
-    if (count > 0) return;
+    if ((await this.users.count()) > 0) return;
     try {
       await this.create({ username: 'admin', displayName: 'Administrator', password, role: 'admin' });
       this.logger.log('created the first account: admin');
@@ -78,32 +58,33 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  async create(input: UserInput) {
+  async create(input: UserInput): Promise<AccountView> {
     const scope = checkScope(input.role, input.subdistrict ?? null, input.community ?? null);
     try {
-      const [row] = await this.dataSource.query(
-        `INSERT INTO app_user (username, display_name, password_hash, role, subdistrict, community) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [input.username, input.displayName, await hash(input.password), input.role, scope.subdistrict, scope.community],
-      );
-      return this.get(row.id);
+      const id = await this.users.insert({ username: input.username, displayName: input.displayName, passwordHash: await hash(input.password), role: input.role, ...scope });
+      return this.get(id);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw conflict(`username ${input.username} is taken`, {}, [{ field: 'username', reason: 'is taken' }]);
       throw error;
     }
   }
 
-  list() {
-    return this.dataSource.query(`${SELECT_PUBLIC} ORDER BY lower(u.username)`);
+  async list(query: PageQuery): Promise<Page<AccountView>> {
+    const { page, pageSize, offset } = pageOf(query);
+    const { rows, total } = await this.users.views({ offset, limit: pageSize });
+    return { items: rows, page, pageSize, total };
   }
 
-  async get(id: string) {
-    const [row] = await this.dataSource.query(`${SELECT_PUBLIC} WHERE u.id = $1`, [parseUuid(id) ?? null]);
-    if (!row) throw notFound('user', id);
-    return row;
+  async get(id: string): Promise<AccountView> {
+    const uuid = parseUuid(id);
+    const view = uuid ? await this.users.view(uuid) : undefined;
+    if (!view) throw notFound('user', id);
+    return view;
   }
 
-  async update(id: string, change: UserChange) {
-    const [current] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE id = $1`, [parseUuid(id) ?? null]);
+  async update(id: string, change: UserChange): Promise<AccountView> {
+    const uuid = parseUuid(id);
+    const current = uuid ? await this.users.find(uuid) : undefined;
     if (!current) throw notFound('user', id);
     const role = change.role ?? current.role;
     const scope = checkScope(
@@ -113,13 +94,14 @@ export class UsersService implements OnApplicationBootstrap {
     );
     // A new password or a disabled account ends the sessions already handed out.
     const revoke = change.password !== undefined || change.active === false || change.role !== undefined || change.subdistrict !== undefined || change.community !== undefined;
-    await this.dataSource.query(
-      `UPDATE app_user SET display_name = $2, password_hash = $3, role = $4, subdistrict = $5, community = $6, active = $7,
-         token_version = token_version + CASE WHEN $8 THEN 1 ELSE 0 END, updated_at = now()
-       WHERE id = $1`,
-      [current.id, change.displayName ?? current.displayName, change.password ? await hash(change.password) : current.passwordHash, role, scope.subdistrict, scope.community,
-        change.active ?? current.active, revoke],
-    );
+    await this.users.update(current.id, {
+      displayName: change.displayName ?? current.displayName,
+      passwordHash: change.password ? await hash(change.password) : current.passwordHash,
+      role,
+      ...scope,
+      active: change.active ?? current.active,
+      revokeSessions: revoke,
+    });
     if (change.unlock === true) await this.lockout.unlock(current.username);
     this.cache.delete(current.id);
     return this.get(id);
@@ -133,14 +115,14 @@ export class UsersService implements OnApplicationBootstrap {
    */
   async login(username: string, password: string, address: string): Promise<Principal & { tokenVersion: number }> {
     await this.lockout.check(username, address);
-    const [row] = (await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE lower(username) = lower($1)`, [username])) as UserRow[];
+    const row = await this.users.findByUsername(username);
     if (!(await verify(row?.passwordHash ?? (await this.decoy), password)) || !row) {
       await this.lockout.failed(username, address);
       throw new UnauthorizedException({ error: 'unauthenticated', message: 'wrong username or password' });
     }
     await this.lockout.succeeded(username, address);
     if (!row.active) throw new HttpException({ error: 'forbidden', message: 'this account is disabled; ask an administrator' }, 403);
-    await this.dataSource.query(`UPDATE app_user SET last_login_at = now() WHERE id = $1`, [row.id]);
+    await this.users.loggedIn(row.id);
     return { ...principalOf(row), tokenVersion: row.tokenVersion };
   }
 
@@ -149,7 +131,8 @@ export class UsersService implements OnApplicationBootstrap {
     const cached = this.cache.get(userId);
     let row = cached && cached.until > Date.now() ? cached.row : undefined;
     if (!row) {
-      [row] = (await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user WHERE id = $1`, [parseUuid(userId) ?? null])) as UserRow[];
+      const uuid = parseUuid(userId);
+      row = uuid ? await this.users.find(uuid) : undefined;
       if (row) this.cache.set(userId, { row, until: Date.now() + PRINCIPAL_CACHE_MS });
     }
     if (!row || !row.active || row.tokenVersion !== tokenVersion) return undefined;
@@ -158,7 +141,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** Logging out everywhere: every token handed out so far stops working. */
   async revokeSessions(userId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE app_user SET token_version = token_version + 1, updated_at = now() WHERE id = $1`, [userId]);
+    await this.users.revokeSessions(userId);
     this.cache.delete(userId);
   }
 }

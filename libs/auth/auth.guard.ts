@@ -1,11 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { assertCovers, describeJurisdiction } from '../../../libs/auth/jurisdiction';
-import { COOKIE_AUTH_KEY, PUBLIC_KEY, ROLES_KEY, SCOPE_KEY, ScopeRule } from '../../../libs/auth/roles.decorator';
-import type { Principal, Role } from '../../../libs/auth/roles';
-import { forbidden, notFound } from '../../../libs/domain/errors';
-import { errorResponse } from '../../../libs/nest/http-errors.filter';
+import { assertCovers, describeJurisdiction } from './jurisdiction';
+import { COOKIE_AUTH_KEY, PUBLIC_KEY, ROLES_KEY, SCOPE_KEY, ScopeRule } from './roles.decorator';
+import type { Principal, Role } from './roles';
+import { forbidden, notFound } from '../domain/errors';
+import { errorResponse } from '../nest/http-errors.filter';
 import { AuditedRequest, AuditService } from '../audit/audit.service';
 import { JurisdictionResolver } from './jurisdiction.resolver';
 import { UsersService } from './users.service';
