@@ -2,6 +2,7 @@
  * Observations over HTTP against the real dev server, a real worker and PostgreSQL:
  * enrol, report, list, and see the row and the workflow agree; bad input gets a clear 4xx.
  */
+import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Client } from '@temporalio/client';
@@ -305,12 +306,13 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const rolloutCommunity = `${community}-rollout`;
     const numbers = [];
     for (let i = 0; i < 3; i++) numbers.push((await enrol({ address: { subdistrict: 'XYL', community: rolloutCommunity, building: '1', unit: '1' } }).expect(201)).body.observationNumber);
-    const started = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: rolloutCommunity }).expect(202);
-    // The same key answers the same rollout and starts none besides.
-    const repeated = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).set('Idempotency-Key', started.body.rolloutId).send({ by: 'supervisor-wang', community: rolloutCommunity }).expect(202);
-    const keyed = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: rolloutCommunity, requestId: started.body.rolloutId }).expect(202);
-    expect(keyed.body.rolloutId).toBe(repeated.body.rolloutId);
-    expect((await api.get<Client>(TEMPORAL_CLIENT).workflow.count(`WorkflowId = '${keyed.body.rolloutId}'`)).count).toBe(1);
+    const key = `rollout-${randomUUID()}`;
+    const started = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).set('Idempotency-Key', key).send({ by: 'supervisor-wang', community: rolloutCommunity }).expect(202);
+    // The same key, as the header or as the body's requestId, answers the same rollout and starts none besides.
+    const repeated = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).set('Idempotency-Key', key).send({ by: 'supervisor-wang', community: rolloutCommunity }).expect(202);
+    const keyed = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: rolloutCommunity, requestId: key }).expect(202);
+    expect([repeated.body.rolloutId, keyed.body.rolloutId]).toEqual([started.body.rolloutId, started.body.rolloutId]);
+    expect((await api.get<Client>(TEMPORAL_CLIENT).workflow.count(`WorkflowId = '${started.body.rolloutId}'`)).count).toBe(1);
     const progress = await eventually(async () => (await http.get(`/observation-policies/rollouts/${started.body.rolloutId}`)).body, (p) => p.done === true);
     expect(progress).toMatchObject({ total: 3, moved: 3, skipped: [], done: true });
     const rows = await eventually(
