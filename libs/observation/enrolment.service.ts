@@ -16,6 +16,7 @@ import { periodOf, releaseAt } from '../../workflows/observation/observation-sch
 import { localDate } from '../domain/local-time';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ObservationPolicyService } from './observation-policy.service';
+import { ReportLinks } from './report-links';
 import { enrolledEntry, enrolmentVisibility } from '../../workflows/observation/tracking-entry';
 import { dateOrNull } from '../domain/time';
 
@@ -53,6 +54,7 @@ export class EnrolmentService {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policies: ObservationPolicyService,
+    private readonly reportLinks: ReportLinks,
   ) {}
 
   /**
@@ -151,6 +153,8 @@ export class EnrolmentService {
       },
       enrolled: enrolledEntry(input),
     });
+    // The person's report link, texted now (the outbox relay retries the message).
+    await this.reportLinks.sendOnEnrolment(number, personId);
     return { ...input, personId };
   }
 

@@ -32,7 +32,9 @@ type Params = Record<string, string | number>;
 
 /** Exactly the params each template needs: the template test proves every one is used in both languages. */
 const SAMPLES: Record<NotificationTemplate, Params> = {
-  checkin_reminder: { observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00' },
+  checkin_reminder: { observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00', reportLink: 'https://epi.example/r/abc' },
+  observation_enrolled: { personName: '张三', observationNumber: 'GC-20240301-0001', reportLink: 'https://epi.example/r/abc' },
+  report_link_reissued: { observationNumber: 'GC-20240301-0001', reportLink: 'https://epi.example/r/def' },
   missed_report: { personName: '张三', observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00' },
   missed_report_repeat: { personName: '张三', observationNumber: 'GC-20240301-0001', slotStart: '14:00', slotEnd: '16:00' },
   fever_alert: { personName: '张三', observationNumber: 'GC-20240301-0001', temperature: 38.6, reportedAt: '09:12', symptoms: '咳嗽' },
@@ -145,7 +147,7 @@ describe('renderNotification', () => {
   it('names an unknown template and every missing param', () => {
     expect(() => renderNotification('no_such_template' as NotificationTemplate, 'en', {})).toThrow('unknown notification template "no_such_template"');
     expect(() => renderNotification('checkin_reminder', 'en', { observationNumber: 'GC-1' })).toThrow(
-      'notification template "checkin_reminder" is missing params: slotStart, slotEnd',
+      'notification template "checkin_reminder" is missing params: slotStart, slotEnd, reportLink',
     );
   });
 });

@@ -7,6 +7,10 @@ import { ObservationPolicyRepository } from '../../libs/persistence/observation/
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { AppConfig } from '../../libs/config/config';
+import { createChannels } from '../../libs/notifications/channels';
+import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
+import { ReportLinks } from '../../libs/observation/report-links';
+import { ReportLinkRepository } from '../../libs/persistence/observation/report-link.repository';
 import { EnrolmentRequest } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
 
@@ -33,7 +37,9 @@ export function enrolmentRequest(overrides: Partial<EnrolmentRequest> = {}): Enr
 
 /** The enrolment service on real PostgreSQL and a real Temporal client (time-skipping or dev server). */
 export function enrolmentService(dataSource: DataSource, client: Client, config: AppConfig): EnrolmentService {
-  return new EnrolmentService(new ObservationRepository(dataSource), new PersonRepository(dataSource), client, config, new ObservationPolicyService(new ObservationPolicyRepository(dataSource)));
+  const people = new PersonRepository(dataSource);
+  const reportLinks = new ReportLinks(new ReportLinkRepository(dataSource), new NotificationOutbox(createChannels(process.env), people), dataSource, config);
+  return new EnrolmentService(new ObservationRepository(dataSource), people, client, config, new ObservationPolicyService(new ObservationPolicyRepository(dataSource)), reportLinks);
 }
 
 /** An instant as the API answers it: ISO 8601 in UTC, to the millisecond. */
