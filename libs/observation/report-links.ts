@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { NotificationActivities } from '../../activities/notifications/notification.activities';
 import { AppConfig, requireReportLinkKey } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DomainError } from '../domain/errors';
@@ -35,6 +36,7 @@ export class ReportLinks {
   constructor(
     private readonly links: ReportLinkRepository,
     private readonly outbox: NotificationOutbox,
+    private readonly delivery: NotificationActivities,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -63,21 +65,33 @@ export class ReportLinks {
     return requests.map((r) => (CARRY_THE_LINK.has(r.template) ? { ...r, params: { ...r.params, reportLink } } : r));
   }
 
-  /** At enrolment: the first link, and the message bringing it to the person (once, however often asked). */
-  async sendOnEnrolment(number: string, personId: string): Promise<string[]> {
-    return this.dataSource.transaction(async (db) =>
+  /**
+   * At enrolment: the first link, and the message bringing it to the person (once, however often
+   * asked), stored for the outbox relay. `textNow` (one person enrolled, not an import's thousands)
+   * also tries it at once, without waiting for the gateway.
+   */
+  async sendOnEnrolment(number: string, personId: string, textNow: boolean): Promise<void> {
+    const toDeliver = await this.dataSource.transaction(async (db) =>
       this.outbox.enqueue(db, await this.withLink(number, [{ id: `${number}:enrolled`, recipient: { personId }, template: 'observation_enrolled', params: {} }], db), number),
     );
+    if (textNow) this.tryNow(toDeliver);
   }
 
-  /** Revokes the live link and issues the next, texted to the person; the new link. */
-  async reissue(number: string, personId: string, by: string): Promise<{ url: string; generation: number; issuedAt: Date; toDeliver: string[] }> {
-    return this.dataSource.transaction(async (db) => {
-      const issued = await this.links.reissue(number, by, (generation) => hashOf(this.tokenOf(number, generation)), db);
-      const url = this.urlOf(number, issued.generation);
-      const notice: NotificationRequest = { id: `${number}:report-link:${issued.generation}`, recipient: { personId }, template: 'report_link_reissued', params: { reportLink: url } };
-      return { ...issued, url, toDeliver: await this.outbox.enqueue(db, [notice], number) };
+  /** Revokes the live link and issues the next, texted to the person (tried at once; the outbox relay retries); the new link. */
+  async reissue(number: string, personId: string, by: string): Promise<{ url: string; generation: number; issuedAt: Date }> {
+    const { toDeliver, ...issued } = await this.dataSource.transaction(async (db) => {
+      const next = await this.links.reissue(number, by, (generation) => hashOf(this.tokenOf(number, generation)), db);
+      const url = this.urlOf(number, next.generation);
+      const notice: NotificationRequest = { id: `${number}:report-link:${next.generation}`, recipient: { personId }, template: 'report_link_reissued', params: { reportLink: url } };
+      return { ...next, url, toDeliver: await this.outbox.enqueue(db, [notice], number) };
     });
+    this.tryNow(toDeliver);
+    return issued;
+  }
+
+  /** Sends stored messages through their channel now, without waiting for the gateway: a failed try is the outbox relay's to retry. */
+  private tryNow(ids: string[]): void {
+    for (const id of ids) void this.delivery.deliverNotification({ id }).catch(() => undefined);
   }
 
   /**

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { NotificationsModule } from '../../../activities/notifications/notification.activities';
 import { ObservationCoreModule } from '../../../libs/observation/observation-core.module';
 import { ObservationModule } from '../observation/observation.module';
 import { ReportLinkController, SelfReportController } from './self-report.controller';
@@ -7,7 +6,7 @@ import { SelfReportService } from './self-report.service';
 
 /** Self-reporting (README "Self-reporting"): the person's page and report through their link, and the workers' link routes. */
 @Module({
-  imports: [ObservationModule, ObservationCoreModule, NotificationsModule],
+  imports: [ObservationModule, ObservationCoreModule],
   controllers: [SelfReportController, ReportLinkController],
   providers: [SelfReportService],
 })

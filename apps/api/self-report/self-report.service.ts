@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { NotificationActivities } from '../../../activities/notifications/notification.activities';
 import { DomainError } from '../../../libs/domain/errors';
 import { SYMPTOMS } from '../../../libs/domain/symptoms';
 import { HttpProblem } from '../../../libs/nest/http-errors.filter';
@@ -38,7 +37,6 @@ export class SelfReportService {
     private readonly links: ReportLinks,
     private readonly observations: ObservationService,
     private readonly people: PersonRepository,
-    private readonly delivery: NotificationActivities,
   ) {}
 
   async view(token: string): Promise<SelfReportViewDto> {
@@ -70,11 +68,10 @@ export class SelfReportService {
     return { observationNumber: row.number, url: live.url, generation: live.generation, issuedAt: live.issuedAt.toISOString() };
   }
 
-  /** Revokes the live link, issues the next and texts it to the person (tried once now; the outbox relay retries). */
+  /** Revokes the live link, issues the next and texts it to the person. */
   async reissue(row: ObservationRecord, by: string): Promise<ReportLinkDto> {
     if (!OPEN_STATUSES.includes(row.status)) throw new DomainError('conflict', `observation ${row.number} is ${row.status}: its report link is closed`);
     const issued = await this.links.reissue(row.number, row.personId, by);
-    for (const id of issued.toDeliver) await this.delivery.deliverNotification({ id }).catch(() => undefined);
     return { observationNumber: row.number, url: issued.url, generation: issued.generation, issuedAt: issued.issuedAt.toISOString() };
   }
 

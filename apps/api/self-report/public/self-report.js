@@ -152,6 +152,11 @@ function renderDone() {
   $('done-next').textContent = done.nextSlotOpensAt ? t('done.next', { next: when(done.nextSlotOpensAt) }) : t('done.last');
 }
 
+/** 128 random bits as hex: crypto.randomUUID exists only on https pages, getRandomValues everywhere. */
+function newRequestId() {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 const timeOf = (iso) => new Date(iso).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', hour12: false });
 
 function showFormError(key, params) {
@@ -186,7 +191,7 @@ async function submit(event) {
   if (!$('temperature').value || !(temperature >= view.temperature.min && temperature <= view.temperature.max)) return showFormError('error.temperature', range);
   showFormError();
   const symptoms = [...document.querySelectorAll('#symptoms input:checked')].map((input) => input.value);
-  pendingRequestId ??= crypto.randomUUID();
+  pendingRequestId ??= newRequestId();
   $('submit').disabled = true;
   $('submit').textContent = t('sending');
   try {
