@@ -2,7 +2,8 @@
  * Self-reporting over HTTP against the real dev server, a real worker and PostgreSQL: a person's
  * link from enrolment, the page's reads and the report through it (the worker's command, fever
  * escalation included), idempotency, the rate limit, re-issue, an ended observation, wrong tokens,
- * and the link in the enrolment message and the reminders.
+ * and the link in the enrolment message and the reminders, as a real SMS gateway (an HTTP server in
+ * this process) receives them.
  */
 import { INestApplication } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import { createApi } from '../../apps/api/api';
 import { maskName } from '../../apps/api/dashboard/dashboard.service';
 import { RATE_LIMIT } from '../../apps/api/self-report/self-report.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import { NotificationActivities } from '../../activities/notifications/notification.activities';
 import { ObservationActivities } from '../../activities/observation/observation.activities';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { localDate } from '../../libs/domain/local-time';
@@ -19,7 +21,8 @@ import { SYMPTOMS } from '../../libs/domain/symptoms';
 import { httpAs, Http, signIn, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
-import { enrolmentRequest, ISO_UTC } from '../support/observation-fixtures';
+import { allDayPolicy, enrolmentRequest, ISO_UTC, moveToPolicy } from '../support/observation-fixtures';
+import { startGateway } from '../support/sms-gateway';
 
 jest.setTimeout(120_000);
 
@@ -33,51 +36,62 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
   let http: Http;
   let person: ReturnType<typeof request>;
   let allDayPolicyId: string;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  const smsEnv = { SMS_GATEWAY_URL: process.env.SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN: process.env.SMS_GATEWAY_TOKEN };
+
+  /** The texts the gateway received for a mobile. */
+  const textsTo = (mobile: string) => gateway.received.filter((r) => r.body.to === mobile).map((r) => r.body.text);
 
   beforeAll(async () => {
+    // People get their messages by SMS: the worker and the API take the gateway from the environment.
+    gateway = await startGateway();
+    process.env.SMS_GATEWAY_URL = gateway.url;
+    process.env.SMS_GATEWAY_TOKEN = 'gateway-token';
     worker = await startWorker(config);
     api = await createApi(config);
     await api.init();
     http = await supervisorHttp(api);
     person = request(api.getHttpServer());
     db = await createDataSource(config.databaseUrl!).initialize();
-    // Category D's policy for later dates, one slot spanning the day, so a report is taken whenever the test runs.
-    const policy = await http
-      .post('/observation-policies')
-      .send({ category: 'D', effectiveFrom: '2098-01-01', rules: { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] } })
-      .expect(201);
-    allDayPolicyId = policy.body.id;
+    allDayPolicyId = await allDayPolicy(http, db, 'D');
   });
 
   afterAll(async () => {
     await api?.close();
     await worker?.shutdown();
     await db?.destroy();
+    await gateway?.stop();
+    for (const [name, value] of Object.entries(smsEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   });
 
   const NAME = '欧阳娜娜';
   /** Enrols someone on the all-day policy; their number, person id and report link as texted at enrolment. */
-  async function enrolReportable(overrides: Record<string, unknown> = {}): Promise<{ number: string; personId: string; link: string; token: string; enrolled: Record<string, unknown> }> {
+  let mobiles = 0;
+  async function enrolReportable(overrides: Record<string, unknown> = {}): Promise<{ number: string; personId: string; mobile: string; link: string; token: string }> {
+    const mobile = `139${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobiles).padStart(2, '0')}`;
     const enrolled = await http
       .post('/persons')
-      .send({ ...enrolmentRequest({ category: 'D', anchorDate: today, name: NAME, mobile: '13912345678' }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' }, ...overrides })
+      .send({ ...enrolmentRequest({ category: 'D', anchorDate: today, name: NAME, mobile }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' }, ...overrides })
       .expect(201);
     const number = enrolled.body.observationNumber;
-    await http.post(`/observations/${number}/policy`).send({ policyId: allDayPolicyId, by: 'supervisor-wang' }).expect(200);
-    await eventually(() => db.query(`SELECT policy_id FROM observation WHERE number = $1`, [number]), (rows) => rows[0]?.policy_id === allDayPolicyId);
+    await moveToPolicy(http, db, number, allDayPolicyId);
     const [message] = await db.query(`SELECT body FROM notification WHERE id = $1`, [`${number}:enrolled`]);
     const link = /https?:\/\/\S+\/r\/[A-Za-z0-9_-]{43}/.exec(message.body)![0];
-    return { number, personId: enrolled.body.personId, link, token: link.split('/').pop()!, enrolled: enrolled.body };
+    return { number, personId: enrolled.body.personId, mobile, link, token: link.split('/').pop()! };
   }
 
   const report = (token: string, body: Record<string, unknown>) => person.post(`/self-report/${token}/reports`).send(body);
 
   it('texts the link at enrolment; the record keeps only its hash, and the workers read the same link', async () => {
-    const { number, personId, link, token } = await enrolReportable();
-    const [message] = await db.query(`SELECT recipient, template, body, state FROM notification WHERE id = $1`, [`${number}:enrolled`]);
-    expect(message).toMatchObject({ recipient: `person:${personId}`, template: 'observation_enrolled', state: 'sent' });
-    expect(message.body).toContain(`${NAME}，您好：您已纳入居家医学观察（观察编号 ${number}）`);
+    const { number, personId, mobile, link, token } = await enrolReportable();
+    const [text] = await eventually(async () => textsTo(mobile), (texts) => texts.length > 0, { what: 'the enrolment SMS at the gateway' });
+    expect(text).toBe(`${NAME}，您好：您已纳入居家医学观察（观察编号 ${number}）。请每天在上报时段内通过此链接上报体温：${link}`);
     expect(link.startsWith(`${config.selfReport.publicUrl}/r/`)).toBe(true);
+    const [message] = await eventually(() => db.query(`SELECT recipient, channel, template, state FROM notification WHERE id = $1`, [`${number}:enrolled`]), (rows) => rows[0]?.state === 'sent');
+    expect(message).toEqual({ recipient: `person:${personId}`, channel: 'sms', template: 'observation_enrolled', state: 'sent' });
 
     const rows = await db.query(`SELECT * FROM report_link WHERE observation_number = $1`, [number]);
     expect(rows).toEqual([expect.objectContaining({ generation: 1, revoked_at: null, issued_by: 'enrolment' })]);
@@ -89,7 +103,7 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
   });
 
   it('shows the page its masked name, the open slot and what a report may give, and nothing else of the person', async () => {
-    const { number, token } = await enrolReportable();
+    const { number, mobile, token } = await enrolReportable();
     const view = await person.get(`/self-report/${token}`).expect(200);
     expect(view.body).toEqual({
       maskedName: '欧***',
@@ -101,7 +115,7 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
     expect(Date.parse(view.body.openSlot.opensAt)).toBeLessThanOrEqual(Date.now());
     expect(Date.parse(view.body.nextSlotOpensAt)).toBeGreaterThan(Date.now());
     const [{ document_number: documentNumber }] = await db.query(`SELECT p.document_number FROM person p JOIN observation o ON o.person_id = p.id WHERE o.number = $1`, [number]);
-    for (const secret of [NAME, '13912345678', documentNumber, number, community]) expect(JSON.stringify(view.body)).not.toContain(secret);
+    for (const secret of [NAME, mobile, documentNumber, number, community]) expect(JSON.stringify(view.body)).not.toContain(secret);
     expect(maskName('John Smith')).toBe('J*** S****');
   });
 
@@ -168,7 +182,7 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
   });
 
   it('re-issues a link: the old one answers 410, the new one works and is texted; only the observation’s worker or a supervisor may', async () => {
-    const { number, token: old } = await enrolReportable();
+    const { number, mobile, token: old } = await enrolReportable();
     const worker = httpAs(api, await signIn(api, 'community_worker', { subdistrict: 'XYL', community }));
     const otherWorker = httpAs(api, await signIn(api, 'community_worker', { subdistrict: 'XYL', community: `${community}-next-door` }));
     await otherWorker.post(`/observations/${number}/report-link`).expect(403);
@@ -190,9 +204,8 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
       });
     }
     await report(fresh, { temperature: 36.5, requestId: randomUUID() }).expect(201);
-    const [message] = await db.query(`SELECT template, body FROM notification WHERE id = $1`, [`${number}:report-link:2`]);
-    expect(message).toMatchObject({ template: 'report_link_reissued' });
-    expect(message.body).toContain(issued.body.url);
+    const reissueText = `您的体温上报链接已更新（观察编号 ${number}），此前的链接已失效。请使用新链接：${issued.body.url}`;
+    await eventually(async () => textsTo(mobile), (texts) => texts.includes(reissueText), { what: 'the new link at the gateway' });
     const rows = await db.query(`SELECT generation, revoked_at, revoked_by, issued_by FROM report_link WHERE observation_number = $1 ORDER BY generation`, [number]);
     expect(rows).toEqual([
       { generation: 1, revoked_at: expect.any(Date), revoked_by: expect.stringMatching(/^community_worker-/), issued_by: 'enrolment' },
@@ -205,18 +218,21 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
     ]);
   });
 
-  it('puts the live link into each check-in reminder the workflow writes', async () => {
-    const { number, personId, link } = await enrolReportable();
-    const activities = worker.app.get(ObservationActivities);
-    const reminder = (key: string) => ({ id: `${number}:reminder:${key}`, recipient: { personId }, template: 'checkin_reminder' as const, params: { slotStart: '08:00', slotEnd: '10:00' } });
-    await activities.recordObservationChanges({ number, tracking: [], escalations: [], notifications: [reminder('a')] });
-    const [first] = await db.query(`SELECT body FROM notification WHERE id = $1`, [`${number}:reminder:a`]);
-    expect(first.body).toBe(`您好，请在 08:00–10:00 时段内上报体温（观察编号 ${number}）：${link}`);
+  it('puts the live link into each check-in reminder the workflow writes and sends', async () => {
+    const { number, personId, mobile, link } = await enrolReportable();
+    // What the observation workflow does at a slot's start: its write activity, then the delivery activity.
+    const remind = async (key: string) => {
+      const reminder = { id: `${number}:reminder:${key}`, recipient: { personId }, template: 'checkin_reminder' as const, params: { slotStart: '08:00', slotEnd: '10:00' } };
+      const { toDeliver } = await worker.app.get(ObservationActivities).recordObservationChanges({ number, tracking: [], escalations: [], notifications: [reminder] });
+      expect(toDeliver).toEqual([reminder.id]);
+      await worker.app.get(NotificationActivities).deliverNotification({ id: reminder.id });
+    };
+    await remind('a');
+    expect(textsTo(mobile)).toContain(`您好，请在 08:00–10:00 时段内上报体温（观察编号 ${number}）：${link}`);
 
     const reissued = await http.post(`/observations/${number}/report-link`).expect(201);
-    await activities.recordObservationChanges({ number, tracking: [], escalations: [], notifications: [reminder('b')] });
-    const [second] = await db.query(`SELECT body FROM notification WHERE id = $1`, [`${number}:reminder:b`]);
-    expect(second.body).toContain(reissued.body.url);
+    await remind('b');
+    expect(textsTo(mobile)).toContain(`您好，请在 08:00–10:00 时段内上报体温（观察编号 ${number}）：${reissued.body.url}`);
   });
 
   it('answers an ended observation’s link with one calm sentence (410)', async () => {

@@ -6,12 +6,11 @@
  * wrong link shows one calm sentence. Screenshots go to <tmp>/epi-self-report/.
  */
 import { INestApplication } from '@nestjs/common';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
@@ -19,13 +18,12 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { localDate } from '../../libs/domain/local-time';
 import { Http, supervisorHttp } from '../support/auth';
+import { CHROMIUM_LAUNCH, ensureChromium } from '../support/chromium';
 import { testConfig } from '../support/environment';
-import { eventually } from '../support/eventually';
-import { enrolmentRequest } from '../support/observation-fixtures';
+import { allDayPolicy, enrolmentRequest, moveToPolicy } from '../support/observation-fixtures';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(tmpdir(), 'epi-self-report');
 
 describe('self-report page in Chromium (dev server, worker, PostgreSQL)', () => {
@@ -37,11 +35,10 @@ describe('self-report page in Chromium (dev server, worker, PostgreSQL)', () => 
   let http: Http;
   let base: string;
   let browser: Browser;
-  let profile: string;
   let allDayPolicyId: string;
 
   beforeAll(async () => {
-    execFileSync('sh', [resolve(__dirname, '../../scripts/ensure-chromium.sh')], { stdio: 'inherit', timeout: 600_000 });
+    ensureChromium();
     mkdirSync(SHOTS, { recursive: true });
     worker = await startWorker(config);
     api = await createApi(config);
@@ -49,23 +46,13 @@ describe('self-report page in Chromium (dev server, worker, PostgreSQL)', () => 
     base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
     http = await supervisorHttp(api);
     db = await createDataSource(config.databaseUrl!).initialize();
-    // Category A's policy for later dates, one slot spanning the day, so the page has an open slot whenever the test runs.
-    const policy = await http
-      .post('/observation-policies')
-      .send({ category: 'A', effectiveFrom: '2097-01-01', rules: { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] } })
-      .expect(201);
-    allDayPolicyId = policy.body.id;
-    profile = mkdtempSync(join(tmpdir(), 'epi-self-report-chromium-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-    });
+    // So that the page has an open slot whenever the test runs.
+    allDayPolicyId = await allDayPolicy(http, db, 'A');
+    browser = await chromium.launch(CHROMIUM_LAUNCH);
   }, 900_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await api?.close();
     await worker?.shutdown();
     await db?.destroy();
@@ -76,8 +63,7 @@ describe('self-report page in Chromium (dev server, worker, PostgreSQL)', () => 
     const today = localDate(Date.now(), 480);
     const enrolled = await http.post('/persons').send({ ...enrolmentRequest({ category: 'A', anchorDate: today, name }), address: { subdistrict: 'XYL', community, building: '2', unit: '1' } }).expect(201);
     const number = enrolled.body.observationNumber;
-    await http.post(`/observations/${number}/policy`).send({ policyId: allDayPolicyId, by: 'supervisor-wang' }).expect(200);
-    await eventually(() => db.query(`SELECT policy_id FROM observation WHERE number = $1`, [number]), (rows) => rows[0]?.policy_id === allDayPolicyId);
+    await moveToPolicy(http, db, number, allDayPolicyId);
     const [message] = await db.query(`SELECT body FROM notification WHERE id = $1`, [`${number}:enrolled`]);
     return { number, path: new URL(/https?:\/\/\S+/.exec(message.body)![0]).pathname };
   }
