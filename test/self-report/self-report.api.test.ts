@@ -274,5 +274,9 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['404', '410', '422', '429']));
     expect(document.paths['/observations/{number}/report-link'].post.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ReportLinkDto' });
     expect(document.paths['/r/{token}']).toBeUndefined();
+    // Instants are ISO text, or null where there is none.
+    for (const schema of ['SelfReportViewDto', 'SelfReportAcceptedDto']) {
+      expect(document.components.schemas[schema].properties.nextSlotOpensAt).toMatchObject({ type: 'string', format: 'date-time', nullable: true });
+    }
   });
 });

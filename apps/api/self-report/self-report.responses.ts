@@ -18,7 +18,7 @@ export class TemperatureRangeDto {
 export class SelfReportViewDto {
   @ApiProperty({ example: '张*', description: 'the person’s name, masked (first letter of each word)' }) maskedName!: string;
   @ApiProperty({ type: () => ReportSlotDto, nullable: true, description: 'the check-in slot open now, if any' }) openSlot!: ReportSlotDto | null;
-  @ApiProperty({ ...INSTANT, nullable: true, description: 'when the next slot opens (null: none is left in the observation)' }) nextSlotOpensAt!: string | null;
+  @ApiProperty({ ...INSTANT, type: String, nullable: true, description: 'when the next slot opens (null: none is left in the observation)' }) nextSlotOpensAt!: string | null;
   @ApiProperty({ type: () => TemperatureRangeDto, description: '°C a report may give' }) temperature!: TemperatureRangeDto;
   @ApiProperty({ enum: SYMPTOMS, isArray: true, description: 'the symptoms a report may tick' }) symptoms!: string[];
 }
@@ -28,7 +28,7 @@ export class SelfReportAcceptedDto {
   @ApiProperty({ example: 36.6 }) temperature!: number;
   @ApiProperty({ description: 'at or above the fever threshold: the medical desk is told' }) fever!: boolean;
   @ApiProperty(INSTANT) recordedAt!: string;
-  @ApiProperty({ ...INSTANT, nullable: true, description: 'when the next slot opens (null: none is left)' }) nextSlotOpensAt!: string | null;
+  @ApiProperty({ ...INSTANT, type: String, nullable: true, description: 'when the next slot opens (null: none is left)' }) nextSlotOpensAt!: string | null;
 }
 
 export class ReportLinkDto {
