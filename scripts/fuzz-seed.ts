@@ -109,6 +109,9 @@ export async function seedForFuzzing(base: string, users: UsersService, temporal
   };
   const observation = await enrol();
   const ending = await enrol();
+  // The self-report routes' token: the link of someone whose link no other operation re-issues, nor observation ends.
+  const reporting = await enrol();
+  const reportLink = await supervisor.call<{ url: string }>('GET', `/observations/${reporting}/report-link`);
   await until('the policy move', async () => {
     const detail = await supervisor.call<{ observation: { policyId: string } }>('GET', `/observations/${observation}`);
     return detail.observation.policyId === policy.id ? true : undefined;
@@ -182,6 +185,7 @@ export async function seedForFuzzing(base: string, users: UsersService, temporal
     jurisdiction: COMMUNITY,
     date: yesterday,
     workflowId: probe.workflowId,
+    token: new URL(reportLink.url).pathname.split('/').pop()!,
   };
   /** The value of `:id` depends on what the route is about. */
   const idOf: Array<[RegExp, string]> = [

@@ -5,6 +5,7 @@ import { NotificationOutbox, NotificationRequest } from '../../libs/notification
 import type { Escalation } from '../../workflows/observation/observation.messages';
 import type { TrackingEntry } from '../../workflows/observation/tracking-entry';
 import { ObservationRepository, ObservationRowChanges } from '../../libs/persistence/observation/observation.repository';
+import { ReportLinks } from '../../libs/observation/report-links';
 
 /** What one pass of an observation workflow changed, written in one transaction. */
 export interface ObservationChanges {
@@ -21,11 +22,12 @@ export class ObservationActivities {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly observations: ObservationRepository,
     private readonly notifications: NotificationOutbox,
+    private readonly reportLinks: ReportLinks,
   ) {}
 
   /**
    * Mirrors a workflow pass into PostgreSQL: the tracking log, escalations, the observation row and
-   * queued notifications. Idempotent (dedup keys, upserts), so a retried local activity writes once.
+   * queued notifications (a reminder with the person's live report link). Idempotent (dedup keys, upserts), so a retried local activity writes once.
    * Returns the notifications that need delivery through an external channel.
    */
   async recordObservationChanges(changes: ObservationChanges): Promise<{ toDeliver: string[] }> {
@@ -33,7 +35,8 @@ export class ObservationActivities {
       await this.observations.appendTrackingLog(changes.number, changes.tracking, db);
       await this.observations.saveEscalations(changes.number, dedupeById(changes.escalations), db);
       await this.observations.update(changes.number, changes.observation ?? {}, db);
-      const toDeliver = await this.notifications.enqueue(db, changes.notifications, changes.number);
+      const notifications = await this.reportLinks.withLink(changes.number, changes.notifications, db);
+      const toDeliver = await this.notifications.enqueue(db, notifications, changes.number);
       return { toDeliver };
     });
   }

@@ -15,6 +15,7 @@ import { HealthService } from './health/health.service';
 import { MetricsModule } from './metrics/metrics.module';
 import { ObservationModule } from './observation/observation.module';
 import { RosterModule } from './roster/roster.module';
+import { SelfReportModule } from './self-report/self-report.module';
 import { SystemController } from './system/system.controller';
 import { TransferModule } from './transfer/transfer.module';
 
@@ -38,6 +39,7 @@ export class AppModule {
         MetricsModule,
         RosterModule,
         TransferModule,
+        SelfReportModule,
       ],
       controllers: [HealthController, SystemController],
       providers: [HealthService],

@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     loadConfigOrExit(env); // an edited key file stops here, naming EPI_PAYLOAD_KEYS
   }
   env.EPI_JWT_SECRET ||= readOrCreateSecret(config.dataDir, 'jwt-secret', () => randomBytes(32).toString('base64'));
+  env.EPI_REPORT_LINK_SECRET ||= readOrCreateSecret(config.dataDir, 'report-link-secret', () => randomBytes(32).toString('base64'));
   // The first account: admin, with this password, made by the API when there is no account yet.
   const adminPasswordFile = path.join(config.dataDir, 'secrets', 'admin-password');
   env.EPI_ADMIN_PASSWORD ||= readOrCreateSecret(config.dataDir, 'admin-password', () => randomBytes(12).toString('base64url'));

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, requireMigrationUrl, requirePayloadKeys } from '../../libs/config/config';
+import { loadConfigOrExit, requireMigrationUrl, requirePayloadKeys, requireReportLinkKey } from '../../libs/config/config';
 import { logLine } from '../../libs/nest/json-logger';
 import { runMigrations } from '../../libs/persistence/data-source';
 import { ensureSchedules } from '../../libs/temporal/schedules';
@@ -9,6 +9,7 @@ import { startWorker } from './worker';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   requirePayloadKeys(config);
+  requireReportLinkKey(config); // reminders carry the report link
   await runMigrations(requireMigrationUrl(config));
   const running = await startWorker(config);
   const { taskQueue, address, namespace } = config.temporal;

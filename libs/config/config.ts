@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nextOffsetChange, offsetText } from './time-zone';
@@ -69,6 +70,12 @@ export interface AppConfig {
     webhookUrl: string;
     /** Signs the dispatch system's events (HMAC-SHA256); undefined: the webhook refuses every event. */
     webhookSecret?: string;
+  };
+  selfReport: {
+    /** Derives each observation's report-link token (HMAC-SHA256); undefined: the API and worker refuse to start. */
+    linkKey?: Buffer;
+    /** Where people open their report link: the API as they reach it (no trailing slash). */
+    publicUrl: string;
   };
 }
 
@@ -293,6 +300,21 @@ function dispatch(env: Env, apiPort: number): AppConfig['dispatch'] {
   return { url, token, webhookUrl, webhookSecret };
 }
 
+/**
+ * The report links' key: EPI_REPORT_LINK_SECRET, else one derived from EPI_JWT_SECRET (so a setup
+ * that signs logins also signs links). Its own secret keeps links valid when the login key is rotated.
+ */
+function selfReport(env: Env, apiPort: number): AppConfig['selfReport'] {
+  const secret = env.EPI_REPORT_LINK_SECRET || undefined;
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('EPI_REPORT_LINK_SECRET', 'must be at least 32 characters');
+  const jwtSecret = env.EPI_JWT_SECRET || undefined;
+  const linkKey = secret ? Buffer.from(secret) : jwtSecret ? createHmac('sha256', jwtSecret).update('epi-ops report links').digest() : undefined;
+  const publicUrl = (env.EPI_PUBLIC_URL || `http://127.0.0.1:${apiPort}`).replace(/\/+$/, '');
+  const url = httpUrl(publicUrl);
+  if (!url || url.search || url.hash) throw new ConfigError('EPI_PUBLIC_URL', `must be an http(s) URL like https://epi-ops.example, got "${publicUrl}"`);
+  return { linkKey, publicUrl };
+}
+
 /** Reads and checks the configuration; throws ConfigError naming the variable on the first bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const namespace = env.TEMPORAL_NAMESPACE || 'default';
@@ -333,6 +355,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     auth: auth(env),
     dispatch: dispatch(env, apiPort),
+    selfReport: selfReport(env, apiPort),
   };
 }
 
@@ -373,4 +396,11 @@ export function requireJwtSecret(config: AppConfig): string {
     throw new ConfigError('EPI_JWT_SECRET', 'is not set (npm start provides one in data/secrets/jwt-secret; set 32+ random characters when running the API alone)');
   }
   return config.auth.jwtSecret;
+}
+
+export function requireReportLinkKey(config: AppConfig): Buffer {
+  if (!config.selfReport.linkKey) {
+    throw new ConfigError('EPI_REPORT_LINK_SECRET', 'is not set, nor EPI_JWT_SECRET to derive it from (npm start provides one in data/secrets/report-link-secret; set 32+ random characters)');
+  }
+  return config.selfReport.linkKey;
 }

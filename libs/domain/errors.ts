@@ -1,6 +1,6 @@
 /**
  * Domain errors carry the field and the reason; the API answers each as a problem whose stable
- * `code` is its kind (404 not_found, 409 conflict, 422 invalid, 403 forbidden, 503 unavailable;
+ * `code` is its kind (404 not_found, 410 gone, 409 conflict, 422 invalid, 403 forbidden, 503 unavailable;
  * libs/nest/http-errors.filter.ts), `problems` as its `errors` and `details` as extension members.
  * Pure: no HTTP here, so activities and services share them.
  */
@@ -11,7 +11,7 @@ export interface FieldProblem {
 
 export class DomainError extends Error {
   constructor(
-    readonly kind: 'not_found' | 'conflict' | 'invalid' | 'unavailable' | 'forbidden',
+    readonly kind: 'not_found' | 'gone' | 'conflict' | 'invalid' | 'unavailable' | 'forbidden',
     message: string,
     readonly problems: FieldProblem[] = [],
     readonly details: Record<string, unknown> = {},

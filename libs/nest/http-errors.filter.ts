@@ -30,6 +30,7 @@ export const PROBLEM_CODES = {
   forbidden: { status: 403, title: 'Not allowed for this login' },
   not_found: { status: 404, title: 'No such record' },
   route_not_found: { status: 404, title: 'No such route' },
+  gone: { status: 410, title: 'No longer available' },
   conflict: { status: 409, title: 'Conflicts with the current state' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body has a content type this route does not take' },
@@ -111,7 +112,7 @@ function problemOfStatus(status: number, detail: string, extensions: Record<stri
   return { type: problemType(code), title, status, detail, code, ...extensions };
 }
 
-const DOMAIN_CODES: Record<DomainError['kind'], ProblemCode> = { not_found: 'not_found', conflict: 'conflict', invalid: 'invalid', unavailable: 'unavailable', forbidden: 'forbidden' };
+const DOMAIN_CODES: Record<DomainError['kind'], ProblemCode> = { not_found: 'not_found', gone: 'gone', conflict: 'conflict', invalid: 'invalid', unavailable: 'unavailable', forbidden: 'forbidden' };
 
 /** Connection failures of PostgreSQL or Temporal: the caller may retry, so 503 with the reason. */
 export function unavailableReason(error: unknown): string | undefined {

@@ -32,8 +32,8 @@ export function requestLog(): RequestHandler {
         logLine(response.statusCode >= 500 ? 'error' : 'info', 'http', {
           requestId,
           method: request.method,
-          // The path only: query strings can carry names and ID numbers.
-          path: request.originalUrl.split('?')[0],
+          // The path only: query strings can carry names and ID numbers; a report link's token is a login.
+          path: request.originalUrl.split('?')[0].replace(/^\/(r|self-report)\/(?!assets\/)[^/]+/, '/$1/<token>'),
           status: response.statusCode,
           ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
           // Set by the auth guard: who, and the workflow the route addresses.

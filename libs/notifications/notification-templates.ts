@@ -14,11 +14,31 @@ const TEMPLATES = {
   checkin_reminder: {
     'zh-CN': {
       subject: '体温上报提醒',
-      body: '您好，请在 {slotStart}–{slotEnd} 时段内上报体温（观察编号 {observationNumber}）。',
+      body: '您好，请在 {slotStart}–{slotEnd} 时段内上报体温（观察编号 {observationNumber}）：{reportLink}',
     },
     en: {
       subject: 'Temperature report reminder',
-      body: 'Please report your temperature for the {slotStart}–{slotEnd} slot (observation number {observationNumber}).',
+      body: 'Please report your temperature for the {slotStart}–{slotEnd} slot (observation number {observationNumber}): {reportLink}',
+    },
+  },
+  observation_enrolled: {
+    'zh-CN': {
+      subject: '居家医学观察通知',
+      body: '{personName}，您好：您已纳入居家医学观察（观察编号 {observationNumber}）。请每天在上报时段内通过此链接上报体温：{reportLink}',
+    },
+    en: {
+      subject: 'Home medical observation',
+      body: 'Dear {personName}, you are now under home medical observation (observation number {observationNumber}). Please report your temperature in each reporting slot through this link: {reportLink}',
+    },
+  },
+  report_link_reissued: {
+    'zh-CN': {
+      subject: '体温上报链接已更新',
+      body: '您的体温上报链接已更新（观察编号 {observationNumber}），此前的链接已失效。请使用新链接：{reportLink}',
+    },
+    en: {
+      subject: 'New temperature report link',
+      body: 'Your temperature report link has changed (observation number {observationNumber}); the earlier link no longer works. Please use this one: {reportLink}',
     },
   },
   missed_report: {

@@ -16,6 +16,7 @@ import { periodOf, releaseAt } from '../../workflows/observation/observation-sch
 import { localDate } from '../domain/local-time';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ObservationPolicyService } from './observation-policy.service';
+import { ReportLinks } from './report-links';
 import { enrolledEntry, enrolmentVisibility } from '../../workflows/observation/tracking-entry';
 import { dateOrNull } from '../domain/time';
 
@@ -53,6 +54,7 @@ export class EnrolmentService {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policies: ObservationPolicyService,
+    private readonly reportLinks: ReportLinks,
   ) {}
 
   /**
@@ -67,7 +69,7 @@ export class EnrolmentService {
     assertCovers(scope, enrolment.address, 'the person’s address');
     let input: ObservationInput;
     try {
-      input = await this.record(enrolment, Date.now(), scope);
+      input = await this.record(enrolment, Date.now(), scope, true);
     } catch (error) {
       const code = (error as { code?: string }).code;
       const device = DEVICE_OF_INDEX[(error as { constraint?: string }).constraint ?? ''];
@@ -95,9 +97,10 @@ export class EnrolmentService {
    * not across round trips: held for a whole enrolment it made concurrent enrolments queue on it.
    * Numbers are therefore unique but not gapless: an enrolment that loses a race to a concurrent one
    * of the same person, or fails after taking its number, leaves that number unused. A refusal or a
-   * retry of an enrolled request takes none.
+   * retry of an enrolled request takes none. `textNow`: the person's link is texted at once, not
+   * left to the outbox relay.
    */
-  async record(e: EnrolmentRequest, startedAt = Date.now(), scope: Jurisdiction = THE_DISTRICT): Promise<ObservationInput> {
+  async record(e: EnrolmentRequest, startedAt = Date.now(), scope: Jurisdiction = THE_DISTRICT, textNow = false): Promise<ObservationInput> {
     const offset = utcOffsetMinutes(this.config.timeZone, startedAt);
     const policy = await this.policies.effective(e.category, localDate(startedAt, offset));
     const release = releaseAt({ anchorDate: e.anchorDate, utcOffsetMinutes: offset, rules: policy.rules });
@@ -151,6 +154,8 @@ export class EnrolmentService {
       },
       enrolled: enrolledEntry(input),
     });
+    // The person's report link, by SMS: tried now for one person (textNow), else by the outbox relay.
+    await this.reportLinks.sendOnEnrolment(number, personId, textNow);
     return { ...input, personId };
   }
 

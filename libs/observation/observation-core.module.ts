@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
+import { NotificationsModule } from '../../activities/notifications/notification.activities';
 import { EnrolmentService } from './enrolment.service';
 import { LedgerImports } from './ledger-imports';
 import { ObservationPolicyService } from './observation-policy.service';
+import { ReportLinks } from './report-links';
 
 /**
- * Enrolment, policies and ledger imports, shared by the API (POST /persons, imports) and the worker
+ * Enrolment, policies, ledger imports and report links, shared by the API (POST /persons, imports) and the worker
  * (a transfer's hand-over home starts an observation; imports run there). Needs the global config,
  * persistence and Temporal client.
  */
 @Module({
-  providers: [EnrolmentService, ObservationPolicyService, LedgerImports],
-  exports: [EnrolmentService, ObservationPolicyService, LedgerImports],
+  imports: [NotificationsModule],
+  providers: [EnrolmentService, ObservationPolicyService, LedgerImports, ReportLinks],
+  exports: [EnrolmentService, ObservationPolicyService, LedgerImports, ReportLinks],
 })
 export class ObservationCoreModule {}

@@ -10,6 +10,7 @@ import { NotificationRelay1764420000000 } from './migrations/1764420000000-notif
 import { Dispatch1764518000000 } from './migrations/1764518000000-dispatch';
 import { AppRole1764900000000 } from './migrations/1764900000000-app-role';
 import { RosterRequestIds1765017000000 } from './migrations/1765017000000-roster-request-ids';
+import { ReportLinks1765100000000 } from './migrations/1765100000000-report-links';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   Dispatch1764518000000,
   AppRole1764900000000,
   RosterRequestIds1765017000000,
+  ReportLinks1765100000000,
 ];
 
 /** The one way this project builds its TypeORM data source: schema by migrations (no entity classes; the repositories in libs/persistence hold the SQL), never `synchronize`. */

@@ -82,7 +82,19 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       const undeclared = routes.filter((r) => !r.isPublic && (!r.roles?.length || !r.rule)).map((r) => `${r.method} ${r.path}`);
       expect(undeclared).toEqual([]);
       expect(routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-        ['GET /dashboard', 'GET /dashboard/assets/:name', 'GET /health', 'GET /metrics', 'POST /auth/login', 'POST /dispatch/events'].sort(),
+        [
+          'GET /dashboard',
+          'GET /dashboard/assets/:name',
+          'GET /health',
+          'GET /metrics',
+          'POST /auth/login',
+          'POST /dispatch/events',
+          // The person under observation, by their report link (README "Self-reporting").
+          'GET /r/:token',
+          'GET /self-report/assets/:name',
+          'GET /self-report/:token',
+          'POST /self-report/:token/reports',
+        ].sort(),
       );
     });
 

@@ -11,7 +11,6 @@
  * Screenshots go to test-results/dashboard/.
  */
 import { INestApplication } from '@nestjs/common';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,13 +20,13 @@ import { createApi } from '../../apps/api/api';
 import { UsersService } from '../../libs/auth/users.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { Http, httpAs, signIn } from '../support/auth';
+import { CHROMIUM_LAUNCH, ensureChromium } from '../support/chromium';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest } from '../support/observation-fixtures';
 import { PostNow, publishPostNow, RunningTransfer, startRunningTransfer } from './drill-down-fixtures';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = resolve(__dirname, '../../test-results/dashboard');
 const REFRESH_WAIT_MS = 20_000;
 
@@ -85,8 +84,7 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
   }
 
   beforeAll(async () => {
-    // Installs Debian's Chromium (and a CJK font) once per machine; a no-op when present.
-    execFileSync('sh', [resolve(__dirname, '../../scripts/ensure-chromium.sh')], { stdio: 'inherit', timeout: 600_000 });
+    ensureChromium();
     mkdirSync(SHOTS, { recursive: true });
     worker = await startWorker(config);
     api = await createApi(config);
@@ -94,9 +92,7 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
     profile = mkdtempSync(join(tmpdir(), 'epi-dashboard-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+      ...CHROMIUM_LAUNCH,
       viewport: { width: 1440, height: 1000 },
       locale: 'zh-CN',
       timezoneId: config.timeZone,

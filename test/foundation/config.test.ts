@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, requireMigrationUrl, requirePayloadKeys } from '../../libs/config/config';
+import { ConfigError, loadConfig, requireMigrationUrl, requirePayloadKeys, requireReportLinkKey } from '../../libs/config/config';
 import { nextOffsetChange, utcOffsetMinutes, zonedIso } from '../../libs/config/time-zone';
 
 describe('configuration', () => {
@@ -168,6 +168,28 @@ describe('vehicle dispatch', () => {
     [{ DISPATCH_TOKEN: 't' }, 'DISPATCH_TOKEN'],
     [{ DISPATCH_WEBHOOK_URL: 'ftp://epi.example/dispatch/events' }, 'DISPATCH_WEBHOOK_URL'],
     [{ DISPATCH_WEBHOOK_SECRET: 'short' }, 'DISPATCH_WEBHOOK_SECRET'],
+  ])('refuses %j naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
+  });
+});
+
+describe('self-report links', () => {
+  it('keys links with EPI_REPORT_LINK_SECRET, else with a key derived from EPI_JWT_SECRET (never the login key itself), and links to the API by default', () => {
+    const jwt = 'j'.repeat(32);
+    const own = loadConfig({ EPI_REPORT_LINK_SECRET: 'r'.repeat(32), EPI_JWT_SECRET: jwt, API_PORT: '3100' }).selfReport;
+    expect(own).toEqual({ linkKey: Buffer.from('r'.repeat(32)), publicUrl: 'http://127.0.0.1:3100' });
+    const derived = loadConfig({ EPI_JWT_SECRET: jwt }).selfReport.linkKey!;
+    expect(derived).toHaveLength(32);
+    expect(derived.equals(Buffer.from(jwt))).toBe(false);
+    expect(loadConfig({}).selfReport.linkKey).toBeUndefined();
+    expect(() => requireReportLinkKey(loadConfig({}))).toThrow(/^EPI_REPORT_LINK_SECRET: /);
+    expect(loadConfig({ EPI_PUBLIC_URL: 'https://epi.example/ops/' }).selfReport.publicUrl).toBe('https://epi.example/ops');
+  });
+
+  it.each([
+    [{ EPI_REPORT_LINK_SECRET: 'short' }, 'EPI_REPORT_LINK_SECRET'],
+    [{ EPI_PUBLIC_URL: 'epi.example' }, 'EPI_PUBLIC_URL'],
+    [{ EPI_PUBLIC_URL: 'https://epi.example/?a=1' }, 'EPI_PUBLIC_URL'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
   });

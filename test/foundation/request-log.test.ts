@@ -77,6 +77,16 @@ describe('the request id on every line of a request', () => {
     expect(logged[1]).toMatchObject({ msg: 'http', status: 500 });
   });
 
+  it('logs a report link’s path without its token (the token is the person’s login)', async () => {
+    const http = request(app.getHttpServer());
+    const token = 'Q2hhbmdlIG1lIQ-abcdefghijklmnopqrstuvwxyz_012';
+    for (const [path, id] of [[`/r/${token}`, 'link-1'], [`/self-report/${token}/reports?x=1`, 'link-2'], ['/self-report/assets/self-report.js', 'link-3']]) {
+      await http.get(path).set('x-request-id', id);
+    }
+    const paths = ['link-1', 'link-2', 'link-3'].map((id) => lines.find((line) => line.requestId === id && line.msg === 'http')?.path);
+    expect(paths).toEqual(['/r/<token>', '/self-report/<token>/reports', '/self-report/assets/self-report.js']);
+  });
+
   it('gives a request without an id one of its own, on its lines and in the answer', async () => {
     const answer = await request(app.getHttpServer()).get('/work/1').expect(200);
     const id = answer.headers['x-request-id'];

@@ -1,7 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
 import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -27,13 +26,16 @@ import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
 import { ensureSchedules, OUTBOX_RELAY_SCHEDULE_ID, RECONCILER_SCHEDULE_ID } from '../../libs/temporal/schedules';
 import { eventually } from '../support/eventually';
+import { startGateway } from '../support/sms-gateway';
 import { testConfig } from '../support/environment';
 
 type Params = Record<string, string | number>;
 
 /** Exactly the params each template needs: the template test proves every one is used in both languages. */
 const SAMPLES: Record<NotificationTemplate, Params> = {
-  checkin_reminder: { observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00' },
+  checkin_reminder: { observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00', reportLink: 'https://epi.example/r/abc' },
+  observation_enrolled: { personName: '张三', observationNumber: 'GC-20240301-0001', reportLink: 'https://epi.example/r/abc' },
+  report_link_reissued: { observationNumber: 'GC-20240301-0001', reportLink: 'https://epi.example/r/def' },
   missed_report: { personName: '张三', observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00' },
   missed_report_repeat: { personName: '张三', observationNumber: 'GC-20240301-0001', slotStart: '14:00', slotEnd: '16:00' },
   fever_alert: { personName: '张三', observationNumber: 'GC-20240301-0001', temperature: 38.6, reportedAt: '09:12', symptoms: '咳嗽' },
@@ -87,35 +89,6 @@ async function startSmtp() {
   return { received, port: (server.server.address() as AddressInfo).port, stop: () => new Promise<void>((resolve) => server.close(resolve)) };
 }
 
-/**
- * A real HTTP endpoint standing in for the SMS gateway. `replies` queues non-200 answers for any
- * message, `repliesFor` for the message with that Idempotency-Key; `hold` keeps answers back until it resolves.
- */
-async function startGateway() {
-  const received: Array<{ authorization?: string; idempotencyKey?: string; at: number; body: { to: string; text: string } }> = [];
-  const replies: Array<[number, string]> = [];
-  const repliesFor = new Map<string, Array<[number, string]>>();
-  const gateway = { received, replies, repliesFor, hold: Promise.resolve(), url: '', stop: () => Promise.resolve() };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
-      const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
-      received.push({ authorization: req.headers.authorization, idempotencyKey, at: Date.now(), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      await gateway.hold;
-      const [status, text] = repliesFor.get(idempotencyKey ?? '')?.shift() ?? replies.shift() ?? [200, '{"accepted":true}'];
-      res.writeHead(status, { 'content-type': 'application/json' }).end(text);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  gateway.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
-  gateway.stop = () => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return gateway;
-}
-
 /** Just enough MIME to read what nodemailer wrote: encoded-word subjects, base64 or quoted-printable text. */
 function decodeMail(raw: string): { subject: string; body: string } {
   const split = raw.indexOf('\r\n\r\n');
@@ -154,7 +127,7 @@ describe('renderNotification', () => {
   it('names an unknown template and every missing param', () => {
     expect(() => renderNotification('no_such_template' as NotificationTemplate, 'en', {})).toThrow('unknown notification template "no_such_template"');
     expect(() => renderNotification('checkin_reminder', 'en', { observationNumber: 'GC-1' })).toThrow(
-      'notification template "checkin_reminder" is missing params: slotStart, slotEnd',
+      'notification template "checkin_reminder" is missing params: slotStart, slotEnd, reportLink',
     );
   });
 });

@@ -23,7 +23,7 @@ import { localDate } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { makeCsvOfCopies, makeLedgerFile, makeLedgerRecords, makeZipBomb } from '../support/ledger-fixtures';
 import { eventually } from '../support/eventually';
-import { enrolmentRequest, freshResidentId, ISO_UTC } from '../support/observation-fixtures';
+import { allDayPolicy, enrolmentRequest, freshResidentId, ISO_UTC, moveToPolicy } from '../support/observation-fixtures';
 
 jest.setTimeout(120_000);
 
@@ -43,12 +43,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     await api.init();
     http = await supervisorHttp(api);
     db = await createDataSource(config.databaseUrl!).initialize();
-    // A policy for later dates whose one slot spans the day, so a report is accepted whenever the test runs.
-    const policy = await http
-      .post('/observation-policies')
-      .send({ category: 'B', effectiveFrom: '2099-01-01', rules: { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] } })
-      .expect(201);
-    allDayPolicyId = policy.body.id;
+    allDayPolicyId = await allDayPolicy(http, db, 'B');
   });
 
   afterAll(async () => {
@@ -66,11 +61,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   /** Enrols and moves the observation to the all-day policy, waiting until the record shows it. */
   async function enrolReportable(overrides: Record<string, unknown> = {}): Promise<string> {
     const { body } = await enrol(overrides).expect(201);
-    await http.post(`/observations/${body.observationNumber}/policy`).send({ policyId: allDayPolicyId, by: 'supervisor-wang' }).expect(200);
-    await eventually(
-      () => db.query(`SELECT policy_id FROM observation WHERE number = $1`, [body.observationNumber]),
-      (rows) => rows[0]?.policy_id === allDayPolicyId,
-    );
+    await moveToPolicy(http, db, body.observationNumber, allDayPolicyId);
     return body.observationNumber;
   }
 
@@ -80,7 +71,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const operations = Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>>)
       .filter(([path]) => family.test(path))
       .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })));
-    expect(operations.length).toBe(25);
+    expect(operations.length).toBe(27);
     const undocumented = operations
       .filter(({ operation }) => {
         const answers = Object.entries(operation.responses).filter(([status]) => /^2\d\d$/.test(status));
@@ -229,8 +220,9 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(response.body).toMatchObject({ number, temperature: 36.5, fever: false, requestId: 'r1' });
     const [log] = await db.query(`SELECT temperature FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
     expect(Number(log.temperature)).toBe(36.5);
-    // A retried report (same requestId) is recorded once.
-    await http.post(`/observations/${number}/reports`).send({ temperature: 36.5, requestId: 'r1' }).expect(201);
+    // A retried report (same requestId) is recorded once, and answered as the first was.
+    const retried = await http.post(`/observations/${number}/reports`).send({ temperature: 36.5, requestId: 'r1' }).expect(201);
+    expect(retried.body).toEqual(response.body);
     const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
     expect(count).toBe(1);
     const { body } = await http.get(`/observations/${number}`).expect(200);

@@ -127,7 +127,8 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
       const rows = await db.query(`SELECT kind, owner, state FROM escalation WHERE observation_number = $1 ORDER BY opened_at, id`, [input.number]);
       expect(rows).toHaveLength(3);
       const messages = await db.query(`SELECT template FROM notification WHERE observation_number = $1`, [input.number]);
-      expect(messages.map((m: { template: string }) => m.template).sort()).toEqual(['checkin_reminder', 'checkin_reminder', 'missed_report', 'missed_report', 'missed_report_repeat']);
+      // The enrolment's message brings the person their report link.
+      expect(messages.map((m: { template: string }) => m.template).sort()).toEqual(['checkin_reminder', 'checkin_reminder', 'missed_report', 'missed_report', 'missed_report_repeat', 'observation_enrolled']);
     } finally {
       await handle.terminate('test done');
     }

@@ -7,8 +7,15 @@ import { ObservationPolicyRepository } from '../../libs/persistence/observation/
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { AppConfig } from '../../libs/config/config';
+import { NotificationActivities } from '../../activities/notifications/notification.activities';
+import { createChannels } from '../../libs/notifications/channels';
+import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
+import { ReportLinks } from '../../libs/observation/report-links';
+import { ReportLinkRepository } from '../../libs/persistence/observation/report-link.repository';
 import { EnrolmentRequest } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
+import type { Http } from './auth';
+import { eventually } from './eventually';
 
 /** A valid resident ID, random enough that test files sharing one database never collide. */
 export function freshResidentId(): string {
@@ -33,8 +40,29 @@ export function enrolmentRequest(overrides: Partial<EnrolmentRequest> = {}): Enr
 
 /** The enrolment service on real PostgreSQL and a real Temporal client (time-skipping or dev server). */
 export function enrolmentService(dataSource: DataSource, client: Client, config: AppConfig): EnrolmentService {
-  return new EnrolmentService(new ObservationRepository(dataSource), new PersonRepository(dataSource), client, config, new ObservationPolicyService(new ObservationPolicyRepository(dataSource)));
+  const people = new PersonRepository(dataSource);
+  const channels = createChannels(process.env);
+  const outbox = new NotificationOutbox(channels, people);
+  const reportLinks = new ReportLinks(new ReportLinkRepository(dataSource), outbox, new NotificationActivities(dataSource, channels, outbox), dataSource, config);
+  return new EnrolmentService(new ObservationRepository(dataSource), people, client, config, new ObservationPolicyService(new ObservationPolicyRepository(dataSource)), reportLinks);
 }
 
 /** An instant as the API answers it: ISO 8601 in UTC, to the millisecond. */
 export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A policy of `category` whose one slot spans the day, so a report is taken whenever a test runs; its
+ * id. It takes effect after every policy of the category stored before (test files share a database)
+ * and years after today, so only the observations a test moves to it (moveToPolicy) follow it.
+ */
+export async function allDayPolicy(http: Http, db: DataSource, category: string): Promise<string> {
+  const [{ after }] = await db.query(`SELECT to_char(greatest(max(effective_from) + 1, '2097-01-01'), 'YYYY-MM-DD') AS after FROM observation_policy WHERE category = $1`, [category]);
+  const rules = { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] };
+  return (await http.post('/observation-policies').send({ category, effectiveFrom: after, rules }).expect(201)).body.id;
+}
+
+/** Moves the observation to the policy (a workflow update), waiting until its record shows it. */
+export async function moveToPolicy(http: Http, db: DataSource, number: string, policyId: string): Promise<void> {
+  await http.post(`/observations/${number}/policy`).send({ policyId, by: 'supervisor-wang' }).expect(200);
+  await eventually(() => db.query(`SELECT policy_id FROM observation WHERE number = $1`, [number]), (rows) => rows[0]?.policy_id === policyId, { what: `observation ${number} on policy ${policyId}` });
+}

@@ -24,7 +24,12 @@ export function trackingEntry(
   detail: Record<string, unknown>,
   extra: { slotStart?: number; temperature?: number; key?: string } = {},
 ): TrackingEntry {
-  return { dedupKey: `${number}:${kind}:${extra.key ?? at}`, at, day, kind, slotStart: extra.slotStart, temperature: extra.temperature, detail };
+  return { dedupKey: dedupKeyOf(number, kind, extra.key ?? at), at, day, kind, slotStart: extra.slotStart, temperature: extra.temperature, detail };
+}
+
+/** The line's identity: a report's is its request id. */
+export function dedupKeyOf(number: string, kind: string, key: string | number): string {
+  return `${number}:${kind}:${key}`;
 }
 
 /** What the enrolment's records need of an observation: not yet its person, who is written in the same statement. */

@@ -2,11 +2,9 @@ import { Controller, Get, Header, NotFoundException, Param, Query, Res } from '@
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import type { Response } from 'express';
-import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
-import { PROJECT_ROOT } from '../../../libs/config/checkout';
+import { PageFiles } from '../../../libs/nest/page-files';
 import { Public, Roles, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
 import { ApiPageResponse } from '../../../libs/nest/paging';
@@ -19,39 +17,10 @@ export class DashboardScopeQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() community?: string;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.svg': 'image/svg+xml',
-};
-
-/**
- * The page's files, read once at start: a request can only name one of them, so no path from
- * the URL ever reaches the file system.
- */
-function loadPublicFiles(): Map<string, { type: string; body: Buffer }> {
-  const dir = join(PROJECT_ROOT, 'apps', 'api', 'dashboard', 'public'); // not compiled: read from the checkout
-  const files = new Map<string, { type: string; body: Buffer }>();
-  for (const name of readdirSync(dir)) {
-    const type = CONTENT_TYPES[extname(name)];
-    if (type) files.set(name, { type, body: readFileSync(join(dir, name)) });
-  }
-  return files;
-}
-
-// The page loads only its own scripts and styles and talks only to this API.
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-cache',
-};
-
 @ApiTags('dashboard')
 @Controller('dashboard')
 export class DashboardController {
-  private readonly files = loadPublicFiles();
+  private readonly files = new PageFiles('dashboard', 'apps', 'api', 'dashboard', 'public');
 
   constructor(private readonly dashboard: DashboardService) {}
 
@@ -59,7 +28,7 @@ export class DashboardController {
   @Public()
   @ApiExcludeEndpoint()
   page(@Res() response: Response) {
-    this.send(response, 'index.html');
+    this.files.send(response, 'index.html');
   }
 
   @Get('assets/:name')
@@ -67,7 +36,7 @@ export class DashboardController {
   @ApiExcludeEndpoint()
   asset(@Param('name') name: string, @Res() response: Response) {
     if (name === 'index.html') throw new NotFoundException();
-    this.send(response, name);
+    this.files.send(response, name);
   }
 
   @Get('summary')
@@ -89,11 +58,5 @@ export class DashboardController {
   @ApiPageResponse(MaskedObservationDto)
   observations(@Actor() actor: Principal, @Query() query: ObservationListQuery) {
     return this.dashboard.maskedList(narrowFilter(actor, filterOf(query)), query);
-  }
-
-  private send(response: Response, name: string) {
-    const file = this.files.get(name);
-    if (!file) throw new NotFoundException(`no dashboard file ${name}`);
-    response.set({ ...SECURITY_HEADERS, 'Content-Type': file.type }).send(file.body);
   }
 }

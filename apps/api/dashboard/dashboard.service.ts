@@ -78,11 +78,16 @@ function sum(counts: Record<string, number>): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
-/** 张伟 → 张*, 欧阳娜娜 → 欧***: the family name stays so a worker can still address the person. */
+/** 张伟 → 张*, 欧阳娜娜 → 欧***, John Smith → J*** S****: the first letters stay so a worker can still address the person. */
 export function maskName(name: string): string {
-  const chars = [...name.trim()];
-  if (chars.length <= 1) return chars.join('');
-  return chars[0] + '*'.repeat(chars.length - 1);
+  return name
+    .trim()
+    .split(/\s+/)
+    .map((word) => {
+      const chars = [...word];
+      return chars.length <= 1 ? word : chars[0] + '*'.repeat(chars.length - 1);
+    })
+    .join(' ');
 }
 
 /** 11010819900101002X → 1101**********002X: region and check digits stay, birth date and sequence go. */

@@ -95,6 +95,12 @@ export class ObservationService {
     return periodOf({ anchorDate: row.anchorDate, startedAt, utcOffsetMinutes: utcOffsetMinutes(this.config.timeZone, startedAt), policy });
   }
 
+  /** The check-in slot open at `at`, if any, and the next to open after it (none once the period is over). */
+  async slotsAt(row: ObservationRecord, at: number) {
+    const period = await this.period(row);
+    return { period, open: openSlotAt(period, at), next: slotsOf(period).find((s) => s.opensAt > at) };
+  }
+
   /**
    * A temperature report: checked against the record, made durable in Temporal (a signal the
    * workflow re-checks) and in the tracking log, both before the answer. Idempotent on requestId.
@@ -108,12 +114,11 @@ export class ObservationService {
     if (problems.length) throw invalidAll(problems);
     const row = await this.record(number, loaded);
     if (!OPEN_STATUSES.includes(row.status)) throw conflict(`observation ${number} is ${row.status}; reports are closed`, {}, [{ field: 'number', reason: `observation is ${row.status}` }]);
-    const period = await this.period(row);
-    const slot = openSlotAt(period, at);
-    if (!slot) {
-      const next = slotsOf(period).find((s) => s.opensAt > at);
-      throw invalid('at', `no check-in slot is open now${next ? `; the next opens at ${new Date(next.opensAt).toISOString()}` : ''}`);
-    }
+    // A repeat of a report taken before answers as the first did, whenever it comes.
+    const first = requestId ? await this.observations.reportLine(number, requestId) : undefined;
+    if (first) return { number, requestId: requestId!, slotKey: first.slotKey, temperature: first.temperature, fever: first.fever, recordedAt: first.at.toISOString() };
+    const { period, open: slot, next } = await this.slotsAt(row, at);
+    if (!slot) throw invalid('at', `no check-in slot is open now${next ? `; the next opens at ${new Date(next.opensAt).toISOString()}` : ''}`);
     const temperature = Math.round(input.temperature * 10) / 10;
     const report: TemperatureReport = { requestId: requestId ?? randomUUID(), at, temperature, symptoms: input.symptoms, source: input.source ?? 'person' };
     await unlessGone(this.handle(number).signal(reportSignal, report), () => {

@@ -4,8 +4,9 @@ import { IncomingHandOverRepository } from './incoming-hand-over.repository';
 import { ObservationPolicyRepository } from './observation-policy.repository';
 import { ObservationRepository } from './observation.repository';
 import { PersonRepository } from './person.repository';
+import { ReportLinkRepository } from './report-link.repository';
 
-const REPOSITORIES = [ObservationRepository, PersonRepository, ObservationPolicyRepository, ImportJobRepository, IncomingHandOverRepository];
+const REPOSITORIES = [ObservationRepository, PersonRepository, ObservationPolicyRepository, ImportJobRepository, IncomingHandOverRepository, ReportLinkRepository];
 
 /**
  * The home-observation family's repositories, for the API and the worker alike (both import this

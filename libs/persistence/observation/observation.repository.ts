@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Category } from '../../../workflows/observation/observation-policy';
 import type { EndReason, Escalation, EscalationKind, EscalationState, ObservationStatus, OwnerRole } from '../../../workflows/observation/observation.messages';
-import type { TrackingEntry } from '../../../workflows/observation/tracking-entry';
+import { dedupKeyOf, type TrackingEntry } from '../../../workflows/observation/tracking-entry';
 import { queryPage } from '../page-query';
 import { DEVICE_KEYS, DeviceKey, OPEN, PERSON_BY_DOCUMENT, PersonDevices, PersonOnRecord, PersonRecord } from './person.repository';
 
@@ -294,6 +294,15 @@ export class ObservationRepository {
   }
 
   /** A report's tracking-log line (once per dedup key) and the row's last report and next due time, in one statement. */
+  /** The report taken under `requestId`, as its tracking line recorded it. */
+  async reportLine(number: string, requestId: string): Promise<{ at: Date; slotKey: string; temperature: number; fever: boolean } | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT at, slot_start AS "slotStart", temperature::float8 AS temperature, (detail->>'fever')::boolean AS fever FROM tracking_log WHERE dedup_key = $1`,
+      [dedupKeyOf(number, 'report', requestId)],
+    );
+    return row && { at: row.at, slotKey: row.slotStart.toISOString(), temperature: row.temperature, fever: row.fever };
+  }
+
   async recordReport(number: string, line: TrackingEntry, nextDueAt: Date | null): Promise<void> {
     const insert = trackingLogInsert(number, [line], 3);
     await this.dataSource.query(`WITH logged AS (${insert.sql}) UPDATE observation SET last_report_at = $2, next_due_at = $1, updated_at = now() WHERE number = $3`, [

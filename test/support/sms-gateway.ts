@@ -1,0 +1,31 @@
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * A real HTTP endpoint standing in for the SMS gateway. `replies` queues non-200 answers for any
+ * message, `repliesFor` for the message with that Idempotency-Key; `hold` keeps answers back until it resolves.
+ */
+export async function startGateway() {
+  const received: Array<{ authorization?: string; idempotencyKey?: string; at: number; body: { to: string; text: string } }> = [];
+  const replies: Array<[number, string]> = [];
+  const repliesFor = new Map<string, Array<[number, string]>>();
+  const gateway = { received, replies, repliesFor, hold: Promise.resolve(), url: '', stop: () => Promise.resolve() };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
+      received.push({ authorization: req.headers.authorization, idempotencyKey, at: Date.now(), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      await gateway.hold;
+      const [status, text] = repliesFor.get(idempotencyKey ?? '')?.shift() ?? replies.shift() ?? [200, '{"accepted":true}'];
+      res.writeHead(status, { 'content-type': 'application/json' }).end(text);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  gateway.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
+  gateway.stop = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return gateway;
+}
