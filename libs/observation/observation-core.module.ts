@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { NotificationsModule } from '../../activities/notifications/notification.activities';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { EnrolmentService } from './enrolment.service';
 import { LedgerImports } from './ledger-imports';
 import { ObservationPolicyService } from './observation-policy.service';

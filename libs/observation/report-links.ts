@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotificationActivities } from '../../activities/notifications/notification.activities';
 import { AppConfig, requireReportLinkKey } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DomainError } from '../domain/errors';
@@ -36,7 +35,6 @@ export class ReportLinks {
   constructor(
     private readonly links: ReportLinkRepository,
     private readonly outbox: NotificationOutbox,
-    private readonly delivery: NotificationActivities,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -91,7 +89,7 @@ export class ReportLinks {
 
   /** Sends stored messages through their channel now, without waiting for the gateway: a failed try is the outbox relay's to retry. */
   private tryNow(ids: string[]): void {
-    for (const id of ids) void this.delivery.deliverNotification({ id }).catch(() => undefined);
+    for (const id of ids) void this.outbox.deliver(id).catch(() => undefined);
   }
 
   /**

@@ -7,9 +7,9 @@ import { ObservationPolicyRepository } from '../../libs/persistence/observation/
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { AppConfig } from '../../libs/config/config';
-import { NotificationActivities } from '../../activities/notifications/notification.activities';
 import { createChannels } from '../../libs/notifications/channels';
 import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
+import { NotificationRepository } from '../../libs/persistence/platform/notification.repository';
 import { ReportLinks } from '../../libs/observation/report-links';
 import { ReportLinkRepository } from '../../libs/persistence/observation/report-link.repository';
 import { EnrolmentRequest } from '../../libs/domain/person/enrolment';
@@ -41,9 +41,8 @@ export function enrolmentRequest(overrides: Partial<EnrolmentRequest> = {}): Enr
 /** The enrolment service on real PostgreSQL and a real Temporal client (time-skipping or dev server). */
 export function enrolmentService(dataSource: DataSource, client: Client, config: AppConfig): EnrolmentService {
   const people = new PersonRepository(dataSource);
-  const channels = createChannels(process.env);
-  const outbox = new NotificationOutbox(channels, people);
-  const reportLinks = new ReportLinks(new ReportLinkRepository(dataSource), outbox, new NotificationActivities(dataSource, channels, outbox), dataSource, config);
+  const outbox = new NotificationOutbox(new NotificationRepository(dataSource), createChannels(process.env), people);
+  const reportLinks = new ReportLinks(new ReportLinkRepository(dataSource), outbox, dataSource, config);
   return new EnrolmentService(new ObservationRepository(dataSource), people, client, config, new ObservationPolicyService(new ObservationPolicyRepository(dataSource)), reportLinks);
 }
 

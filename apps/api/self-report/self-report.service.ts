@@ -5,7 +5,7 @@ import { HttpProblem } from '../../../libs/nest/http-errors.filter';
 import { ReportLinks } from '../../../libs/observation/report-links';
 import { ObservationRecord } from '../../../libs/persistence/observation/observation.repository';
 import { PersonRepository } from '../../../libs/persistence/observation/person.repository';
-import type { AuditedRequest } from '../audit/audit.service';
+import type { AuditedRequest } from '../../../libs/audit/audit.service';
 import { maskName } from '../dashboard/dashboard.service';
 import { ObservationService, TEMPERATURE_RANGE } from '../observation/observation.service';
 import { ReportLinkDto, SelfReportAcceptedDto, SelfReportViewDto } from './self-report.responses';
