@@ -24,6 +24,7 @@ import { Client } from '@temporalio/client';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
+import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { ensureSchedules, OUTBOX_RELAY_SCHEDULE_ID, RECONCILER_SCHEDULE_ID } from '../../libs/temporal/schedules';
 import { eventually } from '../support/eventually';
 import { startGateway } from '../support/sms-gateway';
@@ -360,9 +361,12 @@ describe('NotificationOutbox: a message stored, then delivered (real SMTP, HTTP 
   });
 });
 
-describe('the outbox relay, on its schedule (dev server, worker, HTTP gateway)', () => {
+describe('the outbox relay, on its schedule (a dev server of its own, worker, HTTP gateway)', () => {
   // The reconciler's schedule is made too, paused: it must not run against the shared test database.
-  const config = testConfig();
+  let config = testConfig();
+  // Its own dev server: late in a full run the shared one carries every earlier suite's workflows and
+  // timers, and there the relay once did not act within a minute (alone, it acts within seconds).
+  let temporal: DevServer;
   const schedules = { reconcileSeconds: 0, outboxRelaySeconds: 1 };
   const smsEnv = { SMS_GATEWAY_URL: '', SMS_GATEWAY_TOKEN: 'relay-token' };
   let gateway: Awaited<ReturnType<typeof startGateway>>;
@@ -374,6 +378,8 @@ describe('the outbox relay, on its schedule (dev server, worker, HTTP gateway)',
   let personId: string;
 
   beforeAll(async () => {
+    temporal = await startDevServer({ cli: process.env.TEMPORAL_CLI!, port: await freePort() });
+    config = { ...config, temporal: { ...config.temporal, address: temporal.address } };
     gateway = await startGateway();
     smsEnv.SMS_GATEWAY_URL = gateway.url;
     Object.assign(process.env, smsEnv); // the worker's channels come from its environment, as in a deployment
@@ -398,6 +404,7 @@ describe('the outbox relay, on its schedule (dev server, worker, HTTP gateway)',
     await client?.connection.close();
     await db?.destroy();
     await gateway?.stop();
+    await temporal?.stop();
     for (const name of Object.keys(smsEnv)) delete process.env[name];
   });
 
