@@ -40,15 +40,23 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
   const holds = new ActivityHolds();
 
   beforeAll(async () => {
-    env = await createTimeSkippingEnvironment();
     db = await createDataSource(config.databaseUrl!).initialize();
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  // Each test on a test server of its own: the time-skipping server's clock has stayed locked after
+  // earlier tests (it then runs at wall-clock speed), and a later test's sleep over days never ended.
+  beforeEach(async () => {
+    env = await createTimeSkippingEnvironment();
     enrolment = enrolmentService(db, env.client, config);
     worker = await startWorker(config, { connection: env.nativeConnection, interceptors: holds.interceptors });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await worker?.shutdown();
-    await db?.destroy();
     await env?.teardown();
   });
 

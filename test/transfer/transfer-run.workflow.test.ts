@@ -46,18 +46,26 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   const holds = new ActivityHolds();
 
   beforeAll(async () => {
+    db = await createDataSource(testConfig().databaseUrl!).initialize();
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  // Each test on a test server of its own: the time-skipping server's clock has stayed locked after
+  // earlier tests (it then runs at wall-clock speed), and a later test's sleep over hours never ended.
+  beforeEach(async () => {
     env = await createTimeSkippingEnvironment();
     const base = testConfig();
     // The worker's own client (a hand-over home starts an observation) must reach this server too.
     config = { ...base, temporal: { ...base.temporal, address: env.address } };
-    db = await createDataSource(config.databaseUrl!).initialize();
     runs = transferRunService(db, env.client, config);
     worker = await startWorker(config, { connection: env.nativeConnection, interceptors: holds.interceptors });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await worker?.shutdown();
-    await db?.destroy();
     await env?.teardown();
   });
 
