@@ -115,6 +115,11 @@ export class NotificationOutbox {
     return { id, state: 'sent', channel: row.channel as ChannelName };
   }
 
+  /** Tries each stored message once, now; a failed try stays pending for the outbox relay to retry. */
+  async tryNow(ids: string[]): Promise<void> {
+    for (const id of ids) await this.deliver(id).catch(() => undefined);
+  }
+
   /** Pending messages due for another try, oldest first: the outbox relay's work. */
   due(limit: number): Promise<string[]> {
     return this.notifications.due(limit, RELAY_AFTER_SECONDS);

@@ -72,7 +72,8 @@ export class ReportLinks {
     const toDeliver = await this.dataSource.transaction(async (db) =>
       this.outbox.enqueue(db, await this.withLink(number, [{ id: `${number}:enrolled`, recipient: { personId }, template: 'observation_enrolled', params: {} }], db), number),
     );
-    if (textNow) this.tryNow(toDeliver);
+    // Without waiting for the gateway: the answer does not depend on the text being sent.
+    if (textNow) void this.outbox.tryNow(toDeliver);
   }
 
   /** Revokes the live link and issues the next, texted to the person (tried at once; the outbox relay retries); the new link. */
@@ -83,14 +84,10 @@ export class ReportLinks {
       const notice: NotificationRequest = { id: `${number}:report-link:${next.generation}`, recipient: { personId }, template: 'report_link_reissued', params: { reportLink: url } };
       return { ...next, url, toDeliver: await this.outbox.enqueue(db, [notice], number) };
     });
-    this.tryNow(toDeliver);
+    void this.outbox.tryNow(toDeliver);
     return issued;
   }
 
-  /** Sends stored messages through their channel now, without waiting for the gateway: a failed try is the outbox relay's to retry. */
-  private tryNow(ids: string[]): void {
-    for (const id of ids) void this.outbox.deliver(id).catch(() => undefined);
-  }
 
   /**
    * The live link a token names. A malformed or unknown token is a 404 with UNKNOWN_LINK; a revoked

@@ -243,7 +243,7 @@ export class RosterPlanningService {
       const done = await work(tx);
       return { value: done.value, toDeliver: await this.notices.store(tx, done.notices) };
     });
-    for (const id of toDeliver) await this.outbox.deliver(id).catch(() => undefined);
+    await this.outbox.tryNow(toDeliver);
     return value;
   }
 }
