@@ -4,18 +4,21 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { eventually } from '../test/support/eventually';
 import { makeLedgerFile, makeLedgerRecords } from '../test/support/ledger-fixtures';
 import { AppConfig } from '../libs/config/config';
+import { UserInput, UsersService } from '../libs/auth/users.service';
 import { baselineSignal } from './workflows/baseline.workflows';
 import { ObservationInput, observationWorkflowId, reportSignal } from '../workflows/observation/observation.messages';
-import { DEFAULT_RULES } from '../workflows/observation/observation-policy';
+import { DEFAULT_RULES, ObservationPolicy } from '../workflows/observation/observation-policy';
+import { releaseAt } from '../workflows/observation/observation-schedule';
 import { MINUTE, localDate } from '../libs/domain/local-time';
 import { enrolledEntry } from '../workflows/observation/tracking-entry';
 import { ObservationRepository } from '../libs/persistence/observation/observation.repository';
 import { enrolmentService } from '../test/support/observation-fixtures';
+import { wakeObservationClock } from '../libs/temporal/observation-clock';
 import { addTicks, MachineLoad, machineLoad, machineQuiet, machineTicks, Ticks, ticksSince } from './machine-cpu';
 
 export interface Rate {
@@ -75,7 +78,7 @@ function rateOf(count: number, seconds: number, latencies: number[], ticks: Tick
  * The baseline's calls in two halves, one before and one after the engine's work, counted as one:
  * the shared cores drift over minutes, and this way a drift weighs on both sides alike.
  */
-async function besideBaseline<T>(ctx: BenchContext, count: number, call: (i: number) => Promise<unknown>, engine: () => Promise<T>): Promise<{ engine: T; baseline: Rate }> {
+export async function besideBaseline<T>(ctx: BenchContext, count: number, call: (i: number) => Promise<unknown>, engine: () => Promise<T>): Promise<{ engine: T; baseline: Rate }> {
   const half = Math.floor(count / 2);
   const [beforeSeconds, before, beforeTicks] = await timeCalls(half, ctx.concurrency, call);
   const result = await engine();
@@ -85,7 +88,7 @@ async function besideBaseline<T>(ctx: BenchContext, count: number, call: (i: num
 }
 
 /** Until `read` counts `target`, printing progress; a bench step may take many minutes. */
-function waitFor(what: string, read: () => Promise<number>, target: number, timeoutMs: number, onProgress?: (n: number) => void): Promise<number> {
+export function waitFor(what: string, read: () => Promise<number>, target: number, timeoutMs: number, onProgress?: (n: number) => void): Promise<number> {
   return eventually(read, (n) => n >= target, { what, timeoutMs, intervalMs: 250, onValue: onProgress });
 }
 
@@ -98,6 +101,15 @@ async function insertPeople(db: DataSource, documentNumbers: string[], subdistri
   );
   const ids = new Map(rows.map((r) => [r.document_number, r.id]));
   return documentNumbers.map((d) => ids.get(d)!);
+}
+
+/** A new account of the bench's (a random password), logged in through the API: its bearer header. */
+export async function benchAccount(api: INestApplication, apiUrl: string, account: Omit<UserInput, 'displayName' | 'password'>): Promise<{ authorization: string }> {
+  const password = randomBytes(18).toString('base64');
+  await api.get(UsersService).create({ ...account, displayName: account.username, password });
+  const login = await fetch(`${apiUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: account.username, password }) });
+  if (login.status !== 200) throw new Error(`login of ${account.username}: ${login.status} ${await login.text()}`);
+  return { authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}` };
 }
 
 export interface BenchContext {
@@ -175,39 +187,74 @@ export async function benchCheckInBurst(ctx: BenchContext) {
   return { engine: engine.http, direct: engine.direct, request, baseline };
 }
 
+/** A group of observations the bench records and starts itself, one person (with a mobile) each. */
+export interface ObservationGroup {
+  /** The numbers' prefix: `${prefix}-${category}-000000` on. */
+  prefix: string;
+  subdistrict: string;
+  community: string;
+  responsibleWorker: string;
+  policy: ObservationPolicy;
+  utcOffsetMinutes: number;
+  size: number;
+  /** The i-th observation's anchor date. */
+  anchorDateOf: (i: number) => string;
+  concurrency: number;
+  /** Each workflow's input as the bench wants it started (the design a group is measured on). */
+  inputOf?: (input: ObservationInput) => ObservationInput;
+}
+
 /**
- * Starts `size` observations that all fall due for release at `dueAt` (a whole minute): a one-day
- * test policy and a UTC offset that puts the end of the anchor day exactly there. Rows in PostgreSQL
- * in bulk, one workflow each. Returns their numbers.
+ * Records a group's people and observations in PostgreSQL in bulk, then starts each as an
+ * enrolment does (its first line, then its workflow). Returns their numbers, in order.
  */
-export async function startObservationsDueAt(
-  db: DataSource,
-  client: Client,
-  config: AppConfig,
-  options: { size: number; dueAt: number; prefix: string; concurrency: number },
-): Promise<string[]> {
-  const { size, dueAt, prefix } = options;
-  const anchorDate = new Date(dueAt - 86_400_000).toISOString().slice(0, 10);
-  const utcOffsetMinutes = (Date.UTC(+anchorDate.slice(0, 4), +anchorDate.slice(5, 7) - 1, +anchorDate.slice(8, 10)) + 86_400_000 - dueAt) / MINUTE;
-  const policy = { id: 'TEST-one-day', category: 'D' as const, version: 999, effectiveFrom: '2099-12-31', rules: { ...DEFAULT_RULES, periodDays: 1, slots: [{ start: '00:00', end: '00:01' }], graceMinutes: 0 } };
-  await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, 'D', 999, $2, $3) ON CONFLICT DO NOTHING`, [policy.id, policy.effectiveFrom, JSON.stringify(policy.rules)]);
+export async function startObservations(db: DataSource, client: Client, config: AppConfig, group: ObservationGroup): Promise<string[]> {
+  const { prefix, subdistrict, community, responsibleWorker, policy, utcOffsetMinutes, size } = group;
   const startedAt = Date.now();
-  const numbers = Array.from({ length: size }, (_, i) => `${prefix}-D-${String(i).padStart(6, '0')}`);
-  const personIds = await insertPeople(db, numbers, prefix);
-  await db.query(
-    `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at)
-     SELECT n, p, 'D', 'active', $1, 'storm', 'bench', $2, $3, $4, $5 FROM unnest($6::text[], $7::uuid[]) AS t(n, p)`,
-    [prefix, anchorDate, policy.id, new Date(startedAt), new Date(dueAt), numbers, personIds],
-  );
+  const numbers = Array.from({ length: size }, (_, i) => `${prefix}-${policy.category}-${String(i).padStart(6, '0')}`);
+  const anchorDates = numbers.map((_, i) => group.anchorDateOf(i));
+  const releaseDues = anchorDates.map((anchorDate) => new Date(releaseAt({ anchorDate, utcOffsetMinutes, rules: policy.rules })));
+  const personIds = await insertPeople(db, numbers, subdistrict);
   const enrolment = enrolmentService(db, client, config);
   const observations = new ObservationRepository(db);
-  await measure(size, options.concurrency, async (i) => {
-    const input: ObservationInput = { number: numbers[i], personId: personIds[i], category: 'D', subdistrict: prefix, community: 'storm', responsibleWorker: 'bench', anchorDate, startedAt, utcOffsetMinutes, policy, enrolmentRecorded: true };
+  // As an enrolment does, on the task queue's observation clock unless the group says otherwise.
+  const inputOf = (i: number) =>
+    (group.inputOf ?? ((input: ObservationInput) => input))({
+      number: numbers[i], personId: personIds[i], category: policy.category, subdistrict, community, responsibleWorker, anchorDate: anchorDates[i], startedAt, utcOffsetMinutes, policy, enrolmentRecorded: true, slotClock: config.temporal.taskQueue,
+    });
+  const slotClock = inputOf(0).slotClock;
+  await db.query(
+    `INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, slot_clock)
+     SELECT n, p, $1, 'active', $2, $3, $4, a, $5, $6, r, $11 FROM unnest($7::text[], $8::uuid[], $9::date[], $10::timestamptz[]) AS t(n, p, a, r)`,
+    [policy.category, subdistrict, community, responsibleWorker, policy.id, new Date(startedAt), numbers, personIds, anchorDates, releaseDues, slotClock === 'own' ? null : slotClock],
+  );
+  // The clock learns of a policy it has no observation on yet, as from an enrolment.
+  await wakeObservationClock(client, config);
+  await measure(size, group.concurrency, async (i) => {
+    const input = inputOf(i);
     // The rows went in above in bulk; the first line and the start are an enrolment's own.
     await observations.appendTrackingLog(input.number, [enrolledEntry(input)]);
     await enrolment.start(input);
   });
   return numbers;
+}
+
+/**
+ * Starts `size` observations that all fall due for release at `dueAt` (a whole minute): a one-day
+ * test policy and a UTC offset that puts the end of the anchor day exactly there. Returns their numbers.
+ */
+export async function startObservationsDueAt(
+  db: DataSource,
+  client: Client,
+  config: AppConfig,
+  options: { size: number; dueAt: number; prefix: string; concurrency: number; inputOf?: ObservationGroup['inputOf'] },
+): Promise<string[]> {
+  const { dueAt, prefix } = options;
+  const anchorDate = new Date(dueAt - 86_400_000).toISOString().slice(0, 10);
+  const utcOffsetMinutes = (Date.UTC(+anchorDate.slice(0, 4), +anchorDate.slice(5, 7) - 1, +anchorDate.slice(8, 10)) + 86_400_000 - dueAt) / MINUTE;
+  const policy = { id: 'TEST-one-day', category: 'D' as const, version: 999, effectiveFrom: '2099-12-31', rules: { ...DEFAULT_RULES, periodDays: 1, slots: [{ start: '00:00', end: '00:01' }], graceMinutes: 0 } };
+  await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, 'D', 999, $2, $3) ON CONFLICT DO NOTHING`, [policy.id, policy.effectiveFrom, JSON.stringify(policy.rules)]);
+  return startObservations(db, client, config, { ...options, subdistrict: prefix, community: 'storm', responsibleWorker: 'bench', policy, utcOffsetMinutes, anchorDateOf: () => anchorDate });
 }
 
 /** How many of a prefix's observations are released with their release notice recorded. */
@@ -221,13 +268,16 @@ export async function releasedWithNotice(db: DataSource, prefix: string): Promis
 
 /**
  * N observations due at one instant vs N bare timers due at one instant, each measured from the
- * instant until all are done.
+ * instant until all are done. A run may hold several storms, each of its own prefix.
  */
-export async function benchReleaseStorm(ctx: BenchContext, size: number) {
+export async function benchReleaseStorm(ctx: BenchContext, size: number, options: { prefix?: string; inputOf?: ObservationGroup['inputOf'] } = {}) {
+  const { prefix = 'STORM', inputOf } = options;
   const lead = Math.max(60_000, size * 40); // time to start them all before they fall due
   const dueAt = Math.ceil((Date.now() + lead) / MINUTE) * MINUTE;
   ctx.log(`storm: starting ${size} observations and ${size} timers due at ${new Date(dueAt).toISOString()}`);
-  await startObservationsDueAt(ctx.db, ctx.client, ctx.config, { size, dueAt, prefix: 'STORM', concurrency: ctx.concurrency });
+  await startObservationsDueAt(ctx.db, ctx.client, ctx.config, { size, dueAt, prefix, concurrency: ctx.concurrency, inputOf });
+  const timersDone = async () => (await ctx.client.workflow.count(`WorkflowType = 'baselineTimerWorkflow' AND ExecutionStatus = 'Completed'`)).count;
+  const timersBefore = await timersDone();
   const timerDueAt = dueAt + Math.max(60_000, size * 30);
   await measure(size, ctx.concurrency, () => ctx.client.workflow.start('baselineTimerWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: `bench-timer-${randomUUID()}`, args: [timerDueAt] }));
   if (Date.now() > dueAt) throw new Error('storm: starting took longer than the lead time; nothing measured');
@@ -235,7 +285,7 @@ export async function benchReleaseStorm(ctx: BenchContext, size: number) {
   await new Promise((resolve) => setTimeout(resolve, dueAt - Date.now()));
   await waitFor(
     'release storm',
-    () => releasedWithNotice(ctx.db, 'STORM'),
+    () => releasedWithNotice(ctx.db, prefix),
     size,
     60 * 60_000,
     (n) => ctx.log(`storm released ${n}/${size}`),
@@ -245,7 +295,7 @@ export async function benchReleaseStorm(ctx: BenchContext, size: number) {
   await new Promise((resolve) => setTimeout(resolve, timerDueAt - Date.now()));
   await waitFor(
     'bare timers',
-    async () => (await ctx.client.workflow.count(`WorkflowType = 'baselineTimerWorkflow' AND ExecutionStatus = 'Completed'`)).count,
+    async () => (await timersDone()) - timersBefore,
     size,
     60 * 60_000,
     (n) => ctx.log(`timers completed ${n}/${size}`),

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { UsersService } from '../libs/auth/users.service';
 import { ROSTER_SCHEDULE_ID } from '../apps/api/roster/roster.service';
+import { dailyReportWorkflow } from '../workflows/system/daily-report.workflow';
 import type { Role } from '../libs/auth/roles';
 import type { Route } from '../libs/nest/routes';
 import { freshResidentId } from '../test/support/observation-fixtures';
@@ -137,9 +138,13 @@ export async function seedForFuzzing(base: string, users: UsersService, temporal
   await supervisor.call('POST', `/rosters/${plan.id}/publish`, { by: 'fuzz' });
   const { items: shifts } = await supervisor.call<{ items: Array<{ id: string }> }>('GET', `/shifts?postId=${postId}`);
   if (shifts.length < 2) throw new Error(`seeding: the published roster has ${shifts.length} shifts`);
-  // The daily run, triggered now: it writes yesterday's report.
+  // The daily run, triggered now; and the daily report of yesterday, on the same task queue and offset.
   await supervisor.call('POST', '/schedules/roster', {});
   await temporal.schedule.getHandle(ROSTER_SCHEDULE_ID).trigger();
+  const { action } = await temporal.schedule.getHandle(ROSTER_SCHEDULE_ID).describe();
+  if (action.type !== 'startWorkflow') throw new Error('seeding: the roster schedule starts no workflow');
+  const [{ utcOffsetMinutes }] = action.args as [{ utcOffsetMinutes: number }];
+  await temporal.workflow.start(dailyReportWorkflow, { taskQueue: action.taskQueue, workflowId: `fuzz-daily-report-${randomUUID()}`, args: [{ utcOffsetMinutes }] });
   const yesterday = addDays(today(), -1);
   await until('the daily report', async () => ((await supervisor.status(`/reports/daily/${yesterday}`)) === 200 ? true : undefined));
   const request = await supervisor.call('POST', '/shift-requests', { kind: 'swap', shiftId: shifts[0].id, otherShiftId: shifts[1].id, requestedBy: staff[0], note: 'fuzz' }, [200, 201, 422, 409]);

@@ -2,7 +2,7 @@
  * Records the workflow histories the replay tests replay (test/<family>/histories/, read by
  * test/support/replay.ts). Run it, and commit what it writes, BEFORE changing workflow code that
  * running workflows would meet on their next task:
- *   npx ts-node --transpile-only scripts/record-histories.ts [observation|transfer|roster ...]
+ *   npx ts-node --transpile-only scripts/record-histories.ts [observation|transfer|roster|guard ...]
  * Each file is named after its scenario and the commit of the code that made it, so the histories
  * of every version recorded stay and keep being replayed.
  * Each scenario runs the real worker and activities on its own PostgreSQL and on Temporal's
@@ -29,6 +29,8 @@ import {
   deviceEventSignal,
   endEarlyUpdate,
   extendUpdate,
+  liftGuardUpdate,
+  observationClockId,
   observationStateQuery,
   observationWorkflowId,
   reportSignal,
@@ -158,6 +160,8 @@ async function observation(run: Run): Promise<void> {
     }
     await handle.result();
     await save(run, 'observation', 'observation-period-with-every-message', handle);
+    // The clock that reminded and swept for it (still running: its history so far).
+    await save(run, 'observation', 'observation-clock', env.client.workflow.getHandle(observationClockId(config.temporal.taskQueue)));
   }
 
   {
@@ -168,7 +172,8 @@ async function observation(run: Run): Promise<void> {
     await report(handle, 36.8);
     const firstRun = (await handle.describe()).runId;
     const camera = async (i: number | string) => handle.signal(deviceEventSignal, { eventId: `cam-${i}`, deviceId: 'CAM-7', kind: 'camera_motion', at: await env.currentTimeMs() });
-    await growHistory(handle, 2_000, camera, () => handle.query(observationStateQuery));
+    // 300: the history limit of an observation on the clock (2,000 before it).
+    await growHistory(handle, 300, camera, () => handle.query(observationStateQuery));
     await camera('last');
     await continuedAsNew(handle, firstRun);
     await handle.executeUpdate(endEarlyUpdate, { args: [{ reason: 'moved_away', by: 'worker-li', note: 'moved to another district' }] });
@@ -321,7 +326,31 @@ async function roster(run: Run): Promise<void> {
   await save(run, 'roster', 'roster-daily-starts-flags-reports', daily);
 }
 
-const FAMILIES: Record<string, (run: Run) => Promise<void>> = { observation, transfer, roster };
+// -------------------------------------------------------------------------------------------------
+// Guard posted: the ladder's second step, then the guard lifted or the observation ended
+
+async function guardPosted(run: Run): Promise<void> {
+  const { env, db, config } = run;
+  const enrolment = enrolmentService(db, env.client, config);
+  for (const ending of ['ended', 'lifted-then-ended'] as const) {
+    const community = `guarded-${uniqueTag()}`;
+    for (let i = 0; i < 4; i++) await insertStaff(db, { id: `guard-${i}-${uniqueTag()}`, skills: ['guard'], role: 'guard', homeCommunity: community });
+    const now = await env.currentTimeMs();
+    const request = enrolmentRequest({ anchorDate: localDate(now, OFFSET) });
+    const input = await enrolment.record({ ...request, address: { ...request.address, community } }, now);
+    await enrolment.start(input);
+    const handle = env.client.workflow.getHandle(observationWorkflowId(input.number));
+    await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'warning_talk', by: 'worker-li' }] });
+    await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'guard_posted', by: 'supervisor-wang' }] });
+    await env.sleep(HOUR);
+    if (ending === 'lifted-then-ended') await handle.executeUpdate(liftGuardUpdate, { args: [{ by: 'supervisor-wang', note: 'cooperates now' }] });
+    await handle.executeUpdate(endEarlyUpdate, { args: [{ reason: 'moved_away', by: 'supervisor-wang' }] });
+    await handle.result();
+    await save(run, 'observation', `observation-guard-posted-${ending}`, handle);
+  }
+}
+
+const FAMILIES: Record<string, (run: Run) => Promise<void>> = { observation, transfer, roster, guard: guardPosted };
 
 /** Runs `work` with servers, a worker and a database of its own, stopping them all after. */
 async function withServers(work: (stops: Array<() => Promise<unknown>>) => Promise<void>): Promise<void> {

@@ -58,16 +58,23 @@ function temporalCli({ build = true } = {}) {
   const cached = path.join(bin, 'temporal');
   if (isExecutable(cached)) return cached;
   if (!build) return undefined;
-  if (!onPath('go')) {
-    fail('no Temporal CLI: set TEMPORAL_CLI, put `temporal` on PATH, or install Go >= 1.25 so it can be built');
-  }
-  process.stderr.write(`[tools] building temporal CLI ${TEMPORAL_CLI_VERSION} with go install (about 3 minutes, once per machine)\n`);
-  fs.mkdirSync(bin, { recursive: true });
-  run('go', ['install', '-ldflags=-s -w', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-    env: { ...process.env, GOBIN: bin, GOFLAGS: '-mod=mod' },
+  goInstall({
+    what: `temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    packages: [`github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`],
+    bin,
+    minutes: 3,
+    missing: 'no Temporal CLI: set TEMPORAL_CLI, put `temporal` on PATH, or install Go >= 1.25 so it can be built',
   });
   if (!isExecutable(cached)) fail(`go install finished but ${cached} is missing`);
   return cached;
+}
+
+/** Builds Go `packages` (each `path@version`) into `bin` with `go install`, from the Go module proxy only; `missing` is the message without Go. */
+function goInstall({ what, packages, bin, minutes, missing }) {
+  if (!onPath('go')) fail(missing);
+  process.stderr.write(`[tools] building ${what} with go install (about ${minutes} minutes, once per machine)\n`);
+  fs.mkdirSync(bin, { recursive: true });
+  run('go', ['install', '-ldflags=-s -w', ...packages], { env: { ...process.env, GOBIN: bin, GOFLAGS: '-mod=mod' } });
 }
 
 /** Path of an executable that starts the time-skipping test server on the port given as $1. */
@@ -100,7 +107,7 @@ function testServer({ fetch = true } = {}) {
   return launcher;
 }
 
-module.exports = { temporalCli, testServer, cacheRoot };
+module.exports = { temporalCli, testServer, cacheRoot, goInstall, isExecutable };
 
 if (require.main === module) {
   try {

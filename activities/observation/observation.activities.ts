@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { NotificationOutbox, NotificationRequest } from '../../libs/notifications/notification-outbox';
+import { NotificationOutbox, SentNotificationRequest, withoutLegacy } from '../../libs/notifications/notification-outbox';
+import { RecipientResolver } from '../../libs/notifications/recipient-resolver';
+import { roleWhereLiving } from '../../libs/notifications/recipients';
 import type { Escalation } from '../../workflows/observation/observation.messages';
 import type { TrackingEntry } from '../../workflows/observation/tracking-entry';
 import { ObservationRepository, ObservationRowChanges } from '../../libs/persistence/observation/observation.repository';
@@ -13,7 +15,8 @@ export interface ObservationChanges {
   observation?: ObservationRowChanges;
   tracking: TrackingEntry[];
   escalations: Escalation[];
-  notifications: NotificationRequest[];
+  /** Runs started before routing send `{ staff: 'medical@XYL' }` or the responsible worker's name. */
+  notifications: SentNotificationRequest[];
 }
 
 @Injectable()
@@ -23,19 +26,29 @@ export class ObservationActivities {
     private readonly observations: ObservationRepository,
     private readonly notifications: NotificationOutbox,
     private readonly reportLinks: ReportLinks,
+    private readonly resolver: RecipientResolver,
   ) {}
 
   /**
    * Mirrors a workflow pass into PostgreSQL: the tracking log, escalations, the observation row and
    * queued notifications (a reminder with the person's live report link). Idempotent (dedup keys, upserts), so a retried local activity writes once.
+   * An escalation first written gets its owner account: the responsible worker's, else the first
+   * holder of its owner role where the person lives (one level up when nobody holds it).
    * Returns the notifications that need delivery through an external channel.
    */
   async recordObservationChanges(changes: ObservationChanges): Promise<{ toDeliver: string[] }> {
+    // Where the person lives: whom the escalations and the old runs' named messages go to.
+    const place = { subdistrict: '', community: '' };
+    if (changes.escalations.length || changes.notifications.some((n) => 'staff' in n.recipient)) Object.assign(place, await this.observations.record(changes.number));
     return this.dataSource.transaction(async (db) => {
       await this.observations.appendTrackingLog(changes.number, changes.tracking, db);
-      await this.observations.saveEscalations(changes.number, dedupeById(changes.escalations), db);
+      const escalations = dedupeById(changes.escalations);
+      const owners = new Map<string, string | null>();
+      for (const e of escalations) owners.set(e.id, await this.resolver.owner(db, roleWhereLiving(e.ownerRole, place, e.owner)));
+      await this.observations.saveEscalations(changes.number, escalations, owners, db);
       await this.observations.update(changes.number, changes.observation ?? {}, db);
-      const notifications = await this.reportLinks.withLink(changes.number, changes.notifications, db);
+      const addressed = withoutLegacy(changes.notifications, (name) => roleWhereLiving('community_worker', place, name));
+      const notifications = await this.reportLinks.withLink(changes.number, addressed, db);
       const toDeliver = await this.notifications.enqueue(db, notifications, changes.number);
       return { toDeliver };
     });

@@ -18,7 +18,7 @@ export class PolicyRolloutActivities {
   /** The open observations of the policy's category in the selected jurisdiction, not yet on it. */
   async selectObservationsForPolicy(input: PolicyRolloutInput): Promise<string[]> {
     const policy = await this.policies.get(input.policyId);
-    return this.observations.openNotOnPolicy(policy.category, policy.id, input);
+    return (await this.observations.openNotOnPolicy(policy.category, policy.id, input)).map((o) => o.number);
   }
 
   /** One observation's move (the workflow's validated update); a refusal is a result, not an error. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { NotificationRequest } from '../../libs/notifications/notification-outbox';
+import type { SentNotificationRequest } from '../../libs/notifications/notification-outbox';
 import { RosterShiftRepository, ShiftEventEntry, ShiftFieldChanges } from '../../libs/persistence/roster/roster-shift.repository';
 import { StaffNotices } from '../../libs/roster/staff-notices';
 
@@ -10,8 +10,8 @@ export interface ShiftChanges {
   shiftId: string;
   shift?: ShiftFieldChanges;
   events: ShiftEventEntry[];
-  /** Staff params (staffName, outgoingStaff, incomingStaff) carry staff ids; names are filled in here. */
-  notifications: NotificationRequest[];
+  /** Staff params (staffName, outgoingStaff, incomingStaff) carry staff ids; names are filled in here. Runs started before routing send `{ staff: <id> }`. */
+  notifications: SentNotificationRequest[];
 }
 
 export interface SuccessorShift {

@@ -12,12 +12,14 @@ import { CodecModule } from './codec/codec.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { InboxModule } from './inbox/inbox.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ObservationModule } from './observation/observation.module';
 import { RosterModule } from './roster/roster.module';
 import { SelfReportModule } from './self-report/self-report.module';
 import { SystemController } from './system/system.controller';
 import { TransferModule } from './transfer/transfer.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
@@ -40,6 +42,8 @@ export class AppModule {
         RosterModule,
         TransferModule,
         SelfReportModule,
+        WebModule,
+        InboxModule,
       ],
       controllers: [HealthController, SystemController],
       providers: [HealthService],

@@ -7,16 +7,17 @@
  */
 import 'reflect-metadata';
 import { ChildProcess } from 'node:child_process';
+import * as readline from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApi } from '../api/api';
-import { UsersService } from '../../libs/auth/users.service';
 import { benchRosterThroughApi, HealthLatency, runRosterBench } from '../../bench/roster-bench';
 import { runTransferPlanBench } from '../../bench/transfer-plan-bench';
-import { processQuiet, watchProcesses } from '../../bench/machine-cpu';
-import { BenchContext, benchCheckInBurst, benchEnrol, benchReleaseStorm, benchSupervisorList, Rate } from '../../bench/observation-bench';
+import { MachineLoad, processQuiet, watchProcesses } from '../../bench/machine-cpu';
+import { benchDay, CountingGateway, DayFigures, Design, DESIGNS, startCountingGateway } from '../../bench/day-bench';
+import { BenchContext, benchAccount, benchCheckInBurst, benchEnrol, benchReleaseStorm, benchSupervisorList, Rate } from '../../bench/observation-bench';
 import { PROJECT_ROOT, projectTools } from '../../libs/config/checkout';
 import { loadConfig } from '../../libs/config/config';
 import { createDataSource, runMigrations } from '../../libs/persistence/data-source';
@@ -37,7 +38,10 @@ const args = commandLine('bench', {
     concurrency: { type: 'number', integer: true, default: 64, description: 'calls at a time' },
     'list-rows': { type: 'number', integer: true, default: 100_000, description: 'observations behind the supervisor list' },
     'list-requests': { type: 'number', integer: true, default: 1_000, description: 'requests of the supervisor list' },
-    only: { type: 'list', value: 'LIST', choices: ['enrol', 'checkin', 'storm', 'list', 'roster', 'transfer'], description: 'the benchmarks to run (all when left out), comma-separated' },
+    only: { type: 'list', value: 'LIST', choices: ['enrol', 'checkin', 'storm', 'list', 'roster', 'transfer', 'day'], description: 'the benchmarks to run (all when left out), comma-separated' },
+    designs: { type: 'list', value: 'LIST', choices: DESIGNS, default: [...DESIGNS], description: 'day: the designs of the slot\'s work measured, each on a group of --size people' },
+    'slot-minutes': { type: 'number', integer: true, default: 4, description: 'day: the length of the check-in slot' },
+    'grace-minutes': { type: 'number', integer: true, default: 2, description: 'day: the grace after the slot, before a missing report is a miss' },
     'worker-node-args': { type: 'string', value: 'ARGS', description: 'node flags for the worker process, space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"' },
   },
 }).values;
@@ -61,6 +65,8 @@ const byProcess = (rate: Rate) =>
     .map(([name, ms]) => `${name} ${f(ms, 2)}`)
     .join(', ');
 const log = (line: string) => process.stderr.write(`\r[bench] ${line}        `);
+/** Temporal's RESOURCE_EXHAUSTED in the worker's log: its lines pass through, counted. */
+let workerResourceExhausted = 0;
 
 /** A process's resident memory now (VmRSS) and at its peak so far (VmHWM), in MiB. */
 function rssMiB(pid: number): { now: number; peak: number } {
@@ -88,6 +94,13 @@ async function main(): Promise<void> {
     const server = await startDevServer({ cli: projectTools().temporalCli(), port: await freePort() });
     stops.push(server.stop);
     // Payloads encrypted as in production (a throwaway key unless EPI_PAYLOAD_KEYS is set), so the figures include the codec.
+    // The day bench's SMS gateway, in the worker's and the API's environment from their start.
+    let gateway: CountingGateway | undefined;
+    if (wanted('day')) {
+      gateway = await startCountingGateway();
+      stops.push(gateway.stop);
+      process.env.SMS_GATEWAY_URL = gateway.url;
+    }
     const env = {
       ...process.env,
       DATABASE_URL: database.url,
@@ -103,7 +116,11 @@ async function main(): Promise<void> {
     const config = loadConfig(env);
 
     const launch = await prepareWorkerLaunch(config, path.join(dir, 'workflow-bundle.js'), BENCH_WORKFLOWS_PATH);
-    const worker: ChildProcess = spawnWorkerProcess(launch, env, { stdio: ['ignore', 'ignore', 'inherit'], nodeArgs: workerNodeArgs });
+    const worker: ChildProcess = spawnWorkerProcess(launch, env, { stdio: ['ignore', 'ignore', 'pipe'], nodeArgs: workerNodeArgs });
+    readline.createInterface({ input: worker.stderr! }).on('line', (line) => {
+      if (line.includes('RESOURCE_EXHAUSTED')) workerResourceExhausted++;
+      process.stderr.write(`${line}\n`);
+    });
     stops.push(async () => {
       worker.kill('SIGTERM');
       await new Promise((resolve) => worker.once('exit', resolve));
@@ -130,10 +147,8 @@ async function main(): Promise<void> {
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
     watchProcesses({ 'API and bench client': process.pid, worker: worker.pid!, 'dev server': server.process.pid!, PostgreSQL: database.process.pid! });
     const workerRssAtStart = rssMiB(worker.pid!).now;
-    const password = randomBytes(18).toString('base64');
-    await api.get(UsersService).create({ username: 'bench', displayName: 'bench', password, role: 'supervisor' });
-    const login = (await (await fetch(`${apiUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }) })).json()) as { accessToken: string };
-    const ctx: BenchContext = { config, client, db, api, apiUrl, auth: { authorization: `Bearer ${login.accessToken}` }, concurrency, log };
+    const auth = await benchAccount(api, apiUrl, { username: 'bench', role: 'supervisor' });
+    const ctx: BenchContext = { config, client, db, api, apiUrl, auth, concurrency, log };
     console.log(`\nbench: size ${size}, concurrency ${concurrency}, ${os.cpus().length} cores, ${new Date().toISOString()}`);
 
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
@@ -188,7 +203,24 @@ async function main(): Promise<void> {
         row(`transfer plan ${plan.travellers} travellers / ${plan.vehicles} vehicles`, `${plan.trips} trips, ${plan.seatsUsed}/${plan.seatsOffered} seats, ${f(plan.planMs, 1)} ms`, '', '', '< 1 s');
       }
     }
-    const table = ['| benchmark | figure | baseline | ratio | target |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    let dayTable = '';
+    if (wanted('day')) {
+      const measured: Partial<Record<Design, DayFigures & { rss: { now: number; peak: number }; resourceExhausted: number }>> = {};
+      const notMeasured: Partial<Record<Design, string>> = {};
+      for (const design of args.designs as Design[]) {
+        try {
+          const figures = await benchDay(ctx, gateway!, design, { size, slotMinutes: args['slot-minutes'], graceMinutes: args['grace-minutes'], timeoutMs: Math.max(10 * 60_000, size * 60) });
+          measured[design] = { ...figures, rss: rssMiB(worker.pid!), resourceExhausted: workerResourceExhausted };
+        } catch (error) {
+          console.error(`\n[bench] day ${design}: ${(error as Error).stack ?? error}`);
+          notMeasured[design] = `not measured: ${(error as Error).message}`;
+          process.exitCode = 1;
+        }
+      }
+      dayTable = dayRows(size, measured, notMeasured, config.schedules.outboxRelaySeconds);
+    }
+    const mainTable = rows.length ? ['| benchmark | figure | baseline | ratio | target |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') : '';
+    const table = [mainTable, dayTable].filter(Boolean).join('\n\n');
     const out = path.join(PROJECT_ROOT, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `# npm run bench — size ${size}, concurrency ${concurrency}, ${os.cpus().length} cores, ${new Date().toISOString()}\n\n${table}\n`);
@@ -196,6 +228,65 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
+}
+
+type DayMeasured = DayFigures & { rss: { now: number; peak: number }; resourceExhausted: number };
+
+/** The day-in-the-life table: each figure of the old design beside the cohort design's, from the same run. */
+function dayRows(size: number, measured: Partial<Record<Design, DayMeasured>>, notMeasured: Partial<Record<Design, string>>, relaySeconds: number): string {
+  const s = (ms: number | undefined) => (ms === undefined ? '–' : (ms / 1000).toFixed(1));
+  const lines: string[][] = [];
+  /** A row: each design's cell, and the cohort design's figure over the old one's when both were measured. */
+  const add = (name: string, cell: (d: DayMeasured) => string, target: string, figure?: (d: DayMeasured) => number | undefined) => {
+    const [own, cohort] = [measured.own, measured.cohort];
+    const ratio = own && cohort && figure && figure(own) ? `${(figure(cohort)! / figure(own)!).toFixed(2)}×` : '';
+    // Why a design was not measured is said once, in its first row.
+    const missing = (d: Design) => (lines.length ? '–' : (notMeasured[d] ?? 'not run'));
+    lines.push([name, ...(['own', 'cohort'] as const).map((d) => (measured[d] ? cell(measured[d]!) : missing(d))), ratio, target]);
+  };
+  const count = (l: DayFigures['reminders']) => `${l.received}/${l.expected}, ${l.duplicates} duplicates`;
+  // The engine's processes summed; "other" is everything else on the machine meanwhile (the kernel's network and disk work, other programs).
+  const byProcessSeconds = ({ cpuMsEachByProcess: { other, ...engine } }: MachineLoad) =>
+    `${f(Object.values(engine).reduce((a, b) => a + b, 0) / 1000, 2)} CPU-s (${Object.entries(engine)
+      .map(([name, ms]) => `${name} ${f(ms / 1000, 2)}`)
+      .join(', ')}; other ${f(other / 1000, 2)})`;
+  const any = measured.own ?? measured.cohort;
+  add('reminders: slot opening → at the gateway, p50 / p99 / max (s); received / owed', (d) => `${s(d.reminders.p50Ms)} / ${s(d.reminders.p99Ms)} / ${s(d.reminders.maxMs)}; ${count(d.reminders)}`, '≤ 60 s (17,000), ≤ 5 min (100,000); one each', (d) => d.reminders.maxMs);
+  add('— reports began after the opening (once every reminder was in, at the latest mid-slot)', (d) => `+${s(d.reportsBegan.afterMs)} s, ${d.reportsBegan.reminded} reminders in by then`, '');
+  add(
+    'HTTP reports by the community worker, burst (/s) beside bare signals',
+    (d) => `${f(d.reports.burst.perSecond)}/s vs ${f(d.reports.baseline.perSecond)} signals/s: ${f(d.reports.burst.perSecond / d.reports.baseline.perSecond, 2)}× (machine ${f((d.reports.burst.machine?.busy ?? 0) * 100, 0)}% busy)`,
+    '≥ 0.9× bare signals',
+    (d) => d.reports.burst.perSecond,
+  );
+  add(
+    '— burst p50 / p99 ms beside bare signals',
+    (d) => `${f(d.reports.burst.p50Ms, 0)} / ${f(d.reports.burst.p99Ms, 0)} vs ${f(d.reports.baseline.p50Ms, 0)} / ${f(d.reports.baseline.p99Ms, 0)}: p99 ${f(d.reports.burst.p99Ms! / d.reports.baseline.p99Ms!, 2)}×`,
+    'p99 ≤ 1.5× bare p99',
+    (d) => d.reports.burst.p99Ms,
+  );
+  add('— CPU-ms per report in the burst, by process (bare signal)', (d) => `${byProcess(d.reports.burst)} (bare: ${byProcess(d.reports.baseline)})`, '', (d) => d.reports.burst.machine?.cpuMsEach);
+  add('— paced reports before the burst: count at /s, p50 / p99 ms', (d) => `${d.reports.paced.count} at ${f(d.reports.paced.perSecond)}/s: ${f(d.reports.paced.p50Ms, 0)} / ${f(d.reports.paced.p99Ms, 0)}`, '', (d) => d.reports.paced.p99Ms);
+  add('— reports accepted; refused by status', (d) => `${d.reports.accepted}; ${Object.entries(d.reports.refused).map(([status, n]) => `${status}: ${n}`).join(', ') || 'none refused'}`, 'all accepted');
+  add('missed-report escalations: end of grace → row written, p50 / p99 / max (s); rows / owed', (d) => `${s(d.escalations.p50Ms)} / ${s(d.escalations.p99Ms)} / ${s(d.escalations.maxMs)}; ${count(d.escalations)}, ${d.escalations.ofReporters} of people who reported`, '≤ 60 s (17,000), ≤ 5 min (100,000); one each', (d) => d.escalations.maxMs);
+  add('missed-report notices: end of grace → at the gateway, p50 / p99 / max (s); received / owed', (d) => `${s(d.notices.p50Ms)} / ${s(d.notices.p99Ms)} / ${s(d.notices.maxMs)}; ${count(d.notices)}`, '≤ 60 s (17,000), ≤ 5 min (100,000); one each', (d) => d.notices.maxMs);
+  add('whole slot (opening → last notice): seconds; CPU-s per 1,000 people, by process', (d) => `${f(d.slot.seconds)} s; ${byProcessSeconds(d.slot.perThousand)}`, '', (d) => d.slot.perThousand.cpuMsEach - d.slot.perThousand.cpuMsEachByProcess.other);
+  add(
+    `release: a storm of ${any ? any.release.count : Math.round(size / 14)} (the day-14 fourteenth) due at one instant, s to all released — the group's own midnight release is out of the run's reach`,
+    (d) => `${f(d.release.seconds)} s vs bare timers ${f(d.release.baselineSeconds)} s: ${f(d.release.seconds / d.release.baselineSeconds, 2)}×`,
+    '≤ 1.0× bare timers',
+    (d) => d.release.seconds,
+  );
+  add('worker RSS after the design\'s run, now / peak so far (MiB)', (d) => `${f(d.rss.now, 0)} / ${f(d.rss.peak, 0)}`, '≤ 1024 MiB', (d) => d.rss.peak);
+  add('PostgreSQL database size after the design\'s run (MiB, everything so far)', (d) => f(d.databaseBytes / 2 ** 20, 0), '');
+  add('Temporal RESOURCE_EXHAUSTED in the worker\'s log so far', (d) => String(d.resourceExhausted), '0');
+  add(
+    `SMS of the group sent at a second attempt or later (the outbox relay runs every ${relaySeconds} s and retries what has been pending ≥ 60 s)`,
+    (d) => String(d.retried),
+    '0 (else the relay\'s period is in the figures above)',
+  );
+  const slot = any ? `, slot ${any.slotMinutes} min + grace ${any.graceMinutes} min` : '';
+  return [`| day in the life, ${size} people${slot} | old design (own timers) | cohort design | cohort / old | target |`, '|---|---|---|---|---|', ...lines.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
 main().catch((error) => {

@@ -5,6 +5,8 @@ import { AppConfig } from '../../libs/config/config';
 import { jsonLogger } from '../../libs/nest/json-logger';
 import { connectWorker, workerDataConverter } from '../../libs/temporal/connection';
 import { installRuntimeOnce } from '../../libs/temporal/runtime';
+import { ensureObservationClock } from '../../libs/temporal/observation-clock';
+import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../libs/temporal/worker-launch';
 import { ACTIVITY_CLASSES, WorkerModule } from './worker.module';
 
@@ -36,7 +38,11 @@ export interface RunningWorker {
  * (WORKER_WORKFLOW_BUNDLE), else made from `workflows/` at start.
  * Cache sizes: see README ("Worker memory").
  */
-export async function startWorker(config: AppConfig, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
+/**
+ * `observationClock: false` (tests of one workflow's own timers with workers stopped and started)
+ * leaves the task queue's observation clock to whoever runs it.
+ */
+export async function startWorker(config: AppConfig, overrides: Partial<WorkerOptions> = {}, { observationClock = true } = {}): Promise<RunningWorker> {
   installRuntimeOnce({ metricsPort: config.workerMetricsPort });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: jsonLogger() });
   // A test's time-skipping environment brings its own connection, which it closes itself.
@@ -64,6 +70,8 @@ export async function startWorker(config: AppConfig, overrides: Partial<WorkerOp
     stickyQueueScheduleToStartTimeout: config.worker.stickyQueueTimeoutSeconds * 1000,
     ...overrides,
   });
+  // The clock of this task queue's observations (reminders and missed-report sweeps once per slot).
+  if (observationClock) await ensureObservationClock(app.get(TEMPORAL_CLIENT), config);
   const done = worker.run().finally(async () => {
     if (ownConnection) await connection.close().catch(() => undefined);
     await app.close();

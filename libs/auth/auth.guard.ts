@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { assertCovers, describeJurisdiction } from './jurisdiction';
-import { COOKIE_AUTH_KEY, PUBLIC_KEY, ROLES_KEY, SCOPE_KEY, ScopeRule } from './roles.decorator';
+import { assertReaches, describeJurisdiction, Place } from './jurisdiction';
+import { COOKIE_AUTH_KEY, PUBLIC_KEY, ROLES_KEY, SCOPE_KEY, ScopeRule, TRIP_CREW_KEY } from './roles.decorator';
 import type { Principal, Role } from './roles';
 import { forbidden, notFound } from '../domain/errors';
 import { errorResponse } from '../nest/http-errors.filter';
@@ -45,8 +45,10 @@ export class AuthGuard implements CanActivate {
       const rule = this.reflector.getAllAndOverride<ScopeRule>(SCOPE_KEY, targets);
       const route = `${request.method} ${request.route?.path ?? request.path}`;
       if (!roles || !rule) throw forbidden(`${route} has no access rule and is refused to everyone`);
-      if (!roles.includes(actor.role)) throw forbidden(`a ${actor.role} may not ${route} (allowed: ${roles.join(', ')})`);
-      await this.checkJurisdiction(rule, actor, request);
+      const crewToo = !!this.reflector.getAllAndOverride<boolean>(TRIP_CREW_KEY, targets);
+      const mayNot = () => forbidden(`a ${actor.role} may not ${route} (allowed: ${roles.join(', ')}${crewToo ? ', and the trip’s escorts and driver' : ''})`);
+      if (!roles.includes(actor.role) && !crewToo) throw mayNot();
+      await this.checkJurisdiction(rule, actor, request, crewToo, roles.includes(actor.role) ? undefined : mayNot);
       return true;
     } catch (error) {
       if (!SAFE_METHODS.has(request.method)) await this.audit.record(request, errorResponse(error).status, error);
@@ -72,17 +74,28 @@ export class AuthGuard implements CanActivate {
     return actor;
   }
 
-  private async checkJurisdiction(rule: ScopeRule, actor: Principal, request: AuditedRequest): Promise<void> {
-    if (rule.kind === 'district' && actor.subdistrict !== null) {
-      throw forbidden(`${request.method} ${request.route?.path} acts on the whole district; your jurisdiction is ${describeJurisdiction(actor)}`);
+  /**
+   * `crewToo`: the record's crew reach it whatever their role; `notByRole`: the refusal for an actor
+   * whose role the route does not allow, who reaches the record only as its crew.
+   */
+  private async checkJurisdiction(rule: ScopeRule, actor: Principal, request: AuditedRequest, crewToo: boolean, notByRole?: () => Error): Promise<void> {
+    // A receiver's null subdistrict is one destination, not the district.
+    if (rule.kind === 'district' && (actor.subdistrict !== null || actor.role === 'receiver')) {
+      throw forbidden(`${request.method} ${request.route?.path} acts on the whole district; ${actor.role === 'receiver' ? `you receive at ${actor.destinationId}` : `your jurisdiction is ${describeJurisdiction(actor)}`}`);
     }
-    if (rule.kind !== 'record') return;
+    if (rule.kind !== 'record') {
+      if (notByRole) throw notByRole();
+      return;
+    }
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
     const value = rule.from === 'param' ? request.params[rule.key] : body[rule.key];
     const record = await this.places.resolve(rule.record, value, actor, body, request.params as Record<string, string>);
     request.auditRecord = record;
+    const onCrew = (place: Place) => crewToo && !!place.crewAccountIds?.includes(actor.userId);
+    // Someone the route's roles do not allow learns nothing of a record that is not theirs, not even whether it exists.
+    if (notByRole && !(record.places.length && record.places.every(onCrew))) throw notByRole();
     // A record the guard cannot place is not there for anyone: the handler never runs on it.
     if (rule.from === 'param' && !record.places.length) throw notFound(rule.record, record.id);
-    for (const place of record.places) assertCovers(actor, place, `${rule.record} ${record.id}`);
+    for (const place of record.places) if (!onCrew(place)) assertReaches(actor, place, `${rule.record} ${record.id}`);
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { Jurisdiction } from './jurisdiction';
-import type { Principal } from './roles';
+import type { Jurisdiction, Place } from './jurisdiction';
+import { Principal, RECEIVING_ROLES } from './roles';
 import { parseUuid } from '../domain/ids';
 import { ImportJobRepository } from '../persistence/observation/import-job.repository';
 import { IncomingHandOverRepository } from '../persistence/observation/incoming-hand-over.repository';
 import { ObservationRepository } from '../persistence/observation/observation.repository';
+import { StayRepository } from '../persistence/observation/stay.repository';
 import { TransferRunRepository } from '../persistence/transfer/transfer-run.repository';
 import { RosterPlanRepository } from '../persistence/roster/roster-plan.repository';
 import { RosterPostRepository } from '../persistence/roster/roster-post.repository';
@@ -19,7 +20,7 @@ export interface RecordPlace {
   type: string;
   id: string;
   /** Every place the record touches (a roster plan spans posts); empty when it does not exist yet or at all. */
-  places: Jurisdiction[];
+  places: Place[];
   /** The workflow the route addresses, for the request log. */
   workflowId?: string;
   /** The record's row as read for the check, for the handler to reuse (see LoadedRecord). */
@@ -31,9 +32,16 @@ const WORKFLOW_OF: Record<string, (params: Record<string, string>) => string> = 
   observation: (p) => observationWorkflowId(p.number),
   shift: (p) => shiftWorkflowId(p.id),
   'transfer-run': (p) => (p.tripId ? transferTripWorkflowId(p.runId, p.tripId) : transferRunWorkflowId(p.runId)),
+  trip: (p) => transferTripWorkflowId(p.runId, p.tripId),
 };
 
-type Resolve = (value: unknown, actor: Principal, body: Record<string, unknown>) => Promise<Jurisdiction[]>;
+/** A record's id for the audit log, where the route's key alone does not name it (a trip is one of its run's). */
+const RECORD_ID_OF: Record<string, (params: Record<string, string>) => string> = {
+  trip: (p) => `${p.runId}/${p.tripId}`,
+};
+
+
+type Resolve = (value: unknown, actor: Principal, body: Record<string, unknown>, params: Record<string, string>) => Promise<Place[]>;
 
 /**
  * Where each kind of record lies, read from PostgreSQL. A record that does not exist has no places:
@@ -53,6 +61,7 @@ export class JurisdictionResolver {
     plans: RosterPlanRepository,
     shifts: RosterShiftRepository,
     shiftRequests: ShiftRequestRepository,
+    stays: StayRepository,
   ) {
     // Read the way the handlers read them: a uuid in any case is the same record; anything else is none.
     const byUuid = (id: unknown, read: (uuid: string) => Promise<Jurisdiction[]>) => {
@@ -82,7 +91,19 @@ export class JurisdictionResolver {
       // A community's peace/war mode: the community, in the subdistrict(s) of its posts.
       'mode-jurisdiction': (community) => posts.placesOfJurisdiction(String(community)),
       'incoming-hand-over': (id) => byUuid(id, (uuid) => found(incomingHandOvers.placeOf(uuid))),
+      // A quarantine stay lies at its hotel's place (the district's, for a hotel with none).
+      stay: (id) => byUuid(id, (uuid) => found(stays.placeOf(uuid))),
       'transfer-run': (id) => transferRuns.places(String(id)),
+      // A run's trip lies where the run does for those who run it, at its destination for those who
+      // receive there, and, once dispatched, with its crew (the accounts linked as its escorts and driver).
+      // Keyed by the path's runId and tripId whichever names the rule.
+      trip: async (_id, actor, _body, params) => {
+        const [places, crewAccountIds] = await Promise.all([
+          RECEIVING_ROLES.includes(actor.role) ? found(transferRuns.tripDestination(params.runId, params.tripId)) : transferRuns.places(params.runId),
+          transferRuns.tripCrew(params.runId, params.tripId),
+        ]);
+        return places.map((place) => ({ ...place, crewAccountIds }));
+      },
     };
   }
 
@@ -93,10 +114,10 @@ export class JurisdictionResolver {
   async resolve(record: string, id: unknown, actor: Principal, body: Record<string, unknown>, params: Record<string, string>): Promise<RecordPlace> {
     const resolve = this.resolvers[record];
     if (!resolve) throw new Error(`no jurisdiction resolver for ${record}`);
-    const places = await resolve(id, actor, body);
+    const places = await resolve(id, actor, body, params);
     return {
       type: record,
-      id: typeof id === 'string' ? id : JSON.stringify(id ?? null),
+      id: RECORD_ID_OF[record]?.(params) ?? (typeof id === 'string' ? id : JSON.stringify(id ?? null)),
       places,
       workflowId: places.length ? WORKFLOW_OF[record]?.(params) : undefined,
       row: places.length === 1 ? places[0] : undefined,

@@ -14,6 +14,27 @@ export function covers(actor: Jurisdiction, record: Jurisdiction): boolean {
   return actor.community === null || record.community === actor.community;
 }
 
+/** Where a record lies; a record at a destination (a trip being received, its exception) also names the destination. */
+export interface Place extends Jurisdiction {
+  destinationId?: string | null;
+  /** A dispatched trip also lies with its crew: the accounts linked as its escorts and driver (see OrTripCrew). */
+  crewAccountIds?: string[];
+}
+
+/**
+ * Whether the actor may act on a record lying there. A receiver has no jurisdiction but one
+ * destination: they reach the records at it and nothing else (their null subdistrict is not the district).
+ */
+export function reaches(actor: Principal, place: Place): boolean {
+  if (actor.role === 'receiver') return !!place.destinationId && place.destinationId === actor.destinationId;
+  return covers(actor, place);
+}
+
+export function assertReaches(actor: Principal, place: Place, what: string): void {
+  if (actor.role === 'receiver' && !reaches(actor, place)) throw forbidden(`${what} is not at your destination (${actor.destinationId})`);
+  assertCovers(actor, place, what);
+}
+
 export function describeJurisdiction(j: Jurisdiction): string {
   if (j.subdistrict === null) return 'the district';
   return j.community === null ? `subdistrict ${j.subdistrict}` : `community ${j.community} of subdistrict ${j.subdistrict}`;

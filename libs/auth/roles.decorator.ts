@@ -4,6 +4,7 @@ import type { Role } from './roles';
 export const ROLES_KEY = 'epi:roles';
 export const PUBLIC_KEY = 'epi:public';
 export const COOKIE_AUTH_KEY = 'epi:cookie-auth';
+export const TRIP_CREW_KEY = 'epi:trip-crew';
 
 /** The roles that may call a route. A route with neither @Roles nor @Public is refused to everyone. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
@@ -16,6 +17,12 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
  * cookie, not a bearer token. Other commands need the bearer token (no cross-site request forgery).
  */
 export const AllowCookieAuth = () => SetMetadata(COOKIE_AUTH_KEY, true);
+
+/**
+ * Besides the route's roles, the escorts and driver of the trip it names (accounts linked to them, a
+ * dispatched trip), whatever their role: the trip lies "with its crew" (Place.crewAccountIds).
+ */
+export const OrTripCrew = () => SetMetadata(TRIP_CREW_KEY, true);
 
 export const SCOPE_KEY = 'epi:scope';
 

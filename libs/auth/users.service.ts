@@ -7,23 +7,31 @@ import { conflict, FieldProblem, invalidAll, notFound } from '../domain/errors';
 import { parseUuid } from '../domain/ids';
 import { LoginLockout } from './login-lockout.service';
 import { Page, pageOf, PageQuery } from '../nest/paging';
-import { AccountView, UserRepository, UserRow } from '../persistence/platform/user.repository';
+import { AccountContacts, AccountView, UserRepository, UserRow } from '../persistence/platform/user.repository';
+import { ContactChannel, CONTACT_CHANNELS, emailProblem, Language, LANGUAGES, mobileProblem, normaliseMobile } from '../domain/contact';
 
-export interface UserInput {
+/** An account's place and contacts as given; absent fields keep their value (defaults on create). */
+interface AccountFields {
+  role?: Role;
+  subdistrict?: string | null;
+  community?: string | null;
+  destinationId?: string | null;
+  mobile?: string | null;
+  email?: string | null;
+  language?: Language;
+  channels?: ContactChannel[];
+}
+
+export interface UserInput extends AccountFields {
   username: string;
   displayName: string;
   password: string;
   role: Role;
-  subdistrict?: string | null;
-  community?: string | null;
 }
 
-export interface UserChange {
+export interface UserChange extends AccountFields {
   displayName?: string;
   password?: string;
-  role?: Role;
-  subdistrict?: string | null;
-  community?: string | null;
   active?: boolean;
   unlock?: boolean;
 }
@@ -59,13 +67,13 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async create(input: UserInput): Promise<AccountView> {
-    const scope = checkScope(input.role, input.subdistrict ?? null, input.community ?? null);
+    const account = checkAccount({ ...NEW_ACCOUNT, ...defined(input), role: input.role });
     try {
-      const id = await this.users.insert({ username: input.username, displayName: input.displayName, passwordHash: await hash(input.password), role: input.role, ...scope });
+      const id = await this.users.insert({ username: input.username, displayName: input.displayName, passwordHash: await hash(input.password), ...account });
       return this.get(id);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw conflict(`username ${input.username} is taken`, {}, [{ field: 'username', reason: 'is taken' }]);
-      throw error;
+      throw unknownDestination(error, input.destinationId);
     }
   }
 
@@ -86,22 +94,22 @@ export class UsersService implements OnApplicationBootstrap {
     const uuid = parseUuid(id);
     const current = uuid ? await this.users.find(uuid) : undefined;
     if (!current) throw notFound('user', id);
-    const role = change.role ?? current.role;
-    const scope = checkScope(
-      role,
-      change.subdistrict !== undefined ? change.subdistrict : current.subdistrict,
-      change.community !== undefined ? change.community : current.community,
-    );
-    // A new password or a disabled account ends the sessions already handed out.
-    const revoke = change.password !== undefined || change.active === false || change.role !== undefined || change.subdistrict !== undefined || change.community !== undefined;
-    await this.users.update(current.id, {
-      displayName: change.displayName ?? current.displayName,
-      passwordHash: change.password ? await hash(change.password) : current.passwordHash,
-      role,
-      ...scope,
-      active: change.active ?? current.active,
-      revokeSessions: revoke,
-    });
+    const contacts = (await this.users.contacts(current.id)) as AccountContacts;
+    const account = checkAccount({ ...current, ...contacts, ...defined(change) });
+    // A new password, a disabled account or a new place ends the sessions already handed out.
+    const revoke =
+      change.password !== undefined || change.active === false || change.role !== undefined || change.subdistrict !== undefined || change.community !== undefined || change.destinationId !== undefined;
+    await this.users
+      .update(current.id, {
+        displayName: change.displayName ?? current.displayName,
+        passwordHash: change.password ? await hash(change.password) : current.passwordHash,
+        ...account,
+        active: change.active ?? current.active,
+        revokeSessions: revoke,
+      })
+      .catch((error) => {
+        throw unknownDestination(error, change.destinationId);
+      });
     if (change.unlock === true) await this.lockout.unlock(current.username);
     this.cache.delete(current.id);
     return this.get(id);
@@ -147,15 +155,54 @@ export class UsersService implements OnApplicationBootstrap {
 }
 
 function principalOf(row: UserRow): Principal {
-  return { userId: row.id, username: row.username, displayName: row.displayName, role: row.role, subdistrict: row.subdistrict, community: row.community };
+  return { userId: row.id, username: row.username, displayName: row.displayName, role: row.role, subdistrict: row.subdistrict, community: row.community, destinationId: row.destinationId };
 }
 
-/** A community worker works in one community; a community lies in a subdistrict. */
-function checkScope(role: Role, subdistrict: string | null, community: string | null): { subdistrict: string | null; community: string | null } {
+const NEW_ACCOUNT: Required<Omit<AccountFields, 'role'>> = { subdistrict: null, community: null, destinationId: null, mobile: null, email: null, language: 'zh-CN', channels: [] };
+
+/** The fields given, without the absent ones, so they can be laid over current values. */
+function defined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function unknownDestination(error: unknown, destinationId: string | null | undefined): unknown {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  if (code === '23503' && constraint?.includes('destination')) return invalidAll([{ field: 'destinationId', reason: `no destination ${destinationId}` }]);
+  return error;
+}
+
+/**
+ * A community worker works in one community, a medical desk in one subdistrict, a receiver at one
+ * destination; a community lies in a subdistrict. A channel needs its address.
+ */
+function checkAccount(a: Required<Omit<AccountFields, 'role'>> & { role: Role }): Pick<UserRow, 'role' | 'subdistrict' | 'community' | 'destinationId'> & AccountContacts {
   const problems: FieldProblem[] = [];
+  const { role, subdistrict, community, destinationId } = a;
   if (!ROLES.includes(role)) problems.push({ field: 'role', reason: `must be one of ${ROLES.join(', ')}` });
   if (community && !subdistrict) problems.push({ field: 'subdistrict', reason: 'is required with a community' });
   if (role === 'community_worker' && !community) problems.push({ field: 'community', reason: 'is required for a community worker' });
+  if (role === 'medical' && !subdistrict) problems.push({ field: 'subdistrict', reason: 'is required for a medical desk' });
+  if (role === 'receiver' && !destinationId) problems.push({ field: 'destinationId', reason: 'is required for a receiver' });
+  if (role !== 'receiver' && destinationId) problems.push({ field: 'destinationId', reason: 'is only for a receiver' });
+  const mobile = a.mobile ? normaliseMobile(a.mobile) : null;
+  const mobileWrong = mobile ? mobileProblem(mobile) : undefined;
+  if (mobileWrong) problems.push({ field: 'mobile', reason: mobileWrong });
+  const emailWrong = a.email ? emailProblem(a.email) : undefined;
+  if (emailWrong) problems.push({ field: 'email', reason: emailWrong });
+  if (!LANGUAGES.includes(a.language)) problems.push({ field: 'language', reason: `must be one of ${LANGUAGES.join(', ')}` });
+  const channels = [...new Set(a.channels)];
+  for (const channel of channels) if (!CONTACT_CHANNELS.includes(channel)) problems.push({ field: 'channels', reason: `must be among ${CONTACT_CHANNELS.join(', ')}` });
+  if (channels.includes('sms') && !mobile) problems.push({ field: 'mobile', reason: 'is required for the sms channel' });
+  if (channels.includes('email') && !a.email) problems.push({ field: 'email', reason: 'is required for the email channel' });
   if (problems.length) throw invalidAll(problems);
-  return { subdistrict: subdistrict ? subdistrict.toUpperCase() : null, community: community || null };
+  return {
+    role,
+    subdistrict: subdistrict ? subdistrict.toUpperCase() : null,
+    community: community || null,
+    destinationId: destinationId || null,
+    mobile,
+    email: a.email || null,
+    language: a.language,
+    channels,
+  };
 }

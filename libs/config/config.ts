@@ -46,6 +46,8 @@ export interface AppConfig {
     reconcileSeconds: number;
     /** The outbox relay: pending notifications are retried. */
     outboxRelaySeconds: number;
+    /** The local time (in timeZone) the day before's report goes to the district; null: paused. */
+    dailyReportAt: { hour: number; minute: number } | null;
   };
   auth: {
     /** Signs login tokens; undefined: the API refuses to start (npm start provides one). */
@@ -247,6 +249,15 @@ function periodOrOff(env: Env, variable: string, fallback: number): number {
   return env[variable]?.trim() === '0' ? 0 : positiveInt(env, variable, fallback);
 }
 
+/** HH:MM (24 h) or "off". */
+function timeOfDayOrOff(env: Env, variable: string, fallback: string): { hour: number; minute: number } | null {
+  const value = env[variable]?.trim() || fallback;
+  if (value === 'off') return null;
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
+  if (!match) throw new ConfigError(variable, `must be a local time HH:MM like 08:00, or off; got "${value}"`);
+  return { hour: Number(match[1]), minute: Number(match[2]) };
+}
+
 function atLeast(env: Env, variable: string, fallback: number, minimum: number): number {
   const value = positiveInt(env, variable, fallback);
   if (value < minimum) throw new ConfigError(variable, `must be at least ${minimum}, got ${value}`);
@@ -352,6 +363,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     schedules: {
       reconcileSeconds: periodOrOff(env, 'EPI_RECONCILE_SECONDS', 300),
       outboxRelaySeconds: periodOrOff(env, 'EPI_OUTBOX_RELAY_SECONDS', 60),
+      dailyReportAt: timeOfDayOrOff(env, 'EPI_DAILY_REPORT_AT', '08:00'),
     },
     auth: auth(env),
     dispatch: dispatch(env, apiPort),

@@ -17,7 +17,7 @@ export const BODY_LIMITS: Record<string, { limit: number; why: string }> = {
  * Routes that take a multipart upload instead of JSON. Their own interceptor reads the upload after
  * the login check; any other body is left unread, and the handler finds no file (422).
  */
-const MULTIPART_ROUTES = new Set(['POST /persons/import']);
+const MULTIPART_ROUTES = new Set(['POST /persons/import', 'POST /transfer-runs/manifest']);
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

@@ -3,22 +3,45 @@ import { ApplicationFailure } from '@temporalio/common';
 import { EntityManager } from 'typeorm';
 import { PersonRepository } from '../persistence/observation/person.repository';
 import { NotificationRepository, NotificationState } from '../persistence/platform/notification.repository';
+import { UserRepository } from '../persistence/platform/user.repository';
+import { mobileProblem, normaliseMobile } from '../domain/contact';
+import { RoutingRepository } from '../persistence/platform/routing.repository';
 import { ChannelName, DeliveryError, NOTIFICATION_CHANNELS, NotificationChannels } from './channels';
 import { NotificationLanguage, NotificationTemplate, renderNotification } from './notification-templates';
+import { describeRolePlace, fromLegacy, isRoleRecipient, LegacyStaffRecipient, NotificationRecipient, placeOf } from './recipients';
+import { RecipientResolver } from './recipient-resolver';
 
-export type NotificationRecipient = { personId: string } | { staff: string; email?: string };
+export type { NotificationRecipient } from './recipients';
+
+/** The record a message is about, so an inbox can link to it and offer what can be done there. */
+export interface NotificationConcern {
+  kind: 'observation' | 'escalation' | 'transfer_run' | 'transfer_exception' | 'trip' | 'shift' | 'roster' | 'daily_report';
+  id: string;
+}
 
 export interface NotificationRequest {
-  /** Idempotency key chosen by the sender, e.g. `${observationNumber}:${purpose}`. */
+  /**
+   * Idempotency key chosen by the sender, e.g. `${observationNumber}:${purpose}`. An account's
+   * message is stored under it (the inbox row), each of its channels under `${id}:${channel}`.
+   */
   id: string;
   recipient: NotificationRecipient;
-  /** Default: a person gets sms if configured, else outbox; staff get email if they have an address and SMTP is configured, else outbox. */
+  /** Default: a person gets sms if configured, else outbox; an account its inbox and its channels; staff without an account sms to their mobile, else email. */
   channel?: ChannelName;
   template: NotificationTemplate;
-  /** Default zh-CN. */
+  /** Default: the person's or account's language; zh-CN for staff without an account. */
   language?: NotificationLanguage;
+  concerns?: NotificationConcern;
   /** `observationNumber` and `personName` are filled in from the record when the message concerns an observation. */
   params: Record<string, string | number>;
+}
+
+/** A request as a workflow started before routing may still send it to an activity (see fromLegacy). */
+export type SentNotificationRequest = Omit<NotificationRequest, 'recipient'> & { recipient: NotificationRecipient | LegacyStaffRecipient };
+
+/** The requests with every old `{ staff }` recipient mapped (`named`: what a plain name means to this sender). */
+export function withoutLegacy(requests: SentNotificationRequest[], named: (name: string) => NotificationRecipient): NotificationRequest[] {
+  return requests.map((request) => ({ ...request, recipient: fromLegacy(request.recipient, named) }));
 }
 
 export interface DeliveredNotification {
@@ -37,7 +60,27 @@ const BACKOFF = { firstSeconds: 5, maxSeconds: 3_600 };
 const RELAY_AFTER_SECONDS = 60;
 
 export function recipientKey(recipient: NotificationRecipient): string {
-  return 'personId' in recipient ? `person:${recipient.personId}` : `staff:${recipient.staff}`;
+  if ('personId' in recipient) return `person:${recipient.personId}`;
+  if ('account' in recipient) return `account:${recipient.account}`;
+  if ('staffId' in recipient) return `staff:${recipient.staffId}`;
+  if ('mobile' in recipient) return `mobile:${recipient.mobile}`;
+  return `role:${describeRolePlace(placeOf(recipient))}`;
+}
+
+/** A request addressed to one person, account or staff member, or why it cannot be. */
+interface Routed {
+  request: NotificationRequest;
+  problem?: string;
+}
+
+/** One stored row of a message: the message on one channel, to one address. */
+interface Copy {
+  id: string;
+  channel: ChannelName;
+  address: string;
+  language: NotificationLanguage;
+  /** Why this copy cannot be sent (stored failed with it). */
+  problem?: string;
 }
 
 /**
@@ -61,37 +104,52 @@ export class NotificationOutbox {
     private readonly notifications: NotificationRepository,
     @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannels,
     private readonly people: PersonRepository,
+    private readonly users: UserRepository,
+    private readonly routing: RoutingRepository,
+    private readonly resolver: RecipientResolver,
   ) {}
 
+  /** Stores the messages in the caller's transaction, role and staff recipients resolved to accounts or own contacts here; the ids that need a channel's delivery. */
   async enqueue(manager: EntityManager, requests: NotificationRequest[], observationNumber?: string): Promise<string[]> {
     if (!requests.length) return [];
     const subject = observationNumber ? await this.subjectOf(manager, observationNumber) : undefined;
     const toDeliver: string[] = [];
-    for (const request of requests) {
-      const language = request.language ?? 'zh-CN';
-      let row: { channel: string; subject: string; body: string; address: string | null; state: NotificationState; error: string | null };
+    const addressed: Routed[] = [];
+    for (const request of requests) addressed.push(...(await this.routed(manager, request)));
+    for (const { request, problem } of addressed) {
+      const recipient = recipientKey(request.recipient);
+      const stored = { observationNumber: observationNumber ?? null, recipient, template: request.template, accountId: 'account' in request.recipient ? request.recipient.account : null, concerns: request.concerns ?? null };
+      let copies: Copy[];
       try {
-        const channel = this.channelFor(request);
-        const message = renderNotification(request.template, language, { ...subject, ...request.params });
-        const address = channel === 'outbox' ? recipientKey(request.recipient) : await addressOf(manager, this.people, request.recipient, channel);
-        row = { channel, ...message, address, state: channel === 'outbox' ? 'sent' : 'pending', error: null };
+        if (problem) throw new Error(problem);
+        copies = await this.copiesOf(manager, request);
       } catch (error) {
-        row = { channel: request.channel ?? 'outbox', subject: request.template, body: '', address: null, state: 'failed', error: (error as Error).message };
+        const failed = { id: request.id, channel: request.channel ?? 'outbox', language: request.language ?? 'zh-CN', subject: request.template, body: '', address: null };
+        await this.notifications.store(manager, { ...stored, ...failed, state: 'failed', lastError: (error as Error).message });
+        continue;
       }
-      const state = await this.notifications.store(manager, {
-        id: request.id,
-        observationNumber: observationNumber ?? null,
-        recipient: recipientKey(request.recipient),
-        channel: row.channel,
-        template: request.template,
-        language,
-        subject: row.subject,
-        body: row.body,
-        address: row.address,
-        state: row.state,
-        lastError: row.error,
-      });
-      if (state === 'pending') toDeliver.push(request.id);
+      for (const copy of copies) {
+        let row: { subject: string; body: string; state: NotificationState; error: string | null };
+        try {
+          // A copy that cannot be sent (no such channel here, no address) keeps its text, failed with the reason.
+          const rendered = renderNotification(request.template, copy.language, { ...subject, ...request.params });
+          row = { ...rendered, state: copy.problem ? 'failed' : copy.channel === 'outbox' ? 'sent' : 'pending', error: copy.problem ?? null };
+        } catch (error) {
+          row = { subject: request.template, body: '', state: 'failed', error: (error as Error).message };
+        }
+        const state = await this.notifications.store(manager, {
+          ...stored,
+          id: copy.id,
+          channel: copy.channel,
+          language: copy.language,
+          subject: row.subject,
+          body: row.body,
+          address: row.state === 'failed' ? null : copy.address,
+          state: row.state,
+          lastError: row.error,
+        });
+        if (state === 'pending') toDeliver.push(copy.id);
+      }
     }
     return toDeliver;
   }
@@ -134,10 +192,78 @@ export class NotificationOutbox {
     throw new DeliveryError(`notification ${id} is being sent by another attempt`, false);
   }
 
-  private channelFor(request: NotificationRequest): ChannelName {
+  /**
+   * The messages a request is, each to a person, an account or a staff member's own contact. A
+   * role at a place: one per account resolved in this transaction (`${id}@${account}`), or one
+   * failed with the reason when nobody up to the admins holds a role. A staff member: their linked
+   * account, else their own mobile or email; with neither (or only a post naming them, no staff
+   * record), their posts' subdistrict supervisors, and a routing gap (`staff:<id>`) until they have one.
+   */
+  private async routed(manager: EntityManager, request: NotificationRequest): Promise<Routed[]> {
     const { recipient } = request;
-    const name = request.channel ?? ('personId' in recipient ? (this.channels.sms ? 'sms' : 'outbox') : recipient.email && this.channels.email ? 'email' : 'outbox');
-    if (!this.channels[name]) throw new Error(`channel ${name} is not configured (${name === 'email' ? 'SMTP_URL' : 'SMS_GATEWAY_URL'} is not set)`);
+    if ('staffId' in recipient) {
+      const reach = await this.routing.staffReach(recipient.staffId, manager);
+      if (!reach) return [{ request, problem: `staff ${recipient.staffId} not found` }];
+      const gap = { role: recipientKey(recipient), subdistrict: reach.subdistrict, community: null, destinationId: null };
+      if (!reach.accountId && !reach.mobile && !reach.email) {
+        const supervisors = { role: 'supervisor' as const, subdistrict: reach.subdistrict };
+        await this.routing.gapRouted(gap, describeRolePlace(placeOf(supervisors)), manager);
+        return this.routed(manager, { ...request, recipient: supervisors });
+      }
+      await this.routing.gapClosed(gap, manager);
+      return [{ request: reach.accountId ? { ...request, recipient: { account: reach.accountId } } : request }];
+    }
+    if (!isRoleRecipient(recipient)) return [{ request }];
+    const { accounts } = await this.resolver.resolve(manager, recipient);
+    if (!accounts.length) return [{ request, problem: `nobody holds ${describeRolePlace(placeOf(recipient))} nor any role above it` }];
+    return accounts.map((account) => ({ request: { ...request, id: `${request.id}@${account}`, recipient: { account } } }));
+  }
+
+  /**
+   * The rows a message is stored as. A person: one, by SMS when configured (else in-app). An
+   * account: its inbox row, and one per channel it wants (a channel this process cannot use is
+   * stored failed with the reason, never dropped). A staff member without an account: one, to their
+   * own mobile by SMS, else their email.
+   */
+  private async copiesOf(manager: EntityManager, request: NotificationRequest): Promise<Copy[]> {
+    const { recipient } = request;
+    if ('personId' in recipient) {
+      const channel = this.configured(request.channel ?? (this.channels.sms ? 'sms' : 'outbox'));
+      if (channel === 'email') throw new Error(`person ${recipient.personId} has no email address: use sms or outbox`);
+      const contact = await this.people.contactOf(recipient.personId, manager);
+      if (!contact) throw new Error(`person ${recipient.personId} not found`);
+      return [{ id: request.id, channel, address: channel === 'sms' ? contact.mobile : recipientKey(recipient), language: request.language ?? contact.language }];
+    }
+    if ('account' in recipient) {
+      const contacts = await this.users.contacts(recipient.account, manager);
+      if (!contacts) throw new Error(`account ${recipient.account} not found`);
+      const language = request.language ?? contacts.language;
+      const inbox: Copy = { id: request.id, channel: 'outbox', address: recipientKey(recipient), language };
+      const channels = request.channel && request.channel !== 'outbox' ? [request.channel] : contacts.channels;
+      return [
+        inbox,
+        ...channels.map((channel) => {
+          const address = channel === 'sms' ? contacts.mobile : contacts.email;
+          const problem = !this.channels[channel] ? unconfigured(channel) : !address ? `account ${recipient.account} has no ${channel} address` : undefined;
+          return { id: `${request.id}:${channel}`, channel, address: address ?? '', language, problem };
+        }),
+      ];
+    }
+    if ('mobile' in recipient) {
+      const mobile = normaliseMobile(recipient.mobile);
+      const problem = this.channels.sms ? mobileProblem(mobile) : unconfigured('sms');
+      return [{ id: request.id, channel: 'sms', address: mobile, language: request.language ?? 'zh-CN', problem }];
+    }
+    if (!('staffId' in recipient)) throw new Error(`${recipientKey(recipient)} was not resolved to accounts`);
+    const reach = await this.routing.staffReach(recipient.staffId, manager);
+    const channel: ChannelName = reach?.mobile && (this.channels.sms || !reach.email || !this.channels.email) ? 'sms' : 'email';
+    const address = channel === 'sms' ? reach?.mobile : reach?.email;
+    return [{ id: request.id, channel, address: address ?? '', language: request.language ?? 'zh-CN', problem: this.channels[channel] ? undefined : unconfigured(channel) }];
+  }
+
+  /** The channel, if this process has it. */
+  private configured(name: ChannelName): ChannelName {
+    if (!this.channels[name]) throw new Error(unconfigured(name));
     return name;
   }
 
@@ -147,15 +273,6 @@ export class NotificationOutbox {
   }
 }
 
-async function addressOf(manager: EntityManager, people: PersonRepository, recipient: NotificationRecipient, channel: ChannelName): Promise<string> {
-  if ('personId' in recipient) {
-    if (channel !== 'sms') throw new Error(`person ${recipient.personId} has no ${channel} address: use sms or outbox`);
-    const mobile = await people.mobileOf(recipient.personId, manager);
-    if (!mobile) throw new Error(`person ${recipient.personId} not found`);
-    return mobile;
-  }
-  if (channel !== 'email' || !recipient.email) {
-    throw new Error(`staff ${recipient.staff} has no ${channel} address: give an email for email, or use outbox`);
-  }
-  return recipient.email;
+function unconfigured(channel: ChannelName): string {
+  return `channel ${channel} is not configured (${channel === 'email' ? 'SMTP_URL' : 'SMS_GATEWAY_URL'} is not set)`;
 }

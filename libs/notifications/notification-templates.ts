@@ -3,7 +3,9 @@
  * such as a roster mode, a measure or symptoms must already be in the message's language.
  * Pure: workflows may import it.
  */
-export type NotificationLanguage = 'zh-CN' | 'en';
+import type { Language } from '../domain/contact';
+
+export type NotificationLanguage = Language;
 
 interface MessageText {
   subject: string;
@@ -79,6 +81,16 @@ const TEMPLATES = {
     en: {
       subject: 'Non-cooperation: {personName}',
       body: '{personName} (observation number {observationNumber}) opened the door at {openedAt}, outside the allowed times. Proposed measure: {measure}.',
+    },
+  },
+  guard_unstaffed: {
+    'zh-CN': {
+      subject: '看守岗无人值守：{personName}',
+      body: '{personName}（观察编号 {observationNumber}）的看守岗 {post} 有 {unfilled} 个班次无人可排（{reason}），请安排人员或调整措施。',
+    },
+    en: {
+      subject: 'Guard post unstaffed: {personName}',
+      body: 'The guard post {post} at {personName} (observation number {observationNumber}) has {unfilled} shift(s) nobody can stand ({reason}). Please find staff or change the measure.',
     },
   },
   escalation_update: {
@@ -161,6 +173,16 @@ const TEMPLATES = {
       body: 'The roster for {from} to {to} is published and your shifts changed (added, moved or cancelled). Please check your shifts.',
     },
   },
+  daily_report: {
+    'zh-CN': {
+      subject: '日报 {date}',
+      body: '{date} 日报：在观察 {underObservation} 人（当日新增 {enrolled} 人，解除 {released} 人）；班次 {seats} 个，到岗 {covered} 个，缺岗 {missed} 个，未排 {unfilled} 个。请查阅并确认收到：{reportLink}',
+    },
+    en: {
+      subject: 'Daily report {date}',
+      body: 'Daily report of {date}: {underObservation} under observation ({enrolled} enrolled, {released} released that day); {seats} shifts, {covered} covered, {missed} missed, {unfilled} unfilled. Please read it and confirm receipt: {reportLink}',
+    },
+  },
   roster_gap: {
     'zh-CN': {
       subject: '排班缺口：{post}',
@@ -174,11 +196,11 @@ const TEMPLATES = {
   transfer_dispatch: {
     'zh-CN': {
       subject: '转运任务 {tripId}',
-      body: '转运任务 {tripId}：请于 {pickupTime} 到 {pickupAddress} 接人，送往 {destination}。',
+      body: '转运任务 {tripId}：请于 {pickupTime} 到 {pickupAddress} 接人，送往 {destination}。任务页面：{tripLink}',
     },
     en: {
       subject: 'Transfer trip {tripId}',
-      body: 'Transfer trip {tripId}: pick up at {pickupAddress} at {pickupTime} and take to {destination}.',
+      body: 'Transfer trip {tripId}: pick up at {pickupAddress} at {pickupTime} and take to {destination}. Trip page: {tripLink}',
     },
   },
   transfer_exception: {

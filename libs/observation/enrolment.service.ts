@@ -8,16 +8,16 @@ import { conflict, DomainError, invalid, invalidAll, FieldProblem, notFound } fr
 import { EnrolmentRequest, validateEnrolment, validateMove } from '../domain/person/enrolment';
 import { ObservationRepository } from '../persistence/observation/observation.repository';
 import { PersonOnRecord, PersonRepository } from '../persistence/observation/person.repository';
-import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../temporal/search-attributes';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { StartOutcome, startOnce, workflowState } from '../temporal/start-once';
+import { wakeObservationClock } from '../temporal/observation-clock';
 import { ObservationInput, observationWorkflowId } from '../../workflows/observation/observation.messages';
 import { periodOf, releaseAt } from '../../workflows/observation/observation-schedule';
 import { localDate } from '../domain/local-time';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ObservationPolicyService } from './observation-policy.service';
 import { ReportLinks } from './report-links';
-import { enrolledEntry, enrolmentVisibility } from '../../workflows/observation/tracking-entry';
+import { enrolledEntry, enrolmentVisibility, observationSearchAttributes } from '../../workflows/observation/tracking-entry';
 import { dateOrNull } from '../domain/time';
 
 export interface EnrolmentResult {
@@ -61,15 +61,16 @@ export class EnrolmentService {
    * `POST /persons`: validate, record person and observation, start the workflow. Idempotent on
    * requestId within the place enrolled in. `scope` is the jurisdiction enrolling (the
    * caller's, or a transfer run's): the person's address must lie in it, and a record outside it is
-   * refused without telling what or where it is.
+   * refused without telling what or where it is. `startedAt`: when the observation begins (an
+   * activity passes its workflow's clock).
    */
-  async enrol(body: Record<string, unknown>, scope: Jurisdiction): Promise<EnrolmentResult> {
+  async enrol(body: Record<string, unknown>, scope: Jurisdiction, startedAt = Date.now()): Promise<EnrolmentResult> {
     const { enrolment, problems } = validateEnrolment(body);
     if (!enrolment) throw invalidAll(problems);
     assertCovers(scope, enrolment.address, 'the person’s address');
     let input: ObservationInput;
     try {
-      input = await this.record(enrolment, Date.now(), scope, true);
+      input = await this.record(enrolment, startedAt, scope, true);
     } catch (error) {
       const code = (error as { code?: string }).code;
       const device = DEVICE_OF_INDEX[(error as { constraint?: string }).constraint ?? ''];
@@ -136,11 +137,12 @@ export class EnrolmentService {
       utcOffsetMinutes: offset,
       policy,
       enrolmentRecorded: true,
+      slotClock: this.config.temporal.taskQueue,
     };
     // Person, observation and its "enrolled" line in one statement: the workflow's first task then has nothing to write.
     const { subdistrict, community, building, unit, detail } = e.address;
-    const personId = await this.observations.recordEnrolment({
-      person: { name: e.name, documentType: e.documentType, documentNumber: e.documentNumber, mobile: e.mobile, subdistrict, community, building, unit, addressDetail: detail ?? null, devices: e.devices ?? {} },
+    const { personId, firstOnClock } = await this.observations.recordEnrolment({
+      person: { name: e.name, documentType: e.documentType, documentNumber: e.documentNumber, mobile: e.mobile, language: e.language, subdistrict, community, building, unit, addressDetail: detail ?? null, devices: e.devices ?? {} },
       observation: {
         number,
         category: e.category,
@@ -151,9 +153,12 @@ export class EnrolmentService {
         releaseDueAt: new Date(release),
         nextDueAt: dateOrNull(enrolmentVisibility(input).nextDueAt),
         requestId: e.requestId ?? null,
+        slotClock: input.slotClock!,
       },
       enrolled: enrolledEntry(input),
     });
+    // The clock wakes for the slots of the policies it has observations on: the first on a policy tells it.
+    if (firstOnClock) await wakeObservationClock(this.client, this.config);
     // The person's report link, by SMS: tried now for one person (textNow), else by the outbox relay.
     await this.reportLinks.sendOnEnrolment(number, personId, textNow);
     return { ...input, personId };
@@ -184,18 +189,11 @@ export class EnrolmentService {
 
   /** Starts the observation's workflow unless it runs or ran: safe to call again after a failure. */
   start(input: ObservationInput): Promise<StartOutcome> {
-    const { status, nextDueAt } = enrolmentVisibility(input);
     return startOnce(this.client, observationWorkflow, {
       workflowId: observationWorkflowId(input.number),
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
-      typedSearchAttributes: [
-        { key: SUBDISTRICT, value: input.subdistrict },
-        { key: COMMUNITY, value: input.community },
-        { key: CATEGORY, value: input.category },
-        { key: STATUS, value: status },
-        ...(nextDueAt ? [{ key: NEXT_DUE_AT, value: new Date(nextDueAt) }] : []),
-      ],
+      typedSearchAttributes: observationSearchAttributes(input),
     });
   }
 

@@ -4,6 +4,7 @@ import { EnrolmentService } from './enrolment.service';
 import { LedgerImports } from './ledger-imports';
 import { ObservationPolicyService } from './observation-policy.service';
 import { ReportLinks } from './report-links';
+import { StayLauncher } from './stay-launcher';
 
 /**
  * Enrolment, policies, ledger imports and report links, shared by the API (POST /persons, imports) and the worker
@@ -12,7 +13,7 @@ import { ReportLinks } from './report-links';
  */
 @Module({
   imports: [NotificationsModule],
-  providers: [EnrolmentService, ObservationPolicyService, LedgerImports, ReportLinks],
-  exports: [EnrolmentService, ObservationPolicyService, LedgerImports, ReportLinks],
+  providers: [EnrolmentService, ObservationPolicyService, LedgerImports, ReportLinks, StayLauncher],
+  exports: [EnrolmentService, ObservationPolicyService, LedgerImports, ReportLinks, StayLauncher],
 })
 export class ObservationCoreModule {}

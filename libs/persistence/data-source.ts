@@ -11,6 +11,12 @@ import { Dispatch1764518000000 } from './migrations/1764518000000-dispatch';
 import { AppRole1764900000000 } from './migrations/1764900000000-app-role';
 import { RosterRequestIds1765017000000 } from './migrations/1765017000000-roster-request-ids';
 import { ReportLinks1765100000000 } from './migrations/1765100000000-report-links';
+import { AccountsArePeople1765200000000 } from './migrations/1765200000000-accounts-are-people';
+import { DailyReportDelivery1765210000000 } from './migrations/1765210000000-daily-report-delivery';
+import { Pickups1765240000000 } from './migrations/1765240000000-pickups';
+import { QuarantineStays1765300000000 } from './migrations/1765300000000-quarantine-stays';
+import { GuardPosts1765330000000 } from './migrations/1765330000000-guard-posts';
+import { ObservationClock1765400000000 } from './migrations/1765400000000-observation-clock';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -25,6 +31,12 @@ export const MIGRATIONS = [
   AppRole1764900000000,
   RosterRequestIds1765017000000,
   ReportLinks1765100000000,
+  AccountsArePeople1765200000000,
+  DailyReportDelivery1765210000000,
+  Pickups1765240000000,
+  QuarantineStays1765300000000,
+  GuardPosts1765330000000,
+  ObservationClock1765400000000,
 ];
 
 /** The one way this project builds its TypeORM data source: schema by migrations (no entity classes; the repositories in libs/persistence hold the SQL), never `synchronize`. */

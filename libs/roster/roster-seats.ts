@@ -11,6 +11,8 @@ import { MINUTE, datesBetween, localMidnight } from '../domain/local-time';
 export { ROSTER_MODES, type RosterMode };
 export const POST_KINDS = ['checkpoint', 'community_gate', 'on_call_desk', 'transfer_team'] as const;
 export type PostKind = (typeof POST_KINDS)[number];
+/** The kind of the posts the "guard posted" measure opens at a person's door (not made by hand). */
+export const GUARD_POST_KIND = 'guard';
 
 /** `headcount` people with `skill` (none: anyone) on every shift. */
 export interface SeatRequirement {

@@ -22,7 +22,8 @@ export function freePort(preferred = 0): Promise<number> {
   });
 }
 
-async function waitForFrontend(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Until a Temporal frontend (the dev server or the server binary) answers on `address`; throws if `child` exits first or time is up. */
+export async function waitForFrontend(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -40,7 +41,7 @@ async function waitForFrontend(address: string, child: ChildProcess, timeoutMs: 
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new Error(`Temporal dev server did not answer on ${address} within ${timeoutMs} ms: ${(lastError as Error)?.message}`);
+  throw new Error(`Temporal did not answer on ${address} within ${timeoutMs} ms: ${(lastError as Error)?.message}`);
 }
 
 /**

@@ -2,9 +2,12 @@ import { Client, ScheduleAlreadyRunning, ScheduleOptions } from '@temporalio/cli
 import type { AppConfig } from '../config/config';
 import { outboxRelayWorkflow } from '../../workflows/system/outbox-relay.workflow';
 import { reconcilerWorkflow } from '../../workflows/system/reconciler.workflow';
+import { dailyReportWorkflow } from '../../workflows/system/daily-report.workflow';
+import { utcOffsetMinutes } from '../config/time-zone';
 
 export const RECONCILER_SCHEDULE_ID = 'reconciler';
 export const OUTBOX_RELAY_SCHEDULE_ID = 'outbox-relay';
+export const DAILY_REPORT_SCHEDULE_ID = 'daily-report';
 
 /** Kept for a schedule that is paused (its period set to 0), so it has one to resume with. */
 const PAUSED_PERIOD_SECONDS = 300;
@@ -24,11 +27,35 @@ function every(config: AppConfig, scheduleId: string, workflowType: () => Promis
   };
 }
 
+/**
+ * The daily report at its local time in the district's zone (paused with EPI_DAILY_REPORT_AT=off);
+ * a worker or server down at that time catches up within six hours.
+ */
+function dailyReport(config: AppConfig): ScheduleOptions {
+  const at = config.schedules.dailyReportAt;
+  const { hour, minute } = at ?? { hour: 8, minute: 0 };
+  const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  return {
+    scheduleId: DAILY_REPORT_SCHEDULE_ID,
+    spec: { calendars: [{ hour, minute }], timezone: config.timeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: dailyReportWorkflow,
+      workflowId: DAILY_REPORT_SCHEDULE_ID,
+      taskQueue: config.temporal.taskQueue,
+      args: [{ utcOffsetMinutes: utcOffsetMinutes(config.timeZone) }],
+    },
+    policies: { overlap: 'SKIP', catchupWindow: '6 hours' },
+    state: at ? { paused: false, note: `daily at ${time} ${config.timeZone} (EPI_DAILY_REPORT_AT)` } : { paused: true, note: 'paused: EPI_DAILY_REPORT_AT=off' },
+  };
+}
+
 /** The project's schedules, one place: add a new one here and every worker keeps it from its next start. */
 export function projectSchedules(config: AppConfig): ScheduleOptions[] {
   return [
     every(config, RECONCILER_SCHEDULE_ID, reconcilerWorkflow, config.schedules.reconcileSeconds, 'EPI_RECONCILE_SECONDS'),
     every(config, OUTBOX_RELAY_SCHEDULE_ID, outboxRelayWorkflow, config.schedules.outboxRelaySeconds, 'EPI_OUTBOX_RELAY_SECONDS'),
+    dailyReport(config),
   ];
 }
 

@@ -85,6 +85,11 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
         [
           'GET /dashboard',
           'GET /dashboard/assets/:name',
+          // The web front end's files (README "Web front end").
+          'GET /app',
+          'GET /app/:name',
+          'GET /app/:area/:name',
+          'GET /app/trips/:runId/:tripId',
           'GET /health',
           'GET /metrics',
           'POST /auth/login',
@@ -146,8 +151,12 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       await step(as.homeWorker!, 'guard_posted').expect(200);
       const refused = await step(as.homeWorker!, 'centralized_quarantine').expect(403);
       expect(refused.body.detail).toBe('centralized quarantine ends the observation and needs a supervisor, as early-end does');
-      const ended = await step(as.homeSupervisor!, 'centralized_quarantine').expect(200);
-      expect(ended.body).toMatchObject({ status: 'ended', measuresTaken: ['warning_talk', 'guard_posted', 'centralized_quarantine'] });
+      // The supervisor may: the step fetches the person instead of ending the observation. Whether a
+      // pick-up starts depends on the vehicles other tests left in the subdistrict (with none, the step
+      // stays the next one); both outcomes: test/transfer/pickup.*.test.ts.
+      const taken = await step(as.homeSupervisor!, 'centralized_quarantine').expect(200);
+      expect(['active', 'awaiting_pickup']).toContain(taken.body.status);
+      expect(taken.body.measuresTaken.slice(0, 2)).toEqual(['warning_talk', 'guard_posted']);
     });
 
     it('an admin keeps accounts but reads no one’s observation', async () => {
@@ -253,7 +262,18 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
          VALUES ($1, 'T001', 1, 'Far', 'resident_id', 'x', now(), 'home_observation', 'd', 'handed_over')`,
         [far('run')],
       );
+      await db.query(
+        `INSERT INTO transfer_trip (run_id, trip_id, vehicle_id, escort_ids, destination_id, traveller_ids, depart_at, arrive_at, return_at, leg)
+         VALUES ($1, $2, 'v', '[]', 'd', '["T001"]', now(), now(), now(), 'completed')`,
+        [far('run'), far('trip')],
+      );
       const [{ id: handOver }] = await db.query(`INSERT INTO incoming_hand_over (run_id, traveller_id, subdistrict, community) VALUES ($1, 'T001', 'QTL', $2) RETURNING id`, [far('run'), elsewhere.community]);
+      await db.query(`INSERT INTO transfer_destination (id, kind, name, travel_minutes, capacity, receiver, subdistrict, community) VALUES ($1, 'hotel', 'Far hotel', 30, 1, 'desk', 'QTL', $2)`, [far('hotel'), elsewhere.community]);
+      const [{ id: stay }] = await db.query(
+        `INSERT INTO centralized_quarantine (client_request_id, hotel_id, name, document_type, document_number, arrival_date, run_id, traveller_id) VALUES ($1, $2, 'Far', 'resident_id', 'x', current_date, $3, 'T001') RETURNING id`,
+        [far('admission'), far('hotel'), far('run')],
+      );
+      await db.query(`INSERT INTO quarantine_stay (id, hotel_id, room, subdistrict, community, anchor_date, status) VALUES ($1, $2, 1, 'QTL', $3, current_date, 'in_room')`, [stay, far('hotel'), elsewhere.community]);
       const farRecord: Record<string, string> = {
         observation: numbers.elsewhere,
         'import-job': importJob,
@@ -263,7 +283,10 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
         'shift-request': request,
         'mode-jurisdiction': elsewhere.community,
         'transfer-run': far('run'),
+        // A run's trip, for those who run it, lies where the run does (its receivers: test/transfer/receiver-hand-over.test.ts; its crew: trip-crew.test.ts).
+        trip: far('run'),
         'incoming-hand-over': handOver,
+        stay,
       };
       const homeActors = [as.homeSupervisor!, as.homeDispatcher!, as.homeDuty!, as.homeWorker!];
       const homeRoles: Role[] = ['supervisor', 'dispatcher', 'duty_staff', 'community_worker'];
@@ -274,9 +297,10 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
         const { record, key } = route.rule as { record: string; key: string };
         const caller = homeActors[homeRoles.findIndex((role) => route.roles!.includes(role))];
         for (const id of [farRecord[record], farRecord[record].toUpperCase()]) {
-          const url = route.path.replace(`:${key}`, encodeURIComponent(id)).replace(/:[A-Za-z]+/g, 'x');
+          const url = route.path.replace(`:${key}`, encodeURIComponent(id)).replace(':runId', farRecord['transfer-run']).replace(/:[A-Za-z]+/g, 'x');
           const response = await caller[route.method.toLowerCase() as 'get' | 'post'](url).send({});
-          // The guard answers: 403 where it places the record (a uuid in any case), 404 where nothing is there.
+          // The guard answers: 403 where it places the record (a uuid in any case; a trip, for those who
+          // run transfers, where its run lies), 404 where nothing is there.
           const expected = id === farRecord[record] || parseUuid(id) ? 403 : 404;
           if (response.status !== expected) failures.push(`${route.method} ${url}: ${response.status} ${response.body.detail}, expected ${expected}`);
         }
@@ -409,6 +433,29 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       expect(role.body.errors[0].field).toBe('role');
       await as.admin!.post('/users').send({ username: `d-${tag}`, displayName: 'D', password: 'long enough pw', role: 'dispatcher', subdistrict: 'XYL' }).expect(201);
       await as.admin!.post('/users').send({ username: `D-${tag}`, displayName: 'D', password: 'long enough pw', role: 'dispatcher' }).expect(409);
+    });
+
+    it('keeps an account’s contacts, language and channels; a medical desk has a subdistrict, a receiver a destination', async () => {
+      const user = (fields: object) => as.admin!.post('/users').send({ username: `c-${randomUUID().slice(0, 8)}`, displayName: 'C', password: 'long enough pw', ...fields });
+      expect((await user({ role: 'medical' }).expect(422)).body.errors).toEqual([{ field: 'subdistrict', reason: 'is required for a medical desk' }]);
+      expect((await user({ role: 'receiver' }).expect(422)).body.errors).toEqual([{ field: 'destinationId', reason: 'is required for a receiver' }]);
+      expect((await user({ role: 'receiver', destinationId: `nowhere-${tag}` }).expect(422)).body.errors).toEqual([{ field: 'destinationId', reason: `no destination nowhere-${tag}` }]);
+      expect((await user({ role: 'supervisor', destinationId: 'X' }).expect(422)).body.errors).toEqual([{ field: 'destinationId', reason: 'is only for a receiver' }]);
+      expect((await user({ role: 'supervisor', channels: ['sms', 'email'] }).expect(422)).body.errors).toEqual([
+        { field: 'mobile', reason: 'is required for the sms channel' },
+        { field: 'email', reason: 'is required for the email channel' },
+      ]);
+      expect((await user({ role: 'supervisor', mobile: '12345', email: 'nope' }).expect(422)).body.errors.map((e: { field: string }) => e.field)).toEqual(['mobile', 'email']);
+      expect((await user({ role: 'supervisor', language: 'fr' }).expect(422)).body.errors[0].field).toBe('language');
+      expect((await user({ role: 'supervisor', channels: ['fax'] }).expect(422)).body.errors[0].field).toBe('channels');
+
+      const created = await user({ role: 'medical', subdistrict: 'xyl', mobile: '138 0013 8000', email: 'desk@xyl.example', language: 'en', channels: ['sms'] }).expect(201);
+      expect(created.body).toMatchObject({ role: 'medical', subdistrict: 'XYL', mobile: '13800138000', email: 'desk@xyl.example', language: 'en', channels: ['sms'], destinationId: null });
+      const changed = await as.admin!.patch(`/users/${created.body.id}`).send({ language: 'zh-CN', channels: ['sms', 'email'] }).expect(200);
+      expect(changed.body).toMatchObject({ language: 'zh-CN', channels: ['sms', 'email'], mobile: '13800138000' });
+      // Dropping the mobile while SMS is wanted is refused; dropping both works.
+      await as.admin!.patch(`/users/${created.body.id}`).send({ mobile: null }).expect(422);
+      expect((await as.admin!.patch(`/users/${created.body.id}`).send({ mobile: null, channels: ['email'] }).expect(200)).body).toMatchObject({ mobile: null, channels: ['email'] });
     });
   });
 

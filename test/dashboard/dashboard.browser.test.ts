@@ -16,6 +16,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { UsersService } from '../../libs/auth/users.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
@@ -44,6 +45,7 @@ async function textOf(locator: Locator, check: (text: string) => boolean, timeou
 describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
   const suffix = Date.now() % 100_000;
+  const gapSubdistrict = `GAP${suffix}`;
   const community = `学院路看板${suffix}社区`;
   /** The same subdistrict, another community: a community worker of `community` must not see it. */
   const otherCommunity = `清华园看板${suffix}社区`;
@@ -108,6 +110,9 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     await enrol('王芳', 'C');
     await enrol('欧阳娜娜', 'C');
     otherNumber = await enrolIn(otherCommunity, '孙丽', 'A');
+    // A guard posted in a community with no staff of its own: a guard post nobody can staff.
+    await http.post(`/observations/${otherNumber}/measures`).send({ measure: 'warning_talk', by: '王督导' }).expect(200);
+    await http.post(`/observations/${otherNumber}/measures`).send({ measure: 'guard_posted', by: '王督导' }).expect(200);
     // A transfer run under way: one person on board the community trip, the other reported later.
     transfer = await startRunningTransfer(http, String(suffix), { subdistrict: 'XYL', community }, { home: ['陈晓明', '刘洋'], hotel: ['欧阳小雪', '黄磊'] }, { dispatcher: '赵调度', supervisor: '王督导' });
     const [boarding] = transfer.homeTrip.travellerIds;
@@ -115,6 +120,8 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     // A post with two seats now: the first checked in, the second still awaited.
     post = await publishPostNow(http, String(suffix), community, config.timeZone, '王督导');
     await http.post(`/shifts/${post.current[0].id}/check-in`).send({ staffId: post.current[0].staffId }).expect(200);
+    // A subdistrict whose medical desk nobody holds: its fever alerts went to its supervisors.
+    await api.get(DataSource).query(`INSERT INTO routing_gap (role, subdistrict, routed_to, messages) VALUES ('medical', $1, $2, 2)`, [gapSubdistrict, `supervisor of subdistrict ${gapSubdistrict}`]);
   }, 900_000);
 
   afterAll(async () => {
@@ -171,7 +178,21 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     // The filter is in the URL, so a reload or a shared link keeps it.
     expect(new URL(page.url()).searchParams.get('community')).toBe(community);
 
+    const gaps = await textOf(page.getByTestId('routing-gaps'), (t) => t.includes(gapSubdistrict));
+    expect(gaps).toContain(`${gapSubdistrict} 街道无人担任街道医疗组：2 条消息已转给supervisor of subdistrict ${gapSubdistrict}`);
+
     await page.screenshot({ path: join(SHOTS, '1-dashboard-zh.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lists a guard post nobody can staff in its community, with its observation', async () => {
+    await page.selectOption('select[name="community"]', otherCommunity);
+    const gaps = await textOf(page.getByTestId('guard-gaps'), (t) => t.includes(otherNumber));
+    expect(gaps).toContain(`${otherNumber}（${otherCommunity}）的看守岗`);
+    expect(gaps).toContain('个班次无人可排');
+    await page.selectOption('select[name="community"]', community);
+    expect(await textOf(page.getByTestId('list-total'), (t) => t === '共 3 人')).toBe('共 3 人');
+    expect(await page.getByTestId('guard-gaps').isVisible()).toBe(false);
     expect(pageErrors).toEqual([]);
   });
 

@@ -129,6 +129,58 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     expect(completed).toBe(size);
   });
 
+  it('reminds each person once and escalates each missed report once when the worker is killed with SIGKILL as the clock reminds and as it sweeps', async () => {
+    // Category C gets a slot of its own opening in a minute or two (local time), so the whole slot runs here.
+    const local = (at: number) => new Date(at + 480 * MINUTE).toISOString().slice(11, 16);
+    let opensAt = Math.ceil((Date.now() + 60_000) / MINUTE) * MINUTE + MINUTE;
+    // A window may not cross local midnight: start after it.
+    while (local(opensAt) > local(opensAt + 3 * MINUTE)) opensAt += MINUTE;
+    const closesAt = opensAt + 2 * MINUTE;
+    const deadline = closesAt + MINUTE;
+    await http.post('/observation-policies').send({
+      category: 'C',
+      effectiveFrom: localDate(Date.now(), 480),
+      rules: { ...DEFAULT_RULES, slots: [{ start: local(opensAt), end: local(closesAt) }], reminderMinutes: 0, graceMinutes: 1 },
+    }).expect(201);
+    const community = `clock-${freshResidentId().slice(-6)}`;
+    const numbers: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const { body } = await enrol({ category: 'C', address: { ...enrolmentRequest().address, community } }).expect(201);
+      numbers.push(body.observationNumber);
+    }
+    if (Date.now() > opensAt - 5_000) throw new Error('enrolling took past the slot opening; nothing tested');
+
+    await sleep(opensAt - Date.now() + 300);
+    await stopWorkerProcess('SIGKILL');
+    await sleep(2_000);
+    worker = startWorkerProcess();
+    // The killed pass is retried (its heartbeat missed): everyone is reminded, once, while the slot is open.
+    const reminderLines = async () => (await db.query(`SELECT count(*)::int AS n FROM tracking_log WHERE kind = 'reminder' AND observation_number = ANY($1)`, [numbers]))[0].n;
+    await eventually(reminderLines, (n) => n === numbers.length, { ...PATIENTLY, what: 'every reminder written' });
+    expect(Date.now()).toBeLessThan(closesAt);
+    const reporters = numbers.slice(0, 40);
+    for (const number of reporters) await http.post(`/observations/${number}/reports`).send({ temperature: 36.5, source: 'person' }).expect(201);
+
+    await sleep(deadline - Date.now() + 300);
+    await stopWorkerProcess('SIGKILL');
+    await sleep(2_000);
+    worker = startWorkerProcess();
+    const missers = numbers.slice(40);
+    const missed = () => db.query(`SELECT observation_number AS number, count(*)::int AS n FROM escalation WHERE kind = 'missed_report' AND observation_number = ANY($1) GROUP BY 1`, [numbers]);
+    const escalated = await eventually(missed, (rows) => rows.length === missers.length, { ...PATIENTLY, what: 'every missed report escalated', timeoutMs: 180_000 });
+    expect(escalated.map((r: { number: string; n: number }) => [r.number, r.n]).sort()).toEqual(missers.map((n) => [n, 1]).sort());
+    const [reminded] = await db.query(
+      `SELECT (SELECT count(*)::int FROM notification WHERE template = 'checkin_reminder' AND observation_number = ANY($1)) AS notices,
+              (SELECT count(DISTINCT observation_number)::int FROM notification WHERE template = 'checkin_reminder' AND observation_number = ANY($1)) AS people,
+              (SELECT count(*)::int FROM tracking_log WHERE kind = 'reminder' AND observation_number = ANY($1)) AS lines`,
+      [numbers],
+    );
+    expect(reminded).toEqual({ notices: numbers.length, people: numbers.length, lines: numbers.length });
+    // Escalations stay once, however long one waits for a late duplicate.
+    await sleep(5_000);
+    expect((await missed()).every((r: { n: number }) => r.n === 1)).toBe(true);
+  }, 480_000);
+
   it('answers 503 naming PostgreSQL while it is stopped for 30 s, loses nothing, and recovers by itself', async () => {
     const { body } = await enrol().expect(201);
     const number = body.observationNumber;
@@ -162,10 +214,14 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     await temporal.stop();
     const health = await http.get('/health').expect(503);
     expect(health.body.temporal).toMatchObject({ status: 'down' });
-    const refused = await http.post(`/observations/${number}/reports`).send({ temperature: 36.6 }).expect(503);
+    // A fever must reach the workflow: refused, nothing recorded. A plain report is its line alone
+    // (the observation clock reads it), so PostgreSQL is all it needs: taken.
+    const refused = await http.post(`/observations/${number}/reports`).send({ temperature: 38.6 }).expect(503);
     expect(refused.body.detail).toMatch(/Temporal unavailable/);
-    const [{ count: before }] = await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
-    expect(before).toBe(0);
+    const reports = async () => (await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]))[0].count;
+    expect(await reports()).toBe(0);
+    await http.post(`/observations/${number}/reports`).send({ temperature: 36.6 }).expect(201);
+    expect(await reports()).toBe(1);
 
     temporal = await startTemporal();
     await healthy();

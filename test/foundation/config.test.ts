@@ -8,11 +8,13 @@ describe('configuration', () => {
     expect(config.timeZone).toBe('Asia/Shanghai');
     expect(config.databaseUrl).toBeUndefined();
     expect(config.worker).toEqual({ maxCachedWorkflows: 1000, stickyQueueTimeoutSeconds: 10, maxHeapMiB: 512, workflowBundle: undefined });
-    expect(config.schedules).toEqual({ reconcileSeconds: 300, outboxRelaySeconds: 60 });
+    expect(config.schedules).toEqual({ reconcileSeconds: 300, outboxRelaySeconds: 60, dailyReportAt: { hour: 8, minute: 0 } });
   });
 
   it('takes the schedules\' periods, 0 pausing one', () => {
-    expect(loadConfig({ EPI_RECONCILE_SECONDS: '0', EPI_OUTBOX_RELAY_SECONDS: '15' }).schedules).toEqual({ reconcileSeconds: 0, outboxRelaySeconds: 15 });
+    expect(loadConfig({ EPI_RECONCILE_SECONDS: '0', EPI_OUTBOX_RELAY_SECONDS: '15', EPI_DAILY_REPORT_AT: 'off' }).schedules).toEqual({ reconcileSeconds: 0, outboxRelaySeconds: 15, dailyReportAt: null });
+    expect(loadConfig({ EPI_DAILY_REPORT_AT: '07:30' }).schedules.dailyReportAt).toEqual({ hour: 7, minute: 30 });
+    expect(() => loadConfig({ EPI_DAILY_REPORT_AT: '25:00' })).toThrow(/EPI_DAILY_REPORT_AT/);
   });
 
   it.each([

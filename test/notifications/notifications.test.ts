@@ -1,3 +1,4 @@
+import { notificationOutbox } from '../support/outbox';
 import { Test, TestingModule } from '@nestjs/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +18,6 @@ import {
 } from '../../libs/notifications/notification-templates';
 import { ConfigError } from '../../libs/config/config';
 import { ObservationPersistenceModule } from '../../libs/persistence/observation/observation-persistence.module';
-import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { NotificationRepository } from '../../libs/persistence/platform/notification.repository';
 import { PersistenceModule } from '../../libs/persistence/persistence.module';
 import { Client } from '@temporalio/client';
@@ -25,34 +25,14 @@ import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
 import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
-import { ensureSchedules, OUTBOX_RELAY_SCHEDULE_ID, RECONCILER_SCHEDULE_ID } from '../../libs/temporal/schedules';
+import { DAILY_REPORT_SCHEDULE_ID, ensureSchedules, OUTBOX_RELAY_SCHEDULE_ID, RECONCILER_SCHEDULE_ID } from '../../libs/temporal/schedules';
 import { eventually } from '../support/eventually';
+import { NOTIFICATION_SAMPLES as SAMPLES } from '../support/notification-samples';
 import { startGateway } from '../support/sms-gateway';
 import { testConfig } from '../support/environment';
 
 type Params = Record<string, string | number>;
 
-/** Exactly the params each template needs: the template test proves every one is used in both languages. */
-const SAMPLES: Record<NotificationTemplate, Params> = {
-  checkin_reminder: { observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00', reportLink: 'https://epi.example/r/abc' },
-  observation_enrolled: { personName: '张三', observationNumber: 'GC-20240301-0001', reportLink: 'https://epi.example/r/abc' },
-  report_link_reissued: { observationNumber: 'GC-20240301-0001', reportLink: 'https://epi.example/r/def' },
-  missed_report: { personName: '张三', observationNumber: 'GC-20240301-0001', slotStart: '08:00', slotEnd: '10:00' },
-  missed_report_repeat: { personName: '张三', observationNumber: 'GC-20240301-0001', slotStart: '14:00', slotEnd: '16:00' },
-  fever_alert: { personName: '张三', observationNumber: 'GC-20240301-0001', temperature: 38.6, reportedAt: '09:12', symptoms: '咳嗽' },
-  non_cooperation: { personName: '张三', observationNumber: 'GC-20240301-0001', openedAt: '23:40', measure: '加装门磁' },
-  escalation_update: { personName: '张三', observationNumber: 'GC-20240301-0001', escalationId: 'GC-20240301-0001/2', status: 'acknowledged', note: '' },
-  release_notice: { personName: '张三', observationNumber: 'GC-20240301-0001', releaseDate: '2024-03-15' },
-  observation_ended: { personName: '张三', observationNumber: 'GC-20240301-0001', endDate: '2024-03-08', reason: '转集中隔离' },
-  shift_reminder: { staffName: '李四', shiftDate: '2024-03-02', shiftStart: '08:00', shiftEnd: '16:00', post: '3号楼门岗' },
-  shift_no_show: { staffName: '李四', shiftDate: '2024-03-02', shiftStart: '08:00', shiftEnd: '16:00', post: '3号楼门岗' },
-  handover_pending: { post: '3号楼门岗', outgoingStaff: '李四', incomingStaff: '王五', dueAt: '16:15' },
-  mode_switch: { mode: '战时', effectiveAt: '2024-03-02 00:00', reason: '出现本地病例' },
-  transfer_dispatch: { tripId: 'T-003', pickupTime: '10:30', pickupAddress: '幸福小区3号楼', destination: '集中隔离酒店A' },
-  roster_published: { from: '2024-03-04', to: '2024-03-10' },
-  roster_gap: { post: '学院路卡口', shiftDate: '2024-03-05', shiftStart: '08:00', shiftEnd: '16:00', reason: '无可用人员' },
-  transfer_exception: { runId: 'R-1', exceptionId: 'R-1/3', kind: 'no_show', reason: '未到接站点', owner: 'dispatcher-zhao', deadline: '2024-03-05 10:30' },
-};
 const LANGUAGES: NotificationLanguage[] = ['zh-CN', 'en'];
 
 type SendNotificationInput = NotificationRequest & { observationNumber?: string };
@@ -207,11 +187,22 @@ describe('NotificationOutbox: a message stored, then delivered (real SMTP, HTTP 
     expect(row?.sentAt).toBeInstanceOf(Date);
   });
 
+  /** A roster staff member with these contacts and no account; `supervises` makes them a post's supervisor in that subdistrict. */
+  async function staffMember(name: string, contacts: { email?: string; mobile?: string }, supervises?: string): Promise<string> {
+    const id = `staff-${randomUUID().slice(0, 8)}`;
+    await db.query(`INSERT INTO roster_staff (id, name, role, email, mobile) VALUES ($1, $2, 'cadre', $3, $4)`, [id, name, contacts.email ?? null, contacts.mobile ?? null]);
+    if (supervises) {
+      await db.query(`INSERT INTO roster_post (id, kind, name, jurisdiction, subdistrict, requirements, pattern, supervisor) VALUES ($1, 'gate', $1, $2, $2, '{}', '[]', $3)`, [`post-${id}`, supervises, id]);
+    }
+    return id;
+  }
+
   it('emails staff with an address the subject and body, from the default sender, with the notification id as Message-ID', async () => {
     const workflowId = `wf-${randomUUID()}`;
+    const staffId = await staffMember('王医生', { email: 'doctor@clinic.example' });
     const input: SendNotificationInput = {
       id: `${workflowId}:fever:medical`,
-      recipient: { staff: '王医生', email: 'doctor@clinic.example' },
+      recipient: { staffId },
       template: 'fever_alert',
       params: SAMPLES.fever_alert,
     };
@@ -223,18 +214,62 @@ describe('NotificationOutbox: a message stored, then delivered (real SMTP, HTTP 
     expect(decodeMail(mail.raw)).toEqual(renderNotification('fever_alert', 'zh-CN', SAMPLES.fever_alert));
     // The same notification sent again carries the same Message-ID, so a mail system can drop the repeat.
     expect(/^Message-ID: *(.*)$/im.exec(mail.raw.replace(/\r\n[ \t]+/g, ' '))?.[1]).toBe(`<${workflowId}%3Afever%3Amedical@epi-ops.local>`);
-    await expect(rows.find(input.id)).resolves.toMatchObject({ recipient: 'staff:王医生', channel: 'email', state: 'sent' });
+    await expect(rows.find(input.id)).resolves.toMatchObject({ recipient: `staff:${staffId}`, channel: 'email', state: 'sent' });
   });
 
-  it('keeps a message for staff without an address in the outbox, sent by being stored', async () => {
-    const input: SendNotificationInput = { id: `wf-${randomUUID()}:shift`, recipient: { staff: '李四' }, template: 'shift_reminder', language: 'en', params: SAMPLES.shift_reminder };
-    await expect(send(db, outbox, input)).resolves.toMatchObject({ state: 'sent', channel: 'outbox' });
+  it('texts staff without an account at their own mobile; with an account, gives it the message', async () => {
+    const staffId = await staffMember('李四', { mobile: '13700137000' });
+    const input: SendNotificationInput = { id: `wf-${randomUUID()}:shift`, recipient: { staffId }, template: 'shift_reminder', language: 'en', params: SAMPLES.shift_reminder };
+    await expect(send(db, outbox, input)).resolves.toMatchObject({ state: 'sent', channel: 'sms' });
+    expect(gateway.received.map((r) => r.body)).toEqual([{ to: '13700137000', text: renderNotification('shift_reminder', 'en', SAMPLES.shift_reminder).body }]);
 
-    expect(smtp.received).toHaveLength(0);
-    expect(gateway.received).toHaveLength(0);
-    const row = await rows.find(input.id);
-    expect(row).toMatchObject({ recipient: 'staff:李四', channel: 'outbox', language: 'en', state: 'sent', attempts: 1 });
-    expect(row?.body).toBe(renderNotification('shift_reminder', 'en', SAMPLES.shift_reminder).body);
+    const [account] = await db.query(`INSERT INTO app_user (username, display_name, password_hash, role, subdistrict) VALUES ($1, '李四', 'x', 'duty_staff', 'XYL') RETURNING id`, [`duty-${staffId}`]);
+    await db.query(`UPDATE roster_staff SET account_id = $2 WHERE id = $1`, [staffId, account.id]);
+    const linked = { ...input, id: `wf-${randomUUID()}:shift` };
+    await db.transaction((m) => outbox.enqueue(m, [linked]));
+    await expect(rows.find(linked.id)).resolves.toMatchObject({ recipient: `account:${account.id}`, channel: 'outbox', address: `account:${account.id}`, state: 'sent' });
+  });
+
+  it('gives a message for staff with neither account nor contact to their post subdistrict’s supervisors, and shows the gap until they have one', async () => {
+    const subdistrict = `SD-${randomUUID().slice(0, 6)}`;
+    const staffId = await staffMember('赵六', {}, subdistrict);
+    const [supervisor] = await db.query(`INSERT INTO app_user (username, display_name, password_hash, role, subdistrict) VALUES ($1, '主任', 'x', 'supervisor', $2) RETURNING id`, [`sup-${subdistrict}`, subdistrict]);
+    const input: SendNotificationInput = { id: `wf-${randomUUID()}:shift`, recipient: { staffId }, template: 'shift_reminder', params: SAMPLES.shift_reminder };
+    await db.transaction((m) => outbox.enqueue(m, [input]));
+
+    expect(await rows.find(input.id)).toBeUndefined();
+    await expect(rows.find(`${input.id}@${supervisor.id}`)).resolves.toMatchObject({ recipient: `account:${supervisor.id}`, channel: 'outbox', state: 'sent' });
+    const gaps = () => db.query(`SELECT role, subdistrict, routed_to, messages, closed_at IS NOT NULL AS closed FROM routing_gap WHERE role = $1`, [`staff:${staffId}`]);
+    expect(await gaps()).toEqual([{ role: `staff:${staffId}`, subdistrict, routed_to: `supervisor of subdistrict ${subdistrict}`, messages: 1, closed: false }]);
+
+    await db.query(`UPDATE roster_staff SET mobile = '13700137001' WHERE id = $1`, [staffId]);
+    await db.transaction((m) => outbox.enqueue(m, [{ ...input, id: `wf-${randomUUID()}:shift` }]));
+    expect(await gaps()).toEqual([expect.objectContaining({ closed: true })]);
+  });
+
+  it('gives an account its inbox copy and one per channel it wants, in its language; a person’s SMS is in theirs', async () => {
+    const [account] = await db.query(
+      `INSERT INTO app_user (username, display_name, password_hash, role, subdistrict, mobile, email, language, channels)
+       VALUES ($1, 'Dr Lee', 'x', 'medical', 'XYL', '+447700900123', 'lee@clinic.example', 'en', '{sms,email}') RETURNING id`,
+      [`desk-${randomUUID().slice(0, 8)}`],
+    );
+    const id = `wf-${randomUUID()}:fever`;
+    const concerns = { kind: 'escalation' as const, id: 'GC-1/1' };
+    const ids = await db.transaction((m) => outbox.enqueue(m, [{ id, recipient: { account: account.id }, template: 'fever_alert', params: SAMPLES.fever_alert, concerns }]));
+    expect(ids).toEqual([`${id}:sms`, `${id}:email`]);
+    for (const copy of ids) await outbox.deliver(copy);
+    const english = renderNotification('fever_alert', 'en', SAMPLES.fever_alert);
+    expect(gateway.received.map((r) => r.body)).toEqual([{ to: '+447700900123', text: english.body }]);
+    expect(smtp.received.map((m) => m.to)).toEqual([['lee@clinic.example']]);
+    const [inbox] = await db.query(`SELECT channel, state, account_id, concerns_kind, concerns_id, language, subject FROM notification WHERE id = $1`, [id]);
+    expect(inbox).toEqual({ channel: 'outbox', state: 'sent', account_id: account.id, concerns_kind: 'escalation', concerns_id: 'GC-1/1', language: 'en', subject: english.subject });
+
+    const [traveller] = await db.query(
+      `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit, language) VALUES ('John Smith', 'passport', $1, '+447700900456', 'XYL', 'C', '1', '1', 'en') RETURNING id`,
+      [`E${randomUUID().slice(0, 8)}`],
+    );
+    await send(db, outbox, { ...reminder(), recipient: { personId: traveller.id } });
+    expect(gateway.received.at(-1)?.body).toEqual({ to: '+447700900456', text: renderNotification('checkin_reminder', 'en', SAMPLES.checkin_reminder).body });
   });
 
   it('sends the same id once', async () => {
@@ -282,7 +317,7 @@ describe('NotificationOutbox: a message stored, then delivered (real SMTP, HTTP 
   });
 
   it('fails the row with a non-retryable error when the SMTP server refuses the recipient', async () => {
-    const input: SendNotificationInput = { id: `wf-${randomUUID()}:x`, recipient: { staff: '无此人', email: 'nobody@clinic.example' }, template: 'shift_no_show', params: SAMPLES.shift_no_show };
+    const input: SendNotificationInput = { id: `wf-${randomUUID()}:x`, recipient: { staffId: await staffMember('无此人', { email: 'nobody@clinic.example' }) }, template: 'shift_no_show', params: SAMPLES.shift_no_show };
     const error = await send(db, outbox, input).catch((e: unknown) => e);
     expect(error).toMatchObject({ nonRetryable: true, type: 'NotificationRejected' });
     expect((error as Error).message).toContain('550');
@@ -345,7 +380,7 @@ describe('NotificationOutbox: a message stored, then delivered (real SMTP, HTTP 
   describe('where only the outbox is configured', () => {
     let outboxOnly: NotificationOutbox;
     beforeAll(() => {
-      outboxOnly = new NotificationOutbox(rows, createChannels({}), new PersonRepository(db));
+      outboxOnly = notificationOutbox(db, createChannels({}), rows);
     });
 
     it('keeps a message for a person in the outbox', async () => {
@@ -367,7 +402,7 @@ describe('the outbox relay, on its schedule (a dev server of its own, worker, HT
   // Its own dev server: late in a full run the shared one carries every earlier suite's workflows and
   // timers, and there the relay once did not act within a minute (alone, it acts within seconds).
   let temporal: DevServer;
-  const schedules = { reconcileSeconds: 0, outboxRelaySeconds: 1 };
+  const schedules = { reconcileSeconds: 0, outboxRelaySeconds: 1, dailyReportAt: null };
   const smsEnv = { SMS_GATEWAY_URL: '', SMS_GATEWAY_TOKEN: 'relay-token' };
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   let worker: RunningWorker;
@@ -390,7 +425,7 @@ describe('the outbox relay, on its schedule (a dev server of its own, worker, HT
     // suites left pending for their own, long-gone gateways would be tried ahead of this suite's.
     await db.query(`UPDATE notification SET state = 'failed', last_error = 'left pending by an earlier test suite' WHERE state = 'pending'`);
     const channels = createChannels(smsEnv);
-    outbox = new NotificationOutbox(new NotificationRepository(db), channels, new PersonRepository(db));
+    outbox = notificationOutbox(db, channels);
     sender = new NotificationActivities(outbox);
     [{ id: personId }] = await db.query(
       `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit) VALUES ('王五', 'passport', $1, '13900139000', 'XYL', '学院路社区', '1', '1') RETURNING id`,
@@ -418,9 +453,9 @@ describe('the outbox relay, on its schedule (a dev server of its own, worker, HT
   const sentTo = (id: string) => gateway.received.filter((r) => r.idempotencyKey === id);
 
   it('is created by ensureSchedules, once, at the period configured (0: paused)', async () => {
-    await ensureSchedules(client, { ...config, schedules: { reconcileSeconds: 0, outboxRelaySeconds: 0 } });
+    await ensureSchedules(client, { ...config, schedules: { reconcileSeconds: 0, outboxRelaySeconds: 0, dailyReportAt: null } });
     expect((await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe()).state.paused).toBe(true);
-    expect(await ensureSchedules(client, { ...config, schedules })).toEqual([RECONCILER_SCHEDULE_ID, OUTBOX_RELAY_SCHEDULE_ID]);
+    expect(await ensureSchedules(client, { ...config, schedules })).toEqual([RECONCILER_SCHEDULE_ID, OUTBOX_RELAY_SCHEDULE_ID, DAILY_REPORT_SCHEDULE_ID]);
     const relay = await client.schedule.getHandle(OUTBOX_RELAY_SCHEDULE_ID).describe();
     expect(relay.spec.intervals).toMatchObject([{ every: 1000 }]);
     expect(relay.action).toMatchObject({ type: 'startWorkflow', workflowType: 'outboxRelayWorkflow', taskQueue: config.temporal.taskQueue });

@@ -54,6 +54,25 @@ describe('ledger fixtures', () => {
   });
 });
 
+describe('validateEnrolment: the language of the person’s messages', () => {
+  const [record] = makeLedgerRecords(1, { seed: 9 });
+  const { language, ...unstated } = record;
+
+  it('defaults to zh-CN for a resident ID and en for a passport, takes zh-CN or en as given, and names the field for anything else', () => {
+    expect(language).toBe('zh-CN');
+    expect(validateEnrolment({ ...unstated }).enrolment?.language).toBe('zh-CN');
+    expect(validateEnrolment({ ...unstated, category: 'C', documentType: 'passport', documentNumber: 'E12345678' }).enrolment?.language).toBe('en');
+    expect(validateEnrolment({ ...unstated, language: 'en' }).enrolment?.language).toBe('en');
+    expect(validateEnrolment({ ...unstated, category: 'C', documentType: 'passport', documentNumber: 'E12345678', language: 'zh-CN' }).enrolment?.language).toBe('zh-CN');
+    expect(validateEnrolment({ ...unstated, language: 'fr' }).problems).toEqual([{ field: 'language', reason: 'must be zh-CN or en' }]);
+  });
+
+  it('reads the language column of a ledger', async () => {
+    const rows = await readLedger(await makeLedgerFile([{ ...record, language: 'en' }], 'csv', { headers: 'zh' }), '台账.csv');
+    expect(validateEnrolment(rows[0].record).enrolment?.language).toBe('en');
+  });
+});
+
 describe('readLedger', () => {
   it.each([
     ['csv', 'zh'],

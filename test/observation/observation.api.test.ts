@@ -67,11 +67,11 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
 
   it('documents the answer of every home-observation operation in the OpenAPI document', async () => {
     const document = (await http.get('/docs-json').expect(200)).body;
-    const family = /^\/(persons|imports|observations|observation-policies|device-events|incoming-hand-overs|dashboard\/(summary|observations))\b/;
+    const family = /^\/(persons|imports|observations|observation-policies|device-events|incoming-hand-overs|worklist|dashboard\/(summary|observations))\b/;
     const operations = Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>>)
       .filter(([path]) => family.test(path))
       .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })));
-    expect(operations.length).toBe(27);
+    expect(operations.length).toBe(30);
     const undocumented = operations
       .filter(({ operation }) => {
         const answers = Object.entries(operation.responses).filter(([status]) => /^2\d\d$/.test(status));
@@ -96,7 +96,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(detail.person.documentNumber).toBeDefined();
   });
 
-  it("writes the enrolment's line and search attributes with the record, so the workflow's first task only sets its timer", async () => {
+  it("writes the enrolment's line and search attributes with the record, so the workflow's first task writes nothing and only sets its timer", async () => {
     const { body } = await enrol().expect(201);
     const [line] = await db.query(`SELECT kind FROM tracking_log WHERE observation_number = $1`, [body.observationNumber]);
     expect(line).toEqual({ kind: 'enrolled' });
@@ -108,7 +108,11 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
       { what: 'the first workflow task completed' },
     );
     const afterFirstTask = events.slice(events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) + 1).map((e) => e.eventType);
-    expect(afterFirstTask).toEqual([EventType.EVENT_TYPE_TIMER_STARTED]);
+    // The observation-clock patch's marker, with the TemporalChangeVersion search attribute the SDK
+    // keeps for it, then the release timer: no local activity (nothing to write).
+    expect(afterFirstTask).toEqual([EventType.EVENT_TYPE_MARKER_RECORDED, EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, EventType.EVENT_TYPE_TIMER_STARTED]);
+    const marker = events.find((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED)!;
+    expect(marker.markerRecordedEventAttributes!.markerName).toBe('core_patch');
   });
 
   it("keeps the Web UI's search attributes current: set at start, changed with the observation", async () => {
@@ -214,7 +218,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringMatching(reason) })]));
   });
 
-  it('takes a report in an open slot: durable in the workflow and the tracking log before it answers', async () => {
+  it('takes a report in an open slot: durable in the tracking log before it answers; the workflow is told only of a report that changes something', async () => {
     const number = await enrolReportable();
     const response = await http.post(`/observations/${number}/reports`).send({ temperature: 36.5, requestId: 'r1' }).expect(201);
     expect(response.body).toMatchObject({ number, temperature: 36.5, fever: false, requestId: 'r1' });
@@ -233,6 +237,11 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(byHeader.body.requestId).toBe('r1');
     const [{ again }] = await db.query(`SELECT count(*)::int AS again FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
     expect(again).toBe(1);
+    // On the observation clock a plain report is its line alone (the clock's sweep reads it); a symptom is signalled.
+    const reportSignals = async () => (await api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(number)).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'report').length;
+    expect(await reportSignals()).toBe(0);
+    await http.post(`/observations/${number}/reports`).send({ temperature: 36.6, symptoms: ['cough'] }).expect(201);
+    expect(await reportSignals()).toBe(1);
   });
 
   it('escalates a fever report; a supervisor decides to continue', async () => {
@@ -313,6 +322,31 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     );
     expect(rows.map((r: { policy_id: string }) => r.policy_id)).toEqual([allDayPolicyId, allDayPolicyId, allDayPolicyId]);
     await http.post('/observation-policies/Z-v9/rollouts').send({ by: 'x' }).expect(404);
+  });
+
+  it('previews a rollout, changing nothing; the rollout with its previewId moves exactly those, or nothing when more have come since', async () => {
+    const place = { subdistrict: 'XYL', community: `${community}-preview`, building: '1', unit: '1' };
+    const first: string[] = [];
+    for (let i = 0; i < 2; i++) first.push((await enrol({ address: place }).expect(201)).body.observationNumber);
+    const preview = await http.post(`/observation-policies/${allDayPolicyId}/rollouts/preview`).send({ community: place.community }).expect(200);
+    expect(preview.body).toMatchObject({ policyId: allDayPolicyId, observations: 2, byPlace: [{ subdistrict: 'XYL', community: place.community, observations: 2 }], notices: [] });
+    expect(preview.body.numbers).toEqual([...first].sort());
+    expect(await db.query(`SELECT count(*)::int AS n FROM observation WHERE community = $1 AND policy_id = $2`, [place.community, allDayPolicyId])).toEqual([{ n: 0 }]);
+
+    // Someone is enrolled in between: the rollout as previewed no longer holds, nothing starts, the new preview says 3.
+    const third = (await enrol({ address: place }).expect(201)).body.observationNumber;
+    const moved = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: place.community, previewId: preview.body.previewId }).expect(409);
+    expect(moved.body.errors).toEqual([{ field: 'previewId', reason: 'outdated' }]);
+    expect(moved.body.preview).toMatchObject({ observations: 3, numbers: [...first, third].sort() });
+
+    const started = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: place.community, previewId: moved.body.preview.previewId }).expect(202);
+    const progress = await eventually(async () => (await http.get(`/observation-policies/rollouts/${started.body.rolloutId}`)).body, (p) => p.done === true);
+    expect(progress).toMatchObject({ total: 3, moved: 3, skipped: [] });
+    await eventually(
+      () => db.query(`SELECT number FROM observation WHERE community = $1 AND policy_id = $2 ORDER BY number`, [place.community, allDayPolicyId]),
+      (rows) => rows.map((r: { number: string }) => r.number).join() === [...first, third].sort().join(),
+    );
+    await http.post('/observation-policies/Z-v9/rollouts/preview').send({}).expect(404);
   });
 
   it('lists policy versions as a page, by category and version', async () => {

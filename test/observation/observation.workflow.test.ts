@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 /**
  * The observation workflow over whole 14-day periods on Temporal's time-skipping test server,
  * with the real activities writing to the run's PostgreSQL.
@@ -7,6 +8,7 @@ import { WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import type { ObservationChanges } from '../../activities/observation/observation.activities';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
+import type { AppConfig } from '../../libs/config/config';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { createDataSource } from '../../libs/persistence/data-source';
 import {
@@ -23,7 +25,9 @@ import { periodOf, releaseAt, slotsOf } from '../../workflows/observation/observ
 import { DAY, MINUTE, localDate } from '../../libs/domain/local-time';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ActivityHolds } from '../support/activity-holds';
+import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
 import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
+import { ensureObservationClock } from '../../libs/temporal/observation-clock';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
 import { enrolmentRequest, enrolmentService } from '../support/observation-fixtures';
@@ -31,34 +35,28 @@ import { enrolmentRequest, enrolmentService } from '../support/observation-fixtu
 jest.setTimeout(180_000);
 
 describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
-  const config = testConfig();
+  let config: AppConfig;
   let env: TestWorkflowEnvironment;
   let db: DataSource;
-  let worker: RunningWorker | undefined;
   let enrolment: EnrolmentService;
   let requestSeq = 0;
   const holds = new ActivityHolds();
 
   beforeAll(async () => {
-    db = await createDataSource(config.databaseUrl!).initialize();
+    db = await createDataSource(testConfig().databaseUrl!).initialize();
   });
 
   afterAll(async () => {
     await db?.destroy();
   });
 
-  // Each test on a test server of its own: the time-skipping server's clock has stayed locked after
-  // earlier tests (it then runs at wall-clock speed), and a later test's sleep over days never ended.
-  beforeEach(async () => {
-    env = await createTimeSkippingEnvironment();
-    enrolment = enrolmentService(db, env.client, config);
-    worker = await startWorker(config, { connection: env.nativeConnection, interceptors: holds.interceptors });
-  });
-
-  afterEach(async () => {
-    await worker?.shutdown();
-    await env?.teardown();
-  });
+  timeSkippingPerTest(
+    (test) => {
+      ({ env, config } = test);
+      enrolment = enrolmentService(db, env.client, config);
+    },
+    { interceptors: holds.interceptors },
+  );
 
   async function enrol(overrides: Parameters<typeof enrolmentRequest>[0] = {}): Promise<{ input: ObservationInput; handle: WorkflowHandle<typeof observationWorkflow> }> {
     const now = await env.currentTimeMs();
@@ -68,11 +66,17 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     return { input, handle: env.client.workflow.getHandle(`observation-${input.number}`) };
   }
 
-  /** Advances the test server's clock to `at`. */
-  async function sleepUntil(at: number) {
-    const now = await env.currentTimeMs();
-    if (at > now) await env.sleep(at - now);
+  /** A subdistrict of its own with a medical desk account and a supervisor account, and an enrolment there. */
+  async function staffedSubdistrict(): Promise<{ subdistrict: string; medical: string; supervisor: string; address: ReturnType<typeof enrolmentRequest>['address'] }> {
+    const subdistrict = `SD-${randomUUID().slice(0, 6)}`;
+    const account = async (role: string) =>
+      (await db.query(`INSERT INTO app_user (username, display_name, password_hash, role, subdistrict) VALUES ($1, $1, 'x', $2, $3) RETURNING id`, [`${role}-${subdistrict}`, role, subdistrict]))[0].id as string;
+    return { subdistrict, medical: await account('medical'), supervisor: await account('supervisor'), address: { ...enrolmentRequest().address, subdistrict } };
   }
+  const feverAlerts = async (number: string) =>
+    (await db.query(`SELECT recipient FROM notification WHERE observation_number = $1 AND template = 'fever_alert' ORDER BY recipient`, [number])).map((a: { recipient: string }) => a.recipient);
+
+  const sleepUntil = (at: number) => advanceTo(env, at);
 
   async function report(handle: WorkflowHandle, temperature: number, symptoms?: string[]) {
     await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at: await env.currentTimeMs(), temperature, symptoms, source: 'person' });
@@ -92,6 +96,9 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     const released = '2040-03-04T16:00:00.000Z';
     // The first test of the file, so the test server's clock is still before the anchor date.
     await sleepUntil(Date.parse('2040-02-20T07:00:00+08:00'));
+    // The test server closes a workflow after ten years unless told otherwise: the observation clock
+    // its worker started in 2026 is gone by 2040, so it is started again, as a worker does when it starts.
+    await ensureObservationClock(env.client, config);
     const { input, handle } = await enrol();
     expect(input.anchorDate).toBe('2040-02-20');
     const period = periodOf(input);
@@ -114,7 +121,9 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
   });
 
   it('reminds at slot start, escalates a miss to the worker at the deadline, and a second miss to the supervisor', async () => {
-    const { input, handle } = await enrol();
+    // A subdistrict of its own, so each message has exactly one holder to reach (no worker there: the supervisor).
+    const place = await staffedSubdistrict();
+    const { input, handle } = await enrol({ address: place.address });
     const [first, second] = slotsOf(periodOf(input)).filter((s) => s.owed);
 
     await sleepUntil(first.opensAt + MINUTE);
@@ -130,20 +139,31 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
       expect(state.escalations.map((e) => [e.kind, e.owner, e.openedAt])).toEqual([
         ['missed_report', 'worker-li', first.deadline],
         ['missed_report', 'worker-li', second.deadline],
-        ['missed_report_repeat', 'supervisor@XYL', second.deadline],
+        ['missed_report_repeat', `supervisor@${place.subdistrict}`, second.deadline],
       ]);
       const rows = await db.query(`SELECT kind, owner, state FROM escalation WHERE observation_number = $1 ORDER BY opened_at, id`, [input.number]);
       expect(rows).toHaveLength(3);
-      const messages = await db.query(`SELECT template FROM notification WHERE observation_number = $1`, [input.number]);
+      const messages = await db.query(`SELECT template, recipient FROM notification WHERE observation_number = $1 ORDER BY template, created_at`, [input.number]);
       // The enrolment's message brings the person their report link.
-      expect(messages.map((m: { template: string }) => m.template).sort()).toEqual(['checkin_reminder', 'checkin_reminder', 'missed_report', 'missed_report', 'missed_report_repeat', 'observation_enrolled']);
+      const person = `person:${input.personId}`;
+      const supervisor = `account:${place.supervisor}`;
+      expect(messages.map((m: { template: string; recipient: string }) => [m.template, m.recipient])).toEqual([
+        ['checkin_reminder', person],
+        ['checkin_reminder', person],
+        ['missed_report', supervisor],
+        ['missed_report', supervisor],
+        ['missed_report_repeat', supervisor],
+        ['observation_enrolled', person],
+      ]);
     } finally {
       await handle.terminate('test done');
     }
   });
 
-  it('escalates fever on day 9 to medical staff and the supervisor; a transfer to hospital ends the observation', async () => {
-    const { input, handle } = await enrol();
+  // A hospital decision's pick-up and the hand-over that ends the observation: test/transfer/pickup.workflow.test.ts.
+  it('escalates fever on day 9 to medical staff and the supervisor; a hospital decision no vehicle can carry out leaves it open', async () => {
+    const place = await staffedSubdistrict();
+    const { input, handle } = await enrol({ address: place.address });
     const period = periodOf(input);
     const day9 = slotsOf(period).find((s) => s.day === 9)!;
     await sleepUntil(day9.opensAt + 10 * MINUTE);
@@ -151,24 +171,30 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     let state = await handle.query(observationStateQuery);
     expect(state.status).toBe('escalated');
     const fever = state.escalations.find((e) => e.kind === 'fever')!;
-    expect(fever).toMatchObject({ ownerRole: 'medical', owner: 'medical@XYL', state: 'open' });
+    expect(fever).toMatchObject({ ownerRole: 'medical', owner: `medical@${place.subdistrict}`, state: 'open' });
     expect(fever.reason).toContain('38.2');
 
+    // The subdistrict has no vehicle of its own: no pick-up, the escalation stays open with the reason.
     state = await handle.executeUpdate(decideHealthEscalationUpdate, { args: [{ escalationId: fever.id, decision: 'hospital', by: 'supervisor-wang' }] });
-    expect(state.status).toBe('ended');
-    await expect(handle.result()).resolves.toMatchObject({ status: 'ended', endReason: 'hospital' });
-    const alerts = await db.query(`SELECT recipient FROM notification WHERE observation_number = $1 AND template = 'fever_alert' ORDER BY recipient`, [input.number]);
-    expect(alerts.map((a: { recipient: string }) => a.recipient)).toEqual(['staff:medical@XYL', 'staff:supervisor@XYL']);
+    expect(state.status).toBe('escalated');
+    expect(state.escalations.find((e) => e.id === fever.id)).toMatchObject({ state: 'open', resolution: expect.stringContaining('no vehicle available') });
+    expect(await feverAlerts(input.number)).toEqual([`account:${place.medical}`, `account:${place.supervisor}`].sort());
+    // The medical desk owns the escalation; the supervisor sees it too.
+    expect(await db.query(`SELECT owner_account FROM escalation WHERE id = $1`, [fever.id])).toEqual([{ owner_account: place.medical }]);
+    await handle.terminate('test done');
   });
 
-  it('escalates a fever reported while the reminder is being written within the same minute, the write outlasting the task timeout', async () => {
-    const { input, handle } = await enrol();
+  it('escalates a fever reported while a camera event is being written within the same minute, the write outlasting the task timeout', async () => {
+    const place = await staffedSubdistrict();
+    const camera = `CAM-${randomUUID().slice(0, 8)}`;
+    const { input, handle } = await enrol({ address: place.address, devices: { cameraId: camera } });
     const [slot] = slotsOf(periodOf(input)).filter((s) => s.owed);
-    // The reminder's write (a local activity) is held past the workflow task's heartbeat (at 80 % of
+    // The event's write (a local activity) is held past the workflow task's heartbeat (at 80 % of
     // its 10 s timeout): the report then arrives in a task of its own and is handled during the write.
-    const write = holds.hold((type, [changes]) => type === 'recordObservationChanges' && (changes as ObservationChanges).tracking.some((t) => t.kind === 'reminder'), { every: true });
+    const write = holds.hold((type, [changes]) => type === 'recordObservationChanges' && (changes as ObservationChanges).tracking.some((t) => t.kind === 'device_event'), { every: true });
     try {
       await sleepUntil(slot.remindAt);
+      await handle.signal(deviceEventSignal, { eventId: 'cam-1', deviceId: camera, kind: 'camera_motion', at: await env.currentTimeMs() });
       await write.started;
       const reportedAt = await env.currentTimeMs();
       await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at: reportedAt, temperature: 38.6, source: 'person' });
@@ -176,8 +202,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
       write.release();
       await env.sleep(MINUTE);
       expect(await escalationsOf(input.number)).toEqual([{ kind: 'fever', opened_at: new Date(reportedAt) }]);
-      const alerts = await db.query(`SELECT recipient FROM notification WHERE observation_number = $1 AND template = 'fever_alert' ORDER BY recipient`, [input.number]);
-      expect(alerts.map((a: { recipient: string }) => a.recipient)).toEqual(['staff:medical@XYL', 'staff:supervisor@XYL']);
+      expect(await feverAlerts(input.number)).toEqual([`account:${place.medical}`, `account:${place.supervisor}`].sort());
     } finally {
       write.release();
       await handle.terminate('test done');
@@ -190,7 +215,8 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     await sleepUntil(slot.opensAt + 5 * MINUTE);
     const firstRun = (await handle.describe()).runId;
     const camera = async (eventId: string) => handle.signal(deviceEventSignal, { eventId, deviceId: 'CAM-10', kind: 'camera_motion', at: await env.currentTimeMs() });
-    await growHistory(handle, 2_000, (i) => camera(`cam-${i}`), () => handle.query(observationStateQuery));
+    // 300: the history limit of an observation on the clock (CLOCK_HISTORY_LIMIT).
+    await growHistory(handle, 300, (i) => camera(`cam-${i}`), () => handle.query(observationStateQuery));
     // The next pass is the first past the history limit: it writes, then continues as new. Its write
     // is held past the task's heartbeat, and a report comes meanwhile.
     const write = holds.hold((type, [changes]) => type === 'recordObservationChanges' && (changes as ObservationChanges).tracking.some((t) => t.detail.eventId === 'cam-last'), { every: true });
@@ -212,7 +238,8 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
   });
 
   it('starts the non-cooperation ladder on a door event outside allowed times, one recorded step at a time', async () => {
-    const { input, handle } = await enrol({ devices: { doorSensorId: 'DS-9' } });
+    // A subdistrict of its own, without vehicles: the last step cannot fetch the person.
+    const { input, handle } = await enrol({ devices: { doorSensorId: 'DS-9' }, address: { ...enrolmentRequest().address, subdistrict: `SD-${randomUUID().slice(0, 6)}` } });
     await env.sleep(30 * MINUTE);
     await handle.signal(deviceEventSignal, { eventId: 'door-1', deviceId: 'DS-9', kind: 'door_opened', at: await env.currentTimeMs() });
     let state = await handle.query(observationStateQuery);
@@ -225,9 +252,10 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     expect(state.measuresTaken).toEqual(['warning_talk']);
     expect(state.openEscalations).toBe(0);
     await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'guard_posted', by: 'worker-li' }] });
+    // The last step starts a pick-up (test/transfer/pickup.workflow.test.ts); with no vehicle there it stays the next step.
     state = await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'centralized_quarantine', by: 'supervisor-wang' }] });
-    expect(state.status).toBe('ended');
-    await expect(handle.result()).resolves.toMatchObject({ status: 'ended', endReason: 'centralized_quarantine' });
+    expect(state).toMatchObject({ status: 'active', measuresTaken: ['warning_talk', 'guard_posted'] });
+    await handle.terminate('test done');
     const decisions = await db.query(`SELECT detail->>'measure' AS measure FROM tracking_log WHERE observation_number = $1 AND kind = 'decision' ORDER BY at, id`, [input.number]);
     expect(decisions.map((d: { measure: string }) => d.measure)).toEqual(['warning_talk', 'guard_posted', 'centralized_quarantine']);
   });
@@ -301,32 +329,45 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
   });
 
   it('releases when a worker returns, if the release fell due while none was running', async () => {
+    // The observation's own release timer, alone: a test server of its own that never ran an
+    // observation clock, and the per-slot timers of workflows started before the clock. (On the
+    // file's server, once its worker and clock were stopped, this test's sleeps stalled.)
+    const own = await createTimeSkippingEnvironment();
+    const ownConfig = { ...config, temporal: { ...config.temporal, address: own.address } };
+    const ownEnrolment = enrolmentService(db, own.client, ownConfig);
+    const now = await own.currentTimeMs();
+    const input = { ...(await ownEnrolment.record(enrolmentRequest({ anchorDate: localDate(now, 480) }), now)), slotClock: 'own' };
     // No sticky cache: the test server would hold the due task for the stopped worker's sticky
     // queue, on a clock it keeps still while that task waits.
-    await worker!.shutdown();
-    worker = await startWorker(config, { connection: env.nativeConnection, maxCachedWorkflows: 0 });
-    const { input, handle } = await enrol();
-    const period = periodOf(input);
-    const slots = slotsOf(period);
-    for (const slot of slots) {
-      await sleepUntil(slot.opensAt + 5 * MINUTE);
-      await report(handle, 36.5);
-    }
-    await sleepUntil(slots[slots.length - 1].deadline + MINUTE);
-    await worker!.shutdown();
-    worker = undefined;
-    const release = releaseAt(period);
-    await sleepUntil(release - MINUTE);
-    // The release timer fires with no worker: the test server holds its clock at the due
-    // workflow task until a worker takes it, so this sleep ends only once one is back.
-    const pastRelease = env.sleep(2 * MINUTE);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const [before] = await db.query(`SELECT status FROM observation WHERE number = $1`, [input.number]);
-    expect(before.status).toBe('active');
+    let worker: RunningWorker | undefined = await startWorker(ownConfig, { connection: own.nativeConnection, maxCachedWorkflows: 0 }, { observationClock: false });
+    try {
+      await ownEnrolment.start(input);
+      const handle = own.client.workflow.getHandle(`observation-${input.number}`);
+      const period = periodOf(input);
+      const slots = slotsOf(period);
+      for (const slot of slots) {
+        await advanceTo(own, slot.opensAt + 5 * MINUTE);
+        await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at: await own.currentTimeMs(), temperature: 36.5, source: 'person' });
+      }
+      await advanceTo(own, slots[slots.length - 1].deadline + MINUTE);
+      await worker.shutdown();
+      worker = undefined;
+      const release = releaseAt(period);
+      await advanceTo(own, release - MINUTE);
+      // The release timer fires with no worker: the test server holds its clock at the due
+      // workflow task until a worker takes it, so this sleep ends only once one is back.
+      const pastRelease = own.sleep(2 * MINUTE);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const [before] = await db.query(`SELECT status FROM observation WHERE number = $1`, [input.number]);
+      expect(before.status).toBe('active');
 
-    worker = await startWorker(config, { connection: env.nativeConnection });
-    await pastRelease;
-    // Released as of the due instant, not when the worker came back.
-    await expect(handle.result()).resolves.toMatchObject({ status: 'released', at: new Date(release).toISOString() });
+      worker = await startWorker(ownConfig, { connection: own.nativeConnection }, { observationClock: false });
+      await pastRelease;
+      // Released as of the due instant, not when the worker came back.
+      await expect(handle.result()).resolves.toMatchObject({ status: 'released', at: new Date(release).toISOString() });
+    } finally {
+      await worker?.shutdown();
+      await own.teardown();
+    }
   });
 });

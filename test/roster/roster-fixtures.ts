@@ -1,10 +1,8 @@
+import { notificationOutbox } from '../support/outbox';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createChannels } from '../../libs/notifications/channels';
-import { NotificationOutbox } from '../../libs/notifications/notification-outbox';
-import { PersonRepository } from '../../libs/persistence/observation/person.repository';
-import { NotificationRepository } from '../../libs/persistence/platform/notification.repository';
 import { RosterModeRepository } from '../../libs/persistence/roster/roster-mode.repository';
 import { RosterPlanRepository } from '../../libs/persistence/roster/roster-plan.repository';
 import { RosterPostRepository } from '../../libs/persistence/roster/roster-post.repository';
@@ -14,7 +12,7 @@ import { RosterPlanner } from '../../libs/roster/roster-planner';
 import { ShiftLauncher } from '../../libs/roster/shift-launcher';
 import { StaffNotices } from '../../libs/roster/staff-notices';
 import { RosterModeService } from '../../apps/api/roster/roster-mode.service';
-import { RosterPlanningService } from '../../apps/api/roster/roster-planning.service';
+import { RosterPlanningService } from '../../libs/roster/roster-planning.service';
 import { AppConfig } from '../../libs/config/config';
 import { dataConverterFor } from '../../libs/temporal/connection';
 import { PostRequirements } from '../../libs/roster/roster-seats';
@@ -29,7 +27,7 @@ import { eventually } from '../support/eventually';
  */
 export function rosterServices(db: DataSource, testClient: Client, config: AppConfig) {
   const client = new Client({ connection: testClient.connection, namespace: testClient.options.namespace, dataConverter: dataConverterFor(config.temporal) });
-  const outbox = new NotificationOutbox(new NotificationRepository(db), createChannels({}), new PersonRepository(db));
+  const outbox = notificationOutbox(db, createChannels({}));
   const [posts, modes, staff, plans, shifts] = [new RosterPostRepository(db), new RosterModeRepository(db), new RosterStaffRepository(db), new RosterPlanRepository(db), new RosterShiftRepository(db)];
   const launcher = new ShiftLauncher(config, shifts);
   const planner = new RosterPlanner(config, posts, modes, staff, shifts);
@@ -55,11 +53,13 @@ export async function insertPost(
 
 export async function insertStaff(
   db: DataSource,
-  staff: { id: string; skills: string[]; role?: string; maxConsecutiveDays?: number; maxHoursPerWeek?: number; email?: string },
+  staff: { id: string; skills: string[]; role?: string; maxConsecutiveDays?: number; maxHoursPerWeek?: number; email?: string; homeCommunity?: string },
 ): Promise<void> {
+  // Staff have their own mobile (messages to them are addressed to it), unless an email is given.
+  const mobile = staff.email ? null : `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   await db.query(
-    `INSERT INTO roster_staff (id, name, role, skills, max_consecutive_days, max_hours_per_week, email) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [staff.id, `Name of ${staff.id}`, staff.role ?? 'cadre', staff.skills, staff.maxConsecutiveDays ?? null, staff.maxHoursPerWeek ?? null, staff.email ?? null],
+    `INSERT INTO roster_staff (id, name, role, skills, max_consecutive_days, max_hours_per_week, email, mobile, home_community) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [staff.id, `Name of ${staff.id}`, staff.role ?? 'cadre', staff.skills, staff.maxConsecutiveDays ?? null, staff.maxHoursPerWeek ?? null, staff.email ?? null, mobile, staff.homeCommunity ?? null],
   );
 }
 
@@ -92,6 +92,7 @@ export async function checkpointDay(db: DataSource, services: ReturnType<typeof 
   await insertPost(db, { id: postId, jurisdiction: `highway-exit-${tag}`, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor, onCall: [backup] });
   for (const id of [a, b, c]) await insertStaff(db, { id, skills: [skill] });
   await insertStaff(db, { id: backup, skills: ['on-call'] });
+  await insertStaff(db, { id: supervisor, skills: ['supervision'] });
   const day = addDays(localDate(now, utcOffsetMinutes), 1);
   const plan = await services.planning.whenSolved((await services.planning.createPlan({ from: day, to: day, postIds: [postId], by: 'supervisor-zhao' }, now)).id);
   await services.planning.publish(plan.id, 'supervisor-zhao', now);

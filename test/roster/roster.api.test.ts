@@ -5,7 +5,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
-import { Http, supervisorHttp } from '../support/auth';
+import { Http, httpAs, signIn, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { ROSTER_SCHEDULE_ID } from '../../apps/api/roster/roster.service';
@@ -15,7 +15,7 @@ import { connectClient } from '../../libs/temporal/connection';
 import { rosterPlanWorkflow, rosterPlanWorkflowId } from '../../workflows/roster/roster-plan.workflow';
 import { addDays, localDate, localTime } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
-import { answered, eventually } from '../support/eventually';
+import { eventually } from '../support/eventually';
 import { solvedPlan, uniqueTag } from './roster-fixtures';
 
 jest.setTimeout(180_000);
@@ -55,8 +55,9 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       .post('/roster/posts')
       .send({ id: clinic, kind: 'on_call_desk', name: `Clinic ${tag}`, jurisdiction, requirements: { peace: [{ skill: `medic-${tag}`, headcount: 1 }], war: [{ skill: `medic-${tag}`, headcount: 1 }] }, pattern: [{ start: '08:00', hours: 8 }], supervisor: `sup-${tag}` })
       .expect(200);
-    for (const id of staff) {
-      await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [skill] }).expect(200);
+    for (const [i, id] of staff.entries()) {
+      // Each has their own mobile: their notices are addressed to it.
+      await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [skill], mobile: `1390${String(Date.now() % 1e6).padStart(6, '0')}${i}` }).expect(200);
     }
   });
 
@@ -76,7 +77,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const operations = Object.entries(document.paths as Record<string, Record<string, { tags?: string[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>).flatMap(
       ([path, methods]) => Object.entries(methods).filter(([, operation]) => operation.tags?.includes('rosters')).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })),
     );
-    expect(operations).toHaveLength(22);
+    expect(operations).toHaveLength(25);
     const undocumented = operations
       .filter(({ operation }) => {
         const success = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
@@ -98,6 +99,10 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       pattern: [{ start: '00:00', hours: 8 }, { start: '08:00', hours: 8 }, { start: '16:00', hours: 8 }],
       supervisor: `sup-${tag}`,
       onCall: [],
+      // Only a guard post (the "guard posted" measure) has an observation and closes.
+      observationNumber: null,
+      closedAt: null,
+      closeReason: null,
     });
     const member = { id: `leave-${tag}`, name: '请假', role: 'volunteer', skills: [`none-${tag}`], unavailable: [{ start: '2026-12-01T00:00:00+08:00', end: '2026-12-02T00:00:00+08:00' }], maxHoursPerWeek: 40 };
     expect((await http().post('/roster/staff').send(member).expect(200)).body).toEqual({
@@ -122,6 +127,29 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const second = await http().get('/shifts').query({ postId: paged, date, pageSize: 2, page: 2 }).expect(200);
     expect(second.body.items.map((s: { slot: number; startAt: string }) => [s.slot, s.startAt])).toEqual([[2, expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/)]]);
     await http().get('/shifts').query({ pageSize: 501 }).expect(422);
+  });
+
+  it("links a staff member to their login, whose shifts are then listed as 'mine'", async () => {
+    const own = `mine-${tag}`;
+    const need = [{ skill: own, headcount: 1 }];
+    await http().post('/roster/posts').send({ id: own, kind: 'community_gate', name: own, jurisdiction: `mine-${tag}`, requirements: { peace: need, war: need }, supervisor: `sup-${tag}` }).expect(200);
+    const duty = httpAs(api, await signIn(api, 'duty_staff'));
+    const other = httpAs(api, await signIn(api, 'duty_staff'));
+    const me = (await duty.get('/auth/me').expect(200)).body.userId;
+    const member = { id: `mine-${tag}`, name: 'Mine', role: 'guard', skills: [own] };
+    expect((await http().post('/roster/staff').send({ ...member, accountId: '7d0c3c1e-0000-4000-8000-000000000000' }).expect(422)).body.errors).toEqual([
+      { field: 'accountId', reason: 'no account 7d0c3c1e-0000-4000-8000-000000000000' },
+    ]);
+    expect((await http().post('/roster/staff').send({ ...member, accountId: me }).expect(200)).body.accountId).toBe(me);
+    expect((await http().post('/roster/staff').send({ ...member, id: `twin-${tag}`, accountId: me }).expect(409)).body.errors).toEqual([{ field: 'accountId', reason: 'is linked to another staff member' }]);
+    const plan = await solvedPlan(http(), { from: tomorrow, to: tomorrow, postIds: [own], by: 'sup' });
+    await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
+
+    const mine = await duty.get('/shifts').query({ mine: 'true', pageSize: 50 }).expect(200);
+    expect(mine.body.total).toBeGreaterThan(0);
+    expect(new Set(mine.body.items.map((s: { staffId: string }) => s.staffId))).toEqual(new Set([member.id]));
+    expect((await other.get('/shifts').query({ mine: 'true' }).expect(200)).body.total).toBe(0);
+    expect((await duty.get('/shifts').query({ mine: 'yes' }).expect(422)).body.errors[0].field).toBe('mine');
   });
 
   it('rejects bad posts, staff and plans with a clear 4xx naming the field', async () => {
@@ -326,15 +354,49 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await http().post(`/jurisdictions/unknown-${tag}/mode`).send({ mode: 'war', by: 'sup', reason: 'r' }).expect(404);
     await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'peace', by: 'sup', reason: 'r' }).expect(409);
     await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'storm', by: 'sup', reason: 'r' }).expect(422);
-    const war = await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ mode: 'war', by: 'sup', reason: '出现本地病例' }).expect(200);
-    // The gate gets a second seat on each of its 12 published shifts; the clinic's seat stays one.
+    const ask = { mode: 'war', by: 'sup', reason: '出现本地病例' };
+    const shiftsNow = async () => (await db.query(`SELECT count(*)::int AS n FROM roster_shift WHERE post_id = ANY($1) AND status = 'published'`, [[gate, clinic]]))[0].n;
+    const before = await shiftsNow();
+    // The preview changes nothing and says what the switch would do: the gate gets a second seat on each of its 12 published shifts; the clinic's seat stays one.
+    const preview = await http().post(`/jurisdictions/${jurisdiction}/mode/preview`).send(ask).expect(200);
+    expect(preview.body).toMatchObject({ jurisdiction, from: 'peace', to: 'war', previewId: expect.stringMatching(/^[0-9a-f-]{36}\./) });
+    expect(preview.body.added).toHaveLength(12);
+    const { added, cancelled, reassigned, affectedStaff, notices } = preview.body;
+    expect(preview.body.counts).toEqual({ shifts: added.length + cancelled.length + reassigned.length, people: affectedStaff.length, notices: notices.length });
+    expect(preview.body.notices.map((n: { template: string }) => n.template)).toEqual(preview.body.notices.map(() => 'mode_switch'));
+    expect(await shiftsNow()).toBe(before);
+    expect((await http().get(`/jurisdictions/${jurisdiction}/mode`).expect(200)).body).toMatchObject({ mode: 'peace', switches: [] });
+    await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ ...ask, previewId: 'nonsense' }).expect(422);
+
+    // The data moves (the gate's supervisor changes, so other people are told): the confirm changes nothing and shows the new preview.
+    const gatePost = (supervisor: string) => ({ id: gate, kind: 'community_gate', name: `Gate ${tag}`, jurisdiction, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor, onCall: [] });
+    await http().post('/roster/posts').send(gatePost(`sup2-${tag}`)).expect(200);
+    const moved = await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ ...ask, previewId: preview.body.previewId }).expect(409);
+    expect(moved.body.errors).toEqual([{ field: 'previewId', reason: 'outdated' }]);
+    expect(moved.body.preview.previewId).not.toBe(preview.body.previewId);
+    expect(moved.body.preview.notices).toContainEqual({ recipient: `staff:sup2-${tag}`, template: 'mode_switch' });
+    expect(await shiftsNow()).toBe(before);
+    expect((await http().get(`/jurisdictions/${jurisdiction}/mode`).expect(200)).body.mode).toBe('peace');
+
+    // Confirmed with the new preview: exactly what it showed.
+    const [{ confirmedFrom }] = await db.query(`SELECT now() AS "confirmedFrom"`);
+    const war = await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ ...ask, previewId: moved.body.preview.previewId }).expect(200);
     expect(war.body).toMatchObject({ from: 'peace', to: 'war' });
-    expect(war.body.added).toHaveLength(12);
+    expect([...war.body.added].sort()).toEqual([...moved.body.preview.added].sort());
+    expect(war.body.cancelled).toEqual(moved.body.preview.cancelled);
+    expect(war.body.affectedStaff).toEqual(moved.body.preview.affectedStaff);
+    expect(await shiftsNow()).toBe(before + 12);
+    // Each notice the preview named was stored (a staff member's copies under its id: their account's or their own contact's).
+    const told: Array<{ id: string }> = await db.query(`SELECT id FROM notification WHERE id LIKE 'mode-switch:%' AND created_at >= $1`, [confirmedFrom]);
+    const staffTold = new Set(told.map((n) => /^mode-switch:[^:]+:([^@:]+)/.exec(n.id)![1]));
+    expect([...staffTold].sort()).toEqual(moved.body.preview.notices.map((n: { recipient: string }) => n.recipient.replace(/^staff:/, '')).sort());
+    // Its preview is spent: confirming it again changes nothing.
+    await http().post(`/jurisdictions/${jurisdiction}/mode`).send({ ...ask, previewId: moved.body.preview.previewId }).expect(409);
     const mode = await http().get(`/jurisdictions/${jurisdiction}/mode`).expect(200);
     expect(mode.body).toMatchObject({ mode: 'war', switches: [expect.objectContaining({ from: 'peace', to: 'war', by: 'sup', reason: '出现本地病例' })] });
   });
 
-  it('runs the roll-forward schedule when triggered: starts coming shifts, flags gaps, writes the daily report', async () => {
+  it('runs the roll-forward schedule when triggered: starts coming shifts, flags gaps', async () => {
     const scheduled = await http().post('/schedules/roster').send({ hour: 0, minute: 30, horizonHours: 120 }).expect(200);
     expect(scheduled.body.scheduleId).toBe(ROSTER_SCHEDULE_ID);
     // Idempotent: a second call updates the same schedule.
@@ -350,17 +412,12 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
 
     await client.schedule.getHandle(ROSTER_SCHEDULE_ID).trigger();
-    const yesterday = addDays(localDate(Date.now(), OFFSET), -1);
-    const report = await answered(() => http().get(`/reports/daily/${yesterday}`), 'the daily report', { timeoutMs: 30_000, intervalMs: 300 });
-    expect(report.body).toMatchObject({ date: yesterday, observations: { byStatus: expect.any(Object) }, shifts: expect.objectContaining({ seats: expect.any(Number) }) });
-    expect(report.body.transfers).toHaveProperty('available');
     // Every gate shift of the four days is now running (120 h ahead), and the unfilled desk seat was flagged.
-    const shifts = await publishedShifts(gate);
-    expect(shifts.filter((s: { workflowStarted: boolean }) => !s.workflowStarted)).toEqual([]);
-    const [flag] = await db.query(`SELECT recipient, template FROM notification WHERE id = $1`, [`roster-gap:${gap}-${tomorrow.replace(/-/g, '')}-s0-1`]);
-    expect(flag).toEqual({ recipient: `staff:sup-gap-${tag}`, template: 'roster_gap' });
-
-    await http().get('/reports/daily/2026-13-45').expect(422);
-    await http().get('/reports/daily/1999-01-01').expect(404);
+    await eventually(publishedShifts.bind(null, gate), (shifts) => shifts.every((s: { workflowStarted: boolean }) => s.workflowStarted), { what: 'the gate shifts started', timeoutMs: 30_000 });
+    // The post's supervisor is a name with no staff record: the flag goes to the supervisors of the post's place, and the gap shows.
+    const flagged = () => db.query(`SELECT recipient, template FROM notification WHERE id LIKE $1`, [`roster-gap:${gap}-${tomorrow.replace(/-/g, '')}-s0-1@%`]);
+    const flags = await eventually(flagged, (rows) => rows.length > 0, { what: 'the gap flagged', timeoutMs: 30_000 });
+    for (const flag of flags) expect(flag).toEqual({ recipient: expect.stringMatching(/^account:/), template: 'roster_gap' });
+    expect(await db.query(`SELECT messages > 0 AS counted FROM routing_gap WHERE role = $1 AND closed_at IS NULL`, [`staff:sup-gap-${tag}`])).toEqual([{ counted: true }]);
   });
 });

@@ -6,8 +6,8 @@
 import { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../libs/config/config';
 import type { ShiftChanges } from '../../activities/roster/shift.activities';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { HOUR, MINUTE, addDays, localDate } from '../../libs/domain/local-time';
 import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
@@ -23,7 +23,8 @@ import {
 } from '../../workflows/roster/shift.messages';
 import type { shiftWorkflow } from '../../workflows/roster/shift.workflow';
 import { ActivityHolds } from '../support/activity-holds';
-import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
+import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
+import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
 import { checkpointDay, insertPost, insertStaff, rosterServices, uniqueTag } from './roster-fixtures';
@@ -41,39 +42,29 @@ interface ShiftRow {
 }
 
 describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
-  const config = testConfig();
+  let config: AppConfig;
   let env: TestWorkflowEnvironment;
   let db: DataSource;
-  let worker: RunningWorker;
   let services: ReturnType<typeof rosterServices>;
   const holds = new ActivityHolds();
 
   beforeAll(async () => {
-    db = await createDataSource(config.databaseUrl!).initialize();
+    db = await createDataSource(testConfig().databaseUrl!).initialize();
   });
 
   afterAll(async () => {
     await db?.destroy();
   });
 
-  // Each test on a test server of its own: on a loaded machine, after a test whose held write
-  // outlasted the workflow task's timeout, the server's clock stayed locked (it ran at wall-clock
-  // speed), so the next test's sleep over a day never ended.
-  beforeEach(async () => {
-    env = await createTimeSkippingEnvironment();
-    services = rosterServices(db, env.client, config);
-    worker = await startWorker(config, { connection: env.nativeConnection, interceptors: holds.interceptors });
-  });
+  timeSkippingPerTest(
+    (test) => {
+      ({ env, config } = test);
+      services = rosterServices(db, env.client, config);
+    },
+    { interceptors: holds.interceptors },
+  );
 
-  afterEach(async () => {
-    await worker?.shutdown();
-    await env?.teardown();
-  });
-
-  async function sleepUntil(at: number) {
-    const now = await env.currentTimeMs();
-    if (at > now) await env.sleep(at - now);
-  }
+  const sleepUntil = (at: number) => advanceTo(env, at);
 
   const handle = (shiftId: string): WorkflowHandle<typeof shiftWorkflow> => env.client.workflow.getHandle(shiftWorkflowId(shiftId));
 
@@ -106,6 +97,8 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     // week, 14 days in a row); the default contract (48 h, six days in seven) fills 36 of 42.
     for (const id of [a, b, c]) await insertStaff(db, { id, skills: [skill], maxConsecutiveDays: 14, maxHoursPerWeek: 56 });
     await insertStaff(db, { id: backup, skills: ['on-call'] });
+    // The post's supervisor is a staff member with their own mobile: the no-show and hand-over notices go to it.
+    await insertStaff(db, { id: supervisor, skills: ['supervision'] });
 
     const now = await env.currentTimeMs();
     const first = addDays(localDate(now, OFFSET), 1);
@@ -266,6 +259,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     await insertPost(db, { id: postId, kind: 'community_gate', jurisdiction, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor, onCall: [] });
     const staff = Array.from({ length: 8 }, (_, i) => `g${i}-${tag}`);
     for (const id of staff) await insertStaff(db, { id, skills: [skill] });
+    await insertStaff(db, { id: supervisor, skills: ['supervision'] });
 
     const now = await env.currentTimeMs();
     const first = addDays(localDate(now, OFFSET), 1);

@@ -22,7 +22,7 @@ import { httpAs, Http, signIn, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { allDayPolicy, enrolmentRequest, ISO_UTC, moveToPolicy } from '../support/observation-fixtures';
-import { startGateway } from '../support/sms-gateway';
+import { gatewayInEnvironment } from '../support/sms-gateway';
 
 jest.setTimeout(120_000);
 
@@ -36,17 +36,14 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
   let http: Http;
   let person: ReturnType<typeof request>;
   let allDayPolicyId: string;
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
-  const smsEnv = { SMS_GATEWAY_URL: process.env.SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN: process.env.SMS_GATEWAY_TOKEN };
+  let gateway: Awaited<ReturnType<typeof gatewayInEnvironment>>;
 
   /** The texts the gateway received for a mobile. */
   const textsTo = (mobile: string) => gateway.received.filter((r) => r.body.to === mobile).map((r) => r.body.text);
 
   beforeAll(async () => {
     // People get their messages by SMS: the worker and the API take the gateway from the environment.
-    gateway = await startGateway();
-    process.env.SMS_GATEWAY_URL = gateway.url;
-    process.env.SMS_GATEWAY_TOKEN = 'gateway-token';
+    gateway = await gatewayInEnvironment();
     worker = await startWorker(config);
     api = await createApi(config);
     await api.init();
@@ -61,10 +58,6 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
     await worker?.shutdown();
     await db?.destroy();
     await gateway?.stop();
-    for (const [name, value] of Object.entries(smsEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
   });
 
   const NAME = '欧阳娜娜';

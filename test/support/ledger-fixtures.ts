@@ -2,7 +2,7 @@
  * Deterministic ledgers (台账) for tests and benchmarks: valid, distinct people from a seed, and
  * files written with the reader's own header table.
  */
-import { DOCUMENT_TYPE_LABELS, LEDGER_COLUMNS } from '../../libs/observation/ledger/ledger-reader';
+import { LEDGER_COLUMNS } from '../../libs/observation/ledger/ledger-reader';
 import { writeTable } from '../../libs/nest/table-file';
 import type { EnrolmentRequest } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
@@ -49,6 +49,7 @@ export function makeLedgerRecords(
       documentType: 'resident_id',
       documentNumber: documentNumber(),
       mobile: mobile(),
+      language: 'zh-CN',
       address: {
         subdistrict: options.subdistrict ?? 'XYL',
         community: communities[community],
@@ -90,7 +91,7 @@ export async function makeLedgerFile(records: EnrolmentRequest[], format: 'csv' 
     Object.fromEntries(
       LEDGER_COLUMNS.map((column) => {
         const value = valueAt(record, column.path);
-        const label = column.kind === 'documentType' && headers === 'zh' ? DOCUMENT_TYPE_LABELS[value as EnrolmentRequest['documentType']][0] : value;
+        const label = column.values && headers === 'zh' ? column.values[value as string][0] : value;
         return [column.path, label];
       }),
     ),

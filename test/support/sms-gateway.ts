@@ -29,3 +29,23 @@ export async function startGateway() {
   };
   return gateway;
 }
+
+/**
+ * A gateway that workers and APIs started afterwards take from the environment (SMS_GATEWAY_URL,
+ * SMS_GATEWAY_TOKEN = 'gateway-token'); `stop` stops it and puts the environment back.
+ */
+export async function gatewayInEnvironment() {
+  const gateway = await startGateway();
+  const saved = { SMS_GATEWAY_URL: process.env.SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN: process.env.SMS_GATEWAY_TOKEN };
+  process.env.SMS_GATEWAY_URL = gateway.url;
+  process.env.SMS_GATEWAY_TOKEN = 'gateway-token';
+  const stopGateway = gateway.stop;
+  gateway.stop = async () => {
+    await stopGateway();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  return gateway;
+}

@@ -276,12 +276,21 @@ describe('vehicle dispatch through a dispatch system (fake system on a free port
   });
 
   it('falls back to the notification channels when the dispatch system refuses an order (no retry), and the trip goes on', async () => {
+    // The driver has an account: the trip goes to its inbox; the escort has none: an SMS to their own number.
+    const [driver] = await db.query(`INSERT INTO app_user (username, display_name, password_hash, role) VALUES ($1, '司机', 'x', 'duty_staff') RETURNING id`, [`driver-${tag}`]);
+    await db.query(`UPDATE transfer_vehicle SET driver_account_id = $2 WHERE id = $1`, [ids.van, driver.id]);
     fake.next = [422];
     const refused = await dispatchedRun();
     expect(fake.callsFor(refused.orderId).map((c) => c.status)).toEqual([422]);
     expect(refused.view.dispatchOrder).toMatchObject({ state: 'refused', reference: null, reason: 'dispatch system answered 422: plate not in our fleet' });
     const messages = await db.query(`SELECT id FROM notification WHERE id LIKE $1 ORDER BY id`, [`transfer:${refused.orderId}:dispatch:%`]);
     expect(messages.map((m: { id: string }) => m.id)).toEqual([`transfer:${refused.orderId}:dispatch:13700000001`, `transfer:${refused.orderId}:dispatch:13900000001`]);
+    const addressed = await db.query(`SELECT recipient, channel, body, concerns_kind, concerns_id FROM notification WHERE id LIKE $1 ORDER BY id`, [`transfer:${refused.orderId}:dispatch:%`]);
+    const link = `${config.selfReport.publicUrl}/app/trips/${refused.runId}/${refused.trip.tripId}`;
+    expect(addressed).toEqual([
+      { recipient: 'mobile:13700000001', channel: 'sms', body: expect.stringContaining(link), concerns_kind: 'trip', concerns_id: refused.orderId },
+      { recipient: `account:${driver.id}`, channel: 'outbox', body: expect.stringContaining(link), concerns_kind: 'trip', concerns_id: refused.orderId },
+    ]);
     const departed = await fake.post(run.orderId, event(refused, 'departed'));
     expect(departed.status).toBe(409);
     expect(departed.body.errors).toEqual([{ field: 'orderId', reason: 'the dispatch system refused this order' }]);

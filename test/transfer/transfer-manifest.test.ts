@@ -40,6 +40,12 @@ describe('reading a manifest', () => {
     ]);
   });
 
+  it('refuses a key-person flag that is neither true nor false (a spreadsheet cell read as text), naming its row', () => {
+    const { travellers, problems } = readManifest([hotelRow({ keyPerson: true }), hotelRow({ documentNumber: 'E7654321', keyPerson: 'maybe' })], resources, options);
+    expect(travellers).toBeUndefined();
+    expect(problems).toEqual([{ field: 'travellers[1].keyPerson', reason: 'must be true or false' }]);
+  });
+
   it('reports each bad row by field: enrolment fields for home-bound people, identity for everyone, the planner’s checks', () => {
     const id = freshResidentId();
     const { travellers, problems } = readManifest(

@@ -69,8 +69,8 @@ describe('the transfer routes in the OpenAPI document', () => {
 
   it('documents the answer of every operation: a schema with documented properties, or the file types of a download', () => {
     const all = operations();
-    // 17 on runs and trips, 16 on resources, the webhook.
-    expect(all).toHaveLength(34);
+    // 18 on runs and trips, the manifest template and a manifest file read, 16 on resources, the webhook.
+    expect(all).toHaveLength(37);
     const undocumented = all.flatMap(({ name, operation }) => {
       const successes = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
       if (!successes.length) return [`${name}: no 2xx response`];
@@ -87,7 +87,7 @@ describe('the transfer routes in the OpenAPI document', () => {
   });
 
   it('answers lists as pages and names the Idempotency-Key header on every command to a run or a trip', () => {
-    const lists = operations().filter(({ name }) => name.startsWith('GET ') && !/\{(runId|tripId)\}$|hand-over-sheet$/.test(name));
+    const lists = operations().filter(({ name }) => name.startsWith('GET ') && !/\{(runId|tripId)\}$|hand-over-sheet$|manifest-template$/.test(name));
     expect(lists.map(({ name }) => name).sort()).toEqual(
       ['GET /transfer-runs', 'GET /transfer/destinations', 'GET /transfer/escorts', 'GET /transfer/sorting-points', 'GET /transfer/vehicles'].sort(),
     );
@@ -96,8 +96,9 @@ describe('the transfer routes in the OpenAPI document', () => {
       expect({ name, properties: Object.keys(schema.allOf!.find((part) => part.properties)!.properties!) }).toEqual({ name, properties: ['items'] });
       expect({ name, page: operation.parameters!.map((p) => p.name) }).toEqual({ name, page: expect.arrayContaining(['page', 'pageSize']) });
     }
-    const commands = operations().filter(({ name }) => name.startsWith('POST /transfer-runs'));
-    expect(commands).toHaveLength(13);
+    // Reading a manifest file records nothing: it is no command.
+    const commands = operations().filter(({ name }) => name.startsWith('POST /transfer-runs') && name !== 'POST /transfer-runs/manifest');
+    expect(commands).toHaveLength(14);
     const withoutKey = commands.filter(({ operation }) => !operation.parameters?.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key')).map(({ name }) => name);
     expect(withoutKey).toEqual([]);
   });

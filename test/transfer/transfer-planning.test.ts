@@ -134,7 +134,7 @@ describe('validateManifest', () => {
       { table: 'travellers', row: 2, field: 'travellerId', reason: 'is missing' },
       { table: 'travellers', row: 3, field: 'travellerId', reason: 'A duplicates row 1' },
       { table: 'travellers', row: 4, field: 'destinationId', reason: 'unknown destination NOWHERE' },
-      { table: 'travellers', row: 5, field: 'disposition', reason: 'must be one of home_observation, centralized_quarantine' },
+      { table: 'travellers', row: 5, field: 'disposition', reason: 'must be one of home_observation, centralized_quarantine, hospital' },
       { table: 'travellers', row: 6, field: 'disposition', reason: 'home_observation cannot go to hotel H1' },
       { table: 'travellers', row: 7, field: 'disposition', reason: 'centralized_quarantine cannot go to community C1' },
       { table: 'travellers', row: 9, field: 'familyGroup', reason: 'family Li goes to C1 (row 8)' },
@@ -258,6 +258,46 @@ describe('planTransferRun', () => {
     expect(one.unplanned).toEqual([
       { travellerId: 'K1', reason: "a key person's trip takes 2 escorts; the run has 1" },
       { travellerId: 'K2', reason: "a key person's trip takes 2 escorts; the run has 1" },
+    ]);
+  });
+
+  it('fetches people from home on a trip of their own per address, the vehicle leaving the pick-up drive earlier', () => {
+    const hospital: Destination = { destinationId: 'HOSP', kind: 'hospital', name: 'Ditan hospital', travelMinutes: 25 };
+    const home = (id: string, minute: number, extra: Partial<Traveller> = {}) => person(id, 'HOSP', minute, { disposition: 'hospital', pickup: true, ...extra });
+    const input = run([home('P1', 0, { familyGroup: 'Li' }), home('P2', 0, { familyGroup: 'Li' }), home('Q', 0), person('A')], {
+      destinations: [...destinations, hospital],
+      vehicles: [van('V1', 14), van('V2', 14)],
+      escorts: ['E1', 'E2', 'E3'].map((id) => escort(id)),
+      rules: { pickupMinutes: 15 },
+    });
+    expect(validateManifest(input)).toEqual([]);
+    const plan = planTransferRun(input);
+    expect(plan.unplanned).toEqual([]);
+    const family = tripWith(plan, 'P1');
+    expect(family).toMatchObject({ pickup: true, destinationId: 'HOSP', travellerIds: ['P1', 'P2'] });
+    expect(family.escortIds).toHaveLength(1);
+    // Leaves the sorting point at 0, at the door after the 15-minute drive, boards, then drives to the hospital.
+    expect(family.departAt).toBe(at(0) + 15 * MINUTE + LOADING);
+    expect(family.arriveAt - family.departAt).toBe(25 * MINUTE);
+    expect(tripWith(plan, 'Q')).toMatchObject({ pickup: true, travellerIds: ['Q'] });
+    expect(tripWith(plan, 'Q').tripId).not.toBe(family.tripId);
+    expect(tripWith(plan, 'A').pickup).toBeUndefined();
+    // The vehicle of a pinned pick-up trip is busy from its leaving, the pick-up drive included.
+    const pinned = planTransferRun({ ...input, travellers: [person('B', 'C1', 5)], vehicles: [van(family.vehicleId, 14)], pinnedTrips: [family] });
+    expect(tripWith(pinned, 'B').departAt - LOADING).toBeGreaterThanOrEqual(family.returnAt);
+    // Nobody moves onto or off a pick-up trip.
+    expect(adjustmentError(() => planTransferRun({ ...input, moves: [{ travellerId: 'A', toTripId: family.tripId }] })).reason).toMatch(/pick-up trip/);
+  });
+
+  it('refuses a hospital-bound person sent to a community, and a family split between home and the sorting point', () => {
+    const hospital: Destination = { destinationId: 'HOSP', kind: 'hospital', name: 'Ditan hospital', travelMinutes: 25 };
+    const errors = validateManifest({
+      destinations: [...destinations, hospital],
+      travellers: [person('X', 'C1', 0, { disposition: 'hospital' }), person('F1', 'HOSP', 0, { disposition: 'hospital', pickup: true, familyGroup: 'Wu' }), person('F2', 'HOSP', 0, { disposition: 'hospital', familyGroup: 'Wu' })],
+    });
+    expect(errors).toEqual([
+      { table: 'travellers', row: 1, field: 'disposition', reason: 'hospital cannot go to community C1' },
+      { table: 'travellers', row: 3, field: 'pickup', reason: 'family Wu is picked up at home (row 2)' },
     ]);
   });
 

@@ -5,7 +5,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
 import type { TransferChanges } from '../../activities/transfer/transfer.activities';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { TransferRunService } from '../../apps/api/transfer/transfer-run.service';
 import { AppConfig } from '../../libs/config/config';
 import { createDataSource } from '../../libs/persistence/data-source';
@@ -30,7 +29,8 @@ import {
   tripStateQuery,
 } from '../../workflows/transfer/transfer.messages';
 import { ActivityHolds } from '../support/activity-holds';
-import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
+import { testConfig } from '../support/environment';
+import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
 import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunService } from './transfer-fixtures';
@@ -41,7 +41,6 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   let config: AppConfig;
   let env: TestWorkflowEnvironment;
   let db: DataSource;
-  let worker: RunningWorker | undefined;
   let runs: TransferRunService;
   const holds = new ActivityHolds();
 
@@ -53,30 +52,19 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     await db?.destroy();
   });
 
-  // Each test on a test server of its own: the time-skipping server's clock has stayed locked after
-  // earlier tests (it then runs at wall-clock speed), and a later test's sleep over hours never ended.
-  beforeEach(async () => {
-    env = await createTimeSkippingEnvironment();
-    const base = testConfig();
-    // The worker's own client (a hand-over home starts an observation) must reach this server too.
-    config = { ...base, temporal: { ...base.temporal, address: env.address } };
-    runs = transferRunService(db, env.client, config);
-    worker = await startWorker(config, { connection: env.nativeConnection, interceptors: holds.interceptors });
-  });
-
-  afterEach(async () => {
-    await worker?.shutdown();
-    await env?.teardown();
-  });
+  timeSkippingPerTest(
+    (test) => {
+      ({ env, config } = test);
+      runs = transferRunService(db, env.client, config);
+    },
+    { interceptors: holds.interceptors },
+  );
 
   const runHandle = (runId: string) => env.client.workflow.getHandle(transferRunWorkflowId(runId));
   const tripHandle = (runId: string, tripId: string) => env.client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
   const state = (runId: string) => runHandle(runId).query(runStateQuery);
 
-  async function sleepUntil(at: number) {
-    const now = await env.currentTimeMs();
-    if (at > now) await env.sleep(at - now);
-  }
+  const sleepUntil = (at: number) => advanceTo(env, at);
 
   /** Until `ready` holds for the run's state, letting the trips' signals arrive. */
   async function waitFor(runId: string, ready: (view: RunView) => boolean): Promise<RunView> {
@@ -221,7 +209,12 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   });
 
   it('escalates a hand-over nobody acknowledges: to the receiver after the timeout, to the supervisor after the deadline', async () => {
-    const { runId, plan } = await smallRun(2);
+    const { runId, plan, registry } = await smallRun(2);
+    const destination = registry.destination('community-1');
+    const [receiver] = await db.query(`INSERT INTO app_user (username, display_name, password_hash, role, destination_id) VALUES ($1, $1, 'x', 'receiver', $2) RETURNING id`, [`receiver-${destination}`, destination]);
+    // The run's supervisor by name, at the district level (the run has no subdistrict).
+    await db.query(`INSERT INTO app_user (username, display_name, password_hash, role) VALUES ('supervisor-wang', 'Wang', 'x', 'supervisor') ON CONFLICT DO NOTHING`);
+    const [wang] = await db.query(`SELECT id FROM app_user WHERE username = 'supervisor-wang'`);
     const trip = plan.trips[0];
     await waitFor(runId, (v) => v.trips[0].leg === 'dispatched');
     await driveTrip(env.client, runId, trip.tripId, { stopAfter: 'arrived' });
@@ -235,8 +228,9 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
 
     await sleepUntil(overdue.deadline + MINUTE);
     view = await waitFor(runId, (v) => v.exceptions.some((e) => e.id === overdue.id && e.state === 'escalated'));
-    const messages = await db.query(`SELECT recipient FROM notification WHERE id LIKE $1 ORDER BY created_at`, [`transfer:${overdue.id}:%`]);
-    expect(messages.map((m: { recipient: string }) => m.recipient)).toEqual([`staff:${overdue.owner}`, 'staff:supervisor-wang']);
+    const messages = await db.query(`SELECT recipient, concerns_id FROM notification WHERE id LIKE $1 AND channel = 'outbox' ORDER BY created_at`, [`transfer:${overdue.id}:%`]);
+    expect(messages).toEqual([`account:${receiver.id}`, `account:${wang.id}`].map((recipient) => ({ recipient, concerns_id: overdue.id })));
+    expect(await db.query(`SELECT owner_account FROM transfer_exception WHERE id = $1`, [overdue.id])).toEqual([{ owner_account: receiver.id }]);
 
     await handOverAll(env.client, runId, trip.tripId);
     await expect(runHandle(runId).result()).resolves.toMatchObject({ status: 'completed', handedOver: 2 });

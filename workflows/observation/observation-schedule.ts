@@ -43,18 +43,16 @@ export function dayOfPeriod(period: Pick<ObservationPeriod, 'anchorDate' | 'utcO
   return Math.floor((at - localMidnight(period.anchorDate, period.utcOffsetMinutes)) / DAY) + 1;
 }
 
-function slotOn(period: ObservationPeriod, midnight: number, window: TimeWindow): Slot {
+/** A slot's instants on the local day starting at `midnight`. */
+function instantsOn(rules: ObservationRules, midnight: number, window: TimeWindow): Pick<Slot, 'key' | 'opensAt' | 'remindAt' | 'closesAt' | 'deadline'> {
   const opensAt = midnight + minutesOfDay(window.start) * MINUTE;
   const closesAt = midnight + minutesOfDay(window.end) * MINUTE;
-  return {
-    key: new Date(opensAt).toISOString(),
-    day: dayOfPeriod(period, opensAt),
-    opensAt,
-    remindAt: opensAt + period.rules.reminderMinutes * MINUTE,
-    closesAt,
-    deadline: closesAt + period.rules.graceMinutes * MINUTE,
-    owed: opensAt >= period.startedAt,
-  };
+  return { key: new Date(opensAt).toISOString(), opensAt, remindAt: opensAt + rules.reminderMinutes * MINUTE, closesAt, deadline: closesAt + rules.graceMinutes * MINUTE };
+}
+
+function slotOn(period: ObservationPeriod, midnight: number, window: TimeWindow): Slot {
+  const instants = instantsOn(period.rules, midnight, window);
+  return { ...instants, day: dayOfPeriod(period, instants.opensAt), owed: instants.opensAt >= period.startedAt };
 }
 
 /** Every slot of the period still open at or after enrolment, in time order, up to release. */
@@ -88,3 +86,29 @@ export function doorOpeningAllowed(rules: ObservationRules, utcOffsetMinutes: nu
   return rules.doorAllowedWindows.some((w) => minutesOfDay(w.start) <= minute && minute < minutesOfDay(w.end));
 }
 
+
+/** A slot of a policy as the cohort clock sees it: the same instants for everyone on that policy. */
+export type CohortSlot = Pick<Slot, 'key' | 'opensAt' | 'remindAt' | 'closesAt' | 'deadline'>;
+
+/**
+ * The cohort clock's agenda for one policy: the slots whose reminder, and those whose deadline,
+ * falls in (from, to], and the first reminder or deadline after `to`. A reminder whose deadline has
+ * also passed by `to` is left out: a reminder for a slot already closed is no news.
+ */
+export function cohortAgenda(rules: ObservationRules, utcOffsetMinutes: number, from: number, to: number): { reminders: CohortSlot[]; deadlines: CohortSlot[]; nextAt: number } {
+  const reminders: CohortSlot[] = [];
+  const deadlines: CohortSlot[] = [];
+  let nextAt = Infinity;
+  // A deadline can fall on the day after its slot opens (grace past midnight): start a day early.
+  const first = localMidnight(localDate(from, utcOffsetMinutes), utcOffsetMinutes) - DAY;
+  for (let midnight = first; midnight <= to + DAY; midnight += DAY) {
+    for (const window of rules.slots) {
+      const slot = instantsOn(rules, midnight, window);
+      const { remindAt, deadline } = slot;
+      if (remindAt > from && remindAt <= to && deadline > to) reminders.push(slot);
+      if (deadline > from && deadline <= to) deadlines.push(slot);
+      for (const at of [remindAt, deadline]) if (at > to) nextAt = Math.min(nextAt, at);
+    }
+  }
+  return { reminders, deadlines, nextAt };
+}

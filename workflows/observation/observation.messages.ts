@@ -6,9 +6,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Category, ObservationPolicy } from './observation-policy';
 
-export type ObservationStatus = 'active' | 'escalated' | 'released' | 'ended';
+export type ObservationStatus = 'active' | 'escalated' | 'awaiting_pickup' | 'released' | 'ended';
 export type EndReason = 'moved_away' | 'hospital' | 'centralized_quarantine';
-export type EscalationKind = 'missed_report' | 'missed_report_repeat' | 'fever' | 'symptom' | 'non_cooperation';
+export type EscalationKind = 'missed_report' | 'missed_report_repeat' | 'fever' | 'symptom' | 'non_cooperation' | 'guard_unstaffed';
 export type EscalationState = 'open' | 'acknowledged' | 'resolved';
 export type OwnerRole = 'community_worker' | 'supervisor' | 'medical';
 /** The non-cooperation ladder, in order. */
@@ -32,6 +32,12 @@ export interface ObservationInput {
    * the first pass has nothing to write. Absent in histories from before it did: those still write.
    */
   enrolmentRecorded?: boolean;
+  /**
+   * Who keeps the check-in slots: the observation clock of this task queue (which the enrolment
+   * also wrote on the record), or 'own' for the per-slot timers of workflows started before the
+   * clock (kept for the benchmark's comparison). Absent: the run puts itself on its task queue's clock.
+   */
+  slotClock?: string;
 }
 
 export interface TemperatureReport {
@@ -66,6 +72,21 @@ export interface Escalation {
   decidedBy?: string;
 }
 
+/** A pick-up run started by a hospital or centralized-quarantine decision; the observation ends when it hands the person over. */
+export interface Pickup {
+  runId: string;
+  reason: 'hospital' | 'centralized_quarantine';
+  startedAt: number;
+}
+
+/** What the pick-up run tells the observation: its person was handed over at the destination. */
+export interface PickupHandOver {
+  runId: string;
+  at: number;
+  /** Who received the person. */
+  by: string;
+}
+
 export interface EscalationCommand {
   escalationId: string;
   by: string;
@@ -81,6 +102,22 @@ export interface MeasureCommand {
   measure: Measure;
   by: string;
   note?: string;
+}
+
+/** A supervisor lifts the posted guard (the observation goes on). */
+export interface LiftGuardCommand {
+  by: string;
+  note?: string;
+}
+
+/** The guard post of the "guard posted" measure, as the observation knows it. */
+export interface GuardPostView {
+  postId: string;
+  /** The roster plan its shifts were planned and published by (absent while it is being posted). */
+  planId?: string;
+  shifts?: number;
+  unfilled?: number;
+  liftedAt?: string;
 }
 
 export interface ExtensionCommand {
@@ -116,24 +153,44 @@ export interface ObservationView {
   escalations: Escalation[];
   openEscalations: number;
   measuresTaken: Measure[];
+  guardPost?: GuardPostView;
   reportsReceived: number;
   missedSlots: number;
   /** Why a due release waits, if it does. */
   releaseBlockedBy?: string;
   endReason?: string;
   endedAt?: string;
+  /** The pick-up under way (status awaiting_pickup) or done. */
+  pickup?: { runId: string; reason: Pickup['reason']; startedAt: string };
 }
 
 export const reportSignal = defineSignal<[TemperatureReport]>('report');
 export const deviceEventSignal = defineSignal<[DeviceEvent]>('deviceEvent');
+export const pickupHandedOverSignal = defineSignal<[PickupHandOver]>('pickupHandedOver');
+/** From the observation clock: no report came for this slot by its deadline. */
+export const slotMissedSignal = defineSignal<[{ slotKey: string }]>('slotMissed');
 export const acknowledgeEscalationUpdate = defineUpdate<ObservationView, [EscalationCommand]>('acknowledgeEscalation');
 export const resolveEscalationUpdate = defineUpdate<ObservationView, [EscalationCommand]>('resolveEscalation');
 export const decideHealthEscalationUpdate = defineUpdate<ObservationView, [HealthDecision]>('decideHealthEscalation');
 export const takeMeasureUpdate = defineUpdate<ObservationView, [MeasureCommand]>('takeMeasure');
+export const liftGuardUpdate = defineUpdate<ObservationView, [LiftGuardCommand]>('liftGuard');
 export const extendUpdate = defineUpdate<ObservationView, [ExtensionCommand]>('extend');
 export const endEarlyUpdate = defineUpdate<ObservationView, [EarlyEndCommand]>('endEarly');
 export const changePolicyUpdate = defineUpdate<ObservationView, [PolicyChangeCommand]>('changePolicy');
 export const observationStateQuery = defineQuery<ObservationView>('state');
+
+/** The guard post of an observation: one per observation, so a retried or replayed measure posts nobody twice. */
+export function guardPostId(number: string): string {
+  return `guard-${number}`;
+}
+
+/** The observation clock of a task queue: one per queue, so each deployment (and each test's worker) has its own. */
+export function observationClockId(taskQueue: string): string {
+  return `observation-clock:${taskQueue}`;
+}
+
+/** To the observation clock: policies changed, so its next instant may be earlier than it sleeps to. */
+export const clockWakeSignal = defineSignal('wake');
 
 export function observationWorkflowId(number: string): string {
   return `observation-${number}`;

@@ -5,14 +5,19 @@
  * (shared/entity-loop.ts) performs the effects (PostgreSQL writes as one local activity,
  * deliveries as activities), so every change is recorded in order and exactly once.
  */
-import { continueAsNew, log, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { NotificationRequest } from '../../libs/notifications/notification-outbox';
+import { continueAsNew, getExternalWorkflowHandle, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { NotificationConcern, NotificationRequest } from '../../libs/notifications/notification-outbox';
 import type { NotificationTemplate } from '../../libs/notifications/notification-templates';
+import { roleWhereLiving } from '../../libs/notifications/recipients';
 import type { ObservationActivities, ObservationChanges } from '../../activities/observation/observation.activities';
+import type { GuardPostActivities } from '../../activities/roster/guard-post.activities';
+import type { PickupActivities } from '../../activities/transfer/pickup.activities';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import {
   acknowledgeEscalationUpdate,
   changePolicyUpdate,
+  clockWakeSignal,
+  observationClockId,
   decideHealthEscalationUpdate,
   deviceEventSignal,
   endEarlyUpdate,
@@ -20,14 +25,20 @@ import {
   Escalation,
   EscalationKind,
   extendUpdate,
+  guardPostId,
+  liftGuardUpdate,
   Measure,
   MEASURES,
   ObservationInput,
+  OwnerRole,
   ObservationStatus,
+  Pickup,
+  pickupHandedOverSignal,
   observationStateQuery,
   ObservationView,
   reportSignal,
   resolveEscalationUpdate,
+  slotMissedSignal,
   takeMeasureUpdate,
   TemperatureReport,
 } from './observation.messages';
@@ -40,12 +51,31 @@ import { RECORD_CHANGES_OPTIONS } from '../shared/effects';
 import { EntityLoop } from '../shared/entity-loop';
 
 const { recordObservationChanges } = proxyLocalActivities<ObservationActivities>(RECORD_CHANGES_OPTIONS);
+// Posting plans and publishes a roster (a solve, shift workflows started): seconds, not a local write.
+const { postGuard, closeGuardPost } = proxyActivities<GuardPostActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
+// Retried a few times only: a supervisor awaits the answer, and a start that keeps failing is recorded on the escalation.
+const { startPickupRun } = proxyActivities<PickupActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, maximumInterval: '10 seconds' } });
 
 /** Continue-as-new well before Temporal's limits; an observation's normal history is a few hundred events. */
 const HISTORY_LIMIT = 2_000;
+/**
+ * On the observation clock a quiet day adds no event (no timer per slot), so the history grows only
+ * with what happens to the person; this bound keeps a replay on day 13 about as short as on day 1.
+ */
+const CLOCK_HISTORY_LIMIT = 300;
+/**
+ * From this patch the observation clock (observation-clock.workflow.ts) sends the check-in
+ * reminders of everyone on it and finds the missed reports once per slot; this workflow no longer
+ * sets a timer per slot and is told of a miss by slotMissedSignal. Runs before it keep their timers.
+ */
+const COHORT_CLOCK = 'observation-clock';
 /** From this patch a message handled during a write wakes the next pass (shared/entity-loop.ts). */
 const WAKE_KEPT = 'observation-wake-kept-across-write';
 const MAX_REMEMBERED_REQUESTS = 200;
+/** From this patch "guard posted" posts a guard (a roster post with shifts); histories before it only recorded the step. */
+const GUARD_POST = 'guard-post-on-measure';
+/** From this patch a hospital or centralized-quarantine decision starts a pick-up run, and the hand-over ends the observation. */
+const PICKUP_ON_DECISION = 'pickup-on-decision';
 
 export interface ObservationState {
   status: ObservationStatus;
@@ -57,9 +87,13 @@ export interface ObservationState {
   handledUntil: number;
   escalations: Escalation[];
   measuresTaken: Measure[];
+  /** The guard post of "guard posted" (epoch ms), from GUARD_POST on. */
+  guard?: { postId: string; planId?: string; shifts?: number; unfilled?: number; liftedAt?: number };
   requestIds: string[];
   endReason?: EndReason;
   endedAt?: number;
+  /** The pick-up run a decision started (status awaiting_pickup until it hands the person over). */
+  pickup?: Pickup;
   /** Changes the previous run had not written when it continued as new: the next run writes them first. */
   unflushed?: ObservationChanges;
 }
@@ -86,10 +120,21 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   };
   let pending: ObservationChanges = state.unflushed ?? emptyChanges();
   state.unflushed = undefined;
-  const loop = new EntityLoop<ObservationChanges>({ historyLimit: HISTORY_LIMIT, wakeKeptFrom: WAKE_KEPT });
+  // patched() first, so every run of the new code records the marker whatever its input.
+  const onClock = patched(COHORT_CLOCK) && input.slotClock !== 'own';
+  const loop = new EntityLoop<ObservationChanges>({ historyLimit: onClock ? CLOCK_HISTORY_LIMIT : HISTORY_LIMIT, wakeKeptFrom: WAKE_KEPT });
+  // A run the enrolment did not put on the clock (continued from a run of the timers, or restarted from its record) puts itself there.
+  if (onClock && (carried || input.slotClock === undefined)) {
+    pending.observation = { slotClock: workflowInfo().taskQueue };
+    wakeTheClock();
+  }
+  /** Tells the clock its observations' policies changed (this one joined it or moved policy); a clock not running yet learns it when it starts. */
+  function wakeTheClock() {
+    getExternalWorkflowHandle(observationClockId(workflowInfo().taskQueue)).signal(clockWakeSignal).catch(() => undefined);
+  }
 
   const period = (): ObservationPeriod => periodOf({ ...input, anchorDate: state.anchorDate, policy: state.policy });
-  const open = () => state.status === 'active' || state.status === 'escalated';
+  const open = () => state.status === 'active' || state.status === 'escalated' || state.status === 'awaiting_pickup';
   const day = (at: number) => dayOfPeriod(period(), at);
   const openEscalations = () => state.escalations.filter((e) => e.state !== 'resolved');
   const supervisor = `supervisor@${input.subdistrict}`;
@@ -103,9 +148,11 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     // The event's kind only: the log line carries the workflow id, never the person's details.
     log.info(`observation ${kind}`, { kind });
   }
-  function notify(purpose: string, recipient: NotificationRequest['recipient'], template: NotificationTemplate, params: Record<string, string | number> = {}) {
-    pending.notifications.push({ id: `${input.number}:${purpose}`, recipient, template, params });
+  function notify(purpose: string, recipient: NotificationRequest['recipient'], template: NotificationTemplate, params: Record<string, string | number> = {}, concerns?: NotificationConcern) {
+    pending.notifications.push({ id: `${input.number}:${purpose}`, recipient, template, params, concerns: concerns ?? { kind: 'observation', id: input.number } });
   }
+  const holders = (role: OwnerRole, preferred?: string) => roleWhereLiving(role, input, preferred);
+  const about = (e: Escalation): NotificationConcern => ({ kind: 'escalation', id: e.id });
   const local = (at: number, withDate = false) => localTime(at, input.utcOffsetMinutes, withDate);
   const slotParams = (slot: Slot) => ({ slotStart: local(slot.opensAt), slotEnd: local(slot.closesAt) });
   function escalate(kind: EscalationKind, ownerRole: Escalation['ownerRole'], owner: string, reason: string, at: number, slotKey?: string): Escalation {
@@ -150,15 +197,35 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       return;
     }
     state.reports[slot.key] = { at: report.at, temperature: report.temperature, source: report.source };
+    if (onClock) reportOnTheClock(report, slot);
     const fever = report.temperature >= state.policy.rules.feverThreshold;
     const symptoms = report.symptoms?.filter((s) => s.trim()) ?? [];
     if (fever || symptoms.length) {
       const reason = fever ? `temperature ${report.temperature} °C ≥ ${state.policy.rules.feverThreshold} °C` : `symptoms: ${symptoms.join(', ')}`;
-      escalate(fever ? 'fever' : 'symptom', 'medical', medical, reason + (fever && symptoms.length ? `; symptoms: ${symptoms.join(', ')}` : ''), report.at, slot.key);
-      setStatus('escalated');
+      const e = escalate(fever ? 'fever' : 'symptom', 'medical', medical, reason + (fever && symptoms.length ? `; symptoms: ${symptoms.join(', ')}` : ''), report.at, slot.key);
+      // Someone already being fetched stays awaiting their pick-up; the escalation is there for the medical staff.
+      if (state.status !== 'awaiting_pickup') setStatus('escalated');
       const params = { temperature: report.temperature, symptoms: symptoms.join(', ') || '-', reportedAt: local(report.at, true) };
-      notify(`health:${slot.key}:medical`, { staff: medical }, 'fever_alert', params);
-      notify(`health:${slot.key}:supervisor`, { staff: supervisor }, 'fever_alert', params);
+      notify(`health:${slot.key}:medical`, holders('medical'), 'fever_alert', params, about(e));
+      notify(`health:${slot.key}:supervisor`, holders('supervisor'), 'fever_alert', params, about(e));
+    }
+  }
+
+  /**
+   * On the clock the tracking log is the record of reports the sweep reads: a thermometer's reading
+   * (which the API does not write) is written here. A report the API accepted before the deadline
+   * but wrote after the sweep had looked answers the miss it raised.
+   */
+  function reportOnTheClock(report: TemperatureReport, slot: Slot) {
+    if (report.source === 'thermometer') {
+      track('report', report.at, { requestId: report.requestId, source: report.source, symptoms: [], fever: report.temperature >= state.policy.rules.feverThreshold }, { slotStart: slot.opensAt, temperature: report.temperature, key: report.requestId });
+    }
+    if (!state.missedSlots.includes(slot.key)) return;
+    state.missedSlots = state.missedSlots.filter((key) => key !== slot.key);
+    for (const e of openEscalations().filter((o) => o.slotKey === slot.key && (o.kind === 'missed_report' || o.kind === 'missed_report_repeat'))) {
+      e.state = 'resolved';
+      e.resolution = `report received at ${new Date(report.at).toISOString()}, before the deadline`;
+      pending.escalations.push(e);
     }
   }
 
@@ -172,12 +239,34 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     if (event.kind === 'door_opened' && !doorOpeningAllowed(state.policy.rules, input.utcOffsetMinutes, event.at)) {
       const next = MEASURES[state.measuresTaken.length] ?? 'centralized_quarantine';
       const reason = `door opened at ${new Date(event.at).toISOString()} outside allowed times; proposed measure: ${next}`;
-      escalate('non_cooperation', 'community_worker', input.responsibleWorker, reason, event.at);
-      notify(`door:${event.eventId}`, { staff: input.responsibleWorker }, 'non_cooperation', { openedAt: local(event.at, true), measure: next });
+      const e = escalate('non_cooperation', 'community_worker', input.responsibleWorker, reason, event.at);
+      notify(`door:${event.eventId}`, holders('community_worker', input.responsibleWorker), 'non_cooperation', { openedAt: local(event.at, true), measure: next }, about(e));
     }
   }
 
-  /** Reminders and misses that have fallen due since the last pass. */
+  /** No report for `slot` by its deadline: the worker's escalation, and the supervisor's when the slot before was missed too. */
+  function miss(slot: Slot, previous: Slot | undefined) {
+    state.missedSlots.push(slot.key);
+    track('missed_report', slot.deadline, { slotKey: slot.key }, { slotStart: slot.opensAt, key: `missed:${slot.key}` });
+    const missed = escalate('missed_report', 'community_worker', input.responsibleWorker, `no report for the slot opening ${slot.key}`, slot.deadline, slot.key);
+    notify(`missed:${slot.key}`, holders('community_worker', input.responsibleWorker), 'missed_report', slotParams(slot), about(missed));
+    if (previous && state.missedSlots.includes(previous.key)) {
+      const repeat = escalate('missed_report_repeat', 'supervisor', supervisor, `second consecutive missed report (${previous.key}, ${slot.key})`, slot.deadline, slot.key);
+      notify(`missed-repeat:${slot.key}`, holders('supervisor'), 'missed_report_repeat', slotParams(slot), about(repeat));
+    }
+  }
+
+  /** The clock found no report for `slotKey` by its deadline; once per slot, and only for a slot this observation owes. */
+  function handleSlotMissed(slotKey: string) {
+    if (!onClock || !open() || state.reports[slotKey] || state.missedSlots.includes(slotKey)) return;
+    const slots = slotsOf(period());
+    const i = slots.findIndex((s) => s.key === slotKey);
+    if (i < 0 || !slots[i].owed) return;
+    miss(slots[i], slots[i - 1]);
+    loop.wake();
+  }
+
+  /** Reminders and misses that have fallen due since the last pass (the per-slot timers of runs before the clock). */
   function handleDue(now: number) {
     const slots = slotsOf(period());
     slots.forEach((slot, i) => {
@@ -186,17 +275,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
         notify(`reminder:${slot.key}`, { personId: input.personId }, 'checkin_reminder', slotParams(slot));
         track('reminder', slot.remindAt, { slotKey: slot.key }, { slotStart: slot.opensAt, key: `reminder:${slot.key}` });
       }
-      if (slot.deadline > state.handledUntil && slot.deadline <= now) {
-        state.missedSlots.push(slot.key);
-        track('missed_report', slot.deadline, { slotKey: slot.key }, { slotStart: slot.opensAt, key: `missed:${slot.key}` });
-        escalate('missed_report', 'community_worker', input.responsibleWorker, `no report for the slot opening ${slot.key}`, slot.deadline, slot.key);
-        notify(`missed:${slot.key}`, { staff: input.responsibleWorker }, 'missed_report', slotParams(slot));
-        const previous = slots[i - 1];
-        if (previous && state.missedSlots.includes(previous.key)) {
-          escalate('missed_report_repeat', 'supervisor', supervisor, `second consecutive missed report (${previous.key}, ${slot.key})`, slot.deadline, slot.key);
-          notify(`missed-repeat:${slot.key}`, { staff: supervisor }, 'missed_report_repeat', slotParams(slot));
-        }
-      }
+      if (slot.deadline > state.handledUntil && slot.deadline <= now) miss(slot, slots[i - 1]);
     });
     state.handledUntil = Math.max(state.handledUntil, now);
   }
@@ -206,9 +285,21 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     return nextDeadlineAfter(period(), now, new Set(Object.keys(state.reports)));
   }
 
-  /** When the loop must next look at the clock: a reminder, a deadline or the release. */
+  /**
+   * The next due instant (null: none, the observation is closed), or undefined when this run cannot
+   * know it: on the clock a plain report is not signalled, so while a slot is open its report is the
+   * API's to know (the API moves the record's next due time when it takes one).
+   */
+  function knownNextDue(now: number): number | null | undefined {
+    if (!open()) return null;
+    const slot = onClock ? openSlotAt(period(), now) : undefined;
+    if (slot?.owed && !state.reports[slot.key]) return undefined;
+    return nextDueAt(now) ?? null;
+  }
+
+  /** When the loop must next look at the clock: a reminder, a deadline or the release (on the observation clock, the release only). */
   function nextWakeAt(now: number): number {
-    const times = slotsOf(period())
+    const times = onClock ? [] : slotsOf(period())
       .filter((s) => s.owed && !state.reports[s.key])
       .flatMap((s) => [s.remindAt, s.deadline])
       .filter((t) => t > now);
@@ -218,8 +309,10 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
 
   function releaseBlockedBy(now: number): string | undefined {
     if (now < releaseAt(period())) return undefined;
+    if (state.pickup) return `a pick-up to ${state.pickup.reason} is under way (transfer run ${state.pickup.runId})`;
     if (state.status === 'escalated') return 'a health escalation awaits a supervisor decision';
-    const openCount = openEscalations().length;
+    // A guard nobody can staff is the roster's gap, not the person's: it holds back no release.
+    const openCount = openEscalations().filter((e) => e.kind !== 'guard_unstaffed').length;
     return openCount ? `${openCount} escalation(s) still open` : undefined;
   }
 
@@ -251,17 +344,65 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       escalations: state.escalations,
       openEscalations: openEscalations().length,
       measuresTaken: state.measuresTaken,
+      guardPost: state.guard && { ...state.guard, liftedAt: state.guard.liftedAt === undefined ? undefined : new Date(state.guard.liftedAt).toISOString() },
       reportsReceived: Object.keys(state.reports).length,
       missedSlots: state.missedSlots.length,
       releaseBlockedBy: open() ? releaseBlockedBy(now) : undefined,
       endReason: state.endReason,
       endedAt: state.endedAt ? new Date(state.endedAt).toISOString() : undefined,
+      pickup: state.pickup && { runId: state.pickup.runId, reason: state.pickup.reason, startedAt: new Date(state.pickup.startedAt).toISOString() },
     };
+  }
+
+  /** A pick-up run's start in flight: no second decision meanwhile. */
+  let pickupStarting = false;
+  function requireNoPickup() {
+    if (pickupStarting || state.pickup) throw commandRejected('conflict', [{ field: 'number', reason: state.pickup ? `observation ${input.number} awaits its pick-up (transfer run ${state.pickup.runId})` : 'a pick-up run is being started' }]);
+  }
+
+  /**
+   * A hospital or centralized-quarantine decision: starts the pick-up run (at once, one per decision
+   * whatever the retries) and waits for its hand-over, status awaiting_pickup. A run that cannot start
+   * leaves `escalations` open with the reason, and the observation as it was, for a decision later.
+   */
+  async function pickUp(reason: Pickup['reason'], decisionKey: string, by: string, escalations: Escalation[], started: () => void): Promise<ObservationView> {
+    pickupStarting = true;
+    const outcome = await startPickupRun({ number: input.number, reason, decisionKey, by, at: Date.now() }).catch((error: Error) => ({ problem: `the pick-up run could not be started: ${error.message}` }));
+    pickupStarting = false;
+    const now = Date.now();
+    if ('problem' in outcome) {
+      for (const e of escalations) {
+        e.decidedBy = by;
+        e.resolution = `${reason} decided; no pick-up: ${outcome.problem}`;
+        pending.escalations.push(e);
+      }
+      track('pickup_refused', now, { reason, by, problem: outcome.problem }, { key: `pickup-refused:${decisionKey}:${now}` });
+      return loop.wake(view());
+    }
+    started();
+    for (const e of escalations) {
+      e.state = 'resolved';
+      e.decidedBy = by;
+      e.resolution = `${reason}: pick-up run ${outcome.runId}`;
+      pending.escalations.push(e);
+    }
+    state.pickup = { runId: outcome.runId, reason, startedAt: now };
+    setStatus('awaiting_pickup');
+    pending.observation = { ...pending.observation, pickupRunId: outcome.runId };
+    track('pickup', now, { runId: outcome.runId, reason, by }, { key: `pickup:${outcome.runId}` });
+    return loop.wake(view());
   }
 
   setHandler(observationStateQuery, view);
   setHandler(reportSignal, (report) => loop.wake(handleReport(report)));
   setHandler(deviceEventSignal, (event) => loop.wake(handleDeviceEvent(event)));
+  setHandler(slotMissedSignal, ({ slotKey }) => handleSlotMissed(slotKey));
+  setHandler(pickupHandedOverSignal, ({ runId, at, by }) => {
+    // Only the run this observation started, once: a late or stray signal changes nothing.
+    if (state.pickup?.runId !== runId || !open()) return;
+    end(state.pickup.reason, at, by, `handed over by transfer run ${runId}`);
+    loop.wake();
+  });
 
   setHandler(
     acknowledgeEscalationUpdate,
@@ -308,6 +449,10 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     ({ escalationId, decision, by, note }) => {
       const e = findEscalation(escalationId);
       const now = Date.now();
+      if (decision !== 'continue' && patched(PICKUP_ON_DECISION)) {
+        track('decision', now, { escalationId, decision, by, note }, { key: `decide:${escalationId}:${now}` });
+        return pickUp(decision, `e${escalationId.split('/').pop()}-${decision}`, by, [e], () => undefined);
+      }
       e.state = 'resolved';
       e.decidedBy = by;
       e.resolution = decision;
@@ -323,6 +468,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     {
       validator: ({ escalationId, decision }) => {
         requireOpen();
+        requireNoPickup();
         const e = findEscalation(escalationId);
         if (e.kind !== 'fever' && e.kind !== 'symptom') throw commandRejected('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} is ${e.kind}, not a health escalation` }]);
         if (e.state === 'resolved') throw commandRejected('conflict', [{ field: 'escalationId', reason: `escalation ${escalationId} was already decided: ${e.resolution}` }]);
@@ -333,10 +479,47 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     },
   );
 
+  /** Resolves the open guard gaps: the post closed or the observation released. */
+  function resolveGuardGaps(by: string, resolution: string) {
+    for (const e of openEscalations().filter((o) => o.kind === 'guard_unstaffed')) {
+      e.state = 'resolved';
+      e.decidedBy = by;
+      e.resolution = resolution;
+      pending.escalations.push(e);
+    }
+  }
+
+  /**
+   * Posts the guard through an activity, from this workflow rather than from the write that records
+   * the step: the post needs a solve, a published roster and shift workflows started, which have no
+   * place in the one-transaction local write. The step and its post are one history, so the guard is
+   * posted once (the activity is keyed by the number for its retries) and a replay posts nobody.
+   * A post nobody can staff is an escalation to the supervisor.
+   */
+  async function postTheGuard(by: string) {
+    state.guard = { postId: guardPostId(input.number) };
+    const posted = await postGuard({ number: input.number, by });
+    state.guard = { ...state.guard, planId: posted.planId, shifts: posted.shifts, unfilled: posted.unfilled };
+    const now = Date.now();
+    track('guard_posted', now, { postId: posted.postId, planId: posted.planId, shifts: posted.shifts, unfilled: posted.unfilled }, { key: 'guard-posted' });
+    if (posted.unfilled && open()) {
+      const reason = `guard post ${posted.postId}: ${posted.unfilled} of ${posted.shifts} shift(s) nobody can stand (${posted.gap})`;
+      const e = escalate('guard_unstaffed', 'supervisor', supervisor, reason, now);
+      notify('guard-unstaffed', holders('supervisor'), 'guard_unstaffed', { post: posted.postId, unfilled: posted.unfilled, reason: posted.gap ?? '-' }, about(e));
+    }
+    loop.wake();
+  }
+
   setHandler(
     takeMeasureUpdate,
-    ({ measure, by, note }) => {
+    async ({ measure, by, note }) => {
       const now = Date.now();
+      if (measure === 'centralized_quarantine' && patched(PICKUP_ON_DECISION)) {
+        track('decision', now, { measure, by, note }, { key: `measure:${measure}:${now}` });
+        // The ladder's last step is taken when its pick-up starts; until then it stays the next step.
+        const unresolved = openEscalations().filter((o) => o.kind === 'non_cooperation');
+        return pickUp('centralized_quarantine', 'ladder', by, unresolved, () => state.measuresTaken.push(measure));
+      }
       state.measuresTaken.push(measure);
       track('decision', now, { measure, by, note }, { key: `measure:${measure}` });
       for (const e of openEscalations().filter((o) => o.kind === 'non_cooperation')) {
@@ -346,15 +529,41 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
         pending.escalations.push(e);
       }
       if (measure === 'centralized_quarantine') end('centralized_quarantine', now, by, note);
+      if (measure === 'guard_posted' && patched(GUARD_POST)) {
+        loop.wake();
+        await postTheGuard(by);
+      }
       return loop.wake(view());
     },
     {
       validator: ({ measure }) => {
         requireOpen();
+        requireNoPickup();
         const next = MEASURES[state.measuresTaken.length];
         if (!MEASURES.includes(measure)) throw commandRejected('invalid', [{ field: 'measure', reason: `must be one of ${MEASURES.join(', ')}` }]);
         // The ladder goes one step at a time: a warning talk before a guard, a guard before transfer.
         if (measure !== next) throw commandRejected('conflict', [{ field: 'measure', reason: `the next measure is ${next}${state.measuresTaken.length ? ` (taken: ${state.measuresTaken.join(', ')})` : ''}` }]);
+      },
+    },
+  );
+
+  setHandler(
+    liftGuardUpdate,
+    async ({ by, note }) => {
+      const now = Date.now();
+      state.guard!.liftedAt = now;
+      track('decision', now, { action: 'guard_lifted', postId: state.guard!.postId, by, note }, { key: 'guard-lifted' });
+      resolveGuardGaps(by, 'guard lifted');
+      loop.wake();
+      await closeGuardPost({ number: input.number, by, reason: 'the guard was lifted' });
+      return view();
+    },
+    {
+      validator: (_command) => {
+        requireOpen();
+        if (!state.guard) throw commandRejected('conflict', [{ field: 'measure', reason: `no guard is posted at observation ${input.number}` }]);
+        if (!state.guard.planId) throw commandRejected('conflict', [{ field: 'measure', reason: 'the guard is still being posted; lift it once posted' }]);
+        if (state.guard.liftedAt !== undefined) throw commandRejected('conflict', [{ field: 'measure', reason: `the guard was lifted at ${new Date(state.guard.liftedAt).toISOString()}` }]);
       },
     },
   );
@@ -405,6 +614,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
       const release = releaseAt(period());
       pending.observation = { ...pending.observation, policyId: policy.id, releaseDueAt: release };
       track('policy_change', Date.now(), { from: before, to: policy.id, by, releaseDueAt: new Date(release).toISOString() }, { key: `policy:${policy.id}` });
+      if (onClock) wakeTheClock();
       return loop.wake(view());
     },
     {
@@ -422,8 +632,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   function takeChanges(now: number): ObservationChanges | undefined {
     // A plain report changes nothing to write: the API recorded it before signalling.
     if (!pending.tracking.length && !pending.escalations.length && !pending.notifications.length && !pending.observation) return undefined;
-    const next = open() ? nextDueAt(now) : undefined;
-    const changes = { ...pending, observation: { ...pending.observation, nextDueAt: next ?? null } };
+    const next = knownNextDue(now);
+    const changes = { ...pending, observation: { ...pending.observation, ...(next !== undefined && { nextDueAt: next }) } };
     pending = emptyChanges();
     return changes;
   }
@@ -432,7 +642,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   const recordedByEnrolment = !carried && input.enrolmentRecorded;
   let shown: { status?: ObservationStatus; nextDueAt?: number } = recordedByEnrolment ? enrolmentVisibility(input) : {};
   function showInVisibility(now: number) {
-    const nextDue = open() ? nextDueAt(now) : undefined;
+    const known = knownNextDue(now);
+    const nextDue = known === undefined ? shown.nextDueAt : (known ?? undefined);
     if (shown.status === state.status && shown.nextDueAt === nextDue) return;
     shown = { status: state.status, nextDueAt: nextDue };
     upsertSearchAttributes([
@@ -445,12 +656,13 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
 
   /** Reminders, misses and the release that have fallen due. */
   function pass(now: number) {
-    if (open()) handleDue(now);
+    if (open() && !onClock) handleDue(now);
     if (open() && now >= releaseAt(period()) && !releaseBlockedBy(now)) {
       setStatus('released');
       state.endedAt = releaseAt(period());
       pending.observation = { ...pending.observation, endedAt: state.endedAt };
       track('release', state.endedAt, { releasedAt: new Date(state.endedAt).toISOString() }, { key: 'release' });
+      resolveGuardGaps('release', 'observation released');
       notify('release', { personId: input.personId }, 'release_notice', { releaseDate: localDate(state.endedAt, input.utcOffsetMinutes) });
     }
     showInVisibility(now);
@@ -465,5 +677,9 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     continueAsNew: (unflushed) => continueAsNew<typeof observationWorkflow>(input, { ...state, unflushed }),
   });
 
+  // Every end closes the guard post (the loop has let a posting in flight finish first).
+  if (state.guard && state.guard.liftedAt === undefined) {
+    await closeGuardPost({ number: input.number, by: `observation ${input.number}`, reason: `observation ${state.status}${state.endReason ? `: ${state.endReason}` : ''}` });
+  }
   return { number: input.number, status: state.status as 'released' | 'ended', endReason: state.endReason, at: new Date(state.endedAt ?? Date.now()).toISOString() };
 }

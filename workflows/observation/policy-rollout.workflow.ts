@@ -15,6 +15,8 @@ export interface PolicyRolloutInput {
   by: string;
   subdistrict?: string;
   community?: string;
+  /** The observations a confirmed preview showed: exactly these are moved (else they are selected when the rollout starts). */
+  numbers?: string[];
 }
 
 export interface PolicyRolloutProgress {
@@ -35,13 +37,14 @@ export async function policyRolloutWorkflow(input: PolicyRolloutInput, carried?:
   const progress: PolicyRolloutProgress = carried?.progress ?? { policyId: input.policyId, total: 0, moved: 0, skipped: [], done: false };
   // Registered before the first await, so a supervisor can ask for progress from the start.
   setHandler(policyRolloutProgressQuery, () => progress);
-  const numbers = carried?.numbers ?? (await selectObservationsForPolicy(input));
+  const numbers = carried?.numbers ?? (input.numbers ? [...input.numbers] : await selectObservationsForPolicy(input));
   if (!carried) progress.total = numbers.length;
 
   let handled = 0;
   while (numbers.length) {
     if (handled >= PER_RUN || workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof policyRolloutWorkflow>(input, { numbers, progress });
+      // The numbers left travel once, in `carried`.
+      await continueAsNew<typeof policyRolloutWorkflow>({ ...input, numbers: undefined }, { numbers, progress });
     }
     const batch = numbers.splice(0, BATCH);
     const results = await Promise.all(batch.map((number) => moveObservationToPolicy({ number, policyId: input.policyId, by: input.by })));

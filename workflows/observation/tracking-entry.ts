@@ -2,8 +2,10 @@
  * What an observation records outside its workflow history — tracking-log lines (日志) and what the
  * Web UI shows — built the same way by the workflow and the enrolment.
  */
+import type { SearchAttributePair } from '@temporalio/common';
 import type { ObservationInput, ObservationStatus } from './observation.messages';
 import { dayOfPeriod, nextDeadlineAfter, periodOf, releaseAt } from './observation-schedule';
+import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../../libs/temporal/search-attributes';
 
 export interface TrackingEntry {
   /** One line per event however often it is written: retries and replays write it once. */
@@ -38,6 +40,18 @@ type Enrolled = Pick<ObservationInput, 'number' | 'anchorDate' | 'startedAt' | '
 /** What an enrolment shows at start (search attributes and the record's next due time). */
 export function enrolmentVisibility(input: Enrolled): { status: ObservationStatus; nextDueAt?: number } {
   return { status: 'active', nextDueAt: nextDeadlineAfter(periodOf(input), input.startedAt) };
+}
+
+/** The search attributes an observation's workflow starts with, whoever starts it (the enrolment, a quarantine stay). */
+export function observationSearchAttributes(input: ObservationInput): SearchAttributePair[] {
+  const { status, nextDueAt } = enrolmentVisibility(input);
+  return [
+    { key: SUBDISTRICT, value: input.subdistrict },
+    { key: COMMUNITY, value: input.community },
+    { key: CATEGORY, value: input.category },
+    { key: STATUS, value: status },
+    ...(nextDueAt ? [{ key: NEXT_DUE_AT, value: new Date(nextDueAt) }] : []),
+  ];
 }
 
 /** The first line: from which anchor date, under which policy, due for release when. */

@@ -1,16 +1,22 @@
 /**
  * The roster's daily roll-forward, run by a Temporal Schedule (apps/api/roster: POST /schedules/roster):
  * starts the shift workflows of the next START_HORIZON (published shifts are started two days
- * ahead, so every shift runs a day before it starts), tells supervisors of unfilled seats of the
- * coming day, and writes the daily report (日报) of the local day before the run.
+ * ahead, so every shift runs a day before it starts) and tells supervisors of unfilled seats of the
+ * coming day. The daily report has a schedule of its own (workflows/system/daily-report.workflow.ts);
+ * runs started before it still write it here.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { NotificationActivities } from '../../activities/notifications/notification.activities';
 import type { RosterDailyActivities } from '../../activities/roster/roster-daily.activities';
+import type { DailyReportActivities } from '../../activities/system/daily-report.activities';
 import { addDays, localDate } from '../../libs/domain/local-time';
 import { HOUR } from '../../libs/domain/local-time';
 
-const { startUpcomingShifts, flagRosterGaps, produceDailyReport } = proxyActivities<RosterDailyActivities>({
+const { startUpcomingShifts, flagRosterGaps } = proxyActivities<RosterDailyActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumInterval: '1 minute' },
+});
+const { produceDailyReport } = proxyActivities<DailyReportActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { maximumInterval: '1 minute' },
 });
@@ -18,7 +24,6 @@ const { deliverNotification } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '5 minutes', maximumAttempts: 10 },
 });
-
 
 export interface RosterDailyInput {
   utcOffsetMinutes: number;
@@ -29,7 +34,8 @@ export interface RosterDailyInput {
 export interface RosterDailyOutcome {
   started: number;
   gaps: string[];
-  reportDate: string;
+  /** Only in runs started before the daily report had its own schedule. */
+  reportDate?: string;
 }
 
 export async function rosterDailyWorkflow(input: RosterDailyInput): Promise<RosterDailyOutcome> {
@@ -37,6 +43,7 @@ export async function rosterDailyWorkflow(input: RosterDailyInput): Promise<Rost
   const { started } = await startUpcomingShifts({ now, until: now + (input.horizonHours ?? 48) * HOUR });
   const { gaps, toDeliver } = await flagRosterGaps({ from: now, to: now + 48 * HOUR, utcOffsetMinutes: input.utcOffsetMinutes });
   await Promise.all(toDeliver.map((id) => deliverNotification({ id }).catch(() => undefined)));
+  if (patched('daily-report-own-schedule')) return { started: started.length, gaps };
   const reportDate = addDays(localDate(now, input.utcOffsetMinutes), -1);
   await produceDailyReport({ date: reportDate, utcOffsetMinutes: input.utcOffsetMinutes, generatedAt: now });
   return { started: started.length, gaps, reportDate };

@@ -112,7 +112,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
     workerLog.info(`shift ${kind}`, { kind });
   }
   function notify(purpose: string, staffId: string, template: NotificationTemplate, params: NotificationRequest['params']) {
-    pending.notifications.push({ id: `shift:${input.shiftId}:${purpose}`, recipient: { staff: staffId }, template, params });
+    pending.notifications.push({ id: `shift:${input.shiftId}:${purpose}`, recipient: { staffId }, template, params, concerns: { kind: 'shift', id: input.shiftId } });
   }
   function write(fields: NonNullable<ShiftChanges['shift']>) {
     pending.shift = { ...pending.shift, ...fields };

@@ -8,6 +8,9 @@ import { MINUTE } from '../../libs/domain/local-time';
  *   boardAt  ≥ last passenger ready, vehicle back, escort free
  *   departAt = boardAt + loading;  arriveAt = departAt + travel;  returnAt = arriveAt + unloading + travel.
  * A traveller's wait is departAt − arrivalTime: the time spent at the sorting point, boarding included.
+ * A pick-up trip (people fetched from home) leaves the sorting point empty and boards at the door:
+ *   departAt = boardAt + pickup drive + loading; the rest as above (a destination's travel time stands for
+ *   the drive from the address too). Each home is a trip of its own, with one escort (a key person's escorts).
  *
  * Batching is a simulation over time. People for one destination gather at the sorting point and
  * their trip boards when the biggest free vehicle would be full, when the first of them would otherwise
@@ -17,15 +20,16 @@ import { MINUTE } from '../../libs/domain/local-time';
  */
 
 
-export const DISPOSITIONS = ['home_observation', 'centralized_quarantine'] as const;
+export const DISPOSITIONS = ['home_observation', 'centralized_quarantine', 'hospital'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
-export const DESTINATION_KINDS = ['community', 'hotel'] as const;
+export const DESTINATION_KINDS = ['community', 'hotel', 'hospital'] as const;
 export type DestinationKind = (typeof DESTINATION_KINDS)[number];
 
-/** Home observation is served in the community, centralized quarantine in a hotel. */
+/** Home observation is served in the community, centralized quarantine in a hotel (the centralized site is one), treatment in a hospital. */
 const DISPOSITION_AT: Record<DestinationKind, Disposition> = {
   community: 'home_observation',
   hotel: 'centralized_quarantine',
+  hospital: 'hospital',
 };
 
 export interface Traveller {
@@ -39,6 +43,11 @@ export interface Traveller {
   keyPerson?: boolean;
   /** Members of one family ride the same trip. */
   familyGroup?: string;
+  /**
+   * Fetched at their home address (kept in PostgreSQL) rather than waiting at the sorting point:
+   * `arrivalTime` is when they are ready at the door. Rides a trip of their own with their family.
+   */
+  pickup?: boolean;
 }
 
 export interface Vehicle {
@@ -72,6 +81,8 @@ export interface TransferRules {
   maxWaitMinutes?: number;
   /** Escorts on a key person's trip, all with them from boarding to return (a team meets a car at a checkpoint). */
   keyPersonEscorts?: number;
+  /** A pick-up trip's drive from the sorting point (the vehicles' base) to the home address. */
+  pickupMinutes?: number;
 }
 
 export const DEFAULT_TRANSFER_RULES: Required<TransferRules> = {
@@ -81,6 +92,7 @@ export const DEFAULT_TRANSFER_RULES: Required<TransferRules> = {
   // sorting point can bear; 12 hours matches the real trip count, 1 hour more than doubles it.
   maxWaitMinutes: 360,
   keyPersonEscorts: 1,
+  pickupMinutes: 30,
 };
 
 export interface PlannedTrip {
@@ -94,6 +106,8 @@ export interface PlannedTrip {
   arriveAt: number;
   returnAt: number;
   pinned?: boolean;
+  /** Boards at the riders' home address (at departAt − loading), not at the sorting point. */
+  pickup?: boolean;
 }
 
 export interface TravellerMove {
@@ -201,7 +215,7 @@ function checkDestinations(destinations: Destination[], errors: ManifestError[])
 function checkTravellers(travellers: Traveller[], destinations: Map<string, Destination>, errors: ManifestError[]): void {
   const report = reporter('travellers', errors);
   checkIds(report, travellers.map((t) => t.travellerId), 'travellerId');
-  const families = new Map<string, { destinationId: string; row: number }>();
+  const families = new Map<string, { destinationId: string; row: number; pickup: boolean }>();
   travellers.forEach((t, i) => {
     if (!isText(t.name)) report(i, 'name', 'is missing');
     checkTime(report, i, 'arrivalTime', t.arrivalTime);
@@ -212,12 +226,15 @@ function checkTravellers(travellers: Traveller[], destinations: Map<string, Dest
     } else if (destination && destination.kind in DISPOSITION_AT && DISPOSITION_AT[destination.kind] !== t.disposition) {
       report(i, 'disposition', `${t.disposition} cannot go to ${destination.kind} ${destination.destinationId}`);
     }
+    if (t.pickup !== undefined && typeof t.pickup !== 'boolean') report(i, 'pickup', 'must be true or false');
     if (t.familyGroup === undefined) return;
     const family = families.get(t.familyGroup);
-    if (!family) families.set(t.familyGroup, { destinationId: t.destinationId, row: i + 1 });
+    if (!family) families.set(t.familyGroup, { destinationId: t.destinationId, row: i + 1, pickup: t.pickup === true });
     else if (family.destinationId !== t.destinationId) {
       // One family rides one trip, and a trip serves one destination.
       report(i, 'familyGroup', `family ${t.familyGroup} goes to ${family.destinationId} (row ${family.row})`);
+    } else if (family.pickup !== (t.pickup === true)) {
+      report(i, 'pickup', `family ${t.familyGroup} is ${family.pickup ? '' : 'not '}picked up at home (row ${family.row})`);
     }
   });
 }
@@ -262,6 +279,7 @@ interface Party {
   /** When the whole party is at the sorting point. */
   readyAt: number;
   keyPerson: boolean;
+  pickup: boolean;
 }
 
 /** Parties in ready-time order; ties keep manifest order (Array.prototype.sort is stable). */
@@ -274,8 +292,9 @@ function partiesOf(travellers: Traveller[]): Party[] {
       party.travellerIds.push(t.travellerId);
       party.readyAt = Math.max(party.readyAt, t.arrivalTime);
       party.keyPerson ||= t.keyPerson === true;
+      party.pickup ||= t.pickup === true;
     } else {
-      byKey.set(key, { travellerIds: [t.travellerId], destinationId: t.destinationId, readyAt: t.arrivalTime, keyPerson: t.keyPerson === true });
+      byKey.set(key, { travellerIds: [t.travellerId], destinationId: t.destinationId, readyAt: t.arrivalTime, keyPerson: t.keyPerson === true, pickup: t.pickup === true });
     }
   }
   return [...byKey.values()].sort((a, b) => a.readyAt - b.readyAt);
@@ -330,12 +349,12 @@ function isFree(resource: Resource, from: number, to: number): boolean {
   return from >= resource.freeFrom && resource.pinned.every((busy) => to <= busy.from || from >= busy.to);
 }
 
-function pinnedIntervals(trips: PlannedTrip[], loadingMs: number, idsOf: (trip: PlannedTrip) => string[]): Map<string, Interval[]> {
+function pinnedIntervals(trips: PlannedTrip[], rules: Rules, idsOf: (trip: PlannedTrip) => string[]): Map<string, Interval[]> {
   const intervals = new Map<string, Interval[]>();
   for (const trip of trips) {
     for (const id of idsOf(trip)) {
       const busy = intervals.get(id) ?? [];
-      busy.push({ from: trip.departAt - loadingMs, to: trip.returnAt });
+      busy.push({ from: trip.departAt - rules.loadingMs - (trip.pickup ? rules.pickupMs : 0), to: trip.returnAt });
       intervals.set(id, busy);
     }
   }
@@ -378,6 +397,7 @@ interface Rules {
   unloadingMs: number;
   maxWaitMs: number;
   keyPersonEscorts: number;
+  pickupMs: number;
 }
 
 function rulesOf(rules: TransferRules = {}): Rules {
@@ -387,17 +407,19 @@ function rulesOf(rules: TransferRules = {}): Rules {
     unloadingMs: minutes(rules.unloadingMinutes, DEFAULT_TRANSFER_RULES.unloadingMinutes),
     maxWaitMs: minutes(rules.maxWaitMinutes, DEFAULT_TRANSFER_RULES.maxWaitMinutes),
     keyPersonEscorts: rules.keyPersonEscorts ?? DEFAULT_TRANSFER_RULES.keyPersonEscorts,
+    pickupMs: minutes(rules.pickupMinutes, DEFAULT_TRANSFER_RULES.pickupMinutes),
   };
 }
 
-function tripTimes(rules: Rules, destination: Destination, boardAt: number): Pick<PlannedTrip, 'departAt' | 'arriveAt' | 'returnAt'> {
+/** `boardAt`: boarding at the sorting point, or for a pick-up the vehicle leaving it for the home address. */
+function tripTimes(rules: Rules, destination: Destination, boardAt: number, pickup = false): Pick<PlannedTrip, 'departAt' | 'arriveAt' | 'returnAt'> {
   const travelMs = destination.travelMinutes * MINUTE;
-  const departAt = boardAt + rules.loadingMs;
+  const departAt = boardAt + (pickup ? rules.pickupMs : 0) + rules.loadingMs;
   const arriveAt = departAt + travelMs;
   return { departAt, arriveAt, returnAt: arriveAt + rules.unloadingMs + travelMs };
 }
 
-/** People at the sorting point waiting for one destination; a key person's party waits alone. */
+/** People at the sorting point waiting for one destination; a key person's party, and a home to fetch people from, wait alone. */
 interface Queue {
   key: string;
   destinationId: string;
@@ -405,6 +427,9 @@ interface Queue {
   /** People in `parties`. */
   seats: number;
   solo: boolean;
+  /** The escorts its trip takes. */
+  escorts: number;
+  pickup: boolean;
 }
 
 interface Simulation {
@@ -442,12 +467,13 @@ function isDue(sim: Simulation, queue: Queue, t: number, biggestFreeSeats: numbe
 function admit(sim: Simulation, t: number): void {
   while (sim.admitted < sim.incoming.length && sim.incoming[sim.admitted].readyAt <= t) {
     const party = sim.incoming[sim.admitted++];
-    if (party.keyPerson) {
-      const key = `key:${party.travellerIds[0]}`;
-      sim.queues.set(key, { key, destinationId: party.destinationId, parties: [party], seats: party.travellerIds.length, solo: true });
+    if (party.keyPerson || party.pickup) {
+      const key = `${party.keyPerson ? 'key' : 'pickup'}:${party.travellerIds[0]}`;
+      const escorts = party.keyPerson ? sim.rules.keyPersonEscorts : 1;
+      sim.queues.set(key, { key, destinationId: party.destinationId, parties: [party], seats: party.travellerIds.length, solo: true, escorts, pickup: party.pickup });
       continue;
     }
-    const queue = sim.queues.get(party.destinationId) ?? { key: party.destinationId, destinationId: party.destinationId, parties: [], seats: 0, solo: false };
+    const queue = sim.queues.get(party.destinationId) ?? { key: party.destinationId, destinationId: party.destinationId, parties: [], seats: 0, solo: false, escorts: 1, pickup: false };
     queue.parties.push(party);
     queue.seats += party.travellerIds.length;
     sim.queues.set(queue.key, queue);
@@ -472,10 +498,10 @@ function takeSeats(queue: Queue, seats: number): Party[] {
 /** Boards the queue onto a free vehicle with a free escort if it is due; whether a trip left. */
 function board(sim: Simulation, queue: Queue, t: number): boolean {
   const destination = sim.destinations.get(queue.destinationId)!;
-  const times = tripTimes(sim.rules, destination, t);
+  const times = tripTimes(sim.rules, destination, t, queue.pickup);
   const free = sim.buses.filter((b) => isFree(b, t, times.returnAt));
   if (free.length === 0 || !isDue(sim, queue, t, free[free.length - 1].seats)) return false;
-  const crew = pickEscorts(sim.escorts, t, times.returnAt, queue.solo ? sim.rules.keyPersonEscorts : 1);
+  const crew = pickEscorts(sim.escorts, t, times.returnAt, queue.escorts);
   if (!crew) return false;
   const bus = free.find((b) => b.seats >= queue.seats) ?? free[free.length - 1];
   const riders = takeSeats(queue, bus.seats);
@@ -490,6 +516,7 @@ function board(sim: Simulation, queue: Queue, t: number): boolean {
     destinationId: destination.destinationId,
     travellerIds: riders.flatMap((p) => p.travellerIds),
     ...times,
+    ...(queue.pickup ? { pickup: true } : {}),
   });
   return true;
 }
@@ -555,6 +582,7 @@ function checkMove(move: TravellerMove, from: PlannedTrip, to: PlannedTrip, part
   const isKey = (id: string) => ctx.travellers.get(id)?.keyPerson === true;
   if (from.pinned) throw new PlanAdjustmentError(`${field}.travellerId`, `${move.travellerId} is on pinned trip ${from.tripId}`);
   if (to.pinned) throw new PlanAdjustmentError(`${field}.toTripId`, `trip ${to.tripId} is pinned`);
+  if (from.pickup || to.pickup) throw new PlanAdjustmentError(`${field}.toTripId`, 'people fetched from home ride their own pick-up trip');
   if (to.destinationId !== from.destinationId) {
     throw new PlanAdjustmentError(`${field}.toTripId`, `trip ${to.tripId} goes to ${to.destinationId}, ${move.travellerId} to ${from.destinationId}`);
   }
@@ -625,8 +653,8 @@ function planFrom(input: TransferPlanInput, firstTripNumber: number): TransferPl
   const rules = rulesOf(input.rules);
   const pinned = (input.pinnedTrips ?? []).map((trip) => ({ ...trip, pinned: true }));
   const onPinned = new Set(pinned.flatMap((trip) => trip.travellerIds));
-  const buses = busesOf(input.vehicles, pinnedIntervals(pinned, rules.loadingMs, (trip) => [trip.vehicleId]));
-  const escorts = escortsOf(input.escorts, pinnedIntervals(pinned, rules.loadingMs, (trip) => trip.escortIds));
+  const buses = busesOf(input.vehicles, pinnedIntervals(pinned, rules, (trip) => [trip.vehicleId]));
+  const escorts = escortsOf(input.escorts, pinnedIntervals(pinned, rules, (trip) => trip.escortIds));
 
   const maxSeats = buses.length === 0 ? 0 : buses[buses.length - 1].seats;
   const rooms = roomsLeft(input.destinations, pinned);

@@ -18,8 +18,8 @@ import {
   decideExceptionUpdate,
   DEFAULT_RUN_RULES,
   dispatchRunUpdate,
+  EXCEPTION_RULES,
   ExceptionDecision,
-  ExceptionDecisionKind,
   ExceptionKind,
   MeetingPoint,
   PlanAdjustment,
@@ -48,17 +48,6 @@ const ONE_TRIP_PER_PERSON = 'transfer-one-trip-per-person';
 
 /** A record day's run is a few thousand events; continue well before Temporal's limits. */
 const HISTORY_LIMIT = 8_000;
-
-/** Who owns each exception first, and how long they have before it goes to the supervisor. */
-const EXCEPTION_RULES: Record<ExceptionKind, { ownerRole: TransferException['ownerRole']; minutes: number; decisions: ExceptionDecisionKind[] }> = {
-  no_show: { ownerRole: 'dispatcher', minutes: 120, decisions: ['replan', 'close'] },
-  refusal: { ownerRole: 'supervisor', minutes: 240, decisions: ['key_person_transfer', 'close'] },
-  unplanned: { ownerRole: 'dispatcher', minutes: 60, decisions: ['replan', 'close'] },
-  breakdown: { ownerRole: 'dispatcher', minutes: 30, decisions: ['acknowledge'] },
-  hotel_full: { ownerRole: 'dispatcher', minutes: 30, decisions: ['acknowledge'] },
-  handover_unacknowledged: { ownerRole: 'receiver', minutes: 30, decisions: ['acknowledge'] },
-  admission_failed: { ownerRole: 'supervisor', minutes: 240, decisions: ['resolve'] },
-};
 
 export interface RunState {
   status: RunStatus;
@@ -154,9 +143,11 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
   }
   const local = (at: number) => localTime(at, input.utcOffsetMinutes, true);
 
-  function notify(e: TransferException, purpose: string, staff: string) {
+  /** The exception's message to the accounts holding `role` for this run (the activity adds the run's subdistrict); `preferred` names the one responsible. */
+  function notify(e: TransferException, purpose: string, role: TransferException['ownerRole'], preferred: string) {
     const params = { runId: input.runId, exceptionId: e.id, kind: e.kind, reason: e.reason, owner: e.owner, deadline: local(e.deadline) };
-    pending.notifications.push({ id: `transfer:${e.id}:${purpose}`, recipient: { staff }, template: 'transfer_exception', params });
+    const recipient = role === 'receiver' ? { role, destinationId: e.tripId ? trip(e.tripId)?.destinationId : undefined } : { role, preferred };
+    pending.notifications.push({ id: `transfer:${e.id}:${purpose}`, recipient, template: 'transfer_exception', params, concerns: { kind: 'transfer_exception', id: e.id } });
   }
   function openException(kind: ExceptionKind, travellerIds: string[], reason: string, at: number, tripId?: string, owner?: string): TransferException {
     const { ownerRole, minutes } = EXCEPTION_RULES[kind];
@@ -175,7 +166,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
     state.exceptions.push(e);
     dirtyExceptions.add(e.id);
     log.info(`transfer exception ${kind}`, { exceptionId: e.id, kind, tripId, ownerRole });
-    notify(e, 'opened', e.owner);
+    notify(e, 'opened', e.ownerRole, e.owner);
     return e;
   }
   function resolve(e: TransferException, resolution: string, by?: string) {
@@ -265,6 +256,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
     if (!t) return;
     switch (e.kind) {
       case 'boarded':
+      case 'picked_up':
         setTraveller(e.travellerId, { status: 'on_board' });
         if (t.leg === 'dispatched') setTrip(t, { leg: 'boarding' });
         break;
@@ -471,6 +463,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
             handOverTimeoutMinutes: rules.handOverTimeoutMinutes,
             loadingMinutes: rules.loadingMinutes,
             meeting: t.meeting,
+            ...(input.observations ? { observations: Object.fromEntries(riders.flatMap((id) => (input.observations![id] ? [[id, input.observations![id]]] : []))) } : {}),
           },
         ],
         // Trips outlive a continue-as-new of their run; they signal it by workflow id.
@@ -483,7 +476,7 @@ export async function transferRunWorkflow(input: TransferRunInput, carried?: Run
     for (const e of state.exceptions.filter((x) => x.state === 'open' && x.deadline <= now)) {
       Object.assign(e, { state: 'escalated', escalatedAt: now });
       dirtyExceptions.add(e.id);
-      notify(e, 'escalated', input.supervisor);
+      notify(e, 'escalated', 'supervisor', input.supervisor);
     }
   }
 

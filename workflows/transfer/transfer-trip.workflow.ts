@@ -5,6 +5,7 @@
  * to the run, which owns the closed loop and mirrors it to PostgreSQL.
  */
 import { condition, getExternalWorkflowHandle, proxyActivities, setHandler } from '@temporalio/workflow';
+import { observationWorkflowId, pickupHandedOverSignal } from '../observation/observation.messages';
 import type { TransferActivities } from '../../activities/transfer/transfer.activities';
 import type { FieldProblem } from '../../libs/domain/errors';
 import { alarmClock } from './alarm-clock';
@@ -17,6 +18,9 @@ import {
   handOverUpdate,
   hotelFullUpdate,
   noShowUpdate,
+  pickUpUpdate,
+  RECEIVER_ROLES,
+  RiderCommand,
   refuseUpdate,
   rerouteUpdate,
   Aftercare,
@@ -66,6 +70,7 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
     leg,
     riders: [...riders].map(([travellerId, r]) => ({ travellerId, ...r })),
     meeting: input.meeting,
+    ...(trip.pickup ? { pickup: true } : {}),
   });
 
   const isKind = (...legs: TripLeg[]) => legs.includes(leg);
@@ -85,22 +90,30 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
 
   setHandler(tripStateQuery, view);
 
-  setHandler(
-    boardUpdate,
-    ({ travellerId, by }) => {
-      if (rider(travellerId).status === 'on_board') return view(); // a retried boarding
-      rider(travellerId).status = 'on_board';
-      leg = 'boarding';
-      report({ kind: 'boarded', travellerId, by });
-      return view();
-    },
-    {
-      validator: ({ travellerId }) => {
-        requireLeg('leg', 'dispatched', 'boarding');
-        if (rider(travellerId).status !== 'on_board') requireListed(travellerId);
+  /** Boarding at the sorting point, or on a pick-up trip at the person's door: one step per person, a retry answered as done. */
+  function boardingStep(kind: 'boarded' | 'picked_up') {
+    const atDoor = kind === 'picked_up';
+    return [
+      ({ travellerId, by }: RiderCommand) => {
+        if (rider(travellerId).status === 'on_board') return view(); // a retried boarding
+        rider(travellerId).status = 'on_board';
+        leg = 'boarding';
+        report({ kind, travellerId, by });
+        return view();
       },
-    },
-  );
+      {
+        validator: ({ travellerId }: RiderCommand) => {
+          if (atDoor !== (trip.pickup === true)) {
+            throw commandRejected('conflict', [{ field: 'leg', reason: atDoor ? `trip ${trip.tripId} boards at the sorting point` : `trip ${trip.tripId} fetches its people at home: confirm each as picked up` }]);
+          }
+          requireLeg('leg', 'dispatched', 'boarding');
+          if (rider(travellerId).status !== 'on_board') requireListed(travellerId);
+        },
+      },
+    ] as const;
+  }
+  setHandler(boardUpdate, ...boardingStep('boarded'));
+  setHandler(pickUpUpdate, ...boardingStep('picked_up'));
 
   setHandler(
     noShowUpdate,
@@ -170,6 +183,9 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
       riders.set(travellerId, { status: 'handed_over', aftercare: 'pending' });
       toAdmit.push(travellerId);
       report({ kind: 'handed_over', travellerId, receiver, by });
+      // A pick-up a decision started ends the person's observation at this hand-over.
+      const observation = input.observations?.[travellerId];
+      if (observation) signals.push(getExternalWorkflowHandle(observationWorkflowId(observation)).signal(pickupHandedOverSignal, { runId, at: Date.now(), by: receiver.name }));
       return view();
     },
     {
@@ -180,7 +196,7 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
         if (r.status !== 'on_board') throw commandRejected('conflict', [{ field: 'travellerId', reason: `${travellerId} is not on board (${r.status})` }]);
         const problems: FieldProblem[] = [];
         if (!receiver?.name?.trim()) problems.push({ field: 'receiver.name', reason: 'the receiver acknowledges by name' });
-        if (receiver?.role !== 'community_worker' && receiver?.role !== 'hotel_staff') problems.push({ field: 'receiver.role', reason: 'must be community_worker or hotel_staff' });
+        if (!(RECEIVER_ROLES as readonly string[]).includes(receiver?.role)) problems.push({ field: 'receiver.role', reason: `must be ${RECEIVER_ROLES.join(', ')}` });
         if (problems.length) throw commandRejected('invalid', problems);
       },
     },
@@ -242,6 +258,7 @@ export async function transferTripWorkflow(input: TripInput): Promise<TripView> 
     boardAt: trip.departAt - input.loadingMinutes * MINUTE,
     people: trip.travellerIds.length,
     meetingPoint: input.meeting?.point,
+    ...(trip.pickup ? { pickupFrom: trip.travellerIds[0] } : {}),
   });
   const admissions: Promise<void>[] = [];
   /** Done when everyone is handed over and admitted, or reported at pick-up (a trip nobody boarded ends empty). */

@@ -43,6 +43,8 @@ export interface TransferRunInput {
   dispatchNow: boolean;
   /** The jurisdiction's offset, for the local times in messages. */
   utcOffsetMinutes: number;
+  /** A pick-up a decision started: the observation (by traveller id) told when its person is handed over. */
+  observations?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -60,14 +62,24 @@ export interface TripInput {
   handOverTimeoutMinutes: number;
   loadingMinutes: number;
   meeting?: MeetingPoint;
+  /** Riders under observation (by traveller id): their observation is told of their hand-over. */
+  observations?: Record<string, string>;
 }
+
+export const RECEIVER_ROLES = ['community_worker', 'hotel_staff', 'hospital_staff'] as const;
+export type ReceiverRole = (typeof RECEIVER_ROLES)[number];
+
+/** Who receives at each kind of destination. */
+export const RECEIVER_ROLE_AT: Record<DestinationKind, ReceiverRole> = { community: 'community_worker', hotel: 'hotel_staff', hospital: 'hospital_staff' };
 
 export interface Receiver {
   /** Who takes the person over: the community worker or the hotel's staff member. */
   name: string;
-  role: 'community_worker' | 'hotel_staff';
+  role: ReceiverRole;
   organisation?: string;
   contact?: string;
+  /** The username of the account that took the person over, when the receiver logged in themselves. */
+  account?: string;
 }
 
 export interface TripCommand {
@@ -98,12 +110,13 @@ export interface TripView {
   leg: TripLeg;
   riders: Array<{ travellerId: string; status: RiderStatus; aftercare?: Aftercare }>;
   meeting?: MeetingPoint;
+  pickup?: boolean;
 }
 
 /** What a trip tells its run. Sent once per fact (a signal command in the trip's history). */
 export type TripEvent =
   | { kind: 'departed' | 'arrived' | 'completed'; tripId: string; at: number; by?: string }
-  | { kind: 'boarded' | 'no_show'; tripId: string; at: number; by: string; travellerId: string; note?: string }
+  | { kind: 'boarded' | 'picked_up' | 'no_show'; tripId: string; at: number; by: string; travellerId: string; note?: string }
   | { kind: 'refused'; tripId: string; at: number; by: string; travellerIds: string[]; note?: string }
   | { kind: 'handed_over'; tripId: string; at: number; by: string; travellerId: string; receiver: Receiver }
   | { kind: 'admitted'; tripId: string; at: number; travellerId: string; observationNumber?: string; quarantineRecordId?: string }
@@ -115,6 +128,8 @@ export type TripEvent =
 
 export const tripEventSignal = defineSignal<[TripEvent]>('tripEvent');
 export const boardUpdate = defineUpdate<TripView, [RiderCommand]>('board');
+/** A pick-up trip's boarding: the escort confirms the person at their door by name. */
+export const pickUpUpdate = defineUpdate<TripView, [RiderCommand]>('pickUp');
 export const noShowUpdate = defineUpdate<TripView, [RiderCommand]>('noShow');
 export const refuseUpdate = defineUpdate<TripView, [RefusalCommand]>('refuse');
 export const departUpdate = defineUpdate<TripView, [TripCommand]>('depart');
@@ -132,6 +147,18 @@ export type TravellerStatus = 'waiting' | 'on_board' | 'arrived' | 'handed_over'
 export type ExceptionKind = 'no_show' | 'refusal' | 'breakdown' | 'hotel_full' | 'handover_unacknowledged' | 'unplanned' | 'admission_failed';
 export type ExceptionState = 'open' | 'escalated' | 'acknowledged' | 'resolved';
 export type ExceptionDecisionKind = 'replan' | 'close' | 'key_person_transfer' | 'acknowledge' | 'resolve';
+export type ExceptionOwnerRole = 'dispatcher' | 'supervisor' | 'receiver';
+
+/** Who owns each exception first, and how long they have before it goes to the supervisor. */
+export const EXCEPTION_RULES: Record<ExceptionKind, { ownerRole: ExceptionOwnerRole; minutes: number; decisions: ExceptionDecisionKind[] }> = {
+  no_show: { ownerRole: 'dispatcher', minutes: 120, decisions: ['replan', 'close'] },
+  refusal: { ownerRole: 'supervisor', minutes: 240, decisions: ['key_person_transfer', 'close'] },
+  unplanned: { ownerRole: 'dispatcher', minutes: 60, decisions: ['replan', 'close'] },
+  breakdown: { ownerRole: 'dispatcher', minutes: 30, decisions: ['acknowledge'] },
+  hotel_full: { ownerRole: 'dispatcher', minutes: 30, decisions: ['acknowledge'] },
+  handover_unacknowledged: { ownerRole: 'receiver', minutes: 30, decisions: ['acknowledge'] },
+  admission_failed: { ownerRole: 'supervisor', minutes: 240, decisions: ['resolve'] },
+};
 
 /** A person's place in the closed loop (mirrored to transfer_traveller). */
 export interface TravellerState {
@@ -154,7 +181,7 @@ export interface TransferException {
   kind: ExceptionKind;
   travellerIds: string[];
   tripId?: string;
-  ownerRole: 'dispatcher' | 'supervisor' | 'receiver';
+  ownerRole: ExceptionOwnerRole;
   owner: string;
   state: ExceptionState;
   reason: string;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { CONTACT_CHANNELS, ContactChannel, Language, LANGUAGES } from '../../../libs/domain/contact';
 import { Principal, Role, ROLES } from '../../../libs/auth/roles';
 import type { AccountLock, AccountView } from '../../../libs/persistence/platform/user.repository';
 
@@ -20,6 +21,11 @@ export class CreateUserDto {
   @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role!: Role;
   @ApiPropertyOptional({ example: 'XYL', description: 'absent: the whole district' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(8) subdistrict?: string;
   @ApiPropertyOptional({ example: '学院路社区', description: 'absent: the whole subdistrict; required for a community worker' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(60) community?: string;
+  @ApiPropertyOptional({ example: 'HOTEL-1', description: 'a receiver’s destination (community or quarantine hotel); required for a receiver, refused for any other role' }) @IsOptional() @IsString() @MaxLength(40) destinationId?: string;
+  @ApiPropertyOptional({ example: '13800138000', description: 'for SMS; mainland mobile or +country number' }) @IsOptional() @IsString() @MaxLength(20) mobile?: string;
+  @ApiPropertyOptional({ example: 'li.worker@xyl.example' }) @IsOptional() @IsString() @MaxLength(254) email?: string;
+  @ApiPropertyOptional({ enum: LANGUAGES, description: 'the language of the account’s messages; default zh-CN' }) @IsOptional() @IsIn(LANGUAGES) language?: Language;
+  @ApiPropertyOptional({ enum: CONTACT_CHANNELS, isArray: true, description: 'where messages go besides the inbox; each needs its address. Default: none' }) @IsOptional() @IsArray() @ArrayMaxSize(2) @IsIn(CONTACT_CHANNELS, { each: true }) channels?: ContactChannel[];
 }
 
 export class UpdateUserDto {
@@ -28,6 +34,11 @@ export class UpdateUserDto {
   @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(8) subdistrict?: string | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(60) community?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'a receiver’s destination' }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(40) destinationId?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(20) mobile?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(254) email?: string | null;
+  @ApiPropertyOptional({ enum: LANGUAGES }) @IsOptional() @IsIn(LANGUAGES) language?: Language;
+  @ApiPropertyOptional({ enum: CONTACT_CHANNELS, isArray: true }) @IsOptional() @IsArray() @ArrayMaxSize(2) @IsIn(CONTACT_CHANNELS, { each: true }) channels?: ContactChannel[];
   @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
   @ApiPropertyOptional({ description: 'true: lift a lockout after failed logins' }) @IsOptional() @IsBoolean() unlock?: boolean;
 }
@@ -40,6 +51,7 @@ export class PrincipalDto implements Principal {
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty({ type: String, nullable: true, example: 'XYL', description: 'null: the whole district' }) subdistrict!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '学院路社区', description: 'null: the whole subdistrict' }) community!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'HOTEL-1', description: 'a receiver’s destination; null for other roles' }) destinationId!: string | null;
 }
 
 export class LoginAnswerDto {
@@ -62,6 +74,11 @@ export class AccountDto implements AccountView {
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty({ type: String, nullable: true, description: 'null: the whole district' }) subdistrict!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'null: the whole subdistrict' }) community!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'a receiver’s destination' }) destinationId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) mobile!: string | null;
+  @ApiProperty({ type: String, nullable: true }) email!: string | null;
+  @ApiProperty({ enum: LANGUAGES }) language!: Language;
+  @ApiProperty({ enum: CONTACT_CHANNELS, isArray: true }) channels!: ContactChannel[];
   @ApiProperty({ description: 'false: disabled, no login is accepted' }) active!: boolean;
   @ApiProperty({ type: [AccountLockDto], description: 'locks in force after failed logins, one per address, latest first' }) lockouts!: AccountLockDto[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'the end of the latest lock in force' }) lockedUntil!: string | null;

@@ -1,6 +1,5 @@
 import { Controller, Get, Header, NotFoundException, Param, Query, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
@@ -8,14 +7,9 @@ import { PageFiles } from '../../../libs/nest/page-files';
 import { Public, Roles, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
 import { ApiPageResponse } from '../../../libs/nest/paging';
-import { filterOf, ObservationListQuery } from '../observation/observation.dto';
+import { filterOf, ObservationListQuery, placeOf, PlaceQuery } from '../observation/observation.dto';
 import { DashboardSummary, MaskedObservationDto } from './dashboard.responses';
 import { DashboardService } from './dashboard.service';
-
-export class DashboardScopeQuery {
-  @ApiPropertyOptional() @IsOptional() @IsString() subdistrict?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() community?: string;
-}
 
 @ApiTags('dashboard')
 @Controller('dashboard')
@@ -45,9 +39,9 @@ export class DashboardController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Supervisors\' counts: under observation by status and category, due today, overdue, open escalations (PostgreSQL aggregates)' })
   @ApiOkResponse({ type: DashboardSummary })
-  summary(@Actor() actor: Principal, @Query() query: DashboardScopeQuery) {
+  summary(@Actor() actor: Principal, @Query() query: PlaceQuery) {
     const within = { subdistrict: actor.subdistrict ?? undefined, community: actor.community ?? undefined };
-    return this.dashboard.summary(narrowFilter(actor, { subdistrict: query.subdistrict || undefined, community: query.community || undefined }), within);
+    return this.dashboard.summary(narrowFilter(actor, placeOf(query)), within);
   }
 
   @Get('observations')

@@ -29,6 +29,32 @@ export class JurisdictionCountDto {
   @ApiProperty() underObservation!: number;
 }
 
+export class RoutingGapDto {
+  @ApiProperty({ example: 'community_worker', description: 'the role nobody holds there (`staff:<id>`: a duty staff member with neither account nor contact)' }) role!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'XYL' }) subdistrict!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '学院路社区' }) community!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'hotel-1' }) destinationId!: string | null;
+  @ApiProperty({ example: 'supervisor of subdistrict XYL', description: 'where its messages went instead ("nobody": stored failed)' }) routedTo!: string;
+  @ApiProperty({ format: 'date-time', description: 'when the first message found nobody' }) since!: string;
+  @ApiProperty({ format: 'date-time' }) lastAt!: string;
+  @ApiProperty({ description: 'messages routed one level up since' }) messages!: number;
+}
+
+export class GuardPostGapDto {
+  @ApiProperty({ example: 'guard-XYL-C-000123' }) postId!: string;
+  @ApiProperty({ example: 'XYL-C-000123', description: 'the observation whose "guard posted" measure opened the post' }) observationNumber!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'XYL' }) subdistrict!: string | null;
+  @ApiProperty({ example: '学院路社区' }) community!: string;
+  @ApiProperty({ example: 42, description: 'shifts not over that nobody is rostered on or checked in to' }) unfilledShifts!: number;
+  @ApiProperty({ format: 'date-time', description: 'the start of the first of them' }) since!: string;
+  @ApiProperty({ nullable: true, type: String, example: '0 staff with skill (any) available' }) reason!: string | null;
+}
+
+export class GuardPostGapsDto {
+  @ApiProperty({ description: 'open guard posts with shifts nobody can stand' }) count!: number;
+  @ApiProperty({ type: [GuardPostGapDto], description: 'longest open first' }) items!: GuardPostGapDto[];
+}
+
 export class DashboardSummary {
   @ApiProperty({ format: 'date-time' }) generatedAt!: string;
   @ApiProperty({ example: 'Asia/Shanghai' }) timeZone!: string;
@@ -38,6 +64,10 @@ export class DashboardSummary {
   @ApiProperty({ type: () => EscalationCountsDto }) escalations!: EscalationCountsDto;
   @ApiProperty({ type: [JurisdictionCountDto], description: 'every subdistrict and community within the reader’s jurisdiction that has observations, for the filters' })
   jurisdictions!: JurisdictionCountDto[];
+  @ApiProperty({ type: [RoutingGapDto], description: 'roles nobody holds where a message needed them, within the reader’s subdistrict, longest open first' })
+  routingGaps!: RoutingGapDto[];
+  @ApiProperty({ type: () => GuardPostGapsDto, description: 'guard posts ("guard posted") nobody can staff, within the counts\' scope' })
+  guardPostGaps!: GuardPostGapsDto;
 }
 
 /** A row of the dashboard's list: the observation, its person's name and document number masked. */

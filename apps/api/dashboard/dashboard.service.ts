@@ -6,10 +6,12 @@ import { localDate } from '../../../libs/domain/local-time';
 import { Page, PageQuery } from '../../../libs/nest/paging';
 import { ObservationRepository } from '../../../libs/persistence/observation/observation.repository';
 import { PersonRepository } from '../../../libs/persistence/observation/person.repository';
+import { RoutingRepository } from '../../../libs/persistence/platform/routing.repository';
+import { RosterPostRepository } from '../../../libs/persistence/roster/roster-post.repository';
 import { ObservationFilter, ObservationService } from '../observation/observation.service';
 import { DashboardScope, DashboardSummary, MaskedObservationDto } from './dashboard.responses';
 
-const STATUSES = ['active', 'escalated', 'released', 'ended'];
+const STATUSES = ['active', 'escalated', 'awaiting_pickup', 'released', 'ended'];
 const CATEGORIES = ['A', 'B', 'C', 'D'];
 
 /** Counts for the supervisors' dashboard, each an aggregate query over PostgreSQL (no workflow calls). */
@@ -20,22 +22,27 @@ export class DashboardService {
     private readonly observations: ObservationService,
     private readonly records: ObservationRepository,
     private readonly people: PersonRepository,
+    private readonly routing: RoutingRepository,
+    private readonly posts: RosterPostRepository,
   ) {}
 
   /** `scope`: the counts' filter; `within`: the reader's jurisdiction, which the filter options span. */
   async summary(scope: DashboardScope = {}, within: DashboardScope = {}): Promise<DashboardSummary> {
-    const [counts, jurisdictions, dueToday, overdue] = await Promise.all([
+    const now = Date.now();
+    const [counts, jurisdictions, dueToday, overdue, routingGaps, guardGaps] = await Promise.all([
       this.records.counts(scope),
       this.records.places(within),
       // The list's own filters, so a count and the list it opens always agree.
       this.observations.count({ ...scope, dueToday: true }),
       this.observations.count({ ...scope, overdue: true }),
+      this.routing.openGaps(within.subdistrict ?? null),
+      this.posts.guardPostGaps(scope, new Date(now)),
     ]);
     const byStatus = zeroes(STATUSES);
     const byCategory = zeroes(CATEGORIES);
     for (const row of counts.byStatusAndCategory) {
       byStatus[row.status] = (byStatus[row.status] ?? 0) + row.n;
-      if (row.status === 'active' || row.status === 'escalated') byCategory[row.category] = (byCategory[row.category] ?? 0) + row.n;
+      if (row.status === 'active' || row.status === 'escalated' || row.status === 'awaiting_pickup') byCategory[row.category] = (byCategory[row.category] ?? 0) + row.n;
     }
     const byState = zeroes(['open', 'acknowledged']);
     const byKind: Record<string, number> = {};
@@ -43,7 +50,6 @@ export class DashboardService {
       byState[row.state] = (byState[row.state] ?? 0) + row.n;
       byKind[row.kind] = (byKind[row.kind] ?? 0) + row.n;
     }
-    const now = Date.now();
     return {
       generatedAt: new Date(now).toISOString(),
       timeZone: this.config.timeZone,
@@ -52,6 +58,8 @@ export class DashboardService {
       observations: { underObservation: byStatus.active + byStatus.escalated, byStatus, byCategory, dueToday, overdue },
       escalations: { unresolved: sum(byState), byState, byKind },
       jurisdictions,
+      routingGaps,
+      guardPostGaps: { count: guardGaps.length, items: guardGaps.map((gap) => ({ ...gap, since: gap.since.toISOString() })) },
     };
   }
 

@@ -1,12 +1,12 @@
-import { Injectable, Logger, PayloadTooLargeException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Principal } from '../../../libs/auth/roles';
 import { notFound } from '../../../libs/domain/errors';
 import { parseUuid } from '../../../libs/domain/ids';
-import { LedgerTooLarge } from '../../../libs/observation/ledger/ledger-reader';
+import { readUpload } from '../../../libs/nest/file-upload';
 import { readLedgerOffThread } from '../../../libs/observation/ledger/ledger-thread';
 import { LedgerImports } from '../../../libs/observation/ledger-imports';
-import { ImportJobRepository, ImportRowChunks } from '../../../libs/persistence/observation/import-job.repository';
+import { ImportJobRepository } from '../../../libs/persistence/observation/import-job.repository';
 import { ImportJobDto, importJobOf } from './observation.responses';
 
 /** Which row results an import's status shows. */
@@ -28,7 +28,7 @@ export class ImportService {
   ) {}
 
   async start(file: Buffer, fileName: string, actor: Principal): Promise<ImportJobDto> {
-    const rows = await readRows(file, fileName);
+    const rows = await readUpload(readLedgerOffThread(file, fileName));
     const fileKey = createHash('sha256').update(file).digest('hex').slice(0, 16);
     const id = await this.jobs.create({ fileName, fileKey, actor }, rows);
     // With Temporal down the job is still accepted: the reconciler starts its workflow once it is back.
@@ -42,14 +42,5 @@ export class ImportService {
     const job = uuid && (await this.jobs.byId(uuid));
     if (!job) throw notFound('import', id);
     return importJobOf(job, results === 'none' ? undefined : await this.jobs.results(job.id, results === 'all' ? 'all' : 'not-accepted'));
-  }
-}
-
-async function readRows(file: Buffer, fileName: string): Promise<ImportRowChunks> {
-  try {
-    return await readLedgerOffThread(file, fileName);
-  } catch (error) {
-    if (error instanceof LedgerTooLarge) throw new PayloadTooLargeException({ error: 'payload_too_large', message: error.message, problems: error.problems });
-    throw error;
   }
 }

@@ -5,7 +5,7 @@ import { MEASURES } from '../../../workflows/observation/observation.messages';
 import { CATEGORIES, Category } from '../../../workflows/observation/observation-policy';
 import { PageQuery } from '../../../libs/nest/paging';
 import { IsCalendarDate, IsOptional } from '../../../libs/nest/validators';
-import type { ObservationFilter } from './observation.service';
+import { REPORT_CHANNELS, type ObservationFilter, type ReportChannel } from './observation.service';
 
 /** Documentation of `POST /persons`; the body is checked by validateEnrolment (422 naming each field). */
 export class EnrolmentDto {
@@ -13,6 +13,7 @@ export class EnrolmentDto {
   @ApiPropertyOptional({ enum: ['resident_id', 'passport'], default: 'resident_id', description: 'passport for category C only' }) documentType?: string;
   @ApiProperty({ example: '11010519491231002X', description: '18-digit resident ID with a valid check digit, or a passport number' }) documentNumber!: string;
   @ApiProperty({ example: '13800138000' }) mobile!: string;
+  @ApiPropertyOptional({ enum: ['zh-CN', 'en'], description: 'the language of the person’s messages; default en for a passport, zh-CN otherwise' }) language?: string;
   @ApiProperty({ example: { subdistrict: 'XYL', community: '学院路社区', building: '3', unit: '2', detail: '301' } }) address!: Record<string, string>;
   @ApiProperty({ enum: ['A', 'B', 'C', 'D'], description: 'A close contact, B domestic arrival, C overseas arrival, D local' }) category!: string;
   @ApiProperty({ example: '2026-11-20', description: 'last exposure or arrival (local date)' }) anchorDate!: string;
@@ -33,6 +34,10 @@ export class ReportDto {
   @ApiPropertyOptional({ example: ['cough'] }) @IsOptional() @IsArray() @ArrayMaxSize(10) @IsString({ each: true }) @MaxLength(50, { each: true }) symptoms?: string[];
   @ApiPropertyOptional({ description: 'idempotency key of the report (or the Idempotency-Key header)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) requestId?: string;
   @ApiPropertyOptional({ enum: ['person', 'worker'] }) @IsOptional() @IsIn(['person', 'worker']) source?: 'person' | 'worker';
+  @ApiPropertyOptional({ enum: REPORT_CHANNELS, description: 'how a worker took the reading (source worker, the default with a channel); kept in the tracking log' })
+  @IsOptional()
+  @IsIn([...REPORT_CHANNELS])
+  channel?: ReportChannel;
 }
 
 export class DeviceEventDto {
@@ -62,6 +67,8 @@ export class MeasureDto extends ByDto {
   @ApiProperty({ enum: MEASURES }) @IsIn([...MEASURES]) measure!: (typeof MEASURES)[number];
 }
 
+export class LiftGuardDto extends ByDto {}
+
 export class ExtensionDto {
   @ApiProperty({ example: '2026-11-24', description: 'date of the new exposure' }) @IsCalendarDate() newAnchorDate!: string;
   @ApiProperty({ example: 'household member tested positive' }) @IsString() @MinLength(1) @MaxLength(500) reason!: string;
@@ -82,6 +89,16 @@ export class PolicyRolloutDto {
   @ApiPropertyOptional() @IsOptional() @IsString() subdistrict?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() community?: string;
   @ApiPropertyOptional({ description: 'idempotency key (or the Idempotency-Key header): the same key answers the same rollout' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) requestId?: string;
+  @ApiPropertyOptional({ description: 'from POST …/rollouts/preview: the rollout moves exactly the observations it showed, or starts nothing (409 with the new preview)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  previewId?: string;
+}
+
+export class PolicyRolloutPreviewDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(8) subdistrict?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(60) community?: string;
 }
 
 export class PolicyListQuery extends PageQuery {
@@ -95,12 +112,21 @@ export class NewPolicyDto {
   rules!: Record<string, unknown>;
 }
 
-/** Which observations a list, an export or a dashboard count selects. */
-export class ObservationFilterQuery {
+/** A place within the caller's jurisdiction (none given: all of it). */
+export class PlaceQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() subdistrict?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() community?: string;
+}
+
+/** The place a query asks for, an empty parameter as none. */
+export function placeOf({ subdistrict, community }: PlaceQuery): PlaceQuery {
+  return { subdistrict: subdistrict || undefined, community: community || undefined };
+}
+
+/** Which observations a list, an export or a dashboard count selects. */
+export class ObservationFilterQuery extends PlaceQuery {
   @ApiPropertyOptional({ enum: ['A', 'B', 'C', 'D'] }) @IsOptional() @IsIn(['A', 'B', 'C', 'D']) category?: string;
-  @ApiPropertyOptional({ enum: ['active', 'escalated', 'released', 'ended'] }) @IsOptional() @IsIn(['active', 'escalated', 'released', 'ended']) status?: string;
+  @ApiPropertyOptional({ enum: ['active', 'escalated', 'awaiting_pickup', 'released', 'ended'] }) @IsOptional() @IsIn(['active', 'escalated', 'awaiting_pickup', 'released', 'ended']) status?: string;
   @ApiPropertyOptional({ description: 'a report is owed today' }) @IsOptional() @Type(() => String) @IsIn(['true', 'false']) dueToday?: string;
   @ApiPropertyOptional({ description: 'an open missed-report escalation' }) @IsOptional() @IsIn(['true', 'false']) overdue?: string;
 }

@@ -12,8 +12,8 @@ import type { PersonRecord } from '../../../libs/persistence/observation/person.
 import type { ImportJob, ImportRowResult } from '../../../libs/persistence/observation/import-job.repository';
 import type { IncomingHandOver } from '../../../libs/persistence/observation/incoming-hand-over.repository';
 
-const STATUSES = ['active', 'escalated', 'released', 'ended'];
-const ESCALATION_KINDS = ['missed_report', 'missed_report_repeat', 'fever', 'symptom', 'non_cooperation'];
+const STATUSES = ['active', 'escalated', 'awaiting_pickup', 'released', 'ended'];
+const ESCALATION_KINDS = ['missed_report', 'missed_report_repeat', 'fever', 'symptom', 'non_cooperation', 'guard_unstaffed'];
 const ESCALATION_STATES = ['open', 'acknowledged', 'resolved'];
 const INSTANT = { format: 'date-time', example: '2026-11-26T03:00:00.000Z' };
 const FREE_FORM = { type: 'object', additionalProperties: true } as const;
@@ -64,6 +64,14 @@ export class ObservationDto {
   @ApiProperty({ ...INSTANT, nullable: true, type: String }) lastReportAt!: string | null;
   @ApiProperty({ ...INSTANT, nullable: true, type: String }) endedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, enum: ['moved_away', 'hospital', 'centralized_quarantine'] }) endReason!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'pickup-XYL-C-000123-e4-hospital', description: 'the transfer run a hospital or centralized-quarantine decision started to fetch the person' })
+  pickupRunId!: string | null;
+}
+
+export class PickupDto {
+  @ApiProperty({ example: 'pickup-XYL-C-000123-e4-hospital', description: 'GET /transfer-runs/:runId' }) runId!: string;
+  @ApiProperty({ enum: ['hospital', 'centralized_quarantine'], description: 'where the person is taken; the observation ends with it at the hand-over' }) reason!: string;
+  @ApiProperty(INSTANT) startedAt!: string;
 }
 
 export class PersonDto {
@@ -98,6 +106,15 @@ export class SlotDto {
   @ApiPropertyOptional({ example: 36.6 }) temperature?: number;
 }
 
+/** The guard post of "guard posted": its shifts at `GET /shifts?postId=`, the post at `GET /roster/posts/:id`. */
+export class GuardPostStateDto {
+  @ApiProperty({ example: 'guard-XYL-C-000123' }) postId!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the roster plan its shifts were planned by; absent while it is being posted' }) planId?: string;
+  @ApiPropertyOptional({ example: 42, description: '8-hour shifts from the measure to the release' }) shifts?: number;
+  @ApiPropertyOptional({ example: 0, description: 'shifts nobody can stand (an escalation to the supervisor when any)' }) unfilled?: number;
+  @ApiPropertyOptional(INSTANT) liftedAt?: string;
+}
+
 /** The workflow's live state (its query), as the API answers it. */
 export class ObservationStateDto {
   @ApiProperty({ example: 'XYL-C-000123' }) number!: string;
@@ -113,11 +130,13 @@ export class ObservationStateDto {
   @ApiProperty({ type: [EscalationDto] }) escalations!: EscalationDto[];
   @ApiProperty() openEscalations!: number;
   @ApiProperty({ enum: MEASURES, isArray: true }) measuresTaken!: string[];
+  @ApiPropertyOptional({ type: GuardPostStateDto, description: 'from the "guard posted" measure on' }) guardPost?: GuardPostStateDto;
   @ApiProperty() reportsReceived!: number;
   @ApiProperty() missedSlots!: number;
   @ApiPropertyOptional({ description: 'why a due release waits' }) releaseBlockedBy?: string;
   @ApiPropertyOptional() endReason?: string;
   @ApiPropertyOptional(INSTANT) endedAt?: string;
+  @ApiPropertyOptional({ type: PickupDto, description: 'the pick-up run under way (status awaiting_pickup) or done' }) pickup?: PickupDto;
 }
 
 export class TrackingLineDto {
@@ -174,6 +193,22 @@ export class ObservationPolicyDto {
   @ApiProperty({ type: () => ObservationRulesDto }) rules!: ObservationRulesDto;
 }
 
+export class RolloutPlaceDto {
+  @ApiProperty({ example: 'XYL' }) subdistrict!: string;
+  @ApiProperty({ example: '学院路社区' }) community!: string;
+  @ApiProperty() observations!: number;
+}
+
+/** What a policy rollout would do now: which running observations it moves; it sends no notices. */
+export class RolloutPreviewDto {
+  @ApiProperty({ description: 'send it with the rollout to have exactly these moved' }) previewId!: string;
+  @ApiProperty({ example: 'C-v2' }) policyId!: string;
+  @ApiProperty({ description: 'running observations it moves (one person each)' }) observations!: number;
+  @ApiProperty({ type: [RolloutPlaceDto], description: 'how many in each community' }) byPlace!: RolloutPlaceDto[];
+  @ApiProperty({ type: [String], description: 'their numbers, at most the first 200' }) numbers!: string[];
+  @ApiProperty({ type: [String], description: 'the notices it sends: none, a policy change is silent to the person' }) notices!: string[];
+}
+
 export class RolloutStartedDto {
   @ApiProperty({ example: 'policy-rollout-C-v2-…' }) rolloutId!: string;
   @ApiProperty({ example: 'C-v2' }) policyId!: string;
@@ -190,6 +225,35 @@ export class RolloutProgressDto {
   @ApiProperty() moved!: number;
   @ApiProperty({ type: [RolloutSkipDto] }) skipped!: RolloutSkipDto[];
   @ApiProperty() done!: boolean;
+}
+
+/** A person on a worker's list, one tap from their record. */
+export class WorklistPersonDto {
+  @ApiProperty({ example: 'XYL-C-000123' }) number!: string;
+  @ApiProperty({ example: '张伟' }) name!: string;
+  @ApiProperty({ enum: CATEGORIES }) category!: string;
+  @ApiProperty({ enum: STATUSES }) status!: string;
+  @ApiProperty({ example: '学院路社区' }) community!: string;
+  @ApiProperty({ example: '李娜' }) responsibleWorker!: string;
+  @ApiProperty({ example: '2026-11-26T06:00:00.000Z', description: 'the open check-in slot not yet reported (the instant it opened)' }) slotKey!: string;
+  @ApiProperty({ ...INSTANT, description: 'when the open slot closes' }) deadline!: string;
+  @ApiProperty({ ...INSTANT, nullable: true, type: String }) lastReportAt!: string | null;
+}
+
+/** An unresolved escalation on a worker's list, with whom it concerns. */
+export class WorklistEscalationDto extends EscalationDto {
+  @ApiProperty({ example: 'XYL-C-000123' }) number!: string;
+  @ApiProperty({ example: '张伟' }) name!: string;
+  @ApiProperty({ example: '学院路社区' }) community!: string;
+  @ApiProperty({ description: 'the caller owns it (their name is its owner)' }) mine!: boolean;
+}
+
+export class WorklistDto {
+  @ApiProperty({ ...INSTANT, description: 'the moment the list is for' }) at!: string;
+  @ApiProperty({ example: 'Asia/Shanghai', description: 'the jurisdiction’s time zone: slots and sheets are in its local time' }) timeZone!: string;
+  @ApiProperty({ type: [WorklistPersonDto], description: 'due in their open check-in slot and not yet reported, the soonest deadline first' }) due!: WorklistPersonDto[];
+  @ApiProperty({ type: [WorklistEscalationDto], description: 'unresolved missed-report escalations, oldest first' }) missed!: WorklistEscalationDto[];
+  @ApiProperty({ type: [WorklistEscalationDto], description: 'every other unresolved escalation (fever, symptom, non-cooperation), oldest first' }) escalations!: WorklistEscalationDto[];
 }
 
 export class ImportRowResultDto {
@@ -252,6 +316,7 @@ export function observationOf(r: ObservationRecord): ObservationDto {
     lastReportAt: isoOrNull(r.lastReportAt),
     endedAt: isoOrNull(r.endedAt),
     endReason: r.endReason,
+    pickupRunId: r.pickupRunId,
   };
 }
 

@@ -1,3 +1,4 @@
+import { fingerprintOf } from '../../../libs/domain/fingerprint';
 import { assertCovers } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
@@ -29,6 +30,7 @@ import { dateOrNull } from '../../../libs/domain/time';
 import { trackingEntry } from '../../../workflows/observation/tracking-entry';
 import { unlessGone } from '../../../libs/temporal/workflow-calls';
 import { startOnce } from '../../../libs/temporal/start-once';
+import { wakeObservationClock } from '../../../libs/temporal/observation-clock';
 import {
   DeviceEventAcceptedDto,
   escalationOf,
@@ -38,21 +40,29 @@ import {
   ObservationStateDto,
   personOf,
   ReportAcceptedDto,
+  RolloutPreviewDto,
   RolloutStartedDto,
   stateOf,
   TrackingLineDto,
   trackingLineOf,
+  WorklistDto,
+  WorklistPersonDto,
 } from './observation.responses';
 
 export const TEMPERATURE_RANGE = { min: 34.0, max: 43.0 };
-const OPEN_STATUSES = ['active', 'escalated'];
+const OPEN_STATUSES = ['active', 'escalated', 'awaiting_pickup'];
 /** The device each kind of event comes from, by its key on the person's record. */
 const DEVICE_OF_EVENT: Record<DeviceEvent['kind'], DeviceKey> = { door_opened: DEVICE_KEYS.doorSensorId, camera_motion: DEVICE_KEYS.cameraId, thermometer_reading: DEVICE_KEYS.thermometerId };
+
+/** How a worker took a reading: a phone call to the person, or a visit at the door. */
+export const REPORT_CHANNELS = ['phone_call', 'visit'] as const;
+export type ReportChannel = (typeof REPORT_CHANNELS)[number];
 
 export interface ReportInput {
   temperature: number;
   symptoms?: string[];
   source?: TemperatureReport['source'];
+  channel?: ReportChannel;
 }
 
 /** A list's filters (already narrowed to the caller's jurisdiction). */
@@ -111,6 +121,7 @@ export class ObservationService {
     else if (input.temperature < TEMPERATURE_RANGE.min || input.temperature > TEMPERATURE_RANGE.max) {
       problems.push({ field: 'temperature', reason: `must be from ${TEMPERATURE_RANGE.min} to ${TEMPERATURE_RANGE.max} °C, got ${input.temperature}` });
     }
+    if (input.channel !== undefined && input.source === 'person') problems.push({ field: 'channel', reason: 'is how a worker took the reading; a report by the person has none' });
     if (problems.length) throw invalidAll(problems);
     const row = await this.record(number, loaded);
     if (!OPEN_STATUSES.includes(row.status)) throw conflict(`observation ${number} is ${row.status}; reports are closed`, {}, [{ field: 'number', reason: `observation is ${row.status}` }]);
@@ -120,13 +131,20 @@ export class ObservationService {
     const { period, open: slot, next } = await this.slotsAt(row, at);
     if (!slot) throw invalid('at', `no check-in slot is open now${next ? `; the next opens at ${new Date(next.opensAt).toISOString()}` : ''}`);
     const temperature = Math.round(input.temperature * 10) / 10;
-    const report: TemperatureReport = { requestId: requestId ?? randomUUID(), at, temperature, symptoms: input.symptoms, source: input.source ?? 'person' };
-    await unlessGone(this.handle(number).signal(reportSignal, report), () => {
-      throw conflict(`observation ${number} has ended; reports are closed`);
-    });
+    const report: TemperatureReport = { requestId: requestId ?? randomUUID(), at, temperature, symptoms: input.symptoms, source: input.source ?? (input.channel ? 'worker' : 'person') };
     const fever = temperature >= period.rules.feverThreshold;
-    const line = trackingEntry(number, 'report', at, dayOfPeriod(period, at), { requestId: report.requestId, source: report.source, symptoms: input.symptoms ?? [], fever }, { slotStart: slot.opensAt, temperature, key: report.requestId });
+    const signal = () =>
+      unlessGone(this.handle(number).signal(reportSignal, report), () => {
+        throw conflict(`observation ${number} has ended; reports are closed`);
+      });
+    // On the observation clock a plain report is only its line (the clock's sweep reads it): the
+    // workflow is told when the report changes something, a fever or symptoms to escalate.
+    const changesSomething = row.slotClock === null || fever || !!input.symptoms?.some((s) => s.trim());
+    if (changesSomething) await signal();
+    const line = trackingEntry(number, 'report', at, dayOfPeriod(period, at), { requestId: report.requestId, source: report.source, ...(input.channel && { channel: input.channel }), symptoms: input.symptoms ?? [], fever }, { slotStart: slot.opensAt, temperature, key: report.requestId });
     await this.observations.recordReport(number, line, dateOrNull(nextDeadlineAfter(period, slot.deadline)));
+    // Written after the deadline, the sweep may have looked before it and raised a miss: the workflow answers it.
+    if (!changesSomething && Date.now() >= slot.deadline) await signal();
     return { number, requestId: report.requestId, slotKey: slot.key, temperature, fever, recordedAt: new Date(at).toISOString() };
   }
 
@@ -160,18 +178,56 @@ export class ObservationService {
     const view = await unlessGone(this.handle(number).executeUpdate(update, { args: [arg] }), () => {
       throw conflict(`observation ${number} has ended`);
     });
-    return stateOf(view);
+    return this.withReports(number, view);
+  }
+
+  /** A new policy version; the observation clock is woken, since the new version's slots may fall due before it would wake. */
+  async createPolicy(input: { category: unknown; effectiveFrom: unknown; rules: unknown }) {
+    const policy = await this.policies.create(input);
+    await wakeObservationClock(this.client, this.config);
+    return policy;
   }
 
   /**
    * Moves the selected running observations onto a policy version, durably: a rollout workflow. With
    * an idempotency key, the same key answers the same rollout and starts no second one.
    */
-  async startPolicyRollout(policyId: string, input: { by: string; subdistrict?: string; community?: string }, requestId?: string): Promise<RolloutStartedDto> {
+  async startPolicyRollout(policyId: string, input: { by: string; subdistrict?: string; community?: string; previewId?: string }, requestId?: string): Promise<RolloutStartedDto> {
+    const { previewId, ...selection } = input;
     await this.policies.get(policyId);
     const rolloutId = `policy-rollout-${policyId}-${requestId ?? randomUUID()}`;
-    await startOnce(this.client, policyRolloutWorkflow, { workflowId: rolloutId, taskQueue: this.config.temporal.taskQueue, args: [{ policyId, ...input }] });
+    let numbers: string[] | undefined;
+    if (previewId !== undefined) {
+      // A repeat of a confirmed rollout (same key) answers it, whatever has moved since.
+      if (requestId && (await this.client.workflow.getHandle(rolloutId).describe().then(() => true, () => false))) return { rolloutId, policyId };
+      const { preview, numbers: now } = await this.rolloutSelection(policyId, selection);
+      if (preview.previewId !== previewId) {
+        throw conflict('the observations changed since this preview: nothing was started; here is what the rollout would do now', { preview }, [{ field: 'previewId', reason: 'outdated' }]);
+      }
+      numbers = now;
+    }
+    await startOnce(this.client, policyRolloutWorkflow, { workflowId: rolloutId, taskQueue: this.config.temporal.taskQueue, args: [{ policyId, ...selection, numbers }] });
     return { rolloutId, policyId };
+  }
+
+  /** What a rollout would do now, changing nothing: the running observations it moves, by place; its previewId makes the rollout move exactly these. */
+  async previewPolicyRollout(policyId: string, place: { subdistrict?: string; community?: string }): Promise<RolloutPreviewDto> {
+    return (await this.rolloutSelection(policyId, place)).preview;
+  }
+
+  private async rolloutSelection(policyId: string, place: { subdistrict?: string; community?: string }): Promise<{ preview: RolloutPreviewDto; numbers: string[] }> {
+    const policy = await this.policies.get(policyId);
+    const selected = await this.observations.openNotOnPolicy(policy.category, policy.id, place);
+    const numbers = selected.map((o) => o.number);
+    const byPlace = new Map<string, RolloutPreviewDto['byPlace'][number]>();
+    for (const { subdistrict, community } of selected) {
+      const key = `${subdistrict}/${community}`;
+      const counted = byPlace.get(key) ?? { subdistrict, community, observations: 0 };
+      counted.observations += 1;
+      byPlace.set(key, counted);
+    }
+    const preview = { previewId: fingerprintOf({ policyId, numbers }), policyId, observations: numbers.length, byPlace: [...byPlace.values()], numbers: numbers.slice(0, 200), notices: [] };
+    return { preview, numbers };
   }
 
   async policyRolloutProgress(rolloutId: string) {
@@ -184,7 +240,17 @@ export class ObservationService {
   /** The live workflow state (a query; closed workflows answer from their history), or null when the workflow is gone. */
   async liveState(number: string): Promise<ObservationStateDto | null> {
     const view = await unlessGone(this.handle(number).query(observationStateQuery), () => undefined);
-    return view ? stateOf(view) : null;
+    return view ? this.withReports(number, view) : null;
+  }
+
+  /**
+   * The workflow's view with the reports from the tracking log, the record of reports: on the
+   * observation clock a plain report is not signalled, so the workflow knows only those that changed something.
+   */
+  private async withReports(number: string, view: ObservationView): Promise<ObservationStateDto> {
+    const reported = new Map((await this.observations.reportedSlots(number)).map((r) => [r.slotStart.toISOString(), r.temperature]));
+    const today = view.today.map((slot) => (reported.has(slot.slotKey) ? { ...slot, state: 'reported' as const, temperature: reported.get(slot.slotKey) } : slot));
+    return stateOf({ ...view, today, reportsReceived: Math.max(view.reportsReceived, reported.size) });
   }
 
   async detail(number: string): Promise<ObservationDetailDto> {
@@ -210,6 +276,26 @@ export class ObservationService {
     const { page, pageSize, offset } = pageOf(query);
     const { items, total } = await this.observations.trackingLogPage(number, { offset, pageSize });
     return { items: items.map(trackingLineOf), page, pageSize, total };
+  }
+
+  /**
+   * A worker's day in the place: who owes a report in their open check-in slot (the slot from the
+   * person's policy; reported once a report came after it opened), and the unresolved escalations,
+   * missed reports apart. Reads PostgreSQL, not Temporal.
+   */
+  async worklist(place: { subdistrict?: string; community?: string }, actor: Principal, at = Date.now()): Promise<WorklistDto> {
+    const [owing, escalations] = await Promise.all([this.observations.openOwingReports(place), this.observations.unresolvedEscalations(place)]);
+    const due: WorklistPersonDto[] = [];
+    for (const row of owing) {
+      const { open } = await this.slotsAt(row, at);
+      if (!open || (row.lastReportAt && row.lastReportAt.getTime() >= open.opensAt)) continue;
+      const { number, name, category, status, community, responsibleWorker, lastReportAt } = row;
+      due.push({ number, name, category, status, community, responsibleWorker, slotKey: open.key, deadline: new Date(open.deadline).toISOString(), lastReportAt: lastReportAt?.toISOString() ?? null });
+    }
+    due.sort((a, b) => a.deadline.localeCompare(b.deadline) || a.number.localeCompare(b.number));
+    const listed = escalations.map((e) => ({ ...escalationOf(e), number: e.observationNumber, name: e.name, community: e.community, mine: e.owner === actor.displayName }));
+    const missed = (e: { kind: string }) => e.kind.startsWith('missed_report');
+    return { at: new Date(at).toISOString(), timeZone: this.config.timeZone, due, missed: listed.filter(missed), escalations: listed.filter((e) => !missed(e)) };
   }
 
   /** Supervisors' list: filtered, paged, newest first; reads PostgreSQL, not Temporal. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -10,7 +10,7 @@ import { AuditedRead } from '../../../libs/audit/audit.interceptor';
 import { narrowFilter } from '../../../libs/auth/jurisdiction';
 import { forbidden } from '../../../libs/domain/errors';
 import { DistrictLevel, Roles, Scoped, ScopedInHandler, SharedData } from '../../../libs/auth/roles.decorator';
-import type { Principal } from '../../../libs/auth/roles';
+import { ESCALATION_ROLES, Principal } from '../../../libs/auth/roles';
 import { ApiIdempotencyKey, IdempotencyKey } from '../../../libs/nest/idempotency';
 import { ApiPageResponse, pageModels, pageSchema } from '../../../libs/nest/paging';
 import { ApiTableFileResponse, sendTable } from '../../../libs/nest/table-file';
@@ -20,6 +20,7 @@ import {
   decideHealthEscalationUpdate,
   endEarlyUpdate,
   extendUpdate,
+  liftGuardUpdate,
   resolveEscalationUpdate,
   takeMeasureUpdate,
 } from '../../../workflows/observation/observation.messages';
@@ -30,6 +31,7 @@ import {
   ExtensionDto,
   filterOf,
   HealthDecisionDto,
+  LiftGuardDto,
   MeasureDto,
   NewPolicyDto,
   ObservationExportQuery,
@@ -37,8 +39,11 @@ import {
   PolicyListQuery,
   PolicyMoveDto,
   PolicyRolloutDto,
+  PolicyRolloutPreviewDto,
   ReportDto,
   TrackingLogQuery,
+  PlaceQuery,
+  placeOf,
 } from './observation.dto';
 import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
 import { ObservationService } from './observation.service';
@@ -50,8 +55,10 @@ import {
   ObservationStateDto,
   ReportAcceptedDto,
   RolloutProgressDto,
+  RolloutPreviewDto,
   RolloutStartedDto,
   TrackingLineDto,
+  WorklistDto,
 } from './observation.responses';
 
 const INSTANTS = new Set(['startedAt', 'releaseDueAt', 'nextDueAt', 'lastReportAt', 'endedAt', 'at', 'slotStart']);
@@ -77,6 +84,16 @@ export class ObservationsController {
   @ApiPageResponse(ObservationDto)
   list(@Actor() actor: Principal, @Query() query: ObservationListQuery) {
     return this.observations.list(narrowFilter(actor, filterOf(query)), query);
+  }
+
+  @Get('worklist')
+  @Roles('supervisor', 'community_worker')
+  @ScopedInHandler()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Today’s follow-ups in your jurisdiction (or the community asked): who is due in the open slot and not yet reported, missed reports, other open escalations' })
+  @ApiOkResponse({ type: WorklistDto })
+  worklist(@Actor() actor: Principal, @Query() query: PlaceQuery) {
+    return this.observations.worklist(narrowFilter(actor, placeOf(query)), actor);
   }
 
   @Get('observations/export')
@@ -133,7 +150,7 @@ export class ObservationsController {
   }
 
   @Post('observations/:number/escalations/:id/acknowledge')
-  @Roles('supervisor', 'community_worker')
+  @Roles(...ESCALATION_ROLES)
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'The escalation’s owner has seen it and is acting' })
@@ -143,7 +160,7 @@ export class ObservationsController {
   }
 
   @Post('observations/:number/escalations/:id/resolve')
-  @Roles('supervisor', 'community_worker')
+  @Roles(...ESCALATION_ROLES)
   @Scoped('observation', 'param', 'number')
   @HttpCode(200)
   @ApiOperation({ summary: 'Close an escalation (a fever or symptom one is closed by a supervisor’s decision instead)' })
@@ -172,6 +189,16 @@ export class ObservationsController {
     // The last step ends the observation: it needs the role that may end one (as early-end does).
     if (body.measure === 'centralized_quarantine' && actor.role !== 'supervisor') throw forbidden('centralized quarantine ends the observation and needs a supervisor, as early-end does');
     return this.observations.command(number, takeMeasureUpdate, body, row);
+  }
+
+  @Post('observations/:number/measures/guard/lift')
+  @Roles('supervisor')
+  @Scoped('observation', 'param', 'number')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Lift the posted guard: its post closes and its shifts not yet worked are cancelled (the observation goes on)' })
+  @ApiStateResponse()
+  liftGuard(@Param('number') number: string, @Body() body: LiftGuardDto, @LoadedRecord() row?: ObservationRecord) {
+    return this.observations.command(number, liftGuardUpdate, body, row);
   }
 
   @Post('observations/:number/extension')
@@ -212,8 +239,18 @@ export class ObservationsController {
   @ApiIdempotencyKey()
   @ApiAcceptedResponse({ type: RolloutStartedDto, description: 'the rollout runs as a workflow; follow it at GET /observation-policies/rollouts/:rolloutId' })
   startRollout(@Param('id') id: string, @Body() body: PolicyRolloutDto, @IdempotencyKey() requestId?: string) {
-    const { by, subdistrict, community } = body;
-    return this.observations.startPolicyRollout(id, { by, subdistrict, community }, requestId);
+    const { by, subdistrict, community, previewId } = body;
+    return this.observations.startPolicyRollout(id, { by, subdistrict, community, previewId }, requestId);
+  }
+
+  @Post('observation-policies/:id/rollouts/preview')
+  @Roles('supervisor')
+  @DistrictLevel()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'What a rollout would do now, changing nothing: the running observations it moves, by community, and the notices (none); start it with the previewId to move exactly these' })
+  @ApiOkResponse({ type: RolloutPreviewDto })
+  previewRollout(@Param('id') id: string, @Body() body: PolicyRolloutPreviewDto) {
+    return this.observations.previewPolicyRollout(id, body);
   }
 
   @Get('observation-policies/rollouts/:rolloutId')
@@ -241,7 +278,7 @@ export class ObservationsController {
   @ApiOperation({ summary: 'A new policy version for a category, applied to enrolments from its effective date' })
   @ApiCreatedResponse({ type: ObservationPolicyDto })
   createPolicy(@Body() body: Record<string, unknown>) {
-    return this.policies.create(body as { category: unknown; effectiveFrom: unknown; rules: unknown });
+    return this.observations.createPolicy(body as { category: unknown; effectiveFrom: unknown; rules: unknown });
   }
 }
 

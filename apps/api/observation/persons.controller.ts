@@ -1,27 +1,19 @@
 /// <reference types="multer" />
 import {
   Body,
-  CallHandler,
   Controller,
-  ExecutionContext,
   Get,
   HttpCode,
-  Injectable,
-  NestInterceptor,
   Param,
-  PayloadTooLargeException,
   Post,
   Query,
   Res,
   UploadedFile,
-  UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
   ApiBody,
   ApiConflictResponse,
-  ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -33,7 +25,6 @@ import {
 } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import type { Response } from 'express';
-import { catchError, Observable, throwError } from 'rxjs';
 import { Actor } from '../../../libs/auth/actor.decorator';
 import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import type { Principal } from '../../../libs/auth/roles';
@@ -41,26 +32,12 @@ import { EnrolmentService } from '../../../libs/observation/enrolment.service';
 import { invalid } from '../../../libs/domain/errors';
 import { ApiIdempotencyKey, IdempotencyKey } from '../../../libs/nest/idempotency';
 import { IsOptional } from '../../../libs/nest/validators';
+import { FileUpload } from '../../../libs/nest/file-upload';
 import { ImportResults, ImportService } from './import.service';
 import { EnrolmentDto, MoveDto } from './observation.dto';
 import { EnrolmentResultDto, ImportJobDto, MovedPersonDto } from './observation.responses';
 
 const MAX_LEDGER_BYTES = 50 * 1024 * 1024;
-
-/** Multer refuses a larger file saying only "File too large": the answer names the limit. */
-@Injectable()
-class LedgerSizeLimit implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(
-      catchError((error: unknown) => {
-        const fromMulter = error instanceof PayloadTooLargeException && !(error.getResponse() as { problems?: unknown }).problems;
-        if (!fromMulter) return throwError(() => error);
-        const reason = `is larger than ${MAX_LEDGER_BYTES / (1024 * 1024)} MiB, the most a ledger upload may be; split the ledger`;
-        return throwError(() => new PayloadTooLargeException({ error: 'payload_too_large', message: `file: ${reason}`, problems: [{ field: 'file', reason }] }));
-      }),
-    );
-  }
-}
 
 const RESULTS: ImportResults[] = ['rejected', 'all', 'none'];
 
@@ -114,8 +91,7 @@ export class PersonsController {
   @Roles('supervisor', 'community_worker')
   @ScopedInHandler()
   @HttpCode(202)
-  @UseInterceptors(LedgerSizeLimit, FileInterceptor('file', { limits: { fileSize: MAX_LEDGER_BYTES } }))
-  @ApiConsumes('multipart/form-data')
+  @FileUpload(MAX_LEDGER_BYTES, 'ledger')
   @ApiBody({ type: LedgerUploadDto })
   @ApiOperation({ summary: 'Import a ledger (.csv or .xlsx, at most 50 MiB and 50,000 rows); its rows are stored before the answer, then enrolled by a workflow; follow progress at GET /imports/:id' })
   @ApiAcceptedResponse({ type: ImportJobDto, description: 'every row is stored; the job runs' })

@@ -26,17 +26,21 @@ import {
   PublishDto,
   ScheduleDto,
   ShiftListQuery,
+  DailyReportRangeQuery,
   ShiftRequestDto,
   StaffDto,
 } from './roster.dto';
 import { RosterModeService } from './roster-mode.service';
-import { planResponse, RosterPlanningService } from './roster-planning.service';
+import { RosterPlanningService } from '../../../libs/roster/roster-planning.service';
 import {
   DailyReportResponse,
+  DailyReportStatusResponse,
   ModeResponse,
   ModeSwitchResponse,
+  ModeSwitchPreviewResponse,
   OnDutyResponse,
   PlanResponse,
+  planResponse,
   PostResponse,
   PublishResponse,
   ScheduleResponse,
@@ -49,6 +53,7 @@ import {
 } from './roster.responses';
 import { RosterService } from './roster.service';
 import { ShiftRequestService } from './shift-request.service';
+import { DailyReportService } from './daily-report.service';
 
 @ApiTags('rosters')
 @ApiExtraModels(ShiftCountsResponse)
@@ -59,6 +64,7 @@ export class RosterController {
     private readonly planning: RosterPlanningService,
     private readonly modes: RosterModeService,
     private readonly requests: ShiftRequestService,
+    private readonly reports: DailyReportService,
   ) {}
 
   @Post('roster/posts')
@@ -208,11 +214,23 @@ export class RosterController {
     return this.modes.current(jurisdiction);
   }
 
+  @Post('jurisdictions/:jurisdiction/mode/preview')
+  @Roles('supervisor')
+  @Scoped('mode-jurisdiction', 'param', 'jurisdiction')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'What a peace/war switch would do now, changing nothing: shifts added, cancelled, reassigned, left unfilled, the people affected and the notices; confirm with its previewId' })
+  @ApiOkResponse({ type: ModeSwitchPreviewResponse })
+  previewMode(@Param('jurisdiction') jurisdiction: string, @Body() body: ModeSwitchDto) {
+    return this.modes.previewSwitch(jurisdiction, body);
+  }
+
   @Post('jurisdictions/:jurisdiction/mode')
   @Roles('supervisor')
   @Scoped('mode-jurisdiction', 'param', 'jurisdiction')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Switch peace-time/war-time at once: headcounts change, the window is re-planned with minimal change, people told, audited' })
+  @ApiOperation({
+    summary: 'Switch peace-time/war-time at once: headcounts change, the window is re-planned with minimal change, people told, audited. With a previewId: exactly what that preview showed, or 409 with the new preview',
+  })
   @ApiOkResponse({ type: ModeSwitchResponse })
   switchMode(@Param('jurisdiction') jurisdiction: string, @Body() body: ModeSwitchDto) {
     return this.modes.switchMode(jurisdiction, body);
@@ -265,12 +283,31 @@ export class RosterController {
     return this.roster.ensureSchedule(body);
   }
 
+  @Get('reports/daily')
+  @Roles('supervisor')
+  @DistrictLevel()
+  @ApiOperation({ summary: 'Where each day’s report is on its way up: pending, missing, sent, received, late (default: the last 7 days)' })
+  @ApiOkResponse({ type: [DailyReportStatusResponse] })
+  dailyReports(@Query() query: DailyReportRangeQuery) {
+    return this.reports.statuses(query);
+  }
+
   @Get('reports/daily/:date')
   @Roles('supervisor')
   @DistrictLevel()
   @ApiOperation({ summary: 'The daily report (日报) of a local date' })
   @ApiOkResponse({ type: DailyReportResponse })
   dailyReport(@Param('date') date: string) {
-    return this.roster.dailyReport(date);
+    return this.reports.get(date);
+  }
+
+  @Post('reports/daily/:date/received')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @DistrictLevel()
+  @ApiOperation({ summary: 'A district account confirms the day’s report has arrived (the first confirmation counts)' })
+  @ApiOkResponse({ type: DailyReportStatusResponse })
+  dailyReportReceived(@Param('date') date: string, @Actor() actor: Principal) {
+    return this.reports.received(date, actor.username);
   }
 }

@@ -10,6 +10,7 @@ import {
   IsNumber,
   IsObject,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -68,6 +69,10 @@ export class StaffDto {
   @ApiPropertyOptional({ example: 48 }) @IsOptional() @IsInt() @Min(1) @Max(168) maxHoursPerWeek?: number;
   @ApiPropertyOptional({ example: 6 }) @IsOptional() @IsInt() @Min(1) @Max(62) maxConsecutiveDays?: number;
   @ApiPropertyOptional({ example: 1 }) @IsOptional() @IsInt() @Min(1) @Max(6) maxShiftsPerDay?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the staff member’s login: their shifts are listed for it (GET /shifts?mine=true) and their messages reach its inbox' })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string;
 }
 
 class PinDto {
@@ -115,6 +120,11 @@ export class EndShiftDto extends ByDto {
 export class ModeSwitchDto extends ByDto {
   @ApiProperty({ enum: ROSTER_MODES }) @IsIn([...ROSTER_MODES]) mode!: 'peace' | 'war';
   @ApiProperty({ example: '出现本地病例' }) @IsString() @MinLength(1) @MaxLength(500) reason!: string;
+  @ApiPropertyOptional({ description: 'from POST …/mode/preview: the switch does exactly what that preview showed, or changes nothing (409 with the new preview)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(80)
+  previewId?: string;
 }
 
 export class ShiftRequestDto {
@@ -139,6 +149,11 @@ export class ScheduleDto {
   @ApiPropertyOptional({ default: 48, description: 'shifts starting within this many hours are started' }) @IsOptional() @IsNumber() @Min(24) @Max(24 * 14) horizonHours?: number;
 }
 
+export class DailyReportRangeQuery {
+  @ApiPropertyOptional({ example: '2026-11-25', description: 'default: 6 days before `to`' }) @IsOptional() @IsCalendarDate() from?: string;
+  @ApiPropertyOptional({ example: '2026-12-01', description: 'default: yesterday (local)' }) @IsOptional() @IsCalendarDate() to?: string;
+}
+
 export class ShiftListQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() postId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() jurisdiction?: string;
@@ -147,4 +162,5 @@ export class ShiftListQuery extends PageQuery {
   @IsOptional()
   @IsIn(DUTY_STATES)
   dutyState?: string;
+  @ApiPropertyOptional({ description: 'true: only my shifts (the staff member linked to my account)' }) @IsOptional() @IsIn(['true', 'false']) mine?: 'true' | 'false';
 }

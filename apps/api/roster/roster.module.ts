@@ -3,13 +3,13 @@ import { NotificationsModule } from '../../../libs/notifications/notifications.m
 import { RosterCoreModule } from '../../../libs/roster/roster-core.module';
 import { RosterController } from './roster.controller';
 import { RosterModeService } from './roster-mode.service';
-import { RosterPlanningService } from './roster-planning.service';
 import { RosterService } from './roster.service';
 import { ShiftRequestService } from './shift-request.service';
+import { DailyReportService } from './daily-report.service';
 
 @Module({
   imports: [NotificationsModule, RosterCoreModule],
   controllers: [RosterController],
-  providers: [RosterService, RosterPlanningService, RosterModeService, ShiftRequestService],
+  providers: [RosterService, RosterModeService, ShiftRequestService, DailyReportService],
 })
 export class RosterModule {}

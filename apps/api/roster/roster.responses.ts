@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { POST_KINDS, ROSTER_MODES } from '../../../libs/roster/roster-seats';
+import { GUARD_POST_KIND, POST_KINDS, ROSTER_MODES } from '../../../libs/roster/roster-seats';
+import type { RosterPlan } from '../../../libs/persistence/roster/roster-plan.repository';
 import { DUTY_STATES, STAFF_ROLES } from './roster.dto';
 
 /**
@@ -26,7 +27,7 @@ class ShiftSlotResponse {
 
 export class PostResponse {
   @ApiProperty({ example: 'cp-g4' }) id!: string;
-  @ApiProperty({ enum: POST_KINDS }) kind!: string;
+  @ApiProperty({ enum: [...POST_KINDS, GUARD_POST_KIND] }) kind!: string;
   @ApiProperty({ example: 'G4 高速出口卡口' }) name!: string;
   @ApiProperty({ example: 'G4 exit 12' }) location!: string;
   @ApiProperty({ example: 'XYL-1', description: 'the community whose peace/war mode applies' }) jurisdiction!: string;
@@ -35,6 +36,9 @@ export class PostResponse {
   @ApiProperty({ type: [ShiftSlotResponse], description: 'the shifts of a day' }) pattern!: ShiftSlotResponse[];
   @ApiProperty({ example: 'sup-zhao', description: 'told of no-shows, overdue hand-overs and gaps' }) supervisor!: string;
   @ApiProperty({ type: [String], example: ['oncall-liu'], description: 'called in order on a no-show' }) onCall!: string[];
+  @ApiProperty({ type: String, nullable: true, example: 'XYL-C-000123', description: 'a guard post\'s observation ("guard posted"); null for every other post' }) observationNumber!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when a guard post closed (the observation ended or the guard was lifted)' }) closedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'observation released' }) closeReason!: string | null;
 }
 
 class OnPostResponse {
@@ -80,6 +84,7 @@ export class StaffResponse {
   @ApiPropertyOptional() maxHoursPerWeek?: number;
   @ApiPropertyOptional() maxConsecutiveDays?: number;
   @ApiPropertyOptional() maxShiftsPerDay?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the staff member’s login' }) accountId?: string;
 }
 
 class PlannedSeatResponse {
@@ -255,6 +260,33 @@ export class ModeResponse {
   @ApiProperty({ type: [ModeSwitchLogResponse], description: 'the latest 20 switches, newest first' }) switches!: ModeSwitchLogResponse[];
 }
 
+class PreviewCountsResponse {
+  @ApiProperty({ description: 'shifts added, cancelled or reassigned' }) shifts!: number;
+  @ApiProperty({ description: 'people whose shifts change' }) people!: number;
+  @ApiProperty({ description: 'notices that would be sent' }) notices!: number;
+}
+
+class PreviewNoticeResponse {
+  @ApiProperty({ example: 'staff:staff-li' }) recipient!: string;
+  @ApiProperty({ example: 'mode_switch' }) template!: string;
+}
+
+export class ModeSwitchPreviewResponse {
+  @ApiProperty({ description: 'send it with the switch to have exactly this done' }) previewId!: string;
+  @ApiProperty() jurisdiction!: string;
+  @ApiProperty({ enum: ROSTER_MODES }) from!: string;
+  @ApiProperty({ enum: ROSTER_MODES }) to!: string;
+  @ApiProperty({ type: ModeSwitchWindowResponse }) window!: ModeSwitchWindowResponse;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'the re-plan solved for the preview; null when nothing is published' }) planId!: string | null;
+  @ApiProperty({ type: [String] }) added!: string[];
+  @ApiProperty({ type: [String] }) cancelled!: string[];
+  @ApiProperty({ type: [ReassignedResponse] }) reassigned!: ReassignedResponse[];
+  @ApiProperty({ type: [UnfilledSeatResponse] }) unfilled!: UnfilledSeatResponse[];
+  @ApiProperty({ type: [String] }) affectedStaff!: string[];
+  @ApiProperty({ type: PreviewCountsResponse }) counts!: PreviewCountsResponse;
+  @ApiProperty({ type: [PreviewNoticeResponse] }) notices!: PreviewNoticeResponse[];
+}
+
 export class ModeSwitchResponse extends PublishResponse {
   @ApiProperty() jurisdiction!: string;
   @ApiProperty({ enum: ROSTER_MODES }) from!: string;
@@ -314,10 +346,38 @@ class TransferCountsResponse {
   @ApiPropertyOptional({ ...COUNTS, description: 'travellers by status' }) travellers?: Record<string, number>;
 }
 
+export class DailyReportStatusResponse {
+  @ApiProperty({ example: '2026-12-01', description: 'the local date reported on' }) date!: string;
+  @ApiProperty({ enum: ['pending', 'missing', 'sent', 'received'], description: 'pending: not due yet; missing: due and not sent; sent: in the district’s inboxes; received: confirmed by a district account' })
+  state!: 'pending' | 'missing' | 'sent' | 'received';
+  @ApiProperty({ description: 'sent more than 30 minutes after it was due, or still missing then' }) late!: boolean;
+  @ApiProperty({ format: 'date-time', description: 'the next day at EPI_DAILY_REPORT_AT' }) dueAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) generatedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) receivedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'the username that confirmed receipt' }) receivedBy!: string | null;
+}
+
 export class DailyReportResponse {
   @ApiProperty({ example: '2026-12-01', description: 'the local date reported on' }) date!: string;
   @ApiProperty({ format: 'date-time' }) generatedAt!: string;
   @ApiProperty({ type: ObservationCountsResponse }) observations!: ObservationCountsResponse;
   @ApiProperty({ type: TransferCountsResponse }) transfers!: TransferCountsResponse;
   @ApiProperty({ type: ShiftTotalsResponse }) shifts!: ShiftTotalsResponse;
+}
+
+/** How a plan is answered: its seats' instants as ISO strings, the failure only when it failed. */
+export function planResponse(plan: RosterPlan): PlanResponse {
+  return {
+    id: plan.id,
+    state: plan.state,
+    from: plan.from,
+    to: plan.to,
+    postIds: plan.postIds,
+    seats: plan.seats.map(({ pinnedStaffId: _pin, ...seat }) => ({ ...seat, start: new Date(seat.start).toISOString(), end: new Date(seat.end).toISOString() })),
+    assignments: plan.assignments,
+    unfilled: plan.unfilled,
+    stats: plan.stats,
+    ...(plan.failure ? { failure: plan.failure } : {}),
+  };
 }

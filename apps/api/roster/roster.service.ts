@@ -5,10 +5,8 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../../libs/config/time-zone';
-import { conflict, FieldProblem, invalid, invalidAll, notFound } from '../../../libs/domain/errors';
-import { isDate } from '../../../libs/domain/local-time';
+import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
 import { pageOf, Page } from '../../../libs/nest/paging';
-import { DailyReport, DailyReportRepository } from '../../../libs/persistence/roster/daily-report.repository';
 import { RosterPost, RosterPostRepository } from '../../../libs/persistence/roster/roster-post.repository';
 import { RosterShift, RosterShiftRepository, ShiftEvent } from '../../../libs/persistence/roster/roster-shift.repository';
 import { RosterStaffRepository, StaffMember } from '../../../libs/persistence/roster/roster-staff.repository';
@@ -41,7 +39,6 @@ export class RosterService {
     private readonly posts: RosterPostRepository,
     private readonly staff: RosterStaffRepository,
     private readonly shifts: RosterShiftRepository,
-    private readonly reports: DailyReportRepository,
     private readonly planner: RosterPlanner,
   ) {}
 
@@ -95,7 +92,11 @@ export class RosterService {
     });
     if (problems.length) throw invalidAll(problems);
     const { id, role, ...rest } = dto;
-    await this.staff.upsert({ ...rest, staffId: id, role: role as StaffMember['role'], unavailable });
+    await this.staff.upsert({ ...rest, staffId: id, role: role as StaffMember['role'], unavailable }).catch((error: { code?: string; constraint?: string }) => {
+      if (error.code === '23503') throw invalidAll([{ field: 'accountId', reason: `no account ${dto.accountId}` }]);
+      if (error.code === '23505' && error.constraint?.includes('account')) throw conflict(`account ${dto.accountId} is another staff member's`, {}, [{ field: 'accountId', reason: 'is linked to another staff member' }]);
+      throw error;
+    });
     return staffResponse((await this.staff.get(id))!);
   }
 
@@ -103,7 +104,15 @@ export class RosterService {
   async list(query: ShiftListQuery, actor: Principal): Promise<Page<RosterShift>> {
     const { page, pageSize, offset } = pageOf(query);
     const { items, total } = await this.shifts.page(
-      { subdistrict: actor.subdistrict ?? undefined, community: actor.community ?? undefined, postId: query.postId, jurisdiction: query.jurisdiction, date: query.date, dutyState: query.dutyState },
+      {
+        subdistrict: actor.subdistrict ?? undefined,
+        community: actor.community ?? undefined,
+        postId: query.postId,
+        jurisdiction: query.jurisdiction,
+        date: query.date,
+        dutyState: query.dutyState,
+        accountId: query.mine === 'true' ? actor.userId : undefined,
+      },
       { offset, limit: pageSize },
     );
     return { items, page, pageSize, total };
@@ -187,13 +196,6 @@ export class RosterService {
       await this.client.schedule.getHandle(ROSTER_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action }));
       return { scheduleId: ROSTER_SCHEDULE_ID, created: false, hour, minute, timeZone: this.config.timeZone };
     }
-  }
-
-  async dailyReport(date: string): Promise<DailyReport> {
-    if (!isDate(date)) throw invalid('date', 'must be a date YYYY-MM-DD');
-    const report = await this.reports.get(date);
-    if (!report) throw notFound('daily report for', date);
-    return report;
   }
 }
 

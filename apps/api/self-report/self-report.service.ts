@@ -15,7 +15,7 @@ export const RATE_LIMIT = 10;
 export const RATE_WINDOW_SECONDS = 600;
 /** Who the audit log names for what comes through a report link: the person it was sent to. */
 export const REPORT_LINK_ACTOR = 'report-link';
-const OPEN_STATUSES = ['active', 'escalated'];
+const OPEN_STATUSES = ['active', 'escalated', 'awaiting_pickup'];
 
 /** A report through a link over its rate: 429, with when to try again. */
 export class TooManyReports extends HttpProblem {

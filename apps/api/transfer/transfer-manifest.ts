@@ -2,13 +2,16 @@
  * A dispatcher's manifest turned into the planner's input, judged row by row. Pure: the API and
  * the tests read a manifest the same way.
  */
+import { offsetText, utcOffsetMinutes } from '../../../libs/config/time-zone';
 import type { FieldProblem } from '../../../libs/domain/errors';
+import { DOCUMENT_TYPE_LABELS, LedgerColumn, LedgerRow, sheetLayout } from '../../../libs/observation/ledger/ledger-reader';
 import { validateEnrolment } from '../../../libs/domain/person/enrolment';
 import { passportProblem, residentIdProblem } from '../../../libs/domain/person/resident-id';
 import { localDate } from '../../../libs/domain/local-time';
 import { Destination, Escort, ManifestError, Traveller, validateManifest, Vehicle } from '../../../workflows/transfer/transfer-planning';
 import type { MeetingPoint, RunKind } from '../../../workflows/transfer/transfer.messages';
 import type { RunResources, TransferTraveller } from '../../../libs/persistence/transfer/transfer-run.repository';
+import type { ManifestFileView, ManifestRowView } from './transfer-views';
 
 export interface ManifestRow {
   name?: unknown;
@@ -21,13 +24,69 @@ export interface ManifestRow {
   disposition?: unknown;
   keyPerson?: unknown;
   familyGroup?: unknown;
-  /** Home-bound: where the home observation is kept. */
+  /** Home-bound: where the home observation is kept; picked up: where the escort fetches the person. */
   address?: unknown;
+  /** Fetched at `address` (a pick-up leg before the trip) instead of boarding at the sorting point; `arrivalTime` is when they are ready at the door. */
+  pickup?: unknown;
   /** Home-bound: default the destination community's worker. */
   responsibleWorker?: unknown;
 }
 
 /** A traveller as stored in transfer_traveller: identity, and the planner's fields. */
+/** How each disposition is written in a manifest. */
+export const DISPOSITION_LABELS: Record<Traveller['disposition'], string[]> = {
+  home_observation: ['居家观察', '居家隔离', '回家'],
+  centralized_quarantine: ['集中隔离', '隔离酒店'],
+  hospital: ['医院', '送医'],
+};
+
+/**
+ * A manifest as a table (.csv or .xlsx): one definition of its columns, which the reader matches
+ * (by the Chinese or the English header) and the template is written from.
+ */
+export const MANIFEST_COLUMNS: readonly LedgerColumn[] = [
+  { path: 'name', zh: '姓名', en: 'name', required: true },
+  { path: 'documentType', zh: '证件类型', en: 'documentType', values: DOCUMENT_TYPE_LABELS },
+  { path: 'documentNumber', zh: '证件号码', en: 'documentNumber', aliases: ['身份证号', '护照号'], required: true },
+  { path: 'mobile', zh: '手机号', en: 'mobile', aliases: ['手机'] },
+  { path: 'arrivalTime', zh: '到达分拣点时间', en: 'arrivalTime', aliases: ['到达时间'], kind: 'dateTime' },
+  { path: 'destinationId', zh: '目的地编号', en: 'destinationId', aliases: ['目的地'], required: true },
+  { path: 'disposition', zh: '去向', en: 'disposition', required: true, values: DISPOSITION_LABELS },
+  { path: 'keyPerson', zh: '重点人员', en: 'keyPerson', kind: 'flag' },
+  { path: 'familyGroup', zh: '家庭', en: 'familyGroup', aliases: ['同行家庭'] },
+  { path: 'pickup', zh: '上门接人', en: 'pickup', kind: 'flag' },
+  { path: 'address.subdistrict', zh: '街道', en: 'subdistrict' },
+  { path: 'address.community', zh: '社区', en: 'community' },
+  { path: 'address.building', zh: '楼号', en: 'building', aliases: ['楼栋'] },
+  { path: 'address.unit', zh: '单元', en: 'unit' },
+  { path: 'address.detail', zh: '详细地址', en: 'detail' },
+  { path: 'responsibleWorker', zh: '责任社工', en: 'responsibleWorker' },
+];
+
+/** Rows a manifest may hold: as many as POST /transfer-runs takes. */
+export const MAX_MANIFEST_ROWS = 5_000;
+
+export const MANIFEST_LAYOUT = sheetLayout(MANIFEST_COLUMNS, MAX_MANIFEST_ROWS, 'manifest');
+
+const LOCAL_TIME = /^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+
+/**
+ * A manifest file's rows as `POST /transfer-runs` takes them, and the sheet row each came from. An
+ * arrival time written without an offset (as spreadsheets keep them) is the jurisdiction's local time.
+ */
+export function manifestRowsOf(rows: LedgerRow[], timeZone: string): ManifestFileView {
+  // The reader gives text (and booleans for flags) at the columns' paths: the shape ManifestRowView documents.
+  const travellers = rows.map(({ record }): ManifestRowView => {
+    const match = typeof record.arrivalTime === 'string' ? LOCAL_TIME.exec(record.arrivalTime) : null;
+    if (!match) return record as unknown as ManifestRowView;
+    const [, year, month, day, hour, minute, second = '00'] = match;
+    const local = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}T${hour.padStart(2, '0')}:${minute}:${second}`;
+    const offset = utcOffsetMinutes(timeZone, Date.parse(`${local}Z`));
+    return { ...record, arrivalTime: `${local}${offsetText(offset)}` } as unknown as ManifestRowView;
+  });
+  return { travellers, sheetRows: rows.map((r) => r.row) };
+}
+
 export type ManifestTraveller = Pick<TransferTraveller, 'travellerId' | 'row' | 'name' | 'documentType' | 'documentNumber' | 'mobile' | 'address' | 'responsibleWorker'> & {
   planned: Traveller;
 };
@@ -92,7 +151,12 @@ export function readManifest(
       disposition: disposition as Traveller['disposition'],
       keyPerson: options.kind === 'key_person' || row.keyPerson === true,
       familyGroup: options.kind === 'key_person' ? 'key-person' : text(row.familyGroup) || undefined,
+      ...(row.pickup === true ? { pickup: true } : {}),
     };
+    if (row.keyPerson !== undefined && typeof row.keyPerson !== 'boolean') report('keyPerson', 'must be true or false');
+    if (row.pickup !== undefined && typeof row.pickup !== 'boolean') report('pickup', 'must be true or false');
+    const pickup = row.pickup === true;
+    if (pickup && !Object.values((row.address ?? {}) as Record<string, unknown>).some((v) => typeof v === 'string' && v.trim())) report('address', 'is required: the escort fetches the person there');
     const destination = destinations.get(destinationId);
     const home = disposition === 'home_observation';
     if (home && Number.isFinite(arrivalTime)) {
@@ -134,7 +198,7 @@ export function readManifest(
       documentType,
       documentNumber,
       mobile: text(row.mobile).replace(/[\s-]/g, '') || null,
-      address: home ? (row.address as Record<string, string>) : null,
+      address: home || pickup ? (row.address as Record<string, string>) : null,
       responsibleWorker: home ? text(row.responsibleWorker) || destination?.worker || null : null,
       planned,
     };

@@ -5,7 +5,7 @@ import { DuplicateKeyError } from '../../../libs/persistence/duplicate-key';
 import { ResourceKind, TransferResourceRepository, TransferResources } from '../../../libs/persistence/transfer/transfer-resource.repository';
 
 /** What each kind is called in answers, and the rule a resource must keep beyond its DTO. */
-const KINDS: { [K in ResourceKind]: { what: string; check?: (row: Partial<TransferResources[K]>) => void } } = {
+const KINDS: { [K in ResourceKind]: { what: string; check?: (row: Partial<TransferResources[K]>) => void; account?: keyof TransferResources[K] & string } } = {
   'sorting-points': { what: 'sorting point' },
   destinations: {
     what: 'destination',
@@ -14,8 +14,8 @@ const KINDS: { [K in ResourceKind]: { what: string; check?: (row: Partial<Transf
       if (row.kind === 'hotel' && (row.capacity === undefined || row.capacity === null)) throw invalid('capacity', 'a hotel needs its rooms free');
     },
   },
-  vehicles: { what: 'vehicle' },
-  escorts: { what: 'escort' },
+  vehicles: { what: 'vehicle', account: 'driverAccountId' },
+  escorts: { what: 'escort', account: 'accountId' },
 };
 
 /**
@@ -40,7 +40,7 @@ export class TransferResourcesService {
   async create<K extends ResourceKind>(kind: K, body: Partial<TransferResources[K]> & { id: string }): Promise<TransferResources[K]> {
     KINDS[kind].check?.(body);
     try {
-      await this.resources.insert(kind, body);
+      await this.resources.insert(kind, body).catch(this.unknownAccount(kind, body));
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
       throw conflict(`${KINDS[kind].what} ${body.id} or its unique fields already exist`, {}, [{ field: kind === 'vehicles' ? 'plate' : 'id', reason: error.detail }]);
@@ -56,12 +56,21 @@ export class TransferResourcesService {
     const row = { ...current, ...given, id } as TransferResources[K];
     KINDS[kind].check?.(row);
     try {
-      await this.resources.replace(kind, row);
+      await this.resources.replace(kind, row).catch(this.unknownAccount(kind, row));
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
       throw conflict(`another ${KINDS[kind].what} has this value`, {}, [{ field: 'plate', reason: error.detail }]);
     }
     return this.get(kind, id);
+  }
+
+  /** A link to an account that does not exist (PostgreSQL's foreign_key_violation) is refused by its field. */
+  private unknownAccount<K extends ResourceKind>(kind: K, row: Partial<TransferResources[K]>) {
+    return (error: { code?: string }) => {
+      const field = KINDS[kind].account;
+      if (error.code === '23503' && field) throw invalid(field, `no account ${String(row[field])}`);
+      throw error;
+    };
   }
 
   async remove(kind: ResourceKind, id: string): Promise<void> {

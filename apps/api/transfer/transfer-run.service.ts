@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../../libs/config/time-zone';
-import { conflict, FieldProblem, invalid, invalidAll, notFound } from '../../../libs/domain/errors';
+import { describeJurisdiction } from '../../../libs/auth/jurisdiction';
+import type { Principal } from '../../../libs/auth/roles';
+import { conflict, FieldProblem, forbidden, invalid, invalidAll, notFound } from '../../../libs/domain/errors';
 import { Page, PageQuery, pageOf } from '../../../libs/nest/paging';
 import { DispatchRepository } from '../../../libs/persistence/transfer/dispatch.repository';
 import { TransferResourceRepository } from '../../../libs/persistence/transfer/transfer-resource.repository';
@@ -18,6 +20,8 @@ import {
   HandOverCommand,
   handOverUpdate,
   MeetingPoint,
+  pickUpUpdate,
+  RiderCommand,
   RunKind,
   RunStatus,
   runStateQuery,
@@ -30,7 +34,10 @@ import {
   TripView,
 } from '../../../workflows/transfer/transfer.messages';
 import { ManifestRow, plannerResources, readManifest } from './transfer-manifest';
-import { HandOverSheetRowView, RunDetailView, runLiveView, RunSummaryView, runSummaryView, TrackedTripView, trackedTripView } from './transfer-views';
+import { ArrivalView, arrivalView, HandOverSheetRowView, RunDetailView, runLiveView, RunSummaryView, runSummaryView, TrackedTripView, trackedTripView } from './transfer-views';
+
+/** A receiver's list keeps trips handed over this long, so the day's hand-overs stay in view. */
+const RECENT_ARRIVAL_HOURS = 12;
 
 export interface RunRequest {
   /** Idempotency key: the same key answers the same run. */
@@ -72,9 +79,10 @@ export class TransferRunService {
   /**
    * `POST /transfer-runs`: every row judged (422 naming `travellers[i].field`), the run planned
    * (409 when someone cannot ride at all), then recorded and its workflow started. Nothing is
-   * recorded for a refused manifest. Idempotent on requestId.
+   * recorded for a refused manifest. Idempotent on requestId. A pick-up a decision starts gives
+   * its run id and the observation its one traveller ends at the hand-over.
    */
-  async start(request: RunRequest, now = Date.now()): Promise<RunStarted> {
+  async start(request: RunRequest, now = Date.now(), decided?: { runId: string; observationNumber: string }): Promise<RunStarted> {
     if (request.requestId) {
       const existing = await this.byRequestId(request.requestId);
       if (existing) return existing;
@@ -100,7 +108,7 @@ export class TransferRunService {
     }
     if (kind === 'key_person' && plan.trips.length !== 1) throw conflict(`a key-person transfer is one escorted trip; this needs ${plan.trips.length}`);
 
-    const runId = randomUUID();
+    const runId = decided?.runId ?? randomUUID();
     const input: TransferRunInput = {
       runId,
       kind,
@@ -113,6 +121,7 @@ export class TransferRunService {
       meeting,
       dispatchNow: request.dispatch === true,
       utcOffsetMinutes: offset(now),
+      ...(decided ? { observations: { [travellers[0].travellerId]: decided.observationNumber } } : {}),
     };
     const tripOf = new Map(plan.trips.flatMap((trip) => trip.travellerIds.map((id) => [id, trip.tripId] as const)));
     const recorded = await this.runs.create(
@@ -148,11 +157,12 @@ export class TransferRunService {
 
   /** The run's resources from the registry, in the order the request gives them; unknown or unavailable ones are refused by field. */
   private async resourcesOf(request: RunRequest): Promise<RunResources> {
-    const [sortingPoint, vehicles, escorts, destinations] = await Promise.all([
+    const [sortingPoint, vehicles, escorts, destinations, roomsTaken] = await Promise.all([
       this.resources.get('sorting-points', request.sortingPointId),
       this.resources.byIds('vehicles', request.vehicleIds),
       this.resources.byIds('escorts', request.escortIds),
       this.resources.all('destinations'),
+      this.resources.hotelRoomsTaken(),
     ]);
     const problems: FieldProblem[] = [];
     if (!sortingPoint) problems.push({ field: 'sortingPointId', reason: `no sorting point ${request.sortingPointId}` });
@@ -171,7 +181,14 @@ export class TransferRunService {
         const { available: _available, ...rest } = rows.find((r) => r.id === id)!;
         return rest;
       });
-    return { sortingPoint: sortingPoint!, vehicles: inRequestOrder(request.vehicleIds, vehicles), escorts: inRequestOrder(request.escortIds, escorts), destinations };
+    // The crew's account links are read live (TransferRunRepository.tripCrew), not copied into the run.
+    return {
+      sortingPoint: sortingPoint!,
+      vehicles: inRequestOrder(request.vehicleIds, vehicles).map(({ driverAccountId: _link, subdistrict: _of, ...vehicle }) => vehicle),
+      escorts: inRequestOrder(request.escortIds, escorts).map(({ accountId: _link, subdistrict: _of, ...escort }) => escort),
+      // A hotel's rooms free now: a full hotel is refused at planning, not at the door.
+      destinations: destinations.map((d) => (d.capacity === null ? d : { ...d, capacity: Math.max(0, d.capacity - (roomsTaken.get(d.id) ?? 0)) })),
+    };
   }
 
   private async byRequestId(requestId: string): Promise<RunStarted | undefined> {
@@ -231,18 +248,44 @@ export class TransferRunService {
 
   /** The receiver acknowledges the person by name: the name must be the one on the manifest. */
   async handOver(runId: string, tripId: string, command: HandOverCommand & { name: string }, updateId?: string): Promise<TripView> {
-    const traveller = await this.runs.traveller(runId, command.travellerId);
-    if (!traveller) throw notFound('traveller', `${runId}/${command.travellerId}`);
-    if (normaliseName(traveller.name) !== normaliseName(command.name)) throw invalid('name', `${command.travellerId} is not ${command.name}: check the person's identity`);
-    const { name: _name, ...handOver } = command;
+    const { name: _name, ...handOver } = await this.confirmedByName(runId, command);
     return this.tripCommand(runId, tripId, handOverUpdate, handOver, {
       done: (view) => view.riders.some((r) => r.travellerId === command.travellerId && r.status === 'handed_over'),
       updateId,
     });
   }
 
+  /** The escort confirms the person at their door by name, as a receiver does at a hand-over. */
+  async pickUp(runId: string, tripId: string, command: RiderCommand & { name: string }, updateId?: string): Promise<TripView> {
+    const { name: _name, ...pickUp } = await this.confirmedByName(runId, command);
+    return this.tripCommand(runId, tripId, pickUpUpdate, pickUp, {
+      done: (view) => view.riders.some((r) => r.travellerId === command.travellerId && r.status !== 'listed'),
+      updateId,
+    });
+  }
+
+  /** The command, if the name given is the traveller's on the manifest. */
+  private async confirmedByName<C extends { travellerId: string; name: string }>(runId: string, command: C): Promise<C> {
+    const traveller = await this.runs.traveller(runId, command.travellerId);
+    if (!traveller) throw notFound('traveller', `${runId}/${command.travellerId}`);
+    if (normaliseName(traveller.name) !== normaliseName(command.name)) throw invalid('name', `${command.travellerId} is not ${command.name}: check the person's identity`);
+    return command;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Reads
+
+  /** `GET /receiving`: the trips coming to a receiver's destination, or to the destinations of a community worker's community. */
+  async arrivals(actor: Principal): Promise<ArrivalView[]> {
+    if (actor.role === 'receiver') return (await this.runs.arrivals({ destinationId: actor.destinationId! }, RECENT_ARRIVAL_HOURS)).map(arrivalView);
+    if (!actor.subdistrict || !actor.community) throw forbidden(`trips are received in a community; your jurisdiction is ${describeJurisdiction(actor)}`);
+    return (await this.runs.arrivals({ subdistrict: actor.subdistrict, community: actor.community }, RECENT_ARRIVAL_HOURS)).map(arrivalView);
+  }
+
+  /** The dispatched trips I ride as an escort or drive (recent ones handed over too), each person by name and status. */
+  async crewTrips(actor: Principal): Promise<ArrivalView[]> {
+    return (await this.runs.arrivals({ crewAccountId: actor.userId }, RECENT_ARRIVAL_HOURS)).map(arrivalView);
+  }
 
   /** Runs, newest first; `subdistrict` (the actor's) narrows them to that subdistrict's runs. */
   async list(query: PageQuery & { status?: RunStatus; subdistrict?: string | null }): Promise<Page<RunSummaryView>> {
@@ -281,6 +324,9 @@ export class TransferRunService {
       name: t.name,
       document: `${t.documentType}:${t.documentNumber}`,
       mobile: t.mobile,
+      arrivalTime: t.arrivalTime.toISOString(),
+      keyPerson: t.keyPerson,
+      familyGroup: t.familyGroup,
       disposition: t.disposition,
       destination: resources.destinations.find((d) => d.id === t.destinationId)?.name ?? t.destinationId,
       status: t.status,
@@ -288,7 +334,7 @@ export class TransferRunService {
       plate: resources.vehicles.find((v) => v.id === t.vehicleId)?.plate ?? null,
       escorts: t.escortIds.map((id) => resources.escorts.find((e) => e.id === id)?.name ?? id).join(', ') || null,
       handedOverAt: t.handedOverAt?.toISOString() ?? null,
-      receiver: t.receiver ? `${t.receiver.name} (${t.receiver.role}${t.receiver.organisation ? `, ${t.receiver.organisation}` : ''})` : null,
+      receiver: t.receiver ? `${t.receiver.name} (${[t.receiver.role, t.receiver.organisation, t.receiver.account].filter(Boolean).join(', ')})` : null,
       observationNumber: t.observationNumber,
       quarantineRecordId: t.quarantineRecordId,
       closedAs: t.closedAs ? `${t.closedAs} (approved by ${t.closedBy})` : null,

@@ -1,11 +1,14 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+/// <reference types="multer" />
+import { applyDecorators, Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiBody,
   ApiExtraModels,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
   ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -14,17 +17,21 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Response } from 'express';
 import { Actor } from '../../../libs/auth/actor.decorator';
-import type { Principal } from '../../../libs/auth/roles';
-import { Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
+import { LoadedRecord } from '../../../libs/auth/loaded-record.decorator';
+import { Principal, RECEIVING_ROLES, TRANSFER_ROLES } from '../../../libs/auth/roles';
+import { NoJurisdiction, OrTripCrew, Roles, Scoped, ScopedInHandler } from '../../../libs/auth/roles.decorator';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
 import { forbidden, invalid } from '../../../libs/domain/errors';
+import { FileUpload, readUpload } from '../../../libs/nest/file-upload';
 import { IDEMPOTENCY_HEADER, IdempotencyKey } from '../../../libs/nest/idempotency';
+import { readSheet } from '../../../libs/observation/ledger/ledger-reader';
 import { ApiPageResponse } from '../../../libs/nest/paging';
 import {
   adjustPlanUpdate,
   arriveUpdate,
   boardUpdate,
+  pickUpUpdate,
   breakdownUpdate,
   decideExceptionUpdate,
   departUpdate,
@@ -34,15 +41,34 @@ import {
   noShowUpdate,
   refuseUpdate,
   rerouteUpdate,
+  Receiver,
+  RECEIVER_ROLE_AT,
   RunView,
   TripView,
 } from '../../../workflows/transfer/transfer.messages';
+import type { TripDestination } from '../../../libs/persistence/transfer/transfer-run.repository';
 import { AuditedRead } from '../../../libs/audit/audit.interceptor';
-import { sendTable, TABLE_CONTENT_TYPE, TableColumn } from '../../../libs/nest/table-file';
-import { ByDto, ExceptionDecisionDto, HandOverDto, PlanAdjustmentDto, RefusalDto, RerouteDto, RiderDto, RunListQuery, RunRequestDto, SheetQuery } from './transfer.dto';
+import { ApiTableFileResponse, sendTable, TABLE_CONTENT_TYPE, TableColumn } from '../../../libs/nest/table-file';
+import { MANIFEST_COLUMNS, MANIFEST_LAYOUT, manifestRowsOf } from './transfer-manifest';
+import {
+  ByDto,
+  ExceptionDecisionDto,
+  HandOverDto,
+  PickUpDto,
+  ManifestTemplateQuery,
+  ManifestUploadDto,
+  PlanAdjustmentDto,
+  RefusalDto,
+  RerouteDto,
+  RiderDto,
+  RunListQuery,
+  RunRequestDto,
+  SheetQuery,
+} from './transfer.dto';
 import { TransferRunService } from './transfer-run.service';
 import {
   HandOverSheetRowView,
+  ManifestFileView,
   RunDetailView,
   RunStartedView,
   runStartedView,
@@ -72,8 +98,14 @@ const SHEET_COLUMNS: Array<TableColumn & { key: keyof HandOverSheetRowView }> = 
   { key: 'closedAs', header: '终结处置 closed as' },
 ];
 
+/** A manifest upload: ample for 5,000 rows with full addresses, as the JSON route's limit. */
+const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
+
 /** The Idempotency-Key header of a command to a run or a trip (or the body's requestId): a repeat is one update, answered as the first. */
 const IdempotencyHeader = () => ApiHeader({ name: IDEMPOTENCY_HEADER, required: false, description: 'a repeat under the same key takes effect once and is answered as the first' });
+
+/** A route of one trip that its crew (escorts and driver linked to accounts) may use too, whatever their role. */
+const CrewRoute = () => applyDecorators(Scoped('trip', 'param', 'runId'), OrTripCrew());
 
 /** A run's or trip's command as its update takes it: the idempotency key names the update instead (see updateIdOf). */
 function commandOf<T extends { requestId?: string }>(body: T): Omit<T, 'requestId'> {
@@ -86,9 +118,22 @@ function updateIdOf(update: { name: string }, key: string | undefined): string |
   return key === undefined ? undefined : `${update.name}:${key}`;
 }
 
+/**
+ * Who took a person over: the logged-in receiver or community worker themselves (name from their
+ * account, role from the destination, the account named), else the receiver the body names.
+ */
+function receiverOf(actor: Principal, named: HandOverDto['receiver'], destination: TripDestination | undefined): Receiver {
+  if (RECEIVING_ROLES.includes(actor.role) && destination) {
+    const role = actor.role === 'receiver' ? RECEIVER_ROLE_AT[destination.kind] : 'community_worker';
+    return { name: actor.displayName, role, organisation: destination.name, account: actor.username };
+  }
+  if (!named) throw invalid('receiver', 'is required when a dispatcher or supervisor records the hand-over: who took the person over');
+  return { ...named };
+}
+
 @ApiTags('transfer runs')
 @Controller('transfer-runs')
-@Roles('dispatcher', 'supervisor')
+@Roles(...TRANSFER_ROLES)
 @Scoped('transfer-run', 'param', 'runId')
 export class TransferRunsController {
   constructor(
@@ -117,6 +162,30 @@ export class TransferRunsController {
   @ApiPageResponse(RunSummaryView)
   list(@Actor() actor: Principal, @Query() query: RunListQuery) {
     return this.runs.list({ ...query, subdistrict: actor.subdistrict });
+  }
+
+  @Get('manifest-template')
+  @NoJurisdiction()
+  @ApiOperation({ summary: 'An empty manifest to fill in (.csv or .xlsx): the columns POST /transfer-runs/manifest reads' })
+  @ApiTableFileResponse('the header row only; Chinese headers unless `headers=en` (either is read)')
+  async manifestTemplate(@Query() query: ManifestTemplateQuery, @Res() response: Response) {
+    const language = query.headers ?? 'zh';
+    const columns = MANIFEST_COLUMNS.map((column) => ({ key: column.path, header: column[language] }));
+    await sendTable(response, 'transfer-manifest', query.format ?? 'xlsx', columns, [], { sheetName: language === 'zh' ? '转运名单' : 'manifest' });
+  }
+
+  @Post('manifest')
+  @NoJurisdiction()
+  @HttpCode(200)
+  @FileUpload(MAX_MANIFEST_BYTES, 'manifest')
+  @ApiBody({ type: ManifestUploadDto })
+  @ApiOperation({ summary: 'Read a manifest file (.csv or .xlsx, at most 5 MiB and 5,000 rows) into the rows POST /transfer-runs takes; nothing is recorded' })
+  @ApiOkResponse({ type: ManifestFileView })
+  @ApiUnprocessableEntityResponse({ description: 'the file is not a readable .csv or .xlsx, or misses a required column (`errors` names `file`)' })
+  @ApiPayloadTooLargeResponse({ description: 'the file, or the workbook unpacked, is larger than its limit; `errors` names it' })
+  async readManifestFile(@UploadedFile() file: Express.Multer.File | undefined): Promise<ManifestFileView> {
+    if (!file) throw invalid('file', 'is required: a .csv or .xlsx manifest as multipart field "file"');
+    return manifestRowsOf(await readUpload(readSheet(file.buffer, file.originalname, MANIFEST_LAYOUT)), this.config.timeZone);
   }
 
   @Get(':runId')
@@ -178,6 +247,7 @@ export class TransferRunsController {
   }
 
   @Get(':runId/trips/:tripId')
+  @CrewRoute()
   @ApiOperation({ summary: 'A dispatched trip: its leg and riders, its order in the dispatch system and the vehicle’s latest position' })
   @ApiOkResponse({ type: TrackedTripView })
   trip(@Param('runId') runId: string, @Param('tripId') tripId: string): Promise<TrackedTripView> {
@@ -185,6 +255,7 @@ export class TransferRunsController {
   }
 
   @Post(':runId/trips/:tripId/boarded')
+  @CrewRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'A person boards: only someone on this trip list, not yet reported' })
   @IdempotencyHeader()
@@ -193,7 +264,18 @@ export class TransferRunsController {
     return this.onTrip(runId, tripId, boardUpdate, commandOf(body), key);
   }
 
+  @Post(':runId/trips/:tripId/picked-up')
+  @CrewRoute()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A pick-up trip: the escort confirms the person at their door by name (the boarding of a trip that fetches people from home)' })
+  @IdempotencyHeader()
+  @ApiOkResponse({ type: TripStateView })
+  async pickUp(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: PickUpDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
+    return tripStateView(await this.runs.pickUp(runId, tripId, commandOf(body), updateIdOf(pickUpUpdate, key)));
+  }
+
   @Post(':runId/trips/:tripId/no-show')
+  @CrewRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'A person on the list did not come: an exception for the dispatcher' })
   @IdempotencyHeader()
@@ -203,6 +285,7 @@ export class TransferRunsController {
   }
 
   @Post(':runId/trips/:tripId/refusal')
+  @CrewRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'A person (and family) refuse: escalates to the supervisor for a key-person transfer' })
   @IdempotencyHeader()
@@ -212,6 +295,7 @@ export class TransferRunsController {
   }
 
   @Post(':runId/trips/:tripId/departed')
+  @CrewRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'The vehicle leaves the sorting point (or the meeting point): everyone on the list boarded or reported' })
   @IdempotencyHeader()
@@ -221,6 +305,7 @@ export class TransferRunsController {
   }
 
   @Post(':runId/trips/:tripId/arrived')
+  @CrewRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'The vehicle is at its destination: hand-overs may begin' })
   @IdempotencyHeader()
@@ -230,15 +315,30 @@ export class TransferRunsController {
   }
 
   @Post(':runId/trips/:tripId/handed-over')
+  @Roles(...TRANSFER_ROLES, ...RECEIVING_ROLES)
+  @Scoped('trip', 'param', 'runId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'The receiver takes a person over by name; starts their home observation or quarantine record once' })
+  @ApiOperation({
+    summary: 'The receiver takes a person over by name; starts their home observation or quarantine record once',
+    description:
+      'A receiver of the trip’s destination, or a community worker of its community, confirms with their own login: the account is recorded as the receiver (the body’s `receiver` is not used). A dispatcher or supervisor recording it for someone names the receiver in `receiver`.',
+  })
   @IdempotencyHeader()
   @ApiOkResponse({ type: TripStateView })
-  async handOver(@Param('runId') runId: string, @Param('tripId') tripId: string, @Body() body: HandOverDto, @IdempotencyKey() key?: string): Promise<TripStateView> {
-    return tripStateView(await this.runs.handOver(runId, tripId, { ...commandOf(body), receiver: { ...body.receiver } }, updateIdOf(handOverUpdate, key)));
+  async handOver(
+    @Actor() actor: Principal,
+    @Param('runId') runId: string,
+    @Param('tripId') tripId: string,
+    @Body() body: HandOverDto,
+    @IdempotencyKey() key?: string,
+    @LoadedRecord() place?: TripDestination,
+  ): Promise<TripStateView> {
+    const { receiver: named, ...command } = commandOf(body);
+    return tripStateView(await this.runs.handOver(runId, tripId, { ...command, receiver: receiverOf(actor, named, place) }, updateIdOf(handOverUpdate, key)));
   }
 
   @Post(':runId/trips/:tripId/breakdown')
+  @CrewRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'The vehicle broke down: the people not handed over are re-planned onto another trip' })
   @IdempotencyHeader()

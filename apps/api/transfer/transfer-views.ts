@@ -6,13 +6,14 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import type { DispatchOrderRecord, TripTracking } from '../../../libs/persistence/transfer/dispatch.repository';
 import type { TransferDestination, TransferEscort, TransferVehicle, SortingPoint } from '../../../libs/persistence/transfer/transfer-resource.repository';
-import type { TransferRun } from '../../../libs/persistence/transfer/transfer-run.repository';
-import { DESTINATION_KINDS, DISPOSITIONS, PlannedTrip, TransferPlan } from '../../../workflows/transfer/transfer-planning';
+import type { Arrival, TransferRun } from '../../../libs/persistence/transfer/transfer-run.repository';
+import { DESTINATION_KINDS, DestinationKind, DISPOSITIONS, PlannedTrip, TransferPlan } from '../../../workflows/transfer/transfer-planning';
 import type {
   Aftercare,
   ExceptionKind,
   ExceptionState,
   MeetingPoint,
+  ReceiverRole,
   RiderStatus,
   RunKind,
   RunStatus,
@@ -22,6 +23,7 @@ import type {
   TripLeg,
   TripView,
 } from '../../../workflows/transfer/transfer.messages';
+import { RECEIVER_ROLES } from '../../../workflows/transfer/transfer.messages';
 
 export const RUN_KINDS: RunKind[] = ['standard', 'key_person'];
 export const RUN_STATUSES: RunStatus[] = ['planned', 'running', 'completed'];
@@ -54,6 +56,7 @@ export class PlannedTripView {
   @ApiProperty({ example: '2026-11-25T02:45:00.000Z' }) arriveAt!: string;
   @ApiProperty({ example: '2026-11-25T03:30:00.000Z', description: 'the vehicle is back at the sorting point' }) returnAt!: string;
   @ApiPropertyOptional({ description: 'kept as it is by a re-plan' }) pinned?: boolean;
+  @ApiPropertyOptional({ description: 'fetches its people at home: the vehicle leaves the sorting point empty, the escort confirms each at the door (picked-up), departAt is leaving the door' }) pickup?: boolean;
 }
 
 export class PlanStatsView {
@@ -126,9 +129,10 @@ export class ExceptionView {
 
 export class ReceiverView {
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['community_worker', 'hotel_staff'] }) role!: 'community_worker' | 'hotel_staff';
+  @ApiProperty({ enum: RECEIVER_ROLES }) role!: ReceiverRole;
   @ApiPropertyOptional() organisation?: string;
   @ApiPropertyOptional() contact?: string;
+  @ApiPropertyOptional({ example: 'receiver-hotel-1', description: 'the account that took the person over, when the receiver logged in themselves' }) account?: string;
 }
 
 export class TravellerStateView {
@@ -169,6 +173,9 @@ export class HandOverSheetRowView {
   @ApiProperty() name!: string;
   @ApiProperty({ example: 'resident_id:11010519491231002X' }) document!: string;
   @ApiProperty({ type: String, nullable: true }) mobile!: string | null;
+  @ApiProperty({ description: 'ready at the sorting point (key-person runs: the meeting time); the wait is from here to the trip’s departure' }) arrivalTime!: string;
+  @ApiProperty() keyPerson!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'travels with this family on one trip' }) familyGroup!: string | null;
   @ApiProperty({ enum: DISPOSITIONS }) disposition!: string;
   @ApiProperty({ description: 'the destination’s name' }) destination!: string;
   @ApiProperty({ enum: TRAVELLER_STATUSES }) status!: string;
@@ -180,6 +187,38 @@ export class HandOverSheetRowView {
   @ApiProperty({ type: String, nullable: true }) observationNumber!: string | null;
   @ApiProperty({ type: String, nullable: true }) quarantineRecordId!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'did_not_arrive (approved by 王主任)' }) closedAs!: string | null;
+}
+
+export class ManifestAddressView {
+  @ApiPropertyOptional() subdistrict?: string;
+  @ApiPropertyOptional() community?: string;
+  @ApiPropertyOptional() building?: string;
+  @ApiPropertyOptional() unit?: string;
+  @ApiPropertyOptional() detail?: string;
+}
+
+/** A manifest row as read from a file: only the cells it fills, as text, `keyPerson` as a boolean when it says yes or no. */
+export class ManifestRowView {
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional({ example: 'resident_id', description: 'resident_id or passport (身份证, 护照 read as these)' }) documentType?: string;
+  @ApiPropertyOptional() documentNumber?: string;
+  @ApiPropertyOptional() mobile?: string;
+  @ApiPropertyOptional({ example: '2026-11-25T08:10:00+08:00', description: 'as written; one without an offset gets the jurisdiction’s' }) arrivalTime?: string;
+  @ApiPropertyOptional() destinationId?: string;
+  @ApiPropertyOptional({ enum: DISPOSITIONS }) disposition?: string;
+  @ApiPropertyOptional({ oneOf: [{ type: 'boolean' }, { type: 'string' }], description: 'a boolean for yes/no, true/false, 是/否, 1/0; any other text stays text and is refused by POST /transfer-runs' })
+  keyPerson?: boolean | string;
+  @ApiPropertyOptional() familyGroup?: string;
+  @ApiProperty({ type: ManifestAddressView, description: 'empty when the row names no address' }) address!: ManifestAddressView;
+  @ApiPropertyOptional() responsibleWorker?: string;
+}
+
+/** A manifest file read (`POST /transfer-runs/manifest`): its rows as `POST /transfer-runs` takes them. */
+export class ManifestFileView {
+  @ApiProperty({ type: [ManifestRowView], description: 'one per filled row, in file order: the `travellers` of POST /transfer-runs' })
+  travellers!: ManifestRowView[];
+  @ApiProperty({ type: [Number], description: 'the sheet row each traveller came from (the header is row 1): `travellers[i]` is sheet row `sheetRows[i]`' })
+  sheetRows!: number[];
 }
 
 export class RunDetailView {
@@ -207,6 +246,32 @@ export class TripStateView {
   @ApiProperty({ enum: TRIP_LEGS }) leg!: TripLeg;
   @ApiProperty({ type: [RiderView] }) riders!: RiderView[];
   @ApiPropertyOptional({ type: MeetingView }) meeting?: MeetingView;
+  @ApiPropertyOptional({ description: 'fetches its people at home: confirm each with picked-up' }) pickup?: boolean;
+}
+
+export class ArrivingPersonView {
+  @ApiProperty({ example: 'T001' }) travellerId!: string;
+  @ApiProperty({ example: '张伟', description: 'the name to check the person against when taking them over' }) name!: string;
+  @ApiProperty({ enum: TRAVELLER_STATUSES }) status!: TravellerStatus;
+  @ApiProperty({ type: String, nullable: true }) handedOverAt!: string | null;
+}
+
+/** A trip coming to (or at) a destination, as its receivers (`GET /receiving`) and its crew (`GET /my-trips`) see it. */
+export class ArrivalView {
+  @ApiProperty() runId!: string;
+  @ApiProperty() tripId!: string;
+  @ApiProperty({ enum: TRIP_LEGS }) leg!: TripLeg;
+  @ApiProperty() destinationId!: string;
+  @ApiProperty({ example: '锦江隔离酒店' }) destinationName!: string;
+  @ApiProperty({ type: String, nullable: true, example: '京B·12345' }) plate!: string | null;
+  @ApiProperty({ description: 'when the trip is planned to leave the sorting point' }) departAt!: string;
+  @ApiProperty({ description: 'when the trip is planned to arrive' }) arriveAt!: string;
+  @ApiProperty({ type: [ArrivingPersonView], description: 'in manifest order' }) travellers!: ArrivingPersonView[];
+}
+
+export function arrivalView(a: Arrival): ArrivalView {
+  // The people come from a JSON aggregate: their instants are PostgreSQL's text, made ISO UTC here.
+  return { ...a, departAt: a.departAt.toISOString(), arriveAt: a.arriveAt.toISOString(), travellers: a.travellers.map((t) => ({ ...t, handedOverAt: t.handedOverAt && new Date(t.handedOverAt).toISOString() })) };
 }
 
 export class PositionView {
@@ -240,10 +305,10 @@ export class SortingPointView implements SortingPoint {
 
 export class DestinationView implements TransferDestination {
   @ApiProperty({ example: 'H-JINJIANG' }) id!: string;
-  @ApiProperty({ enum: DESTINATION_KINDS }) kind!: 'community' | 'hotel';
+  @ApiProperty({ enum: DESTINATION_KINDS }) kind!: DestinationKind;
   @ApiProperty({ example: '锦江之星隔离酒店' }) name!: string;
   @ApiProperty({ example: 35, description: 'one way from the sorting point' }) travelMinutes!: number;
-  @ApiProperty({ type: Number, nullable: true, example: 120, description: 'hotels: rooms free; null for a community' }) capacity!: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 120, description: 'hotels: rooms, numbered 1 to capacity (planning counts those taken); null for a community' }) capacity!: number | null;
   @ApiProperty({ example: '前台 刘经理', description: 'who takes people over on arrival' }) receiver!: string;
   @ApiProperty({ type: String, nullable: true, example: '李娜', description: 'communities: the worker responsible for the home observations' }) worker!: string | null;
 }
@@ -254,14 +319,18 @@ export class VehicleView implements TransferVehicle {
   @ApiProperty({ example: 14 }) seats!: number;
   @ApiProperty({ example: '孙师傅' }) driverName!: string;
   @ApiProperty({ example: '13900000000' }) driverContact!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'the driver’s login, if linked' }) driverAccountId!: string | null;
   @ApiProperty() available!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'the subdistrict whose pick-ups take it' }) subdistrict!: string | null;
 }
 
 export class EscortView implements TransferEscort {
   @ApiProperty({ example: 'E001' }) id!: string;
   @ApiProperty({ example: '周干部' }) name!: string;
   @ApiProperty({ example: '13700000000' }) contact!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'the escort’s login, if linked' }) accountId!: string | null;
   @ApiProperty() available!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'the subdistrict whose pick-ups they escort' }) subdistrict!: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,8 +341,8 @@ function meetingView(meeting: MeetingPoint | undefined): MeetingView | undefined
 }
 
 export function plannedTripView(trip: PlannedTrip): PlannedTripView {
-  const { tripId, vehicleId, escortIds, destinationId, travellerIds, departAt, arriveAt, returnAt, pinned } = trip;
-  return { tripId, vehicleId, escortIds, destinationId, travellerIds, departAt: iso(departAt), arriveAt: iso(arriveAt), returnAt: iso(returnAt), pinned };
+  const { tripId, vehicleId, escortIds, destinationId, travellerIds, departAt, arriveAt, returnAt, pinned, pickup } = trip;
+  return { tripId, vehicleId, escortIds, destinationId, travellerIds, departAt: iso(departAt), arriveAt: iso(arriveAt), returnAt: iso(returnAt), pinned, pickup };
 }
 
 export function runStartedView(started: { runId: string; status: 'created' | 'existing'; plan: Pick<TransferPlan, 'trips' | 'stats'> }): RunStartedView {

@@ -11,15 +11,18 @@ import {
   IsObject,
   IsPositive,
   IsString,
+  IsUUID,
   Max,
   MaxLength,
   Min,
   MinLength,
   ValidateNested,
+  ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../../../libs/nest/paging';
 import { IsOptional } from '../../../libs/nest/validators';
-import type { RunStatus } from '../../../workflows/transfer/transfer.messages';
+import { RECEIVER_ROLES, ReceiverRole, RunStatus } from '../../../workflows/transfer/transfer.messages';
+import { DESTINATION_KINDS, DestinationKind } from '../../../workflows/transfer/transfer-planning';
 import { RUN_STATUSES } from './transfer-views';
 
 /** A command's optional idempotency key in the body, for a client that cannot send the Idempotency-Key header. */
@@ -99,16 +102,24 @@ export class RefusalDto extends ByDto {
   @ApiProperty({ example: ['T007', 'T008'], description: 'the person and the family members refusing with them' }) @IsArray() @ArrayMinSize(1) @IsString({ each: true }) travellerIds!: string[];
 }
 
+export class PickUpDto extends RiderDto {
+  @ApiProperty({ example: '张伟', description: "the person's name as the escort reads it at the door: must match the manifest" }) @IsString() @MinLength(1) @MaxLength(50) name!: string;
+}
+
 class ReceiverDto {
   @ApiProperty({ example: '李娜' }) @IsString() @MinLength(1) @MaxLength(50) name!: string;
-  @ApiProperty({ enum: ['community_worker', 'hotel_staff'] }) @IsIn(['community_worker', 'hotel_staff']) role!: 'community_worker' | 'hotel_staff';
+  @ApiProperty({ enum: RECEIVER_ROLES }) @IsIn(RECEIVER_ROLES) role!: ReceiverRole;
   @ApiPropertyOptional({ example: '学院路社区' }) @IsOptional() @IsString() @MaxLength(100) organisation?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contact?: string;
 }
 
 export class HandOverDto extends RiderDto {
   @ApiProperty({ example: '张伟', description: "the person's name as the receiver reads it: must match the manifest" }) @IsString() @MinLength(1) @MaxLength(50) name!: string;
-  @ApiProperty({ type: ReceiverDto }) @ValidateNested() @Type(() => ReceiverDto) receiver!: ReceiverDto;
+  @ApiPropertyOptional({ type: ReceiverDto, description: 'who took the person over, when a dispatcher or supervisor records it (required then); a receiver or community worker is the receiver themselves' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ReceiverDto)
+  receiver?: ReceiverDto;
 }
 
 export class RerouteDto extends ByDto {
@@ -126,6 +137,15 @@ export class RunListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: RUN_STATUSES }) @IsOptional() @IsIn(RUN_STATUSES) status?: RunStatus;
 }
 
+export class ManifestTemplateQuery {
+  @ApiPropertyOptional({ enum: ['csv', 'xlsx'], default: 'xlsx' }) @IsOptional() @IsIn(['csv', 'xlsx']) format?: 'csv' | 'xlsx';
+  @ApiPropertyOptional({ enum: ['zh', 'en'], default: 'zh', description: 'the headers’ language; a manifest is read by either' }) @IsOptional() @IsIn(['zh', 'en']) headers?: 'zh' | 'en';
+}
+
+export class ManifestUploadDto {
+  @ApiProperty({ type: 'string', format: 'binary', description: 'a .csv or .xlsx manifest, its columns as the template has them' }) file!: unknown;
+}
+
 export class SheetQuery {
   @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'] }) @IsOptional() @IsIn(['json', 'csv', 'xlsx']) format?: 'json' | 'csv' | 'xlsx';
 }
@@ -141,10 +161,10 @@ export class SortingPointDto {
 
 export class DestinationDto {
   @ApiProperty({ example: 'H-JINJIANG' }) @IsString() @MinLength(1) @MaxLength(40) id!: string;
-  @ApiProperty({ enum: ['community', 'hotel'] }) @IsIn(['community', 'hotel']) kind!: 'community' | 'hotel';
+  @ApiProperty({ enum: DESTINATION_KINDS }) @IsIn(DESTINATION_KINDS) kind!: DestinationKind;
   @ApiProperty({ example: '锦江之星隔离酒店' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
   @ApiProperty({ example: 35, description: 'one way from the sorting point' }) @IsInt() @Min(1) @Max(600) travelMinutes!: number;
-  @ApiPropertyOptional({ example: 120, description: 'hotels: rooms free' }) @IsOptional() @IsInt() @Min(0) capacity?: number;
+  @ApiPropertyOptional({ example: 120, description: 'hotels: rooms, numbered 1 to capacity (planning counts those taken)' }) @IsOptional() @IsInt() @Min(0) capacity?: number;
   @ApiProperty({ example: '前台 刘经理', description: 'who takes people over on arrival' }) @IsString() @MinLength(1) @MaxLength(100) receiver!: string;
   @ApiPropertyOptional({ example: '李娜', description: 'communities: the worker responsible for the home observations' }) @IsOptional() @IsString() @MaxLength(50) worker?: string;
 }
@@ -155,12 +175,32 @@ export class VehicleDto {
   @ApiProperty({ example: 14 }) @IsInt() @Min(1) @Max(80) seats!: number;
   @ApiProperty({ example: '孙师傅' }) @IsString() @MinLength(1) @MaxLength(50) driverName!: string;
   @ApiProperty({ example: '13900000000' }) @IsString() @MinLength(1) @MaxLength(30) driverContact!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the driver’s login: they see this vehicle’s dispatched trips (GET /my-trips) and record its legs' })
+  @IsOptional()
+  @IsUUID()
+  driverAccountId?: string;
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() available?: boolean;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'XYL', description: 'the subdistrict whose vehicle it is: its pick-ups from home take it (null: the district’s)' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(8)
+  subdistrict?: string | null;
 }
 
 export class EscortDto {
   @ApiProperty({ example: 'E001' }) @IsString() @MinLength(1) @MaxLength(40) id!: string;
   @ApiProperty({ example: '周干部' }) @IsString() @MinLength(1) @MaxLength(50) name!: string;
   @ApiProperty({ example: '13700000000' }) @IsString() @MinLength(1) @MaxLength(30) contact!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the escort’s login: they see the dispatched trips they ride (GET /my-trips) and record boarding and legs' })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string;
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() available?: boolean;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'XYL', description: 'the subdistrict whose staff they are: they escort its pick-ups from home (null: the district’s)' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(8)
+  subdistrict?: string | null;
 }

@@ -5,6 +5,7 @@
 import { Category, isCategory } from '../../../workflows/observation/observation-policy';
 import type { FieldProblem } from '../errors';
 import { passportProblem, residentIdProblem } from './resident-id';
+import { Language, LANGUAGES, mobileProblem, normaliseMobile } from '../contact';
 import { DAY } from '../local-time';
 
 export type DocumentType = 'resident_id' | 'passport';
@@ -14,6 +15,8 @@ export interface EnrolmentRequest {
   documentType: DocumentType;
   documentNumber: string;
   mobile: string;
+  /** The language of the person's messages: given, else en for a passport holder and zh-CN for everyone else. */
+  language: Language;
   address: { subdistrict: string; community: string; building: string; unit: string; detail?: string };
   category: Category;
   /** YYYY-MM-DD: last exposure (A) or arrival (B, C), or the start of observation (D). */
@@ -25,7 +28,6 @@ export interface EnrolmentRequest {
 }
 
 const SUBDISTRICT_CODE = /^[A-Z][A-Z0-9]{1,7}$/;
-const MOBILE = /^(\+86)?1[3-9]\d{9}$|^\+[1-9]\d{6,14}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function text(problems: FieldProblem[], field: string, value: unknown, max = 100): string {
@@ -101,8 +103,12 @@ export function validateEnrolment(input: Record<string, unknown>, today: Date = 
     if (problem) problems.push({ field: 'documentNumber', reason: problem });
   }
 
-  const mobile = text(problems, 'mobile', input.mobile, 20).replace(/[\s-]/g, '');
-  if (mobile && !MOBILE.test(mobile)) problems.push({ field: 'mobile', reason: 'must be a mainland mobile number (11 digits starting 1) or +country number' });
+  const mobile = normaliseMobile(text(problems, 'mobile', input.mobile, 20));
+  const mobileWrong = mobile ? mobileProblem(mobile) : undefined;
+  if (mobileWrong) problems.push({ field: 'mobile', reason: mobileWrong });
+
+  const language = input.language === undefined || input.language === null || input.language === '' ? (documentType === 'passport' ? 'en' : 'zh-CN') : input.language;
+  if (!LANGUAGES.includes(language as Language)) problems.push({ field: 'language', reason: `must be ${LANGUAGES.join(' or ')}` });
 
   const address = addressOf(problems, input.address);
   const anchorDate = text(problems, 'anchorDate', input.anchorDate, 10);
@@ -121,6 +127,7 @@ export function validateEnrolment(input: Record<string, unknown>, today: Date = 
     documentType: documentType as DocumentType,
     documentNumber,
     mobile,
+    language: language as Language,
     address,
     category: category as Category,
     anchorDate,

@@ -2,6 +2,7 @@
  * Reads an enrolment ledger (台账) kept by a community office, as .csv or .xlsx, into records in
  * the `EnrolmentRequest` shape. It only reads: `validateEnrolment` judges each record, so a row
  * and an API request are held to the same rules, and every problem can name the sheet row.
+ * `readSheet` reads any such table by its own header table (a dispatcher's transfer manifest too).
  */
 import { Readable } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
@@ -27,15 +28,25 @@ export interface LedgerColumn {
   /** Other headers offices use for the same column. */
   aliases?: string[];
   required?: boolean;
-  kind?: 'date' | 'documentType';
+  /** date: 'YYYY-MM-DD'; dateTime: a date cell as local 'YYYY-MM-DDTHH:mm:ss' (text kept as written); flag: true or false (yes/no, 是/否, 1/0). */
+  kind?: 'date' | 'dateTime' | 'flag';
+  /** A coded column: each code by the labels offices write for it (the first is the one exports use); a code itself is read too, in any case. */
+  values?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** How each document type is written in a ledger; the first label is the one exports use. */
+export const DOCUMENT_TYPE_LABELS: Record<DocumentType, string[]> = {
+  resident_id: ['身份证', '居民身份证'],
+  passport: ['护照'],
+};
 
 /** The one header table: the reader matches it, the fixtures and any template write it. */
 export const LEDGER_COLUMNS: readonly LedgerColumn[] = [
   { path: 'name', zh: '姓名', en: 'name', required: true },
-  { path: 'documentType', zh: '证件类型', en: 'documentType', kind: 'documentType' },
+  { path: 'documentType', zh: '证件类型', en: 'documentType', values: DOCUMENT_TYPE_LABELS },
   { path: 'documentNumber', zh: '证件号码', en: 'documentNumber', aliases: ['身份证号'], required: true },
   { path: 'mobile', zh: '手机号', en: 'mobile', aliases: ['手机'], required: true },
+  { path: 'language', zh: '短信语言', en: 'language' },
   { path: 'address.subdistrict', zh: '街道', en: 'subdistrict', required: true },
   { path: 'address.community', zh: '社区', en: 'community', required: true },
   { path: 'address.building', zh: '楼号', en: 'building', aliases: ['楼栋'], required: true },
@@ -48,12 +59,6 @@ export const LEDGER_COLUMNS: readonly LedgerColumn[] = [
   { path: 'devices.cameraId', zh: '摄像头', en: 'cameraId' },
   { path: 'devices.thermometerId', zh: '智能体温计', en: 'thermometerId' },
 ];
-
-/** How each document type is written in a ledger; the first label is the one exports use. */
-export const DOCUMENT_TYPE_LABELS: Record<DocumentType, string[]> = {
-  resident_id: ['身份证', '居民身份证'],
-  passport: ['护照'],
-};
 
 /** A cell as the formats deliver it: csv gives text, xlsx also numbers, booleans, dates and objects. */
 type Cell = unknown;
@@ -69,15 +74,20 @@ interface Sheet {
 
 const normaliseHeader = (header: string) => header.replace(/\s+/g, '').toLowerCase();
 
-const COLUMN_BY_HEADER = new Map<string, LedgerColumn>(
-  LEDGER_COLUMNS.flatMap((column) => [column.zh, column.en, ...(column.aliases ?? [])].map((h) => [normaliseHeader(h), column] as const)),
-);
+/** A table's header table as the reader matches it: each column by every header it may have. */
+export interface SheetLayout {
+  columns: readonly LedgerColumn[];
+  byHeader: Map<string, LedgerColumn>;
+  maxRows: number;
+  /** What the file is, in a problem's reason ("ledger", "manifest"). */
+  noun: string;
+}
 
-const DOCUMENT_TYPE_BY_LABEL = new Map<string, DocumentType>(
-  (Object.entries(DOCUMENT_TYPE_LABELS) as Array<[DocumentType, string[]]>).flatMap(([type, labels]) =>
-    [type, ...labels].map((label) => [label.toLowerCase(), type] as const),
-  ),
-);
+export function sheetLayout(columns: readonly LedgerColumn[], maxRows: number, noun: string): SheetLayout {
+  const byHeader = new Map(columns.flatMap((column) => [column.zh, column.en, ...(column.aliases ?? [])].map((h) => [normaliseHeader(h), column] as const)));
+  return { columns, byHeader, maxRows, noun };
+}
+
 
 /** Rows a ledger may hold: a subdistrict's people under observation (17,000 in the field reports) with room to spare. */
 export const MAX_LEDGER_ROWS = 50_000;
@@ -94,10 +104,17 @@ export class LedgerTooLarge extends Error {
   }
 }
 
-export async function readLedger(file: Buffer, fileName: string): Promise<LedgerRow[]> {
+const LEDGER_LAYOUT = sheetLayout(LEDGER_COLUMNS, MAX_LEDGER_ROWS, 'ledger');
+
+export function readLedger(file: Buffer, fileName: string): Promise<LedgerRow[]> {
+  return readSheet(file, fileName, LEDGER_LAYOUT);
+}
+
+/** A .csv or .xlsx table's rows by `layout`'s columns, each with the row number its sheet shows. */
+export async function readSheet(file: Buffer, fileName: string, layout: SheetLayout): Promise<LedgerRow[]> {
   const extension = /\.([^.]+)$/.exec(fileName.trim())?.[1]?.toLowerCase();
-  if (extension === 'csv') return ledgerRows(readCsv(file));
-  if (extension === 'xlsx') return ledgerRows(await readXlsx(file));
+  if (extension === 'csv') return sheetRows(readCsv(file), layout);
+  if (extension === 'xlsx') return sheetRows(await readXlsx(file), layout);
   throw invalid('file', 'must be .csv or .xlsx');
 }
 
@@ -109,8 +126,11 @@ function readCsv(file: Buffer): Sheet {
   } catch {
     throw invalid('file', 'must be UTF-8 encoded: save it in Excel as "CSV UTF-8" or upload the .xlsx');
   }
+  // Rows copied from Excel are separated by tabs: a first line with tabs and no comma is read so.
+  const firstLine = text.slice(0, text.indexOf('\n') + 1 || undefined);
+  const delimiter = firstLine.includes('\t') && !firstLine.includes(',') ? '\t' : ',';
   try {
-    const records: string[][] = parseCsv(text, { relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
+    const records: string[][] = parseCsv(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
     return { rows: records.map((cells, index) => ({ row: index + 1, cells })), date1904: false };
   } catch (error) {
     throw invalid('file', `is not a readable CSV: ${(error as Error).message}`);
@@ -222,23 +242,23 @@ function zipEntryIsIntact(file: Buffer, entry: number): boolean {
   return content.length === size && crc32(content) === crc;
 }
 
-function ledgerRows(sheet: Sheet): LedgerRow[] {
-  // The header is the first row naming a ledger column: title rows above it are skipped.
-  const headerIndex = sheet.rows.findIndex((row) => row.cells.some((cell) => COLUMN_BY_HEADER.has(normaliseHeader(cellText(cell)))));
-  const columns = headerColumns(headerIndex < 0 ? [] : sheet.rows[headerIndex].cells);
+function sheetRows(sheet: Sheet, layout: SheetLayout): LedgerRow[] {
+  // The header is the first row naming a column of the layout: title rows above it are skipped.
+  const headerIndex = sheet.rows.findIndex((row) => row.cells.some((cell) => layout.byHeader.has(normaliseHeader(cellText(cell)))));
+  const columns = headerColumns(headerIndex < 0 ? [] : sheet.rows[headerIndex].cells, layout);
   const result: LedgerRow[] = [];
   for (const { row, cells } of sheet.rows.slice(headerIndex + 1)) {
     const read = recordOf(cells, columns, sheet.date1904);
     if (read) result.push({ row, ...read });
-    if (result.length > MAX_LEDGER_ROWS) throw invalid('file', `has more than ${MAX_LEDGER_ROWS.toLocaleString('en')} rows, the most a ledger may hold; split it into files of at most that many`);
+    if (result.length > layout.maxRows) throw invalid('file', `has more than ${layout.maxRows.toLocaleString('en')} rows, the most a ${layout.noun} may hold; split it into files of at most that many`);
   }
   return result;
 }
 
-/** The ledger column of each sheet column (undefined for columns the ledger does not use). */
-function headerColumns(headers: Cell[]): Array<LedgerColumn | undefined> {
-  const columns = Array.from(headers, (header) => COLUMN_BY_HEADER.get(normaliseHeader(cellText(header))));
-  const problems = LEDGER_COLUMNS.flatMap((column) => {
+/** The layout's column of each sheet column (undefined for columns it does not use). */
+function headerColumns(headers: Cell[], layout: SheetLayout): Array<LedgerColumn | undefined> {
+  const columns = Array.from(headers, (header) => layout.byHeader.get(normaliseHeader(cellText(header))));
+  const problems = layout.columns.flatMap((column) => {
     const count = columns.filter((c) => c === column).length;
     if (count === 0 && column.required) return [{ field: 'file', reason: `missing column ${column.en} (${column.zh})` }];
     if (count > 1) return [{ field: 'file', reason: `column ${column.en} (${column.zh}) appears ${count} times` }];
@@ -258,7 +278,7 @@ function recordOf(cells: Cell[], columns: Array<LedgerColumn | undefined>, date1
     const value = fieldValue(cells[index], column, date1904);
     if (value === '') return;
     setPath(record, column.path, value);
-    if (column.kind !== 'date' && storedAsLongNumber(cells[index])) hints[column.path] = LONG_NUMBER_HINT;
+    if (column.kind !== 'date' && column.kind !== 'dateTime' && storedAsLongNumber(cells[index])) hints[column.path] = LONG_NUMBER_HINT;
     filled = true;
   });
   if (!filled) return undefined;
@@ -277,14 +297,30 @@ function storedAsLongNumber(cell: Cell): boolean {
   return typeof value === 'string' && /^\s*\d(\.\d+)?e\+\d+\s*$/i.test(value);
 }
 
-function fieldValue(cell: Cell, column: LedgerColumn, date1904: boolean): string {
+const FLAG_BY_TEXT = new Map<string, boolean>([...['true', 'yes', 'y', '1', '是'].map((t) => [t, true] as const), ...['false', 'no', 'n', '0', '否'].map((t) => [t, false] as const)]);
+
+/** The cell's value; '' when empty. A flag that is neither yes nor no stays text, for the validator to name. */
+function fieldValue(cell: Cell, column: LedgerColumn, date1904: boolean): string | boolean {
   if (column.kind === 'date') return dateText(plainValue(cell), date1904);
+  if (column.kind === 'dateTime') return dateTimeText(plainValue(cell));
   const text = cellText(cell);
-  if (column.kind === 'documentType') return DOCUMENT_TYPE_BY_LABEL.get(text.toLowerCase()) ?? text;
+  if (column.values) return codeOf(text, column.values) ?? text;
+  if (column.kind === 'flag') return (typeof plainValue(cell) === 'boolean' ? (plainValue(cell) as boolean) : FLAG_BY_TEXT.get(text.toLowerCase())) ?? text;
   return text;
 }
 
-function setPath(record: Record<string, unknown>, path: string, value: string): void {
+function codeOf(text: string, values: Readonly<Record<string, readonly string[]>>): string | undefined {
+  const wanted = text.toLowerCase();
+  return Object.entries(values).find(([code, labels]) => code === wanted || labels.some((label) => label.toLowerCase() === wanted))?.[0];
+}
+
+/** A date cell as the wall-clock time the sheet shows (ExcelJS gives it as that time in UTC); text as written. */
+function dateTimeText(value: string | number | boolean | Date | null): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 19);
+  return cellText(value);
+}
+
+function setPath(record: Record<string, unknown>, path: string, value: unknown): void {
   const [head, leaf] = path.split('.');
   if (leaf === undefined) record[head] = value;
   else record[head] = { ...(record[head] as Record<string, unknown> | undefined), [leaf]: value };

@@ -5,8 +5,9 @@ import { ObservationPolicyRepository } from './observation-policy.repository';
 import { ObservationRepository } from './observation.repository';
 import { PersonRepository } from './person.repository';
 import { ReportLinkRepository } from './report-link.repository';
+import { StayRepository } from './stay.repository';
 
-const REPOSITORIES = [ObservationRepository, PersonRepository, ObservationPolicyRepository, ImportJobRepository, IncomingHandOverRepository, ReportLinkRepository];
+const REPOSITORIES = [ObservationRepository, PersonRepository, ObservationPolicyRepository, ImportJobRepository, IncomingHandOverRepository, ReportLinkRepository, StayRepository];
 
 /**
  * The home-observation family's repositories, for the API and the worker alike (both import this

@@ -17,6 +17,11 @@ export class ObservationPolicyRepository {
     return queryPage(this.dataSource, { columns: POLICY_COLUMNS, from: 'FROM observation_policy WHERE $1::text IS NULL OR category = $1', orderBy: 'category, version' }, [category ?? null], page);
   }
 
+  /** Every version (a few dozen at most): the observation clock's agenda is made of their slots. */
+  all(): Promise<ObservationPolicy[]> {
+    return this.dataSource.query(`${SELECT_POLICY} ORDER BY category, version`);
+  }
+
   async byId(id: string): Promise<ObservationPolicy | undefined> {
     const [row] = await this.dataSource.query(`${SELECT_POLICY} WHERE id = $1`, [id]);
     return row;

@@ -25,6 +25,10 @@ export interface ObservationRecord {
   lastReportAt: Date | null;
   endedAt: Date | null;
   endReason: string | null;
+  /** The pick-up run a decision started, if any. */
+  pickupRunId: string | null;
+  /** The observation clock keeping its slots; null: the workflow's own timers (started before the clock). */
+  slotClock: string | null;
 }
 
 /** One line of the 14-day tracking log. */
@@ -52,6 +56,17 @@ export interface EscalationRecord {
   decidedBy: string | null;
 }
 
+/** Who owns an escalation and where it lies (its observation's place), for an inbox's actions. */
+export interface EscalationOwnership {
+  id: string;
+  observationNumber: string;
+  ownerRole: OwnerRole;
+  ownerAccount: string | null;
+  state: EscalationState;
+  subdistrict: string;
+  community: string;
+}
+
 /** Which observations a list, an export or a count selects. */
 export interface ObservationSelection {
   subdistrict?: string;
@@ -73,6 +88,10 @@ export interface ObservationRowChanges {
   endedAt?: number;
   policyId?: string;
   anchorDate?: string;
+  /** The pick-up run a hospital or centralized-quarantine decision started. */
+  pickupRunId?: string;
+  /** The observation clock that keeps its check-in slots (README "Home observation"). */
+  slotClock?: string;
 }
 
 /** What `takeNumber` found: the person on record, a number already given to the request, or the next sequence. */
@@ -86,7 +105,7 @@ export interface NumberTaken {
 /** The person, the observation and its first tracking-log line, written together. */
 export interface NewEnrolment {
   person: Omit<PersonRecord, 'id'>;
-  observation: Pick<ObservationRecord, 'number' | 'category' | 'responsibleWorker' | 'anchorDate' | 'policyId' | 'startedAt' | 'releaseDueAt' | 'nextDueAt'> & { requestId: string | null };
+  observation: Pick<ObservationRecord, 'number' | 'category' | 'responsibleWorker' | 'anchorDate' | 'policyId' | 'startedAt' | 'releaseDueAt' | 'nextDueAt'> & { requestId: string | null; slotClock: string };
   enrolled: TrackingEntry;
 }
 
@@ -126,8 +145,10 @@ interface Where {
 
 const RECORD_COLUMNS = `o.number, o.person_id AS "personId", o.category, o.status, o.subdistrict, o.community, o.responsible_worker AS "responsibleWorker",
   to_char(o.anchor_date, 'YYYY-MM-DD') AS "anchorDate", o.policy_id AS "policyId", o.started_at AS "startedAt", o.release_due_at AS "releaseDueAt",
-  o.next_due_at AS "nextDueAt", o.last_report_at AS "lastReportAt", o.ended_at AS "endedAt", o.end_reason AS "endReason"`;
+  o.next_due_at AS "nextDueAt", o.last_report_at AS "lastReportAt", o.ended_at AS "endedAt", o.end_reason AS "endReason",
+  o.pickup_run_id AS "pickupRunId", o.slot_clock AS "slotClock"`;
 const SELECT_RECORD = `SELECT ${RECORD_COLUMNS} FROM observation o`;
+const SELECT_RECORD_NAMED = `SELECT ${RECORD_COLUMNS}, p.name FROM observation o JOIN person p ON p.id = o.person_id`;
 const TRACKING_COLUMNS = `at, day, kind, slot_start AS "slotStart", temperature::float8 AS temperature, detail`;
 
 /** The observation row's columns a workflow pass writes, with each value as the column takes it. */
@@ -139,6 +160,8 @@ const ROW_COLUMNS: Record<keyof ObservationRowChanges, [string, (v: never) => un
   endedAt: ['ended_at', (v: number) => new Date(v)],
   policyId: ['policy_id', (v) => v],
   anchorDate: ['anchor_date', (v) => v],
+  pickupRunId: ['pickup_run_id', (v) => v],
+  slotClock: ['slot_clock', (v) => v],
 };
 
 /**
@@ -228,13 +251,12 @@ export class ObservationRepository {
   }
 
   /** Open observations of a category, in the place, on another policy than `policyId`, in number order. */
-  async openNotOnPolicy(category: Category, policyId: string, place: { subdistrict?: string; community?: string }): Promise<string[]> {
-    const rows: Array<{ number: string }> = await this.dataSource.query(
-      `SELECT number FROM observation o WHERE category = $1 AND ${OPEN} AND policy_id <> $2
+  async openNotOnPolicy(category: Category, policyId: string, place: { subdistrict?: string; community?: string }): Promise<Array<{ number: string; subdistrict: string; community: string }>> {
+    return this.dataSource.query(
+      `SELECT number, subdistrict, community FROM observation o WHERE category = $1 AND ${OPEN} AND policy_id <> $2
          AND ($3::text IS NULL OR subdistrict = $3) AND ($4::text IS NULL OR community = $4) ORDER BY number`,
       [category, policyId, place.subdistrict ?? null, place.community ?? null],
     );
-    return rows.map((r) => r.number);
   }
 
   /** The open observation of whoever carries the device (a device id is on one person at most, per kind). */
@@ -248,12 +270,48 @@ export class ObservationRepository {
     return row;
   }
 
+  /** The open observations of the place still owing reports, with the person's name, the soonest deadline first (a worker's day). */
+  async openOwingReports(place: { subdistrict?: string; community?: string }): Promise<Array<ObservationRecord & { name: string }>> {
+    const { clause, params } = where(place);
+    return this.dataSource.query(
+      `${SELECT_RECORD_NAMED} ${clause ? `${clause} AND` : 'WHERE'} ${OPEN} AND o.next_due_at IS NOT NULL ORDER BY o.next_due_at, o.number`,
+      params,
+    );
+  }
+
+  /** The unresolved escalations of the place's open observations, with the person's name and community, oldest first. */
+  async unresolvedEscalations(place: { subdistrict?: string; community?: string }): Promise<Array<EscalationRecord & { name: string; community: string }>> {
+    const { clause, params } = where(place);
+    return this.dataSource.query(
+      `SELECT e.id, e.observation_number AS "observationNumber", e.kind, e.owner_role AS "ownerRole", e.owner, e.state, e.reason, e.opened_at AS "openedAt",
+         e.updated_at AS "updatedAt", e.resolution, e.decided_by AS "decidedBy", p.name, o.community
+       FROM escalation e JOIN observation o ON o.number = e.observation_number JOIN person p ON p.id = o.person_id
+       ${clause ? `${clause} AND` : 'WHERE'} ${OPEN} AND e.state <> 'resolved' ORDER BY e.opened_at, e.id`,
+      params,
+    );
+  }
+
   async escalations(number: string): Promise<EscalationRecord[]> {
     return this.dataSource.query(
       `SELECT id, observation_number AS "observationNumber", kind, owner_role AS "ownerRole", owner, state, reason, opened_at AS "openedAt", updated_at AS "updatedAt",
          resolution, decided_by AS "decidedBy" FROM escalation WHERE observation_number = $1 ORDER BY opened_at`,
       [number],
     );
+  }
+
+  /** The escalations of these ids that exist, with their owner and place. */
+  escalationOwnership(ids: string[]): Promise<EscalationOwnership[]> {
+    return this.dataSource.query(
+      `SELECT e.id, e.observation_number AS "observationNumber", e.owner_role AS "ownerRole", e.owner_account AS "ownerAccount", e.state, o.subdistrict, o.community
+       FROM escalation e JOIN observation o ON o.number = e.observation_number WHERE e.id = ANY($1)`,
+      [ids],
+    );
+  }
+
+  /** Makes the account the owner of an escalation still open; false when it is resolved. */
+  async takeEscalation(id: string, accountId: string): Promise<boolean> {
+    const [rows] = await this.dataSource.query(`UPDATE escalation SET owner_account = $2, updated_at = now() WHERE id = $1 AND state <> 'resolved' RETURNING id`, [id, accountId]);
+    return rows.length > 0;
   }
 
   /** The whole tracking log, oldest first. */
@@ -273,14 +331,56 @@ export class ObservationRepository {
     await db.query(insert.sql, insert.values);
   }
 
-  /** Writes each escalation's latest state (opened, or changed since). */
-  async saveEscalations(number: string, escalations: Escalation[], db: EntityManager = this.dataSource.manager): Promise<void> {
+  /** The slots the observation has a report for, with the first report's temperature. */
+  async reportedSlots(number: string): Promise<Array<{ slotStart: Date; temperature: number }>> {
+    return this.dataSource.query(
+      `SELECT DISTINCT ON (slot_start) slot_start AS "slotStart", temperature::float8 AS temperature FROM tracking_log
+       WHERE observation_number = $1 AND kind = 'report' ORDER BY slot_start, at`,
+      [number],
+    );
+  }
+
+  /** Lines of many observations (the clock's reminders), a few thousand to a statement (PostgreSQL takes 65,535 parameters). */
+  async appendTrackingLines(lines: Array<[number: string, entry: TrackingEntry]>, db: EntityManager = this.dataSource.manager): Promise<void> {
+    for (let i = 0; i < lines.length; i += 5_000) {
+      const insert = trackingLinesInsert(lines.slice(i, i + 5_000));
+      await db.query(insert.sql, insert.values);
+    }
+  }
+
+  /** The policies of the open observations on `clock`: the clock's agenda is made of their slots. */
+  async policiesOnClock(clock: string): Promise<string[]> {
+    const rows = await this.dataSource.query(`SELECT DISTINCT policy_id AS "policyId" FROM observation WHERE slot_clock = $1 AND status IN ('active', 'escalated', 'awaiting_pickup')`, [clock]);
+    return rows.map((r: { policyId: string }) => r.policyId);
+  }
+
+  /**
+   * The open observations on `clock` and `policyId` that owe a report for the slot opening at
+   * `opensAt` and have none yet: enrolled by its opening, not released before it (slotsOf's rule).
+   */
+  async owingSlot(clock: string, policyId: string, opensAt: number): Promise<Array<{ number: string; personId: string; anchorDate: string }>> {
+    return this.dataSource.query(
+      `SELECT o.number, o.person_id AS "personId", to_char(o.anchor_date, 'YYYY-MM-DD') AS "anchorDate"
+       FROM observation o
+       WHERE o.slot_clock = $1 AND o.policy_id = $2 AND o.status IN ('active', 'escalated', 'awaiting_pickup')
+         AND o.started_at <= $3 AND o.release_due_at > $3
+         AND NOT EXISTS (SELECT 1 FROM tracking_log t WHERE t.observation_number = o.number AND t.kind = 'report' AND t.slot_start = $3)
+       ORDER BY o.number`,
+      [clock, policyId, new Date(opensAt)],
+    );
+  }
+
+  /**
+   * Writes each escalation's latest state (opened, or changed since). `ownerAccounts` is written
+   * with the first row only: a later write never changes who owns it (a take does).
+   */
+  async saveEscalations(number: string, escalations: Escalation[], ownerAccounts: Map<string, string | null>, db: EntityManager = this.dataSource.manager): Promise<void> {
     for (const e of escalations) {
       await db.query(
-        `INSERT INTO escalation (id, observation_number, kind, owner_role, owner, state, reason, opened_at, updated_at, resolution, decided_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10)
+        `INSERT INTO escalation (id, observation_number, kind, owner_role, owner, state, reason, opened_at, updated_at, resolution, decided_by, owner_account)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, updated_at = now(), resolution = EXCLUDED.resolution, decided_by = EXCLUDED.decided_by`,
-        [e.id, number, e.kind, e.ownerRole, e.owner, e.state, e.reason, new Date(e.openedAt), e.resolution ?? null, e.decidedBy ?? null],
+        [e.id, number, e.kind, e.ownerRole, e.owner, e.state, e.reason, new Date(e.openedAt), e.resolution ?? null, e.decidedBy ?? null, ownerAccounts.get(e.id) ?? null],
       );
     }
   }
@@ -343,28 +443,33 @@ export class ObservationRepository {
    * one-open-observation index and undoes it all; a person moved meanwhile is not updated, and the
    * observation without a person fails its NOT NULL.
    */
-  async recordEnrolment({ person: p, observation: o, enrolled }: NewEnrolment): Promise<string> {
+  /**
+   * Returns the person's id, and whether no other open observation was on the same clock and policy
+   * (so the clock may not yet wake for that policy's slots).
+   */
+  async recordEnrolment({ person: p, observation: o, enrolled }: NewEnrolment): Promise<{ personId: string; firstOnClock: boolean }> {
     const values: unknown[] = [
       p.name, p.documentType, p.documentNumber, p.mobile, p.subdistrict, p.community, p.building, p.unit, p.addressDetail, JSON.stringify(p.devices),
-      o.number, o.category, o.responsibleWorker, o.anchorDate, o.policyId, o.startedAt, o.releaseDueAt, o.nextDueAt, o.requestId,
+      o.number, o.category, o.responsibleWorker, o.anchorDate, o.policyId, o.startedAt, o.releaseDueAt, o.nextDueAt, o.requestId, p.language, o.slotClock,
     ];
     const line = trackingLogInsert(o.number, [enrolled], values.length + 1);
     const [row] = await this.dataSource.query(
       `WITH person AS (
-         INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit, address_detail, devices)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (document_type, document_number) DO UPDATE SET name = EXCLUDED.name, mobile = EXCLUDED.mobile,
+         INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit, address_detail, devices, language)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $20)
+         ON CONFLICT (document_type, document_number) DO UPDATE SET name = EXCLUDED.name, mobile = EXCLUDED.mobile, language = EXCLUDED.language,
            building = EXCLUDED.building, unit = EXCLUDED.unit, address_detail = EXCLUDED.address_detail, devices = EXCLUDED.devices
            WHERE person.subdistrict = EXCLUDED.subdistrict AND person.community = EXCLUDED.community
          RETURNING id),
-       observation AS (
-         INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at, client_request_id)
-         VALUES ($11, (SELECT id FROM person), $12, 'active', $5, $6, $13, $14, $15, $16, $17, $18, $19)),
+       observed AS (
+         INSERT INTO observation (number, person_id, category, status, subdistrict, community, responsible_worker, anchor_date, policy_id, started_at, release_due_at, next_due_at, client_request_id, slot_clock)
+         VALUES ($11, (SELECT id FROM person), $12, 'active', $5, $6, $13, $14, $15, $16, $17, $18, $19, $21)),
        enrolled AS (${line.sql})
-       SELECT id FROM person`,
+       SELECT id, NOT EXISTS (SELECT 1 FROM observation WHERE slot_clock = $21 AND policy_id = $15 AND status IN ('active', 'escalated', 'awaiting_pickup')) AS "firstOnClock"
+       FROM person`,
       [...values, ...line.values],
     );
-    return row.id;
+    return { personId: row.id, firstOnClock: row.firstOnClock };
   }
 
   /** The observation an enrolment request made in the place, if it made one. */
@@ -410,8 +515,13 @@ function where(selection: ObservationSelection): Where {
  * after `firstParameter - 1` others, so that it can be part of a larger statement.
  */
 function trackingLogInsert(number: string, entries: TrackingEntry[], firstParameter = 1): { sql: string; values: unknown[] } {
+  return trackingLinesInsert(entries.map((entry) => [number, entry]), firstParameter);
+}
+
+/** Lines of several observations in one statement. */
+function trackingLinesInsert(lines: Array<[number: string, entry: TrackingEntry]>, firstParameter = 1): { sql: string; values: unknown[] } {
   const values: unknown[] = [];
-  const rows = entries.map((t, i) => {
+  const rows = lines.map(([number, t], i) => {
     values.push(number, new Date(t.at), t.day, t.kind, t.slotStart ? new Date(t.slotStart) : null, t.temperature ?? null, JSON.stringify(t.detail), t.dedupKey);
     const b = firstParameter - 1 + i * 8;
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb, $${b + 8})`;

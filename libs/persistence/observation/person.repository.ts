@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { parseUuid } from '../../domain/ids';
+import type { Language } from '../../domain/contact';
 
 /** The devices a person may carry, by kind; each id is on one person at most (a unique index per kind). */
 export interface PersonDevices {
@@ -20,6 +21,8 @@ export interface PersonRecord {
   documentType: string;
   documentNumber: string;
   mobile: string;
+  /** The language of their messages. */
+  language: Language;
   subdistrict: string;
   community: string;
   building: string;
@@ -37,8 +40,8 @@ export interface PersonOnRecord {
   openCommunity: string | null;
 }
 
-/** An observation's place in SQL: open while active or escalated. */
-export const OPEN = `o.status IN ('active', 'escalated')`;
+/** An observation's place in SQL: open while active, escalated or awaiting its pick-up. */
+export const OPEN = `o.status IN ('active', 'escalated', 'awaiting_pickup')`;
 
 /** The person with document $1, $2 as a `PersonOnRecord`. */
 export const PERSON_BY_DOCUMENT = `SELECT p.subdistrict, p.community, o.number AS "openNumber", o.subdistrict AS "openSubdistrict", o.community AS "openCommunity"
@@ -79,12 +82,12 @@ export class PersonRepository {
     return row?.name;
   }
 
-  /** A person's mobile, in the caller's transaction; undefined for no such person (or an id that is no uuid). */
-  async mobileOf(personId: string, db: EntityManager = this.dataSource.manager): Promise<string | undefined> {
+  /** A person's mobile and the language of their messages, in the caller's transaction; undefined for no such person (or an id that is no uuid). */
+  async contactOf(personId: string, db: EntityManager = this.dataSource.manager): Promise<{ mobile: string; language: Language } | undefined> {
     const id = parseUuid(personId);
     if (!id) return undefined;
-    const [row] = await db.query(`SELECT mobile FROM person WHERE id = $1`, [id]);
-    return row?.mobile;
+    const [row] = await db.query(`SELECT mobile, language FROM person WHERE id = $1`, [id]);
+    return row;
   }
 
   /**

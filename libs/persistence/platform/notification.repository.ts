@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryPage } from '../page-query';
 
 export type NotificationState = 'pending' | 'sent' | 'failed';
 
@@ -8,7 +9,7 @@ export interface NotificationRow {
   /** Chosen by the sender, so a retried store or send leaves one message. */
   id: string;
   observationNumber: string | null;
-  /** `person:<id>` or `staff:<name>`. */
+  /** `person:<id>`, `account:<id>`, `staff:<roster staff id>` or `mobile:<number>`; `role:<role> of <place>` only on a message nobody could be found for (failed). */
   recipient: string;
   channel: string;
   template: string;
@@ -28,14 +29,37 @@ export interface NotificationRow {
   sentAt: Date | null;
 }
 
-/** A message as its sender stores it: sent already (outbox), pending, or failed with the reason. */
-export type NewNotification = Pick<NotificationRow, 'id' | 'observationNumber' | 'recipient' | 'channel' | 'template' | 'language' | 'subject' | 'body' | 'address' | 'state' | 'lastError'>;
+/**
+ * A message as its sender stores it: sent already (outbox), pending, or failed with the reason;
+ * for an account, which one, and the record it concerns.
+ */
+export type NewNotification = Pick<NotificationRow, 'id' | 'observationNumber' | 'recipient' | 'channel' | 'template' | 'language' | 'subject' | 'body' | 'address' | 'state' | 'lastError'> & {
+  accountId: string | null;
+  concerns: { kind: string; id: string } | null;
+};
 
 /** What a send needs of a message it holds (a pending message always has its address). */
 export type LeasedNotification = Pick<NotificationRow, 'channel' | 'subject' | 'body'> & { address: string };
 
 const COLUMNS = `id, observation_number AS "observationNumber", recipient, channel, template, language, subject, body, address, state, attempts,
   last_error AS "lastError", next_attempt_at AS "nextAttemptAt", delivering_until AS "deliveringUntil", created_at AS "createdAt", sent_at AS "sentAt"`;
+
+/** A message in an account's inbox (its in-app copy). */
+export interface InboxMessage {
+  id: string;
+  template: string;
+  subject: string;
+  body: string;
+  createdAt: Date;
+  readAt: Date | null;
+  concernsKind: string | null;
+  concernsId: string | null;
+}
+
+const INBOX_COLUMNS = `id, template, subject, body, created_at AS "createdAt", read_at AS "readAt", concerns_kind AS "concernsKind", concerns_id AS "concernsId"`;
+/** An account's inbox: its in-app copies that were stored to be read (a message that could not be rendered is a failed row, not a message). */
+const IN_INBOX = `account_id = $1 AND channel = 'outbox' AND state = 'sent'`;
+const INBOX = `FROM notification WHERE ${IN_INBOX}`;
 
 /** Every statement on `notification`. */
 @Injectable()
@@ -48,10 +72,11 @@ export class NotificationRepository {
    */
   async store(manager: EntityManager, n: NewNotification): Promise<NotificationState> {
     const inserted: Array<{ state: NotificationState }> = await manager.query(
-      `INSERT INTO notification (id, observation_number, recipient, channel, template, language, subject, body, address, state, attempts, last_error, created_at, sent_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $10 = 'sent' THEN 1 ELSE 0 END, $11, now(), CASE WHEN $10 = 'sent' THEN now() END)
+      `INSERT INTO notification (id, observation_number, recipient, channel, template, language, subject, body, address, state, attempts, last_error, created_at, sent_at,
+         account_id, concerns_kind, concerns_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $10 = 'sent' THEN 1 ELSE 0 END, $11, now(), CASE WHEN $10 = 'sent' THEN now() END, $12, $13, $14)
        ON CONFLICT (id) DO NOTHING RETURNING state`,
-      [n.id, n.observationNumber, n.recipient, n.channel, n.template, n.language, n.subject, n.body, n.address, n.state, n.lastError],
+      [n.id, n.observationNumber, n.recipient, n.channel, n.template, n.language, n.subject, n.body, n.address, n.state, n.lastError, n.accountId, n.concerns?.kind ?? null, n.concerns?.id ?? null],
     );
     if (inserted.length) return inserted[0].state;
     const [stored] = await manager.query(`SELECT state FROM notification WHERE id = $1`, [n.id]);
@@ -111,5 +136,26 @@ export class NotificationRepository {
       [limit, firstTryAfterSeconds],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** A page of an account's inbox: unread first, then newest first. */
+  inboxPage(accountId: string, page: { offset: number; pageSize: number }): Promise<{ items: InboxMessage[]; total: number }> {
+    return queryPage(this.dataSource, { columns: INBOX_COLUMNS, from: INBOX, orderBy: '(read_at IS NOT NULL), created_at DESC, id DESC' }, [accountId], page);
+  }
+
+  /** The messages of these ids in the account's inbox (none of another account's). */
+  inboxMessages(accountId: string, ids: string[]): Promise<InboxMessage[]> {
+    return this.dataSource.query(`SELECT ${INBOX_COLUMNS} ${INBOX} AND id = ANY($2)`, [accountId, ids]);
+  }
+
+  async unreadCount(accountId: string): Promise<number> {
+    const [{ unread }] = await this.dataSource.query(`SELECT count(*)::int AS unread ${INBOX} AND read_at IS NULL`, [accountId]);
+    return unread;
+  }
+
+  /** Marks the account's unread messages of these ids (all of them when null) read; answers how many were unread. */
+  async markRead(accountId: string, ids: string[] | null): Promise<number> {
+    const [, count] = await this.dataSource.query(`UPDATE notification SET read_at = now() WHERE ${IN_INBOX} AND read_at IS NULL AND ($2::text[] IS NULL OR id = ANY($2))`, [accountId, ids]);
+    return count;
   }
 }

@@ -75,6 +75,8 @@ export interface ShiftFilter {
   jurisdiction?: string;
   date?: string;
   dutyState?: string;
+  /** Only the shifts of the staff member linked to this account. */
+  accountId?: string;
 }
 
 /** A published shift whose workflow is due to start, with what its workflow needs of the post. */
@@ -144,6 +146,7 @@ export class RosterShiftRepository {
     if (filter.jurisdiction !== undefined) add('jurisdiction = ?', filter.jurisdiction);
     if (filter.date !== undefined) add('shift_date = ?', filter.date);
     if (filter.dutyState !== undefined) add('duty_state = ?', filter.dutyState);
+    if (filter.accountId !== undefined) add('staff_id IN (SELECT id FROM roster_staff WHERE account_id = ?)', filter.accountId);
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const [items, [{ total }]] = await Promise.all([
       this.db.query(`SELECT ${COLUMNS} FROM roster_shift ${where} ORDER BY start_at, post_id, seat_no, id LIMIT ${limit} OFFSET ${offset}`, params),
@@ -217,6 +220,16 @@ export class RosterShiftRepository {
 
   async cancel(tx: Queryable, id: string, at: Date, reason: string): Promise<void> {
     await tx.query(`UPDATE roster_shift SET status = 'cancelled', duty_state = 'cancelled', ended_at = $2, end_reason = $3, updated_at = now() WHERE id = $1`, [id, at, reason]);
+  }
+
+  /**
+   * A post's published shifts nobody is working (scheduled, a no-show, or ended by their workflow
+   * without being worked), locked for the caller's transaction: those a closing post cancels.
+   */
+  notWorked(tx: Queryable, postId: string): Promise<RosterShift[]> {
+    return tx.query(`SELECT ${COLUMNS} FROM roster_shift WHERE post_id = $1 AND status = 'published' AND duty_state IN ('scheduled', 'no_show', 'cancelled') ORDER BY start_at, seat_no FOR UPDATE`, [
+      postId,
+    ]);
   }
 
   /** Rosters `staffId` on the shift; whether its workflow runs (and so must be told). */

@@ -9,13 +9,14 @@ export interface StaffMember extends RosterStaff {
   name: string;
   mobile?: string;
   email?: string;
+  /** The login of this staff member: their shifts are theirs on the duty page, their messages reach its inbox. */
+  accountId?: string;
 }
 
-/** The name and address a message to a staff member needs. */
-export interface StaffContact {
+/** The name a message about a staff member shows. */
+export interface StaffName {
   id: string;
   name: string;
-  email: string | null;
 }
 
 /** roster_staff: every statement on staff. */
@@ -25,15 +26,16 @@ export class RosterStaffRepository {
 
   async upsert(member: StaffMember): Promise<void> {
     await this.db.query(
-      `INSERT INTO roster_staff (id, name, role, home_community, skills, mobile, email, unavailable, avoid_nights, preferred_post_ids, max_hours_per_day, max_hours_per_week, max_consecutive_days, max_shifts_per_day)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+      `INSERT INTO roster_staff (id, name, role, home_community, skills, mobile, email, unavailable, avoid_nights, preferred_post_ids, max_hours_per_day, max_hours_per_week, max_consecutive_days, max_shifts_per_day, account_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, home_community = EXCLUDED.home_community, skills = EXCLUDED.skills, mobile = EXCLUDED.mobile,
          email = EXCLUDED.email, unavailable = EXCLUDED.unavailable, avoid_nights = EXCLUDED.avoid_nights, preferred_post_ids = EXCLUDED.preferred_post_ids,
          max_hours_per_day = EXCLUDED.max_hours_per_day, max_hours_per_week = EXCLUDED.max_hours_per_week, max_consecutive_days = EXCLUDED.max_consecutive_days,
-         max_shifts_per_day = EXCLUDED.max_shifts_per_day, updated_at = now()`,
+         max_shifts_per_day = EXCLUDED.max_shifts_per_day, account_id = EXCLUDED.account_id, updated_at = now()`,
       [
         member.staffId, member.name, member.role, member.homeCommunity ?? null, member.skills, member.mobile ?? null, member.email ?? null, JSON.stringify(member.unavailable),
         member.avoidNights ?? false, member.preferredPostIds ?? [], member.maxHoursPerDay ?? null, member.maxHoursPerWeek ?? null, member.maxConsecutiveDays ?? null, member.maxShiftsPerDay ?? null,
+        member.accountId ?? null,
       ],
     );
   }
@@ -48,9 +50,9 @@ export class RosterStaffRepository {
     return rows.map(toStaffMember);
   }
 
-  /** Names and email addresses of the staff of `ids` that exist. */
-  contacts(ids: string[], db: Queryable = this.db): Promise<StaffContact[]> {
-    return db.query(`SELECT id, name, email FROM roster_staff WHERE id = ANY($1)`, [ids]);
+  /** Names of the staff of `ids` that exist. */
+  names(ids: string[], db: Queryable = this.db): Promise<StaffName[]> {
+    return db.query(`SELECT id, name FROM roster_staff WHERE id = ANY($1)`, [ids]);
   }
 }
 
@@ -69,6 +71,7 @@ interface StaffRow {
   max_hours_per_week: number | null;
   max_consecutive_days: number | null;
   max_shifts_per_day: number | null;
+  account_id: string | null;
 }
 
 function toStaffMember(r: StaffRow): StaffMember {
@@ -88,5 +91,6 @@ function toStaffMember(r: StaffRow): StaffMember {
     maxHoursPerWeek: optional(r.max_hours_per_week),
     maxConsecutiveDays: optional(r.max_consecutive_days),
     maxShiftsPerDay: optional(r.max_shifts_per_day),
+    accountId: optional(r.account_id),
   };
 }

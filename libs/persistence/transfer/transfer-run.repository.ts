@@ -3,9 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Jurisdiction } from '../../auth/jurisdiction';
 import { dateOrNull } from '../../domain/time';
-import type { Disposition } from '../../../workflows/transfer/transfer-planning';
+import type { DestinationKind, Disposition } from '../../../workflows/transfer/transfer-planning';
 import type {
   Aftercare,
+  ExceptionKind,
+  ExceptionOwnerRole,
+  ExceptionState,
   Receiver,
   RunCounts,
   RunKind,
@@ -22,8 +25,9 @@ import type { SortingPoint, TransferDestination, TransferEscort, TransferVehicle
 /** The run's resources as recorded at its start (transfer_run.resources): contacts for dispatch, names for sheets. */
 export interface RunResources {
   sortingPoint: SortingPoint;
-  vehicles: Array<Omit<TransferVehicle, 'available'>>;
-  escorts: Array<Omit<TransferEscort, 'available'>>;
+  // Without the crew's account links: they are read live from the registry (a link made after the start counts).
+  vehicles: Array<Omit<TransferVehicle, 'available' | 'driverAccountId' | 'subdistrict'>>;
+  escorts: Array<Omit<TransferEscort, 'available' | 'accountId' | 'subdistrict'>>;
   destinations: TransferDestination[];
 }
 
@@ -121,6 +125,40 @@ export interface RunPass {
   exceptions: TransferException[];
 }
 
+/** Who owns an exception and where it lies (its run's subdistrict, and its trip's destination if it has a trip), for an inbox's actions. */
+export interface ExceptionOwnership {
+  id: string;
+  runId: string;
+  kind: ExceptionKind;
+  ownerRole: ExceptionOwnerRole;
+  ownerAccount: string | null;
+  state: ExceptionState;
+  subdistrict: string | null;
+  destinationId: string | null;
+}
+
+/** A trip's destination, as its receiving side is checked against it. */
+export interface TripDestination {
+  destinationId: string;
+  kind: DestinationKind;
+  name: string;
+  subdistrict: string | null;
+  community: string | null;
+}
+
+/** A trip on its way to (or at) a destination, with each person on it, as the receiving side reads it. */
+export interface Arrival {
+  runId: string;
+  tripId: string;
+  leg: TripLeg;
+  destinationId: string;
+  destinationName: string;
+  plate: string | null;
+  departAt: Date;
+  arriveAt: Date;
+  travellers: Array<{ travellerId: string; name: string; status: TravellerStatus; handedOverAt: string | null }>;
+}
+
 const RUN = `r.id, r.kind, r.status, r.sorting_point_id AS "sortingPointId", r.dispatcher, r.supervisor, r.subdistrict, r.counts,
   r.created_at AS "createdAt", r.completed_at AS "completedAt"`;
 
@@ -191,6 +229,72 @@ export class TransferRunRepository {
     return this.dataSource.query(`SELECT subdistrict, NULL AS community FROM transfer_run WHERE id = $1`, [runId]);
   }
 
+  /** Where a trip goes, for the access check of its receiving side; undefined when there is no such trip. */
+  async tripDestination(runId: string, tripId: string): Promise<TripDestination | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT d.id AS "destinationId", d.kind, d.name, d.subdistrict, d.community FROM transfer_trip t JOIN transfer_destination d ON d.id = t.destination_id
+       WHERE t.run_id = $1 AND t.trip_id = $2`,
+      [runId, tripId],
+    );
+    return row;
+  }
+
+  /**
+   * The accounts linked as a dispatched trip's escorts and driver (none before it is dispatched, or
+   * when there is no such trip).
+   */
+  async tripCrew(runId: string, tripId: string): Promise<string[]> {
+    const rows: Array<{ account: string }> = await this.dataSource.query(
+      `SELECT v.driver_account_id AS account FROM transfer_trip t JOIN transfer_vehicle v ON v.id = t.vehicle_id
+       WHERE t.run_id = $1 AND t.trip_id = $2 AND t.leg <> 'planned' AND v.driver_account_id IS NOT NULL
+       UNION SELECT e.account_id FROM transfer_trip t JOIN transfer_escort e ON t.escort_ids ? e.id
+       WHERE t.run_id = $1 AND t.trip_id = $2 AND t.leg <> 'planned' AND e.account_id IS NOT NULL`,
+      [runId, tripId],
+    );
+    return rows.map((row) => row.account);
+  }
+
+  /**
+   * Trips on their way (trips handed over in the last `recentHours` too), soonest first, each with
+   * its people by name in manifest order: to one destination or the destinations of one community
+   * (its receiving side), or crewed by one account (linked as an escort or the driver).
+   */
+  arrivals(at: { destinationId: string } | { subdistrict: string; community: string } | { crewAccountId: string }, recentHours: number): Promise<Arrival[]> {
+    const destinationId = 'destinationId' in at ? at.destinationId : null;
+    const [subdistrict, community] = 'community' in at ? [at.subdistrict, at.community] : [null, null];
+    const crewAccountId = 'crewAccountId' in at ? at.crewAccountId : null;
+    return this.dataSource.query(
+      `SELECT t.run_id AS "runId", t.trip_id AS "tripId", t.leg, d.id AS "destinationId", d.name AS "destinationName", v.plate, t.depart_at AS "departAt", t.arrive_at AS "arriveAt",
+         coalesce(json_agg(json_build_object('travellerId', p.traveller_id, 'name', p.name, 'status', p.status, 'handedOverAt', p.handed_over_at) ORDER BY p.row_number)
+           FILTER (WHERE p.traveller_id IS NOT NULL), '[]') AS travellers
+       FROM transfer_trip t JOIN transfer_destination d ON d.id = t.destination_id
+       LEFT JOIN transfer_vehicle v ON v.id = t.vehicle_id
+       LEFT JOIN transfer_traveller p ON p.run_id = t.run_id AND p.trip_id = t.trip_id
+       WHERE (t.leg IN ('dispatched', 'boarding', 'departed', 'arrived') OR (t.leg = 'completed' AND t.updated_at > now() - make_interval(hours => $4)))
+         AND (d.id = $1 OR (d.subdistrict = $2 AND d.community = $3)
+           OR v.driver_account_id = $5 OR EXISTS (SELECT 1 FROM transfer_escort e WHERE t.escort_ids ? e.id AND e.account_id = $5))
+       GROUP BY t.run_id, t.trip_id, d.id, v.plate
+       ORDER BY t.arrive_at, t.run_id, t.trip_id`,
+      [destinationId, subdistrict, community, recentHours, crewAccountId],
+    );
+  }
+
+  /** The exceptions of these ids that exist, with their owner and place. */
+  exceptionOwnership(ids: string[]): Promise<ExceptionOwnership[]> {
+    return this.dataSource.query(
+      `SELECT x.id, x.run_id AS "runId", x.kind, x.owner_role AS "ownerRole", x.owner_account AS "ownerAccount", x.state, r.subdistrict, t.destination_id AS "destinationId"
+       FROM transfer_exception x JOIN transfer_run r ON r.id = x.run_id LEFT JOIN transfer_trip t ON t.run_id = x.run_id AND t.trip_id = x.trip_id
+       WHERE x.id = ANY($1)`,
+      [ids],
+    );
+  }
+
+  /** Makes the account the owner of an exception still open; false when it is resolved. */
+  async takeException(id: string, accountId: string): Promise<boolean> {
+    const [rows] = await this.dataSource.query(`UPDATE transfer_exception SET owner_account = $2, updated_at = now() WHERE id = $1 AND state <> 'resolved' RETURNING id`, [id, accountId]);
+    return rows.length > 0;
+  }
+
   async inputOf(runId: string): Promise<TransferRunInput | undefined> {
     const [row] = await this.dataSource.query(`SELECT input FROM transfer_run WHERE id = $1`, [runId]);
     return row?.input;
@@ -235,8 +339,12 @@ export class TransferRunRepository {
     return row?.leg;
   }
 
-  /** Writes a pass of the run's workflow within the caller's transaction: run status and counts, travellers, trips, exceptions. */
-  async recordPass(manager: EntityManager, pass: RunPass): Promise<void> {
+  /**
+   * Writes a pass of the run's workflow within the caller's transaction: run status and counts,
+   * travellers, trips, exceptions (an exception's owner account with its first row only: a later
+   * pass never changes who owns it).
+   */
+  async recordPass(manager: EntityManager, pass: RunPass, ownerAccounts = new Map<string, string | null>()): Promise<void> {
     if (pass.run) {
       await manager.query(
         `UPDATE transfer_run SET status = $2, counts = $3, updated_at = now(),
@@ -247,7 +355,7 @@ export class TransferRunRepository {
     if (pass.travellers.length) await this.writeTravellers(manager, pass);
     if (pass.removedTripIds.length) await manager.query(`DELETE FROM transfer_trip WHERE run_id = $1 AND trip_id = ANY($2)`, [pass.runId, pass.removedTripIds]);
     if (pass.trips.length) await this.writeTrips(manager, pass);
-    if (pass.exceptions.length) await this.writeExceptions(manager, pass);
+    if (pass.exceptions.length) await this.writeExceptions(manager, pass, ownerAccounts);
   }
 
   /** Runs completed and travellers handed over within [from, to), each by status. */
@@ -290,13 +398,13 @@ export class TransferRunRepository {
     );
   }
 
-  private async writeExceptions(manager: EntityManager, pass: RunPass): Promise<void> {
-    const rows = pass.exceptions.map((e) => ({ ...e, openedAt: dateOrNull(e.openedAt), deadline: dateOrNull(e.deadline), escalatedAt: dateOrNull(e.escalatedAt) }));
+  private async writeExceptions(manager: EntityManager, pass: RunPass, ownerAccounts: Map<string, string | null>): Promise<void> {
+    const rows = pass.exceptions.map((e) => ({ ...e, openedAt: dateOrNull(e.openedAt), deadline: dateOrNull(e.deadline), escalatedAt: dateOrNull(e.escalatedAt), ownerAccount: ownerAccounts.get(e.id) ?? null }));
     await manager.query(
-      `INSERT INTO transfer_exception (id, run_id, kind, traveller_ids, trip_id, owner_role, owner, state, reason, opened_at, deadline, escalated_at, resolution, decided_by, updated_at)
-       SELECT c.id, $1, c.kind, c."travellerIds", c."tripId", c."ownerRole", c.owner, c.state, c.reason, c."openedAt", c.deadline, c."escalatedAt", c.resolution, c."decidedBy", now()
+      `INSERT INTO transfer_exception (id, run_id, kind, traveller_ids, trip_id, owner_role, owner, state, reason, opened_at, deadline, escalated_at, resolution, decided_by, owner_account, updated_at)
+       SELECT c.id, $1, c.kind, c."travellerIds", c."tripId", c."ownerRole", c.owner, c.state, c.reason, c."openedAt", c.deadline, c."escalatedAt", c.resolution, c."decidedBy", c."ownerAccount", now()
        FROM jsonb_to_recordset($2::jsonb) AS c(id text, kind text, "travellerIds" jsonb, "tripId" text, "ownerRole" text, owner text, state text, reason text,
-         "openedAt" timestamptz, deadline timestamptz, "escalatedAt" timestamptz, resolution text, "decidedBy" text)
+         "openedAt" timestamptz, deadline timestamptz, "escalatedAt" timestamptz, resolution text, "decidedBy" text, "ownerAccount" uuid)
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, owner = EXCLUDED.owner, escalated_at = EXCLUDED.escalated_at,
          resolution = EXCLUDED.resolution, decided_by = EXCLUDED.decided_by, updated_at = now()`,
       [pass.runId, JSON.stringify(rows)],

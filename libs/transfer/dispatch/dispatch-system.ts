@@ -5,7 +5,10 @@ import { NotificationDispatchSystem } from './notification-dispatch-system';
 
 export interface Contact {
   name: string;
+  /** Their own number, from the vehicle's or escort's record. */
   contact: string;
+  /** The account they are linked to, if any: its inbox and channels get the trip. */
+  accountId?: string;
 }
 
 /** What a driver and the escorts need to run one trip. */

@@ -58,8 +58,10 @@ export class HttpDispatchSystem implements DispatchSystem {
     const reason = `dispatch system answered ${response.status}: ${text}`;
     if (isRetryable(response.status)) throw new Error(reason);
     this.logger.warn(`order ${order.orderId} refused (${reason}); the driver and escorts get it through the notification channels`);
+    // The messages first: whoever sees the refusal finds the driver and escorts told already.
+    const sent = await this.fallback.dispatch(order);
     await this.orders.recordOrder({ orderId: order.orderId, runId: order.runId, tripId: order.tripId, state: 'refused', reference: null, reason });
-    return this.fallback.dispatch(order);
+    return sent;
   }
 }
 

@@ -2,7 +2,8 @@
 // filters, paging, the open drill-down and the language survive every refresh (and a reload: they
 // live in the URL). It needs a login: the session cookie set by POST /auth/login carries the reads;
 // until then, and whenever the API answers 401 later, the page shows the login form instead.
-import { fill, forbidden, formatTime, getJson, h, postJson, problemDetail, table, whenUnauthenticated } from './dom.js';
+import { forbidden, getJson, postJson, problemDetail, whenUnauthenticated } from '/app/shared/api.js';
+import { fill, formatTime, h, table } from '/app/shared/dom.js';
 import { facts, renderRun, renderShift, renderTrip } from './drawers.js';
 import { LANGUAGES, term as termIn, translate } from './i18n.js';
 import { forbiddenNotice, loadDailyReport, loadPosts, loadTransfers, renderDailyReport, renderPosts, renderTransfers, shortId } from './sources.js';
@@ -376,7 +377,46 @@ function sizeBars(root) {
   for (const bar of root.querySelectorAll('.bar-fill')) bar.style.width = `${bar.dataset.width}%`;
 }
 
+/** Where a routing gap is, in words. */
+function gapPlace(gap) {
+  if (gap.destinationId) return t('gap.destination', { destination: gap.destinationId });
+  if (gap.community) return t('gap.community', gap);
+  return gap.subdistrict ? t('gap.subdistrict', gap) : t('gap.district');
+}
+
+/** Roles nobody holds where a message needed them ("nobody holds <role> in <place>"); hidden when there are none. */
+function renderRoutingGaps() {
+  const gaps = data.summary?.routingGaps ?? [];
+  $('routing-gaps-panel').hidden = gaps.length === 0;
+  fill(
+    $('routing-gaps'),
+    ...gaps.map((gap) => {
+      const since = formatTime(gap.since, state.lang, timeZone());
+      const line = gap.role.startsWith('staff:')
+        ? t('gap.staff', { id: gap.role.slice('staff:'.length) })
+        : t('gap.line', { role: term('role', gap.role), place: gapPlace(gap), messages: gap.messages, routedTo: gap.routedTo, since });
+      return h('li', { 'data-testid': 'routing-gap' }, line);
+    }),
+  );
+}
+
+/** Guard posts ("guard posted") with shifts nobody can stand; hidden when there are none. */
+function renderGuardGaps() {
+  const gaps = data.summary?.guardPostGaps?.items ?? [];
+  $('guard-gaps-panel').hidden = gaps.length === 0;
+  fill(
+    $('guard-gaps'),
+    ...gaps.map((gap) => {
+      const since = formatTime(gap.since, state.lang, timeZone());
+      const line = t('guardGap.line', { observation: gap.observationNumber, community: gap.community, shifts: gap.unfilledShifts, since, reason: gap.reason ?? '-' });
+      return h('li', { 'data-testid': 'guard-gap' }, line);
+    }),
+  );
+}
+
 function renderPanels() {
+  renderRoutingGaps();
+  renderGuardGaps();
   if (data.summaryDenied !== undefined) {
     for (const id of ['by-status', 'by-category', 'escalations-by-kind']) fill($(id), h('p', { class: 'muted' }, t('forbidden')));
     return;

@@ -1,7 +1,7 @@
 // The drill-downs into a transfer run, one of its trips and a duty shift: each shows the record,
 // the live workflow state and its history, in the drawer the observation drill-down uses. People's
 // names come from the transfer routes in full: a drill-down shows the record, as the observation drawer does.
-import { h, table } from './dom.js';
+import { h, table } from '/app/shared/dom.js';
 import { seatButtons, shortId } from './sources.js';
 
 /** Labelled values in two columns; empty values are left out. */

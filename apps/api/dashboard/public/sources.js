@@ -1,7 +1,8 @@
 // The transfer, roster and daily-report sources. Each is read through its own API route; when the
 // route is not deployed, or not open to the logged-in person's role or jurisdiction, the dashboard
 // says so and shows no numbers for it.
-import { fill, forbidden, getJson, h, problemDetail, routeMissing, table } from './dom.js';
+import { forbidden, getJson, problemDetail, routeMissing } from '/app/shared/api.js';
+import { fill, h, table } from '/app/shared/dom.js';
 
 export const ROUTES = {
   transfers: '/transfer-runs',

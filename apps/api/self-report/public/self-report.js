@@ -1,6 +1,8 @@
 // The self-report page: the person's link (/r/<token>) is their only key. It shows what the API
 // answers and keeps none of the checks: the API refuses what is wrong, the page says it calmly.
 
+import { translator } from '/app/shared/i18n.js';
+
 const MESSAGES = {
   'zh-CN': {
     title: '体温上报',
@@ -28,18 +30,6 @@ const MESSAGES = {
     'error.rate': '提交过于频繁，请 {minutes} 分钟后再试。',
     'error.network': '网络不稳定，没有提交成功。请稍后再点“提交”。',
     'error.other': '暂时无法提交，请稍后再试。',
-    symptom: {
-      dry_cough: '干咳',
-      sore_throat: '咽痛',
-      fatigue: '乏力',
-      loss_of_smell_or_taste: '嗅觉或味觉减退',
-      nasal_congestion: '鼻塞',
-      runny_nose: '流涕',
-      muscle_ache: '肌肉酸痛',
-      diarrhoea: '腹泻',
-      conjunctivitis: '结膜炎（红眼）',
-      shortness_of_breath: '呼吸困难',
-    },
   },
   en: {
     title: 'Temperature report',
@@ -67,18 +57,6 @@ const MESSAGES = {
     'error.rate': 'Too many reports in a short time. Please try again in {minutes} minutes.',
     'error.network': 'The network failed and nothing was sent. Please press “Send” again in a moment.',
     'error.other': 'Reporting is not possible just now. Please try again later.',
-    symptom: {
-      dry_cough: 'Dry cough',
-      sore_throat: 'Sore throat',
-      fatigue: 'Tiredness',
-      loss_of_smell_or_taste: 'Loss of smell or taste',
-      nasal_congestion: 'Blocked nose',
-      runny_nose: 'Runny nose',
-      muscle_ache: 'Muscle aches',
-      diarrhoea: 'Diarrhoea',
-      conjunctivitis: 'Red eyes',
-      shortness_of_breath: 'Short of breath',
-    },
   },
 };
 
@@ -94,10 +72,8 @@ let notice;
 /** The request id of the report being sent: kept when sending failed without an answer, so a retry counts once. */
 let pendingRequestId;
 
-function t(key, params = {}) {
-  const text = key.split('.').reduce((m, k) => m?.[k], MESSAGES[lang]) ?? MESSAGES[lang][key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
-}
+const { translate } = translator(MESSAGES);
+const t = (key, params) => translate(lang, key, params);
 
 /** A time as the person reads it: today's and tomorrow's by the hour, later ones with the date. */
 function when(iso) {

@@ -37,56 +37,6 @@ export function table(headers, rows, attributes = {}) {
   );
 }
 
-let onUnauthenticated = () => {};
-
-/** Who to tell when the API answers 401 (the login expired or was ended elsewhere). */
-export function whenUnauthenticated(handler) {
-  onUnauthenticated = handler;
-}
-
-/**
- * A request answered as JSON: { ok, status, body }; a network failure is { ok: false, status: 0 }.
- * The session cookie goes along (same origin only); a 401 is also reported to whenUnauthenticated.
- */
-async function requestJson(url, init) {
-  try {
-    const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store', ...init, headers: { accept: 'application/json', ...init?.headers } });
-    const body = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-    const result = { ok: response.ok, status: response.status, body };
-    if (response.status === 401) onUnauthenticated(result);
-    return result;
-  } catch (error) {
-    return { ok: false, status: 0, body: { detail: String(error?.message ?? error) } };
-  }
-}
-
-export function getJson(url) {
-  return requestJson(url);
-}
-
-/** POST with an optional JSON body. */
-export function postJson(url, body) {
-  return requestJson(url, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
-/** What went wrong, from the API's problem body (RFC 9457 `detail`), else the status. */
-export function problemDetail(result) {
-  return result.body?.detail ?? `HTTP ${result.status}`;
-}
-
-/** Refused for the caller's role or jurisdiction (not an error of the page or the API). */
-export function forbidden(result) {
-  return result.status === 403;
-}
-
-/**
- * A source another team is still building: a 404 for the route itself (code `route_not_found`,
- * not a missing record's `not_found`) means it is not deployed yet.
- */
-export function routeMissing(result) {
-  return result.status === 404 && result.body?.code === 'route_not_found';
-}
-
 /** Date-time formatters in the jurisdiction's time zone, one per language and style. */
 const formatters = new Map();
 export function formatTime(iso, lang, timeZone, style = 'dateTime') {
@@ -102,4 +52,16 @@ export function formatTime(iso, lang, timeZone, style = 'dateTime') {
     formatters.set(key, new Intl.DateTimeFormat(lang, { timeZone, ...options }));
   }
   return formatters.get(key).format(new Date(iso));
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** An SVG element (a chart), built like h(): attributes as given, text only as text nodes. */
+export function svg(tag, attributes = {}, ...children) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null && value !== false) element.setAttribute(name, String(value));
+  }
+  append(element, children);
+  return element;
 }

@@ -2,24 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotificationOutbox, NotificationRequest } from '../../../libs/notifications/notification-outbox';
-import { AppConfig } from '../../../libs/config/config';
-import { APP_CONFIG } from '../../../libs/config/config.module';
-import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
-import { parseUuid } from '../../../libs/domain/ids';
-import { addDays, isDate, localDate } from '../../../libs/domain/local-time';
-import { RosterPlan, RosterPlanRepository } from '../../../libs/persistence/roster/roster-plan.repository';
-import type { RosterPost } from '../../../libs/persistence/roster/roster-post.repository';
-import { RosterShiftRepository } from '../../../libs/persistence/roster/roster-shift.repository';
-import { Pin, RosterPlanner } from '../../../libs/roster/roster-planner';
-import type { RosterMode } from '../../../libs/roster/roster-seats';
-import type { UnfilledSeat } from '../../../libs/roster/roster-solver';
-import { ShiftLauncher, START_HORIZON_MS } from '../../../libs/roster/shift-launcher';
-import { StaffNotices } from '../../../libs/roster/staff-notices';
-import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
-import { RosterPlanRequest, rosterPlanWorkflow, rosterPlanWorkflowId } from '../../../workflows/roster/roster-plan.workflow';
-import { endShiftUpdate, reassignUpdate, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
-import type { PlanResponse } from './roster.responses';
+import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { conflict, FieldProblem, invalidAll, notFound } from '../domain/errors';
+import { fingerprintOf } from '../domain/fingerprint';
+import { parseUuid } from '../domain/ids';
+import { addDays, isDate, localDate } from '../domain/local-time';
+import { RosterPlan, RosterPlanRepository } from '../persistence/roster/roster-plan.repository';
+import type { RosterPost } from '../persistence/roster/roster-post.repository';
+import { RosterShiftRepository } from '../persistence/roster/roster-shift.repository';
+import { Pin, RosterPlanner } from './roster-planner';
+import type { RosterMode } from './roster-seats';
+import type { UnfilledSeat } from './roster-solver';
+import { ShiftLauncher, START_HORIZON_MS } from './shift-launcher';
+import { StaffNotices } from './staff-notices';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+import { RosterPlanRequest, rosterPlanWorkflow, rosterPlanWorkflowId } from '../../workflows/roster/roster-plan.workflow';
+import { endShiftUpdate, reassignUpdate, shiftWorkflowId } from '../../workflows/roster/shift.messages';
 
 /** The longest range one plan may cover. */
 const MAX_PLAN_DAYS = 62;
@@ -47,20 +47,70 @@ export interface PublishResult {
   affectedStaff: string[];
 }
 
-/** How a plan is answered: its seats' instants as ISO strings, the failure only when it failed. */
-export function planResponse(plan: RosterPlan): PlanResponse {
-  return {
-    id: plan.id,
-    state: plan.state,
-    from: plan.from,
-    to: plan.to,
-    postIds: plan.postIds,
-    seats: plan.seats.map(({ pinnedStaffId: _pin, ...seat }) => ({ ...seat, start: new Date(seat.start).toISOString(), end: new Date(seat.end).toISOString() })),
-    assignments: plan.assignments,
-    unfilled: plan.unfilled,
-    stats: plan.stats,
-    ...(plan.failure ? { failure: plan.failure } : {}),
-  };
+/**
+ * A plan to apply: `modeOf` tells which seats the plan's dates should have now; `during` runs
+ * inside the transaction and returns the notices to send.
+ */
+export interface PlanApplication {
+  plan: RosterPlan;
+  posts: RosterPost[];
+  modeOf: (jurisdiction: string) => RosterMode;
+  by: string;
+  now: number;
+  during?: (tx: EntityManager, result: PublishResult) => Promise<NotificationRequest[]>;
+}
+
+/** What applying a plan would do, without doing it: the changes, the notices, and their fingerprint. */
+export interface PlanOutcome {
+  result: PublishResult;
+  notices: NotificationRequest[];
+  /** Changes the same way exactly when the changes or the notices' recipients do (the confirm checks it). */
+  fingerprint: string;
+}
+
+/** How `apply` runs: for real; as a preview (everything rolled back); or for real only if it does what a preview showed. */
+type ApplyMode = { kind: 'apply' } | { kind: 'preview' } | { kind: 'confirm'; fingerprint: string };
+
+/** Ends an applying transaction with its outcome, rolling it back. */
+class RolledBack extends Error {
+  constructor(readonly outcome: PlanOutcome) {
+    super('rolled back');
+  }
+}
+
+/** The outcome a previewing transaction rolled back with. */
+async function outcomeOf(previewing: Promise<unknown>): Promise<PlanOutcome> {
+  try {
+    await previewing;
+  } catch (error) {
+    if (error instanceof RolledBack) return error.outcome;
+    throw error;
+  }
+  throw new Error('a preview must roll back');
+}
+
+/** What a plan's outcome changes and whom it tells, in a fixed order. */
+function outcomeFingerprint(result: PublishResult, notices: NotificationRequest[]): string {
+  return fingerprintOf({
+    added: [...result.added].sort(),
+    cancelled: [...result.cancelled].sort(),
+    reassigned: result.reassigned.map((r) => `${r.shiftId}:${r.from}>${r.to}`).sort(),
+    unfilled: result.unfilled.map((u) => u.seatId).sort(),
+    affectedStaff: result.affectedStaff,
+    notices: notices.map((n) => `${n.template}:${JSON.stringify(n.recipient)}`).sort(),
+  });
+}
+
+/** The notices of a published plan: one `roster_published` to everyone whose shifts it changed. */
+export function publishedNotices(plan: RosterPlan) {
+  return async (_tx: EntityManager, published: PublishResult): Promise<NotificationRequest[]> =>
+    published.affectedStaff.map((staff) => ({
+      id: `roster-published:${plan.id}:${staff}`,
+      recipient: { staffId: staff },
+      template: 'roster_published',
+      concerns: { kind: 'roster', id: plan.id },
+      params: { from: plan.from, to: plan.to },
+    }));
 }
 
 /**
@@ -156,14 +206,7 @@ export class RosterPlanningService {
     if (plan.state !== 'draft') throw conflict(`roster ${planId} is ${plan.state}`, {}, [{ field: 'id', reason: `roster is ${plan.state}` }]);
     const posts = await this.planner.posts(plan.postIds);
     const modes = await this.planner.modes();
-    const notices = async (_tx: EntityManager, published: PublishResult): Promise<NotificationRequest[]> =>
-      published.affectedStaff.map((staff) => ({
-        id: `roster-published:${plan.id}:${staff}`,
-        recipient: { staff },
-        template: 'roster_published',
-        params: { from: plan.from, to: plan.to },
-      }));
-    return this.apply(plan, posts, (j) => modes.get(j) ?? 'peace', by, now, notices);
+    return this.apply({ plan, posts, modeOf: (j) => modes.get(j) ?? 'peace', by, now, during: publishedNotices(plan) });
   }
 
   /**
@@ -171,14 +214,34 @@ export class RosterPlanningService {
    * solved that are no longer wanted are dropped; `during` runs inside the transaction and returns
    * the notices to send, stored with it and sent after the commit.
    */
-  async apply(
-    plan: RosterPlan,
-    posts: RosterPost[],
-    modeOf: (jurisdiction: string) => RosterMode,
-    by: string,
-    now: number,
-    during?: (tx: EntityManager, result: PublishResult) => Promise<NotificationRequest[]>,
-  ): Promise<PublishResult> {
+  async apply(application: PlanApplication): Promise<PublishResult> {
+    return this.applyAs({ kind: 'apply' }, application);
+  }
+
+  /**
+   * What `apply` would do now: the same statements in a transaction that is rolled back, so the
+   * preview and the confirm cannot differ in how they decide.
+   */
+  async preview(application: PlanApplication): Promise<PlanOutcome> {
+    return outcomeOf(this.applyAs({ kind: 'preview' }, application));
+  }
+
+  /**
+   * Applies the plan only if it does exactly what the preview with `fingerprint` showed; if the data
+   * moved since, nothing changes and the 409 carries the new preview (`preview` in the problem).
+   */
+  async confirm(fingerprint: string, application: PlanApplication, describe: (outcome: PlanOutcome) => object): Promise<PublishResult> {
+    try {
+      return await this.applyAs({ kind: 'confirm', fingerprint }, application);
+    } catch (error) {
+      if (!(error instanceof RolledBack)) throw error;
+      throw conflict('the roster changed since this preview: nothing was changed; here is what it would do now', { preview: describe(error.outcome) }, [
+        { field: 'previewId', reason: 'outdated' },
+      ]);
+    }
+  }
+
+  private async applyAs(mode: ApplyMode, { plan, posts, modeOf, by, now, during }: PlanApplication): Promise<PublishResult> {
     const instance = await this.planner.instance(posts, plan.from, plan.to, modeOf, now);
     const wanted = new Map(instance.target.map((s) => [s.seatId, s]));
     const seats = plan.seats.filter((s) => wanted.has(s.seatId));
@@ -220,7 +283,12 @@ export class RosterPlanningService {
       }
       await this.plans.markPublished(tx, plan.id, by);
       result.affectedStaff = [...affected].sort();
-      return { value: undefined, notices: (await during?.(tx, result)) ?? [] };
+      const notices = (await during?.(tx, result)) ?? [];
+      if (mode.kind !== 'apply') {
+        const fingerprint = outcomeFingerprint(result, notices);
+        if (mode.kind === 'preview' || fingerprint !== mode.fingerprint) throw new RolledBack({ result, notices, fingerprint });
+      }
+      return { value: undefined, notices };
     });
 
     // After the commit: the running workflows follow the rows (an update each, validated there).
@@ -232,6 +300,16 @@ export class RosterPlanningService {
     }
     result.started = await this.launcher.startDue(this.client, { now, until: now + START_HORIZON_MS });
     return result;
+  }
+
+  /** What `work` would store and send, rolled back: the preview of a change made without a plan. */
+  async previewNotifying(work: (tx: EntityManager) => Promise<{ result: PublishResult; notices: NotificationRequest[] }>): Promise<PlanOutcome> {
+    return outcomeOf(
+      this.dataSource.transaction(async (tx) => {
+        const { result, notices } = await work(tx);
+        throw new RolledBack({ result, notices, fingerprint: outcomeFingerprint(result, notices) });
+      }),
+    );
   }
 
   /**

@@ -1,0 +1,121 @@
+/**
+ * The observation clock (cohort work) on Temporal's time-skipping test server, with the real worker,
+ * activities and PostgreSQL: one reminder per person and slot written by the clock, misses found by
+ * one sweep at the deadline that signals only those who did not report, each escalated once.
+ */
+import { WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../libs/config/config';
+import { MINUTE, localDate } from '../../libs/domain/local-time';
+import { EnrolmentService } from '../../libs/observation/enrolment.service';
+import { createDataSource } from '../../libs/persistence/data-source';
+import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
+import { ObservationInput, observationClockId, observationStateQuery, reportSignal, slotMissedSignal } from '../../workflows/observation/observation.messages';
+import { dayOfPeriod, periodOf, Slot, slotsOf } from '../../workflows/observation/observation-schedule';
+import { trackingEntry } from '../../workflows/observation/tracking-entry';
+import { testConfig } from '../support/environment';
+import { enrolmentRequest, enrolmentService } from '../support/observation-fixtures';
+import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
+
+jest.setTimeout(180_000);
+
+describe('observation clock (time-skipping server, real PostgreSQL)', () => {
+  let db: DataSource;
+  let env: TestWorkflowEnvironment;
+  let config: AppConfig;
+  let enrolment: EnrolmentService;
+  let observations: ObservationRepository;
+
+  beforeAll(async () => {
+    db = await createDataSource(testConfig().databaseUrl!).initialize();
+    observations = new ObservationRepository(db);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
+  timeSkippingPerTest((test) => {
+    ({ env, config } = test);
+    enrolment = enrolmentService(db, env.client, config);
+  });
+
+  /** People of a community of their own, so the counts are theirs alone. */
+  async function enrolSome(count: number): Promise<Array<{ input: ObservationInput; handle: WorkflowHandle }>> {
+    const now = await env.currentTimeMs();
+    const address = { ...enrolmentRequest().address, community: `clock-${randomUUID().slice(0, 8)}` };
+    const enrolled = [];
+    for (let i = 0; i < count; i++) {
+      const input = await enrolment.record(enrolmentRequest({ anchorDate: localDate(now, 480), address }), now);
+      await enrolment.start(input);
+      enrolled.push({ input, handle: env.client.workflow.getHandle(`observation-${input.number}`) });
+    }
+    return enrolled;
+  }
+
+  /** A plain report as the API takes it: its line only, no signal. */
+  async function plainReport(input: ObservationInput, slot: Slot, at: number) {
+    const line = trackingEntry(input.number, 'report', at, dayOfPeriod(periodOf(input), at), { requestId: `plain-${randomUUID()}`, source: 'person', symptoms: [], fever: false }, { slotStart: slot.opensAt, temperature: 36.5, key: randomUUID() });
+    await observations.recordReport(input.number, line, null);
+  }
+
+  const count = async (sql: string, number: string) => (await db.query(sql, [number]))[0].n as number;
+  const reminders = (number: string) => count(`SELECT count(*)::int AS n FROM notification WHERE observation_number = $1 AND template = 'checkin_reminder'`, number);
+  const reminderLines = (number: string) => count(`SELECT count(*)::int AS n FROM tracking_log WHERE observation_number = $1 AND kind = 'reminder'`, number);
+  const escalations = async (number: string) => db.query(`SELECT kind, state FROM escalation WHERE observation_number = $1 ORDER BY opened_at, id`, [number]);
+  const signalsNamed = async (handle: WorkflowHandle, name: string) =>
+    (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name).length;
+
+  it('reminds everyone owing the slot once, and escalates once only those who did not report, signalling nobody else', async () => {
+    const [plain, fever, silent, late] = await enrolSome(4);
+    // The clock runs on the worker's task queue, started by the worker.
+    expect((await env.client.workflow.getHandle(observationClockId(config.temporal.taskQueue)).describe()).status.name).toBe('RUNNING');
+    const [slot, next] = slotsOf(periodOf(plain.input)).filter((s) => s.owed);
+
+    await sleepUntil(env, slot.remindAt + MINUTE);
+    for (const { input } of [plain, fever, silent, late]) {
+      expect(await reminders(input.number)).toBe(1);
+      expect(await reminderLines(input.number)).toBe(1);
+    }
+    await plainReport(plain.input, slot, slot.remindAt + MINUTE);
+    const feverAt = await env.currentTimeMs();
+    await plainReport(fever.input, slot, feverAt);
+    await fever.handle.signal(reportSignal, { requestId: 'fever-1', at: feverAt, temperature: 38.7, source: 'person' });
+
+    await sleepUntil(env, slot.deadline + MINUTE);
+    expect(await escalations(plain.input.number)).toEqual([]);
+    expect(await escalations(fever.input.number)).toEqual([{ kind: 'fever', state: 'open' }]);
+    expect(await escalations(silent.input.number)).toEqual([{ kind: 'missed_report', state: 'open' }]);
+    expect(await signalsNamed(plain.handle, 'slotMissed')).toBe(0);
+    expect(await signalsNamed(plain.handle, 'report')).toBe(0);
+    expect(await signalsNamed(silent.handle, 'slotMissed')).toBe(1);
+    // A sweep retried (the same signal again) escalates nothing more.
+    await silent.handle.signal(slotMissedSignal, { slotKey: slot.key });
+    expect((await silent.handle.query(observationStateQuery)).escalations).toHaveLength(1);
+
+    // A report accepted before the deadline but written after the sweep looked answers the miss.
+    expect(await escalations(late.input.number)).toEqual([{ kind: 'missed_report', state: 'open' }]);
+    await late.handle.signal(reportSignal, { requestId: 'late-1', at: slot.deadline - 1_000, temperature: 36.6, source: 'person' });
+    await late.handle.query(observationStateQuery);
+    await sleepUntil(env, (await env.currentTimeMs()) + MINUTE);
+    expect(await escalations(late.input.number)).toEqual([{ kind: 'missed_report', state: 'resolved' }]);
+
+    // The next slot: reminded once more each, and a second miss in a row goes to the supervisor.
+    await sleepUntil(env, next.deadline + MINUTE);
+    for (const { input } of [plain, fever, silent, late]) expect(await reminders(input.number)).toBe(2);
+    expect((await escalations(silent.input.number)).map((e: { kind: string }) => e.kind)).toEqual(['missed_report', 'missed_report', 'missed_report_repeat']);
+    for (const { handle } of [plain, fever, silent, late]) await handle.terminate('test done');
+  });
+
+  it('sleeps with nobody on it, and the first enrolment on a policy wakes it', async () => {
+    const clock = env.client.workflow.getHandle(observationClockId(config.temporal.taskQueue));
+    const timers = async () => (await clock.fetchHistory()).events!.filter((e) => e.timerStartedEventAttributes).length;
+    await env.sleep(3 * 24 * 60 * MINUTE);
+    expect(await timers()).toBe(0);
+    const [{ input, handle }] = await enrolSome(1);
+    const [slot] = slotsOf(periodOf(input)).filter((s) => s.owed);
+    await sleepUntil(env, slot.remindAt + MINUTE);
+    expect(await reminders(input.number)).toBe(1);
+    await handle.terminate('test done');
+  });
+});
