@@ -253,7 +253,7 @@ export async function benchDay(ctx: BenchContext, gateway: CountingGateway, desi
   const pacedSeconds = (Date.now() - pacedFrom) / 1000;
   pacedLatencies.sort((a, b) => a - b);
   const signalSink = (i: number) => ctx.client.workflow.getHandle(sinks[i]).signal(baselineSignal, { temperature: 36.5 });
-  const { engine: burstRate, baseline } = await besideBaseline(ctx, sinks.length, signalSink, () => measure(burst.length, ctx.concurrency, (i) => report(burst[i])));
+  const { engine: burstRate, baseline } = await besideBaseline(ctx, sinks.length, signalSink, () => measure(burst.length, ctx.concurrency, (i) => report(burst[i]), ctx.settle));
   if (Date.now() > deadline) say(`the reports ran past the end of grace (${((Date.now() - deadline) / 1000).toFixed(0)} s): late ones were refused\n`);
 
   // Everyone not reported is owed one missed-report escalation and one notice to the worker.

@@ -20,6 +20,8 @@ import { trackingEntry } from '../../workflows/observation/tracking-entry';
 
 /** Reminders written per transaction: small enough to keep each short, large enough to cost few round trips. */
 const REMINDERS_PER_TRANSACTION = 200;
+/** Transactions writing reminders at once: each person's are a few statements in a row, so one writer alone waits on round trips. */
+const WRITERS = 4;
 /** Sends and signals in flight at once: the gateway and the Temporal frontend each take this many. */
 const IN_FLIGHT = 32;
 
@@ -74,30 +76,36 @@ export class ObservationClockActivities {
     return { ...done, nextAt: Number.isFinite(done.nextAt) ? done.nextAt : null };
   }
 
-  /** The slot's reminders: stored with the tracking lines in chunks, each chunk's texts sent while the next is written. */
+  /** The slot's reminders: stored with the tracking lines in chunks, a few chunks at once, each chunk's texts sent while others are written. */
   private async remind(clock: string, policyId: string, slot: CohortSlot, offset: number): Promise<number> {
     const owing = await this.observations.owingSlot(clock, policyId, slot.opensAt);
     const params = { slotStart: localTime(slot.opensAt, offset), slotEnd: localTime(slot.closesAt, offset) };
+    const day = (anchorDate: string) => dayOfPeriod({ anchorDate, utcOffsetMinutes: offset }, slot.remindAt);
+    const chunks: (typeof owing)[] = [];
+    for (let i = 0; i < owing.length; i += REMINDERS_PER_TRANSACTION) chunks.push(owing.slice(i, i + REMINDERS_PER_TRANSACTION));
     const sender = new Sender(IN_FLIGHT, (id) => this.outbox.deliver(id));
-    for (let i = 0; i < owing.length; i += REMINDERS_PER_TRANSACTION) {
-      const chunk = owing.slice(i, i + REMINDERS_PER_TRANSACTION);
-      const toDeliver = await this.dataSource.transaction(async (db) => {
-        const ids: string[] = [];
-        for (const o of chunk) {
-          const reminder: NotificationRequest = { id: `${o.number}:reminder:${slot.key}`, recipient: { personId: o.personId }, template: 'checkin_reminder', params, concerns: { kind: 'observation', id: o.number } };
-          ids.push(...(await this.outbox.enqueue(db, await this.reportLinks.withLink(o.number, [reminder], db), o.number)));
-        }
-        const day = (anchorDate: string) => dayOfPeriod({ anchorDate, utcOffsetMinutes: offset }, slot.remindAt);
-        await this.observations.appendTrackingLines(
-          chunk.map((o) => [o.number, trackingEntry(o.number, 'reminder', slot.remindAt, day(o.anchorDate), { slotKey: slot.key }, { slotStart: slot.opensAt, key: `reminder:${slot.key}` })]),
-          db,
-        );
-        return ids;
+    let written = 0;
+    try {
+      await inParallel(chunks, WRITERS, async (chunk) => {
+        const toDeliver = await this.dataSource.transaction(async (db) => {
+          const ids: string[] = [];
+          for (const o of chunk) {
+            const reminder: NotificationRequest = { id: `${o.number}:reminder:${slot.key}`, recipient: { personId: o.personId }, template: 'checkin_reminder', params, concerns: { kind: 'observation', id: o.number } };
+            ids.push(...(await this.outbox.enqueue(db, await this.reportLinks.withLink(o.number, [reminder], db), o.number)));
+          }
+          await this.observations.appendTrackingLines(
+            chunk.map((o) => [o.number, trackingEntry(o.number, 'reminder', slot.remindAt, day(o.anchorDate), { slotKey: slot.key }, { slotStart: slot.opensAt, key: `reminder:${slot.key}` })]),
+            db,
+          );
+          return ids;
+        });
+        sender.add(toDeliver);
+        written += chunk.length;
+        Context.current().heartbeat({ slot: slot.key, reminded: written, of: owing.length });
       });
-      sender.add(toDeliver);
-      Context.current().heartbeat({ slot: slot.key, reminded: i + chunk.length, of: owing.length });
+    } finally {
+      await sender.finish();
     }
-    await sender.finish();
     return owing.length;
   }
 

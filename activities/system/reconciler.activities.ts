@@ -6,6 +6,7 @@ import { LedgerImports } from '../../libs/observation/ledger-imports';
 import { ImportJobRepository } from '../../libs/persistence/observation/import-job.repository';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { runningWorkflowIds, StartOutcome } from '../../libs/temporal/start-once';
+import { inParallel } from '../../libs/domain/in-parallel';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { ledgerImportWorkflowId } from '../../workflows/observation/ledger-import.messages';
 import { observationWorkflowId } from '../../workflows/observation/observation.messages';
@@ -28,6 +29,9 @@ export interface Reconciled {
  * in flight), so the reconciler leaves it alone until the next pass.
  */
 export const RECONCILE_GRACE_SECONDS = 60;
+
+/** Starts the reconciler has in flight at once. */
+const STARTS_IN_FLIGHT = 8;
 
 interface Candidate {
   workflowId: string;
@@ -88,17 +92,22 @@ export class ReconcilerActivities {
   private async startMissing(workflowType: string, candidates: Candidate[]): Promise<Reconciled> {
     const running = await runningWorkflowIds(this.client, workflowType);
     const reconciled: Reconciled = { started: [], closed: [] };
-    for (const { workflowId, start } of candidates.filter((c) => !running.has(c.workflowId))) {
-      const outcome = await start();
-      if (outcome === 'started') {
-        logStarted(workflowId);
-        reconciled.started.push(workflowId);
-      } else if (outcome === 'closed') {
-        log.warn('reconciler: an open record’s workflow has closed; not run again', { recordWorkflowId: workflowId });
-        reconciled.closed.push(workflowId);
-      }
-      Context.current().heartbeat();
-    }
+    // A few at once: after an outage there may be thousands, and each start is a round trip.
+    await inParallel(
+      candidates.filter((c) => !running.has(c.workflowId)),
+      STARTS_IN_FLIGHT,
+      async ({ workflowId, start }) => {
+        const outcome = await start();
+        if (outcome === 'started') {
+          logStarted(workflowId);
+          reconciled.started.push(workflowId);
+        } else if (outcome === 'closed') {
+          log.warn('reconciler: an open record’s workflow has closed; not run again', { recordWorkflowId: workflowId });
+          reconciled.closed.push(workflowId);
+        }
+        Context.current().heartbeat();
+      },
+    );
     return reconciled;
   }
 }

@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     watchProcesses({ 'API and bench client': process.pid, worker: worker.pid!, 'dev server': server.process.pid!, PostgreSQL: database.process.pid! });
     const workerRssAtStart = rssMiB(worker.pid!).now;
     const auth = await benchAccount(api, apiUrl, { username: 'bench', role: 'supervisor' });
-    const ctx: BenchContext = { config, client, db, api, apiUrl, auth, concurrency, log };
+    const ctx: BenchContext = { config, client, db, api, apiUrl, auth, concurrency, log, settle: () => processQuiet(worker.pid!) };
     console.log(`\nbench: size ${size}, concurrency ${concurrency}, ${os.cpus().length} cores, ${new Date().toISOString()}`);
 
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;

@@ -88,7 +88,6 @@ export class ReportLinks {
     return issued;
   }
 
-
   /**
    * The live link a token names. A malformed or unknown token is a 404 with UNKNOWN_LINK; a revoked
    * one is gone (410). The lookup is by the token's hash, compared again in constant time.

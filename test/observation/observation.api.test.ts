@@ -237,6 +237,12 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(byHeader.body.requestId).toBe('r1');
     const [{ again }] = await db.query(`SELECT count(*)::int AS again FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
     expect(again).toBe(1);
+    // Ten at once under a new key: one line, and every answer is the first's.
+    const together = await Promise.all(Array.from({ length: 10 }, () => http.post(`/observations/${number}/reports`).send({ temperature: 36.7, requestId: 'r2' })));
+    expect(together.map((r) => r.status)).toEqual(Array(10).fill(201));
+    expect(new Set(together.map((r) => JSON.stringify(r.body))).size).toBe(1);
+    const [{ lines }] = await db.query(`SELECT count(*)::int AS lines FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
+    expect(lines).toBe(2);
     // On the observation clock a plain report is its line alone (the clock's sweep reads it); a symptom is signalled.
     const reportSignals = async () => (await api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(number)).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'report').length;
     expect(await reportSignals()).toBe(0);

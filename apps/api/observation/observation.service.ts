@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../../libs/config/time-zone';
 import { conflict, invalid, invalidAll, notFound, FieldProblem } from '../../../libs/domain/errors';
 import { PageQuery, Page, pageOf } from '../../../libs/nest/paging';
-import { ObservationRecord, ObservationRepository, ObservationSelection } from '../../../libs/persistence/observation/observation.repository';
+import { ObservationRecord, ObservationRepository, ObservationSelection, ReportLine } from '../../../libs/persistence/observation/observation.repository';
 import { DEVICE_KEYS, DeviceKey, PersonRepository } from '../../../libs/persistence/observation/person.repository';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import {
@@ -125,24 +125,29 @@ export class ObservationService {
     if (problems.length) throw invalidAll(problems);
     const row = await this.record(number, loaded);
     if (!OPEN_STATUSES.includes(row.status)) throw conflict(`observation ${number} is ${row.status}; reports are closed`, {}, [{ field: 'number', reason: `observation is ${row.status}` }]);
-    // A repeat of a report taken before answers as the first did, whenever it comes.
-    const first = requestId ? await this.observations.reportLine(number, requestId) : undefined;
-    if (first) return { number, requestId: requestId!, slotKey: first.slotKey, temperature: first.temperature, fever: first.fever, recordedAt: first.at.toISOString() };
+    const answer = (first: ReportLine, key: string): ReportAcceptedDto => ({ number, requestId: key, slotKey: first.slotKey, temperature: first.temperature, fever: first.fever, recordedAt: first.at.toISOString() });
     const { period, open: slot, next } = await this.slotsAt(row, at);
-    if (!slot) throw invalid('at', `no check-in slot is open now${next ? `; the next opens at ${new Date(next.opensAt).toISOString()}` : ''}`);
-    const temperature = Math.round(input.temperature * 10) / 10;
-    const report: TemperatureReport = { requestId: requestId ?? randomUUID(), at, temperature, symptoms: input.symptoms, source: input.source ?? (input.channel ? 'worker' : 'person') };
+    const temperature = Math.round(input.temperature! * 10) / 10;
     const fever = temperature >= period.rules.feverThreshold;
+    // On the observation clock a plain report is only its line (the clock's sweep reads it): the
+    // workflow is told when the report changes something, a fever or symptoms to escalate.
+    const changesSomething = row.slotClock === null || fever || !!input.symptoms?.some((s) => s.trim());
+    // A repeat of a report taken before answers as the first did, whenever it comes. A plain report
+    // in an open slot learns that from its one write; any other looks first (it signals before writing).
+    if (requestId && (!slot || changesSomething)) {
+      const first = await this.observations.reportLine(number, requestId);
+      if (first) return answer(first, requestId);
+    }
+    if (!slot) throw invalid('at', `no check-in slot is open now${next ? `; the next opens at ${new Date(next.opensAt).toISOString()}` : ''}`);
+    const report: TemperatureReport = { requestId: requestId ?? randomUUID(), at, temperature, symptoms: input.symptoms, source: input.source ?? (input.channel ? 'worker' : 'person') };
     const signal = () =>
       unlessGone(this.handle(number).signal(reportSignal, report), () => {
         throw conflict(`observation ${number} has ended; reports are closed`);
       });
-    // On the observation clock a plain report is only its line (the clock's sweep reads it): the
-    // workflow is told when the report changes something, a fever or symptoms to escalate.
-    const changesSomething = row.slotClock === null || fever || !!input.symptoms?.some((s) => s.trim());
     if (changesSomething) await signal();
     const line = trackingEntry(number, 'report', at, dayOfPeriod(period, at), { requestId: report.requestId, source: report.source, ...(input.channel && { channel: input.channel }), symptoms: input.symptoms ?? [], fever }, { slotStart: slot.opensAt, temperature, key: report.requestId });
-    await this.observations.recordReport(number, line, dateOrNull(nextDeadlineAfter(period, slot.deadline)));
+    const earlier = await this.observations.recordReport(number, line, dateOrNull(nextDeadlineAfter(period, slot.deadline)));
+    if (earlier) return answer(earlier, report.requestId);
     // Written after the deadline, the sweep may have looked before it and raised a miss: the workflow answers it.
     if (!changesSomething && Date.now() >= slot.deadline) await signal();
     return { number, requestId: report.requestId, slotKey: slot.key, temperature, fever, recordedAt: new Date(at).toISOString() };

@@ -393,23 +393,26 @@ export class ObservationRepository {
     await db.query(`UPDATE observation SET ${sets.join(', ')}, updated_at = now() WHERE number = $1`, [number, ...fields.map(([key, value]) => ROW_COLUMNS[key][1](value))]);
   }
 
-  /** A report's tracking-log line (once per dedup key) and the row's last report and next due time, in one statement. */
   /** The report taken under `requestId`, as its tracking line recorded it. */
-  async reportLine(number: string, requestId: string): Promise<{ at: Date; slotKey: string; temperature: number; fever: boolean } | undefined> {
-    const [row] = await this.dataSource.query(
-      `SELECT at, slot_start AS "slotStart", temperature::float8 AS temperature, (detail->>'fever')::boolean AS fever FROM tracking_log WHERE dedup_key = $1`,
-      [dedupKeyOf(number, 'report', requestId)],
-    );
-    return row && { at: row.at, slotKey: row.slotStart.toISOString(), temperature: row.temperature, fever: row.fever };
+  async reportLine(number: string, requestId: string): Promise<ReportLine | undefined> {
+    const [row] = await this.dataSource.query(`SELECT ${REPORT_LINE} FROM tracking_log WHERE dedup_key = $1`, [dedupKeyOf(number, 'report', requestId)]);
+    return row && reportLineOf(row);
   }
 
-  async recordReport(number: string, line: TrackingEntry, nextDueAt: Date | null): Promise<void> {
-    const insert = trackingLogInsert(number, [line], 3);
-    await this.dataSource.query(`WITH logged AS (${insert.sql}) UPDATE observation SET last_report_at = $2, next_due_at = $1, updated_at = now() WHERE number = $3`, [
-      nextDueAt,
-      new Date(line.at),
-      ...insert.values,
-    ]);
+  /**
+   * A report's tracking-log line and the row's last report and next due time, in one statement;
+   * when a line with its key was already there (a repeat), nothing is written and that line is answered.
+   */
+  async recordReport(number: string, line: TrackingEntry, nextDueAt: Date | null): Promise<ReportLine | undefined> {
+    const insert = trackingLogInsert(number, [line], 5);
+    // The outer SELECT sees the table as before the INSERT: a line it finds is the earlier one.
+    const [earlier] = await this.dataSource.query(
+      `WITH logged AS (${insert.sql} RETURNING 1),
+       updated AS (UPDATE observation SET last_report_at = $2, next_due_at = $1, updated_at = now() WHERE number = $3 AND EXISTS (SELECT 1 FROM logged))
+       SELECT ${REPORT_LINE} FROM tracking_log WHERE dedup_key = $4 AND NOT EXISTS (SELECT 1 FROM logged)`,
+      [nextDueAt, new Date(line.at), number, line.dedupKey, ...insert.values],
+    );
+    return earlier && reportLineOf(earlier);
   }
 
   /**
@@ -514,6 +517,20 @@ function where(selection: ObservationSelection): Where {
  * The statement appending tracking-log lines (a line already there is kept), its parameters numbered
  * after `firstParameter - 1` others, so that it can be part of a larger statement.
  */
+/** A report as its tracking line recorded it. */
+export interface ReportLine {
+  at: Date;
+  slotKey: string;
+  temperature: number;
+  fever: boolean;
+}
+
+const REPORT_LINE = `at, slot_start AS "slotStart", temperature::float8 AS temperature, (detail->>'fever')::boolean AS fever`;
+
+function reportLineOf(row: { at: Date; slotStart: Date; temperature: number; fever: boolean }): ReportLine {
+  return { at: row.at, slotKey: row.slotStart.toISOString(), temperature: row.temperature, fever: row.fever };
+}
+
 function trackingLogInsert(number: string, entries: TrackingEntry[], firstParameter = 1): { sql: string; values: unknown[] } {
   return trackingLinesInsert(entries.map((entry) => [number, entry]), firstParameter);
 }
