@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Context, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { LedgerImports } from '../../libs/observation/ledger-imports';
 import { ImportJobRepository } from '../../libs/persistence/observation/import-job.repository';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
+import { heartbeating } from '../../libs/temporal/heartbeat';
 import { runningWorkflowIds, StartOutcome } from '../../libs/temporal/start-once';
 import { inParallel } from '../../libs/domain/in-parallel';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
@@ -52,41 +53,49 @@ export class ReconcilerActivities {
     private readonly transferRunLauncher: TransferRunLauncher,
   ) {}
 
-  async reconcileObservations(): Promise<Reconciled> {
-    const numbers = await this.observations.openStartedBefore(RECONCILE_GRACE_SECONDS);
-    return this.startMissing(
-      'observationWorkflow',
-      numbers.map((number) => ({ workflowId: observationWorkflowId(number), start: async () => this.enrolment.start(await this.enrolment.inputOf(number)) })),
-    );
+  reconcileObservations(): Promise<Reconciled> {
+    return heartbeating(async () => {
+      const numbers = await this.observations.openStartedBefore(RECONCILE_GRACE_SECONDS);
+      return this.startMissing(
+        'observationWorkflow',
+        numbers.map((number) => ({ workflowId: observationWorkflowId(number), start: async () => this.enrolment.start(await this.enrolment.inputOf(number)) })),
+      );
+    });
   }
 
-  async reconcileTransferRuns(): Promise<Reconciled> {
-    const ids = await this.transferRuns.openIds(RECONCILE_GRACE_SECONDS);
-    return this.startMissing(
-      'transferRunWorkflow',
-      ids.map((id) => ({ workflowId: transferRunWorkflowId(id), start: () => this.transferRunLauncher.startRecorded(id) })),
-    );
+  reconcileTransferRuns(): Promise<Reconciled> {
+    return heartbeating(async () => {
+      const ids = await this.transferRuns.openIds(RECONCILE_GRACE_SECONDS);
+      return this.startMissing(
+        'transferRunWorkflow',
+        ids.map((id) => ({ workflowId: transferRunWorkflowId(id), start: () => this.transferRunLauncher.startRecorded(id) })),
+      );
+    });
   }
 
   /** Published shifts starting within the start horizon whose workflow was never started (their publishing's start failed). */
-  async reconcileShifts(): Promise<Reconciled> {
-    const now = Date.now();
-    const started = (await this.shifts.startDue(this.client, { now, until: now + START_HORIZON_MS })).map(shiftWorkflowId);
-    for (const workflowId of started) logStarted(workflowId);
-    return { started, closed: [] };
+  reconcileShifts(): Promise<Reconciled> {
+    return heartbeating(async () => {
+      const now = Date.now();
+      const started = (await this.shifts.startDue(this.client, { now, until: now + START_HORIZON_MS })).map(shiftWorkflowId);
+      for (const workflowId of started) logStarted(workflowId);
+      return { started, closed: [] };
+    });
   }
 
   /** Imports whose workflow never started; one whose workflow closed early is failed, so its uploader hears of it. */
-  async reconcileImports(): Promise<Reconciled> {
-    const ids = await this.importJobs.runningBefore(RECONCILE_GRACE_SECONDS);
-    const reconciled = await this.startMissing(
-      'ledgerImportWorkflow',
-      ids.map((id) => ({ workflowId: ledgerImportWorkflowId(id), start: () => this.imports.start(id) })),
-    );
-    for (const id of ids.filter((id) => reconciled.closed.includes(ledgerImportWorkflowId(id)))) {
-      await this.importJobs.close(id, 'the import’s workflow ended before every row was done; upload the file again to resume');
-    }
-    return reconciled;
+  reconcileImports(): Promise<Reconciled> {
+    return heartbeating(async () => {
+      const ids = await this.importJobs.runningBefore(RECONCILE_GRACE_SECONDS);
+      const reconciled = await this.startMissing(
+        'ledgerImportWorkflow',
+        ids.map((id) => ({ workflowId: ledgerImportWorkflowId(id), start: () => this.imports.start(id) })),
+      );
+      for (const id of ids.filter((id) => reconciled.closed.includes(ledgerImportWorkflowId(id)))) {
+        await this.importJobs.close(id, 'the import’s workflow ended before every row was done; upload the file again to resume');
+      }
+      return reconciled;
+    });
   }
 
   private async startMissing(workflowType: string, candidates: Candidate[]): Promise<Reconciled> {
@@ -105,7 +114,6 @@ export class ReconcilerActivities {
           log.warn('reconciler: an open record’s workflow has closed; not run again', { recordWorkflowId: workflowId });
           reconciled.closed.push(workflowId);
         }
-        Context.current().heartbeat();
       },
     );
     return reconciled;

@@ -9,6 +9,8 @@ import type { ReconcilerActivities, Reconciled } from '../../activities/system/r
 
 const { reconcileObservations, reconcileTransferRuns, reconcileShifts, reconcileImports } = proxyActivities<ReconcilerActivities>({
   startToCloseTimeout: '5 minutes',
+  // A pass lost with a server restart would otherwise hold the schedule (overlap: skip) for five minutes.
+  heartbeatTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 });
 
