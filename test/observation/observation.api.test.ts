@@ -277,7 +277,16 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const { body } = await enrol({ devices: { doorSensorId } }).expect(201);
     await http.post('/device-events').send({ deviceId: doorSensorId, kind: 'door_opened', eventId: 'e1' }).expect(202);
     const detail = await eventually(async () => (await http.get(`/observations/${body.observationNumber}`)).body, (d) => d.state.openEscalations > 0);
-    expect(detail.state.escalations[0]).toMatchObject({ kind: 'non_cooperation', owner: 'worker-li' });
+    expect(detail.state.escalations[0]).toMatchObject({ kind: 'non_cooperation' });
+    // The workflow names the responsible worker; its write gives the escalation to an account (that
+    // worker's, else one level up), and that account is the owner people read.
+    const [recorded] = await eventually(
+      () => db.query(`SELECT e.owner, u.display_name AS account FROM escalation e JOIN app_user u ON u.id = e.owner_account WHERE e.id = $1`, [detail.state.escalations[0].id]),
+      (rows) => rows.length === 1,
+      { what: 'the escalation recorded with its owner account' },
+    );
+    expect(recorded.owner).toBe('worker-li');
+    expect((await http.get(`/observations/${body.observationNumber}`).expect(200)).body.state.escalations[0].owner).toBe(recorded.account);
     await http.post(`/observations/${body.observationNumber}/measures`).send({ measure: 'guard_posted', by: 'worker-li' }).expect(409);
     await http.post(`/observations/${body.observationNumber}/measures`).send({ measure: 'warning_talk', by: 'worker-li' }).expect(200);
     await http.post('/device-events').send({ deviceId: 'no-such-device', kind: 'door_opened' }).expect(404);

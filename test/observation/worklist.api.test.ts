@@ -67,10 +67,12 @@ describe('worklist API (dev server, worker, PostgreSQL)', () => {
     expect(taken.body).toMatchObject({ number: visited, temperature: 36.6, fever: false });
     await communityWorker.post(`/observations/${feverish}/reports`).send({ temperature: 38.5, channel: 'phone_call', symptoms: ['dry_cough'] }).expect(201);
     await eventually(() => db.query(`SELECT kind FROM escalation WHERE observation_number = $1`, [feverish]), (rows) => rows.some((r: { kind: string }) => r.kind === 'fever'), { what: 'fever escalation recorded' });
-    // A missed report as the observation workflow records one when a slot closes unreported (a slot of this policy closes at midnight).
+    // A missed report as the observation workflow records one when a slot closes unreported (a slot of
+    // this policy closes at midnight), owned by the responsible worker's account as its write resolves it.
     await db.query(
-      `INSERT INTO escalation (id, observation_number, kind, owner_role, owner, state, reason, opened_at, updated_at) VALUES ($1, $2, 'missed_report', 'community_worker', $3, 'open', 'no report in the 08:00 slot', now(), now())`,
-      [`${due}/90`, due, worker.displayName],
+      `INSERT INTO escalation (id, observation_number, kind, owner_role, owner, state, reason, opened_at, updated_at, owner_account)
+       VALUES ($1, $2, 'missed_report', 'community_worker', $3, 'open', 'no report in the 08:00 slot', now(), now(), (SELECT id FROM app_user WHERE username = $4))`,
+      [`${due}/90`, due, worker.displayName, worker.username],
     );
 
     const { body } = await communityWorker.get('/worklist').expect(200);
@@ -82,6 +84,16 @@ describe('worklist API (dev server, worker, PostgreSQL)', () => {
     expect(Date.parse(body.due[0].deadline)).toBeGreaterThan(Date.now());
     expect(body.missed).toEqual([expect.objectContaining({ id: `${due}/90`, number: due, name: '张伟', community, kind: 'missed_report', state: 'open', mine: true })]);
     expect(body.escalations).toEqual([expect.objectContaining({ number: feverish, name: '刘洋', kind: 'fever', ownerRole: 'medical', mine: false })]);
+    // Its owner is read as the account that owns it, never the role's name the workflow records (medical@XYL).
+    const [{ recorded, account }] = await db.query(
+      `SELECT e.owner AS recorded, u.display_name AS account FROM escalation e JOIN app_user u ON u.id = e.owner_account WHERE e.observation_number = $1 AND e.kind = 'fever'`,
+      [feverish],
+    );
+    expect(recorded).toBe('medical@XYL');
+    expect(body.escalations[0].owner).toBe(account);
+    const detail = (await communityWorker.get(`/observations/${feverish}`).expect(200)).body;
+    expect(detail.escalations.map((e: { owner: string }) => e.owner)).toEqual([account]);
+    expect(detail.state.escalations.map((e: { owner: string }) => e.owner)).toEqual([account]);
 
     // The worker's own reports say how they were taken.
     const lines = await db.query(`SELECT observation_number AS number, detail FROM tracking_log WHERE kind = 'report' AND observation_number = ANY($1) ORDER BY observation_number`, [[visited, feverish]]);

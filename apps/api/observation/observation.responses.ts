@@ -88,7 +88,7 @@ export class EscalationDto {
   @ApiProperty({ example: 'XYL-C-000123/1', description: '<observation number>/<sequence>' }) id!: string;
   @ApiProperty({ enum: ESCALATION_KINDS }) kind!: string;
   @ApiProperty({ enum: ['community_worker', 'supervisor', 'medical'] }) ownerRole!: string;
-  @ApiProperty({ example: '李娜' }) owner!: string;
+  @ApiProperty({ example: '李娜', description: 'the account that owns it, by display name (the name recorded when no account holds its role)' }) owner!: string;
   @ApiProperty({ enum: ESCALATION_STATES }) state!: string;
   @ApiProperty() reason!: string;
   @ApiProperty(INSTANT) openedAt!: string;
@@ -245,7 +245,7 @@ export class WorklistEscalationDto extends EscalationDto {
   @ApiProperty({ example: 'XYL-C-000123' }) number!: string;
   @ApiProperty({ example: '张伟' }) name!: string;
   @ApiProperty({ example: '学院路社区' }) community!: string;
-  @ApiProperty({ description: 'the caller owns it (their name is its owner)' }) mine!: boolean;
+  @ApiProperty({ description: 'the caller’s account owns it' }) mine!: boolean;
 }
 
 export class WorklistDto {

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../../libs/config/time-zone';
 import { conflict, invalid, invalidAll, notFound, FieldProblem } from '../../../libs/domain/errors';
 import { PageQuery, Page, pageOf } from '../../../libs/nest/paging';
-import { ObservationRecord, ObservationRepository, ObservationSelection, ReportLine } from '../../../libs/persistence/observation/observation.repository';
+import { EscalationRecord, ObservationRecord, ObservationRepository, ObservationSelection, ReportLine } from '../../../libs/persistence/observation/observation.repository';
 import { DEVICE_KEYS, DeviceKey, PersonRepository } from '../../../libs/persistence/observation/person.repository';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import {
@@ -183,7 +183,7 @@ export class ObservationService {
     const view = await unlessGone(this.handle(number).executeUpdate(update, { args: [arg] }), () => {
       throw conflict(`observation ${number} has ended`);
     });
-    return this.withReports(number, view);
+    return this.withRecords(number, view);
   }
 
   /** A new policy version; the observation clock is woken, since the new version's slots may fall due before it would wake. */
@@ -243,29 +243,30 @@ export class ObservationService {
   }
 
   /** The live workflow state (a query; closed workflows answer from their history), or null when the workflow is gone. */
-  async liveState(number: string): Promise<ObservationStateDto | null> {
+  async liveState(number: string, escalations?: Promise<EscalationRecord[]>): Promise<ObservationStateDto | null> {
     const view = await unlessGone(this.handle(number).query(observationStateQuery), () => undefined);
-    return view ? this.withReports(number, view) : null;
+    return view ? this.withRecords(number, view, escalations) : null;
   }
 
   /**
-   * The workflow's view with the reports from the tracking log, the record of reports: on the
-   * observation clock a plain report is not signalled, so the workflow knows only those that changed something.
+   * The workflow's view with what only the records know: the reports from the tracking log (on the
+   * observation clock a plain report is not signalled, so the workflow knows only those that changed
+   * something), and each recorded escalation's owner account by name (the workflow names a role).
    */
-  private async withReports(number: string, view: ObservationView): Promise<ObservationStateDto> {
-    const reported = new Map((await this.observations.reportedSlots(number)).map((r) => [r.slotStart.toISOString(), r.temperature]));
+  private async withRecords(number: string, view: ObservationView, recorded = this.observations.escalations(number)): Promise<ObservationStateDto> {
+    const [slots, escalations] = await Promise.all([this.observations.reportedSlots(number), recorded]);
+    const reported = new Map(slots.map((r) => [r.slotStart.toISOString(), r.temperature]));
     const today = view.today.map((slot) => (reported.has(slot.slotKey) ? { ...slot, state: 'reported' as const, temperature: reported.get(slot.slotKey) } : slot));
-    return stateOf({ ...view, today, reportsReceived: Math.max(view.reportsReceived, reported.size) });
+    const owners = new Map(escalations.map((e) => [e.id, e.owner]));
+    const owned = view.escalations.map((e) => ({ ...e, owner: owners.get(e.id) ?? e.owner }));
+    return stateOf({ ...view, today, escalations: owned, reportsReceived: Math.max(view.reportsReceived, reported.size) });
   }
 
   async detail(number: string): Promise<ObservationDetailDto> {
     const row = await this.record(number);
-    const [person, state, escalations, trackingLog] = await Promise.all([
-      this.people.byId(row.personId),
-      this.liveState(number),
-      this.observations.escalations(number),
-      this.observations.trackingLog(number),
-    ]);
+    // Read once: the live state takes its escalations' owners from the same rows.
+    const recorded = this.observations.escalations(number);
+    const [person, state, escalations, trackingLog] = await Promise.all([this.people.byId(row.personId), this.liveState(number, recorded), recorded, this.observations.trackingLog(number)]);
     return { observation: observationOf(row), person: personOf(person!), state, escalations: escalations.map(escalationOf), trackingLog: trackingLog.map(trackingLineOf) };
   }
 
@@ -298,7 +299,7 @@ export class ObservationService {
       due.push({ number, name, category, status, community, responsibleWorker, slotKey: open.key, deadline: new Date(open.deadline).toISOString(), lastReportAt: lastReportAt?.toISOString() ?? null });
     }
     due.sort((a, b) => a.deadline.localeCompare(b.deadline) || a.number.localeCompare(b.number));
-    const listed = escalations.map((e) => ({ ...escalationOf(e), number: e.observationNumber, name: e.name, community: e.community, mine: e.owner === actor.displayName }));
+    const listed = escalations.map((e) => ({ ...escalationOf(e), number: e.observationNumber, name: e.name, community: e.community, mine: e.ownerAccount === actor.userId }));
     const missed = (e: { kind: string }) => e.kind.startsWith('missed_report');
     return { at: new Date(at).toISOString(), timeZone: this.config.timeZone, due, missed: listed.filter(missed), escalations: listed.filter((e) => !missed(e)) };
   }

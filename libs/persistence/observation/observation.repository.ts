@@ -42,12 +42,22 @@ export interface TrackingLine {
 }
 
 /** An escalation as recorded. */
+/**
+ * An escalation as people read it: its owner is the account that owns it (the workflow records a
+ * role's name, such as medical@XYL, which the write resolves to an account), else the name recorded.
+ */
+const ESCALATION_COLUMNS = `e.id, e.observation_number AS "observationNumber", e.kind, e.owner_role AS "ownerRole", COALESCE(u.display_name, e.owner) AS owner,
+  e.owner_account AS "ownerAccount", e.state, e.reason, e.opened_at AS "openedAt", e.updated_at AS "updatedAt", e.resolution, e.decided_by AS "decidedBy"`;
+const ESCALATION_FROM = `escalation e LEFT JOIN app_user u ON u.id = e.owner_account`;
+
 export interface EscalationRecord {
   id: string;
   observationNumber: string;
   kind: EscalationKind;
   ownerRole: OwnerRole;
+  /** The owning account's display name; the name the workflow recorded when no account owns it. */
   owner: string;
+  ownerAccount: string | null;
   state: EscalationState;
   reason: string;
   openedAt: Date;
@@ -283,20 +293,15 @@ export class ObservationRepository {
   async unresolvedEscalations(place: { subdistrict?: string; community?: string }): Promise<Array<EscalationRecord & { name: string; community: string }>> {
     const { clause, params } = where(place);
     return this.dataSource.query(
-      `SELECT e.id, e.observation_number AS "observationNumber", e.kind, e.owner_role AS "ownerRole", e.owner, e.state, e.reason, e.opened_at AS "openedAt",
-         e.updated_at AS "updatedAt", e.resolution, e.decided_by AS "decidedBy", p.name, o.community
-       FROM escalation e JOIN observation o ON o.number = e.observation_number JOIN person p ON p.id = o.person_id
+      `SELECT ${ESCALATION_COLUMNS}, p.name, o.community
+       FROM ${ESCALATION_FROM} JOIN observation o ON o.number = e.observation_number JOIN person p ON p.id = o.person_id
        ${clause ? `${clause} AND` : 'WHERE'} ${OPEN} AND e.state <> 'resolved' ORDER BY e.opened_at, e.id`,
       params,
     );
   }
 
   async escalations(number: string): Promise<EscalationRecord[]> {
-    return this.dataSource.query(
-      `SELECT id, observation_number AS "observationNumber", kind, owner_role AS "ownerRole", owner, state, reason, opened_at AS "openedAt", updated_at AS "updatedAt",
-         resolution, decided_by AS "decidedBy" FROM escalation WHERE observation_number = $1 ORDER BY opened_at`,
-      [number],
-    );
+    return this.dataSource.query(`SELECT ${ESCALATION_COLUMNS} FROM ${ESCALATION_FROM} WHERE e.observation_number = $1 ORDER BY e.opened_at`, [number]);
   }
 
   /** The escalations of these ids that exist, with their owner and place. */
