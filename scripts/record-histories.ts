@@ -51,7 +51,7 @@ import { eventually } from '../test/support/eventually';
 import { growHistory } from '../test/support/workflow-history';
 import { enrolmentRequest, enrolmentService } from '../test/support/observation-fixtures';
 import { checkpointDay, insertPost, insertStaff, rosterServices, uniqueTag } from '../test/roster/roster-fixtures';
-import { communityVans, dispatchAt, driveTrip, manifestRow, registerResources, transferRunService } from '../test/transfer/transfer-fixtures';
+import { communityVans, dispatchAt, driveTrip, manifestRow, registerResources, transferRunStarter } from '../test/transfer/transfer-fixtures';
 
 const OFFSET = 480;
 const ROOT = path.resolve(__dirname, '..');
@@ -206,7 +206,7 @@ async function observation(run: Run): Promise<void> {
 
 async function transfer(run: Run): Promise<void> {
   const { env, db, config } = run;
-  const runs = transferRunService(db, env.client, config);
+  const runs = transferRunStarter(db, env.client, config);
   const state = (runId: string) => env.client.workflow.getHandle(transferRunWorkflowId(runId)).query(runStateQuery);
   const waitFor = (runId: string, ready: (view: RunView) => boolean) => eventually(() => state(runId), ready, { what: `run ${runId}`, timeoutMs: 60_000, intervalMs: 50 });
   const trip = (runId: string, tripId: string) => env.client.workflow.getHandle(transferTripWorkflowId(runId, tripId));

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { TransferRunService } from '../../apps/api/transfer/transfer-run.service';
 import { DomainError } from '../../libs/domain/errors';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { TransferResourceRepository } from '../../libs/persistence/transfer/transfer-resource.repository';
+import { TransferRunStarter } from '../../libs/transfer/run-starter';
 import type { Pickup } from '../../workflows/observation/observation.messages';
 
 export interface PickupRequest {
@@ -32,7 +32,7 @@ export class PickupActivities {
     private readonly observations: ObservationRepository,
     private readonly persons: PersonRepository,
     private readonly resources: TransferResourceRepository,
-    private readonly runs: TransferRunService,
+    private readonly runs: TransferRunStarter,
   ) {}
 
   /**

@@ -18,7 +18,6 @@ import { SystemActivities } from '../../activities/system/system.activities';
 import { DISPATCH_SYSTEM_PROVIDERS } from '../../libs/transfer/dispatch/dispatch-system';
 import { TransferActivities } from '../../activities/transfer/transfer.activities';
 import { PickupActivities } from '../../activities/transfer/pickup.activities';
-import { TransferRunService } from '../api/transfer/transfer-run.service';
 import { TransferCoreModule } from '../../libs/transfer/transfer-core.module';
 import { ObservationCoreModule } from '../../libs/observation/observation-core.module';
 import { RosterDailyActivities } from '../../activities/roster/roster-daily.activities';
@@ -64,7 +63,7 @@ export class WorkerModule {
         ObservationCoreModule,
         TransferCoreModule,
       ],
-      providers: [SystemActivities, ReconcilerActivities, DailyReportActivities, ObservationActivities, ObservationClockActivities, PolicyRolloutActivities, LedgerImportActivities, QuarantineStayActivities, NotificationActivities, TransferActivities, PickupActivities, TransferRunService, ...ROSTER_ACTIVITY_CLASSES, ...DISPATCH_SYSTEM_PROVIDERS],
+      providers: [SystemActivities, ReconcilerActivities, DailyReportActivities, ObservationActivities, ObservationClockActivities, PolicyRolloutActivities, LedgerImportActivities, QuarantineStayActivities, NotificationActivities, TransferActivities, PickupActivities, ...ROSTER_ACTIVITY_CLASSES, ...DISPATCH_SYSTEM_PROVIDERS],
     };
   }
 }

@@ -4,11 +4,12 @@ import { DispatchRepository } from '../persistence/transfer/dispatch.repository'
 import { TransferResourceRepository } from '../persistence/transfer/transfer-resource.repository';
 import { TransferRunRepository } from '../persistence/transfer/transfer-run.repository';
 import { TransferRunLauncher } from './run-launcher';
+import { TransferRunStarter } from './run-starter';
 
-const PROVIDERS = [TransferResourceRepository, TransferRunRepository, DispatchRepository, CentralizedQuarantineRepository, TransferRunLauncher];
+const PROVIDERS = [TransferResourceRepository, TransferRunRepository, DispatchRepository, CentralizedQuarantineRepository, TransferRunLauncher, TransferRunStarter];
 
 /**
- * The transfer tables' repositories and the run launcher, for the API and the worker alike. Global,
+ * The transfer tables' repositories, the run starter and launcher, for the API and the worker alike. Global,
  * as persistence is: the access checks, the reconciler and the daily report read runs too. Needs
  * the global config, persistence and Temporal client.
  */

@@ -12,7 +12,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
-import { MANIFEST_COLUMNS } from '../../apps/api/transfer/transfer-manifest';
+import { MANIFEST_COLUMNS } from '../../libs/transfer/manifest';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { httpAs, Http, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';

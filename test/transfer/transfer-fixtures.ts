@@ -7,12 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
 import { AppConfig } from '../../libs/config/config';
-import { RunRequest, TransferRunService } from '../../apps/api/transfer/transfer-run.service';
-import { ManifestRow } from '../../apps/api/transfer/transfer-manifest';
-import { DispatchRepository } from '../../libs/persistence/transfer/dispatch.repository';
+import { ManifestRow } from '../../libs/transfer/manifest';
 import { TransferResourceRepository } from '../../libs/persistence/transfer/transfer-resource.repository';
 import { TransferRunRepository } from '../../libs/persistence/transfer/transfer-run.repository';
 import { TransferRunLauncher } from '../../libs/transfer/run-launcher';
+import { RunRequest, TransferRunStarter } from '../../libs/transfer/run-starter';
 import { DEFAULT_TRANSFER_RULES } from '../../workflows/transfer/transfer-planning';
 import { MINUTE } from '../../libs/domain/local-time';
 import {
@@ -30,10 +29,10 @@ import { freshResidentId } from '../support/observation-fixtures';
 import { workflowWithin } from '../support/deadline';
 import { eventually } from '../support/eventually';
 
-/** The API's run service on a test's own data source and client, as the API builds it. */
-export function transferRunService(db: DataSource, client: Client, config: AppConfig): TransferRunService {
+/** The run starter on a test's own data source and client, as the API and the worker build it. */
+export function transferRunStarter(db: DataSource, client: Client, config: AppConfig): TransferRunStarter {
   const runs = new TransferRunRepository(db);
-  return new TransferRunService(runs, new TransferResourceRepository(db), new DispatchRepository(db), new TransferRunLauncher(client, config, runs), client, config);
+  return new TransferRunStarter(runs, new TransferResourceRepository(db), new TransferRunLauncher(client, config, runs), config);
 }
 
 export interface Registry {

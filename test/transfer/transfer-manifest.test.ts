@@ -1,6 +1,6 @@
 /** Pure pieces of a run: reading a manifest row by row, dispatcher moves on a shown plan, trip numbering while under way, live counts. */
 import type { RunResources } from '../../libs/persistence/transfer/transfer-run.repository';
-import { readManifest } from '../../apps/api/transfer/transfer-manifest';
+import { readManifest } from '../../libs/transfer/manifest';
 import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
 import { movePeople, PlanAdjustmentError, planTransferRun } from '../../workflows/transfer/transfer-planning';
 import { countsOf, initialRunState } from '../../workflows/transfer/transfer-run.workflow';

@@ -5,7 +5,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
 import type { TransferChanges } from '../../activities/transfer/transfer.activities';
-import { TransferRunService } from '../../apps/api/transfer/transfer-run.service';
 import { AppConfig } from '../../libs/config/config';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { TransferRunRepository } from '../../libs/persistence/transfer/transfer-run.repository';
@@ -33,7 +32,8 @@ import { testConfig } from '../support/environment';
 import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
-import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunService } from './transfer-fixtures';
+import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunStarter } from './transfer-fixtures';
+import type { TransferRunStarter } from '../../libs/transfer/run-starter';
 
 jest.setTimeout(600_000);
 
@@ -41,7 +41,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   let config: AppConfig;
   let env: TestWorkflowEnvironment;
   let db: DataSource;
-  let runs: TransferRunService;
+  let runs: TransferRunStarter;
   const holds = new ActivityHolds();
 
   beforeAll(async () => {
@@ -55,7 +55,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   timeSkippingPerTest(
     (test) => {
       ({ env, config } = test);
-      runs = transferRunService(db, env.client, config);
+      runs = transferRunStarter(db, env.client, config);
     },
     { interceptors: holds.interceptors },
   );
@@ -94,7 +94,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     }
   }
 
-  async function start(request: Parameters<TransferRunService['start']>[0]) {
+  async function start(request: Parameters<TransferRunStarter['start']>[0]) {
     return runs.start(request, await env.currentTimeMs());
   }
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
-import { MANIFEST_COLUMNS } from '../../apps/api/transfer/transfer-manifest';
+import { MANIFEST_COLUMNS } from '../../libs/transfer/manifest';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { UsersService } from '../../libs/auth/users.service';
 import { zonedIso } from '../../libs/config/time-zone';

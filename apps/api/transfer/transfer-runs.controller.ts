@@ -49,7 +49,8 @@ import {
 import type { TripDestination } from '../../../libs/persistence/transfer/transfer-run.repository';
 import { AuditedRead } from '../../../libs/audit/audit.interceptor';
 import { ApiTableFileResponse, sendTable, TABLE_CONTENT_TYPE, TableColumn } from '../../../libs/nest/table-file';
-import { MANIFEST_COLUMNS, MANIFEST_LAYOUT, manifestRowsOf } from './transfer-manifest';
+import { MANIFEST_COLUMNS, MANIFEST_LAYOUT } from '../../../libs/transfer/manifest';
+import { manifestRowsOf } from './manifest-file';
 import {
   ByDto,
   ExceptionDecisionDto,
@@ -66,6 +67,7 @@ import {
   SheetQuery,
 } from './transfer.dto';
 import { TransferRunService } from './transfer-run.service';
+import { TransferRunStarter } from '../../../libs/transfer/run-starter';
 import {
   HandOverSheetRowView,
   ManifestFileView,
@@ -138,6 +140,7 @@ function receiverOf(actor: Principal, named: HandOverDto['receiver'], destinatio
 export class TransferRunsController {
   constructor(
     private readonly runs: TransferRunService,
+    private readonly starter: TransferRunStarter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -151,7 +154,7 @@ export class TransferRunsController {
   @ApiUnprocessableEntityResponse({ description: 'a row is wrong: `errors` names `travellers[i].field` and the reason' })
   @ApiConflictResponse({ description: 'someone cannot be carried at all (e.g. more people than seats and no second trip possible)' })
   async start(@Actor() actor: Principal, @Body() body: RunRequestDto, @IdempotencyKey() requestId: string | undefined, @Res({ passthrough: true }) response: Response): Promise<RunStartedView> {
-    const result = await this.runs.start({ ...body, requestId, subdistrict: actor.subdistrict });
+    const result = await this.starter.start({ ...body, requestId, subdistrict: actor.subdistrict });
     if (result.status === 'existing') response.status(200);
     return runStartedView(result);
   }

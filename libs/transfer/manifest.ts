@@ -1,17 +1,15 @@
 /**
- * A dispatcher's manifest turned into the planner's input, judged row by row. Pure: the API and
- * the tests read a manifest the same way.
+ * A dispatcher's manifest turned into the planner's input, judged row by row. Pure: the API, a
+ * decision's pick-up run (the worker) and the tests read a manifest the same way.
  */
-import { offsetText, utcOffsetMinutes } from '../../../libs/config/time-zone';
-import type { FieldProblem } from '../../../libs/domain/errors';
-import { DOCUMENT_TYPE_LABELS, LedgerColumn, LedgerRow, sheetLayout } from '../../../libs/observation/ledger/ledger-reader';
-import { validateEnrolment } from '../../../libs/domain/person/enrolment';
-import { passportProblem, residentIdProblem } from '../../../libs/domain/person/resident-id';
-import { localDate } from '../../../libs/domain/local-time';
-import { Destination, Escort, ManifestError, Traveller, validateManifest, Vehicle } from '../../../workflows/transfer/transfer-planning';
-import type { MeetingPoint, RunKind } from '../../../workflows/transfer/transfer.messages';
-import type { RunResources, TransferTraveller } from '../../../libs/persistence/transfer/transfer-run.repository';
-import type { ManifestFileView, ManifestRowView } from './transfer-views';
+import type { FieldProblem } from '../domain/errors';
+import { DOCUMENT_TYPE_LABELS, LedgerColumn, sheetLayout } from '../observation/ledger/ledger-reader';
+import { validateEnrolment } from '../domain/person/enrolment';
+import { passportProblem, residentIdProblem } from '../domain/person/resident-id';
+import { localDate } from '../domain/local-time';
+import { Destination, Escort, ManifestError, Traveller, validateManifest, Vehicle } from '../../workflows/transfer/transfer-planning';
+import type { MeetingPoint, RunKind } from '../../workflows/transfer/transfer.messages';
+import type { RunResources, TransferTraveller } from '../persistence/transfer/transfer-run.repository';
 
 export interface ManifestRow {
   name?: unknown;
@@ -67,25 +65,6 @@ export const MANIFEST_COLUMNS: readonly LedgerColumn[] = [
 export const MAX_MANIFEST_ROWS = 5_000;
 
 export const MANIFEST_LAYOUT = sheetLayout(MANIFEST_COLUMNS, MAX_MANIFEST_ROWS, 'manifest');
-
-const LOCAL_TIME = /^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
-
-/**
- * A manifest file's rows as `POST /transfer-runs` takes them, and the sheet row each came from. An
- * arrival time written without an offset (as spreadsheets keep them) is the jurisdiction's local time.
- */
-export function manifestRowsOf(rows: LedgerRow[], timeZone: string): ManifestFileView {
-  // The reader gives text (and booleans for flags) at the columns' paths: the shape ManifestRowView documents.
-  const travellers = rows.map(({ record }): ManifestRowView => {
-    const match = typeof record.arrivalTime === 'string' ? LOCAL_TIME.exec(record.arrivalTime) : null;
-    if (!match) return record as unknown as ManifestRowView;
-    const [, year, month, day, hour, minute, second = '00'] = match;
-    const local = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}T${hour.padStart(2, '0')}:${minute}:${second}`;
-    const offset = utcOffsetMinutes(timeZone, Date.parse(`${local}Z`));
-    return { ...record, arrivalTime: `${local}${offsetText(offset)}` } as unknown as ManifestRowView;
-  });
-  return { travellers, sheetRows: rows.map((r) => r.row) };
-}
 
 export type ManifestTraveller = Pick<TransferTraveller, 'travellerId' | 'row' | 'name' | 'documentType' | 'documentNumber' | 'mobile' | 'address' | 'responsibleWorker'> & {
   planned: Traveller;
