@@ -281,11 +281,17 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     await http.get(`/transfer-runs/${runId}`).expect(200);
 
     for (const workflowId of Object.values(ids)) expect((await client.workflow.count(`WorkflowId = '${workflowId}'`)).count).toBe(1);
-    const startedByReconciler: string[] = [];
-    for await (const pass of client.workflow.list({ query: `WorkflowType = 'reconcilerWorkflow' AND ExecutionStatus = 'Completed'` })) {
-      const outcome: ReconcilerOutcome = await client.workflow.getHandle(pass.workflowId, pass.runId).result();
-      startedByReconciler.push(...Object.values(outcome).flatMap((kind) => kind.started));
-    }
+    const reportedStarted = async () => {
+      const started: string[] = [];
+      for await (const pass of client.workflow.list({ query: `WorkflowType = 'reconcilerWorkflow' AND ExecutionStatus = 'Completed'` })) {
+        const outcome: ReconcilerOutcome = await client.workflow.getHandle(pass.workflowId, pass.runId).result();
+        started.push(...Object.values(outcome).flatMap((kind) => kind.started));
+      }
+      return started;
+    };
+    // A workflow runs from the moment its pass starts it; the pass reports it once all its kinds are
+    // done (the run, recorded seconds after the enrolments, may fall to the next pass).
+    const startedByReconciler = await eventually(reportedStarted, (started) => started.includes(ids.orphan) && started.includes(ids.run), { ...PATIENTLY, what: 'the passes that started the orphans completed' });
     expect(startedByReconciler).toEqual(expect.arrayContaining([ids.orphan, ids.run]));
     for (const workflowId of Object.values(ids)) expect(startedByReconciler.filter((id) => id === workflowId).length).toBeLessThanOrEqual(1);
   });
