@@ -26,7 +26,7 @@ import { connectClient } from '../../libs/temporal/connection';
 import { freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { newPayloadKeyEntry } from '../../libs/temporal/payload-codec';
 import { prepareWorkerLaunch, spawnWorkerProcess } from '../../libs/temporal/worker-launch';
-import { CATEGORIES, DEFAULT_RULES } from '../../workflows/observation/observation-policy';
+import { ALL_DAY_RULES, CATEGORIES } from '../../workflows/observation/observation-policy';
 import { localDate } from '../../libs/domain/local-time';
 import { commandLine } from './command-line';
 
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
         `${category}-bench`,
         category,
         localDate(Date.now(), 480),
-        JSON.stringify({ ...DEFAULT_RULES, slots: [{ start: '00:00', end: '23:59' }], graceMinutes: 0 }),
+        JSON.stringify(ALL_DAY_RULES),
       ]);
     }
     for (let i = 0; i < 120 && (await fetch(`http://127.0.0.1:${config.apiPort}/health`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 500));

@@ -20,6 +20,7 @@ import { httpAs, Http, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { enrolmentRequest } from '../support/observation-fixtures';
+import { ALL_DAY_RULES } from '../../workflows/observation/observation-policy';
 
 jest.setTimeout(120_000);
 
@@ -62,7 +63,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
     // It must start after any C policy other suites sharing this database have stored.
     const [{ after }] = await db.query(`SELECT to_char(greatest(max(effective_from) + 1, '2097-01-01'), 'YYYY-MM-DD') AS after FROM observation_policy WHERE category = 'C'`);
     const policy = await as.supervisor!.post('/observation-policies')
-      .send({ category: 'C', effectiveFrom: after, rules: { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] } })
+      .send({ category: 'C', effectiveFrom: after, rules: ALL_DAY_RULES })
       .expect(201);
     await as.homeWorker.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '李社工' }).expect(403);
     await as.homeSupervisor.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '王主任' }).expect(200);

@@ -25,7 +25,7 @@ import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../lib
 import { deviceEventSignal, observationStateQuery, observationWorkflowId } from '../../workflows/observation/observation.messages';
 import type { ReconcilerOutcome } from '../../workflows/system/reconciler.workflow';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
-import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
+import { ALL_DAY_RULES, DEFAULT_RULES } from '../../workflows/observation/observation-policy';
 import { MINUTE, localDate } from '../../libs/domain/local-time';
 import { answered, eventually } from '../support/eventually';
 import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
@@ -88,7 +88,7 @@ describe('faults: worker killed, PostgreSQL and Temporal stopped, duplicate requ
     // Reports accepted whenever the test runs: category B gets an all-day slot from today.
     await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ('B-faults', 'B', 2, $1, $2)`, [
       localDate(Date.now(), 480),
-      JSON.stringify({ ...DEFAULT_RULES, slots: [{ start: '00:00', end: '23:59' }], graceMinutes: 0 }),
+      JSON.stringify(ALL_DAY_RULES),
     ]);
     api = await createApi(config);
     await api.init();

@@ -3,8 +3,8 @@
  * midnight ending day N, in UTC), never against the function that computes them.
  */
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
-import { DEFAULT_RULES } from '../../workflows/observation/observation-policy';
-import { dayOfPeriod, releaseAt, slotsOf } from '../../workflows/observation/observation-schedule';
+import { ALL_DAY_RULES, DEFAULT_RULES, validateRules } from '../../workflows/observation/observation-policy';
+import { dayOfPeriod, openSlotAt, releaseAt, slotsOf } from '../../workflows/observation/observation-schedule';
 
 const SHANGHAI = utcOffsetMinutes('Asia/Shanghai', Date.parse('2026-03-01T00:00:00+08:00'));
 
@@ -37,5 +37,15 @@ describe('release instants', () => {
     expect(slots).toHaveLength(28);
     expect(slots[0]).toMatchObject({ key: '2026-03-01T00:00:00.000Z', day: 1, deadline: Date.parse('2026-03-01T11:00:00+08:00') });
     expect(slots[27]).toMatchObject({ key: '2026-03-14T06:00:00.000Z', day: 14, deadline: Date.parse('2026-03-14T17:00:00+08:00') });
+  });
+
+  it('leaves no minute without an open slot under the all-day rules the tests and the bench use, midnight included', () => {
+    expect(validateRules(ALL_DAY_RULES)).toEqual([]);
+    const period = { anchorDate: '2026-03-01', startedAt: Date.parse('2026-03-01T07:00:00+08:00'), utcOffsetMinutes: SHANGHAI, rules: ALL_DAY_RULES };
+    expect(openSlotAt(period, Date.parse('2026-03-01T23:59:30+08:00'))).toMatchObject({ day: 1 });
+    expect(openSlotAt(period, Date.parse('2026-03-02T00:00:00+08:00'))).toMatchObject({ day: 2 });
+    for (let at = Date.parse('2026-03-02T00:00:00+08:00'); at < Date.parse('2026-03-03T00:00:00+08:00'); at += 30_000) {
+      expect(openSlotAt(period, at)).toBeDefined();
+    }
   });
 });

@@ -15,6 +15,7 @@ import { EnrolmentRequest } from '../../libs/domain/person/enrolment';
 import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
 import type { Http } from './auth';
 import { eventually } from './eventually';
+import { ALL_DAY_RULES } from '../../workflows/observation/observation-policy';
 
 /** A valid resident ID, random enough that test files sharing one database never collide. */
 export function freshResidentId(): string {
@@ -58,8 +59,7 @@ export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 export async function allDayPolicy(http: Http, db: DataSource, category: string): Promise<string> {
   const [{ after }] = await db.query(`SELECT to_char(greatest(max(effective_from) + 1, '2097-01-01'), 'YYYY-MM-DD') AS after FROM observation_policy WHERE category = $1`, [category]);
-  const rules = { periodDays: 14, slots: [{ start: '00:00', end: '23:59' }], reminderMinutes: 0, graceMinutes: 0, feverThreshold: 37.3, doorAllowedWindows: [] };
-  return (await http.post('/observation-policies').send({ category, effectiveFrom: after, rules }).expect(201)).body.id;
+  return (await http.post('/observation-policies').send({ category, effectiveFrom: after, rules: ALL_DAY_RULES }).expect(201)).body.id;
 }
 
 /** Moves the observation to the policy (a workflow update), waiting until its record shows it. */

@@ -264,8 +264,10 @@ describe('field pages in Chromium: escort, receiver, duty staff, inbox (dev serv
   it.each(LANGUAGES)('duty staff see their shift, check in, write the hand-over note and report an incident; the incoming guard checks in and acknowledges the note (phone, %s)', async (lang) => {
     const tag = randomUUID().slice(0, 6);
     const guards = [await login('duty_staff', lang === 'en' ? 'Guard Wang' : '值守 王'), await login('duty_staff', lang === 'en' ? 'Guard Zhao' : '值守 赵')];
-    // Two short shifts back to back, both with check-in open now (from 30 minutes before the start).
-    const start = Date.now() + 5 * MINUTE;
+    // Two short shifts back to back, both with check-in open now (from 30 minutes before the start),
+    // on one local day: a guard works one shift a day, so across midnight one guard could hold both.
+    const nextMidnight = localMidnight(localDate(Date.now(), 480), 480) + 24 * 60 * MINUTE;
+    const start = Date.now() + 20 * MINUTE < nextMidnight ? Date.now() + 5 * MINUTE : nextMidnight;
     const [outgoing, incoming] = await dutyPost(tag, [start, start + 15 * MINUTE], 0.25, guards);
     const postId = outgoing.postId;
 

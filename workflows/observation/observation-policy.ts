@@ -47,6 +47,12 @@ export const DEFAULT_RULES: ObservationRules = {
   doorAllowedWindows: [],
 };
 
+/**
+ * Rules whose one slot takes a report at any hour, for tests and the bench, which run whenever they
+ * are started: the minute of grace carries the 00:00-23:59 slot up to the next day's opening.
+ */
+export const ALL_DAY_RULES: ObservationRules = { ...DEFAULT_RULES, slots: [{ start: '00:00', end: '23:59' }], graceMinutes: 1 };
+
 export interface RuleViolation {
   field: string;
   reason: string;
