@@ -41,15 +41,16 @@ export interface TrackingLine {
   detail: Record<string, unknown>;
 }
 
-/** An escalation as recorded. */
 /**
- * An escalation as people read it: its owner is the account that owns it (the workflow records a
- * role's name, such as medical@XYL, which the write resolves to an account), else the name recorded.
+ * The columns of an escalation as people read it: its owner is the account that owns it (the
+ * workflow records a role's name, such as medical@XYL, which the write resolves to an account),
+ * else the name recorded.
  */
 const ESCALATION_COLUMNS = `e.id, e.observation_number AS "observationNumber", e.kind, e.owner_role AS "ownerRole", COALESCE(u.display_name, e.owner) AS owner,
   e.owner_account AS "ownerAccount", e.state, e.reason, e.opened_at AS "openedAt", e.updated_at AS "updatedAt", e.resolution, e.decided_by AS "decidedBy"`;
 const ESCALATION_FROM = `escalation e LEFT JOIN app_user u ON u.id = e.owner_account`;
 
+/** An escalation as recorded, read through ESCALATION_COLUMNS. */
 export interface EscalationRecord {
   id: string;
   observationNumber: string;
