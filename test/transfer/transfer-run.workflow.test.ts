@@ -33,7 +33,7 @@ import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-sk
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
 import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunStarter } from './transfer-fixtures';
-import type { TransferRunStarter } from '../../libs/transfer/run-starter';
+import type { RunRequest, TransferRunStarter } from '../../libs/transfer/run-starter';
 
 jest.setTimeout(600_000);
 
@@ -94,7 +94,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     }
   }
 
-  async function start(request: Parameters<TransferRunStarter['start']>[0]) {
+  async function start(request: RunRequest) {
     return runs.start(request, await env.currentTimeMs());
   }
 
