@@ -71,7 +71,7 @@ function temporalCli({ build = true } = {}) {
 
 /**
  * Builds Go `packages` (each `path@version`) into `bin` with `go install`, from the Go module proxy only; `missing` is the message without Go.
- * Its build cache (1.4 GB for the CLI, 2.3 GB for the server) is of no use once the binary is made, and the
+ * Its build cache (1.4 GB for the CLI, 0.9 GB more for the server) is of no use once the binary is made, and the
  * disk may be shared and short: it goes to a folder of the build's own, removed afterwards. The module
  * cache is the machine's Go's own (GOMODCACHE), kept, so a second build downloads nothing.
  */
