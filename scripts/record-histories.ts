@@ -32,10 +32,12 @@ import {
   liftGuardUpdate,
   observationClockId,
   observationStateQuery,
+  ObservationInput,
   observationWorkflowId,
   reportSignal,
   resolveEscalationUpdate,
   takeMeasureUpdate,
+  TemperatureReport,
 } from '../workflows/observation/observation.messages';
 import { periodOf, slotsOf } from '../workflows/observation/observation-schedule';
 import { HOUR, MINUTE, addDays, localDate } from '../libs/domain/local-time';
@@ -49,7 +51,7 @@ import globalTeardown from '../test/support/global-teardown';
 import { createTimeSkippingEnvironment, testConfig } from '../test/support/environment';
 import { eventually } from '../test/support/eventually';
 import { growHistory } from '../test/support/workflow-history';
-import { enrolmentRequest, enrolmentService } from '../test/support/observation-fixtures';
+import { enrolmentRequest, enrolmentService, reportLine } from '../test/support/observation-fixtures';
 import { checkpointDay, insertPost, insertStaff, rosterServices, uniqueTag } from '../test/roster/roster-fixtures';
 import { communityVans, dispatchAt, driveTrip, manifestRow, registerResources, transferRunStarter } from '../test/transfer/transfer-fixtures';
 
@@ -119,8 +121,12 @@ async function observation(run: Run): Promise<void> {
     return { input, handle: env.client.workflow.getHandle(observationWorkflowId(input.number)) };
   };
   let request = 0;
-  const report = async (handle: WorkflowHandle, temperature: number, symptoms?: string[]) =>
-    handle.signal(reportSignal, { requestId: `rec-${++request}`, at: await env.currentTimeMs(), temperature, symptoms, source: 'person' });
+  // As the API takes a report: the signal, and the line the observation clock's sweep reads.
+  const report = async (input: ObservationInput, temperature: number, symptoms?: string[], period = periodOf(input)) => {
+    const taken: TemperatureReport = { requestId: `rec-${++request}`, at: await env.currentTimeMs(), temperature, symptoms, source: 'person' };
+    await env.client.workflow.getHandle(observationWorkflowId(input.number)).signal(reportSignal, taken);
+    await reportLine(db, input, taken, period);
+  };
 
   {
     // Reports, two misses in a row, a fever continued, a door opened, measures, an extension, release.
@@ -130,7 +136,7 @@ async function observation(run: Run): Promise<void> {
       await sleepUntil(env, slot.opensAt + 10 * MINUTE);
       if (i === 2 || i === 3) continue;
       if (i === 5) {
-        await report(handle, 38.4, ['cough']);
+        await report(input, 38.4, ['cough']);
         const fever = (await handle.query(observationStateQuery)).escalations.find((e) => e.kind === 'fever')!;
         await handle.executeUpdate(decideHealthEscalationUpdate, { args: [{ escalationId: fever.id, decision: 'continue', by: 'supervisor-wang', note: 'tested negative' }] });
         continue;
@@ -146,17 +152,18 @@ async function observation(run: Run): Promise<void> {
         }
       }
       if (i === 17) {
-        await report(handle, 36.5);
+        await report(input, 36.5);
         const newAnchorDate = localDate(await env.currentTimeMs(), OFFSET);
         await handle.executeUpdate(extendUpdate, { args: [{ newAnchorDate, reason: 'a household member tested positive', by: 'worker-li' }] });
         // Report through to the new end.
-        for (const later of slotsOf({ ...periodOf(input), anchorDate: newAnchorDate }).filter((s) => s.opensAt > slot.opensAt)) {
+        const extended = { ...periodOf(input), anchorDate: newAnchorDate };
+        for (const later of slotsOf(extended).filter((s) => s.opensAt > slot.opensAt)) {
           await sleepUntil(env, later.opensAt + 10 * MINUTE);
-          await report(handle, 36.6);
+          await report(input, 36.6, undefined, extended);
         }
         break;
       }
-      await report(handle, 36.5);
+      await report(input, 36.5);
     }
     await handle.result();
     await save(run, 'observation', 'observation-period-with-every-message', handle);
@@ -169,7 +176,7 @@ async function observation(run: Run): Promise<void> {
     const { input, handle } = await enrol({ devices: { cameraId: `CAM-${uniqueTag()}` } });
     const [first] = slotsOf(periodOf(input)).filter((s) => s.owed);
     await sleepUntil(env, first.opensAt + 5 * MINUTE);
-    await report(handle, 36.8);
+    await report(input, 36.8);
     const firstRun = (await handle.describe()).runId;
     const camera = async (i: number | string) => handle.signal(deviceEventSignal, { eventId: `cam-${i}`, deviceId: 'CAM-7', kind: 'camera_motion', at: await env.currentTimeMs() });
     // 300: the history limit of an observation on the clock (2,000 before it).

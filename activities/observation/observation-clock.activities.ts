@@ -2,25 +2,29 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../libs/config/config';
 import { APP_CONFIG } from '../../libs/config/config.module';
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { inParallel } from '../../libs/domain/in-parallel';
 import { DAY, localTime } from '../../libs/domain/local-time';
 import { NotificationOutbox, NotificationRequest } from '../../libs/notifications/notification-outbox';
+import { RecipientResolver } from '../../libs/notifications/recipient-resolver';
+import { roleWhereLiving } from '../../libs/notifications/recipients';
 import { ReportLinks } from '../../libs/observation/report-links';
 import { ObservationPolicyRepository } from '../../libs/persistence/observation/observation-policy.repository';
-import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
+import { ObservationRepository, OwingSlot } from '../../libs/persistence/observation/observation.repository';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { unlessGone } from '../../libs/temporal/workflow-calls';
-import { observationWorkflowId, slotMissedSignal } from '../../workflows/observation/observation.messages';
-import { CohortSlot, cohortAgenda, dayOfPeriod } from '../../workflows/observation/observation-schedule';
-import { trackingEntry } from '../../workflows/observation/tracking-entry';
+import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
+import { Escalation, observationWorkflowId, slotMissedSignal } from '../../workflows/observation/observation.messages';
+import type { ObservationPolicy } from '../../workflows/observation/observation-policy';
+import { CohortSlot, cohortAgenda, cohortNeighbours, dayOfPeriod } from '../../workflows/observation/observation-schedule';
+import { TrackingEntry, trackingEntry } from '../../workflows/observation/tracking-entry';
 
-/** Reminders written per transaction: small enough to keep each short, large enough to cost few round trips. */
-const REMINDERS_PER_TRANSACTION = 200;
-/** Transactions writing reminders at once: each person's are a few statements in a row, so one writer alone waits on round trips. */
+/** People's reminders or misses written per transaction: small enough to keep each short, large enough to cost few round trips. */
+const ROWS_PER_TRANSACTION = 200;
+/** Transactions writing at once: each person's are a few statements in a row, so one writer alone waits on round trips. */
 const WRITERS = 4;
 /** Sends and signals in flight at once: the gateway and the Temporal frontend each take this many. */
 const IN_FLIGHT = 32;
@@ -47,9 +51,10 @@ const LONGEST_CATCH_UP = 2 * DAY;
  * The observation clock's work (README "Home observation", cohort work): for each slot whose
  * reminder falls due, the reminders of everyone on the clock who owes that slot a report, written
  * in a few transactions and sent at once; for each slot whose deadline passes, one query for who has
- * not reported, and a signal to those workflows only (each raises its escalation, once per slot).
- * Everything is keyed as the per-person workflows key it (`<number>:reminder:<slot>`, the tracking
- * line's dedup key), so a retried pass, or a workflow that still keeps its own timers, writes once.
+ * not reported, their escalations and notices written and sent the same way, and a signal to those
+ * workflows only, each taking its escalations in. Everything is keyed as the per-person workflows
+ * key it (`<number>:reminder:<slot>`, the tracking line's dedup key), so a retried pass, or a
+ * workflow that still keeps its own timers, writes once.
  */
 @Injectable()
 export class ObservationClockActivities {
@@ -59,6 +64,7 @@ export class ObservationClockActivities {
     private readonly policies: ObservationPolicyRepository,
     private readonly outbox: NotificationOutbox,
     private readonly reportLinks: ReportLinks,
+    private readonly resolver: RecipientResolver,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -71,7 +77,7 @@ export class ObservationClockActivities {
       const agenda = cohortAgenda(policy.rules, offset, Math.max(from, to - LONGEST_CATCH_UP), to);
       done.nextAt = Math.min(done.nextAt, agenda.nextAt);
       for (const slot of agenda.reminders) done.reminded += await this.remind(clock, policy.id, slot, offset);
-      for (const slot of agenda.deadlines) done.missed += await this.sweep(clock, policy.id, slot);
+      for (const slot of agenda.deadlines) done.missed += await this.sweep(clock, policy, slot, offset);
     }
     return { ...done, nextAt: Number.isFinite(done.nextAt) ? done.nextAt : null };
   }
@@ -81,44 +87,82 @@ export class ObservationClockActivities {
     const owing = await this.observations.owingSlot(clock, policyId, slot.opensAt);
     const params = { slotStart: localTime(slot.opensAt, offset), slotEnd: localTime(slot.closesAt, offset) };
     const day = (anchorDate: string) => dayOfPeriod({ anchorDate, utcOffsetMinutes: offset }, slot.remindAt);
-    const chunks: (typeof owing)[] = [];
-    for (let i = 0; i < owing.length; i += REMINDERS_PER_TRANSACTION) chunks.push(owing.slice(i, i + REMINDERS_PER_TRANSACTION));
+    await this.writeAndSend(owing, (written) => ({ slot: slot.key, reminded: written, of: owing.length }), async (chunk, db) => {
+      const ids: string[] = [];
+      for (const o of chunk) {
+        const reminder: NotificationRequest = { id: `${o.number}:reminder:${slot.key}`, recipient: { personId: o.personId }, template: 'checkin_reminder', params, concerns: { kind: 'observation', id: o.number } };
+        ids.push(...(await this.outbox.enqueue(db, await this.reportLinks.withLink(o.number, [reminder], db), o.number)));
+      }
+      await this.observations.appendTrackingLines(
+        chunk.map((o) => [o.number, trackingEntry(o.number, 'reminder', slot.remindAt, day(o.anchorDate), { slotKey: slot.key }, { slotStart: slot.opensAt, key: `reminder:${slot.key}` })]),
+        db,
+      );
+      return ids;
+    });
+    return owing.length;
+  }
+
+  /**
+   * Who has not reported by the slot's deadline: their misses written here, tracking lines,
+   * escalations, next due times and notices a chunk to a transaction, the notices sent as they are
+   * written; then each of their workflows is told, to take its escalations in. A retried sweep
+   * writes nothing twice (fixed ids, dedup keys) and tells again everyone the slot's escalations
+   * name, also those a first attempt wrote and did not get to tell.
+   */
+  private async sweep(clock: string, policy: ObservationPolicy, slot: CohortSlot, offset: number): Promise<number> {
+    const { previous, next } = cohortNeighbours(policy.rules, offset, slot);
+    const missing = await this.observations.owingSlot(clock, policy.id, slot.opensAt, previous);
+    const owners = new Map<string, Promise<string | null>>();
+    const ownerAccount = (db: EntityManager, e: Escalation, o: OwingSlot) => {
+      const recipient = roleWhereLiving(e.ownerRole, o, e.owner);
+      const key = JSON.stringify(recipient);
+      if (!owners.has(key)) owners.set(key, this.resolver.owner(db, recipient));
+      return owners.get(key)!;
+    };
+    await this.writeAndSend(missing, (written) => ({ slot: slot.key, escalated: written, of: missing.length }), async (chunk, db) => {
+      const records = chunk.map((o) => ({ o, ...missedReport(o, offset, slot, o.previousMissed ? previous : undefined, sweptEscalationIds(o.number, slot.key)) }));
+      await this.observations.appendTrackingLines(records.flatMap(({ o, tracking }) => tracking.map((line): [string, TrackingEntry] => [o.number, line])), db);
+      const escalations = records.flatMap(({ o, escalations }) => escalations.map((escalation) => ({ o, escalation })));
+      await this.observations.openEscalations(await Promise.all(escalations.map(async ({ o, escalation }) => ({ number: o.number, escalation, ownerAccount: await ownerAccount(db, escalation, o) }))), db);
+      await this.observations.moveNextDue(chunk.map((o) => o.number), next, db);
+      const ids: string[] = [];
+      for (const { o, notifications } of records) ids.push(...(await this.outbox.enqueue(db, notifications, o.number)));
+      return ids;
+    });
+    await this.tellMissed(clock, policy.id, slot);
+    return missing.length;
+  }
+
+  /** Tells the workflows of the slot's misses which escalations the sweep wrote; one closed since has them resolved here. */
+  private async tellMissed(clock: string, policyId: string, slot: CohortSlot): Promise<void> {
+    const numbers = await this.observations.sweptMisses(clock, policyId, slot);
+    const ids = numbers.flatMap((number) => Object.values(sweptEscalationIds(number, slot.key)));
+    const byNumber = new Map<string, Escalation[]>();
+    for (const { number, escalation } of await this.observations.escalationsById(ids, slot.key)) byNumber.set(number, [...(byNumber.get(number) ?? []), escalation]);
+    let told = 0;
+    await inParallel([...byNumber], IN_FLIGHT, async ([number, recorded]) => {
+      await unlessGone(this.client.workflow.getHandle(observationWorkflowId(number)).signal(slotMissedSignal, { slotKey: slot.key, recorded }), () =>
+        this.observations.resolveOpenEscalations(recorded.map((e) => e.id), 'observation closed before the clock told it of the miss'),
+      );
+      if (++told % 100 === 0) Context.current().heartbeat({ slot: slot.key, told, of: byNumber.size });
+    });
+  }
+
+  /** Writes `rows` a chunk to a transaction, a few transactions at once, and sends the messages each chunk stored (the ids `write` returns) while the rest are written. */
+  private async writeAndSend<T>(rows: T[], progress: (written: number) => unknown, write: (chunk: T[], db: EntityManager) => Promise<string[]>): Promise<void> {
+    const chunks: T[][] = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_TRANSACTION) chunks.push(rows.slice(i, i + ROWS_PER_TRANSACTION));
     const sender = new Sender(IN_FLIGHT, (id) => this.outbox.deliver(id));
     let written = 0;
     try {
       await inParallel(chunks, WRITERS, async (chunk) => {
-        const toDeliver = await this.dataSource.transaction(async (db) => {
-          const ids: string[] = [];
-          for (const o of chunk) {
-            const reminder: NotificationRequest = { id: `${o.number}:reminder:${slot.key}`, recipient: { personId: o.personId }, template: 'checkin_reminder', params, concerns: { kind: 'observation', id: o.number } };
-            ids.push(...(await this.outbox.enqueue(db, await this.reportLinks.withLink(o.number, [reminder], db), o.number)));
-          }
-          await this.observations.appendTrackingLines(
-            chunk.map((o) => [o.number, trackingEntry(o.number, 'reminder', slot.remindAt, day(o.anchorDate), { slotKey: slot.key }, { slotStart: slot.opensAt, key: `reminder:${slot.key}` })]),
-            db,
-          );
-          return ids;
-        });
-        sender.add(toDeliver);
+        sender.add(await this.dataSource.transaction((db) => write(chunk, db)));
         written += chunk.length;
-        Context.current().heartbeat({ slot: slot.key, reminded: written, of: owing.length });
+        Context.current().heartbeat(progress(written));
       });
     } finally {
       await sender.finish();
     }
-    return owing.length;
-  }
-
-  /** Who has not reported by the slot's deadline: their workflows are told, and each raises its escalation. */
-  private async sweep(clock: string, policyId: string, slot: CohortSlot): Promise<number> {
-    const missing = await this.observations.owingSlot(clock, policyId, slot.opensAt);
-    let signalled = 0;
-    await inParallel(missing, IN_FLIGHT, async ({ number }) => {
-      // A workflow that has just ended needs no telling.
-      await unlessGone(this.client.workflow.getHandle(observationWorkflowId(number)).signal(slotMissedSignal, { slotKey: slot.key }), () => undefined);
-      if (++signalled % 100 === 0) Context.current().heartbeat({ slot: slot.key, signalled, of: missing.length });
-    });
-    return missing.length;
   }
 }
 

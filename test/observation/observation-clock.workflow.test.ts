@@ -13,10 +13,10 @@ import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { ObservationInput, observationClockId, observationStateQuery, reportSignal, slotMissedSignal } from '../../workflows/observation/observation.messages';
-import { dayOfPeriod, periodOf, Slot, slotsOf } from '../../workflows/observation/observation-schedule';
-import { trackingEntry } from '../../workflows/observation/tracking-entry';
+import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
+import { periodOf, slotsOf } from '../../workflows/observation/observation-schedule';
 import { testConfig } from '../support/environment';
-import { enrolmentRequest, enrolmentService } from '../support/observation-fixtures';
+import { enrolmentRequest, enrolmentService, reportLine } from '../support/observation-fixtures';
 import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 
 jest.setTimeout(180_000);
@@ -54,20 +54,17 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
   }
 
   /** A plain report as the API takes it: its line only, no signal. */
-  async function plainReport(input: ObservationInput, slot: Slot, at: number) {
-    const line = trackingEntry(input.number, 'report', at, dayOfPeriod(periodOf(input), at), { requestId: `plain-${randomUUID()}`, source: 'person', symptoms: [], fever: false }, { slotStart: slot.opensAt, temperature: 36.5, key: randomUUID() });
-    await observations.recordReport(input.number, line, null);
-  }
+  const plainReport = (input: ObservationInput, at: number) => reportLine(db, input, { requestId: `plain-${randomUUID()}`, at, temperature: 36.5, source: 'person' });
 
   const count = async (sql: string, number: string) => (await db.query(sql, [number]))[0].n as number;
   const reminders = (number: string) => count(`SELECT count(*)::int AS n FROM notification WHERE observation_number = $1 AND template = 'checkin_reminder'`, number);
   const reminderLines = (number: string) => count(`SELECT count(*)::int AS n FROM tracking_log WHERE observation_number = $1 AND kind = 'reminder'`, number);
-  const escalations = async (number: string) => db.query(`SELECT kind, state FROM escalation WHERE observation_number = $1 ORDER BY opened_at, id`, [number]);
+  const escalations = async (number: string) => db.query(`SELECT kind, state FROM escalation WHERE observation_number = $1 ORDER BY opened_at, kind`, [number]);
   const signalsNamed = async (handle: WorkflowHandle, name: string) =>
     (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name).length;
 
   it('reminds everyone owing the slot once, and escalates once only those who did not report, signalling nobody else', async () => {
-    const [plain, fever, silent, late] = await enrolSome(4);
+    const [plain, fever, silent, late, gone] = await enrolSome(5);
     // The clock runs on the worker's task queue, started by the worker.
     expect((await env.client.workflow.getHandle(observationClockId(config.temporal.taskQueue)).describe()).status.name).toBe('RUNNING');
     const [slot, next] = slotsOf(periodOf(plain.input)).filter((s) => s.owed);
@@ -77,10 +74,12 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
       expect(await reminders(input.number)).toBe(1);
       expect(await reminderLines(input.number)).toBe(1);
     }
-    await plainReport(plain.input, slot, slot.remindAt + MINUTE);
+    await plainReport(plain.input, slot.remindAt + MINUTE);
     const feverAt = await env.currentTimeMs();
-    await plainReport(fever.input, slot, feverAt);
+    await plainReport(fever.input, feverAt);
     await fever.handle.signal(reportSignal, { requestId: 'fever-1', at: feverAt, temperature: 38.7, source: 'person' });
+    // A workflow gone while its record still says active (terminated by an operator): the sweep answers its miss itself.
+    await gone.handle.terminate('test: gone before the sweep');
 
     await sleepUntil(env, slot.deadline + MINUTE);
     expect(await escalations(plain.input.number)).toEqual([]);
@@ -89,12 +88,34 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
     expect(await signalsNamed(plain.handle, 'slotMissed')).toBe(0);
     expect(await signalsNamed(plain.handle, 'report')).toBe(0);
     expect(await signalsNamed(silent.handle, 'slotMissed')).toBe(1);
-    // A sweep retried (the same signal again) escalates nothing more.
+    // The sweep wrote the miss (named after the slot), its notice and the next due time; the workflow took the escalation in.
+    const missedId = sweptEscalationIds(silent.input.number, slot.key).missed;
+    const [row] = await db.query(`SELECT id, owner FROM escalation WHERE observation_number = $1`, [silent.input.number]);
+    expect(row).toEqual({ id: missedId, owner: silent.input.responsibleWorker });
+    expect(await count(`SELECT count(*)::int AS n FROM notification WHERE observation_number = $1 AND template = 'missed_report'`, silent.input.number)).toBe(1);
+    expect((await observations.record(silent.input.number))!.nextDueAt!.getTime()).toBe(next.deadline);
+    const silentView = await silent.handle.query(observationStateQuery);
+    expect(silentView.escalations.map((e) => [e.id, e.state, e.slotKey])).toEqual([[missedId, 'open', slot.key]]);
+    expect(silentView.today.find((s) => s.slotKey === slot.key)?.state).toBe('missed');
+    expect(await db.query(`SELECT state, resolution FROM escalation WHERE observation_number = $1`, [gone.input.number])).toEqual([
+      { state: 'resolved', resolution: 'observation closed before the clock told it of the miss' },
+    ]);
+    // A sweep retried (the same signal again, as it was or as before the sweep wrote) escalates nothing more.
+    await silent.handle.signal(slotMissedSignal, { slotKey: slot.key, recorded: silentView.escalations });
     await silent.handle.signal(slotMissedSignal, { slotKey: slot.key });
     expect((await silent.handle.query(observationStateQuery)).escalations).toHaveLength(1);
 
+    // A miss the sweep raised for a report it could not see (a reading the workflow took and had not written): the workflow answers it.
+    const [stray] = missedReport({ ...fever.input }, 480, slot, undefined, sweptEscalationIds(fever.input.number, slot.key)).escalations;
+    await observations.openEscalations([{ number: fever.input.number, escalation: stray, ownerAccount: null }]);
+    await fever.handle.signal(slotMissedSignal, { slotKey: slot.key, recorded: [stray] });
+    await fever.handle.query(observationStateQuery);
+    await sleepUntil(env, (await env.currentTimeMs()) + MINUTE);
+    expect(await escalations(fever.input.number)).toEqual([{ kind: 'fever', state: 'open' }, { kind: 'missed_report', state: 'resolved' }]);
+
     // A report accepted before the deadline but written after the sweep looked answers the miss.
     expect(await escalations(late.input.number)).toEqual([{ kind: 'missed_report', state: 'open' }]);
+    await plainReport(late.input, slot.deadline - 1_000);
     await late.handle.signal(reportSignal, { requestId: 'late-1', at: slot.deadline - 1_000, temperature: 36.6, source: 'person' });
     await late.handle.query(observationStateQuery);
     await sleepUntil(env, (await env.currentTimeMs()) + MINUTE);
@@ -104,6 +125,14 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
     await sleepUntil(env, next.deadline + MINUTE);
     for (const { input } of [plain, fever, silent, late]) expect(await reminders(input.number)).toBe(2);
     expect((await escalations(silent.input.number)).map((e: { kind: string }) => e.kind)).toEqual(['missed_report', 'missed_report', 'missed_report_repeat']);
+    expect(await count(`SELECT count(*)::int AS n FROM notification WHERE observation_number = $1 AND template = 'missed_report_repeat'`, silent.input.number)).toBe(1);
+    expect((await silent.handle.query(observationStateQuery)).escalations.map((e) => [e.kind, e.owner])).toEqual([
+      ['missed_report', silent.input.responsibleWorker],
+      ['missed_report', silent.input.responsibleWorker],
+      ['missed_report_repeat', `supervisor@${silent.input.subdistrict}`],
+    ]);
+    // Late reported the first slot, so its miss of the second is no repeat.
+    expect((await escalations(late.input.number)).map((e: { kind: string }) => e.kind)).toEqual(['missed_report', 'missed_report']);
     for (const { handle } of [plain, fever, silent, late]) await handle.terminate('test done');
   });
 

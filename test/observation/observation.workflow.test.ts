@@ -30,7 +30,7 @@ import { createTimeSkippingEnvironment, testConfig } from '../support/environmen
 import { ensureObservationClock } from '../../libs/temporal/observation-clock';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
-import { enrolmentRequest, enrolmentService } from '../support/observation-fixtures';
+import { enrolmentRequest, enrolmentService, reportLine } from '../support/observation-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -104,7 +104,10 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     const period = periodOf(input);
     for (const slot of slotsOf(period)) {
       await sleepUntil(slot.opensAt + 5 * MINUTE);
-      await report(handle, 36.5);
+      // As the API takes it: the signal, and the line the clock's sweep reads.
+      const at = await env.currentTimeMs();
+      await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at, temperature: 36.5, source: 'person' });
+      await reportLine(db, input, { requestId: `r-${requestSeq}`, at, temperature: 36.5, source: 'person' });
     }
     const outcome = await handle.result();
     expect(outcome).toEqual({ number: input.number, status: 'released', at: released });

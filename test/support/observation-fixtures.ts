@@ -16,6 +16,9 @@ import { residentIdCheckCharacter } from '../../libs/domain/person/resident-id';
 import type { Http } from './auth';
 import { eventually } from './eventually';
 import { ALL_DAY_RULES } from '../../workflows/observation/observation-policy';
+import type { ObservationInput, TemperatureReport } from '../../workflows/observation/observation.messages';
+import { dayOfPeriod, openSlotAt, periodOf } from '../../workflows/observation/observation-schedule';
+import { trackingEntry } from '../../workflows/observation/tracking-entry';
 
 /** A valid resident ID, random enough that test files sharing one database never collide. */
 export function freshResidentId(): string {
@@ -66,4 +69,18 @@ export async function allDayPolicy(http: Http, db: DataSource, category: string)
 export async function moveToPolicy(http: Http, db: DataSource, number: string, policyId: string): Promise<void> {
   await http.post(`/observations/${number}/policy`).send({ policyId, by: 'supervisor-wang' }).expect(200);
   await eventually(() => db.query(`SELECT policy_id FROM observation WHERE number = $1`, [number]), (rows) => rows[0]?.policy_id === policyId, { what: `observation ${number} on policy ${policyId}` });
+}
+
+/**
+ * A report's tracking line as the API writes it on the observation clock (the line is what the
+ * clock's sweep reads; a test that signals a report to its workflow writes this too). `period`:
+ * the observation's, when an extension or a policy change moved it from its input's.
+ */
+export async function reportLine(db: DataSource, input: ObservationInput, report: Pick<TemperatureReport, 'requestId' | 'at' | 'temperature' | 'symptoms' | 'source'>, period = periodOf(input)): Promise<void> {
+  const slot = openSlotAt(period, report.at);
+  if (!slot) throw new Error(`no slot of ${input.number} is open at ${new Date(report.at).toISOString()}`);
+  const fever = report.temperature >= period.rules.feverThreshold;
+  const detail = { requestId: report.requestId, source: report.source, symptoms: report.symptoms ?? [], fever };
+  const line = trackingEntry(input.number, 'report', report.at, dayOfPeriod(period, report.at), detail, { slotStart: slot.opensAt, temperature: report.temperature, key: report.requestId });
+  await new ObservationRepository(db).recordReport(input.number, line, null);
 }

@@ -2,7 +2,7 @@
  * The observation clock (README "Home observation", cohort work): one workflow per task queue that
  * does once per slot what each observation would otherwise wake for on its own. At each instant a
  * policy's reminder or deadline falls due it runs one pass (observation-clock.activities.ts): the
- * reminders of everyone owing the slot, or the sweep that signals only those who did not report.
+ * reminders of everyone owing the slot, or the sweep that escalates those who did not report.
  * `handledUntil` is the clock's only state: each pass covers (handledUntil, now], so a pass the
  * worker did not finish, or instants the clock slept through, are covered by the next, once.
  */

@@ -112,3 +112,11 @@ export function cohortAgenda(rules: ObservationRules, utcOffsetMinutes: number, 
   }
   return { reminders, deadlines, nextAt };
 }
+
+/** The policy's slots just before and just after `slot`, whatever day they fall on. */
+export function cohortNeighbours(rules: ObservationRules, utcOffsetMinutes: number, slot: CohortSlot): { previous: CohortSlot; next: CohortSlot } {
+  const midnight = localMidnight(localDate(slot.opensAt, utcOffsetMinutes), utcOffsetMinutes);
+  const around = [midnight - DAY, midnight, midnight + DAY].flatMap((m) => rules.slots.map((window) => instantsOn(rules, m, window))).sort((a, b) => a.opensAt - b.opensAt);
+  const i = around.findIndex((s) => s.opensAt === slot.opensAt);
+  return { previous: around[i - 1], next: around[i + 1] };
+}

@@ -167,8 +167,15 @@ export interface ObservationView {
 export const reportSignal = defineSignal<[TemperatureReport]>('report');
 export const deviceEventSignal = defineSignal<[DeviceEvent]>('deviceEvent');
 export const pickupHandedOverSignal = defineSignal<[PickupHandOver]>('pickupHandedOver');
-/** From the observation clock: no report came for this slot by its deadline. */
-export const slotMissedSignal = defineSignal<[{ slotKey: string }]>('slotMissed');
+/**
+ * From the observation clock: no report came for this slot by its deadline. `recorded`: the
+ * escalations its sweep wrote for the slot (and whose notices it sent), for the workflow to take in.
+ */
+export interface SlotMissed {
+  slotKey: string;
+  recorded?: Escalation[];
+}
+export const slotMissedSignal = defineSignal<[SlotMissed]>('slotMissed');
 export const acknowledgeEscalationUpdate = defineUpdate<ObservationView, [EscalationCommand]>('acknowledgeEscalation');
 export const resolveEscalationUpdate = defineUpdate<ObservationView, [EscalationCommand]>('resolveEscalation');
 export const decideHealthEscalationUpdate = defineUpdate<ObservationView, [HealthDecision]>('decideHealthEscalation');

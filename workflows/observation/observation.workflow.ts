@@ -38,6 +38,7 @@ import {
   ObservationView,
   reportSignal,
   resolveEscalationUpdate,
+  SlotMissed,
   slotMissedSignal,
   takeMeasureUpdate,
   TemperatureReport,
@@ -46,6 +47,7 @@ import { validateRules } from './observation-policy';
 import { dayOfPeriod, doorOpeningAllowed, nextDeadlineAfter, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
 import { DAY, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
 import { enrolledEntry, enrolmentVisibility, trackingEntry } from './tracking-entry';
+import { missedReport } from './missed-report';
 import { commandRejected } from '../shared/command-rejected';
 import { RECORD_CHANGES_OPTIONS } from '../shared/effects';
 import { EntityLoop } from '../shared/entity-loop';
@@ -69,6 +71,8 @@ const CLOCK_HISTORY_LIMIT = 300;
  * sets a timer per slot and is told of a miss by slotMissedSignal. Runs before it keep their timers.
  */
 const COHORT_CLOCK = 'observation-clock';
+/** From this patch the clock's sweep writes a miss's escalations and notices itself; the workflow takes them in (handleSlotMissed). */
+const SWEEP_RECORDS_MISSES = 'sweep-records-misses';
 /** From this patch a message handled during a write wakes the next pass (shared/entity-loop.ts). */
 const WAKE_KEPT = 'observation-wake-kept-across-write';
 const MAX_REMEMBERED_REQUESTS = 200;
@@ -246,24 +250,54 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
 
   /** No report for `slot` by its deadline: the worker's escalation, and the supervisor's when the slot before was missed too. */
   function miss(slot: Slot, previous: Slot | undefined) {
+    const n = state.escalations.length;
+    const records = missedReport({ ...input, anchorDate: state.anchorDate }, input.utcOffsetMinutes, slot, previous && state.missedSlots.includes(previous.key) ? previous : undefined, {
+      missed: `${input.number}/${n + 1}`,
+      repeat: `${input.number}/${n + 2}`,
+    });
     state.missedSlots.push(slot.key);
-    track('missed_report', slot.deadline, { slotKey: slot.key }, { slotStart: slot.opensAt, key: `missed:${slot.key}` });
-    const missed = escalate('missed_report', 'community_worker', input.responsibleWorker, `no report for the slot opening ${slot.key}`, slot.deadline, slot.key);
-    notify(`missed:${slot.key}`, holders('community_worker', input.responsibleWorker), 'missed_report', slotParams(slot), about(missed));
-    if (previous && state.missedSlots.includes(previous.key)) {
-      const repeat = escalate('missed_report_repeat', 'supervisor', supervisor, `second consecutive missed report (${previous.key}, ${slot.key})`, slot.deadline, slot.key);
-      notify(`missed-repeat:${slot.key}`, holders('supervisor'), 'missed_report_repeat', slotParams(slot), about(repeat));
-    }
+    state.escalations.push(...records.escalations);
+    pending.tracking.push(...records.tracking);
+    pending.escalations.push(...records.escalations);
+    pending.notifications.push(...records.notifications);
+    log.info('observation missed_report', { kind: 'missed_report' });
   }
 
-  /** The clock found no report for `slotKey` by its deadline; once per slot, and only for a slot this observation owes. */
-  function handleSlotMissed(slotKey: string) {
+  /**
+   * The clock found no report for `slotKey` by its deadline; once per slot, and only for a slot this
+   * observation owes. From SWEEP_RECORDS_MISSES the sweep has written the escalations (`recorded`)
+   * and sent their notices: they are taken into the state, or resolved when this run knows better.
+   */
+  function handleSlotMissed({ slotKey, recorded }: SlotMissed) {
+    if (recorded && patched(SWEEP_RECORDS_MISSES)) return takeSweptMiss(slotKey, recorded);
     if (!onClock || !open() || state.reports[slotKey] || state.missedSlots.includes(slotKey)) return;
     const slots = slotsOf(period());
     const i = slots.findIndex((s) => s.key === slotKey);
     if (i < 0 || !slots[i].owed) return;
     miss(slots[i], slots[i - 1]);
     loop.wake();
+  }
+
+  function takeSweptMiss(slotKey: string, recorded: Escalation[]) {
+    // A sweep retried tells again what it told before.
+    const fresh = recorded.filter((e) => !state.escalations.some((known) => known.id === e.id));
+    if (!fresh.length) return;
+    const answered = sweptMissAnswered(slotKey);
+    for (const e of fresh) {
+      state.escalations.push(answered ? { ...e, state: 'resolved', resolution: answered } : e);
+      if (answered) pending.escalations.push(state.escalations[state.escalations.length - 1]);
+    }
+    if (!answered && !state.missedSlots.includes(slotKey)) state.missedSlots.push(slotKey);
+    loop.wake();
+  }
+
+  /** Why this run answers the sweep's miss itself: a report it took (a thermometer's reading not written yet when the sweep looked), or an observation closed since. */
+  function sweptMissAnswered(slotKey: string): string | undefined {
+    const report = state.reports[slotKey];
+    if (report) return `report received at ${new Date(report.at).toISOString()}, before the deadline`;
+    if (!open()) return `observation ${state.status}`;
+    if (!onClock || !slotsOf(period()).some((s) => s.key === slotKey && s.owed)) return `slot ${slotKey} is not owed by this observation`;
+    return undefined;
   }
 
   /** Reminders and misses that have fallen due since the last pass (the per-slot timers of runs before the clock). */
@@ -396,7 +430,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
   setHandler(observationStateQuery, view);
   setHandler(reportSignal, (report) => loop.wake(handleReport(report)));
   setHandler(deviceEventSignal, (event) => loop.wake(handleDeviceEvent(event)));
-  setHandler(slotMissedSignal, ({ slotKey }) => handleSlotMissed(slotKey));
+  setHandler(slotMissedSignal, handleSlotMissed);
   setHandler(pickupHandedOverSignal, ({ runId, at, by }) => {
     // Only the run this observation started, once: a late or stray signal changes nothing.
     if (state.pickup?.runId !== runId || !open()) return;

@@ -363,16 +363,80 @@ export class ObservationRepository {
   /**
    * The open observations on `clock` and `policyId` that owe a report for the slot opening at
    * `opensAt` and have none yet: enrolled by its opening, not released before it (slotsOf's rule).
+   * With `previous` (the policy's slot before), whether that slot was missed too: its miss recorded
+   * and no report for it since.
    */
-  async owingSlot(clock: string, policyId: string, opensAt: number): Promise<Array<{ number: string; personId: string; anchorDate: string }>> {
+  async owingSlot(clock: string, policyId: string, opensAt: number, previous?: { key: string; opensAt: number }): Promise<OwingSlot[]> {
     return this.dataSource.query(
-      `SELECT o.number, o.person_id AS "personId", to_char(o.anchor_date, 'YYYY-MM-DD') AS "anchorDate"
+      `SELECT o.number, o.person_id AS "personId", to_char(o.anchor_date, 'YYYY-MM-DD') AS "anchorDate",
+              o.subdistrict, o.community, o.responsible_worker AS "responsibleWorker",
+              ($4::text IS NOT NULL
+                AND EXISTS (SELECT 1 FROM tracking_log t WHERE t.dedup_key = o.number || $4)
+                AND NOT EXISTS (SELECT 1 FROM tracking_log t WHERE t.observation_number = o.number AND t.kind = 'report' AND t.slot_start = $5)) AS "previousMissed"
        FROM observation o
        WHERE o.slot_clock = $1 AND o.policy_id = $2 AND o.status IN ('active', 'escalated', 'awaiting_pickup')
          AND o.started_at <= $3 AND o.release_due_at > $3
          AND NOT EXISTS (SELECT 1 FROM tracking_log t WHERE t.observation_number = o.number AND t.kind = 'report' AND t.slot_start = $3)
        ORDER BY o.number`,
-      [clock, policyId, new Date(opensAt)],
+      // The miss line's dedup key after its number (tracking-entry.ts, missed-report.ts).
+      [clock, policyId, new Date(opensAt), previous ? dedupKeyOf('', 'missed_report', `missed:${previous.key}`) : null, previous ? new Date(previous.opensAt) : null],
+    );
+  }
+
+  /**
+   * Opens escalations of many observations (the clock's missed reports) in one statement. One that
+   * exists is left as it is: a sweep retried must not reopen what a workflow has answered since.
+   */
+  async openEscalations(rows: Array<{ number: string; escalation: Escalation; ownerAccount: string | null }>, db: EntityManager = this.dataSource.manager): Promise<void> {
+    if (!rows.length) return;
+    const values: unknown[] = [];
+    const tuples = rows.map(({ number, escalation: e, ownerAccount }) => {
+      values.push(e.id, number, e.kind, e.ownerRole, e.owner, e.state, e.reason, new Date(e.openedAt), ownerAccount);
+      const p = values.length - 9;
+      return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}, now(), $${p + 9})`;
+    });
+    await db.query(
+      `INSERT INTO escalation (id, observation_number, kind, owner_role, owner, state, reason, opened_at, updated_at, owner_account)
+       VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`,
+      values,
+    );
+  }
+
+  /** The observations on `clock` and `policyId` whose miss of the slot is recorded (the sweep's to tell, however often it ran). */
+  async sweptMisses(clock: string, policyId: string, slot: { key: string; opensAt: number }): Promise<string[]> {
+    const rows = await this.dataSource.query(
+      `SELECT o.number FROM observation o
+       WHERE o.slot_clock = $1 AND o.policy_id = $2 AND o.started_at <= $3 AND o.release_due_at > $3
+         AND EXISTS (SELECT 1 FROM tracking_log t WHERE t.dedup_key = o.number || $4)
+       ORDER BY o.number`,
+      [clock, policyId, new Date(slot.opensAt), dedupKeyOf('', 'missed_report', `missed:${slot.key}`)],
+    );
+    return rows.map((r: { number: string }) => r.number);
+  }
+
+  /** The escalations of these ids, as the workflow keeps them (those the clock opened for a slot, to tell their workflows). */
+  async escalationsById(ids: string[], slotKey: string): Promise<Array<{ number: string; escalation: Escalation }>> {
+    const rows: Array<EscalationRow & { number: string }> = await this.dataSource.query(
+      `SELECT observation_number AS number, id, kind, owner_role AS "ownerRole", owner, state, reason, opened_at AS "openedAt", resolution, decided_by AS "decidedBy"
+       FROM escalation WHERE id = ANY($1) ORDER BY observation_number, kind`,
+      [ids],
+    );
+    return rows.map(({ number, openedAt, resolution, decidedBy, ...e }) => ({
+      number,
+      escalation: { ...e, openedAt: openedAt.getTime(), slotKey, ...(resolution !== null && { resolution }), ...(decidedBy !== null && { decidedBy }) },
+    }));
+  }
+
+  /** Answers the clock's escalations whose observation ended before it could be told of them. */
+  async resolveOpenEscalations(ids: string[], resolution: string): Promise<void> {
+    await this.dataSource.query(`UPDATE escalation SET state = 'resolved', resolution = $2, updated_at = now() WHERE id = ANY($1) AND state <> 'resolved'`, [ids, resolution]);
+  }
+
+  /** Moves the due time of these observations on to the next slot's deadline, or to none when their period ends before it opens. */
+  async moveNextDue(numbers: string[], next: { opensAt: number; deadline: number }, db: EntityManager = this.dataSource.manager): Promise<void> {
+    await db.query(
+      `UPDATE observation SET next_due_at = CASE WHEN release_due_at > $2 THEN $3::timestamptz END, updated_at = now() WHERE number = ANY($1)`,
+      [numbers, new Date(next.opensAt), new Date(next.deadline)],
     );
   }
 
@@ -524,6 +588,20 @@ function where(selection: ObservationSelection): Where {
  * after `firstParameter - 1` others, so that it can be part of a larger statement.
  */
 /** A report as its tracking line recorded it. */
+/** An observation owing a slot's report, as the clock reminds and sweeps it. */
+export interface OwingSlot {
+  number: string;
+  personId: string;
+  anchorDate: string;
+  subdistrict: string;
+  community: string;
+  responsibleWorker: string;
+  /** Asked with the slot before: whether that slot was missed too. */
+  previousMissed: boolean;
+}
+
+type EscalationRow = Pick<Escalation, 'id' | 'kind' | 'ownerRole' | 'owner' | 'state' | 'reason'> & { openedAt: Date; resolution: string | null; decidedBy: string | null };
+
 export interface ReportLine {
   at: Date;
   slotKey: string;
