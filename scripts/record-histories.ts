@@ -131,6 +131,7 @@ async function observation(run: Run): Promise<void> {
   {
     // Reports, two misses in a row, a fever continued, a door opened, measures, an extension, release.
     const { input, handle } = await enrol({ devices: { doorSensorId: `DS-${uniqueTag()}` } });
+    const firstRun = (await handle.describe()).runId;
     const slots = slotsOf(periodOf(input)).filter((s) => s.owed);
     for (const [i, slot] of slots.entries()) {
       await sleepUntil(env, slot.opensAt + 10 * MINUTE);
@@ -167,6 +168,8 @@ async function observation(run: Run): Promise<void> {
     }
     await handle.result();
     await save(run, 'observation', 'observation-period-with-every-message', handle);
+    // Its first run, with the misses and the decisions (the period outgrows one run on the clock's history limit).
+    if ((await handle.describe()).runId !== firstRun) await save(run, 'observation', 'observation-period-first-run', handle, firstRun);
     // The clock that reminded and swept for it (still running: its history so far).
     await save(run, 'observation', 'observation-clock', env.client.workflow.getHandle(observationClockId(config.temporal.taskQueue)));
   }
