@@ -103,7 +103,8 @@ export interface DayFigures {
   slot: { seconds: number; perThousand: MachineLoad };
   /** The group's SMS sent at a second attempt or later (their sender's try failed; the relay or Temporal retried). */
   retried: number;
-  release: { count: number; seconds: number; baselineSeconds: number };
+  /** `failed`: why the storm measured nothing (the slot's figures above it stand). */
+  release: { count: number; seconds: number; baselineSeconds: number } | { count: number; failed: string };
   databaseBytes: number;
 }
 
@@ -278,7 +279,13 @@ export async function benchDay(ctx: BenchContext, gateway: CountingGateway, desi
   // The day-14 fourteenth's release is the local midnight: out of the run's reach, so a storm of as many at one instant stands for it.
   const releasing = Math.max(1, Math.round(size / 14));
   say(`release storm of ${releasing}`);
-  const storm = await benchReleaseStorm(ctx, releasing, { prefix: `STORM${tag}`, inputOf: onDesign(design) });
+  const release = await benchReleaseStorm(ctx, releasing, { prefix: `STORM${tag}`, inputOf: onDesign(design) }).then(
+    (storm) => ({ count: releasing, seconds: storm.engine.seconds, baselineSeconds: storm.baseline.seconds }),
+    (error: Error) => {
+      say(`release storm: ${error.message}\n`);
+      return { count: releasing, failed: error.message };
+    },
+  );
   const [{ bytes }] = await ctx.db.query(`SELECT pg_database_size(current_database())::float8 AS bytes`);
   return {
     design,
@@ -299,7 +306,7 @@ export async function benchDay(ctx: BenchContext, gateway: CountingGateway, desi
     notices: latenessOf(missing.length, noticeArrivals.latencies, noticeArrivals.duplicates),
     slot,
     retried,
-    release: { count: releasing, seconds: storm.engine.seconds, baselineSeconds: storm.baseline.seconds },
+    release,
     databaseBytes: bytes,
   };
 }

@@ -211,6 +211,8 @@ async function main(): Promise<void> {
         try {
           const figures = await benchDay(ctx, gateway!, design, { size, slotMinutes: args['slot-minutes'], graceMinutes: args['grace-minutes'], timeoutMs: Math.max(10 * 60_000, size * 60) });
           measured[design] = { ...figures, rss: rssMiB(worker.pid!), resourceExhausted: workerResourceExhausted };
+          // The release storm failing keeps the slot's figures, and still fails the run.
+          if ('failed' in figures.release) process.exitCode = 1;
         } catch (error) {
           console.error(`\n[bench] day ${design}: ${(error as Error).stack ?? error}`);
           notMeasured[design] = `not measured: ${(error as Error).message}`;
@@ -273,9 +275,9 @@ function dayRows(size: number, measured: Partial<Record<Design, DayMeasured>>, n
   add('whole slot (opening → last notice): seconds; CPU-s per 1,000 people, by process', (d) => `${f(d.slot.seconds)} s; ${byProcessSeconds(d.slot.perThousand)}`, '', (d) => d.slot.perThousand.cpuMsEach - d.slot.perThousand.cpuMsEachByProcess.other);
   add(
     `release: a storm of ${any ? any.release.count : Math.round(size / 14)} (the day-14 fourteenth) due at one instant, s to all released — the group's own midnight release is out of the run's reach`,
-    (d) => `${f(d.release.seconds)} s vs bare timers ${f(d.release.baselineSeconds)} s: ${f(d.release.seconds / d.release.baselineSeconds, 2)}×`,
+    ({ release: r }) => ('failed' in r ? `not measured: ${r.failed}` : `${f(r.seconds)} s vs bare timers ${f(r.baselineSeconds)} s: ${f(r.seconds / r.baselineSeconds, 2)}×`),
     '≤ 1.0× bare timers',
-    (d) => d.release.seconds,
+    ({ release: r }) => ('failed' in r ? undefined : r.seconds),
   );
   add('worker RSS after the design\'s run, now / peak so far (MiB)', (d) => `${f(d.rss.now, 0)} / ${f(d.rss.peak, 0)}`, '≤ 1024 MiB', (d) => d.rss.peak);
   add('PostgreSQL database size after the design\'s run (MiB, everything so far)', (d) => f(d.databaseBytes / 2 ** 20, 0), '');
