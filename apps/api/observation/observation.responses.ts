@@ -85,7 +85,7 @@ export class PersonDto {
 }
 
 export class EscalationDto {
-  @ApiProperty({ example: 'XYL-C-000123/1', description: '<observation number>/<sequence>' }) id!: string;
+  @ApiProperty({ example: 'XYL-C-000123/1', description: "<observation number>/<sequence>, or the observation clock's <observation number>/missed:<slot> and …/missed-repeat:<slot>" }) id!: string;
   @ApiProperty({ enum: ESCALATION_KINDS }) kind!: string;
   @ApiProperty({ enum: ['community_worker', 'supervisor', 'medical'] }) ownerRole!: string;
   @ApiProperty({ example: '李娜', description: 'the account that owns it, by display name (the name recorded when no account holds its role)' }) owner!: string;

@@ -282,7 +282,7 @@ export class ObservationsController {
   }
 }
 
-/** Escalation ids are `<number>/<seq>`; routes take the sequence alone or the whole id. */
+/** Escalation ids are `<number>/<seq>` (the clock's `<number>/missed:<slot>`); routes take the part after the number or the whole id. */
 function escalationId(number: string, id: string): string {
   return id.includes('/') ? id : `${number}/${id}`;
 }
