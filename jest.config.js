@@ -15,6 +15,7 @@ const UNIT_TESTS = [
   'test/foundation/supervisor.test.ts',
   'test/foundation/worker-logs.test.ts',
   'test/observation/ledger.test.ts',
+  'test/observation/missed-report.test.ts',
   'test/observation/observation.replay.test.ts',
   'test/observation/policy-seed.test.ts',
   'test/roster/roster-solver.test.ts',

@@ -12,7 +12,7 @@ import { MINUTE, localDate } from '../../libs/domain/local-time';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
-import { ObservationInput, observationClockId, observationStateQuery, reportSignal, slotMissedSignal } from '../../workflows/observation/observation.messages';
+import { acknowledgeEscalationUpdate, ObservationInput, observationClockId, observationStateQuery, reportSignal, slotMissedSignal } from '../../workflows/observation/observation.messages';
 import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
 import { periodOf, slotsOf } from '../../workflows/observation/observation-schedule';
 import { testConfig } from '../support/environment';
@@ -104,6 +104,10 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
     await silent.handle.signal(slotMissedSignal, { slotKey: slot.key, recorded: silentView.escalations });
     await silent.handle.signal(slotMissedSignal, { slotKey: slot.key });
     expect((await silent.handle.query(observationStateQuery)).escalations).toHaveLength(1);
+    // The worker acknowledges the clock's escalation as any other (the API's route takes `missed:<slot>` after the number).
+    await silent.handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId: missedId, by: 'worker-li' }] });
+    await sleepUntil(env, (await env.currentTimeMs()) + MINUTE);
+    expect(await db.query(`SELECT state, decided_by AS "decidedBy" FROM escalation WHERE id = $1`, [missedId])).toEqual([{ state: 'acknowledged', decidedBy: 'worker-li' }]);
 
     // A miss the sweep raised for a report it could not see (a reading the workflow took and had not written): the workflow answers it.
     const [stray] = missedReport({ ...fever.input }, 480, slot, undefined, sweptEscalationIds(fever.input.number, slot.key)).escalations;
