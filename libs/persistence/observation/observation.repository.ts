@@ -583,11 +583,6 @@ function where(selection: ObservationSelection): Where {
   return { clause: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-/**
- * The statement appending tracking-log lines (a line already there is kept), its parameters numbered
- * after `firstParameter - 1` others, so that it can be part of a larger statement.
- */
-/** A report as its tracking line recorded it. */
 /** An observation owing a slot's report, as the clock reminds and sweeps it. */
 export interface OwingSlot {
   number: string;
@@ -602,6 +597,7 @@ export interface OwingSlot {
 
 type EscalationRow = Pick<Escalation, 'id' | 'kind' | 'ownerRole' | 'owner' | 'state' | 'reason'> & { openedAt: Date; resolution: string | null; decidedBy: string | null };
 
+/** A report as its tracking line recorded it. */
 export interface ReportLine {
   at: Date;
   slotKey: string;
@@ -615,6 +611,10 @@ function reportLineOf(row: { at: Date; slotStart: Date; temperature: number; fev
   return { at: row.at, slotKey: row.slotStart.toISOString(), temperature: row.temperature, fever: row.fever };
 }
 
+/**
+ * The statement appending tracking-log lines (a line already there is kept), its parameters numbered
+ * after `firstParameter - 1` others, so that it can be part of a larger statement.
+ */
 function trackingLogInsert(number: string, entries: TrackingEntry[], firstParameter = 1): { sql: string; values: unknown[] } {
   return trackingLinesInsert(entries.map((entry) => [number, entry]), firstParameter);
 }
