@@ -474,14 +474,17 @@ export class ObservationRepository {
    * when a line with its key was already there (a repeat), nothing is written and that line is answered.
    */
   async recordReport(number: string, line: TrackingEntry, nextDueAt: Date | null): Promise<ReportLine | undefined> {
-    const insert = trackingLogInsert(number, [line], 5);
-    // The outer SELECT sees the table as before the INSERT: a line it finds is the earlier one.
-    const [earlier] = await this.dataSource.query(
+    const insert = trackingLogInsert(number, [line], 4);
+    const [{ written }] = await this.dataSource.query(
       `WITH logged AS (${insert.sql} RETURNING 1),
        updated AS (UPDATE observation SET last_report_at = $2, next_due_at = $1, updated_at = now() WHERE number = $3 AND EXISTS (SELECT 1 FROM logged))
-       SELECT ${REPORT_LINE} FROM tracking_log WHERE dedup_key = $4 AND NOT EXISTS (SELECT 1 FROM logged)`,
-      [nextDueAt, new Date(line.at), number, line.dedupKey, ...insert.values],
+       SELECT EXISTS (SELECT 1 FROM logged) AS written`,
+      [nextDueAt, new Date(line.at), number, ...insert.values],
     );
+    if (written) return undefined;
+    // Read in a statement of its own: a first write of the same key running at the same time made
+    // this insert stand down once it committed, after the snapshot the statement above reads.
+    const [earlier] = await this.dataSource.query(`SELECT ${REPORT_LINE} FROM tracking_log WHERE dedup_key = $1`, [line.dedupKey]);
     return earlier && reportLineOf(earlier);
   }
 
