@@ -19,6 +19,8 @@ import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import { observationWorkflowId } from '../../workflows/observation/observation.messages';
+import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
+import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { localDate } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { makeCsvOfCopies, makeLedgerFile, makeLedgerRecords, makeZipBomb } from '../support/ledger-fixtures';
@@ -270,6 +272,20 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     ]);
     expect(detail2.trackingLog.every((line: { at: string }) => ISO_UTC.test(line.at))).toBe(true);
     expect(Object.keys(detail2.person.address)).toEqual(['subdistrict', 'community', 'building', 'unit', 'detail']);
+  });
+
+  it("answers 409, try again, for a clock's escalation its observation has not taken in yet, and 404 for one nobody raised", async () => {
+    const { body } = await enrol().expect(201);
+    const number = body.observationNumber;
+    const slotKey = '2026-03-02T00:00:00.000Z';
+    // As the clock's sweep leaves it between writing the miss and telling the workflow.
+    const [written] = missedReport({ number, anchorDate: today, subdistrict: 'XYL', community, responsibleWorker: 'worker-li' }, 480, { key: slotKey, opensAt: Date.parse(slotKey), remindAt: Date.parse(slotKey), closesAt: Date.parse(slotKey) + 7_200_000, deadline: Date.parse(slotKey) + 10_800_000 }, undefined, sweptEscalationIds(number, slotKey)).escalations;
+    await new ObservationRepository(db).openEscalations([{ number, escalation: written, ownerAccount: null }]);
+    const pending = await http.post(`/observations/${number}/escalations/${encodeURIComponent(`missed:${slotKey}`)}/acknowledge`).send({ by: 'worker-li' }).expect(409);
+    expect(pending.body.errors).toEqual([{ field: 'escalationId', reason: 'not yet taken in by its observation' }]);
+    expect(pending.body.detail).toContain('try again in a few seconds');
+    const unknown = await http.post(`/observations/${number}/escalations/${encodeURIComponent('missed:2026-03-03T00:00:00.000Z')}/acknowledge`).send({ by: 'worker-li' }).expect(404);
+    expect(unknown.body.detail).toContain(`no escalation ${number}/missed:2026-03-03T00:00:00.000Z`);
   });
 
   it('routes a door-sensor event by device id and opens the non-cooperation ladder', async () => {

@@ -2,8 +2,8 @@ import { fingerprintOf } from '../../../libs/domain/fingerprint';
 import { assertCovers } from '../../../libs/auth/jurisdiction';
 import type { Principal } from '../../../libs/auth/roles';
 import { Inject, Injectable } from '@nestjs/common';
-import { Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
@@ -184,6 +184,24 @@ export class ObservationService {
       throw conflict(`observation ${number} has ended`);
     });
     return this.withRecords(number, view);
+  }
+
+  /**
+   * A command on one escalation. The observation clock writes its escalations before their workflow
+   * takes them in (README "Home observation"): one the workflow does not know yet but PostgreSQL
+   * does is a 409 to try again in a few seconds, not a 404.
+   */
+  async escalationCommand<Arg extends { escalationId: string }>(number: string, update: UpdateDefinition<ObservationView, [Arg]>, arg: Arg, loaded?: ObservationRecord): Promise<ObservationStateDto> {
+    try {
+      return await this.command(number, update, arg, loaded);
+    } catch (error) {
+      const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+      if (!(failure instanceof ApplicationFailure && failure.type === 'not_found')) throw error;
+      if (!(await this.observations.escalations(number)).some((e) => e.id === arg.escalationId)) throw error;
+      throw conflict(`escalation ${arg.escalationId} was raised by the observation clock moments ago and its observation has not taken it in yet; try again in a few seconds`, {}, [
+        { field: 'escalationId', reason: 'not yet taken in by its observation' },
+      ]);
+    }
   }
 
   /** A new policy version; the observation clock is woken, since the new version's slots may fall due before it would wake. */

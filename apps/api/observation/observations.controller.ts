@@ -156,7 +156,7 @@ export class ObservationsController {
   @ApiOperation({ summary: 'The escalation’s owner has seen it and is acting' })
   @ApiStateResponse()
   acknowledge(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto, @LoadedRecord() row?: ObservationRecord) {
-    return this.observations.command(number, acknowledgeEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
+    return this.observations.escalationCommand(number, acknowledgeEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
   }
 
   @Post('observations/:number/escalations/:id/resolve')
@@ -166,7 +166,7 @@ export class ObservationsController {
   @ApiOperation({ summary: 'Close an escalation (a fever or symptom one is closed by a supervisor’s decision instead)' })
   @ApiStateResponse()
   resolve(@Param('number') number: string, @Param('id') id: string, @Body() body: EscalationActionDto, @LoadedRecord() row?: ObservationRecord) {
-    return this.observations.command(number, resolveEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
+    return this.observations.escalationCommand(number, resolveEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
   }
 
   @Post('observations/:number/escalations/:id/decision')
@@ -176,7 +176,7 @@ export class ObservationsController {
   @ApiOperation({ summary: 'A supervisor decides a fever or symptom escalation: continue, hospital or centralized quarantine' })
   @ApiStateResponse()
   decide(@Param('number') number: string, @Param('id') id: string, @Body() body: HealthDecisionDto, @LoadedRecord() row?: ObservationRecord) {
-    return this.observations.command(number, decideHealthEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
+    return this.observations.escalationCommand(number, decideHealthEscalationUpdate, { escalationId: escalationId(number, id), ...body }, row);
   }
 
   @Post('observations/:number/measures')
