@@ -60,6 +60,9 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
   const reminders = (number: string) => count(`SELECT count(*)::int AS n FROM notification WHERE observation_number = $1 AND template = 'checkin_reminder'`, number);
   const reminderLines = (number: string) => count(`SELECT count(*)::int AS n FROM tracking_log WHERE observation_number = $1 AND kind = 'reminder'`, number);
   const escalations = async (number: string) => db.query(`SELECT kind, state FROM escalation WHERE observation_number = $1 ORDER BY opened_at, kind`, [number]);
+  /** The notices of a template, once each: one request, stored once per account holding the role (`<id>@<account>`, as many as the shared database has there). */
+  const notices = async (number: string, template: string) =>
+    (await db.query(`SELECT DISTINCT split_part(id, '@', 1) AS id FROM notification WHERE observation_number = $1 AND template = $2`, [number, template])).map((r: { id: string }) => r.id);
   const signalsNamed = async (handle: WorkflowHandle, name: string) =>
     (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name).length;
 
@@ -92,7 +95,7 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
     const missedId = sweptEscalationIds(silent.input.number, slot.key).missed;
     const [row] = await db.query(`SELECT id, owner FROM escalation WHERE observation_number = $1`, [silent.input.number]);
     expect(row).toEqual({ id: missedId, owner: silent.input.responsibleWorker });
-    expect(await count(`SELECT count(*)::int AS n FROM notification WHERE observation_number = $1 AND template = 'missed_report'`, silent.input.number)).toBe(1);
+    expect(await notices(silent.input.number, 'missed_report')).toEqual([`${silent.input.number}:missed:${slot.key}`]);
     expect((await observations.record(silent.input.number))!.nextDueAt!.getTime()).toBe(next.deadline);
     const silentView = await silent.handle.query(observationStateQuery);
     expect(silentView.escalations.map((e) => [e.id, e.state, e.slotKey])).toEqual([[missedId, 'open', slot.key]]);
@@ -129,7 +132,7 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
     await sleepUntil(env, next.deadline + MINUTE);
     for (const { input } of [plain, fever, silent, late]) expect(await reminders(input.number)).toBe(2);
     expect((await escalations(silent.input.number)).map((e: { kind: string }) => e.kind)).toEqual(['missed_report', 'missed_report', 'missed_report_repeat']);
-    expect(await count(`SELECT count(*)::int AS n FROM notification WHERE observation_number = $1 AND template = 'missed_report_repeat'`, silent.input.number)).toBe(1);
+    expect(await notices(silent.input.number, 'missed_report_repeat')).toEqual([`${silent.input.number}:missed-repeat:${next.key}`]);
     expect((await silent.handle.query(observationStateQuery)).escalations.map((e) => [e.kind, e.owner])).toEqual([
       ['missed_report', silent.input.responsibleWorker],
       ['missed_report', silent.input.responsibleWorker],
