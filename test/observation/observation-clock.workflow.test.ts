@@ -12,9 +12,9 @@ import { MINUTE, localDate } from '../../libs/domain/local-time';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
-import { acknowledgeEscalationUpdate, ObservationInput, observationClockId, observationStateQuery, reportSignal, slotMissedSignal } from '../../workflows/observation/observation.messages';
+import { acknowledgeEscalationUpdate, deviceEventSignal, ObservationInput, observationClockId, observationStateQuery, reportSignal, slotMissedSignal } from '../../workflows/observation/observation.messages';
 import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
-import { periodOf, slotsOf } from '../../workflows/observation/observation-schedule';
+import { dayOfPeriod, periodOf, slotsOf } from '../../workflows/observation/observation-schedule';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest, enrolmentService, reportLine } from '../support/observation-fixtures';
 import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
@@ -141,6 +141,27 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
     // Late reported the first slot, so its miss of the second is no repeat.
     expect((await escalations(late.input.number)).map((e: { kind: string }) => e.kind)).toEqual(['missed_report', 'missed_report']);
     for (const { handle } of [plain, fever, silent, late]) await handle.terminate('test done');
+  });
+
+  it("writes a thermometer's reading as the report line the sweep reads, so its slot is not missed", async () => {
+    const [{ input, handle }] = await enrolSome(1);
+    const [slot] = slotsOf(periodOf(input)).filter((s) => s.owed);
+    await sleepUntil(env, slot.opensAt + MINUTE);
+    const at = await env.currentTimeMs();
+    await handle.signal(deviceEventSignal, { eventId: 'th-1', deviceId: 'TH-1', kind: 'thermometer_reading', at, value: 36.9 });
+    await sleepUntil(env, slot.deadline + MINUTE);
+    const lines = await db.query(`SELECT day, slot_start AS "slotStart", temperature::float8 AS temperature, detail, dedup_key AS "dedupKey" FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [input.number]);
+    expect(lines).toEqual([
+      {
+        day: dayOfPeriod(periodOf(input), at),
+        slotStart: new Date(slot.opensAt),
+        temperature: 36.9,
+        detail: { requestId: 'device:th-1', source: 'thermometer', symptoms: [], fever: false },
+        dedupKey: `${input.number}:report:device:th-1`,
+      },
+    ]);
+    expect(await escalations(input.number)).toEqual([]);
+    await handle.terminate('test done');
   });
 
   it('sleeps with nobody on it, and the first enrolment on a policy wakes it', async () => {

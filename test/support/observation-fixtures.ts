@@ -17,8 +17,8 @@ import type { Http } from './auth';
 import { eventually } from './eventually';
 import { ALL_DAY_RULES } from '../../workflows/observation/observation-policy';
 import type { ObservationInput, TemperatureReport } from '../../workflows/observation/observation.messages';
-import { dayOfPeriod, openSlotAt, periodOf } from '../../workflows/observation/observation-schedule';
-import { trackingEntry } from '../../workflows/observation/tracking-entry';
+import { openSlotAt, periodOf } from '../../workflows/observation/observation-schedule';
+import { reportEntry } from '../../workflows/observation/tracking-entry';
 
 /** A valid resident ID, random enough that test files sharing one database never collide. */
 export function freshResidentId(): string {
@@ -79,8 +79,5 @@ export async function moveToPolicy(http: Http, db: DataSource, number: string, p
 export async function reportLine(db: DataSource, input: ObservationInput, report: Pick<TemperatureReport, 'requestId' | 'at' | 'temperature' | 'symptoms' | 'source'>, period = periodOf(input)): Promise<void> {
   const slot = openSlotAt(period, report.at);
   if (!slot) throw new Error(`no slot of ${input.number} is open at ${new Date(report.at).toISOString()}`);
-  const fever = report.temperature >= period.rules.feverThreshold;
-  const detail = { requestId: report.requestId, source: report.source, symptoms: report.symptoms ?? [], fever };
-  const line = trackingEntry(input.number, 'report', report.at, dayOfPeriod(period, report.at), detail, { slotStart: slot.opensAt, temperature: report.temperature, key: report.requestId });
-  await new ObservationRepository(db).recordReport(input.number, line, null);
+  await new ObservationRepository(db).recordReport(input.number, reportEntry(input.number, report, period, slot.opensAt), null);
 }

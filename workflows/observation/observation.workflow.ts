@@ -46,7 +46,7 @@ import {
 import { validateRules } from './observation-policy';
 import { dayOfPeriod, doorOpeningAllowed, nextDeadlineAfter, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
 import { DAY, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
-import { enrolledEntry, enrolmentVisibility, trackingEntry } from './tracking-entry';
+import { enrolledEntry, enrolmentVisibility, reportEntry, trackingEntry } from './tracking-entry';
 import { missedReport } from './missed-report';
 import { commandRejected } from '../shared/command-rejected';
 import { RECORD_CHANGES_OPTIONS } from '../shared/effects';
@@ -222,7 +222,8 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
    */
   function reportOnTheClock(report: TemperatureReport, slot: Slot) {
     if (report.source === 'thermometer') {
-      track('report', report.at, { requestId: report.requestId, source: report.source, symptoms: [], fever: report.temperature >= state.policy.rules.feverThreshold }, { slotStart: slot.opensAt, temperature: report.temperature, key: report.requestId });
+      pending.tracking.push(reportEntry(input.number, report, period(), slot.opensAt));
+      log.info('observation report', { kind: 'report' });
     }
     if (!state.missedSlots.includes(slot.key)) return;
     state.missedSlots = state.missedSlots.filter((key) => key !== slot.key);

@@ -3,8 +3,8 @@
  * Web UI shows — built the same way by the workflow and the enrolment.
  */
 import type { SearchAttributePair } from '@temporalio/common';
-import type { ObservationInput, ObservationStatus } from './observation.messages';
-import { dayOfPeriod, nextDeadlineAfter, periodOf, releaseAt } from './observation-schedule';
+import type { ObservationInput, ObservationStatus, TemperatureReport } from './observation.messages';
+import { dayOfPeriod, nextDeadlineAfter, ObservationPeriod, periodOf, releaseAt } from './observation-schedule';
 import { CATEGORY, COMMUNITY, NEXT_DUE_AT, STATUS, SUBDISTRICT } from '../../libs/temporal/search-attributes';
 
 export interface TrackingEntry {
@@ -27,6 +27,15 @@ export function trackingEntry(
   extra: { slotStart?: number; temperature?: number; key?: string } = {},
 ): TrackingEntry {
   return { dedupKey: dedupKeyOf(number, kind, extra.key ?? at), at, day, kind, slotStart: extra.slotStart, temperature: extra.temperature, detail };
+}
+
+/**
+ * A temperature report's line, the record of reports the clock's sweep and the pages read, whoever
+ * writes it: the API, or the workflow for a thermometer's reading. `channel`: how a worker took it.
+ */
+export function reportEntry(number: string, report: Pick<TemperatureReport, 'requestId' | 'at' | 'temperature' | 'symptoms' | 'source'>, period: Pick<ObservationPeriod, 'anchorDate' | 'utcOffsetMinutes' | 'rules'>, slotStart: number, channel?: string): TrackingEntry {
+  const detail = { requestId: report.requestId, source: report.source, ...(channel && { channel }), symptoms: report.symptoms ?? [], fever: report.temperature >= period.rules.feverThreshold };
+  return trackingEntry(number, 'report', report.at, dayOfPeriod(period, report.at), detail, { slotStart, temperature: report.temperature, key: report.requestId });
 }
 
 /** The line's identity: a report's is its request id. */

@@ -22,12 +22,12 @@ import {
   TemperatureReport,
   deviceEventSignal,
 } from '../../../workflows/observation/observation.messages';
-import { dayOfPeriod, nextDeadlineAfter, openSlotAt, periodOf, slotsOf } from '../../../workflows/observation/observation-schedule';
+import { nextDeadlineAfter, openSlotAt, periodOf, slotsOf } from '../../../workflows/observation/observation-schedule';
 import { DAY, localDate, localMidnight } from '../../../libs/domain/local-time';
 import { policyRolloutProgressQuery, policyRolloutWorkflow } from '../../../workflows/observation/policy-rollout.workflow';
 import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
 import { dateOrNull } from '../../../libs/domain/time';
-import { trackingEntry } from '../../../workflows/observation/tracking-entry';
+import { reportEntry } from '../../../workflows/observation/tracking-entry';
 import { unlessGone } from '../../../libs/temporal/workflow-calls';
 import { startOnce } from '../../../libs/temporal/start-once';
 import { wakeObservationClock } from '../../../libs/temporal/observation-clock';
@@ -145,7 +145,7 @@ export class ObservationService {
         throw conflict(`observation ${number} has ended; reports are closed`);
       });
     if (changesSomething) await signal();
-    const line = trackingEntry(number, 'report', at, dayOfPeriod(period, at), { requestId: report.requestId, source: report.source, ...(input.channel && { channel: input.channel }), symptoms: input.symptoms ?? [], fever }, { slotStart: slot.opensAt, temperature, key: report.requestId });
+    const line = reportEntry(number, report, period, slot.opensAt, input.channel);
     const earlier = await this.observations.recordReport(number, line, dateOrNull(nextDeadlineAfter(period, slot.deadline)));
     if (earlier) return answer(earlier, report.requestId);
     // Written after the deadline, the sweep may have looked before it and raised a miss: the workflow answers it.
