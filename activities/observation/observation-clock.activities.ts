@@ -87,12 +87,12 @@ export class ObservationClockActivities {
     const owing = await this.observations.owingSlot(clock, policyId, slot.opensAt);
     const params = { slotStart: localTime(slot.opensAt, offset), slotEnd: localTime(slot.closesAt, offset) };
     const day = (anchorDate: string) => dayOfPeriod({ anchorDate, utcOffsetMinutes: offset }, slot.remindAt);
-    await this.writeAndSend(owing, (written) => ({ slot: slot.key, reminded: written, of: owing.length }), async (chunk, db) => {
-      const ids: string[] = [];
-      for (const o of chunk) {
+    await this.writeAndSend(owing, (written, sent) => ({ slot: slot.key, reminded: written, sent, of: owing.length }), async (chunk, db) => {
+      const reminders = chunk.map((o) => {
         const reminder: NotificationRequest = { id: `${o.number}:reminder:${slot.key}`, recipient: { personId: o.personId }, template: 'checkin_reminder', params, concerns: { kind: 'observation', id: o.number } };
-        ids.push(...(await this.outbox.enqueue(db, await this.reportLinks.withLink(o.number, [reminder], db), o.number)));
-      }
+        return { observationNumber: o.number, requests: [reminder] };
+      });
+      const ids = await this.outbox.enqueueAll(db, await this.reportLinks.withLinks(reminders, db));
       await this.observations.appendTrackingLines(
         chunk.map((o) => [o.number, trackingEntry(o.number, 'reminder', slot.remindAt, day(o.anchorDate), { slotKey: slot.key }, { slotStart: slot.opensAt, key: `reminder:${slot.key}` })]),
         db,
@@ -119,15 +119,13 @@ export class ObservationClockActivities {
       if (!owners.has(key)) owners.set(key, this.resolver.owner(db, recipient));
       return owners.get(key)!;
     };
-    await this.writeAndSend(missing, (written) => ({ slot: slot.key, escalated: written, of: missing.length }), async (chunk, db) => {
+    await this.writeAndSend(missing, (written, sent) => ({ slot: slot.key, escalated: written, sent, of: missing.length }), async (chunk, db) => {
       const records = chunk.map((o) => ({ o, ...missedReport(o, offset, slot, o.previousMissed ? previous : undefined, sweptEscalationIds(o.number, slot.key)) }));
       await this.observations.appendTrackingLines(records.flatMap(({ o, tracking }) => tracking.map((line): [string, TrackingEntry] => [o.number, line])), db);
       const escalations = records.flatMap(({ o, escalations }) => escalations.map((escalation) => ({ o, escalation })));
       await this.observations.openEscalations(await Promise.all(escalations.map(async ({ o, escalation }) => ({ number: o.number, escalation, ownerAccount: await ownerAccount(db, escalation, o) }))), db);
       await this.observations.moveNextDue(chunk.map((o) => o.number), next, db);
-      const ids: string[] = [];
-      for (const { o, notifications } of records) ids.push(...(await this.outbox.enqueue(db, notifications, o.number)));
-      return ids;
+      return this.outbox.enqueueAll(db, records.map(({ o, notifications }) => ({ observationNumber: o.number, requests: notifications })));
     });
     await this.tellMissed(clock, policy.id, slot);
     return missing.length;
@@ -148,50 +146,31 @@ export class ObservationClockActivities {
     });
   }
 
-  /** Writes `rows` a chunk to a transaction, a few transactions at once, and sends the messages each chunk stored (the ids `write` returns) while the rest are written. */
-  private async writeAndSend<T>(rows: T[], progress: (written: number) => unknown, write: (chunk: T[], db: EntityManager) => Promise<string[]>): Promise<void> {
+  /**
+   * Writes `rows` a chunk to a transaction, a few transactions at once, and sends the messages each
+   * chunk stored (the ids `write` returns), a chunk after another, while the rest are written. A text
+   * that fails stays pending for the outbox relay: the clock's pass does not wait on the gateway's retries.
+   */
+  private async writeAndSend<T>(rows: T[], progress: (written: number, sent: number) => unknown, write: (chunk: T[], db: EntityManager) => Promise<string[]>): Promise<void> {
     const chunks: T[][] = [];
     for (let i = 0; i < rows.length; i += ROWS_PER_TRANSACTION) chunks.push(rows.slice(i, i + ROWS_PER_TRANSACTION));
-    const sender = new Sender(IN_FLIGHT, (id) => this.outbox.deliver(id));
+    const context = Context.current();
+    let sending = Promise.resolve();
     let written = 0;
+    let sent = 0;
     try {
       await inParallel(chunks, WRITERS, async (chunk) => {
-        sender.add(await this.dataSource.transaction((db) => write(chunk, db)));
+        const ids = await this.dataSource.transaction((db) => write(chunk, db));
+        // Sending can trail the writing by minutes: each chunk sent beats the heart too.
+        sending = sending
+          .then(() => this.outbox.deliverAll(ids, IN_FLIGHT))
+          .catch(() => undefined)
+          .then(() => context.heartbeat(progress(written, (sent += chunk.length))));
         written += chunk.length;
-        Context.current().heartbeat(progress(written));
+        context.heartbeat(progress(written, sent));
       });
     } finally {
-      await sender.finish();
+      await sending;
     }
-  }
-}
-
-/**
- * Sends stored messages, `limit` at a time, while more are being written. A text that fails stays
- * pending for the outbox relay: the clock's pass does not wait on the gateway's retries.
- */
-class Sender {
-  private readonly ids: string[] = [];
-  private next = 0;
-  private writing = true;
-  private readonly running: Promise<void>[];
-
-  constructor(limit: number, send: (id: string) => Promise<unknown>) {
-    this.running = Array.from({ length: limit }, async () => {
-      for (;;) {
-        if (this.next < this.ids.length) await send(this.ids[this.next++]).catch(() => undefined);
-        else if (this.writing) await new Promise((resolve) => setTimeout(resolve, 10));
-        else return;
-      }
-    });
-  }
-
-  add(ids: string[]) {
-    this.ids.push(...ids);
-  }
-
-  async finish(): Promise<void> {
-    this.writing = false;
-    await Promise.all(this.running);
   }
 }

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { EntityManager } from 'typeorm';
 import { PersonRepository } from '../persistence/observation/person.repository';
-import { NotificationRepository, NotificationState } from '../persistence/platform/notification.repository';
+import { LeasedNotification, NewNotification, NotificationRepository, NotificationState } from '../persistence/platform/notification.repository';
+import { inParallel } from '../domain/in-parallel';
 import { UserRepository } from '../persistence/platform/user.repository';
 import { mobileProblem, normaliseMobile } from '../domain/contact';
 import { RoutingRepository } from '../persistence/platform/routing.repository';
@@ -67,6 +68,12 @@ export function recipientKey(recipient: NotificationRecipient): string {
   return `role:${describeRolePlace(placeOf(recipient))}`;
 }
 
+/** Messages for one observation (or none), as `enqueue` takes them. */
+export interface OutboxBatch {
+  requests: NotificationRequest[];
+  observationNumber?: string;
+}
+
 /** A request addressed to one person, account or staff member, or why it cannot be. */
 interface Routed {
   request: NotificationRequest;
@@ -110,22 +117,36 @@ export class NotificationOutbox {
   ) {}
 
   /** Stores the messages in the caller's transaction, role and staff recipients resolved to accounts or own contacts here; the ids that need a channel's delivery. */
-  async enqueue(manager: EntityManager, requests: NotificationRequest[], observationNumber?: string): Promise<string[]> {
-    if (!requests.length) return [];
-    const subject = observationNumber ? await this.subjectOf(manager, observationNumber) : undefined;
-    const toDeliver: string[] = [];
-    const addressed: Routed[] = [];
-    for (const request of requests) addressed.push(...(await this.routed(manager, request)));
-    for (const { request, problem } of addressed) {
+  enqueue(manager: EntityManager, requests: NotificationRequest[], observationNumber?: string): Promise<string[]> {
+    return this.enqueueAll(manager, [{ requests, observationNumber }]);
+  }
+
+  /**
+   * `enqueue` for many observations' messages at once (a cohort's reminders): their names and
+   * people's contacts read in one statement each, every row stored in one.
+   */
+  async enqueueAll(manager: EntityManager, batches: OutboxBatch[]): Promise<string[]> {
+    const addressed: Array<Routed & { observationNumber?: string }> = [];
+    for (const { requests, observationNumber } of batches) {
+      for (const request of requests) for (const routed of await this.routed(manager, request)) addressed.push({ ...routed, observationNumber });
+    }
+    if (!addressed.length) return [];
+    const observed = [...new Set(addressed.flatMap((a) => (a.observationNumber ? [a.observationNumber] : [])))];
+    // Names stay in PostgreSQL, out of workflow histories: filled in as the messages are stored.
+    const names = await this.people.namesOfObservations(observed, manager);
+    const people = await this.people.contactsOf([...new Set(addressed.flatMap(({ request: { recipient } }) => ('personId' in recipient ? [recipient.personId] : [])))], manager);
+    const rows: NewNotification[] = [];
+    for (const { request, problem, observationNumber } of addressed) {
+      const subject = observationNumber ? { observationNumber, personName: names.get(observationNumber) ?? observationNumber } : undefined;
       const recipient = recipientKey(request.recipient);
       const stored = { observationNumber: observationNumber ?? null, recipient, template: request.template, accountId: 'account' in request.recipient ? request.recipient.account : null, concerns: request.concerns ?? null };
       let copies: Copy[];
       try {
         if (problem) throw new Error(problem);
-        copies = await this.copiesOf(manager, request);
+        copies = await this.copiesOf(manager, request, people);
       } catch (error) {
         const failed = { id: request.id, channel: request.channel ?? 'outbox', language: request.language ?? 'zh-CN', subject: request.template, body: '', address: null };
-        await this.notifications.store(manager, { ...stored, ...failed, state: 'failed', lastError: (error as Error).message });
+        rows.push({ ...stored, ...failed, state: 'failed', lastError: (error as Error).message });
         continue;
       }
       for (const copy of copies) {
@@ -137,45 +158,56 @@ export class NotificationOutbox {
         } catch (error) {
           row = { subject: request.template, body: '', state: 'failed', error: (error as Error).message };
         }
-        const state = await this.notifications.store(manager, {
-          ...stored,
-          id: copy.id,
-          channel: copy.channel,
-          language: copy.language,
-          subject: row.subject,
-          body: row.body,
-          address: row.state === 'failed' ? null : copy.address,
-          state: row.state,
-          lastError: row.error,
-        });
-        if (state === 'pending') toDeliver.push(copy.id);
+        rows.push({ ...stored, id: copy.id, channel: copy.channel, language: copy.language, subject: row.subject, body: row.body, address: row.state === 'failed' ? null : copy.address, state: row.state, lastError: row.error });
       }
     }
-    return toDeliver;
+    const states = await this.notifications.storeAll(manager, rows);
+    return [...new Set(rows.map((r) => r.id).filter((id) => states.get(id) === 'pending'))];
   }
 
   /** Delivers a stored message through its channel. */
   async deliver(id: string): Promise<DeliveredNotification> {
-    const row = await this.notifications.lease(id, DELIVERY_LEASE_SECONDS);
+    const [row] = await this.notifications.leaseAll([id], DELIVERY_LEASE_SECONDS);
     if (!row) return this.notDeliverable(id);
+    await this.send(row);
+    await this.notifications.markSentAll([id]);
+    return { id, state: 'sent', channel: row.channel as ChannelName };
+  }
+
+  /**
+   * Delivers stored messages, `inFlight` sends at once, leased in one statement and marked sent a
+   * few at a time (a cohort's reminders). A message another send holds, or no longer pending, is
+   * left to it; a failed send stays pending for the outbox relay (or failed, as `deliver` leaves it).
+   */
+  async deliverAll(ids: string[], inFlight: number): Promise<void> {
+    const sent: string[] = [];
+    const markSent = async () => this.notifications.markSentAll(sent.splice(0));
+    await inParallel(await this.notifications.leaseAll(ids, DELIVERY_LEASE_SECONDS), inFlight, async (row) => {
+      if (!(await this.send(row).then(() => true, () => false))) return;
+      // Marked as they go, so a process killed mid-way sends again at most the few not yet marked.
+      if (sent.push(row.id) >= inFlight) await markSent();
+    });
+    await markSent();
+  }
+
+  /** Sends a leased message; a failure releases it (pending with backoff, or failed for good) and is thrown as Temporal should see it. */
+  private async send(row: LeasedNotification & { id: string }): Promise<void> {
     const channel = this.channels[row.channel as ChannelName];
     try {
       if (!channel) throw new DeliveryError(`channel ${row.channel} is not configured in this process`, false);
-      await channel.deliver({ id, to: row.address, subject: row.subject, body: row.body });
+      await channel.deliver({ id: row.id, to: row.address, subject: row.subject, body: row.body });
     } catch (error) {
       const permanent = error instanceof DeliveryError && error.permanent;
       const reason = error instanceof Error ? error.message : String(error);
-      const failed = await this.notifications.markFailed(id, { permanent, reason, giveUpAfterHours: GIVE_UP_AFTER_HOURS, backoff: BACKOFF });
+      const failed = await this.notifications.markFailed(row.id, { permanent, reason, giveUpAfterHours: GIVE_UP_AFTER_HOURS, backoff: BACKOFF });
       if (failed.state === 'failed') throw ApplicationFailure.nonRetryable(failed.lastError, permanent ? 'NotificationRejected' : 'NotificationGivenUp');
       throw error;
     }
-    await this.notifications.markSent(id);
-    return { id, state: 'sent', channel: row.channel as ChannelName };
   }
 
   /** Tries each stored message once, now; a failed try stays pending for the outbox relay to retry. */
   async tryNow(ids: string[]): Promise<void> {
-    for (const id of ids) await this.deliver(id).catch(() => undefined);
+    await this.deliverAll(ids, 1).catch(() => undefined);
   }
 
   /** Pending messages due for another try, oldest first: the outbox relay's work. */
@@ -225,12 +257,12 @@ export class NotificationOutbox {
    * stored failed with the reason, never dropped). A staff member without an account: one, to their
    * own mobile by SMS, else their email.
    */
-  private async copiesOf(manager: EntityManager, request: NotificationRequest): Promise<Copy[]> {
+  private async copiesOf(manager: EntityManager, request: NotificationRequest, people: Map<string, { mobile: string; language: NotificationLanguage }>): Promise<Copy[]> {
     const { recipient } = request;
     if ('personId' in recipient) {
       const channel = this.configured(request.channel ?? (this.channels.sms ? 'sms' : 'outbox'));
       if (channel === 'email') throw new Error(`person ${recipient.personId} has no email address: use sms or outbox`);
-      const contact = await this.people.contactOf(recipient.personId, manager);
+      const contact = people.get(recipient.personId);
       if (!contact) throw new Error(`person ${recipient.personId} not found`);
       return [{ id: request.id, channel, address: channel === 'sms' ? contact.mobile : recipientKey(recipient), language: request.language ?? contact.language }];
     }
@@ -265,11 +297,6 @@ export class NotificationOutbox {
   private configured(name: ChannelName): ChannelName {
     if (!this.channels[name]) throw new Error(unconfigured(name));
     return name;
-  }
-
-  /** Who a message about an observation concerns; names stay in PostgreSQL, out of workflow histories. */
-  private async subjectOf(manager: EntityManager, observationNumber: string): Promise<Record<string, string>> {
-    return { observationNumber, personName: (await this.people.nameOfObservation(observationNumber, manager)) ?? observationNumber };
   }
 }
 

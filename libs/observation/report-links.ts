@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, requireReportLinkKey } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DomainError } from '../domain/errors';
-import { NotificationOutbox, NotificationRequest } from '../notifications/notification-outbox';
+import { NotificationOutbox, NotificationRequest, OutboxBatch } from '../notifications/notification-outbox';
 import type { NotificationTemplate } from '../notifications/notification-templates';
 import { ReportLinkRepository, ReportLinkRow } from '../persistence/observation/report-link.repository';
 
@@ -57,10 +57,21 @@ export class ReportLinks {
 
   /** The messages with the live link put into those to the person that carry it. */
   async withLink(number: string, requests: NotificationRequest[], db: EntityManager): Promise<NotificationRequest[]> {
-    if (!requests.some((r) => CARRY_THE_LINK.has(r.template))) return requests;
-    const reportLink = (await this.live(number, db))?.url;
-    if (!reportLink) return requests; // not on record: the outbox stores the message failed, naming the missing link
-    return requests.map((r) => (CARRY_THE_LINK.has(r.template) ? { ...r, params: { ...r.params, reportLink } } : r));
+    return (await this.withLinks([{ observationNumber: number, requests }], db))[0].requests;
+  }
+
+  /** `withLink` for many observations' messages (a cohort's reminders): the live links read in one statement. */
+  async withLinks(batches: Array<OutboxBatch & { observationNumber: string }>, db: EntityManager): Promise<OutboxBatch[]> {
+    const carrying = batches.filter((b) => b.requests.some((r) => CARRY_THE_LINK.has(r.template))).map((b) => b.observationNumber);
+    const generations = await this.links.liveGenerations(carrying, db);
+    const urls = new Map<string, string | undefined>();
+    for (const number of carrying) urls.set(number, generations.has(number) ? this.urlOf(number, generations.get(number)!) : (await this.live(number, db))?.url);
+    return batches.map(({ observationNumber, requests }) => {
+      const reportLink = urls.get(observationNumber);
+      // Not on record: the outbox stores the message failed, naming the missing link.
+      if (!reportLink) return { observationNumber, requests };
+      return { observationNumber, requests: requests.map((r) => (CARRY_THE_LINK.has(r.template) ? { ...r, params: { ...r.params, reportLink } } : r)) };
+    });
   }
 
   /**

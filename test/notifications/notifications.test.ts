@@ -281,6 +281,35 @@ describe('NotificationOutbox: a message stored, then delivered (real SMTP, HTTP 
     await expect(rows.find(input.id)).resolves.toMatchObject({ state: 'sent', attempts: 1 });
   });
 
+  it("stores many people's messages in one go, each once, and sends each once; a send that fails stays pending for the relay", async () => {
+    const others: Array<{ id: string }> = await db.query(
+      `INSERT INTO person (name, document_type, document_number, mobile, subdistrict, community, building, unit)
+       SELECT '李四', 'passport', $1 || n, '1380013810' || n, '东城街道', '幸福社区', '3', '2' FROM generate_series(1, 3) n RETURNING id`,
+      [`E${randomUUID().slice(0, 8)}`],
+    );
+    const inputs = [person, ...others].map(({ id }) => ({ ...reminder(), recipient: { personId: id } }));
+    const nobody = { ...reminder(), recipient: { personId: randomUUID() } };
+    const batches = [...inputs, nobody].map(({ observationNumber, ...request }) => ({ observationNumber, requests: [request] }));
+    const pending = inputs.map((i) => i.id).sort();
+
+    await expect(db.transaction((m) => outbox.enqueueAll(m, batches)).then((ids) => ids.sort())).resolves.toEqual(pending);
+    // Stored again (a retried pass): nothing twice, the same messages still to send.
+    await expect(db.transaction((m) => outbox.enqueueAll(m, batches)).then((ids) => ids.sort())).resolves.toEqual(pending);
+    await expect(rows.find(nobody.id)).resolves.toMatchObject({ state: 'failed', lastError: `person ${nobody.recipient.personId} not found` });
+
+    gateway.repliesFor.set(inputs[1].id, [[500, 'upstream busy']]);
+    await outbox.deliverAll([...pending, pending[0], nobody.id], 2);
+    expect(gateway.received.map((r) => r.idempotencyKey).sort()).toEqual(pending);
+    expect(gateway.received.map((r) => r.body.to).sort()).toEqual(['13800138000', '13800138101', '13800138102', '13800138103']);
+    await expect(rows.find(inputs[1].id)).resolves.toMatchObject({ state: 'pending', attempts: 1, lastError: 'SMS gateway answered 500: upstream busy' });
+    for (const { id } of [inputs[0], ...inputs.slice(2)]) await expect(rows.find(id)).resolves.toMatchObject({ state: 'sent', attempts: 1 });
+
+    // Again: only the one still pending is sent.
+    await outbox.deliverAll(pending, 2);
+    expect(gateway.received.map((r) => r.idempotencyKey)).toEqual([...gateway.received.slice(0, 4).map((r) => r.idempotencyKey), inputs[1].id]);
+    await expect(rows.find(inputs[1].id)).resolves.toMatchObject({ state: 'sent', attempts: 2, lastError: null });
+  });
+
   it('leaves the row pending and rethrows a retryable error when the gateway answers 500, then sends on retry', async () => {
     const input = reminder();
     gateway.replies.push([500, 'upstream busy']);

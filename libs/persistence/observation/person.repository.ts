@@ -78,16 +78,23 @@ export class PersonRepository {
 
   /** The name of the person an observation concerns, in the caller's transaction. */
   async nameOfObservation(number: string, db: EntityManager = this.dataSource.manager): Promise<string | undefined> {
-    const [row] = await db.query(`SELECT p.name FROM observation o JOIN person p ON p.id = o.person_id WHERE o.number = $1`, [number]);
-    return row?.name;
+    return (await this.namesOfObservations([number], db)).get(number);
   }
 
-  /** A person's mobile and the language of their messages, in the caller's transaction; undefined for no such person (or an id that is no uuid). */
-  async contactOf(personId: string, db: EntityManager = this.dataSource.manager): Promise<{ mobile: string; language: Language } | undefined> {
-    const id = parseUuid(personId);
-    if (!id) return undefined;
-    const [row] = await db.query(`SELECT mobile, language FROM person WHERE id = $1`, [id]);
-    return row;
+  /** The names of the people the observations concern, by observation number, in the caller's transaction. */
+  async namesOfObservations(numbers: string[], db: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
+    if (!numbers.length) return new Map();
+    const rows: Array<{ number: string; name: string }> = await db.query(`SELECT o.number, p.name FROM observation o JOIN person p ON p.id = o.person_id WHERE o.number = ANY($1::text[])`, [numbers]);
+    return new Map(rows.map((r) => [r.number, r.name]));
+  }
+
+  /** The people's mobiles and the languages of their messages, by person id, in the caller's transaction; no entry for no such person (or an id that is no uuid). */
+  async contactsOf(personIds: string[], db: EntityManager = this.dataSource.manager): Promise<Map<string, { mobile: string; language: Language }>> {
+    const asGiven = personIds.flatMap((given) => (parseUuid(given) ? [[given, parseUuid(given)!] as const] : []));
+    if (!asGiven.length) return new Map();
+    const rows: Array<{ id: string; mobile: string; language: Language }> = await db.query(`SELECT id, mobile, language FROM person WHERE id = ANY($1::uuid[])`, [asGiven.map(([, id]) => id)]);
+    const byId = new Map(rows.map(({ id, ...contact }) => [id, contact]));
+    return new Map(asGiven.flatMap(([given, id]) => (byId.has(id) ? [[given, byId.get(id)!] as const] : [])));
   }
 
   /**

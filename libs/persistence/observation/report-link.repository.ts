@@ -30,6 +30,16 @@ export class ReportLinkRepository {
     return row;
   }
 
+  /** The live link's generation of each observation that has one, by number. */
+  async liveGenerations(numbers: string[], db: EntityManager = this.dataSource.manager): Promise<Map<string, number>> {
+    if (!numbers.length) return new Map();
+    const rows: Array<{ number: string; generation: number }> = await db.query(
+      `SELECT observation_number AS number, generation FROM report_link WHERE observation_number = ANY($1::text[]) AND revoked_at IS NULL`,
+      [numbers],
+    );
+    return new Map(rows.map((r) => [r.number, r.generation]));
+  }
+
   /** The link whose token hashes to `hash`, live or revoked. */
   async byHash(hash: Buffer): Promise<ReportLinkRow | undefined> {
     const [row] = await this.dataSource.query(`SELECT ${COLUMNS} FROM report_link WHERE token_hash = $1`, [hash]);

@@ -67,20 +67,29 @@ export class NotificationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Stores a message in the caller's transaction (a message stored as sent counts its one attempt);
-   * answers its state, the stored one's when the id was stored before.
+   * Stores messages in the caller's transaction in one statement (a message stored as sent counts
+   * its one attempt); answers each id's state, the stored one's when the id was stored before.
    */
-  async store(manager: EntityManager, n: NewNotification): Promise<NotificationState> {
-    const inserted: Array<{ state: NotificationState }> = await manager.query(
+  async storeAll(manager: EntityManager, rows: NewNotification[]): Promise<Map<string, NotificationState>> {
+    if (!rows.length) return new Map();
+    const column = <K extends keyof NewNotification>(key: K) => rows.map((n) => n[key]);
+    const inserted: Array<{ id: string; state: NotificationState }> = await manager.query(
       `INSERT INTO notification (id, observation_number, recipient, channel, template, language, subject, body, address, state, attempts, last_error, created_at, sent_at,
          account_id, concerns_kind, concerns_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $10 = 'sent' THEN 1 ELSE 0 END, $11, now(), CASE WHEN $10 = 'sent' THEN now() END, $12, $13, $14)
-       ON CONFLICT (id) DO NOTHING RETURNING state`,
-      [n.id, n.observationNumber, n.recipient, n.channel, n.template, n.language, n.subject, n.body, n.address, n.state, n.lastError, n.accountId, n.concerns?.kind ?? null, n.concerns?.id ?? null],
+       SELECT id, observation_number, recipient, channel, template, language, subject, body, address, state, CASE WHEN state = 'sent' THEN 1 ELSE 0 END, last_error,
+         now(), CASE WHEN state = 'sent' THEN now() END, account_id, concerns_kind, concerns_id
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::text[], $14::text[])
+         AS n(id, observation_number, recipient, channel, template, language, subject, body, address, state, last_error, account_id, concerns_kind, concerns_id)
+       ON CONFLICT (id) DO NOTHING RETURNING id, state`,
+      [
+        column('id'), column('observationNumber'), column('recipient'), column('channel'), column('template'), column('language'), column('subject'), column('body'),
+        column('address'), column('state'), column('lastError'), column('accountId'), rows.map((n) => n.concerns?.kind ?? null), rows.map((n) => n.concerns?.id ?? null),
+      ],
     );
-    if (inserted.length) return inserted[0].state;
-    const [stored] = await manager.query(`SELECT state FROM notification WHERE id = $1`, [n.id]);
-    return stored.state;
+    const states = new Map(inserted.map((r) => [r.id, r.state]));
+    const before = rows.map((n) => n.id).filter((id) => !states.has(id));
+    if (before.length) for (const r of await manager.query(`SELECT id, state FROM notification WHERE id = ANY($1::text[])`, [before])) states.set(r.id, r.state);
+    return states;
   }
 
   async find(id: string): Promise<NotificationRow | undefined> {
@@ -88,22 +97,24 @@ export class NotificationRepository {
     return row;
   }
 
-  /** Holds a pending message for one send, unless another send holds it: undefined then, or when it is not pending. */
-  async lease(id: string, seconds: number): Promise<LeasedNotification | undefined> {
+  /** Holds the pending messages for one send each, but those another send holds or that are not pending: what each send needs of those held. */
+  async leaseAll(ids: string[], seconds: number): Promise<Array<LeasedNotification & { id: string }>> {
+    if (!ids.length) return [];
     // An UPDATE answers [rows, count].
-    const [[row]] = await this.dataSource.query(
+    const [rows] = await this.dataSource.query(
       `UPDATE notification SET delivering_until = now() + make_interval(secs => $2)
-       WHERE id = $1 AND state = 'pending' AND (delivering_until IS NULL OR delivering_until < now())
-       RETURNING channel, subject, body, address`,
-      [id, seconds],
+       WHERE id = ANY($1::text[]) AND state = 'pending' AND (delivering_until IS NULL OR delivering_until < now())
+       RETURNING id, channel, subject, body, address`,
+      [ids, seconds],
     );
-    return row;
+    return rows;
   }
 
-  async markSent(id: string): Promise<void> {
+  async markSentAll(ids: string[]): Promise<void> {
+    if (!ids.length) return;
     await this.dataSource.query(
-      `UPDATE notification SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL, delivering_until = NULL, next_attempt_at = NULL WHERE id = $1`,
-      [id],
+      `UPDATE notification SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL, delivering_until = NULL, next_attempt_at = NULL WHERE id = ANY($1::text[])`,
+      [ids],
     );
   }
 
