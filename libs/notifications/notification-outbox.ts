@@ -3,7 +3,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { EntityManager } from 'typeorm';
 import { PersonRepository } from '../persistence/observation/person.repository';
 import { LeasedNotification, NewNotification, NotificationRepository, NotificationState } from '../persistence/platform/notification.repository';
-import { inParallel } from '../domain/in-parallel';
 import { UserRepository } from '../persistence/platform/user.repository';
 import { mobileProblem, normaliseMobile } from '../domain/contact';
 import { RoutingRepository } from '../persistence/platform/routing.repository';
@@ -175,18 +174,36 @@ export class NotificationOutbox {
   }
 
   /**
-   * Delivers stored messages, `inFlight` sends at once, leased in one statement and marked sent a
-   * few at a time (a cohort's reminders). A message another send holds, or no longer pending, is
-   * left to it; a failed send stays pending for the outbox relay (or failed, as `deliver` leaves it).
+   * Delivers stored messages, `inFlight` sends at once (a cohort's reminders): leased `inFlight` in
+   * a statement as the sends need them, so no lease runs out before its send, and marked sent a few
+   * at a time. A message another send holds, or no longer pending, is left to it; a failed send
+   * stays pending for the outbox relay (or failed, as `deliver` leaves it).
    */
   async deliverAll(ids: string[], inFlight: number): Promise<void> {
+    let next = 0;
+    const leased: Array<LeasedNotification & { id: string }> = [];
+    let leasing: Promise<void> | undefined;
+    const take = async () => {
+      while (!leased.length && next < ids.length) {
+        leasing ??= this.notifications.leaseAll(ids.slice(next, (next += inFlight)), DELIVERY_LEASE_SECONDS).then((rows) => {
+          leased.push(...rows);
+          leasing = undefined;
+        });
+        await leasing;
+      }
+      return leased.shift();
+    };
     const sent: string[] = [];
-    const markSent = async () => this.notifications.markSentAll(sent.splice(0));
-    await inParallel(await this.notifications.leaseAll(ids, DELIVERY_LEASE_SECONDS), inFlight, async (row) => {
-      if (!(await this.send(row).then(() => true, () => false))) return;
-      // Marked as they go, so a process killed mid-way sends again at most the few not yet marked.
-      if (sent.push(row.id) >= inFlight) await markSent();
-    });
+    const markSent = () => this.notifications.markSentAll(sent.splice(0));
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        for (let row = await take(); row; row = await take()) {
+          if (!(await this.send(row).then(() => true, () => false))) continue;
+          // Marked as they go, so a process killed mid-way sends again at most the few not yet marked.
+          if (sent.push(row.id) >= inFlight) await markSent();
+        }
+      }),
+    );
     await markSent();
   }
 

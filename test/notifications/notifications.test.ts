@@ -310,6 +310,20 @@ describe('NotificationOutbox: a message stored, then delivered (real SMTP, HTTP 
     await expect(rows.find(inputs[1].id)).resolves.toMatchObject({ state: 'sent', attempts: 2, lastError: null });
   });
 
+  it("leases a set's messages as its sends need them, so none waits out its lease behind slow sends", async () => {
+    const inputs = [reminder(), reminder(), reminder()];
+    const ids = await db.transaction((m) => outbox.enqueueAll(m, inputs.map(({ observationNumber, ...request }) => ({ observationNumber, requests: [request] }))));
+    let answer!: () => void;
+    gateway.hold = new Promise((resolve) => (answer = resolve));
+    const sending = outbox.deliverAll(ids, 1);
+    await eventually(async () => gateway.received.length, (n) => n === 1, { what: 'the first send reaches the gateway' });
+    const held: Array<{ id: string }> = await db.query(`SELECT id FROM notification WHERE id = ANY($1) AND delivering_until IS NOT NULL`, [ids]);
+    expect(held.map((r) => r.id)).toEqual([gateway.received[0].idempotencyKey]);
+    answer();
+    await sending;
+    expect(gateway.received.map((r) => r.idempotencyKey)).toEqual(ids);
+  });
+
   it('leaves the row pending and rethrows a retryable error when the gateway answers 500, then sends on retry', async () => {
     const input = reminder();
     gateway.replies.push([500, 'upstream busy']);
