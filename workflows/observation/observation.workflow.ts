@@ -46,7 +46,7 @@ import {
 import { validateRules } from './observation-policy';
 import { dayOfPeriod, doorOpeningAllowed, nextDeadlineAfter, ObservationPeriod, openSlotAt, periodOf, releaseAt, Slot, slotsOf } from './observation-schedule';
 import { DAY, localDate, localMidnight, localTime } from '../../libs/domain/local-time';
-import { enrolledEntry, enrolmentVisibility, reportEntry, trackingEntry } from './tracking-entry';
+import { enrolledEntry, enrolmentVisibility, reportEntry, TrackingEntry, trackingEntry } from './tracking-entry';
 import { missedReport } from './missed-report';
 import { commandRejected } from '../shared/command-rejected';
 import { RECORD_CHANGES_OPTIONS } from '../shared/effects';
@@ -148,9 +148,12 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     return { number: input.number, tracking: [], escalations: [], notifications: [] };
   }
   function track(kind: string, at: number, detail: Record<string, unknown>, extra: { slotStart?: number; temperature?: number; key?: string } = {}) {
-    pending.tracking.push(trackingEntry(input.number, kind, at, day(at), detail, extra));
+    trackLine(trackingEntry(input.number, kind, at, day(at), detail, extra));
+  }
+  function trackLine(line: TrackingEntry) {
+    pending.tracking.push(line);
     // The event's kind only: the log line carries the workflow id, never the person's details.
-    log.info(`observation ${kind}`, { kind });
+    log.info(`observation ${line.kind}`, { kind: line.kind });
   }
   function notify(purpose: string, recipient: NotificationRequest['recipient'], template: NotificationTemplate, params: Record<string, string | number> = {}, concerns?: NotificationConcern) {
     pending.notifications.push({ id: `${input.number}:${purpose}`, recipient, template, params, concerns: concerns ?? { kind: 'observation', id: input.number } });
@@ -222,8 +225,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
    */
   function reportOnTheClock(report: TemperatureReport, slot: Slot) {
     if (report.source === 'thermometer') {
-      pending.tracking.push(reportEntry(input.number, report, period(), slot.opensAt));
-      log.info('observation report', { kind: 'report' });
+      trackLine(reportEntry(input.number, report, period(), slot.opensAt));
     }
     if (!state.missedSlots.includes(slot.key)) return;
     state.missedSlots = state.missedSlots.filter((key) => key !== slot.key);
