@@ -62,7 +62,9 @@ export async function startWorker(config: AppConfig, overrides: Partial<WorkerOp
     // timeout only wait inside the worker and time out there. At 100, a worker started after a crash
     // took every transfer workflow at once, each a full replay, and timed them out again and again
     // (README "Fault tests"). A task not yet taken waits on the server, where waiting costs nothing.
-    maxConcurrentWorkflowTaskExecutions: 10,
+    // A task also holds its slot while its local activity writes, so at 10 a storm of writing tasks
+    // (a midnight's releases) left the machine half idle; 20 (WORKER_WORKFLOW_TASK_SLOTS) keeps both.
+    maxConcurrentWorkflowTaskExecutions: config.worker.workflowTaskSlots,
     maxConcurrentActivityTaskExecutions: 100,
     // The SDK's 10 s by default. In a storm of due timers most tasks time out on this worker's sticky
     // queue and go round again through the normal queue; 60 s measured a 3,000 storm 60 s → 39 s, but

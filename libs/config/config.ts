@@ -35,6 +35,8 @@ export interface AppConfig {
     maxCachedWorkflows: number;
     /** How long a task waits on this worker's sticky queue before any worker may take it. */
     stickyQueueTimeoutSeconds: number;
+    /** Workflow tasks the worker runs at once (apps/worker/worker.ts says why 20 by default). */
+    workflowTaskSlots: number;
     /** The V8 heap limit launchers give the worker process (README "Worker memory"). */
     maxHeapMiB: number;
     /** A workflow bundle made ahead of the start; unset, the worker bundles `workflows/` itself. */
@@ -357,6 +359,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     worker: {
       maxCachedWorkflows: positiveInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1000),
       stickyQueueTimeoutSeconds: positiveInt(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS', 10),
+      workflowTaskSlots: positiveInt(env, 'WORKER_WORKFLOW_TASK_SLOTS', 20),
       maxHeapMiB: atLeast(env, 'WORKER_MAX_HEAP_MIB', 512, 256),
       workflowBundle: readableFile(env, 'WORKER_WORKFLOW_BUNDLE'),
     },

@@ -7,7 +7,8 @@ describe('configuration', () => {
     expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'epi-ops' });
     expect(config.timeZone).toBe('Asia/Shanghai');
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.worker).toEqual({ maxCachedWorkflows: 1000, stickyQueueTimeoutSeconds: 10, maxHeapMiB: 512, workflowBundle: undefined });
+    expect(config.worker).toEqual({ maxCachedWorkflows: 1000, stickyQueueTimeoutSeconds: 10, workflowTaskSlots: 20, maxHeapMiB: 512, workflowBundle: undefined });
+    expect(loadConfig({ WORKER_WORKFLOW_TASK_SLOTS: '40' }).worker.workflowTaskSlots).toBe(40);
     expect(config.schedules).toEqual({ reconcileSeconds: 300, outboxRelaySeconds: 60, dailyReportAt: { hour: 8, minute: 0 } });
   });
 
@@ -31,6 +32,7 @@ describe('configuration', () => {
     [{ TEMPORAL_NAMESPACE: 'bad namespace' }, 'TEMPORAL_NAMESPACE'],
     [{ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS'],
     [{ WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: '-5' }, 'WORKER_STICKY_QUEUE_TIMEOUT_SECONDS'],
+    [{ WORKER_WORKFLOW_TASK_SLOTS: '0' }, 'WORKER_WORKFLOW_TASK_SLOTS'],
     [{ WORKER_MAX_HEAP_MIB: '128' }, 'WORKER_MAX_HEAP_MIB'],
     [{ WORKER_WORKFLOW_BUNDLE: '/nonexistent/workflow-bundle.js' }, 'WORKER_WORKFLOW_BUNDLE'],
     [{ EPI_RECONCILE_SECONDS: '5 minutes' }, 'EPI_RECONCILE_SECONDS'],
