@@ -34,20 +34,9 @@ export class ObservationActivities {
    * queued notifications (a reminder with the person's live report link). Idempotent (dedup keys, upserts), so a retried local activity writes once.
    * An escalation first written gets its owner account: the responsible worker's, else the first
    * holder of its owner role where the person lives (one level up when nobody holds it).
-   * Returns the notifications that still need delivery through an external channel.
-   *
-   * The write that ends the observation (a release, an early end) sends its notices itself, once
-   * committed: else the workflow would stay open for one more activity and one more task only to
-   * deliver them, which doubles a midnight release storm's work. What that try does not send goes
-   * back to the workflow's delivery activity, as every other write's notices do.
+   * Returns the notifications that need delivery through an external channel.
    */
   async recordObservationChanges(changes: ObservationChanges): Promise<{ toDeliver: string[] }> {
-    const toDeliver = await this.write(changes);
-    const status = changes.observation?.status;
-    return { toDeliver: status === 'released' || status === 'ended' ? await this.notifications.tryNow(toDeliver) : toDeliver };
-  }
-
-  private async write(changes: ObservationChanges): Promise<string[]> {
     // Where the person lives: whom the escalations and the old runs' named messages go to.
     const place = { subdistrict: '', community: '' };
     if (changes.escalations.length || changes.notifications.some((n) => 'staff' in n.recipient)) Object.assign(place, await this.observations.record(changes.number));
@@ -60,7 +49,8 @@ export class ObservationActivities {
       await this.observations.update(changes.number, changes.observation ?? {}, db);
       const addressed = withoutLegacy(changes.notifications, (name) => roleWhereLiving('community_worker', place, name));
       const notifications = await this.reportLinks.withLink(changes.number, addressed, db);
-      return this.notifications.enqueue(db, notifications, changes.number);
+      const toDeliver = await this.notifications.enqueue(db, notifications, changes.number);
+      return { toDeliver };
     });
   }
 }

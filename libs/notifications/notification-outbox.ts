@@ -177,9 +177,9 @@ export class NotificationOutbox {
    * Delivers stored messages, `inFlight` sends at once (a cohort's reminders): leased `inFlight` in
    * a statement as the sends need them, so no lease runs out before its send, and marked sent a few
    * at a time. A message another send holds, or no longer pending, is left to it; a failed send
-   * stays pending for the outbox relay (or failed, as `deliver` leaves it). The ids it sent.
+   * stays pending for the outbox relay (or failed, as `deliver` leaves it).
    */
-  async deliverAll(ids: string[], inFlight: number): Promise<string[]> {
+  async deliverAll(ids: string[], inFlight: number): Promise<void> {
     let next = 0;
     const leased: Array<LeasedNotification & { id: string }> = [];
     let leasing: Promise<void> | undefined;
@@ -194,12 +194,7 @@ export class NotificationOutbox {
       return leased.shift();
     };
     const sent: string[] = [];
-    const marked: string[] = [];
-    const markSent = async () => {
-      const now = sent.splice(0);
-      await this.notifications.markSentAll(now);
-      marked.push(...now);
-    };
+    const markSent = () => this.notifications.markSentAll(sent.splice(0));
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
         for (let row = await take(); row; row = await take()) {
@@ -210,7 +205,6 @@ export class NotificationOutbox {
       }),
     );
     await markSent();
-    return marked;
   }
 
   /** Sends a leased message; a failure releases it (pending with backoff, or failed for good) and is thrown as Temporal should see it. */
@@ -228,10 +222,9 @@ export class NotificationOutbox {
     }
   }
 
-  /** Tries each stored message once, now; a failed try stays pending for the outbox relay to retry. The ids not sent. */
-  async tryNow(ids: string[]): Promise<string[]> {
-    const sent = new Set(await this.deliverAll(ids, 1).catch(() => []));
-    return ids.filter((id) => !sent.has(id));
+  /** Tries each stored message once, now; a failed try stays pending for the outbox relay to retry. */
+  async tryNow(ids: string[]): Promise<void> {
+    await this.deliverAll(ids, 1).catch(() => undefined);
   }
 
   /** Pending messages due for another try, oldest first: the outbox relay's work. */

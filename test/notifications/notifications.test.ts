@@ -29,7 +29,6 @@ import { DAILY_REPORT_SCHEDULE_ID, ensureSchedules, OUTBOX_RELAY_SCHEDULE_ID, RE
 import { eventually } from '../support/eventually';
 import { NOTIFICATION_SAMPLES as SAMPLES } from '../support/notification-samples';
 import { startGateway } from '../support/sms-gateway';
-import { startObservationsDueAt } from '../../bench/observation-bench';
 import { testConfig } from '../support/environment';
 
 type Params = Record<string, string | number>;
@@ -525,21 +524,6 @@ describe('the outbox relay, on its schedule (a dev server of its own, worker, HT
     expect(sends[1].at - sends[0].at).toBeGreaterThanOrEqual(5_000); // the first backoff
     expect(sends[1].authorization).toBe('Bearer relay-token');
     expect(await row(id)).toMatchObject({ state: 'sent', attempts: 2, last_error: null });
-  });
-
-  it("sends a release's notice in the write that releases, so the workflow ends with no delivery activity; a notice the gateway refuses then goes to the delivery activity, once", async () => {
-    const prefix = `SENDS${randomUUID().slice(0, 6)}`;
-    const dueAt = Math.ceil((Date.now() + 15_000) / 60_000) * 60_000;
-    const [sentInWrite, refusedOnce] = await startObservationsDueAt(db, client, config, { size: 2, dueAt, prefix, concurrency: 2 });
-    gateway.repliesFor.set(`${refusedOnce}:release`, [[503, 'gateway busy']]);
-    const ended = async (number: string) => {
-      const handle = client.workflow.getHandle(`observation-${number}`);
-      await expect(handle.result()).resolves.toMatchObject({ status: 'released' });
-      const deliveries = (await handle.fetchHistory()).events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotification');
-      return { deliveries: deliveries.length, sends: sentTo(`${number}:release`).length, row: await row(`${number}:release`) };
-    };
-    await expect(ended(sentInWrite)).resolves.toEqual({ deliveries: 0, sends: 1, row: expect.objectContaining({ state: 'sent', attempts: 1 }) });
-    await expect(ended(refusedOnce)).resolves.toEqual({ deliveries: 1, sends: 2, row: expect.objectContaining({ state: 'sent', attempts: 2, last_error: null }) });
   });
 
   it('gives a notice up, with the reason, once it has been pending for a day', async () => {
