@@ -177,9 +177,11 @@ export class NotificationOutbox {
    * Delivers stored messages, `inFlight` sends at once (a cohort's reminders): leased `inFlight` in
    * a statement as the sends need them, so no lease runs out before its send, and marked sent a few
    * at a time. A message another send holds, or no longer pending, is left to it; a failed send
-   * stays pending for the outbox relay (or failed, as `deliver` leaves it).
+   * stays pending for the outbox relay (or failed, as `deliver` leaves it). An id listed twice is
+   * tried once: a failed send is pending again at once, and a second listing would resend it.
    */
-  async deliverAll(ids: string[], inFlight: number): Promise<void> {
+  async deliverAll(listed: string[], inFlight: number): Promise<void> {
+    const ids = [...new Set(listed)];
     let next = 0;
     const leased: Array<LeasedNotification & { id: string }> = [];
     let leasing: Promise<void> | undefined;

@@ -298,9 +298,8 @@ describe('NotificationOutbox: a message stored, then delivered (real SMTP, HTTP 
     await expect(rows.find(nobody.id)).resolves.toMatchObject({ state: 'failed', lastError: `person ${nobody.recipient.personId} not found` });
 
     gateway.repliesFor.set(inputs[1].id, [[500, 'upstream busy']]);
-    // Listed twice, one that is sent: never sent again (the one that fails is pending again, so a
-    // second listing of it would be a second try, not a duplicate).
-    await outbox.deliverAll([...pending, inputs[2].id, nobody.id], 2);
+    // Listed twice, one that is sent and the one that fails (pending again at once): each tried once.
+    await outbox.deliverAll([...pending, inputs[2].id, inputs[1].id, nobody.id], 2);
     expect(gateway.received.map((r) => r.idempotencyKey).sort()).toEqual(pending);
     expect(gateway.received.map((r) => r.body.to).sort()).toEqual(['13800138000', '13800138101', '13800138102', '13800138103']);
     await expect(rows.find(inputs[1].id)).resolves.toMatchObject({ state: 'pending', attempts: 1, lastError: 'SMS gateway answered 500: upstream busy' });
