@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { Client } from '@temporalio/client';
+import { Client, ServiceError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
@@ -18,7 +18,8 @@ import { workflowState } from '../../libs/temporal/start-once';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
-import { observationWorkflowId } from '../../workflows/observation/observation.messages';
+import { endEarlyUpdate, observationWorkflowId } from '../../workflows/observation/observation.messages';
+import { executeUpdateOnce, type UpdatableHandle } from '../../libs/temporal/workflow-calls';
 import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { localDate } from '../../libs/domain/local-time';
@@ -332,6 +333,25 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(closed.body.detail).toMatch(/ended/);
     const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
     expect(count).toBe(0);
+  });
+
+  it("reads back an early end that closed its workflow when the update call failed on the way, and says the first error when there was no such update", async () => {
+    const number = await enrolReportable();
+    const real = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(number));
+    const lost = new ServiceError('Workflow Update failed'); // what the API answered 503 for, the early end carried out
+    const failingOnTheWay: UpdatableHandle = {
+      executeUpdate: (async (...call: Parameters<UpdatableHandle['executeUpdate']>) => {
+        await real.executeUpdate(...call);
+        throw lost;
+      }) as UpdatableHandle['executeUpdate'],
+      getUpdateHandle: (updateId) => real.getUpdateHandle(updateId),
+    };
+    const view = await executeUpdateOnce(failingOnTheWay, endEarlyUpdate, { reason: 'moved_away', by: 'worker-li' });
+    expect(view).toMatchObject({ number, status: 'ended' });
+    await expect(real.result()).resolves.toBeDefined();
+    // The workflow is closed now: an update the server never took is not to be found, so the call's own error stands.
+    const neverSent: UpdatableHandle = { executeUpdate: (async () => Promise.reject(lost)) as UpdatableHandle['executeUpdate'], getUpdateHandle: (updateId) => real.getUpdateHandle(updateId) };
+    await expect(executeUpdateOnce(neverSent, endEarlyUpdate, { reason: 'moved_away', by: 'worker-li' })).rejects.toBe(lost);
   });
 
   it('moves every running observation of a community onto a new policy version, with progress', async () => {
