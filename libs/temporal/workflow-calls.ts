@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 
@@ -19,23 +19,34 @@ export async function unlessGone<T, G>(call: Promise<T>, gone: () => G): Promise
 /** The part of a workflow handle an update needs. */
 export type UpdatableHandle = Pick<WorkflowHandle, 'executeUpdate' | 'getUpdateHandle'>;
 
+/** How often an update dropped by a failed workflow task is sent in all. */
+const TRIES = 3;
+/** gRPC's status code for an update dropped with its workflow task. */
+const FAILED_PRECONDITION = 9;
+
 /**
  * An update under an id of its own. An update may close its workflow in the task that completes it
- * (an early end); the client, repeating its request until the update is accepted, can then meet the
- * workflow closed and fail although the update was carried out. On any failure but the update's
- * own, its outcome is read back by id: its result, or its own failure; the first error only when
- * the update is not to be found.
+ * (an early end), and the client, repeating its request until the update is accepted, can then meet
+ * the workflow closed and fail although the update was carried out; and a workflow task that fails
+ * (a closing command beside a new event) drops the updates it held, which the server answers
+ * FAILED_PRECONDITION, to be sent again. So on any failure but the update's own its outcome is read
+ * back by id (its result, or its own failure); an update not to be found is sent again after a
+ * dropping task, at most `TRIES` times; else the first error stands.
  */
 export async function executeUpdateOnce<Ret, Arg>(handle: UpdatableHandle, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string = randomUUID()): Promise<Ret> {
-  try {
-    return await handle.executeUpdate(update, { args: [arg], updateId });
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw error;
+  for (let tried = 1; ; tried++) {
     try {
-      return await handle.getUpdateHandle<Ret>(updateId).result();
-    } catch (reading) {
-      if (reading instanceof WorkflowUpdateFailedError) throw reading;
-      throw error;
+      return await handle.executeUpdate(update, { args: [arg], updateId });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) throw error;
+      try {
+        return await handle.getUpdateHandle<Ret>(updateId).result();
+      } catch (reading) {
+        if (reading instanceof WorkflowUpdateFailedError) throw reading;
+        const dropped = error instanceof ServiceError && (error.cause as { code?: number } | undefined)?.code === FAILED_PRECONDITION;
+        if (dropped && tried < TRIES) continue;
+        throw error;
+      }
     }
   }
 }

@@ -335,7 +335,18 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect(count).toBe(0);
   });
 
-  it("reads back an early end that closed its workflow when the update call failed on the way, and says the first error when there was no such update", async () => {
+  it("sends again an early end dropped with a failed workflow task, reads back one that closed its workflow when the call failed on the way, and says the first error when there was no such update", async () => {
+    // Dropped with a failed workflow task (FAILED_PRECONDITION, the update not taken): sent again under its id.
+    const first = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(await enrolReportable()));
+    const dropped = Object.assign(new ServiceError('Workflow Update failed'), { cause: { code: 9, details: 'Unable to perform workflow execution update due to unexpected workflow task failure.' } });
+    let sent = 0;
+    const droppedOnce: UpdatableHandle = {
+      executeUpdate: (async (...call: Parameters<UpdatableHandle['executeUpdate']>) => (sent++ ? first.executeUpdate(...call) : Promise.reject(dropped))) as UpdatableHandle['executeUpdate'],
+      getUpdateHandle: (updateId) => first.getUpdateHandle(updateId),
+    };
+    await expect(executeUpdateOnce(droppedOnce, endEarlyUpdate, { reason: 'moved_away', by: 'worker-li' })).resolves.toMatchObject({ status: 'ended' });
+    expect(sent).toBeGreaterThanOrEqual(2); // more when a real task dropped it too (under load)
+
     const number = await enrolReportable();
     const real = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(number));
     const lost = new ServiceError('Workflow Update failed'); // what the API answered 503 for, the early end carried out
