@@ -28,10 +28,10 @@ const FAILED_PRECONDITION = 9;
  * An update under an id of its own. An update may close its workflow in the task that completes it
  * (an early end), and the client, repeating its request until the update is accepted, can then meet
  * the workflow closed and fail although the update was carried out; and a workflow task that fails
- * (a closing command beside a new event) drops the updates it held, which the server answers
- * FAILED_PRECONDITION, to be sent again. So on any failure but the update's own its outcome is read
- * back by id (its result, or its own failure); an update not to be found is sent again after a
- * dropping task, at most `TRIES` times; else the first error stands.
+ * drops the updates it held, which the server answers FAILED_PRECONDITION, to be sent again. So on
+ * any failure but the update's own its outcome is read back by id (its result, or its own failure);
+ * an update not to be found is sent again after a dropping task, at most `TRIES` times in all; else
+ * the last call's error stands.
  */
 export async function executeUpdateOnce<Ret, Arg>(handle: UpdatableHandle, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string = randomUUID()): Promise<Ret> {
   for (let tried = 1; ; tried++) {
