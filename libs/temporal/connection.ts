@@ -4,6 +4,7 @@ import { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { AppConfig } from '../config/config';
 import { AesGcmPayloadCodec } from './payload-codec';
+import { UpdateOnceInterceptor } from './workflow-calls';
 import { ALL_SEARCH_ATTRIBUTES } from './search-attributes';
 
 function connectionOptions(config: AppConfig['temporal']): ConnectionOptions & NativeConnectionOptions {
@@ -35,7 +36,8 @@ export function workerDataConverter(config: AppConfig['temporal']): DataConverte
 
 export async function connectClient(config: AppConfig['temporal']): Promise<Client> {
   const connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '10s' });
-  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFor(config) });
+  // Every update is sent once under its id and read back on failure (workflow-calls.ts).
+  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFor(config), interceptors: { workflow: [new UpdateOnceInterceptor(connection, config.namespace)] } });
 }
 
 export function connectWorker(config: AppConfig['temporal']): Promise<NativeConnection> {

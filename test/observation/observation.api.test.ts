@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { Client, ServiceError } from '@temporalio/client';
+import { Client, ServiceError, type WorkflowClientInterceptor } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
@@ -19,7 +19,8 @@ import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import { endEarlyUpdate, observationWorkflowId } from '../../workflows/observation/observation.messages';
-import { executeUpdateOnce, type UpdatableHandle } from '../../libs/temporal/workflow-calls';
+import { UpdateOnceInterceptor } from '../../libs/temporal/workflow-calls';
+import { dataConverterFor } from '../../libs/temporal/connection';
 import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { localDate } from '../../libs/domain/local-time';
@@ -336,33 +337,39 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   });
 
   it("sends again an early end dropped with a failed workflow task, reads back one that closed its workflow when the call failed on the way, and says the first error when there was no such update", async () => {
-    // Dropped with a failed workflow task (FAILED_PRECONDITION, the update not taken): sent again under its id.
-    const first = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(await enrolReportable()));
-    const dropped = Object.assign(new ServiceError('Workflow Update failed'), { cause: { code: 9, details: 'Unable to perform workflow execution update due to unexpected workflow task failure.' } });
-    let sent = 0;
-    const droppedOnce: UpdatableHandle = {
-      executeUpdate: (async (...call: Parameters<UpdatableHandle['executeUpdate']>) => (sent++ ? first.executeUpdate(...call) : Promise.reject(dropped))) as UpdatableHandle['executeUpdate'],
-      getUpdateHandle: (updateId) => first.getUpdateHandle(updateId),
-    };
-    await expect(executeUpdateOnce(droppedOnce, endEarlyUpdate, { reason: 'moved_away', by: 'worker-li' })).resolves.toMatchObject({ status: 'ended' });
-    expect(sent).toBeGreaterThanOrEqual(2); // more when a real task dropped it too (under load)
+    const client = api.get<Client>(TEMPORAL_CLIENT);
+    expect((client.options.interceptors.workflow as WorkflowClientInterceptor[])[0]).toBeInstanceOf(UpdateOnceInterceptor);
+    // A client like the API's whose updates meet `fault` on their way to the server, below the interceptor.
+    let fault: NonNullable<WorkflowClientInterceptor['startUpdate']> = (input, next) => next(input);
+    const faulty = new Client({
+      connection: client.connection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverterFor(config.temporal),
+      interceptors: { workflow: [new UpdateOnceInterceptor(client.connection, config.temporal.namespace), { startUpdate: (input, next) => fault(input, next) }] },
+    });
 
+    // Dropped with a failed workflow task (FAILED_PRECONDITION, the update not taken): sent again under its id.
+    const dropped = Object.assign(new ServiceError('Workflow Update failed'), { cause: { code: 9, details: 'Unable to perform workflow execution update due to unexpected workflow task failure.' } });
+    const ids: (string | undefined)[] = [];
+    fault = (input, next) => (ids.push(input.options.updateId), ids.length === 1 ? Promise.reject(dropped) : next(input));
+    const first = faulty.workflow.getHandle(observationWorkflowId(await enrolReportable()));
+    await expect(first.executeUpdate(endEarlyUpdate, { args: [{ reason: 'moved_away', by: 'worker-li' }] })).resolves.toMatchObject({ status: 'ended' });
+    expect(ids.length).toBeGreaterThanOrEqual(2); // more when a real task dropped it too (under load)
+    expect(new Set(ids).size).toBe(1);
+
+    // Carried out, the call failing on its way back (what the API answered 503 for): the outcome is read back by the id.
     const number = await enrolReportable();
-    const real = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(number));
-    const lost = new ServiceError('Workflow Update failed'); // what the API answered 503 for, the early end carried out
-    const failingOnTheWay: UpdatableHandle = {
-      executeUpdate: (async (...call: Parameters<UpdatableHandle['executeUpdate']>) => {
-        await real.executeUpdate(...call);
-        throw lost;
-      }) as UpdatableHandle['executeUpdate'],
-      getUpdateHandle: (updateId) => real.getUpdateHandle(updateId),
+    const real = faulty.workflow.getHandle(observationWorkflowId(number));
+    const lost = new ServiceError('Workflow Update failed');
+    fault = async (input, next) => {
+      await next(input);
+      throw lost;
     };
-    const view = await executeUpdateOnce(failingOnTheWay, endEarlyUpdate, { reason: 'moved_away', by: 'worker-li' });
-    expect(view).toMatchObject({ number, status: 'ended' });
+    await expect(real.executeUpdate(endEarlyUpdate, { args: [{ reason: 'moved_away', by: 'worker-li' }] })).resolves.toMatchObject({ number, status: 'ended' });
     await expect(real.result()).resolves.toBeDefined();
     // The workflow is closed now: an update the server never took is not to be found, so the call's own error stands.
-    const neverSent: UpdatableHandle = { executeUpdate: (async () => Promise.reject(lost)) as UpdatableHandle['executeUpdate'], getUpdateHandle: (updateId) => real.getUpdateHandle(updateId) };
-    await expect(executeUpdateOnce(neverSent, endEarlyUpdate, { reason: 'moved_away', by: 'worker-li' })).rejects.toBe(lost);
+    fault = () => Promise.reject(lost);
+    await expect(real.executeUpdate(endEarlyUpdate, { args: [{ reason: 'moved_away', by: 'worker-li' }] })).rejects.toBe(lost);
   });
 
   it('moves every running observation of a community onto a new policy version, with progress', async () => {

@@ -28,7 +28,7 @@ import { policyRolloutProgressQuery, policyRolloutWorkflow } from '../../../work
 import { ObservationPolicyService } from '../../../libs/observation/observation-policy.service';
 import { dateOrNull } from '../../../libs/domain/time';
 import { reportEntry } from '../../../workflows/observation/tracking-entry';
-import { executeUpdateOnce, unlessGone } from '../../../libs/temporal/workflow-calls';
+import { unlessGone } from '../../../libs/temporal/workflow-calls';
 import { startOnce } from '../../../libs/temporal/start-once';
 import { wakeObservationClock } from '../../../libs/temporal/observation-clock';
 import {
@@ -180,7 +180,7 @@ export class ObservationService {
   async command<Arg>(number: string, update: UpdateDefinition<ObservationView, [Arg]>, arg: Arg, loaded?: ObservationRecord): Promise<ObservationStateDto> {
     const row = await this.record(number, loaded);
     if (!OPEN_STATUSES.includes(row.status)) throw conflict(`observation ${number} is ${row.status}`, {}, [{ field: 'number', reason: `observation is ${row.status}` }]);
-    const view = await unlessGone(executeUpdateOnce(this.handle(number), update, arg), () => {
+    const view = await unlessGone(this.handle(number).executeUpdate(update, { args: [arg] }), () => {
       throw conflict(`observation ${number} has ended`);
     });
     return this.withRecords(number, view);

@@ -14,7 +14,7 @@ import { RosterPlanner } from '../../../libs/roster/roster-planner';
 import type { HardViolationKind } from '../../../libs/roster/roster-solver';
 import { DEFAULT_PATTERN, PostRequirements, ShiftSlot, validatePostPlan } from '../../../libs/roster/roster-seats';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
-import { executeUpdateOnce, unlessGone } from '../../../libs/temporal/workflow-calls';
+import { unlessGone } from '../../../libs/temporal/workflow-calls';
 import { rosterDailyWorkflow } from '../../../workflows/roster/roster-daily.workflow';
 import { CheckInCommand, checkInUpdate, IncidentCommand, logIncidentUpdate, shiftStateQuery, ShiftView, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
 import { PostDto, ShiftListQuery, StaffDto } from './roster.dto';
@@ -167,7 +167,7 @@ export class RosterService {
     const shift = loaded ?? (await this.shiftRecord(id));
     if (shift.status !== 'published') throw conflict(`shift ${id} is ${shift.status}`, {}, [{ field: 'id', reason: `shift is ${shift.status}` }]);
     if (!shift.workflowStarted) throw conflict(`shift ${id} starts at ${shift.startAt.toISOString()}; it is not running yet`, {}, [{ field: 'id', reason: 'shift not started yet' }]);
-    const view = await unlessGone(executeUpdateOnce(this.client.workflow.getHandle(shiftWorkflowId(id)), update, arg), () => {
+    const view = await unlessGone(this.client.workflow.getHandle(shiftWorkflowId(id)).executeUpdate(update, { args: [arg] }), () => {
       throw conflict(`shift ${id} has ended`);
     });
     return shiftState(view);
