@@ -160,6 +160,8 @@ const RECORD_COLUMNS = `o.number, o.person_id AS "personId", o.category, o.statu
   o.pickup_run_id AS "pickupRunId", o.slot_clock AS "slotClock"`;
 const SELECT_RECORD = `SELECT ${RECORD_COLUMNS} FROM observation o`;
 const SELECT_RECORD_NAMED = `SELECT ${RECORD_COLUMNS}, p.name FROM observation o JOIN person p ON p.id = o.person_id`;
+/** Observations on clock $1 under policy $2 whose period holds the slot opening at $3: enrolled by its opening, not released before it (slotsOf's rule). */
+const ON_CLOCK_FOR_SLOT = `o.slot_clock = $1 AND o.policy_id = $2 AND o.started_at <= $3 AND o.release_due_at > $3`;
 const TRACKING_COLUMNS = `at, day, kind, slot_start AS "slotStart", temperature::float8 AS temperature, detail`;
 
 /** The observation row's columns a workflow pass writes, with each value as the column takes it. */
@@ -374,8 +376,7 @@ export class ObservationRepository {
                 AND EXISTS (SELECT 1 FROM tracking_log t WHERE t.dedup_key = o.number || $4)
                 AND NOT EXISTS (SELECT 1 FROM tracking_log t WHERE t.observation_number = o.number AND t.kind = 'report' AND t.slot_start = $5)) AS "previousMissed"
        FROM observation o
-       WHERE o.slot_clock = $1 AND o.policy_id = $2 AND o.status IN ('active', 'escalated', 'awaiting_pickup')
-         AND o.started_at <= $3 AND o.release_due_at > $3
+       WHERE ${ON_CLOCK_FOR_SLOT} AND o.status IN ('active', 'escalated', 'awaiting_pickup')
          AND NOT EXISTS (SELECT 1 FROM tracking_log t WHERE t.observation_number = o.number AND t.kind = 'report' AND t.slot_start = $3)
        ORDER BY o.number`,
       // The miss line's dedup key after its number (tracking-entry.ts, missed-report.ts).
@@ -406,7 +407,7 @@ export class ObservationRepository {
   async sweptMisses(clock: string, policyId: string, slot: { key: string; opensAt: number }): Promise<string[]> {
     const rows = await this.dataSource.query(
       `SELECT o.number FROM observation o
-       WHERE o.slot_clock = $1 AND o.policy_id = $2 AND o.started_at <= $3 AND o.release_due_at > $3
+       WHERE ${ON_CLOCK_FOR_SLOT}
          AND EXISTS (SELECT 1 FROM tracking_log t WHERE t.dedup_key = o.number || $4)
        ORDER BY o.number`,
       [clock, policyId, new Date(slot.opensAt), dedupKeyOf('', 'missed_report', `missed:${slot.key}`)],
