@@ -15,6 +15,7 @@ import { shiftWorkflowId } from '../../workflows/roster/shift.messages';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { TransferRunRepository } from '../../libs/persistence/transfer/transfer-run.repository';
 import { TransferRunLauncher } from '../../libs/transfer/run-launcher';
+import { ShiftFollower } from '../../libs/roster/shift-follower';
 import { ShiftLauncher, START_HORIZON_MS } from '../../libs/roster/shift-launcher';
 
 /** What one reconciler pass did for one kind of record, by workflow id. */
@@ -23,6 +24,8 @@ export interface Reconciled {
   started: string[];
   /** Records still open whose workflow has closed: not run again, left for a person to look at. */
   closed: string[];
+  /** Running workflows told of a change to their record that was committed without reaching them (shifts). */
+  told?: string[];
 }
 
 /**
@@ -46,6 +49,7 @@ export class ReconcilerActivities {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     private readonly enrolment: EnrolmentService,
     private readonly shifts: ShiftLauncher,
+    private readonly follower: ShiftFollower,
     private readonly imports: LedgerImports,
     private readonly observations: ObservationRepository,
     private readonly importJobs: ImportJobRepository,
@@ -73,13 +77,19 @@ export class ReconcilerActivities {
     });
   }
 
-  /** Published shifts starting within the start horizon whose workflow was never started (their publishing's start failed). */
+  /**
+   * Published shifts starting within the start horizon whose workflow was never started (their
+   * publishing's start failed); running shifts not told of a reassignment or cancellation committed
+   * to their rows (the telling after the commit failed).
+   */
   reconcileShifts(): Promise<Reconciled> {
     return heartbeating(async () => {
       const now = Date.now();
       const started = (await this.shifts.startDue(this.client, { now, until: now + START_HORIZON_MS })).map(shiftWorkflowId);
       for (const workflowId of started) logStarted(workflowId);
-      return { started, closed: [] };
+      const told = (await this.follower.tellUntold(RECONCILE_GRACE_SECONDS)).map(shiftWorkflowId);
+      for (const workflowId of told) log.info('reconciler: told a running workflow of its record’s change', { recordWorkflowId: workflowId });
+      return { started, closed: [], told };
     });
   }
 

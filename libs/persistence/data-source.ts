@@ -17,6 +17,7 @@ import { Pickups1765240000000 } from './migrations/1765240000000-pickups';
 import { QuarantineStays1765300000000 } from './migrations/1765300000000-quarantine-stays';
 import { GuardPosts1765330000000 } from './migrations/1765330000000-guard-posts';
 import { ObservationClock1765400000000 } from './migrations/1765400000000-observation-clock';
+import { UntoldShiftChanges1765500000000 } from './migrations/1765500000000-untold-shift-changes';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   QuarantineStays1765300000000,
   GuardPosts1765330000000,
   ObservationClock1765400000000,
+  UntoldShiftChanges1765500000000,
 ];
 
 /** The one way this project builds its TypeORM data source: schema by migrations (no entity classes; the repositories in libs/persistence hold the SQL), never `synchronize`. */

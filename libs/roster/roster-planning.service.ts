@@ -11,15 +11,15 @@ import { parseUuid } from '../domain/ids';
 import { addDays, isDate, localDate } from '../domain/local-time';
 import { RosterPlan, RosterPlanRepository } from '../persistence/roster/roster-plan.repository';
 import type { RosterPost } from '../persistence/roster/roster-post.repository';
-import { RosterShiftRepository } from '../persistence/roster/roster-shift.repository';
+import { RosterShiftRepository, UntoldShift } from '../persistence/roster/roster-shift.repository';
 import { Pin, RosterPlanner } from './roster-planner';
 import type { RosterMode } from './roster-seats';
 import type { UnfilledSeat } from './roster-solver';
+import { ShiftFollower } from './shift-follower';
 import { ShiftLauncher, START_HORIZON_MS } from './shift-launcher';
 import { StaffNotices } from './staff-notices';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { RosterPlanRequest, rosterPlanWorkflow, rosterPlanWorkflowId } from '../../workflows/roster/roster-plan.workflow';
-import { endShiftUpdate, reassignUpdate, shiftWorkflowId } from '../../workflows/roster/shift.messages';
 
 /** The longest range one plan may cover. */
 const MAX_PLAN_DAYS = 62;
@@ -126,6 +126,7 @@ export class RosterPlanningService {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     private readonly planner: RosterPlanner,
     private readonly launcher: ShiftLauncher,
+    private readonly follower: ShiftFollower,
     private readonly notices: StaffNotices,
     private readonly outbox: NotificationOutbox,
     private readonly plans: RosterPlanRepository,
@@ -255,8 +256,10 @@ export class RosterPlanningService {
     const holder = new Map(assignments.map((a) => [a.seatId, a.staffId]));
     const unfilledReason = new Map(plan.unfilled.map((u) => [u.seatId, u.reason]));
     const result: PublishResult = { planId: plan.id, published: seats.length, added: [], reassigned: [], cancelled: [], unfilled: plan.unfilled.filter((u) => seatIds.has(u.seatId)), started: [], affectedStaff: [] };
-    const toReassign: Array<{ shiftId: string; staffId: string }> = [];
-    const toEnd: string[] = [];
+    // The shifts whose running workflow must follow their row: told after the commit (ShiftFollower).
+    const published = { by, reason: `roster ${plan.id} published` };
+    const notNeeded = { by, reason: 'not needed by the roster' };
+    const toTell: UntoldShift[] = [];
     const affected = new Set<string>();
 
     await this.transactionNotifying(async (tx) => {
@@ -272,15 +275,16 @@ export class RosterPlanningService {
         } else if (before.staffId !== staffId) {
           result.reassigned.push({ shiftId: seat.seatId, from: before.staffId, to: staffId });
           for (const id of [before.staffId, staffId]) if (id) affected.add(id);
-          if (before.workflowStarted && staffId) toReassign.push({ shiftId: seat.seatId, staffId });
+          if (before.workflowStarted && staffId) toTell.push({ id: seat.seatId, status: 'published', staffId, told: published });
         }
       }
       for (const shift of instance.removable) {
         await this.shifts.cancel(tx, shift.id, new Date(now), 'not needed by the roster');
         result.cancelled.push(shift.id);
         if (shift.staffId) affected.add(shift.staffId);
-        if (shift.workflowStarted) toEnd.push(shift.id);
+        if (shift.workflowStarted) toTell.push({ id: shift.id, status: 'cancelled', staffId: shift.staffId, told: notNeeded });
       }
+      for (const told of [published, notNeeded]) await this.shifts.markUntold(tx, toTell.filter((t) => t.told === told).map((t) => t.id), told);
       await this.plans.markPublished(tx, plan.id, by);
       result.affectedStaff = [...affected].sort();
       const notices = (await during?.(tx, result)) ?? [];
@@ -291,13 +295,7 @@ export class RosterPlanningService {
       return { value: undefined, notices };
     });
 
-    // After the commit: the running workflows follow the rows (an update each, validated there).
-    for (const { shiftId, staffId } of toReassign) {
-      await this.client.workflow.getHandle(shiftWorkflowId(shiftId)).executeUpdate(reassignUpdate, { args: [{ staffId, by, reason: `roster ${plan.id} published` }] }).catch(() => undefined);
-    }
-    for (const shiftId of toEnd) {
-      await this.client.workflow.getHandle(shiftWorkflowId(shiftId)).executeUpdate(endShiftUpdate, { args: [{ by, reason: 'not needed by the roster' }] }).catch(() => undefined);
-    }
+    await this.follower.tell(toTell);
     result.started = await this.launcher.startDue(this.client, { now, until: now + START_HORIZON_MS });
     return result;
   }

@@ -9,9 +9,12 @@ import { RosterPostRepository } from '../../libs/persistence/roster/roster-post.
 import { RosterShiftRepository } from '../../libs/persistence/roster/roster-shift.repository';
 import { RosterStaffRepository } from '../../libs/persistence/roster/roster-staff.repository';
 import { RosterPlanner } from '../../libs/roster/roster-planner';
+import { ShiftFollower } from '../../libs/roster/shift-follower';
 import { ShiftLauncher } from '../../libs/roster/shift-launcher';
 import { StaffNotices } from '../../libs/roster/staff-notices';
 import { RosterModeService } from '../../apps/api/roster/roster-mode.service';
+import { ShiftRequestService } from '../../apps/api/roster/shift-request.service';
+import { ShiftRequestRepository } from '../../libs/persistence/roster/shift-request.repository';
 import { RosterPlanningService } from '../../libs/roster/roster-planning.service';
 import { AppConfig } from '../../libs/config/config';
 import { dataConverterFor } from '../../libs/temporal/connection';
@@ -23,17 +26,20 @@ import { eventually } from '../support/eventually';
 /**
  * The planning and mode services on real PostgreSQL and a real Temporal client (time-skipping or dev
  * server). They get a plain client on the same connection, as the API has: a time-skipping client
- * would skip time while they wait for a plan's solve.
+ * would skip time while they wait for a plan's solve. `tellThrough`: the client running shift
+ * workflows are told of changes through (one that fails, to leave them to the reconciler).
  */
-export function rosterServices(db: DataSource, testClient: Client, config: AppConfig) {
+export function rosterServices(db: DataSource, testClient: Client, config: AppConfig, { tellThrough }: { tellThrough?: Client } = {}) {
   const client = new Client({ connection: testClient.connection, namespace: testClient.options.namespace, dataConverter: dataConverterFor(config.temporal) });
   const outbox = notificationOutbox(db, createChannels({}));
   const [posts, modes, staff, plans, shifts] = [new RosterPostRepository(db), new RosterModeRepository(db), new RosterStaffRepository(db), new RosterPlanRepository(db), new RosterShiftRepository(db)];
   const launcher = new ShiftLauncher(config, shifts);
   const planner = new RosterPlanner(config, posts, modes, staff, shifts);
   const notices = new StaffNotices(staff, outbox);
-  const planning = new RosterPlanningService(db, config, client, planner, launcher, notices, outbox, plans, shifts);
-  return { planning, launcher, modes: new RosterModeService(planner, planning, posts, modes, shifts) };
+  const follower = new ShiftFollower(shifts, tellThrough ?? client);
+  const planning = new RosterPlanningService(db, config, client, planner, launcher, follower, notices, outbox, plans, shifts);
+  const requests = new ShiftRequestService(db, follower, planner, new ShiftRequestRepository(db), shifts, staff);
+  return { planning, launcher, requests, modes: new RosterModeService(planner, planning, posts, modes, shifts) };
 }
 
 /** A unique suffix so test files sharing one database never collide. */

@@ -4,19 +4,22 @@
  * roll-forward schedule triggered for real.
  */
 import { INestApplication } from '@nestjs/common';
-import { Client } from '@temporalio/client';
+import { Client, ServiceError } from '@temporalio/client';
 import { Http, httpAs, signIn, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { ROSTER_SCHEDULE_ID } from '../../apps/api/roster/roster.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
-import { connectClient } from '../../libs/temporal/connection';
+import { connectClient, dataConverterFor } from '../../libs/temporal/connection';
+import { ShiftFollower } from '../../libs/roster/shift-follower';
+import { reconcilerWorkflow } from '../../workflows/system/reconciler.workflow';
+import { shiftWorkflowId } from '../../workflows/roster/shift.messages';
 import { rosterPlanWorkflow, rosterPlanWorkflowId } from '../../workflows/roster/roster-plan.workflow';
 import { addDays, localDate, localTime } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
-import { solvedPlan, uniqueTag } from './roster-fixtures';
+import { rosterServices, solvedPlan, uniqueTag } from './roster-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -239,7 +242,78 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const row = await http().get(`/shifts/${open.id}`).expect(200);
     expect(row.body.shift.staffId).toBe(`medic-${tag}`);
     if (row.body.shift.workflowStarted) expect(row.body.state.assignee).toBe(`medic-${tag}`);
+    // Told at once: nothing left for the reconciler.
+    expect(await db.query(`SELECT untold_change FROM roster_shift WHERE id = $1`, [open.id])).toEqual([{ untold_change: null }]);
     await http().post('/shift-requests').send({ kind: 'swap', shiftId: 'nope', requestedBy: 'x' }).expect(422);
+  });
+
+  it("tells a shift's workflow by the reconciler an approval's reassignment or a publishing's cancellation that could not be told at once; one the workflow refuses is not told again", async () => {
+    const post = `follow-${tag}`;
+    const postRequest = (pattern: Array<{ start: string; hours: number }>) => ({
+      id: post,
+      kind: 'community_gate',
+      name: `Follow ${tag}`,
+      // A community of its own: the mode switch below counts the shifts of `jurisdiction`.
+      jurisdiction: `${jurisdiction}-follow`,
+      requirements: { peace: [{ skill: post, headcount: 1 }], war: [{ skill: post, headcount: 1 }] },
+      pattern,
+      supervisor: `sup-${tag}`,
+      onCall: [],
+    });
+    const threeShifts = [{ start: '00:00', hours: 8 }, { start: '08:00', hours: 8 }, { start: '16:00', hours: 8 }];
+    await http().post('/roster/posts').send(postRequest(threeShifts)).expect(200);
+    for (const [i, id] of ['u', 'v', 'w', 'x'].map((s) => `${s}-${tag}`).entries()) {
+      await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [post], mobile: `1391${String(Date.now() % 1e6).padStart(6, '0')}${i}` }).expect(200);
+    }
+    const first = await solvedPlan(http(), { from: tomorrow, to: tomorrow, postIds: [post], by: 'sup' });
+    await http().post(`/rosters/${first.id}/publish`).send({ by: 'sup' }).expect(200);
+    // Tomorrow's three shifts, each within the 48 h their workflows start in.
+    const [night, day, evening] = await publishedShifts(post);
+    for (const shift of [night, day, evening]) expect(shift).toMatchObject({ workflowStarted: true, staffId: expect.any(String) });
+    const ids = [night.id, day.id, evening.id];
+
+    // The API and the worker cannot reach Temporal for these: each change is committed and answered, and kept marked.
+    const cutOff = new Client({
+      connection: client.connection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverterFor(config.temporal),
+      interceptors: { workflow: [{ startUpdate: () => Promise.reject(new ServiceError('Temporal unavailable')) }] },
+    });
+    const services = rosterServices(db, client, config, { tellThrough: cutOff });
+    const swap = await http().post('/shift-requests').send({ kind: 'swap', shiftId: night.id, otherShiftId: day.id, requestedBy: night.staffId }).expect(201);
+    await expect(services.requests.approve(swap.body.id, 'sup')).resolves.toMatchObject({ state: 'approved' });
+    // The evening shift is no longer wanted: a new plan of two shifts, published, cancels it.
+    await http().post('/roster/posts').send(postRequest(threeShifts.slice(0, 2))).expect(200);
+    const second = await solvedPlan(http(), { from: tomorrow, to: tomorrow, postIds: [post], by: 'sup' });
+    expect((await services.planning.publish(second.id, 'sup')).cancelled).toEqual([evening.id]);
+
+    const marked = async () => (await db.query(`SELECT id FROM roster_shift WHERE id = ANY($1) AND untold_change IS NOT NULL`, [ids])).map((r: { id: string }) => r.id).sort();
+    expect(await marked()).toEqual([...ids].sort());
+    const shown = async (id: string) => (await http().get(`/shifts/${id}`).expect(200)).body;
+    // The workflows have not followed: the night shift's still has its first holder.
+    expect((await shown(night.id)).state.assignee).toBe(night.staffId);
+    expect((await shown(evening.id)).state.state).toBe('scheduled');
+    // A change younger than the reconciler's grace may be in its own telling: left alone.
+    expect(await api.get(ShiftFollower).tellUntold(60)).not.toContain(night.id);
+
+    // Once older than that, a reconciler pass (the worker's, run here at once) tells each workflow its row's change.
+    await db.query(`UPDATE roster_shift SET updated_at = now() - interval '2 minutes' WHERE id = ANY($1)`, [ids]);
+    const reconcile = async (name: string) => (await client.workflow.execute(reconcilerWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: `reconciler-${name}-${tag}` })).shifts.told ?? [];
+    expect(await reconcile('first')).toEqual(expect.arrayContaining(ids.map(shiftWorkflowId)));
+    expect(await marked()).toEqual([]);
+    for (const id of [night.id, day.id]) {
+      const { shift, state } = await shown(id);
+      expect(state).toMatchObject({ state: 'scheduled', assignee: shift.staffId });
+    }
+    expect((await shown(night.id)).shift.staffId).toBe(day.staffId);
+    expect((await shown(evening.id)).state).toMatchObject({ state: 'cancelled', endReason: expect.stringContaining('not needed by the roster') });
+
+    // A change its workflow has already (marked again, as a telling that failed on its way back would leave it): refused for good, unmarked, told once.
+    await db.query(`UPDATE roster_shift SET untold_change = $2, updated_at = now() - interval '2 minutes' WHERE id = $1`, [day.id, JSON.stringify({ by: 'sup', reason: 'told twice' })]);
+    expect(await reconcile('again')).toEqual(expect.arrayContaining([shiftWorkflowId(day.id)]));
+    expect(await marked()).toEqual([]);
+    expect((await shown(day.id)).state).toMatchObject({ state: 'scheduled', assignee: night.staffId });
+    expect((await reconcile('quiet')).filter((id) => ids.map(shiftWorkflowId).includes(id))).toEqual([]);
   });
 
   it('solves a plan in the worker: 202 with the plan solving, the draft by id once the plan workflow has stored it; a plan that cannot be solved ends failed with the reason', async () => {

@@ -1,15 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
 import { parseUuid } from '../../../libs/domain/ids';
-import { RosterShift, RosterShiftRepository } from '../../../libs/persistence/roster/roster-shift.repository';
+import { RosterShift, RosterShiftRepository, UntoldShift } from '../../../libs/persistence/roster/roster-shift.repository';
 import { RosterStaffRepository } from '../../../libs/persistence/roster/roster-staff.repository';
 import { ShiftRequest, ShiftRequestKind, ShiftRequestRepository } from '../../../libs/persistence/roster/shift-request.repository';
 import { RosterPlanner } from '../../../libs/roster/roster-planner';
-import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
-import { reassignUpdate, shiftWorkflowId } from '../../../workflows/roster/shift.messages';
+import { ShiftFollower } from '../../../libs/roster/shift-follower';
 import { ShiftRequestDto } from './roster.dto';
 
 /**
@@ -20,7 +18,7 @@ import { ShiftRequestDto } from './roster.dto';
 export class ShiftRequestService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    private readonly follower: ShiftFollower,
     private readonly planner: RosterPlanner,
     private readonly requests: ShiftRequestRepository,
     private readonly shifts: RosterShiftRepository,
@@ -57,15 +55,15 @@ export class ShiftRequestService {
     // Re-checked: a rule the roster now breaks is a conflict with what changed since the request.
     const changes = await this.changesOf(request.kind, request.shiftId, request.otherShiftId ?? undefined, request.kind === 'open_shift' ? request.staffId : undefined, now);
     await this.check(changes, 'conflict');
+    const told = { by, reason: `request ${id} approved` };
     const running = await this.dataSource.transaction(async (tx) => {
       if (!(await this.requests.decide(tx, request.id, { state: 'approved', by, note }))) throw decidedMeanwhile(id);
-      const started: typeof changes = [];
-      for (const change of changes) if (await this.shifts.assign(tx, change.shiftId, change.staffId)) started.push(change);
+      const started: UntoldShift[] = [];
+      for (const change of changes) if (await this.shifts.assign(tx, change.shiftId, change.staffId)) started.push({ id: change.shiftId, status: 'published', staffId: change.staffId, told });
+      await this.shifts.markUntold(tx, started.map((s) => s.id), told);
       return started;
     });
-    for (const change of running) {
-      await this.client.workflow.getHandle(shiftWorkflowId(change.shiftId)).executeUpdate(reassignUpdate, { args: [{ staffId: change.staffId, by, reason: `request ${id} approved` }] });
-    }
+    await this.follower.tell(running);
     return this.get(id);
   }
 

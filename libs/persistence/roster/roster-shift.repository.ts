@@ -37,6 +37,17 @@ export interface RosterShift {
   endReason: string | null;
 }
 
+/** What a shift's running workflow is told of a change to its row: who made it, and why. */
+export interface ShiftTelling {
+  by: string;
+  reason: string;
+}
+
+/** A shift's row as its workflow is to follow it: cancelled (the workflow ends), or published with this holder (it is reassigned). */
+export interface UntoldShift extends Pick<RosterShift, 'id' | 'status' | 'staffId'> {
+  told: ShiftTelling;
+}
+
 /** An entry of a shift's event log. */
 export interface ShiftEvent {
   at: Date;
@@ -249,6 +260,21 @@ export class RosterShiftRepository {
        ORDER BY s.start_at, s.id`,
       [until, now, shiftIds ?? null],
     );
+  }
+
+  /** Keeps, with the change just made to these shifts' rows, that their running workflows are still to be told of it (`told`: by whom, why). */
+  async markUntold(tx: Queryable, ids: string[], told: ShiftTelling): Promise<void> {
+    if (ids.length) await tx.query(`UPDATE roster_shift SET untold_change = $2 WHERE id = ANY($1) AND workflow_started`, [ids, JSON.stringify(told)]);
+  }
+
+  /** The workflow has been told (or refused for good): unmarked, unless the row has changed again since (no longer `told`'s status or holder). */
+  async markTold(told: UntoldShift): Promise<void> {
+    await this.db.query(`UPDATE roster_shift SET untold_change = NULL WHERE id = $1 AND status = $2 AND ($2 = 'cancelled' OR staff_id IS NOT DISTINCT FROM $3)`, [told.id, told.status, told.staffId]);
+  }
+
+  /** Shifts whose workflow is still to be told of a change made to their row before `before`. */
+  untold(before: Date): Promise<UntoldShift[]> {
+    return this.db.query(`SELECT id, status, staff_id AS "staffId", untold_change AS told FROM roster_shift WHERE untold_change IS NOT NULL AND updated_at < $1 ORDER BY start_at, id`, [before]);
   }
 
   async markStarted(id: string): Promise<void> {
