@@ -8,6 +8,14 @@ import type { Escalation } from '../../workflows/observation/observation.message
 import type { TrackingEntry } from '../../workflows/observation/tracking-entry';
 import { ObservationRepository, ObservationRowChanges } from '../../libs/persistence/observation/observation.repository';
 import { ReportLinks } from '../../libs/observation/report-links';
+import { within } from '../../libs/domain/time';
+
+/**
+ * How long a release's write waits for each notice's send (a workflow-task slot is held meanwhile:
+ * a gateway that hangs must not hold a storm of releases); a send still going on is left to finish,
+ * and its delivery activity finds it sent or sends it again after its lease.
+ */
+const SEND_NOW_WAIT_MS = 2_000;
 
 /** What one pass of an observation workflow changed, written in one transaction. */
 export interface ObservationChanges {
@@ -17,6 +25,12 @@ export interface ObservationChanges {
   escalations: Escalation[];
   /** Runs started before routing send `{ staff: 'medical@XYL' }` or the responsible worker's name. */
   notifications: SentNotificationRequest[];
+  /**
+   * The release's pass: its notices are sent by this write. Nobody waits on the workflow task that
+   * runs it (an early end or a decision answers a supervisor with that task, and is not sent so)
+   * and no pass follows it, so the release needs no delivery activity and no workflow task after it.
+   */
+  sendNow?: boolean;
 }
 
 @Injectable()
@@ -34,9 +48,18 @@ export class ObservationActivities {
    * queued notifications (a reminder with the person's live report link). Idempotent (dedup keys, upserts), so a retried local activity writes once.
    * An escalation first written gets its owner account: the responsible worker's, else the first
    * holder of its owner role where the person lives (one level up when nobody holds it).
-   * Returns the notifications that need delivery through an external channel.
+   * Returns the notifications that need delivery through an external channel: with `sendNow`,
+   * those whose one try here failed (their delivery activity retries them).
    */
   async recordObservationChanges(changes: ObservationChanges): Promise<{ toDeliver: string[] }> {
+    const { toDeliver } = await this.write(changes);
+    if (!changes.sendNow) return { toDeliver };
+    const unsent: string[] = [];
+    for (const id of toDeliver) await within(this.notifications.deliver(id), SEND_NOW_WAIT_MS, `notification ${id}`).catch(() => unsent.push(id));
+    return { toDeliver: unsent };
+  }
+
+  private async write(changes: ObservationChanges): Promise<{ toDeliver: string[] }> {
     // Where the person lives: whom the escalations and the old runs' named messages go to.
     const place = { subdistrict: '', community: '' };
     if (changes.escalations.length || changes.notifications.some((n) => 'staff' in n.recipient)) Object.assign(place, await this.observations.record(changes.number));

@@ -3,6 +3,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
@@ -27,6 +28,8 @@ import { connectClient } from '../../libs/temporal/connection';
 import { DevServer, freePort, startDevServer } from '../../libs/temporal/dev-server';
 import { DAILY_REPORT_SCHEDULE_ID, ensureSchedules, OUTBOX_RELAY_SCHEDULE_ID, RECONCILER_SCHEDULE_ID } from '../../libs/temporal/schedules';
 import { eventually } from '../support/eventually';
+import { releasedWithNotice, startObservationsDueAt } from '../../bench/observation-bench';
+import { MINUTE } from '../../libs/domain/local-time';
 import { NOTIFICATION_SAMPLES as SAMPLES } from '../support/notification-samples';
 import { startGateway } from '../support/sms-gateway';
 import { testConfig } from '../support/environment';
@@ -535,5 +538,32 @@ describe('the outbox relay, on its schedule (a dev server of its own, worker, HT
     expect(failed).toMatchObject({ state: 'failed', attempts: 1, last_error: 'gave up after 24 h, at attempt 1: SMS gateway answered 503: gateway down' });
     expect(sentTo(id)).toHaveLength(1);
     await expect(sender.deliverNotification({ id })).rejects.toMatchObject({ nonRetryable: true, type: 'NotificationFailed' });
+  });
+
+  it("texts a release's notice from the write that records the release, with no delivery activity; one the gateway refuses or keeps waiting there goes to a delivery activity", async () => {
+    const prefix = `SENT-${randomUUID().slice(0, 6)}`;
+    // Released at a whole minute (the one-day policy's midnight is set by a whole-minute UTC offset).
+    const dueAt = Math.ceil((Date.now() + 10_000) / MINUTE) * MINUTE;
+    const numbers = await startObservationsDueAt(db, client, config, { size: 4, dueAt, prefix, concurrency: 4 });
+    const [refused, held] = numbers.slice(2).map((n) => `${n}:release`);
+    gateway.repliesFor.set(refused, [[503, 'gateway busy']]);
+    gateway.holdFor.set(held, sleep(dueAt + 8_000 - Date.now()));
+    await eventually(() => releasedWithNotice(db, prefix), (n) => n === numbers.length, { what: 'all released', timeoutMs: 120_000, intervalMs: 500 });
+    await eventually(() => Promise.all(numbers.map((n) => row(`${n}:release`))), (rows) => rows.every((r) => r.state === 'sent'), { what: 'every notice sent', timeoutMs: 60_000, intervalMs: 500 });
+
+    const deliveries = async (number: string) => {
+      const { events } = await client.workflow.getHandle(`observation-${number}`).fetchHistory();
+      return events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotification').length;
+    };
+    for (const number of numbers.slice(0, 2)) {
+      expect(sentTo(`${number}:release`)).toHaveLength(1);
+      expect(await deliveries(number)).toBe(0);
+    }
+    // Refused once by the write's try, then sent by the delivery activity's retry (or the relay): accepted once.
+    expect(sentTo(refused)).toHaveLength(2);
+    expect(await deliveries(numbers[2])).toBe(1);
+    // Kept waiting past the write's two seconds: left to a delivery activity, and sent once (the write's send, when the gateway answered).
+    expect(sentTo(held)).toHaveLength(1);
+    expect(await deliveries(numbers[3])).toBe(1);
   });
 });

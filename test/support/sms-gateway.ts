@@ -3,13 +3,15 @@ import { AddressInfo } from 'node:net';
 
 /**
  * A real HTTP endpoint standing in for the SMS gateway. `replies` queues non-200 answers for any
- * message, `repliesFor` for the message with that Idempotency-Key; `hold` keeps answers back until it resolves.
+ * message, `repliesFor` for the message with that Idempotency-Key; `hold` keeps answers back until it
+ * resolves, `holdFor` the answer to the message with that Idempotency-Key.
  */
 export async function startGateway() {
   const received: Array<{ authorization?: string; idempotencyKey?: string; at: number; body: { to: string; text: string } }> = [];
   const replies: Array<[number, string]> = [];
   const repliesFor = new Map<string, Array<[number, string]>>();
-  const gateway = { received, replies, repliesFor, hold: Promise.resolve(), url: '', stop: () => Promise.resolve() };
+  const holdFor = new Map<string, Promise<unknown>>();
+  const gateway = { received, replies, repliesFor, holdFor, hold: Promise.resolve(), url: '', stop: () => Promise.resolve() };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -17,6 +19,7 @@ export async function startGateway() {
       const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
       received.push({ authorization: req.headers.authorization, idempotencyKey, at: Date.now(), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
       await gateway.hold;
+      await holdFor.get(idempotencyKey ?? '');
       const [status, text] = repliesFor.get(idempotencyKey ?? '')?.shift() ?? replies.shift() ?? [200, '{"accepted":true}'];
       res.writeHead(status, { 'content-type': 'application/json' }).end(text);
     });

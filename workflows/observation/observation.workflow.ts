@@ -670,7 +670,7 @@ export async function observationWorkflow(input: ObservationInput, carried?: Obs
     // A plain report changes nothing to write: the API recorded it before signalling.
     if (!pending.tracking.length && !pending.escalations.length && !pending.notifications.length && !pending.observation) return undefined;
     const next = knownNextDue(now);
-    const changes = { ...pending, observation: { ...pending.observation, ...(next !== undefined && { nextDueAt: next }) } };
+    const changes = { ...pending, observation: { ...pending.observation, ...(next !== undefined && { nextDueAt: next }) }, ...(state.status === 'released' && { sendNow: true }) };
     pending = emptyChanges();
     return changes;
   }

@@ -5,6 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../libs/config/config';
 import { APP_CONFIG } from '../../../libs/config/config.module';
+import { within } from '../../../libs/domain/time';
 import { TEMPORAL_CLIENT } from '../../../libs/temporal/temporal.module';
 import { scrapeWorker } from '../metrics/worker-metrics';
 
@@ -22,10 +23,6 @@ export interface HealthReport {
 
 /** A worker counts as alive if it polled the task queue within this window. */
 const WORKER_POLL_WINDOW_MS = 90_000;
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref())]);
-}
 
 @Injectable()
 export class HealthService {
