@@ -44,6 +44,9 @@ export async function waitForFrontend(address: string, child: ChildProcess, time
   throw new Error(`Temporal did not answer on ${address} within ${timeoutMs} ms: ${(lastError as Error)?.message}`);
 }
 
+/** How often a dev server that exits at start is started in all. */
+const START_TRIES = 3;
+
 /**
  * Starts the official dev server (`temporal server start-dev`) on loopback with the project's
  * search attributes. With `dbFile` workflows survive a restart; without it the state is in memory.
@@ -69,17 +72,24 @@ export async function startDevServer(options: {
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...searchAttributeFlags(),
   ];
-  const child = spawn(options.cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    await waitForFrontend(address, child, options.timeoutMs ?? 60_000);
-  } catch (error) {
-    await stop();
-    throw error;
+  // The server picks its HTTP API's port itself, free when picked: another process can take it
+  // before the server binds it ("address already in use"), so a server that exits at start is
+  // started again, picking anew.
+  for (let tried = 1; ; tried++) {
+    const child = spawn(options.cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    };
+    try {
+      await waitForFrontend(address, child, options.timeoutMs ?? 60_000);
+    } catch (error) {
+      const exitedAtStart = child.exitCode !== null;
+      await stop();
+      if (exitedAtStart && tried < START_TRIES) continue;
+      throw error;
+    }
+    return { address, uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined, process: child, stop };
   }
-  return { address, uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined, process: child, stop };
 }
