@@ -297,7 +297,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect(await api.get(ShiftFollower).tellUntold(60)).not.toContain(night.id);
 
     // Once older than that, a reconciler pass (the worker's, run here at once) tells each workflow its row's change.
-    await db.query(`UPDATE roster_shift SET updated_at = now() - interval '2 minutes' WHERE id = ANY($1)`, [ids]);
+    await db.query(`UPDATE roster_shift SET untold_change = untold_change || jsonb_build_object('at', now() - interval '2 minutes') WHERE id = ANY($1)`, [ids]);
     const reconcile = async (name: string) => (await client.workflow.execute(reconcilerWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: `reconciler-${name}-${tag}` })).shifts.told ?? [];
     expect(await reconcile('first')).toEqual(expect.arrayContaining(ids.map(shiftWorkflowId)));
     expect(await marked()).toEqual([]);
@@ -309,7 +309,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect((await shown(evening.id)).state).toMatchObject({ state: 'cancelled', endReason: expect.stringContaining('not needed by the roster') });
 
     // A change its workflow has already (marked again, as a telling that failed on its way back would leave it): refused for good, unmarked, told once.
-    await db.query(`UPDATE roster_shift SET untold_change = $2, updated_at = now() - interval '2 minutes' WHERE id = $1`, [day.id, JSON.stringify({ by: 'sup', reason: 'told twice' })]);
+    await db.query(`UPDATE roster_shift SET untold_change = $2 WHERE id = $1`, [day.id, JSON.stringify({ by: 'sup', reason: 'told twice', at: new Date(Date.now() - 2 * 60_000) })]);
     expect(await reconcile('again')).toEqual(expect.arrayContaining([shiftWorkflowId(day.id)]));
     expect(await marked()).toEqual([]);
     expect((await shown(day.id)).state).toMatchObject({ state: 'scheduled', assignee: night.staffId });

@@ -264,7 +264,7 @@ export class RosterShiftRepository {
 
   /** Keeps, with the change just made to these shifts' rows, that their running workflows are still to be told of it (`told`: by whom, why). */
   async markUntold(tx: Queryable, ids: string[], told: ShiftTelling): Promise<void> {
-    if (ids.length) await tx.query(`UPDATE roster_shift SET untold_change = $2 WHERE id = ANY($1) AND workflow_started`, [ids, JSON.stringify(told)]);
+    if (ids.length) await tx.query(`UPDATE roster_shift SET untold_change = $2::jsonb || jsonb_build_object('at', now()) WHERE id = ANY($1) AND workflow_started`, [ids, JSON.stringify(told)]);
   }
 
   /** The workflow has been told (or refused for good): unmarked, unless the row has changed again since (no longer `told`'s status or holder). */
@@ -274,7 +274,11 @@ export class RosterShiftRepository {
 
   /** Shifts whose workflow is still to be told of a change made to their row before `before`. */
   untold(before: Date): Promise<UntoldShift[]> {
-    return this.db.query(`SELECT id, status, staff_id AS "staffId", untold_change AS told FROM roster_shift WHERE untold_change IS NOT NULL AND updated_at < $1 ORDER BY start_at, id`, [before]);
+    return this.db.query(
+      `SELECT id, status, staff_id AS "staffId", untold_change - 'at' AS told FROM roster_shift
+       WHERE untold_change IS NOT NULL AND (untold_change->>'at')::timestamptz < $1 ORDER BY start_at, id`,
+      [before],
+    );
   }
 
   async markStarted(id: string): Promise<void> {
