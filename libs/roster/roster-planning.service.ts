@@ -284,7 +284,7 @@ export class RosterPlanningService {
         if (shift.staffId) affected.add(shift.staffId);
         if (shift.workflowStarted) toTell.push({ id: shift.id, status: 'cancelled', staffId: shift.staffId, told: notNeeded });
       }
-      for (const told of [published, notNeeded]) await this.shifts.markUntold(tx, toTell.filter((t) => t.told === told).map((t) => t.id), told);
+      await this.shifts.markUntold(tx, toTell);
       await this.plans.markPublished(tx, plan.id, by);
       result.affectedStaff = [...affected].sort();
       const notices = (await during?.(tx, result)) ?? [];

@@ -21,18 +21,16 @@ export class ShiftFollower {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
   ) {}
 
-  /** Tells each shift's workflow its row's change, one after another; answers the shifts left untold (for the reconciler). */
+  /** Tells each shift's workflow its row's change, one after another; answers the shifts told (the others stay marked, for the reconciler). */
   async tell(changes: UntoldShift[]): Promise<string[]> {
-    const untold: string[] = [];
-    for (const change of changes) if (!(await this.tellOne(change))) untold.push(change.id);
-    return untold;
+    const told: string[] = [];
+    for (const change of changes) if (await this.tellOne(change)) told.push(change.id);
+    return told;
   }
 
   /** The reconciler's part: the changes still untold that were made before `graceSeconds` ago (younger ones may be in their own telling). Answers those told. */
   async tellUntold(graceSeconds: number): Promise<string[]> {
-    const changes = await this.shifts.untold(new Date(Date.now() - graceSeconds * 1000));
-    const untold = new Set(await this.tell(changes));
-    return changes.filter((c) => !untold.has(c.id)).map((c) => c.id);
+    return this.tell(await this.shifts.untold(new Date(Date.now() - graceSeconds * 1000)));
   }
 
   private async tellOne(change: UntoldShift): Promise<boolean> {

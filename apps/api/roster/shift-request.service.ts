@@ -60,7 +60,7 @@ export class ShiftRequestService {
       if (!(await this.requests.decide(tx, request.id, { state: 'approved', by, note }))) throw decidedMeanwhile(id);
       const started: UntoldShift[] = [];
       for (const change of changes) if (await this.shifts.assign(tx, change.shiftId, change.staffId)) started.push({ id: change.shiftId, status: 'published', staffId: change.staffId, told });
-      await this.shifts.markUntold(tx, started.map((s) => s.id), told);
+      await this.shifts.markUntold(tx, started);
       return started;
     });
     await this.follower.tell(running);

@@ -262,9 +262,14 @@ export class RosterShiftRepository {
     );
   }
 
-  /** Keeps, with the change just made to these shifts' rows, that their running workflows are still to be told of it (`told`: by whom, why). */
-  async markUntold(tx: Queryable, ids: string[], told: ShiftTelling): Promise<void> {
-    if (ids.length) await tx.query(`UPDATE roster_shift SET untold_change = $2::jsonb || jsonb_build_object('at', now()) WHERE id = ANY($1) AND workflow_started`, [ids, JSON.stringify(told)]);
+  /** Keeps, with the change just made to each shift's row, that its running workflow is still to be told of it (`told`: by whom, why). */
+  async markUntold(tx: Queryable, changes: UntoldShift[]): Promise<void> {
+    if (!changes.length) return;
+    await tx.query(
+      `UPDATE roster_shift s SET untold_change = c.told || jsonb_build_object('at', now())
+       FROM unnest($1::text[], $2::jsonb[]) AS c(id, told) WHERE s.id = c.id AND s.workflow_started`,
+      [changes.map((c) => c.id), changes.map((c) => JSON.stringify(c.told))],
+    );
   }
 
   /** The workflow has been told (or refused for good): unmarked, unless the row has changed again since (no longer `told`'s status or holder). */
