@@ -7,6 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Client, ServiceError, type WorkflowClientInterceptor } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
@@ -23,6 +24,7 @@ import { UpdateOnceInterceptor } from '../../libs/temporal/workflow-calls';
 import { dataConverterFor } from '../../libs/temporal/connection';
 import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
+import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
 import { localDate } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { makeCsvOfCopies, makeLedgerFile, makeLedgerRecords, makeZipBomb } from '../support/ledger-fixtures';
@@ -391,6 +393,18 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     );
     expect(rows.map((r: { policy_id: string }) => r.policy_id)).toEqual([allDayPolicyId, allDayPolicyId, allDayPolicyId]);
     await http.post('/observation-policies/Z-v9/rollouts').send({ by: 'x' }).expect(404);
+  });
+
+  it("counts a rollout's move retried after it was taken as moved (the same update id), and a move another rollout made as not moved", async () => {
+    const number = (await enrol().expect(201)).body.observationNumber;
+    const activities = worker.app.get(PolicyRolloutActivities);
+    const inRollout = (workflowId: string) =>
+      new MockActivityEnvironment({ workflowExecution: { workflowId, runId: randomUUID() } }).run((input) => activities.moveObservationToPolicy(input), { number, policyId: allDayPolicyId, by: 'supervisor-wang' });
+    const rollout = `policy-rollout-${allDayPolicyId}-${randomUUID()}`;
+    await expect(inRollout(rollout)).resolves.toEqual({ moved: true });
+    // The activity again, as Temporal retries it when its first attempt's answer was lost.
+    await expect(inRollout(rollout)).resolves.toEqual({ moved: true });
+    await expect(inRollout(`policy-rollout-${allDayPolicyId}-${randomUUID()}`)).resolves.toEqual({ moved: false, reason: expect.stringContaining(`already on ${allDayPolicyId}`) });
   });
 
   it('previews a rollout, changing nothing; the rollout with its previewId moves exactly those, or nothing when more have come since', async () => {
