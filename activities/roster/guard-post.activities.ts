@@ -1,21 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure } from '@temporalio/common';
-import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { localDate } from '../../libs/domain/local-time';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { PersonRepository } from '../../libs/persistence/observation/person.repository';
 import { RosterPlanRepository } from '../../libs/persistence/roster/roster-plan.repository';
 import { RosterPostRepository } from '../../libs/persistence/roster/roster-post.repository';
-import { RosterShiftRepository } from '../../libs/persistence/roster/roster-shift.repository';
+import { RosterShiftRepository, UntoldShift } from '../../libs/persistence/roster/roster-shift.repository';
 import { RosterPlanner } from '../../libs/roster/roster-planner';
 import { publishedNotices, RosterPlanningService } from '../../libs/roster/roster-planning.service';
 import { DEFAULT_PATTERN, GUARD_POST_KIND } from '../../libs/roster/roster-seats';
-import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
-import { unlessGone } from '../../libs/temporal/workflow-calls';
+import { ShiftFollower } from '../../libs/roster/shift-follower';
 import { guardPostId } from '../../workflows/observation/observation.messages';
-import { endShiftUpdate, shiftWorkflowId } from '../../workflows/roster/shift.messages';
 
 export interface GuardPostRequest {
   number: string;
@@ -51,7 +48,6 @@ export interface GuardPostClosing {
 export class GuardPostActivities {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     private readonly observations: ObservationRepository,
     private readonly people: PersonRepository,
     private readonly posts: RosterPostRepository,
@@ -59,6 +55,7 @@ export class GuardPostActivities {
     private readonly shifts: RosterShiftRepository,
     private readonly planner: RosterPlanner,
     private readonly planning: RosterPlanningService,
+    private readonly follower: ShiftFollower,
   ) {}
 
   async postGuard({ number, by }: GuardPostRequest): Promise<GuardPostOutcome> {
@@ -116,30 +113,25 @@ export class GuardPostActivities {
   }
 
   /**
-   * Closes the observation's guard post, if it has one: its shifts nobody is working are cancelled
-   * (their workflows told first, so a retry after a crash still tells them); a shift on duty runs
-   * to its end and hands over to nobody, as at any post that closes. Again: nothing more to do.
+   * Closes the observation's guard post, if it has one: its shifts nobody is working are cancelled,
+   * and those whose workflow runs marked untold in the same transaction, then told (ShiftFollower):
+   * a telling that fails is the reconciler's, and a shift whose workflow starts meanwhile is marked
+   * by its start (ShiftLauncher). A shift on duty runs to its end and hands over to nobody, as at
+   * any post that closes. Again: nothing more to do.
    */
   async closeGuardPost({ number, by, reason }: GuardPostClosing): Promise<{ cancelled: string[] }> {
     const postId = guardPostId(number);
     if (!(await this.posts.get(postId))) return { cancelled: [] };
-    const open = await this.dataSource.transaction((tx) => this.shifts.notWorked(tx, postId));
-    for (const shift of open.filter((s) => s.workflowStarted)) {
-      const told = this.client.workflow.getHandle(shiftWorkflowId(shift.id)).executeUpdate(endShiftUpdate, { args: [{ by, reason }] });
-      // Ended already (its validator refuses) or gone: nothing to tell. Anything else is tried again.
-      await unlessGone(
-        told.catch((error) => {
-          if (!(error instanceof WorkflowUpdateFailedError)) throw error;
-        }),
-        () => undefined,
-      );
-    }
-    return this.dataSource.transaction(async (tx) => {
+    const { cancelled, untold } = await this.dataSource.transaction(async (tx) => {
       const at = new Date();
       await this.posts.close(tx, postId, at, reason);
-      const cancelled = await this.shifts.notWorked(tx, postId);
-      for (const shift of cancelled) await this.shifts.cancel(tx, shift.id, at, reason);
-      return { cancelled: cancelled.map((s) => s.id) };
+      const shifts = await this.shifts.notWorked(tx, postId);
+      for (const shift of shifts) await this.shifts.cancel(tx, shift.id, at, reason);
+      const changes: UntoldShift[] = shifts.filter((s) => s.workflowStarted).map((s) => ({ id: s.id, status: 'cancelled', staffId: s.staffId, told: { by, reason } }));
+      await this.shifts.markUntold(tx, changes);
+      return { cancelled: shifts.map((s) => s.id), untold: changes };
     });
+    await this.follower.tell(untold);
+    return { cancelled };
   }
 }

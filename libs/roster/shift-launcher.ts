@@ -4,12 +4,13 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { utcOffsetMinutes } from '../config/time-zone';
 import { HOUR } from '../domain/local-time';
-import { RosterShiftRepository, ShiftToStart } from '../persistence/roster/roster-shift.repository';
+import { RosterShiftRepository, ShiftToStart, UntoldShift } from '../persistence/roster/roster-shift.repository';
 import { COMMUNITY, STATUS } from '../temporal/search-attributes';
 import { startOnce } from '../temporal/start-once';
 import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
 import { ShiftInput, shiftWorkflowId } from '../../workflows/roster/shift.messages';
 import { shiftWorkflow } from '../../workflows/roster/shift.workflow';
+import { ShiftFollower } from './shift-follower';
 
 /**
  * How far ahead shift workflows are started. Publishing starts the shifts that begin within this
@@ -45,6 +46,7 @@ export class ShiftLauncher {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly shifts: RosterShiftRepository,
+    private readonly follower: ShiftFollower,
   ) {}
 
   /**
@@ -55,6 +57,7 @@ export class ShiftLauncher {
   async startDue(client: Client, { now, until, shiftIds }: { now: number; until: number; shiftIds?: string[] }): Promise<string[]> {
     const due = await this.shifts.dueToStart({ now: new Date(now), until: new Date(until), shiftIds });
     const started: string[] = [];
+    const untold: UntoldShift[] = [];
     for (const shift of due) {
       const outcome = await startOnce(client, shiftWorkflow, {
         workflowId: shiftWorkflowId(shift.id),
@@ -66,8 +69,11 @@ export class ShiftLauncher {
         ],
       });
       if (outcome === 'started') started.push(shift.id);
-      await this.shifts.markStarted(shift.id);
+      // Started with the row as read above; one running already, with what another caller read.
+      const changed = await this.shifts.markStarted(shift.id, outcome === 'running' ? undefined : { staffId: shift.staffId });
+      if (changed) untold.push(changed);
     }
+    await this.follower.tell(untold);
     return started;
   }
 }

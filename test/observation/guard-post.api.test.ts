@@ -95,6 +95,11 @@ describe('guard posted (API, dev server, worker, PostgreSQL)', () => {
       show: (items) => items.map((s) => `${s.status}/${s.dutyState}`),
     });
     expect(cancelled).toHaveLength(shifts.length);
+    // Those whose workflow ran were told: each workflow has ended, none left marked for the reconciler.
+    for (const shift of shifts.filter((s) => s.workflowStarted)) {
+      expect((await http.get(`/shifts/${shift.id}`).expect(200)).body.state).toMatchObject({ state: 'cancelled', endReason: expect.stringContaining('observation ended: moved_away') });
+    }
+    expect(await db.query(`SELECT id FROM roster_shift WHERE post_id = $1 AND untold_change IS NOT NULL`, [guardPostId(number)])).toEqual([]);
     expect((await http.get(`/roster/posts/${guardPostId(number)}`).expect(200)).body).toMatchObject({ closeReason: 'observation ended: moved_away', closedAt: expect.any(String) });
   });
 

@@ -33,10 +33,10 @@ export function rosterServices(db: DataSource, testClient: Client, config: AppCo
   const client = new Client({ connection: testClient.connection, namespace: testClient.options.namespace, dataConverter: dataConverterFor(config.temporal) });
   const outbox = notificationOutbox(db, createChannels({}));
   const [posts, modes, staff, plans, shifts] = [new RosterPostRepository(db), new RosterModeRepository(db), new RosterStaffRepository(db), new RosterPlanRepository(db), new RosterShiftRepository(db)];
-  const launcher = new ShiftLauncher(config, shifts);
   const planner = new RosterPlanner(config, posts, modes, staff, shifts);
   const notices = new StaffNotices(staff, outbox);
   const follower = new ShiftFollower(shifts, tellThrough ?? client);
+  const launcher = new ShiftLauncher(config, shifts, follower);
   const planning = new RosterPlanningService(db, config, client, planner, launcher, follower, notices, outbox, plans, shifts);
   const requests = new ShiftRequestService(db, follower, planner, new ShiftRequestRepository(db), shifts, staff);
   return { planning, launcher, requests, modes: new RosterModeService(planner, planning, posts, modes, shifts) };

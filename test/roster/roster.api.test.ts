@@ -316,6 +316,52 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect((await reconcile('quiet')).filter((id) => ids.map(shiftWorkflowId).includes(id))).toEqual([]);
   });
 
+  it("tells a shift's new workflow a change committed to its row while it started (the change saw no workflow to tell)", async () => {
+    const post = `race-${tag}`;
+    await http()
+      .post('/roster/posts')
+      .send({ id: post, kind: 'community_gate', name: `Race ${tag}`, jurisdiction: `${jurisdiction}-race`, requirements: { peace: [{ skill: post, headcount: 1 }], war: [{ skill: post, headcount: 1 }] }, supervisor: `sup-${tag}`, onCall: [] })
+      .expect(200);
+    const people = ['l', 'm', 'n', 'o'].map((s) => `${s}-race-${tag}`);
+    for (const [i, id] of people.entries()) {
+      await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [post], mobile: `1392${String(Date.now() % 1e6).padStart(6, '0')}${i}` }).expect(200);
+    }
+    // Four days ahead: published, but past the 48 h within which publishing starts workflows.
+    const day = addDays(tomorrow, 4);
+    const plan = await solvedPlan(http(), { from: day, to: day, postIds: [post], by: 'sup' });
+    await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
+    const [moved, cancelled, kept] = await publishedShifts(post);
+    for (const shift of [moved, cancelled, kept]) expect(shift).toMatchObject({ workflowStarted: false, staffId: expect.any(String) });
+    const other = people.find((id) => ![moved.staffId, cancelled.staffId, kept.staffId].includes(id)) ?? kept.staffId;
+
+    // Between the starter's read and its start, the first shift gets another holder and the second is cancelled.
+    const changeWhileStarting = new Client({
+      connection: client.connection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverterFor(config.temporal),
+      interceptors: {
+        workflow: [
+          {
+            start: async (input, next) => {
+              if (input.options.workflowId === shiftWorkflowId(moved.id)) await db.query(`UPDATE roster_shift SET staff_id = $2 WHERE id = $1`, [moved.id, other]);
+              if (input.options.workflowId === shiftWorkflowId(cancelled.id)) await db.query(`UPDATE roster_shift SET status = 'cancelled', duty_state = 'cancelled', end_reason = 'not needed by the roster' WHERE id = $1`, [cancelled.id]);
+              return next(input);
+            },
+          },
+        ],
+      },
+    });
+    const ids = [moved.id, cancelled.id, kept.id];
+    const { launcher } = rosterServices(db, client, config);
+    expect((await launcher.startDue(changeWhileStarting, { now: Date.now(), until: Date.now() + 7 * 24 * 3_600_000, shiftIds: ids })).sort()).toEqual([...ids].sort());
+
+    const shown = async (id: string) => (await http().get(`/shifts/${id}`).expect(200)).body;
+    expect((await shown(moved.id)).state).toMatchObject({ state: 'scheduled', assignee: other });
+    expect((await shown(cancelled.id)).state).toMatchObject({ state: 'cancelled', endReason: expect.stringContaining('not needed by the roster') });
+    expect((await shown(kept.id)).state).toMatchObject({ state: 'scheduled', assignee: kept.staffId });
+    expect(await db.query(`SELECT id FROM roster_shift WHERE id = ANY($1) AND (untold_change IS NOT NULL OR NOT workflow_started)`, [ids])).toEqual([]);
+  });
+
   it('solves a plan in the worker: 202 with the plan solving, the draft by id once the plan workflow has stored it; a plan that cannot be solved ends failed with the reason', async () => {
     const request = { from: addDays(tomorrow, 7), to: addDays(tomorrow, 8), postIds: [gate], by: 'sup' };
     const asked = await http().post('/rosters').set('Idempotency-Key', `plan-${tag}`).send(request).expect(202);

@@ -286,8 +286,22 @@ export class RosterShiftRepository {
     );
   }
 
-  async markStarted(id: string): Promise<void> {
-    await this.db.query(`UPDATE roster_shift SET workflow_started = true, updated_at = now() WHERE id = $1`, [id]);
+  /**
+   * The shift's workflow runs. A change committed to the row while it started (a publishing or an
+   * approval that saw no workflow yet to tell) would be lost to it: the row no longer published
+   * with `startedWith`'s holder, or `startedWith` unknown (another caller started it), is marked
+   * untold and answered, for the caller to tell.
+   */
+  async markStarted(id: string, startedWith: { staffId: string | null } | undefined): Promise<UntoldShift | undefined> {
+    const [[row]] = await this.db.query(
+      `UPDATE roster_shift SET workflow_started = true, updated_at = now(),
+         untold_change = CASE WHEN $2 OR status <> 'published' OR staff_id IS DISTINCT FROM $3
+           THEN jsonb_build_object('by', 'roster', 'reason', CASE WHEN status = 'cancelled' THEN coalesce(end_reason, 'cancelled') ELSE 'rostered while its workflow started' END, 'at', now())
+           ELSE untold_change END
+       WHERE id = $1 RETURNING id, status, staff_id AS "staffId", untold_change - 'at' AS told`,
+      [id, startedWith === undefined, startedWith?.staffId ?? null],
+    );
+    return row?.told ? row : undefined;
   }
 
   /** Published seats starting in [from, to) that nobody is rostered on and nobody has checked in to. */
