@@ -43,6 +43,8 @@ export interface PublishResult {
   cancelled: string[];
   unfilled: UnfilledSeat[];
   started: string[];
+  /** Shifts whose running workflow could not be told of its change yet (Temporal unavailable): the reconciler tells it. */
+  untold: string[];
   /** Everyone whose shifts changed. */
   affectedStaff: string[];
 }
@@ -255,7 +257,7 @@ export class RosterPlanningService {
     }
     const holder = new Map(assignments.map((a) => [a.seatId, a.staffId]));
     const unfilledReason = new Map(plan.unfilled.map((u) => [u.seatId, u.reason]));
-    const result: PublishResult = { planId: plan.id, published: seats.length, added: [], reassigned: [], cancelled: [], unfilled: plan.unfilled.filter((u) => seatIds.has(u.seatId)), started: [], affectedStaff: [] };
+    const result: PublishResult = { planId: plan.id, published: seats.length, added: [], reassigned: [], cancelled: [], unfilled: plan.unfilled.filter((u) => seatIds.has(u.seatId)), started: [], untold: [], affectedStaff: [] };
     // The shifts whose running workflow must follow their row: told after the commit (ShiftFollower).
     const published = { by, reason: `roster ${plan.id} published` };
     const notNeeded = { by, reason: 'not needed by the roster' };
@@ -295,7 +297,8 @@ export class RosterPlanningService {
       return { value: undefined, notices };
     });
 
-    await this.follower.tell(toTell);
+    const told = new Set(await this.follower.tell(toTell));
+    result.untold = toTell.filter((change) => !told.has(change.id)).map((change) => change.id);
     result.started = await this.launcher.startDue(this.client, { now, until: now + START_HORIZON_MS });
     return result;
   }

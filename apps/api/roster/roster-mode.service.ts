@@ -175,7 +175,7 @@ export class RosterModeService {
   }
 }
 
-const NOTHING: PublishResult = { planId: '', published: 0, added: [], reassigned: [], cancelled: [], unfilled: [], started: [], affectedStaff: [] };
+const NOTHING: PublishResult = { planId: '', published: 0, added: [], reassigned: [], cancelled: [], unfilled: [], started: [], untold: [], affectedStaff: [] };
 
 interface PreparedSwitch {
   jurisdiction: string;

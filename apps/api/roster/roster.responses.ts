@@ -137,6 +137,7 @@ export class PublishResponse {
   @ApiProperty({ type: [String], description: 'shifts no longer needed' }) cancelled!: string[];
   @ApiProperty({ type: [UnfilledSeatResponse] }) unfilled!: UnfilledSeatResponse[];
   @ApiProperty({ type: [String], description: 'shifts whose workflow this started (those within 48 h)' }) started!: string[];
+  @ApiProperty({ type: [String], description: "shifts whose running workflow could not be told of its change yet (Temporal unavailable): committed, and told by the reconciler within minutes" }) untold!: string[];
   @ApiProperty({ type: [String], description: 'everyone whose shifts changed, each told once' }) affectedStaff!: string[];
 }
 
