@@ -37,7 +37,8 @@ const freshMobile = () => `137${String(Date.now() % 1e6).padStart(6, '0')}${Stri
 
 describe('routing: every message to accounts resolved from the record (dev server, worker, PostgreSQL, SMS gateway)', () => {
   const config = testConfig();
-  const today = localDate(Date.now(), 480);
+  // Read when used: a run can cross the local midnight.
+  const today = () => localDate(Date.now(), 480);
   let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
@@ -74,7 +75,7 @@ describe('routing: every message to accounts resolved from the record (dev serve
   async function enrol(subdistrict: string, community: string, overrides: Record<string, unknown> = {}): Promise<string> {
     const enrolled = await http
       .post('/persons')
-      .send({ ...enrolmentRequest({ category: 'D', anchorDate: today }), address: { subdistrict, community, building: '1', unit: '1' }, ...overrides })
+      .send({ ...enrolmentRequest({ category: 'D', anchorDate: today() }), address: { subdistrict, community, building: '1', unit: '1' }, ...overrides })
       .expect(201);
     await moveToPolicy(http, db, enrolled.body.observationNumber, policyId);
     return enrolled.body.observationNumber;
@@ -145,12 +146,12 @@ describe('routing: every message to accounts resolved from the record (dev serve
 
   it('takes a person’s language at enrolment: en by default for a passport, as given otherwise; anything else is a 422 naming the field', async () => {
     const subdistrict = freshSubdistrict();
-    const passport = { ...enrolmentRequest({ category: 'C', anchorDate: today }), documentType: 'passport', documentNumber: `E${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`, address: { subdistrict, community: 'C1', building: '1', unit: '1' } };
+    const passport = { ...enrolmentRequest({ category: 'C', anchorDate: today() }), documentType: 'passport', documentNumber: `E${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`, address: { subdistrict, community: 'C1', building: '1', unit: '1' } };
     const { personId } = (await http.post('/persons').send({ ...passport, language: undefined }).expect(201)).body;
-    const given = (await http.post('/persons').send({ ...enrolmentRequest({ category: 'D', anchorDate: today }), address: passport.address, language: 'en' }).expect(201)).body.personId;
+    const given = (await http.post('/persons').send({ ...enrolmentRequest({ category: 'D', anchorDate: today() }), address: passport.address, language: 'en' }).expect(201)).body.personId;
     const languageOf = async (id: string) => (await db.query(`SELECT language FROM person WHERE id = $1`, [id]))[0].language;
     expect([await languageOf(personId), await languageOf(given)]).toEqual(['en', 'en']);
-    const refused = await http.post('/persons').send({ ...enrolmentRequest({ category: 'D', anchorDate: today }), address: passport.address, language: 'fr' }).expect(422);
+    const refused = await http.post('/persons').send({ ...enrolmentRequest({ category: 'D', anchorDate: today() }), address: passport.address, language: 'fr' }).expect(422);
     expect(refused.body.errors).toEqual([{ field: 'language', reason: 'must be zh-CN or en' }]);
   });
 

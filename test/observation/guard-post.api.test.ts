@@ -29,7 +29,8 @@ interface ShiftItem {
 
 describe('guard posted (API, dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
-  const today = localDate(Date.now(), 480);
+  // Read when used: a run can cross the local midnight.
+  const today = () => localDate(Date.now(), 480);
   let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
@@ -57,7 +58,7 @@ describe('guard posted (API, dev server, worker, PostgreSQL)', () => {
     for (const id of staff) await insertStaff(db, { id, skills: ['guard'], role: 'guard', homeCommunity: community });
     const { body } = await http
       .post('/persons')
-      .send({ ...enrolmentRequest({ category: 'B', anchorDate: today }), address: { subdistrict: 'XYL', community, building: '7', unit: '1' } })
+      .send({ ...enrolmentRequest({ category: 'B', anchorDate: today() }), address: { subdistrict: 'XYL', community, building: '7', unit: '1' } })
       .expect(201);
     return { number: body.observationNumber, community, staff };
   }

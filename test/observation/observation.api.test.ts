@@ -35,7 +35,8 @@ jest.setTimeout(120_000);
 
 describe('observations API (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
-  const today = localDate(Date.now(), 480);
+  // Read when used: a run can cross the local midnight.
+  const today = () => localDate(Date.now(), 480);
   const community = `api-test-${Date.now()}`;
   let worker: RunningWorker;
   let api: INestApplication;
@@ -59,7 +60,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   });
 
   const enrol = (overrides: Record<string, unknown> = {}) =>
-    http.post('/persons').send({ ...enrolmentRequest({ category: 'B', anchorDate: today }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' }, ...overrides });
+    http.post('/persons').send({ ...enrolmentRequest({ category: 'B', anchorDate: today() }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' }, ...overrides });
 
   /** The sequence part of an observation number (XYL-B-000123 → 123). */
   const sequence = (number: string) => Number(number.split('-').pop());
@@ -152,7 +153,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   it('starts the workflow of an open observation whose start was lost when its enrolment comes again, as a 409 or a retried request id', async () => {
     const client = api.get<Client>(TEMPORAL_CLIENT);
     const enrolments = api.get(EnrolmentService);
-    const body = { ...enrolmentRequest({ category: 'B', anchorDate: today }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' } };
+    const body = { ...enrolmentRequest({ category: 'B', anchorDate: today() }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' } };
     // What an enrolment leaves when Temporal is down at its start: the record, and no workflow.
     const lost = async (request: Record<string, unknown>) => {
       const input = await enrolments.record(validateEnrolment(request).enrolment!);
@@ -283,7 +284,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const number = body.observationNumber;
     const slotKey = '2026-03-02T00:00:00.000Z';
     // As the clock's sweep leaves it between writing the miss and telling the workflow.
-    const [written] = missedReport({ number, anchorDate: today, subdistrict: 'XYL', community, responsibleWorker: 'worker-li' }, 480, { key: slotKey, opensAt: Date.parse(slotKey), remindAt: Date.parse(slotKey), closesAt: Date.parse(slotKey) + 7_200_000, deadline: Date.parse(slotKey) + 10_800_000 }, undefined, sweptEscalationIds(number, slotKey)).escalations;
+    const [written] = missedReport({ number, anchorDate: today(), subdistrict: 'XYL', community, responsibleWorker: 'worker-li' }, 480, { key: slotKey, opensAt: Date.parse(slotKey), remindAt: Date.parse(slotKey), closesAt: Date.parse(slotKey) + 7_200_000, deadline: Date.parse(slotKey) + 10_800_000 }, undefined, sweptEscalationIds(number, slotKey)).escalations;
     await new ObservationRepository(db).openEscalations([{ number, escalation: written, ownerAccount: null }]);
     const pending = await http.post(`/observations/${number}/escalations/${encodeURIComponent(`missed:${slotKey}`)}/acknowledge`).send({ by: 'worker-li' }).expect(409);
     expect(pending.body.errors).toEqual([{ field: 'escalationId', reason: 'not yet taken in by its observation' }]);
@@ -466,7 +467,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   });
 
   it('imports a ledger with a result per row, and a second upload enrols nobody twice', async () => {
-    const records = makeLedgerRecords(30, { seed: Date.now() % 100_000, anchorDate: today, communities: [`${community}-import`] });
+    const records = makeLedgerRecords(30, { seed: Date.now() % 100_000, anchorDate: today(), communities: [`${community}-import`] });
     records[7] = { ...records[7], documentNumber: '110105194912310021' };
     records[11] = { ...records[11], documentNumber: '1.10105E+17' }; // as a CSV saved from Excel shows an ID typed as a number
     const file = await makeLedgerFile(records, 'csv');

@@ -37,7 +37,8 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   const clinic = `clinic-${tag}`;
   const jurisdiction = `community-${tag}`;
   const staff = ['p', 'q', 'r', 's'].map((s) => `${s}-${tag}`);
-  const tomorrow = addDays(localDate(Date.now(), OFFSET), 1);
+  // Read when used: a run can cross the local midnight.
+  const tomorrow = () => addDays(localDate(Date.now(), OFFSET), 1);
   let supervisor: Http;
   const http = () => supervisor;
 
@@ -121,9 +122,9 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const paged = `paged-${tag}`;
     const need = [{ skill: `nobody-${tag}`, headcount: 1 }];
     await http().post('/roster/posts').send({ id: paged, kind: 'community_gate', name: paged, jurisdiction: `paged-${tag}`, requirements: { peace: need, war: need }, supervisor: `sup-${tag}` }).expect(200);
-    const plan = await solvedPlan(http(), { from: tomorrow, to: addDays(tomorrow, 1), postIds: [paged], by: 'sup' });
+    const plan = await solvedPlan(http(), { from: tomorrow(), to: addDays(tomorrow(), 1), postIds: [paged], by: 'sup' });
     await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
-    const date = addDays(tomorrow, 1);
+    const date = addDays(tomorrow(), 1);
     const first = await http().get('/shifts').query({ postId: paged, date, pageSize: 2 }).expect(200);
     expect(first.body).toMatchObject({ page: 1, pageSize: 2, total: 3 });
     expect(first.body.items.map((s: { slot: number }) => s.slot)).toEqual([0, 1]);
@@ -145,7 +146,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     ]);
     expect((await http().post('/roster/staff').send({ ...member, accountId: me }).expect(200)).body.accountId).toBe(me);
     expect((await http().post('/roster/staff').send({ ...member, id: `twin-${tag}`, accountId: me }).expect(409)).body.errors).toEqual([{ field: 'accountId', reason: 'is linked to another staff member' }]);
-    const plan = await solvedPlan(http(), { from: tomorrow, to: tomorrow, postIds: [own], by: 'sup' });
+    const plan = await solvedPlan(http(), { from: tomorrow(), to: tomorrow(), postIds: [own], by: 'sup' });
     await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
 
     const mine = await duty.get('/shifts').query({ mine: 'true', pageSize: 50 }).expect(200);
@@ -160,9 +161,9 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect(missing.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'supervisor' })]));
     const badSeats = await http().post('/roster/posts').send({ id: 'x', kind: 'checkpoint', name: 'x', jurisdiction: 'j', requirements: { peace: [{ headcount: 0 }] }, supervisor: 's' }).expect(422);
     expect(badSeats.body.errors.map((p: { field: string }) => p.field)).toEqual(['requirements.peace[0].headcount', 'requirements.war']);
-    const unknownPost = await http().post('/rosters').send({ from: tomorrow, to: tomorrow, postIds: [gate, 'no-such-post'], by: 'sup' }).expect(422);
+    const unknownPost = await http().post('/rosters').send({ from: tomorrow(), to: tomorrow(), postIds: [gate, 'no-such-post'], by: 'sup' }).expect(422);
     expect(unknownPost.body.errors).toEqual([{ field: 'postIds', reason: 'unknown post no-such-post' }]);
-    const backwards = await http().post('/rosters').send({ from: tomorrow, to: addDays(tomorrow, -1), postIds: [gate], by: 'sup' }).expect(422);
+    const backwards = await http().post('/rosters').send({ from: tomorrow(), to: addDays(tomorrow(), -1), postIds: [gate], by: 'sup' }).expect(422);
     expect(backwards.body.errors).toEqual([{ field: 'to', reason: 'must not be before from' }]);
     await http().get('/rosters/not-a-plan').expect(404);
     await http().get(`/roster/posts/nowhere-${tag}/on-duty`).expect(404);
@@ -174,16 +175,16 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       .post('/roster/posts')
       .send({ id: other, kind: 'community_gate', name: 'Other gate', jurisdiction: `elsewhere-${tag}`, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 1 }] }, supervisor: `sup-${tag}` })
       .expect(200);
-    const day = tomorrow.replace(/-/g, '');
+    const day = tomorrow().replace(/-/g, '');
     const response = await http()
       .post('/rosters')
-      .send({ from: tomorrow, to: tomorrow, postIds: [gate, other], by: 'sup', pins: [{ shiftId: `${gate}-${day}-s1-1`, staffId: staff[0] }, { shiftId: `${other}-${day}-s1-1`, staffId: staff[0] }] })
+      .send({ from: tomorrow(), to: tomorrow(), postIds: [gate, other], by: 'sup', pins: [{ shiftId: `${gate}-${day}-s1-1`, staffId: staff[0] }, { shiftId: `${other}-${day}-s1-1`, staffId: staff[0] }] })
       .expect(422);
     expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'pins[1]', reason: expect.stringMatching(/^overlap: overlaps seat/) })]));
   });
 
   it('plans, publishes and runs the coming shifts; swaps and open shifts are checked against the hard rules', async () => {
-    const plan = { body: await solvedPlan(http(), { from: tomorrow, to: addDays(tomorrow, 3), postIds: [gate, clinic], by: 'sup' }) };
+    const plan = { body: await solvedPlan(http(), { from: tomorrow(), to: addDays(tomorrow(), 3), postIds: [gate, clinic], by: 'sup' }) };
     expect(plan.body).toMatchObject({ state: 'draft', stats: { seats: 16, filled: 12, unfilled: 4 } });
     expect(plan.body.unfilled.map((u: { reason: string }) => u.reason)).toEqual(Array(4).fill(`no staff with skill 'medic-${tag}'`));
     const published = await http().post(`/rosters/${plan.body.id}/publish`).send({ by: 'sup' }).expect(200);
@@ -214,8 +215,8 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
 
     // A swap that leaves someone 0 h rest between 16–24 and 00–08 the next day.
     const at = (date: string, slot: number) => shifts.find((s: { shiftDate: string; slot: number }) => s.shiftDate === date && s.slot === slot);
-    const night = at(addDays(tomorrow, 1), 0);
-    const late = at(tomorrow, 2);
+    const night = at(addDays(tomorrow(), 1), 0);
+    const late = at(tomorrow(), 2);
     const nightHolder = night.staffId;
     const give = shifts.find((s: { staffId: string; id: string }) => s.staffId === nightHolder && s.id !== night.id && s.staffId !== late.staffId);
     expect(give).toBeDefined();
@@ -265,7 +266,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     for (const [i, id] of ['u', 'v', 'w', 'x'].map((s) => `${s}-${tag}`).entries()) {
       await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [post], mobile: `1391${String(Date.now() % 1e6).padStart(6, '0')}${i}` }).expect(200);
     }
-    const first = await solvedPlan(http(), { from: tomorrow, to: tomorrow, postIds: [post], by: 'sup' });
+    const first = await solvedPlan(http(), { from: tomorrow(), to: tomorrow(), postIds: [post], by: 'sup' });
     await http().post(`/rosters/${first.id}/publish`).send({ by: 'sup' }).expect(200);
     // Tomorrow's three shifts, each within the 48 h their workflows start in.
     const [night, day, evening] = await publishedShifts(post);
@@ -284,7 +285,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await expect(services.requests.approve(swap.body.id, 'sup')).resolves.toMatchObject({ state: 'approved' });
     // The evening shift is no longer wanted: a new plan of two shifts, published, cancels it.
     await http().post('/roster/posts').send(postRequest(threeShifts.slice(0, 2))).expect(200);
-    const second = await solvedPlan(http(), { from: tomorrow, to: tomorrow, postIds: [post], by: 'sup' });
+    const second = await solvedPlan(http(), { from: tomorrow(), to: tomorrow(), postIds: [post], by: 'sup' });
     expect(await services.planning.publish(second.id, 'sup')).toMatchObject({ cancelled: [evening.id], untold: [evening.id] });
 
     const marked = async () => (await db.query(`SELECT id FROM roster_shift WHERE id = ANY($1) AND untold_change IS NOT NULL`, [ids])).map((r: { id: string }) => r.id).sort();
@@ -327,7 +328,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [post], mobile: `1392${String(Date.now() % 1e6).padStart(6, '0')}${i}` }).expect(200);
     }
     // Four days ahead: published, but past the 48 h within which publishing starts workflows.
-    const day = addDays(tomorrow, 4);
+    const day = addDays(tomorrow(), 4);
     const plan = await solvedPlan(http(), { from: day, to: day, postIds: [post], by: 'sup' });
     await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
     const [moved, cancelled, kept] = await publishedShifts(post);
@@ -363,7 +364,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   });
 
   it('solves a plan in the worker: 202 with the plan solving, the draft by id once the plan workflow has stored it; a plan that cannot be solved ends failed with the reason', async () => {
-    const request = { from: addDays(tomorrow, 7), to: addDays(tomorrow, 8), postIds: [gate], by: 'sup' };
+    const request = { from: addDays(tomorrow(), 7), to: addDays(tomorrow(), 8), postIds: [gate], by: 'sup' };
     const asked = await http().post('/rosters').set('Idempotency-Key', `plan-${tag}`).send(request).expect(202);
     expect(asked.body).toMatchObject({ state: 'solving', seats: [], assignments: [] });
     expect(asked.headers.location).toBe(`/rosters/${asked.body.id}`);
@@ -381,7 +382,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const [row] = await db.query(
       `INSERT INTO roster_plan (from_date, to_date, post_ids, state, seats, assignments, unfilled, stats, created_by, request, as_of)
        VALUES ($1, $1, $2, 'solving', '[]', '[]', '[]', '{}', 'sup', $3, now()) RETURNING id`,
-      [addDays(tomorrow, 9), [gate], JSON.stringify({ pins: [{ shiftId: 'gone', staffId: staff[0] }], modes: {} })],
+      [addDays(tomorrow(), 9), [gate], JSON.stringify({ pins: [{ shiftId: 'gone', staffId: staff[0] }], modes: {} })],
     );
     await client.workflow.execute(rosterPlanWorkflow, { workflowId: rosterPlanWorkflowId(row.id), taskQueue: config.temporal.taskQueue, args: [{ planId: row.id }] });
     const failed = await http().get(`/rosters/${row.id}`).expect(200);
@@ -397,7 +398,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const trio = ['a', 'b', 'c'].map((s) => `cp-${s}-${tag}`);
     for (const id of trio) await http().post('/roster/staff').send({ id, name: `Cadre ${id}`, role: 'cadre', skills: [checkpoint] }).expect(200);
 
-    const peace = await solvedPlan(http(), { from: tomorrow, to: addDays(tomorrow, 13), postIds: [checkpoint], by: 'sup' });
+    const peace = await solvedPlan(http(), { from: tomorrow(), to: addDays(tomorrow(), 13), postIds: [checkpoint], by: 'sup' });
     expect(peace.stats).toMatchObject({ seats: 42, filled: 36, unfilled: 6 });
     for (const { reason } of peace.unfilled) {
       expect(reason).toMatch(new RegExp(`\\(3 staff with skill '${checkpoint}', peace-time seat: .*(consecutive_days \\(limit 6\\)|hours_per_week \\(limit 48h\\))`));
@@ -528,14 +529,14 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       .post('/roster/posts')
       .send({ id: gap, kind: 'on_call_desk', name: `Night desk ${tag}`, jurisdiction: `gaps-${tag}`, requirements: { peace: [{ skill: `nobody-${tag}`, headcount: 1 }], war: [{ skill: `nobody-${tag}`, headcount: 1 }] }, pattern: [{ start: '08:00', hours: 8 }], supervisor: `sup-gap-${tag}` })
       .expect(200);
-    const plan = await solvedPlan(http(), { from: tomorrow, to: tomorrow, postIds: [gap], by: 'sup' });
+    const plan = await solvedPlan(http(), { from: tomorrow(), to: tomorrow(), postIds: [gap], by: 'sup' });
     await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
 
     await client.schedule.getHandle(ROSTER_SCHEDULE_ID).trigger();
     // Every gate shift of the four days is now running (120 h ahead), and the unfilled desk seat was flagged.
     await eventually(publishedShifts.bind(null, gate), (shifts) => shifts.every((s: { workflowStarted: boolean }) => s.workflowStarted), { what: 'the gate shifts started', timeoutMs: 30_000 });
     // The post's supervisor is a name with no staff record: the flag goes to the supervisors of the post's place, and the gap shows.
-    const flagged = () => db.query(`SELECT recipient, template FROM notification WHERE id LIKE $1`, [`roster-gap:${gap}-${tomorrow.replace(/-/g, '')}-s0-1@%`]);
+    const flagged = () => db.query(`SELECT recipient, template FROM notification WHERE id LIKE $1`, [`roster-gap:${gap}-${tomorrow().replace(/-/g, '')}-s0-1@%`]);
     const flags = await eventually(flagged, (rows) => rows.length > 0, { what: 'the gap flagged', timeoutMs: 30_000 });
     for (const flag of flags) expect(flag).toEqual({ recipient: expect.stringMatching(/^account:/), template: 'roster_gap' });
     expect(await db.query(`SELECT messages > 0 AS counted FROM routing_gap WHERE role = $1 AND closed_at IS NULL`, [`staff:sup-gap-${tag}`])).toEqual([{ counted: true }]);

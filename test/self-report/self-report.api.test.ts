@@ -28,7 +28,8 @@ jest.setTimeout(120_000);
 
 describe('self-reporting (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
-  const today = localDate(Date.now(), 480);
+  // Read when used: a run can cross the local midnight.
+  const today = () => localDate(Date.now(), 480);
   const community = `self-report-${Date.now()}`;
   let worker: RunningWorker;
   let api: INestApplication;
@@ -67,7 +68,7 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
     const mobile = `139${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobiles).padStart(2, '0')}`;
     const enrolled = await http
       .post('/persons')
-      .send({ ...enrolmentRequest({ category: 'D', anchorDate: today, name: NAME, mobile }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' }, ...overrides })
+      .send({ ...enrolmentRequest({ category: 'D', anchorDate: today(), name: NAME, mobile }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' }, ...overrides })
       .expect(201);
     const number = enrolled.body.observationNumber;
     await moveToPolicy(http, db, number, allDayPolicyId);
