@@ -148,7 +148,11 @@ export class RosterModeService {
 
   /** The plan a preview solved, if it is still a draft of this jurisdiction's posts; else the preview is outdated (409). */
   private async previewedPlan(planId: string, prepared: PreparedSwitch): Promise<RosterPlan> {
-    const plan = await this.planning.plan(planId).catch(() => undefined);
+    // Unknown is outdated; the database unavailable is not (503, as ever).
+    const plan = await this.planning.plan(planId).catch((error) => {
+      if (error instanceof DomainError && error.kind === 'not_found') return undefined;
+      throw error;
+    });
     const samePosts = plan && [...plan.postIds].sort().join() === [...prepared.postIds].sort().join();
     if (!plan || plan.state !== 'draft' || !samePosts) {
       throw conflict(`the preview's plan ${planId} is ${plan ? (samePosts ? plan.state : 'of other posts') : 'unknown'}: preview again`, {}, [{ field: 'previewId', reason: 'outdated' }]);
