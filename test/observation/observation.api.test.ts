@@ -19,7 +19,7 @@ import { workflowState } from '../../libs/temporal/start-once';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
-import { endEarlyUpdate, observationWorkflowId } from '../../workflows/observation/observation.messages';
+import { deviceEventSignal, endEarlyUpdate, observationStateQuery, observationWorkflowId, reportSignal } from '../../workflows/observation/observation.messages';
 import { UpdateOnceInterceptor } from '../../libs/temporal/workflow-calls';
 import { dataConverterFor } from '../../libs/temporal/connection';
 import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
@@ -373,6 +373,25 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     // The workflow is closed now: an update the server never took is not to be found, so the call's own error stands.
     fault = () => Promise.reject(lost);
     await expect(real.executeUpdate(endEarlyUpdate, { args: [{ reason: 'moved_away', by: 'worker-li' }] })).rejects.toBe(lost);
+  });
+
+  // On the dev server: the time-skipping server's continue-as-new is not atomic (temporalio/sdk-java#1538), and a signal it takes meanwhile can be lost.
+  it('continues as new before its history grows long, carrying its state: every device event, sent before, during and after the new run, in the log once', async () => {
+    const number = await enrolReportable();
+    const handle = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(number));
+    await handle.signal(reportSignal, { requestId: `can-${number}`, at: Date.now(), temperature: 36.8, source: 'person' });
+    const firstRun = (await handle.describe()).runId;
+    // Camera motion is only logged, so the events grow the history and nothing else.
+    let sent = 0;
+    while (sent < 2_200) {
+      const at = Date.now();
+      await Promise.all(Array.from({ length: 100 }, () => handle.signal(deviceEventSignal, { eventId: `cam-${sent++}`, deviceId: 'CAM-7', kind: 'camera_motion', at })));
+    }
+    await eventually(async () => (await handle.describe()).runId, (runId) => runId !== firstRun, { what: 'a new run', timeoutMs: 60_000 });
+    expect(await handle.query(observationStateQuery)).toMatchObject({ status: 'active', reportsReceived: 1 });
+    await handle.signal(deviceEventSignal, { eventId: 'cam-last', deviceId: 'CAM-7', kind: 'camera_motion', at: Date.now() });
+    const logged = async () => (await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'device_event'`, [number]))[0].count;
+    await eventually(logged, (count) => count === sent + 1, { what: `${sent + 1} device events logged`, timeoutMs: 60_000 });
   });
 
   it('moves every running observation of a community onto a new policy version, with progress', async () => {

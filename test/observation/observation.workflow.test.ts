@@ -302,35 +302,6 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     expect(row.policy_id).toBe('C-test-10d');
   });
 
-  it('continues as new before its history grows long, carrying its state', async () => {
-    const { input, handle } = await enrol({ devices: { cameraId: 'CAM-7' } });
-    const [first] = slotsOf(periodOf(input)).filter((s) => s.owed);
-    await sleepUntil(first.opensAt + 5 * MINUTE);
-    await report(handle, 36.8);
-    const firstRun = (await handle.describe()).runId;
-    try {
-      // Camera motion is only logged, so the events grow the history and nothing else.
-      let sent = 0;
-      while (sent < 2_200) {
-        const at = await env.currentTimeMs();
-        await Promise.all(Array.from({ length: 100 }, () => handle.signal(deviceEventSignal, { eventId: `cam-${sent++}`, deviceId: 'CAM-7', kind: 'camera_motion', at })));
-      }
-      for (let i = 0; i < 300 && (await handle.describe()).runId === firstRun; i++) await new Promise((r) => setTimeout(r, 100));
-      expect((await handle.describe()).runId).not.toBe(firstRun);
-      const state = await handle.query(observationStateQuery);
-      expect(state).toMatchObject({ status: 'active', reportsReceived: 1 });
-      const count = async () => (await db.query(`SELECT count(*)::int AS count FROM tracking_log WHERE observation_number = $1 AND kind = 'device_event'`, [input.number]))[0].count;
-      // Every event before and after the new run is in the log once.
-      await handle.signal(deviceEventSignal, { eventId: 'cam-last', deviceId: 'CAM-7', kind: 'camera_motion', at: await env.currentTimeMs() });
-      await handle.query(observationStateQuery);
-      for (let i = 0; i < 300 && (await count()) < sent + 1; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(await count()).toBe(sent + 1);
-    } finally {
-      // A workflow left running would hold the test server's clock in the next test, with no worker.
-      await handle.terminate('test done');
-    }
-  });
-
   it('releases when a worker returns, if the release fell due while none was running', async () => {
     // The observation's own release timer, alone: a test server of its own that never ran an
     // observation clock, and the per-slot timers of workflows started before the clock. (On the
