@@ -44,7 +44,7 @@ import { HOUR, MINUTE, addDays, localDate } from '../libs/domain/local-time';
 import { policyRolloutWorkflow } from '../workflows/observation/policy-rollout.workflow';
 import { rosterDailyWorkflow } from '../workflows/roster/roster-daily.workflow';
 import { DEFAULT_SHIFT_TIMING } from '../workflows/roster/shift-policy';
-import { acknowledgeHandoverUpdate, checkInUpdate, handoverOfferedSignal, logIncidentUpdate, shiftStateQuery, shiftWorkflowId, submitHandoverUpdate } from '../workflows/roster/shift.messages';
+import { acknowledgeHandoverUpdate, checkInUpdate, handoverOfferedSignal, logIncidentUpdate, reassignUpdate, shiftStateQuery, shiftWorkflowId, submitHandoverUpdate } from '../workflows/roster/shift.messages';
 import { decideExceptionUpdate, noShowUpdate, refuseUpdate, breakdownUpdate, runStateQuery, RunView, transferRunWorkflowId, transferTripWorkflowId, boardUpdate } from '../workflows/transfer/transfer.messages';
 import globalSetup from '../test/support/global-setup';
 import globalTeardown from '../test/support/global-teardown';
@@ -287,6 +287,9 @@ async function roster(run: Run): Promise<void> {
   const grace = DEFAULT_SHIFT_TIMING.graceMinutes * MINUTE;
   const offered = (shiftId: string) => eventually(() => handle(shiftId).query(shiftStateQuery), (s) => Boolean(s.received), { what: `offer to ${shiftId}`, timeoutMs: 20_000, intervalMs: 50 });
 
+  // A roster's change the evening shift is told of, and taken back: reassigned away and back before it starts.
+  await handle(evening.id).executeUpdate(reassignUpdate, { args: [{ staffId: backup, by: 'supervisor-zhao', reason: 'roster re-planned' }] });
+  await handle(evening.id).executeUpdate(reassignUpdate, { args: [{ staffId: evening.staff_id, by: 'supervisor-zhao', reason: 'roster re-planned again' }] });
   await sleepUntil(env, night.start_at.getTime() - 5 * MINUTE);
   await handle(night.id).executeUpdate(checkInUpdate, { args: [{ staffId: night.staff_id }] });
   await sleepUntil(env, night.start_at.getTime() + 3 * HOUR);
@@ -327,7 +330,7 @@ async function roster(run: Run): Promise<void> {
   await insertStaff(db, { id: `g-${gapTag}`, skills: [`gate-${gapTag}`] });
   const later = await env.currentTimeMs();
   const from = addDays(localDate(later, OFFSET), 1);
-  const gapPlan = await services.planning.createPlan({ from, to: addDays(from, 1), postIds: [gapPost], by: 'supervisor-zhao' }, later);
+  const gapPlan = await services.planning.whenSolved((await services.planning.createPlan({ from, to: addDays(from, 1), postIds: [gapPost], by: 'supervisor-zhao' }, later)).id);
   // Publishing starts the shifts of the next 48 h; half a day later the roll-forward starts the rest.
   await services.planning.publish(gapPlan.id, 'supervisor-zhao', later);
   await env.sleep(12 * HOUR);
