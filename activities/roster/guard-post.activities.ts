@@ -126,8 +126,10 @@ export class GuardPostActivities {
       const at = new Date();
       await this.posts.close(tx, postId, at, reason);
       const shifts = await this.shifts.notWorked(tx, postId);
-      for (const shift of shifts) await this.shifts.cancel(tx, shift.id, at, reason);
-      const changes: UntoldShift[] = shifts.filter((s) => s.workflowStarted).map((s) => ({ id: s.id, status: 'cancelled', staffId: s.staffId, told: { by, reason } }));
+      const changes: UntoldShift[] = [];
+      for (const shift of shifts) {
+        if ((await this.shifts.cancel(tx, shift.id, at, reason))?.workflowStarted) changes.push({ id: shift.id, status: 'cancelled', staffId: shift.staffId, told: { by, reason } });
+      }
       await this.shifts.markUntold(tx, changes);
       return { cancelled: shifts.map((s) => s.id), untold: changes };
     });

@@ -18,6 +18,7 @@ import { QuarantineStays1765300000000 } from './migrations/1765300000000-quarant
 import { GuardPosts1765330000000 } from './migrations/1765330000000-guard-posts';
 import { ObservationClock1765400000000 } from './migrations/1765400000000-observation-clock';
 import { UntoldShiftChanges1765500000000 } from './migrations/1765500000000-untold-shift-changes';
+import { SwapHolders1765600000000 } from './migrations/1765600000000-swap-holders';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   GuardPosts1765330000000,
   ObservationClock1765400000000,
   UntoldShiftChanges1765500000000,
+  SwapHolders1765600000000,
 ];
 
 /** The one way this project builds its TypeORM data source: schema by migrations (no entity classes; the repositories in libs/persistence hold the SQL), never `synchronize`. */

@@ -277,14 +277,16 @@ export class RosterPlanningService {
         } else if (before.staffId !== staffId) {
           result.reassigned.push({ shiftId: seat.seatId, from: before.staffId, to: staffId });
           for (const id of [before.staffId, staffId]) if (id) affected.add(id);
-          if (before.workflowStarted && staffId) toTell.push({ id: seat.seatId, status: 'published', staffId, told: published });
+          if (before.workflowStarted) toTell.push({ id: seat.seatId, status: 'published', staffId, told: published });
         }
       }
       for (const shift of instance.removable) {
-        await this.shifts.cancel(tx, shift.id, new Date(now), 'not needed by the roster');
+        // Read before this transaction: worked since, it stays; started since, its workflow is told.
+        const cancelled = await this.shifts.cancel(tx, shift.id, new Date(now), 'not needed by the roster');
+        if (!cancelled) continue;
         result.cancelled.push(shift.id);
         if (shift.staffId) affected.add(shift.staffId);
-        if (shift.workflowStarted) toTell.push({ id: shift.id, status: 'cancelled', staffId: shift.staffId, told: notNeeded });
+        if (cancelled.workflowStarted) toTell.push({ id: shift.id, status: 'cancelled', staffId: shift.staffId, told: notNeeded });
       }
       await this.shifts.markUntold(tx, toTell);
       await this.plans.markPublished(tx, plan.id, by);

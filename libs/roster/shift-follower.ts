@@ -37,7 +37,7 @@ export class ShiftFollower {
     const handle = this.client.workflow.getHandle(shiftWorkflowId(change.id));
     try {
       if (change.status === 'cancelled') await handle.executeUpdate(endShiftUpdate, { args: [change.told] });
-      else if (change.staffId) await handle.executeUpdate(reassignUpdate, { args: [{ staffId: change.staffId, ...change.told }] });
+      else await handle.executeUpdate(reassignUpdate, { args: [{ staffId: change.staffId, ...change.told }] });
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         this.logger.warn(`shift ${change.id} did not take its roster's change (${change.status}${change.staffId ? `, ${change.staffId}` : ''}): ${error.cause?.message ?? error.message}`);

@@ -6,7 +6,7 @@ import { utcOffsetMinutes } from '../config/time-zone';
 import { HOUR } from '../domain/local-time';
 import { RosterShiftRepository, ShiftToStart, UntoldShift } from '../persistence/roster/roster-shift.repository';
 import { COMMUNITY, STATUS } from '../temporal/search-attributes';
-import { startOnce } from '../temporal/start-once';
+import { startAnew, startOnce } from '../temporal/start-once';
 import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
 import { ShiftInput, shiftWorkflowId } from '../../workflows/roster/shift.messages';
 import { shiftWorkflow } from '../../workflows/roster/shift.workflow';
@@ -51,7 +51,8 @@ export class ShiftLauncher {
 
   /**
    * Starts every published shift not started yet that begins before `until` and has not ended by
-   * `now`; safe to repeat (a shift's workflow is started once, and a flag skips it afterwards).
+   * `now`; safe to repeat (a shift's workflow is started once, and a flag skips it afterwards; a
+   * shift cancelled and published again gets a new run).
    * Returns the shifts whose workflow this call started.
    */
   async startDue(client: Client, { now, until, shiftIds }: { now: number; until: number; shiftIds?: string[] }): Promise<string[]> {
@@ -59,15 +60,18 @@ export class ShiftLauncher {
     const started: string[] = [];
     const untold: UntoldShift[] = [];
     for (const shift of due) {
-      const outcome = await startOnce(client, shiftWorkflow, {
+      const options = {
         workflowId: shiftWorkflowId(shift.id),
         taskQueue: this.config.temporal.taskQueue,
-        args: [shiftInputOf(shift, this.config.timeZone)],
+        args: [shiftInputOf(shift, this.config.timeZone)] as [ShiftInput],
         typedSearchAttributes: [
           { key: COMMUNITY, value: shift.jurisdiction },
           { key: STATUS, value: 'scheduled' },
         ],
-      });
+      };
+      let outcome = await startOnce(client, shiftWorkflow, options);
+      // Not started and yet run before: a shift cancelled (its run ended with it) and published again.
+      if (outcome === 'closed') outcome = await startAnew(client, shiftWorkflow, options);
       if (outcome === 'started') started.push(shift.id);
       // Started with the row as read above; one running already, with what another caller read.
       const changed = await this.shifts.markStarted(shift.id, outcome === 'running' ? undefined : { staffId: shift.staffId });

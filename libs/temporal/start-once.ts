@@ -21,6 +21,20 @@ export async function startOnce<T extends Workflow>(client: Client, workflow: T,
   }
 }
 
+/**
+ * Starts a new run under an id whose run has closed, for a record reopened on purpose (a cancelled
+ * shift published again); 'running' when another caller started one first.
+ */
+export async function startAnew<T extends Workflow>(client: Client, workflow: T, options: WorkflowStartOptions<T>): Promise<'started' | 'running'> {
+  try {
+    await client.workflow.start(workflow, { ...options, workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+    return 'started';
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    return 'running';
+  }
+}
+
 /** Whether a workflow with this id runs, has closed, or never ran (undefined). */
 export async function workflowState(client: Client, workflowId: string): Promise<Exclude<StartOutcome, 'started'> | undefined> {
   const described = await unlessGone(client.workflow.getHandle(workflowId).describe(), () => undefined);

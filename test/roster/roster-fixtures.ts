@@ -39,7 +39,7 @@ export function rosterServices(db: DataSource, testClient: Client, config: AppCo
   const launcher = new ShiftLauncher(config, shifts, follower);
   const planning = new RosterPlanningService(db, config, client, planner, launcher, follower, notices, outbox, plans, shifts);
   const requests = new ShiftRequestService(db, follower, planner, new ShiftRequestRepository(db), shifts, staff);
-  return { planning, launcher, requests, modes: new RosterModeService(planner, planning, posts, modes, shifts) };
+  return { planner, planning, launcher, requests, modes: new RosterModeService(planner, planning, posts, modes, shifts) };
 }
 
 /** A unique suffix so test files sharing one database never collide. */

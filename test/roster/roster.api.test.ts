@@ -72,6 +72,20 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await db?.destroy();
   });
 
+  /** A post of its own (its own skill and community) and `people` staff with that skill; three 8-hour shifts a day unless `pattern` says otherwise. */
+  async function postWithStaff(name: string, people: number, pattern?: Array<{ start: string; hours: number }>) {
+    const post = `${name}-${tag}`;
+    const requirements = { peace: [{ skill: post, headcount: 1 }], war: [{ skill: post, headcount: 1 }] };
+    await http().post('/roster/posts').send({ id: post, kind: 'community_gate', name: `${name} ${tag}`, jurisdiction: `${jurisdiction}-${name}`, requirements, pattern, supervisor: `sup-${tag}`, onCall: [] }).expect(200);
+    const staff = [];
+    for (let i = 0; i < people; i++) {
+      const member = { id: `${name}-${i}-${tag}`, name: `Staff ${name} ${i}`, role: 'guard', skills: [post], mobile: `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` };
+      await http().post('/roster/staff').send(member).expect(200);
+      staff.push(member);
+    }
+    return { post, staff };
+  }
+
   async function publishedShifts(postId: string) {
     return (await http().get('/shifts').query({ postId, pageSize: 500 }).expect(200)).body.items.filter((s: { status: string }) => s.status === 'published');
   }
@@ -315,25 +329,25 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect(await marked()).toEqual([]);
     expect((await shown(day.id)).state).toMatchObject({ state: 'scheduled', assignee: night.staffId });
     expect((await reconcile('quiet')).filter((id) => ids.map(shiftWorkflowId).includes(id))).toEqual([]);
+
+    // Wanted again: a plan of three shifts brings the evening shift back, and a new run of its workflow (the first ended with the cancel).
+    await http().post('/roster/posts').send(postRequest(threeShifts)).expect(200);
+    const third = await solvedPlan(http(), { from: tomorrow(), to: tomorrow(), postIds: [post], by: 'sup' });
+    expect((await http().post(`/rosters/${third.id}/publish`).send({ by: 'sup' }).expect(200)).body).toMatchObject({ added: [evening.id], started: [evening.id], untold: [] });
+    const { shift: revived, state: running } = await shown(evening.id);
+    expect(running).toMatchObject({ state: 'scheduled', assignee: revived.staffId });
+    expect(revived).toMatchObject({ status: 'published', workflowStarted: true });
   });
 
   it("tells a shift's new workflow a change committed to its row while it started (the change saw no workflow to tell)", async () => {
-    const post = `race-${tag}`;
-    await http()
-      .post('/roster/posts')
-      .send({ id: post, kind: 'community_gate', name: `Race ${tag}`, jurisdiction: `${jurisdiction}-race`, requirements: { peace: [{ skill: post, headcount: 1 }], war: [{ skill: post, headcount: 1 }] }, supervisor: `sup-${tag}`, onCall: [] })
-      .expect(200);
-    const people = ['l', 'm', 'n', 'o'].map((s) => `${s}-race-${tag}`);
-    for (const [i, id] of people.entries()) {
-      await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [post], mobile: `1392${String(Date.now() % 1e6).padStart(6, '0')}${i}` }).expect(200);
-    }
+    const { post, staff: people } = await postWithStaff('race', 4);
     // Four days ahead: published, but past the 48 h within which publishing starts workflows.
     const day = addDays(tomorrow(), 4);
     const plan = await solvedPlan(http(), { from: day, to: day, postIds: [post], by: 'sup' });
     await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
     const [moved, cancelled, kept] = await publishedShifts(post);
     for (const shift of [moved, cancelled, kept]) expect(shift).toMatchObject({ workflowStarted: false, staffId: expect.any(String) });
-    const other = people.find((id) => ![moved.staffId, cancelled.staffId, kept.staffId].includes(id)) ?? kept.staffId;
+    const other = people.map((p) => p.id).find((id) => ![moved.staffId, cancelled.staffId, kept.staffId].includes(id))!;
 
     // Between the starter's read and its start, the first shift gets another holder and the second is cancelled.
     const changeWhileStarting = new Client({
@@ -361,6 +375,55 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect((await shown(cancelled.id)).state).toMatchObject({ state: 'cancelled', endReason: expect.stringContaining('not needed by the roster') });
     expect((await shown(kept.id)).state).toMatchObject({ state: 'scheduled', assignee: kept.staffId });
     expect(await db.query(`SELECT id FROM roster_shift WHERE id = ANY($1) AND (untold_change IS NOT NULL OR NOT workflow_started)`, [ids])).toEqual([]);
+  });
+
+  it("tells a running shift that a publishing left its seat unfilled: its first holder is no longer reminded nor expected", async () => {
+    const { post, staff: [guard] } = await postWithStaff('unfill', 1, [{ start: '08:00', hours: 8 }]);
+    const first = await solvedPlan(http(), { from: tomorrow(), to: tomorrow(), postIds: [post], by: 'sup' });
+    await http().post(`/rosters/${first.id}/publish`).send({ by: 'sup' }).expect(200);
+    const [shift] = await publishedShifts(post);
+    expect(shift).toMatchObject({ staffId: guard.id, workflowStarted: true });
+
+    // The only guard no longer has the post's skill: the next plan finds nobody for the seat.
+    await http().post('/roster/staff').send({ ...guard, skills: [] }).expect(200);
+    const second = await solvedPlan(http(), { from: tomorrow(), to: tomorrow(), postIds: [post], by: 'sup' });
+    const published = (await http().post(`/rosters/${second.id}/publish`).send({ by: 'sup' }).expect(200)).body;
+    expect(published).toMatchObject({ reassigned: [{ shiftId: shift.id, from: guard.id, to: null }], untold: [] });
+    const shown = (await http().get(`/shifts/${shift.id}`).expect(200)).body;
+    expect(shown.shift.staffId).toBeNull();
+    expect(shown.state.assignee).toBeUndefined();
+    expect(shown.state.pending).toContain('an assignee: the seat is unfilled');
+  });
+
+  it('refuses the approval of a swap whose shift has changed hands since it was asked, or changes while it is decided (409), the request still pending', async () => {
+    const { post, staff: people } = await postWithStaff('decide', 4);
+    const day = addDays(tomorrow(), 5);
+    const plan = await solvedPlan(http(), { from: day, to: day, postIds: [post], by: 'sup' });
+    await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
+    const [night, morning] = await publishedShifts(post);
+    const asked = (await http().post('/shift-requests').send({ kind: 'swap', shiftId: night.id, otherShiftId: morning.id, requestedBy: night.staffId }).expect(201)).body;
+    expect(asked).toMatchObject({ staffId: morning.staffId, otherStaffId: night.staffId });
+    const bystander = people.map((p) => p.id).find((id) => ![night.staffId, morning.staffId].includes(id))!;
+    const holdNight = (staffId: string) => db.query(`UPDATE roster_shift SET staff_id = $2 WHERE id = $1`, [night.id, staffId]);
+
+    // Given to someone else by a re-plan since: the bystander never asked to swap.
+    await holdNight(bystander);
+    const refused = await http().post(`/shift-requests/${asked.id}/approve`).send({ by: 'sup' }).expect(409);
+    expect(refused.body.errors).toEqual([{ field: 'shiftId', reason: 'shift changed hands since the request' }]);
+    await holdNight(night.staffId);
+
+    const services = rosterServices(db, client, config);
+    const check = services.planner.changeViolations.bind(services.planner);
+    // Between the approval's check and its write, the night shift is given to someone else.
+    jest.spyOn(services.planner, 'changeViolations').mockImplementationOnce(async (changes, now) => {
+      const violations = await check(changes, now);
+      await holdNight(bystander);
+      return violations;
+    });
+    await expect(services.requests.approve(asked.id, 'sup')).rejects.toMatchObject({ kind: 'conflict', problems: [{ field: 'shiftId', reason: 'shift changed meanwhile' }] });
+    expect((await services.requests.get(asked.id)).state).toBe('pending');
+    const holders = await db.query(`SELECT id, staff_id AS "staffId" FROM roster_shift WHERE id = ANY($1) ORDER BY start_at`, [[night.id, morning.id]]);
+    expect(holders).toEqual([{ id: night.id, staffId: bystander }, { id: morning.id, staffId: morning.staffId }]);
   });
 
   it('solves a plan in the worker: 202 with the plan solving, the draft by id once the plan workflow has stored it; a plan that cannot be solved ends failed with the reason', async () => {

@@ -75,7 +75,8 @@ export interface IncidentCommand {
 }
 
 export interface ReassignCommand {
-  staffId: string;
+  /** null: nobody, the seat left unfilled (a roster published since found nobody for it). */
+  staffId: string | null;
   by: string;
   reason: string;
 }

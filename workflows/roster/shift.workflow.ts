@@ -366,7 +366,7 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
     ({ staffId, by, reason }) => {
       const now = Date.now();
       const from = state.assignee;
-      state.assignee = staffId;
+      state.assignee = staffId ?? undefined;
       state.reminded = false;
       write({ staffId });
       log('reassigned', now, { from, to: staffId, by, reason }, `${now}:${staffId}`);
@@ -375,9 +375,9 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
     {
       validator: ({ staffId, by }) => {
         requireBy(by);
-        if (typeof staffId !== 'string' || !staffId.trim()) throw problem('invalid', 'staffId', 'is required');
+        if (staffId !== null && (typeof staffId !== 'string' || !staffId.trim())) throw problem('invalid', 'staffId', 'is required (null: nobody, the seat unfilled)');
         if (state.duty !== 'scheduled' && state.duty !== 'no_show') throw problem('conflict', 'shiftId', `shift ${input.shiftId} is ${state.duty}; only a shift not yet worked can be reassigned`);
-        if (staffId === state.assignee) throw problem('conflict', 'staffId', `the shift is already assigned to ${staffId}`);
+        if ((staffId ?? undefined) === state.assignee) throw problem('conflict', 'staffId', staffId ? `the shift is already assigned to ${staffId}` : 'the seat is already unfilled');
       },
     },
   );

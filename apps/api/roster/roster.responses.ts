@@ -301,7 +301,8 @@ export class ShiftRequestResponse {
   @ApiProperty({ enum: ['swap', 'open_shift'] }) kind!: string;
   @ApiProperty() shiftId!: string;
   @ApiProperty({ type: String, nullable: true, description: 'swap: the shift given in exchange' }) otherShiftId!: string | null;
-  @ApiProperty({ description: 'who takes shiftId' }) staffId!: string;
+  @ApiProperty({ description: 'who takes shiftId (swap: who held otherShiftId when asked)' }) staffId!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'swap: who takes otherShiftId, who held shiftId when asked; null for an open shift' }) otherStaffId!: string | null;
   @ApiProperty() requestedBy!: string;
   @ApiProperty({ enum: ['pending', 'approved', 'rejected'] }) state!: string;
   @ApiProperty({ type: String, nullable: true }) note!: string | null;

@@ -36,6 +36,7 @@ export class ShiftRequestService {
       shiftId: dto.shiftId,
       otherShiftId: dto.otherShiftId ?? null,
       staffId: changes[0].staffId,
+      otherStaffId: changes[1]?.staffId ?? null,
       requestedBy: dto.requestedBy,
       note: dto.note ?? null,
       requestId: dto.requestId,
@@ -54,12 +55,24 @@ export class ShiftRequestService {
     const request = await this.pending(id);
     // Re-checked: a rule the roster now breaks is a conflict with what changed since the request.
     const changes = await this.changesOf(request.kind, request.shiftId, request.otherShiftId ?? undefined, request.kind === 'open_shift' ? request.staffId : undefined, now);
+    // A swap exchanges the shifts of the two who asked: one that changed hands since is not theirs to give.
+    const asked = [request.staffId, request.otherStaffId ?? changes[1]?.staffId];
+    const moved = changes.findIndex((change, i) => change.staffId !== asked[i]);
+    if (moved >= 0) {
+      const [field, shiftId] = moved === 0 ? ['otherShiftId', request.otherShiftId] : ['shiftId', request.shiftId];
+      throw conflict(`shift ${shiftId} has changed hands since the request was made; ask again or reject it`, {}, [{ field, reason: 'shift changed hands since the request' }]);
+    }
     await this.check(changes, 'conflict');
     const told = { by, reason: `request ${id} approved` };
     const running = await this.dataSource.transaction(async (tx) => {
       if (!(await this.requests.decide(tx, request.id, { state: 'approved', by, note }))) throw decidedMeanwhile(id);
       const started: UntoldShift[] = [];
-      for (const change of changes) if (await this.shifts.assign(tx, change.shiftId, change.staffId)) started.push({ id: change.shiftId, status: 'published', staffId: change.staffId, told });
+      for (const change of changes) {
+        const assigned = await this.shifts.assign(tx, change.shiftId, change.staffId, change.from);
+        // Read before this transaction: changed since (another holder, cancelled, checked in to), the request no longer fits it.
+        if (!assigned) throw conflict(`shift ${change.shiftId} changed since the request was checked; decide it again`, {}, [{ field: change.shiftId === request.shiftId ? 'shiftId' : 'otherShiftId', reason: 'shift changed meanwhile' }]);
+        if (assigned.workflowStarted) started.push({ id: change.shiftId, status: 'published', staffId: change.staffId, told });
+      }
       await this.shifts.markUntold(tx, started);
       return started;
     });
@@ -99,13 +112,13 @@ export class ShiftRequestService {
     }
     if (kind === 'open_shift') {
       if (shift!.staffId) throw conflict(`shift ${shiftId} is not open: it is assigned to ${shift!.staffId}`, {}, [{ field: 'shiftId', reason: 'not an open shift' }]);
-      return [{ shiftId, staffId: staffId! }];
+      return [{ shiftId, staffId: staffId!, from: null }];
     }
     if (!shift!.staffId || !other!.staffId) throw invalidAll([{ field: shift!.staffId ? 'otherShiftId' : 'shiftId', reason: 'a swap exchanges two assigned shifts' }]);
     if (shift!.staffId === other!.staffId) throw invalidAll([{ field: 'otherShiftId', reason: 'both shifts are held by the same person' }]);
     return [
-      { shiftId, staffId: other!.staffId },
-      { shiftId: otherShiftId!, staffId: shift!.staffId },
+      { shiftId, staffId: other!.staffId, from: shift!.staffId },
+      { shiftId: otherShiftId!, staffId: shift!.staffId, from: other!.staffId },
     ];
   }
 

@@ -67,7 +67,7 @@ export interface ShiftEventEntry {
 /** What a shift workflow's pass sets on its row; instants as epoch ms (null clears). */
 export type ShiftFieldChanges = Partial<{
   dutyState: DutyState;
-  staffId: string;
+  staffId: string | null;
   checkedInBy: string;
   checkedInAt: number;
   gapSince: number | null;
@@ -117,6 +117,9 @@ export interface ShiftCounts {
   cancelled: number;
   incidents: number;
 }
+
+/** A published shift nobody is working: scheduled, a no-show, or ended by its workflow without being worked. */
+const NOT_WORKED = `status = 'published' AND duty_state IN ('scheduled', 'no_show', 'cancelled')`;
 
 const COLUMNS = `id, post_id AS "postId", jurisdiction, to_char(shift_date, 'YYYY-MM-DD') AS "shiftDate", slot, seat_no AS "seatNo", mode, start_at AS "startAt", end_at AS "endAt",
   required_skill AS "requiredSkill", staff_id AS "staffId", status, duty_state AS "dutyState", unfilled_reason AS "unfilledReason", plan_id AS "planId", workflow_started AS "workflowStarted",
@@ -229,8 +232,17 @@ export class RosterShiftRepository {
     );
   }
 
-  async cancel(tx: Queryable, id: string, at: Date, reason: string): Promise<void> {
-    await tx.query(`UPDATE roster_shift SET status = 'cancelled', duty_state = 'cancelled', ended_at = $2, end_reason = $3, updated_at = now() WHERE id = $1`, [id, at, reason]);
+  /**
+   * Cancels a published shift nobody is working; one worked since the caller read it stays as it is
+   * (undefined). Answers whether its workflow runs, under the row's lock: the one to tell.
+   */
+  async cancel(tx: Queryable, id: string, at: Date, reason: string): Promise<{ workflowStarted: boolean } | undefined> {
+    const [[row]] = await tx.query(
+      `UPDATE roster_shift SET status = 'cancelled', duty_state = 'cancelled', ended_at = $2, end_reason = $3, updated_at = now()
+       WHERE id = $1 AND ${NOT_WORKED} RETURNING workflow_started AS "workflowStarted"`,
+      [id, at, reason],
+    );
+    return row;
   }
 
   /**
@@ -238,16 +250,23 @@ export class RosterShiftRepository {
    * without being worked), locked for the caller's transaction: those a closing post cancels.
    */
   notWorked(tx: Queryable, postId: string): Promise<RosterShift[]> {
-    return tx.query(`SELECT ${COLUMNS} FROM roster_shift WHERE post_id = $1 AND status = 'published' AND duty_state IN ('scheduled', 'no_show', 'cancelled') ORDER BY start_at, seat_no FOR UPDATE`, [
+    return tx.query(`SELECT ${COLUMNS} FROM roster_shift WHERE post_id = $1 AND ${NOT_WORKED} ORDER BY start_at, seat_no FOR UPDATE`, [
       postId,
     ]);
   }
 
-  /** Rosters `staffId` on the shift; whether its workflow runs (and so must be told). */
-  async assign(tx: Queryable, id: string, staffId: string): Promise<boolean> {
+  /**
+   * Rosters `staffId` on the shift if it is still to come and held by `from` (null: open), as the
+   * caller read it; else undefined. Answers whether its workflow runs (and so must be told).
+   */
+  async assign(tx: Queryable, id: string, staffId: string, from: string | null): Promise<{ workflowStarted: boolean } | undefined> {
     // An UPDATE answers [rows, count].
-    const [[row]] = await tx.query(`UPDATE roster_shift SET staff_id = $2, unfilled_reason = NULL, updated_at = now() WHERE id = $1 RETURNING workflow_started`, [id, staffId]);
-    return row.workflow_started;
+    const [[row]] = await tx.query(
+      `UPDATE roster_shift SET staff_id = $2, unfilled_reason = NULL, updated_at = now()
+       WHERE id = $1 AND status = 'published' AND duty_state = 'scheduled' AND staff_id IS NOT DISTINCT FROM $3 RETURNING workflow_started AS "workflowStarted"`,
+      [id, staffId, from],
+    );
+    return row;
   }
 
   /** Published shifts not started yet that begin before `until` and have not ended by `now` (of `shiftIds` when given). */

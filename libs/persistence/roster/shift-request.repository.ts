@@ -14,8 +14,10 @@ export interface ShiftRequest {
   shiftId: string;
   /** swap: the shift given in exchange. */
   otherShiftId: string | null;
-  /** Who takes `shiftId`. */
+  /** Who takes `shiftId` (swap: who held `otherShiftId` when asked). */
   staffId: string;
+  /** swap: who takes `otherShiftId`, who held `shiftId` when asked (null: asked before this was kept); null for an open shift. */
+  otherStaffId: string | null;
   requestedBy: string;
   state: ShiftRequestState;
   note: string | null;
@@ -25,12 +27,12 @@ export interface ShiftRequest {
   createdAt: Date;
 }
 
-export type ShiftRequestAsked = Pick<ShiftRequest, 'kind' | 'shiftId' | 'otherShiftId' | 'staffId' | 'requestedBy' | 'note'> & {
+export type ShiftRequestAsked = Pick<ShiftRequest, 'kind' | 'shiftId' | 'otherShiftId' | 'staffId' | 'otherStaffId' | 'requestedBy' | 'note'> & {
   /** The client's idempotency key: asked again with it, the request first made is the answer. */
   requestId?: string;
 };
 
-const COLUMNS = `id, kind, shift_id AS "shiftId", other_shift_id AS "otherShiftId", staff_id AS "staffId", requested_by AS "requestedBy", state, note,
+const COLUMNS = `id, kind, shift_id AS "shiftId", other_shift_id AS "otherShiftId", staff_id AS "staffId", other_staff_id AS "otherStaffId", requested_by AS "requestedBy", state, note,
   decided_by AS "decidedBy", decided_at AS "decidedAt", decision_note AS "decisionNote", created_at AS "createdAt"`;
 
 /** roster_request: every statement on swap and open-shift requests. Ids are uuids (callers check the spelling first). */
@@ -41,9 +43,9 @@ export class ShiftRequestRepository {
   /** A new pending request; `created` false when the request id already made one (its id is returned). */
   async insert(request: ShiftRequestAsked): Promise<{ id: string; created: boolean }> {
     const inserted: Array<{ id: string }> = await this.db.query(
-      `INSERT INTO roster_request (kind, shift_id, other_shift_id, staff_id, requested_by, state, note, request_id) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)
+      `INSERT INTO roster_request (kind, shift_id, other_shift_id, staff_id, other_staff_id, requested_by, state, note, request_id) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)
        ON CONFLICT (request_id) DO NOTHING RETURNING id`,
-      [request.kind, request.shiftId, request.otherShiftId, request.staffId, request.requestedBy, request.note, request.requestId ?? null],
+      [request.kind, request.shiftId, request.otherShiftId, request.staffId, request.otherStaffId, request.requestedBy, request.note, request.requestId ?? null],
     );
     if (inserted.length) return { id: inserted[0].id, created: true };
     return { id: (await this.findByRequestId(request.requestId!))!.id, created: false };
