@@ -13,6 +13,7 @@ const UNIT_TESTS = [
   'test/foundation/deadline.test.ts',
   'test/foundation/request-log.test.ts',
   'test/foundation/supervisor.test.ts',
+  'test/foundation/tools.test.ts',
   'test/foundation/worker-logs.test.ts',
   'test/observation/ledger.test.ts',
   'test/observation/missed-report.test.ts',

@@ -79,11 +79,35 @@ function goInstall({ what, packages, bin, minutes, missing }) {
   if (!onPath('go')) fail(missing);
   process.stderr.write(`[tools] building ${what} with go install (about ${minutes} minutes, once per machine)\n`);
   fs.mkdirSync(bin, { recursive: true });
-  const buildCache = fs.mkdtempSync(path.join(cacheRoot, 'go-build-'));
+  removeAbandonedBuilds(cacheRoot);
+  const buildCache = path.join(cacheRoot, `go-build-${process.pid}`);
+  fs.mkdirSync(buildCache, { recursive: true });
   try {
     run('go', ['install', '-ldflags=-s -w', ...packages], { env: { ...process.env, GOBIN: bin, GOFLAGS: '-mod=mod', GOCACHE: buildCache } });
   } finally {
     fs.rmSync(buildCache, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes the build folders (`go-build-<pid>`) of builds whose process is gone: one killed outright
+ * (SIGKILL) never reached its `finally`. A build still running keeps its folder.
+ */
+function removeAbandonedBuilds(root) {
+  if (!fs.existsSync(root)) return;
+  for (const name of fs.readdirSync(root)) {
+    const pid = /^go-build-(\d+)$/.exec(name)?.[1];
+    if (pid && !processAlive(Number(pid))) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return error.code === 'EPERM';
   }
 }
 
@@ -117,7 +141,7 @@ function testServer({ fetch = true } = {}) {
   return launcher;
 }
 
-module.exports = { temporalCli, testServer, cacheRoot, goInstall, isExecutable };
+module.exports = { temporalCli, testServer, cacheRoot, goInstall, isExecutable, removeAbandonedBuilds };
 
 if (require.main === module) {
   try {
