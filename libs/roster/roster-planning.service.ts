@@ -265,6 +265,8 @@ export class RosterPlanningService {
     const affected = new Set<string>();
 
     await this.transactionNotifying(async (tx) => {
+      // First, so a second publishing of the same draft waits here for the first and is refused.
+      if (!(await this.plans.markPublished(tx, plan.id, by))) throw conflict(`roster ${plan.id} was published meanwhile`, {}, [{ field: 'id', reason: 'roster is published' }]);
       for (const seat of seats) {
         const staffId = holder.get(seat.seatId) ?? null;
         const before = await this.shifts.lock(tx, seat.seatId);
@@ -289,7 +291,6 @@ export class RosterPlanningService {
         if (cancelled.workflowStarted) toTell.push({ id: shift.id, status: 'cancelled', staffId: shift.staffId, told: notNeeded });
       }
       await this.shifts.markUntold(tx, toTell);
-      await this.plans.markPublished(tx, plan.id, by);
       result.affectedStaff = [...affected].sort();
       const notices = (await during?.(tx, result)) ?? [];
       if (mode.kind !== 'apply') {

@@ -339,6 +339,18 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect(revived).toMatchObject({ status: 'published', workflowStarted: true });
   });
 
+  it('publishes a draft asked to twice at once only once: one 200, one 409', async () => {
+    const { post } = await postWithStaff('twice', 3);
+    const day = addDays(tomorrow(), 6);
+    const plan = await solvedPlan(http(), { from: day, to: day, postIds: [post], by: 'sup' });
+    const answers = await Promise.all([1, 2].map(() => http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const refused = answers.find((a) => a.status === 409)!;
+    expect(refused.body.errors).toEqual([{ field: 'id', reason: 'roster is published' }]);
+    expect(answers.find((a) => a.status === 200)!.body.added).toHaveLength(3);
+    expect(await publishedShifts(post)).toHaveLength(3);
+  });
+
   it("tells a shift's new workflow a change committed to its row while it started (the change saw no workflow to tell)", async () => {
     const { post, staff: people } = await postWithStaff('race', 4);
     // Four days ahead: published, but past the 48 h within which publishing starts workflows.

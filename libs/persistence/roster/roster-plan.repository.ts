@@ -97,8 +97,11 @@ export class RosterPlanRepository {
     await this.db.query(`UPDATE roster_plan SET state = 'failed', failure = $2 WHERE id = $1 AND state = 'solving'`, [id, reason]);
   }
 
-  async markPublished(tx: Queryable, id: string, by: string): Promise<void> {
-    await tx.query(`UPDATE roster_plan SET state = 'published', published_by = $2, published_at = now() WHERE id = $1`, [id, by]);
+  /** Publishes a draft; false when it is no longer one (published meanwhile by another request). */
+  async markPublished(tx: Queryable, id: string, by: string): Promise<boolean> {
+    // An UPDATE answers [rows, count].
+    const [, count] = await tx.query(`UPDATE roster_plan SET state = 'published', published_by = $2, published_at = now() WHERE id = $1 AND state = 'draft'`, [id, by]);
+    return count > 0;
   }
 
   /** Where a plan lies: every post it covers. */
