@@ -19,7 +19,7 @@ import { unlessGone } from '../../libs/temporal/workflow-calls';
 import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
 import { Escalation, observationWorkflowId, slotMissedSignal } from '../../workflows/observation/observation.messages';
 import type { ObservationPolicy } from '../../workflows/observation/observation-policy';
-import { CohortSlot, cohortAgenda, cohortNeighbours, dayOfPeriod } from '../../workflows/observation/observation-schedule';
+import { CohortSlot, cohortAgenda, dayOfPeriod, nextDeadlineAfter, slotBefore } from '../../workflows/observation/observation-schedule';
 import { TrackingEntry, trackingEntry } from '../../workflows/observation/tracking-entry';
 
 /** People's reminders or misses written per transaction: small enough to keep each short, large enough to cost few round trips. */
@@ -110,7 +110,7 @@ export class ObservationClockActivities {
    * name, also those a first attempt wrote and did not get to tell.
    */
   private async sweep(clock: string, policy: ObservationPolicy, slot: CohortSlot, offset: number): Promise<number> {
-    const { previous, next } = cohortNeighbours(policy.rules, offset, slot);
+    const previous = slotBefore(policy.rules, offset, slot);
     const missing = await this.observations.owingSlot(clock, policy.id, slot.opensAt, previous);
     const owners = new Map<string, Promise<string | null>>();
     const ownerAccount = (db: EntityManager, e: Escalation, o: OwingSlot) => {
@@ -124,7 +124,9 @@ export class ObservationClockActivities {
       await this.observations.appendTrackingLines(records.flatMap(({ o, tracking }) => tracking.map((line): [string, TrackingEntry] => [o.number, line])), db);
       const escalations = records.flatMap(({ o, escalations }) => escalations.map((escalation) => ({ o, escalation })));
       await this.observations.openEscalations(await Promise.all(escalations.map(async ({ o, escalation }) => ({ number: o.number, escalation, ownerAccount: await ownerAccount(db, escalation, o) }))), db);
-      await this.observations.moveNextDue(chunk.map((o) => o.number), next, db);
+      // Each owed this slot, so every later one: the slot's opening stands for their enrolment.
+      const periodOf = (o: OwingSlot) => ({ anchorDate: o.anchorDate, startedAt: slot.opensAt, utcOffsetMinutes: offset, rules: policy.rules });
+      await this.observations.moveNextDue(chunk.map((o) => ({ number: o.number, nextDueAt: nextDeadlineAfter(periodOf(o), slot.deadline) })), db);
       return this.outbox.enqueueAll(db, records.map(({ o, notifications }) => ({ observationNumber: o.number, requests: notifications })));
     });
     await this.tellMissed(clock, policy.id, slot);

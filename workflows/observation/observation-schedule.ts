@@ -113,10 +113,9 @@ export function cohortAgenda(rules: ObservationRules, utcOffsetMinutes: number, 
   return { reminders, deadlines, nextAt };
 }
 
-/** The policy's slots just before and just after `slot`, whatever day they fall on. */
-export function cohortNeighbours(rules: ObservationRules, utcOffsetMinutes: number, slot: CohortSlot): { previous: CohortSlot; next: CohortSlot } {
+/** The policy's slot just before `slot`, whatever day it falls on (a second miss in a row escalates further). */
+export function slotBefore(rules: ObservationRules, utcOffsetMinutes: number, slot: CohortSlot): CohortSlot {
   const midnight = localMidnight(localDate(slot.opensAt, utcOffsetMinutes), utcOffsetMinutes);
-  const around = [midnight - DAY, midnight, midnight + DAY].flatMap((m) => rules.slots.map((window) => instantsOn(rules, m, window))).sort((a, b) => a.opensAt - b.opensAt);
-  const i = around.findIndex((s) => s.opensAt === slot.opensAt);
-  return { previous: around[i - 1], next: around[i + 1] };
+  const around = [midnight - DAY, midnight].flatMap((m) => rules.slots.map((window) => instantsOn(rules, m, window))).sort((a, b) => a.opensAt - b.opensAt);
+  return around[around.findIndex((s) => s.opensAt === slot.opensAt) - 1];
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { dateOrNull } from '../../domain/time';
 import type { Category } from '../../../workflows/observation/observation-policy';
 import type { EndReason, Escalation, EscalationKind, EscalationState, ObservationStatus, OwnerRole } from '../../../workflows/observation/observation.messages';
 import { dedupKeyOf, type TrackingEntry } from '../../../workflows/observation/tracking-entry';
@@ -433,11 +434,11 @@ export class ObservationRepository {
     await this.dataSource.query(`UPDATE escalation SET state = 'resolved', resolution = $2, updated_at = now() WHERE id = ANY($1) AND state <> 'resolved'`, [ids, resolution]);
   }
 
-  /** Moves the due time of these observations on to the next slot's deadline, or to none when their period ends before it opens. */
-  async moveNextDue(numbers: string[], next: { opensAt: number; deadline: number }, db: EntityManager = this.dataSource.manager): Promise<void> {
+  /** Sets each observation's next due instant (undefined: none, its period ends first), in one statement. */
+  async moveNextDue(dues: Array<{ number: string; nextDueAt: number | undefined }>, db: EntityManager = this.dataSource.manager): Promise<void> {
     await db.query(
-      `UPDATE observation SET next_due_at = CASE WHEN release_due_at > $2 THEN $3::timestamptz END, updated_at = now() WHERE number = ANY($1)`,
-      [numbers, new Date(next.opensAt), new Date(next.deadline)],
+      `UPDATE observation o SET next_due_at = d.next_due_at, updated_at = now() FROM unnest($1::text[], $2::timestamptz[]) AS d(number, next_due_at) WHERE o.number = d.number`,
+      [dues.map((d) => d.number), dues.map((d) => dateOrNull(d.nextDueAt))],
     );
   }
 
