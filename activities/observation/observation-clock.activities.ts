@@ -125,8 +125,8 @@ export class ObservationClockActivities {
       const escalations = records.flatMap(({ o, escalations }) => escalations.map((escalation) => ({ o, escalation })));
       await this.observations.openEscalations(await Promise.all(escalations.map(async ({ o, escalation }) => ({ number: o.number, escalation, ownerAccount: await ownerAccount(db, escalation, o) }))), db);
       // Each owed this slot, so every later one: the slot's opening stands for their enrolment.
-      const periodOf = (o: OwingSlot) => ({ anchorDate: o.anchorDate, startedAt: slot.opensAt, utcOffsetMinutes: offset, rules: policy.rules });
-      await this.observations.moveNextDue(chunk.map((o) => ({ number: o.number, nextDueAt: nextDeadlineAfter(periodOf(o), slot.deadline) })), db);
+      const theirPeriod = (o: OwingSlot) => ({ anchorDate: o.anchorDate, startedAt: slot.opensAt, utcOffsetMinutes: offset, rules: policy.rules });
+      await this.observations.moveNextDue(chunk.map((o) => ({ number: o.number, nextDueAt: nextDeadlineAfter(theirPeriod(o), slot.deadline) })), db);
       return this.outbox.enqueueAll(db, records.map(({ o, notifications }) => ({ observationNumber: o.number, requests: notifications })));
     });
     await this.tellMissed(clock, policy.id, slot);
