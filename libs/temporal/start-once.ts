@@ -12,13 +12,8 @@ export type StartOutcome = 'started' | 'running' | 'closed';
  * (A closed workflow is remembered for the namespace's retention period.)
  */
 export async function startOnce<T extends Workflow>(client: Client, workflow: T, options: WorkflowStartOptions<T>): Promise<StartOutcome> {
-  try {
-    await client.workflow.start(workflow, { ...options, workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
-    return 'started';
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    return (await workflowState(client, options.workflowId)) ?? 'running';
-  }
+  if (await started(client, workflow, options, 'REJECT_DUPLICATE')) return 'started';
+  return (await workflowState(client, options.workflowId)) ?? 'running';
 }
 
 /**
@@ -26,12 +21,17 @@ export async function startOnce<T extends Workflow>(client: Client, workflow: T,
  * shift published again); 'running' when another caller started one first.
  */
 export async function startAnew<T extends Workflow>(client: Client, workflow: T, options: WorkflowStartOptions<T>): Promise<'started' | 'running'> {
+  return (await started(client, workflow, options, 'ALLOW_DUPLICATE')) ? 'started' : 'running';
+}
+
+/** Starts the workflow unless one with its id runs (or, with REJECT_DUPLICATE, has run): whether it did. */
+async function started<T extends Workflow>(client: Client, workflow: T, options: WorkflowStartOptions<T>, reuse: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE'): Promise<boolean> {
   try {
-    await client.workflow.start(workflow, { ...options, workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
-    return 'started';
+    await client.workflow.start(workflow, { ...options, workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: reuse });
+    return true;
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    return 'running';
+    return false;
   }
 }
 
