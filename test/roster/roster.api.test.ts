@@ -4,7 +4,7 @@
  * roll-forward schedule triggered for real.
  */
 import { INestApplication } from '@nestjs/common';
-import { Client, ServiceError } from '@temporalio/client';
+import { Client, ServiceError, type WorkflowClientInterceptor } from '@temporalio/client';
 import { Http, httpAs, signIn, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
@@ -85,6 +85,10 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     }
     return { post, staff };
   }
+
+  /** A client of the test's connection with `interceptor` on its workflow calls (a fault or a change injected). */
+  const clientWith = (interceptor: WorkflowClientInterceptor) =>
+    new Client({ connection: client.connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.temporal), interceptors: { workflow: [interceptor] } });
 
   async function publishedShifts(postId: string) {
     return (await http().get('/shifts').query({ postId, pageSize: 500 }).expect(200)).body.items.filter((s: { status: string }) => s.status === 'published');
@@ -288,12 +292,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const ids = [night.id, day.id, evening.id];
 
     // The API and the worker cannot reach Temporal for these: each change is committed and answered, and kept marked.
-    const cutOff = new Client({
-      connection: client.connection,
-      namespace: config.temporal.namespace,
-      dataConverter: dataConverterFor(config.temporal),
-      interceptors: { workflow: [{ startUpdate: () => Promise.reject(new ServiceError('Temporal unavailable')) }] },
-    });
+    const cutOff = clientWith({ startUpdate: () => Promise.reject(new ServiceError('Temporal unavailable')) });
     const services = rosterServices(db, client, config, { tellThrough: cutOff });
     const swap = await http().post('/shift-requests').send({ kind: 'swap', shiftId: night.id, otherShiftId: day.id, requestedBy: night.staffId }).expect(201);
     await expect(services.requests.approve(swap.body.id, 'sup')).resolves.toMatchObject({ state: 'approved' });
@@ -362,20 +361,11 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const other = people.map((p) => p.id).find((id) => ![moved.staffId, cancelled.staffId, kept.staffId].includes(id))!;
 
     // Between the starter's read and its start, the first shift gets another holder and the second is cancelled.
-    const changeWhileStarting = new Client({
-      connection: client.connection,
-      namespace: config.temporal.namespace,
-      dataConverter: dataConverterFor(config.temporal),
-      interceptors: {
-        workflow: [
-          {
-            start: async (input, next) => {
-              if (input.options.workflowId === shiftWorkflowId(moved.id)) await db.query(`UPDATE roster_shift SET staff_id = $2 WHERE id = $1`, [moved.id, other]);
-              if (input.options.workflowId === shiftWorkflowId(cancelled.id)) await db.query(`UPDATE roster_shift SET status = 'cancelled', duty_state = 'cancelled', end_reason = 'not needed by the roster' WHERE id = $1`, [cancelled.id]);
-              return next(input);
-            },
-          },
-        ],
+    const changeWhileStarting = clientWith({
+      start: async (input, next) => {
+        if (input.options.workflowId === shiftWorkflowId(moved.id)) await db.query(`UPDATE roster_shift SET staff_id = $2 WHERE id = $1`, [moved.id, other]);
+        if (input.options.workflowId === shiftWorkflowId(cancelled.id)) await db.query(`UPDATE roster_shift SET status = 'cancelled', duty_state = 'cancelled', end_reason = 'not needed by the roster' WHERE id = $1`, [cancelled.id]);
+        return next(input);
       },
     });
     const ids = [moved.id, cancelled.id, kept.id];
