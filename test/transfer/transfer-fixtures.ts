@@ -3,6 +3,7 @@
  * manifests with identities, and a driver that takes dispatched trips through their legs.
  */
 import { Client, WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
@@ -130,9 +131,12 @@ function tripState(trip: WorkflowHandle): Promise<TripView> {
 /** Longest an escort's update may take, even just after a worker crash (a task waiting out the sticky-queue and task timeouts). */
 const UPDATE_DEADLINE_MS = 60_000;
 
-/** An escort's update to a trip, with a deadline that names it. */
-function escort<T>(client: Client, trip: WorkflowHandle, what: string, update: () => Promise<T>): Promise<T> {
-  return workflowWithin(client, trip, `${trip.workflowId}: ${what}`, UPDATE_DEADLINE_MS, update);
+/**
+ * An update to a trip or run (an escort's, a receiver's, a supervisor's) with a deadline that names
+ * it: one that hangs fails within the minute, saying what the workflow waits on, not at the test's timeout.
+ */
+export function updateWithin<Ret, Arg>(client: Client, handle: WorkflowHandle, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+  return workflowWithin(client, handle, `${handle.workflowId}: ${update.name} ${JSON.stringify(arg)}`, UPDATE_DEADLINE_MS, () => handle.executeUpdate(update, { args: [arg] }));
 }
 
 /** Takes a dispatched trip through boarding, departure, arrival and every hand-over, by the escort and receiver. */
@@ -140,11 +144,11 @@ export async function driveTrip(client: Client, runId: string, tripId: string, o
   const trip = client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
   let view = await tripState(trip);
   for (const r of view.riders.filter((x) => x.status === 'listed')) {
-    await escort(client, trip, `board ${r.travellerId}`, () => trip.executeUpdate(boardUpdate, { args: [{ travellerId: r.travellerId, by: 'escort' }] }));
+    await updateWithin(client, trip, boardUpdate, { travellerId: r.travellerId, by: 'escort' });
   }
-  if (view.leg === 'dispatched' || view.leg === 'boarding') view = await escort(client, trip, 'depart', () => trip.executeUpdate(departUpdate, { args: [{ by: 'escort' }] }));
+  if (view.leg === 'dispatched' || view.leg === 'boarding') view = await updateWithin(client, trip, departUpdate, { by: 'escort' });
   if (options.stopAfter === 'departed') return view;
-  if (view.leg === 'departed') view = await escort(client, trip, 'arrive', () => trip.executeUpdate(arriveUpdate, { args: [{ by: 'escort' }] }));
+  if (view.leg === 'departed') view = await updateWithin(client, trip, arriveUpdate, { by: 'escort' });
   if (options.stopAfter === 'arrived') return view;
   return handOverAll(client, runId, tripId);
 }
@@ -155,7 +159,7 @@ export async function handOverAll(client: Client, runId: string, tripId: string)
   const role = view.destinationId.includes('hotel') ? 'hotel_staff' : 'community_worker';
   for (const r of view.riders.filter((x) => x.status === 'on_board')) {
     const receiver = { name: `receiver at ${view.destinationId}`, role } as const;
-    view = await escort(client, trip, `hand over ${r.travellerId}`, () => trip.executeUpdate(handOverUpdate, { args: [{ travellerId: r.travellerId, receiver, by: 'escort' }] }));
+    view = await updateWithin(client, trip, handOverUpdate, { travellerId: r.travellerId, receiver, by: 'escort' });
   }
   return view;
 }

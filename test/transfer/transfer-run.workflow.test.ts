@@ -32,7 +32,7 @@ import { testConfig } from '../support/environment';
 import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
-import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunStarter } from './transfer-fixtures';
+import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunStarter, updateWithin } from './transfer-fixtures';
 import type { RunRequest, TransferRunStarter } from '../../libs/transfer/run-starter';
 
 jest.setTimeout(600_000);
@@ -159,7 +159,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     expect(first.travellerIds).toHaveLength(4);
     await waitFor(runId, (v) => v.trips.filter((t) => t.leg === 'dispatched').length === 2);
     await driveTrip(env.client, runId, first.tripId, { stopAfter: 'departed' });
-    await tripHandle(runId, first.tripId).executeUpdate(breakdownUpdate, { args: [{ by: 'escort', note: 'engine failure on the airport expressway' }] });
+    await updateWithin(env.client, tripHandle(runId, first.tripId), breakdownUpdate, { by: 'escort', note: 'engine failure on the airport expressway' });
 
     const view = await waitFor(runId, (v) => v.exceptions.some((e) => e.kind === 'breakdown'));
     const breakdown = view.exceptions.find((e) => e.kind === 'breakdown')!;
@@ -169,7 +169,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     expect(rescue.vehicleId).not.toBe(first.vehicleId);
     expect(view.trips.find((t) => t.tripId === first.tripId)!.leg).toBe('broken_down');
     // The broken trip is over: its people cannot board it again.
-    await expect(tripHandle(runId, first.tripId).executeUpdate(boardUpdate, { args: [{ travellerId: first.travellerIds[0], by: 'escort' }] })).rejects.toThrow();
+    await expect(updateWithin(env.client, tripHandle(runId, first.tripId), boardUpdate, { travellerId: first.travellerIds[0], by: 'escort' })).rejects.toThrow();
 
     await driveRun(runId);
     await expect(runHandle(runId).result()).resolves.toMatchObject({ status: 'completed', handedOver: 5 });
@@ -185,11 +185,11 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     const [absent, ...present] = trip.travellerIds;
     await waitFor(runId, (v) => v.trips[0].leg === 'dispatched');
     const handle = tripHandle(runId, trip.tripId);
-    await handle.executeUpdate(noShowUpdate, { args: [{ travellerId: absent, by: 'escort', note: 'not at the sorting point' }] });
+    await updateWithin(env.client, handle, noShowUpdate, { travellerId: absent, by: 'escort', note: 'not at the sorting point' });
     // Departure needs everyone on the list accounted for; the no-show is.
-    for (const id of present) await handle.executeUpdate(boardUpdate, { args: [{ travellerId: id, by: 'escort' }] });
-    await handle.executeUpdate(departUpdate, { args: [{ by: 'escort' }] });
-    await handle.executeUpdate(arriveUpdate, { args: [{ by: 'escort' }] });
+    for (const id of present) await updateWithin(env.client, handle, boardUpdate, { travellerId: id, by: 'escort' });
+    await updateWithin(env.client, handle, departUpdate, { by: 'escort' });
+    await updateWithin(env.client, handle, arriveUpdate, { by: 'escort' });
     await handOverAll(env.client, runId, trip.tripId);
 
     let view = await waitFor(runId, (v) => v.counts.handedOver === 2);
@@ -198,10 +198,10 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     const noShow = view.exceptions.find((e) => e.kind === 'no_show')!;
     expect(noShow).toMatchObject({ travellerIds: [absent], ownerRole: 'dispatcher', owner: 'dispatcher-zhao', state: 'open' });
     expect(noShow.deadline - noShow.openedAt).toBe(120 * MINUTE);
-    await expect(runHandle(runId).executeUpdate(decideExceptionUpdate, { args: [{ exceptionId: noShow.id, decision: 'key_person_transfer', by: 'supervisor-wang' }] })).rejects.toMatchObject({
+    await expect(updateWithin(env.client, runHandle(runId), decideExceptionUpdate, { exceptionId: noShow.id, decision: 'key_person_transfer', by: 'supervisor-wang' })).rejects.toMatchObject({
       cause: { type: 'conflict' },
     });
-    view = await runHandle(runId).executeUpdate(decideExceptionUpdate, { args: [{ exceptionId: noShow.id, decision: 'close', closedAs: 'did_not_arrive', by: 'supervisor-wang' }] });
+    view = await updateWithin(env.client, runHandle(runId), decideExceptionUpdate, { exceptionId: noShow.id, decision: 'close', closedAs: 'did_not_arrive', by: 'supervisor-wang' });
     expect(view.travellers[absent]).toMatchObject({ status: 'closed', closedAs: 'did_not_arrive', closedBy: 'supervisor-wang' });
     await expect(runHandle(runId).result()).resolves.toEqual({ runId, status: 'completed', handedOver: 2, closed: 1 });
     const [row] = await db.query(`SELECT state, decided_by FROM transfer_exception WHERE id = $1`, [noShow.id]);
@@ -254,15 +254,15 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     await waitFor(runId, (v) => v.trips[0].leg === 'dispatched');
     await driveTrip(env.client, runId, trip.tripId, { stopAfter: 'arrived' });
     const handle = tripHandle(runId, trip.tripId);
-    await handle.executeUpdate(hotelFullUpdate, { args: [{ by: 'escort', note: 'no rooms left' }] });
+    await updateWithin(env.client, handle, hotelFullUpdate, { by: 'escort', note: 'no rooms left' });
     let view = await waitFor(runId, (v) => v.exceptions.some((e) => e.kind === 'hotel_full'));
     expect(view.exceptions[0]).toMatchObject({ kind: 'hotel_full', ownerRole: 'dispatcher', state: 'open', tripId: trip.tripId });
 
-    await expect(handle.executeUpdate(rerouteUpdate, { args: [{ destinationId: 'nowhere', by: 'dispatcher-zhao' }] })).rejects.toMatchObject({ cause: { type: 'not_found' } });
-    await handle.executeUpdate(rerouteUpdate, { args: [{ destinationId: registry.destination('hotel-2'), by: 'dispatcher-zhao' }] });
+    await expect(updateWithin(env.client, handle, rerouteUpdate, { destinationId: 'nowhere', by: 'dispatcher-zhao' })).rejects.toMatchObject({ cause: { type: 'not_found' } });
+    await updateWithin(env.client, handle, rerouteUpdate, { destinationId: registry.destination('hotel-2'), by: 'dispatcher-zhao' });
     view = await waitFor(runId, (v) => v.exceptions[0].state === 'resolved');
     expect(view.exceptions[0].resolution).toBe(`re-routed to ${registry.destination('hotel-2')}`);
-    await handle.executeUpdate(arriveUpdate, { args: [{ by: 'escort' }] });
+    await updateWithin(env.client, handle, arriveUpdate, { by: 'escort' });
     await handOverAll(env.client, runId, trip.tripId);
     await expect(runHandle(runId).result()).resolves.toMatchObject({ status: 'completed', handedOver: 2 });
     const hotels = await db.query(`SELECT DISTINCT hotel_id FROM centralized_quarantine WHERE run_id = $1`, [runId]);
@@ -275,19 +275,22 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     const [refusing, ...others] = trip.travellerIds;
     await waitFor(runId, (v) => v.trips[0].leg === 'dispatched');
     const handle = tripHandle(runId, trip.tripId);
-    await handle.executeUpdate(refuseUpdate, { args: [{ travellerIds: [refusing], by: 'escort', note: 'refuses to go home by bus' }] });
-    for (const id of others) await handle.executeUpdate(boardUpdate, { args: [{ travellerId: id, by: 'escort' }] });
+    await updateWithin(env.client, handle, refuseUpdate, { travellerIds: [refusing], by: 'escort', note: 'refuses to go home by bus' });
+    for (const id of others) await updateWithin(env.client, handle, boardUpdate, { travellerId: id, by: 'escort' });
     await driveTrip(env.client, runId, trip.tripId);
 
     let view = await waitFor(runId, (v) => v.counts.handedOver === 2 && v.exceptions.some((e) => e.kind === 'refusal'));
     const refusal = view.exceptions.find((e) => e.kind === 'refusal')!;
     expect(refusal).toMatchObject({ kind: 'refusal', ownerRole: 'supervisor', owner: 'supervisor-wang', travellerIds: [refusing], state: 'open' });
     const meetingAt = (await env.currentTimeMs()) + 6 * 60 * MINUTE;
-    await expect(runHandle(runId).executeUpdate(decideExceptionUpdate, { args: [{ exceptionId: refusal.id, decision: 'key_person_transfer', by: 'supervisor-wang' }] })).rejects.toMatchObject({
+    await expect(updateWithin(env.client, runHandle(runId), decideExceptionUpdate, { exceptionId: refusal.id, decision: 'key_person_transfer', by: 'supervisor-wang' })).rejects.toMatchObject({
       cause: { type: 'invalid' },
     });
-    view = await runHandle(runId).executeUpdate(decideExceptionUpdate, {
-      args: [{ exceptionId: refusal.id, decision: 'key_person_transfer', meeting: { point: 'G4 provincial checkpoint', at: meetingAt }, by: 'supervisor-wang' }],
+    view = await updateWithin(env.client, runHandle(runId), decideExceptionUpdate, {
+      exceptionId: refusal.id,
+      decision: 'key_person_transfer',
+      meeting: { point: 'G4 provincial checkpoint', at: meetingAt },
+      by: 'supervisor-wang',
     });
     const keyTrip = view.trips.find((t) => t.travellerIds.includes(refusing) && t.tripId !== trip.tripId)!;
     expect(keyTrip).toMatchObject({ travellerIds: [refusing], meeting: { point: 'G4 provincial checkpoint', at: meetingAt }, leg: 'planned' });
@@ -311,7 +314,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     const trip = plan.trips[0];
     const [absent, boarding] = trip.travellerIds;
     await waitFor(runId, (v) => v.trips[0].leg === 'dispatched');
-    await tripHandle(runId, trip.tripId).executeUpdate(noShowUpdate, { args: [{ travellerId: absent, by: 'escort', note: 'not at the sorting point' }] });
+    await updateWithin(env.client, tripHandle(runId, trip.tripId), noShowUpdate, { travellerId: absent, by: 'escort', note: 'not at the sorting point' });
     const noShow = (await waitFor(runId, (v) => v.exceptions.some((e) => e.kind === 'no_show'))).exceptions.find((e) => e.kind === 'no_show')!;
     const firstRun = (await runHandle(runId).describe()).runId;
     // Reports of a trip the run does not keep: each handled, nothing to write.
@@ -323,7 +326,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     // new. Its write is held past the task's heartbeat, and the supervisor's decision comes meanwhile.
     const write = holds.hold((type, [changes]) => type === 'recordTransferChanges' && (changes as TransferChanges).travellers.some((t) => t.travellerId === boarding && t.status === 'on_board'), { every: true });
     try {
-      await tripHandle(runId, trip.tripId).executeUpdate(boardUpdate, { args: [{ travellerId: boarding, by: 'escort' }] });
+      await updateWithin(env.client, tripHandle(runId, trip.tripId), boardUpdate, { travellerId: boarding, by: 'escort' });
       await write.started;
       const closing = runHandle(runId).executeUpdate(decideExceptionUpdate, { args: [{ exceptionId: noShow.id, decision: 'close', closedAs: 'did_not_arrive', by: 'supervisor-wang' }] });
       await eventually(() => runHandle(runId).fetchHistory(), handledWhileHeld('decideException'), { what: 'the decision handled while the write is held', timeoutMs: 60_000, intervalMs: 500 });
@@ -352,11 +355,11 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     await waitFor(runId, (v) => v.trips.filter((t) => t.leg === 'dispatched').length === 2);
     const handle = tripHandle(runId, first.tripId);
     const stranger = second.travellerIds[0];
-    await expect(handle.executeUpdate(boardUpdate, { args: [{ travellerId: stranger, by: 'escort' }] })).rejects.toMatchObject({
+    await expect(updateWithin(env.client, handle, boardUpdate, { travellerId: stranger, by: 'escort' })).rejects.toMatchObject({
       cause: { type: 'conflict', message: expect.stringContaining(`${stranger} is not on trip ${first.tripId}`) },
     });
-    await handle.executeUpdate(boardUpdate, { args: [{ travellerId: first.travellerIds[0], by: 'escort' }] });
-    await expect(handle.executeUpdate(handOverUpdate, { args: [{ travellerId: first.travellerIds[0], receiver: { name: 'worker', role: 'community_worker' }, by: 'escort' }] })).rejects.toMatchObject({
+    await updateWithin(env.client, handle, boardUpdate, { travellerId: first.travellerIds[0], by: 'escort' });
+    await expect(updateWithin(env.client, handle, handOverUpdate, { travellerId: first.travellerIds[0], receiver: { name: 'worker', role: 'community_worker' }, by: 'escort' })).rejects.toMatchObject({
       cause: { type: 'conflict' },
     });
     const history = await handle.fetchHistory();
