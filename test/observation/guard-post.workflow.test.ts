@@ -18,6 +18,7 @@ import { shiftStateQuery, shiftWorkflowId } from '../../workflows/roster/shift.m
 import { testConfig } from '../support/environment';
 import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
+import { updateWithin } from '../support/deadline';
 import { enrolmentRequest, enrolmentService } from '../support/observation-fixtures';
 import { insertStaff, uniqueTag } from '../roster/roster-fixtures';
 
@@ -69,8 +70,8 @@ describe('guard posted (time-skipping server, real worker, roster solver and Pos
     db.query(`SELECT id, staff_id, status, duty_state, workflow_started, start_at FROM roster_shift WHERE post_id = $1 ORDER BY start_at, seat_no`, [guardPostId(number)]);
 
   async function postTheGuard(handle: WorkflowHandle<typeof observationWorkflow>) {
-    await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'warning_talk', by: 'worker-li' }] });
-    return handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'guard_posted', by: 'supervisor-wang' }] });
+    await updateWithin(env.client, handle, takeMeasureUpdate, { measure: 'warning_talk', by: 'worker-li' });
+    return updateWithin(env.client, handle, takeMeasureUpdate, { measure: 'guard_posted', by: 'supervisor-wang' });
   }
 
   /** Every started shift workflow of the post has ended cancelled, and every row not worked is cancelled. */
@@ -110,10 +111,10 @@ describe('guard posted (time-skipping server, real worker, roster solver and Pos
     expect(started.length).toBeGreaterThan(0);
     for (const shift of started) expect((await env.client.workflow.getHandle(shiftWorkflowId(shift.id)).describe()).status.name).toBe('RUNNING');
     // A retried step posts nobody twice: the ladder refuses it, and the post is one row.
-    await expect(handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'guard_posted', by: 'supervisor-wang' }] })).rejects.toThrow();
+    await expect(updateWithin(env.client, handle, takeMeasureUpdate, { measure: 'guard_posted', by: 'supervisor-wang' })).rejects.toThrow();
     expect(await db.query(`SELECT id FROM roster_post WHERE observation_number = $1`, [number])).toHaveLength(1);
 
-    await handle.executeUpdate(endEarlyUpdate, { args: [{ reason: 'moved_away', by: 'supervisor-wang' }] });
+    await updateWithin(env.client, handle, endEarlyUpdate, { reason: 'moved_away', by: 'supervisor-wang' });
     expect(await handle.result()).toMatchObject({ status: 'ended', endReason: 'moved_away' });
     await expectCancelled(number, started);
     const [closed] = await db.query(`SELECT closed_at, close_reason FROM roster_post WHERE id = $1`, [guardPostId(number)]);
@@ -125,13 +126,13 @@ describe('guard posted (time-skipping server, real worker, roster solver and Pos
     const { number, handle } = await enrolIn(8);
     await postTheGuard(handle);
     const started = (await shiftsOf(number)).filter((s) => s.workflow_started);
-    const lifted = await handle.executeUpdate(liftGuardUpdate, { args: [{ by: 'supervisor-wang', note: 'cooperates now' }] });
+    const lifted = await updateWithin(env.client, handle, liftGuardUpdate, { by: 'supervisor-wang', note: 'cooperates now' });
     expect(lifted.status).toBe('active');
     expect(lifted.guardPost!.liftedAt).toBeDefined();
     await expectCancelled(number, started);
-    await expect(handle.executeUpdate(liftGuardUpdate, { args: [{ by: 'supervisor-wang' }] })).rejects.toThrow();
+    await expect(updateWithin(env.client, handle, liftGuardUpdate, { by: 'supervisor-wang' })).rejects.toThrow();
     // The end closes nothing more (the post is closed already).
-    await handle.executeUpdate(endEarlyUpdate, { args: [{ reason: 'moved_away', by: 'supervisor-wang' }] });
+    await updateWithin(env.client, handle, endEarlyUpdate, { reason: 'moved_away', by: 'supervisor-wang' });
     await handle.result();
     const [post] = await db.query(`SELECT close_reason FROM roster_post WHERE id = $1`, [guardPostId(number)]);
     expect(post.close_reason).toBe('the guard was lifted');
@@ -155,7 +156,7 @@ describe('guard posted (time-skipping server, real worker, roster solver and Pos
     const gaps = await new RosterPostRepository(db).guardPostGaps({ community }, new Date(await env.currentTimeMs()));
     expect(gaps).toEqual([expect.objectContaining({ postId: guardPostId(number), observationNumber: number, unfilledShifts: expect.any(Number) })]);
 
-    await handle.executeUpdate(endEarlyUpdate, { args: [{ reason: 'hospital', by: 'supervisor-wang' }] });
+    await updateWithin(env.client, handle, endEarlyUpdate, { reason: 'hospital', by: 'supervisor-wang' });
     await handle.result();
     const [post] = await db.query(`SELECT closed_at FROM roster_post WHERE id = $1`, [guardPostId(number)]);
     expect(post.closed_at).not.toBeNull();
@@ -169,7 +170,7 @@ describe('guard posted (time-skipping server, real worker, roster solver and Pos
     const oneDay = { ...input.policy, id: `C-guard-${uniqueTag()}`, version: 1000 + Math.floor(Math.random() * 1e6), rules: { ...input.policy.rules, periodDays: 1, slots: [{ start: '00:00', end: '00:30' }] } };
     // Effective far ahead on a day of its own (one policy per category and day; other tests add theirs).
     await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, 'C', $2, DATE '2100-01-01' + $2::int, $3)`, [oneDay.id, oneDay.version, JSON.stringify(oneDay.rules)]);
-    const moved = await handle.executeUpdate(changePolicyUpdate, { args: [{ policy: oneDay, by: 'supervisor-wang' }] });
+    const moved = await updateWithin(env.client, handle, changePolicyUpdate, { policy: oneDay, by: 'supervisor-wang' });
     expect(moved.escalations).toEqual([expect.objectContaining({ kind: 'guard_unstaffed', state: 'open' })]);
     await sleepUntil(env, Date.parse(moved.releaseDueAt) + MINUTE);
     expect(await handle.result()).toMatchObject({ status: 'released', at: moved.releaseDueAt });

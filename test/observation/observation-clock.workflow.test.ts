@@ -17,6 +17,7 @@ import { missedReport, sweptEscalationIds } from '../../workflows/observation/mi
 import { dayOfPeriod, periodOf, slotsOf } from '../../workflows/observation/observation-schedule';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest, enrolmentService, reportLine } from '../support/observation-fixtures';
+import { updateWithin } from '../support/deadline';
 import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 
 jest.setTimeout(180_000);
@@ -108,7 +109,7 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
     await silent.handle.signal(slotMissedSignal, { slotKey: slot.key });
     expect((await silent.handle.query(observationStateQuery)).escalations).toHaveLength(1);
     // The worker acknowledges the clock's escalation as any other (the API's route takes `missed:<slot>` after the number).
-    await silent.handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId: missedId, by: 'worker-li' }] });
+    await updateWithin(env.client, silent.handle, acknowledgeEscalationUpdate, { escalationId: missedId, by: 'worker-li' });
     await sleepUntil(env, (await env.currentTimeMs()) + MINUTE);
     expect(await db.query(`SELECT state, decided_by AS "decidedBy" FROM escalation WHERE id = $1`, [missedId])).toEqual([{ state: 'acknowledged', decidedBy: 'worker-li' }]);
 

@@ -30,6 +30,7 @@ import { createTimeSkippingEnvironment, testConfig } from '../support/environmen
 import { ensureObservationClock } from '../../libs/temporal/observation-clock';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
+import { updateWithin } from '../support/deadline';
 import { enrolmentRequest, enrolmentService, reportLine } from '../support/observation-fixtures';
 
 jest.setTimeout(180_000);
@@ -178,7 +179,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     expect(fever.reason).toContain('38.2');
 
     // The subdistrict has no vehicle of its own: no pick-up, the escalation stays open with the reason.
-    state = await handle.executeUpdate(decideHealthEscalationUpdate, { args: [{ escalationId: fever.id, decision: 'hospital', by: 'supervisor-wang' }] });
+    state = await updateWithin(env.client, handle, decideHealthEscalationUpdate, { escalationId: fever.id, decision: 'hospital', by: 'supervisor-wang' });
     expect(state.status).toBe('escalated');
     expect(state.escalations.find((e) => e.id === fever.id)).toMatchObject({ state: 'open', resolution: expect.stringContaining('no vehicle available') });
     expect(await feverAlerts(input.number)).toEqual([`account:${place.medical}`, `account:${place.supervisor}`].sort());
@@ -248,15 +249,15 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     let state = await handle.query(observationStateQuery);
     expect(state.escalations).toEqual([expect.objectContaining({ kind: 'non_cooperation', state: 'open' })]);
 
-    await expect(handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'guard_posted', by: 'worker-li' }] })).rejects.toMatchObject({
+    await expect(updateWithin(env.client, handle, takeMeasureUpdate, { measure: 'guard_posted', by: 'worker-li' })).rejects.toMatchObject({
       cause: { type: 'conflict', message: expect.stringMatching(/next measure is warning_talk/) },
     });
-    state = await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'warning_talk', by: 'worker-li', note: '约谈警告' }] });
+    state = await updateWithin(env.client, handle, takeMeasureUpdate, { measure: 'warning_talk', by: 'worker-li', note: '约谈警告' });
     expect(state.measuresTaken).toEqual(['warning_talk']);
     expect(state.openEscalations).toBe(0);
-    await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'guard_posted', by: 'worker-li' }] });
+    await updateWithin(env.client, handle, takeMeasureUpdate, { measure: 'guard_posted', by: 'worker-li' });
     // The last step starts a pick-up (test/transfer/pickup.workflow.test.ts); with no vehicle there it stays the next step.
-    state = await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'centralized_quarantine', by: 'supervisor-wang' }] });
+    state = await updateWithin(env.client, handle, takeMeasureUpdate, { measure: 'centralized_quarantine', by: 'supervisor-wang' });
     expect(state).toMatchObject({ status: 'active', measuresTaken: ['warning_talk', 'guard_posted'] });
     await handle.terminate('test done');
     const decisions = await db.query(`SELECT detail->>'measure' AS measure FROM tracking_log WHERE observation_number = $1 AND kind = 'decision' ORDER BY at, id`, [input.number]);
@@ -272,7 +273,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
       await report(handle, 36.4);
     }
     const newAnchor = localDate(await env.currentTimeMs(), input.utcOffsetMinutes);
-    const state = await handle.executeUpdate(extendUpdate, { args: [{ newAnchorDate: newAnchor, reason: 'new exposure', by: 'worker-li' }] });
+    const state = await updateWithin(env.client, handle, extendUpdate, { newAnchorDate: newAnchor, reason: 'new exposure', by: 'worker-li' });
     const newRelease = releaseAt({ ...period, anchorDate: newAnchor });
     expect(state.releaseDueAt).toBe(new Date(newRelease).toISOString());
     expect(newRelease - releaseAt(period)).toBe(9 * DAY);
@@ -289,7 +290,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     const { input, handle } = await enrol();
     const shorter = { ...input.policy, id: 'C-test-10d', version: 99, rules: { ...input.policy.rules, periodDays: 10, slots: [{ start: '09:00', end: '11:00' }] } };
     await db.query(`INSERT INTO observation_policy (id, category, version, effective_from, rules) VALUES ($1, 'C', 99, '2099-01-01', $2) ON CONFLICT DO NOTHING`, [shorter.id, JSON.stringify(shorter.rules)]);
-    const state = await handle.executeUpdate(changePolicyUpdate, { args: [{ policy: shorter, by: 'supervisor-wang' }] });
+    const state = await updateWithin(env.client, handle, changePolicyUpdate, { policy: shorter, by: 'supervisor-wang' });
     const period = periodOf({ ...input, policy: shorter });
     expect(state.policyId).toBe('C-test-10d');
     expect(state.releaseDueAt).toBe(new Date(releaseAt(period)).toISOString());

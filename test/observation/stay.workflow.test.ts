@@ -20,6 +20,7 @@ import { observationWorkflow } from '../../workflows/observation/observation.wor
 import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
+import { updateWithin } from '../support/deadline';
 import { enrolmentRequest, enrolmentService, freshResidentId } from '../support/observation-fixtures';
 
 jest.setTimeout(240_000);
@@ -182,11 +183,11 @@ describe('quarantine stay workflow (time-skipping server, real PostgreSQL)', () 
     const fever = await eventually(() => observation.query(observationStateQuery), (s) => s.escalations.some((e) => e.kind === 'fever'), { what: 'the fever escalation' });
     // The hotel's subdistrict has no vehicle here: no pick-up starts, the escalation stays open with
     // the reason, and the guest keeps the room (tests of pick-ups: test/transfer/pickup.*.test.ts).
-    const decided = await observation.executeUpdate(decideHealthEscalationUpdate, { args: [{ escalationId: fever.escalations[0].id, decision: 'hospital', by: 'supervisor-wang' }] });
+    const decided = await updateWithin(env.client, observation, decideHealthEscalationUpdate, { escalationId: fever.escalations[0].id, decision: 'hospital', by: 'supervisor-wang' });
     expect(decided.escalations[0]).toMatchObject({ kind: 'fever', state: 'open', resolution: expect.stringContaining('no pick-up') });
     expect(await handle.query(stayStateQuery)).toMatchObject({ status: 'in_room', room: 1 });
     // An ambulance took the guest: the supervisor ends the observation, and with it the stay.
-    await observation.executeUpdate(endEarlyUpdate, { args: [{ reason: 'hospital', by: 'supervisor-wang', note: '120 ambulance' }] });
+    await updateWithin(env.client, observation, endEarlyUpdate, { reason: 'hospital', by: 'supervisor-wang', note: '120 ambulance' });
 
     await expect(handle.result()).resolves.toMatchObject({ status: 'transferred_out', endReason: 'hospital' });
     const [out] = await db.query(`SELECT status, end_reason FROM quarantine_stay WHERE id = $1`, [stayId]);

@@ -26,6 +26,7 @@ import { ActivityHolds } from '../support/activity-holds';
 import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
+import { updateWithin } from '../support/deadline';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
 import { checkpointDay, insertPost, insertStaff, rosterServices, uniqueTag } from './roster-fixtures';
 
@@ -119,7 +120,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
       const previous = shifts[i - 1];
       if (previous) {
         await sleepUntil(start - 10 * MINUTE);
-        await handle(previous.id).executeUpdate(submitHandoverUpdate, { args: [{ by: previous.staff_id!, note: `shift ${i} quiet, 12 vehicles checked` }] });
+        await updateWithin(env.client, handle(previous.id), submitHandoverUpdate, { by: previous.staff_id!, note: `shift ${i} quiet, 12 vehicles checked` });
       }
       if (shift === noShow) {
         await sleepUntil(start + grace + MINUTE);
@@ -132,21 +133,21 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
         // The outgoing shift is still on post, waiting for someone to take over.
         expect((await handle(previous.id).query(shiftStateQuery)).state).toBe('handing_over');
         await sleepUntil(start + 50 * MINUTE);
-        await handle(shift.id).executeUpdate(checkInUpdate, { args: [{ staffId: backup }] });
+        await updateWithin(env.client, handle(shift.id), checkInUpdate, { staffId: backup });
       } else {
         await sleepUntil(start - 5 * MINUTE);
-        await handle(shift.id).executeUpdate(checkInUpdate, { args: [{ staffId: shift.staff_id! }] });
+        await updateWithin(env.client, handle(shift.id), checkInUpdate, { staffId: shift.staff_id! });
       }
       if (previous) {
         await waitForOffer(shift.id);
-        await handle(shift.id).executeUpdate(acknowledgeHandoverUpdate, { args: [{ by: shift === noShow ? backup : shift.staff_id! }] });
+        await updateWithin(env.client, handle(shift.id), acknowledgeHandoverUpdate, { by: shift === noShow ? backup : shift.staff_id! });
       }
       if (i === 20) {
-        await handle(shift.id).executeUpdate(logIncidentUpdate, { args: [{ incidentId: 'inc-1', by: shift.staff_id!, kind: 'refused_check', description: 'driver refused a temperature check' }] });
+        await updateWithin(env.client, handle(shift.id), logIncidentUpdate, { incidentId: 'inc-1', by: shift.staff_id!, kind: 'refused_check', description: 'driver refused a temperature check' });
       }
     }
     const last = shifts[41];
-    await handle(last.id).executeUpdate(submitHandoverUpdate, { args: [{ by: last.staff_id!, note: 'end of the roster' }] });
+    await updateWithin(env.client, handle(last.id), submitHandoverUpdate, { by: last.staff_id!, note: 'end of the roster' });
     await sleepUntil(last.end_at.getTime() + MINUTE);
 
     // The chain: every shift handed over to the next, the last one closed at its end.
@@ -201,7 +202,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     try {
       await sleepUntil(day.start_at.getTime() - DEFAULT_SHIFT_TIMING.reminderLeadMinutes * MINUTE);
       await write.started;
-      const reassigned = handle(day.id).executeUpdate(reassignUpdate, { args: [{ staffId: other, by: 'supervisor-zhao', reason: 'swapped with a colleague' }] });
+      const reassigned = updateWithin(env.client, handle(day.id), reassignUpdate, { staffId: other, by: 'supervisor-zhao', reason: 'swapped with a colleague' });
       await eventually(() => handle(day.id).fetchHistory(), handledWhileHeld('reassign'), { what: 'the reassignment handled while the reminder is being written', timeoutMs: 60_000, intervalMs: 500 });
       write.release();
       await reassigned;
@@ -229,9 +230,9 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     const write = holds.hold((type, [changes]) => type === 'recordShiftChanges' && (changes as ShiftChanges).events.some((e) => e.kind === 'incident' && e.detail.incidentId === 'inc-last'), { every: true });
     let checkIn: Promise<unknown> | undefined;
     try {
-      const incident = handle(day.id).executeUpdate(logIncidentUpdate, { args: [{ incidentId: 'inc-last', by: backup, kind: 'gap', description: 'the seat is uncovered' }] });
+      const incident = updateWithin(env.client, handle(day.id), logIncidentUpdate, { incidentId: 'inc-last', by: backup, kind: 'gap', description: 'the seat is uncovered' });
       await write.started;
-      checkIn = handle(day.id).executeUpdate(checkInUpdate, { args: [{ staffId: backup }] });
+      checkIn = updateWithin(env.client, handle(day.id), checkInUpdate, { staffId: backup });
       await eventually(() => handle(day.id).fetchHistory(), handledWhileHeld('checkIn'), { what: 'the check-in handled while the write is held', timeoutMs: 60_000, intervalMs: 500 });
       write.release();
       await incident;
@@ -271,7 +272,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     // Mid-day on the first day: the 08–16 shift is on post.
     const day = peace[1];
     await sleepUntil(day.start_at.getTime() - 5 * MINUTE);
-    await handle(day.id).executeUpdate(checkInUpdate, { args: [{ staffId: day.staff_id! }] });
+    await updateWithin(env.client, handle(day.id), checkInUpdate, { staffId: day.staff_id! });
     await sleepUntil(day.start_at.getTime() + 4 * HOUR);
     const switchedAt = await env.currentTimeMs();
     const war = await services.modes.switchMode(jurisdiction, { mode: 'war', by: 'supervisor-zhao', reason: '出现本地病例' }, switchedAt);
@@ -287,7 +288,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     // The seat starting now is running already (published shifts within two days are started).
     const current = added[0];
     expect((await handle(current.id).query(shiftStateQuery)).state).toBe('scheduled');
-    await handle(current.id).executeUpdate(checkInUpdate, { args: [{ staffId: current.staff_id! }] });
+    await updateWithin(env.client, handle(current.id), checkInUpdate, { staffId: current.staff_id! });
 
     const notices = await db.query(`SELECT recipient FROM notification WHERE template = 'mode_switch' AND id LIKE 'mode-switch:%' AND recipient = ANY($1) ORDER BY recipient`, [
       [...staff, supervisor].map((s) => `staff:${s}`),

@@ -1,4 +1,5 @@
 import { Client, WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
 const enums = temporal.api.enums.v1;
@@ -45,4 +46,15 @@ export async function workflowWaits(handle: WorkflowHandle): Promise<string> {
  */
 export function workflowWithin<T>(client: Client, handle: WorkflowHandle, what: string, timeoutMs: number, call: () => Promise<T>): Promise<T> {
   return within(what, timeoutMs, (signal) => client.withAbortSignal(signal, call), () => workflowWaits(handle));
+}
+
+/** Longest an update in a test may take, even just after a worker crash (a task waiting out the sticky-queue and task timeouts). */
+const UPDATE_DEADLINE_MS = 60_000;
+
+/**
+ * An update (an escort's, a receiver's, a worker's, a supervisor's) with a deadline that names it:
+ * one that hangs fails within the minute, saying what the workflow waits on, not at the test's timeout.
+ */
+export function updateWithin<Ret, Arg>(client: Client, handle: WorkflowHandle, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+  return workflowWithin(client, handle, `${handle.workflowId}: ${update.name} ${JSON.stringify(arg)}`, UPDATE_DEADLINE_MS, () => handle.executeUpdate(update, { args: [arg] }));
 }

@@ -28,6 +28,7 @@ import {
 import { testConfig } from '../support/environment';
 import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
+import { updateWithin } from '../support/deadline';
 import { enrolmentRequest, enrolmentService } from '../support/observation-fixtures';
 import { registerResources } from './transfer-fixtures';
 
@@ -94,13 +95,13 @@ describe('pick-up on a hospital decision (time-skipping server, real PostgreSQL)
     const { input, handle } = await enrol(place.code);
     const escalation = await fever(input, handle);
 
-    const decided = await handle.executeUpdate(decideHealthEscalationUpdate, { args: [{ escalationId: escalation.id, decision: 'hospital', by: 'supervisor-wang' }] });
+    const decided = await updateWithin(env.client, handle, decideHealthEscalationUpdate, { escalationId: escalation.id, decision: 'hospital', by: 'supervisor-wang' });
     const runId = `pickup-${input.number}-e${escalation.id.split('/').pop()}-hospital`;
     expect(decided.status).toBe('awaiting_pickup');
     expect(decided.pickup).toMatchObject({ runId, reason: 'hospital' });
     expect(decided.escalations.find((e) => e.id === escalation.id)).toMatchObject({ state: 'resolved', resolution: `hospital: pick-up run ${runId}` });
     // A second decision while the pick-up is under way is refused: one run per decision.
-    await expect(handle.executeUpdate(decideHealthEscalationUpdate, { args: [{ escalationId: escalation.id, decision: 'hospital', by: 'supervisor-wang' }] })).rejects.toThrow();
+    await expect(updateWithin(env.client, handle, decideHealthEscalationUpdate, { escalationId: escalation.id, decision: 'hospital', by: 'supervisor-wang' })).rejects.toThrow();
     await eventually(
       () => db.query(`SELECT status, pickup_run_id AS "pickupRunId" FROM observation WHERE number = $1`, [input.number]),
       (rows) => rows[0]?.status === 'awaiting_pickup',
@@ -116,19 +117,19 @@ describe('pick-up on a hospital decision (time-skipping server, real PostgreSQL)
 
     const trip = env.client.workflow.getHandle(transferTripWorkflowId(runId, run.trips[0].tripId));
     // At the door, not at a sorting point; the confirmation is one step however often it is sent.
-    await expect(trip.executeUpdate(boardUpdate, { args: [{ travellerId: 'T001', by: 'escort' }] })).rejects.toThrow();
-    await trip.executeUpdate(pickUpUpdate, { args: [{ travellerId: 'T001', by: 'escort' }] });
-    const again = await trip.executeUpdate(pickUpUpdate, { args: [{ travellerId: 'T001', by: 'escort' }] });
+    await expect(updateWithin(env.client, trip, boardUpdate, { travellerId: 'T001', by: 'escort' })).rejects.toThrow();
+    await updateWithin(env.client, trip, pickUpUpdate, { travellerId: 'T001', by: 'escort' });
+    const again = await updateWithin(env.client, trip, pickUpUpdate, { travellerId: 'T001', by: 'escort' });
     expect(again.riders).toEqual([{ travellerId: 'T001', status: 'on_board' }]);
-    await trip.executeUpdate(departUpdate, { args: [{ by: 'escort' }] });
+    await updateWithin(env.client, trip, departUpdate, { by: 'escort' });
     await env.sleep(25 * MINUTE);
-    await trip.executeUpdate(arriveUpdate, { args: [{ by: 'escort' }] });
+    await updateWithin(env.client, trip, arriveUpdate, { by: 'escort' });
     await waitForRun(runId, (v) => v.travellers.T001.status === 'arrived');
     // Arrived is not handed over: the observation still waits.
     expect((await handle.query(observationStateQuery)).status).toBe('awaiting_pickup');
 
     const handedOverAt = await env.currentTimeMs();
-    await trip.executeUpdate(handOverUpdate, { args: [{ travellerId: 'T001', by: 'escort', receiver: { name: 'Dr Wang', role: 'hospital_staff', organisation: 'Ditan hospital' } }] });
+    await updateWithin(env.client, trip, handOverUpdate, { travellerId: 'T001', by: 'escort', receiver: { name: 'Dr Wang', role: 'hospital_staff', organisation: 'Ditan hospital' } });
     const outcome = await handle.result();
     expect(outcome).toMatchObject({ status: 'ended', endReason: 'hospital' });
     expect(Date.parse(outcome.at)).toBeGreaterThanOrEqual(handedOverAt);
@@ -144,7 +145,7 @@ describe('pick-up on a hospital decision (time-skipping server, real PostgreSQL)
     const { input, handle } = await enrol(place.code);
     const escalation = await fever(input, handle);
 
-    const refused = await handle.executeUpdate(decideHealthEscalationUpdate, { args: [{ escalationId: escalation.id, decision: 'hospital', by: 'supervisor-wang' }] });
+    const refused = await updateWithin(env.client, handle, decideHealthEscalationUpdate, { escalationId: escalation.id, decision: 'hospital', by: 'supervisor-wang' });
     expect(refused.status).toBe('escalated');
     expect(refused.pickup).toBeUndefined();
     expect(refused.escalations.find((e) => e.id === escalation.id)).toMatchObject({ state: 'open', resolution: 'hospital decided; no pick-up: no vehicle available' });
@@ -156,7 +157,7 @@ describe('pick-up on a hospital decision (time-skipping server, real PostgreSQL)
 
     // The subdistrict gets a van; the supervisor decides again.
     await place.addVan();
-    const decided = await handle.executeUpdate(decideHealthEscalationUpdate, { args: [{ escalationId: escalation.id, decision: 'hospital', by: 'supervisor-wang' }] });
+    const decided = await updateWithin(env.client, handle, decideHealthEscalationUpdate, { escalationId: escalation.id, decision: 'hospital', by: 'supervisor-wang' });
     expect(decided).toMatchObject({ status: 'awaiting_pickup', pickup: { runId: `pickup-${input.number}-e${escalation.id.split('/').pop()}-hospital` } });
     await handle.terminate('test done');
   });
@@ -166,12 +167,12 @@ describe('pick-up on a hospital decision (time-skipping server, real PostgreSQL)
     const hotel = await registerResources(db, { destinations: [{ destinationId: 'CQ', kind: 'hotel', name: 'Centralized quarantine site', travelMinutes: 40, capacity: 20 }], vehicles: [], escorts: [] });
     await db.query(`UPDATE transfer_destination SET subdistrict = $1 WHERE id = $2`, [place.code, hotel.destination('CQ')]);
     const { input, handle } = await enrol(place.code);
-    for (const measure of ['warning_talk', 'guard_posted'] as const) await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure, by: 'supervisor-wang' }] });
+    for (const measure of ['warning_talk', 'guard_posted'] as const) await updateWithin(env.client, handle, takeMeasureUpdate, { measure, by: 'supervisor-wang' });
 
-    const refused = await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'centralized_quarantine', by: 'supervisor-wang' }] });
+    const refused = await updateWithin(env.client, handle, takeMeasureUpdate, { measure: 'centralized_quarantine', by: 'supervisor-wang' });
     expect(refused).toMatchObject({ status: 'active', measuresTaken: ['warning_talk', 'guard_posted'] });
     await place.addVan();
-    const taken = await handle.executeUpdate(takeMeasureUpdate, { args: [{ measure: 'centralized_quarantine', by: 'supervisor-wang' }] });
+    const taken = await updateWithin(env.client, handle, takeMeasureUpdate, { measure: 'centralized_quarantine', by: 'supervisor-wang' });
     const runId = `pickup-${input.number}-ladder`;
     expect(taken).toMatchObject({ status: 'awaiting_pickup', measuresTaken: ['warning_talk', 'guard_posted', 'centralized_quarantine'], pickup: { runId, reason: 'centralized_quarantine' } });
     const run = await waitForRun(runId, (v) => v.trips.length === 1);

@@ -3,7 +3,6 @@
  * manifests with identities, and a driver that takes dispatched trips through their legs.
  */
 import { Client, WorkflowHandle } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DAY_START, transferDay } from '../../bench/transfer-plan-bench';
@@ -27,7 +26,7 @@ import {
   TripView,
 } from '../../workflows/transfer/transfer.messages';
 import { freshResidentId } from '../support/observation-fixtures';
-import { workflowWithin } from '../support/deadline';
+import { updateWithin } from '../support/deadline';
 import { eventually } from '../support/eventually';
 
 /** The run starter on a test's own data source and client, as the API and the worker build it. */
@@ -126,17 +125,6 @@ export function dispatchAt(trip: RunView['trips'][number], rules: { loadingMinut
  */
 function tripState(trip: WorkflowHandle): Promise<TripView> {
   return eventually(() => trip.query(tripStateQuery), () => true, { what: `state of ${trip.workflowId}`, timeoutMs: 120_000, intervalMs: 1_000 });
-}
-
-/** Longest an escort's update may take, even just after a worker crash (a task waiting out the sticky-queue and task timeouts). */
-const UPDATE_DEADLINE_MS = 60_000;
-
-/**
- * An update to a trip or run (an escort's, a receiver's, a supervisor's) with a deadline that names
- * it: one that hangs fails within the minute, saying what the workflow waits on, not at the test's timeout.
- */
-export function updateWithin<Ret, Arg>(client: Client, handle: WorkflowHandle, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
-  return workflowWithin(client, handle, `${handle.workflowId}: ${update.name} ${JSON.stringify(arg)}`, UPDATE_DEADLINE_MS, () => handle.executeUpdate(update, { args: [arg] }));
 }
 
 /** Takes a dispatched trip through boarding, departure, arrival and every hand-over, by the escort and receiver. */

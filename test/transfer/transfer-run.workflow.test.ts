@@ -32,7 +32,8 @@ import { testConfig } from '../support/environment';
 import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
-import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunStarter, updateWithin } from './transfer-fixtures';
+import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunStarter } from './transfer-fixtures';
+import { updateWithin } from '../support/deadline';
 import type { RunRequest, TransferRunStarter } from '../../libs/transfer/run-starter';
 
 jest.setTimeout(600_000);
