@@ -1,4 +1,4 @@
-import { Client, Connection, ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, ConnectionLike, ConnectionOptions, WorkflowClientInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
@@ -35,9 +35,15 @@ export function workerDataConverter(config: AppConfig['temporal']): DataConverte
 }
 
 export async function connectClient(config: AppConfig['temporal']): Promise<Client> {
-  const connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '10s' });
-  // Every update is sent once under its id and read back on failure (workflow-calls.ts).
-  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFor(config), interceptors: { workflow: [new UpdateOnceInterceptor(connection, config.namespace)] } });
+  return clientOn(await Connection.connect({ ...connectionOptions(config), connectTimeout: '10s' }), config);
+}
+
+/**
+ * The project's client over a connection: payloads encrypted, every update sent once under its id
+ * and read back on failure (workflow-calls.ts), then `below` (a test's faults, met after that).
+ */
+export function clientOn(connection: ConnectionLike, config: AppConfig['temporal'], ...below: WorkflowClientInterceptor[]): Client {
+  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFor(config), interceptors: { workflow: [new UpdateOnceInterceptor(connection, config.namespace), ...below] } });
 }
 
 export function connectWorker(config: AppConfig['temporal']): Promise<NativeConnection> {

@@ -21,7 +21,7 @@ import { validateEnrolment } from '../../libs/domain/person/enrolment';
 import { NEXT_DUE_AT, STATUS } from '../../libs/temporal/search-attributes';
 import { deviceEventSignal, endEarlyUpdate, observationStateQuery, observationWorkflowId, reportSignal } from '../../workflows/observation/observation.messages';
 import { UpdateOnceInterceptor } from '../../libs/temporal/workflow-calls';
-import { dataConverterFor } from '../../libs/temporal/connection';
+import { clientOn } from '../../libs/temporal/connection';
 import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { PolicyRolloutActivities } from '../../activities/observation/policy-rollout.activities';
@@ -344,12 +344,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     expect((client.options.interceptors.workflow as WorkflowClientInterceptor[])[0]).toBeInstanceOf(UpdateOnceInterceptor);
     // A client like the API's whose updates meet `fault` on their way to the server, below the interceptor.
     let fault: NonNullable<WorkflowClientInterceptor['startUpdate']> = (input, next) => next(input);
-    const faulty = new Client({
-      connection: client.connection,
-      namespace: config.temporal.namespace,
-      dataConverter: dataConverterFor(config.temporal),
-      interceptors: { workflow: [new UpdateOnceInterceptor(client.connection, config.temporal.namespace), { startUpdate: (input, next) => fault(input, next) }] },
-    });
+    const faulty = clientOn(client.connection, config.temporal, { startUpdate: (input, next) => fault(input, next) });
 
     // Dropped with a failed workflow task (FAILED_PRECONDITION, the update not taken): sent again under its id.
     const dropped = Object.assign(new ServiceError('Workflow Update failed'), { cause: { code: 9, details: 'Unable to perform workflow execution update due to unexpected workflow task failure.' } });

@@ -17,7 +17,7 @@ import { ShiftRequestService } from '../../apps/api/roster/shift-request.service
 import { ShiftRequestRepository } from '../../libs/persistence/roster/shift-request.repository';
 import { RosterPlanningService } from '../../libs/roster/roster-planning.service';
 import { AppConfig } from '../../libs/config/config';
-import { dataConverterFor } from '../../libs/temporal/connection';
+import { clientOn } from '../../libs/temporal/connection';
 import { PostRequirements } from '../../libs/roster/roster-seats';
 import { addDays, localDate } from '../../libs/domain/local-time';
 import type { Http } from '../support/auth';
@@ -25,12 +25,12 @@ import { eventually } from '../support/eventually';
 
 /**
  * The planning and mode services on real PostgreSQL and a real Temporal client (time-skipping or dev
- * server). They get a plain client on the same connection, as the API has: a time-skipping client
+ * server). They get the API's own client on the same connection: a time-skipping client
  * would skip time while they wait for a plan's solve. `tellThrough`: the client running shift
  * workflows are told of changes through (one that fails, to leave them to the reconciler).
  */
 export function rosterServices(db: DataSource, testClient: Client, config: AppConfig, { tellThrough }: { tellThrough?: Client } = {}) {
-  const client = new Client({ connection: testClient.connection, namespace: testClient.options.namespace, dataConverter: dataConverterFor(config.temporal) });
+  const client = clientOn(testClient.connection, config.temporal);
   const outbox = notificationOutbox(db, createChannels({}));
   const [posts, modes, staff, plans, shifts] = [new RosterPostRepository(db), new RosterModeRepository(db), new RosterStaffRepository(db), new RosterPlanRepository(db), new RosterShiftRepository(db)];
   const planner = new RosterPlanner(config, posts, modes, staff, shifts);

@@ -11,7 +11,7 @@ import { createApi } from '../../apps/api/api';
 import { ROSTER_SCHEDULE_ID } from '../../apps/api/roster/roster.service';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
-import { connectClient, dataConverterFor } from '../../libs/temporal/connection';
+import { clientOn, connectClient } from '../../libs/temporal/connection';
 import { ShiftFollower } from '../../libs/roster/shift-follower';
 import { reconcilerWorkflow } from '../../workflows/system/reconciler.workflow';
 import { shiftWorkflowId } from '../../workflows/roster/shift.messages';
@@ -87,8 +87,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   }
 
   /** A client of the test's connection with `interceptor` on its workflow calls (a fault or a change injected). */
-  const clientWith = (interceptor: WorkflowClientInterceptor) =>
-    new Client({ connection: client.connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.temporal), interceptors: { workflow: [interceptor] } });
+  const clientWith = (interceptor: WorkflowClientInterceptor) => clientOn(client.connection, config.temporal, interceptor);
 
   async function publishedShifts(postId: string) {
     return (await http().get('/shifts').query({ postId, pageSize: 500 }).expect(200)).body.items.filter((s: { status: string }) => s.status === 'published');
