@@ -9,13 +9,11 @@ import { WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../libs/config/config';
 import { MINUTE, localDate } from '../../libs/domain/local-time';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { RosterPostRepository } from '../../libs/persistence/roster/roster-post.repository';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { changePolicyUpdate, endEarlyUpdate, guardPostId, liftGuardUpdate, takeMeasureUpdate } from '../../workflows/observation/observation.messages';
 import type { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { shiftStateQuery, shiftWorkflowId } from '../../workflows/roster/shift.messages';
-import { testConfig } from '../support/environment';
 import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { updateWithin } from '../support/deadline';
@@ -39,16 +37,8 @@ describe('guard posted (time-skipping server, real worker, roster solver and Pos
   let db: DataSource;
   let enrolment: EnrolmentService;
 
-  beforeAll(async () => {
-    db = await createDataSource(testConfig().databaseUrl!).initialize();
-  });
-
-  afterAll(async () => {
-    await db?.destroy();
-  });
-
   timeSkippingPerTest((test) => {
-    ({ env, config } = test);
+    ({ env, config, db } = test);
     enrolment = enrolmentService(db, env.client, config);
   });
 

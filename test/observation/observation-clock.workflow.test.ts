@@ -10,12 +10,10 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../libs/config/config';
 import { MINUTE, localDate } from '../../libs/domain/local-time';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { ObservationRepository } from '../../libs/persistence/observation/observation.repository';
 import { acknowledgeEscalationUpdate, deviceEventSignal, ObservationInput, observationClockId, observationStateQuery, reportSignal, slotMissedSignal } from '../../workflows/observation/observation.messages';
 import { missedReport, sweptEscalationIds } from '../../workflows/observation/missed-report';
 import { dayOfPeriod, periodOf, slotsOf } from '../../workflows/observation/observation-schedule';
-import { testConfig } from '../support/environment';
 import { enrolmentRequest, enrolmentService, reportLine } from '../support/observation-fixtures';
 import { updateWithin } from '../support/deadline';
 import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
@@ -29,16 +27,10 @@ describe('observation clock (time-skipping server, real PostgreSQL)', () => {
   let enrolment: EnrolmentService;
   let observations: ObservationRepository;
 
-  beforeAll(async () => {
-    db = await createDataSource(testConfig().databaseUrl!).initialize();
-    observations = new ObservationRepository(db);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-  });
   timeSkippingPerTest((test) => {
-    ({ env, config } = test);
+    ({ env, config, db } = test);
     enrolment = enrolmentService(db, env.client, config);
+    observations = new ObservationRepository(db);
   });
 
   /** People of a community of their own, so the counts are theirs alone. */

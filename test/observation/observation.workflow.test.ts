@@ -10,7 +10,6 @@ import type { ObservationChanges } from '../../activities/observation/observatio
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import type { AppConfig } from '../../libs/config/config';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
-import { createDataSource } from '../../libs/persistence/data-source';
 import {
   decideHealthEscalationUpdate,
   deviceEventSignal,
@@ -26,7 +25,7 @@ import { DAY, MINUTE, localDate } from '../../libs/domain/local-time';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ActivityHolds } from '../support/activity-holds';
 import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
-import { createTimeSkippingEnvironment, testConfig } from '../support/environment';
+import { createTimeSkippingEnvironment } from '../support/environment';
 import { ensureObservationClock } from '../../libs/temporal/observation-clock';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
@@ -43,17 +42,9 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
   let requestSeq = 0;
   const holds = new ActivityHolds();
 
-  beforeAll(async () => {
-    db = await createDataSource(testConfig().databaseUrl!).initialize();
-  });
-
-  afterAll(async () => {
-    await db?.destroy();
-  });
-
   timeSkippingPerTest(
     (test) => {
-      ({ env, config } = test);
+      ({ env, config, db } = test);
       enrolment = enrolmentService(db, env.client, config);
     },
     { interceptors: holds.interceptors },

@@ -8,7 +8,6 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../libs/config/config';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { CentralizedQuarantineRepository } from '../../libs/persistence/transfer/centralized-quarantine.repository';
 import { DAY, HOUR, MINUTE, localDate, localMidnight } from '../../libs/domain/local-time';
 import { startOnce } from '../../libs/temporal/start-once';
@@ -18,7 +17,6 @@ import { HandBackCommand, handBackRequestId, handBackUpdate, HAND_BACK_UPDATE_ID
 import { quarantineStayWorkflow } from '../../workflows/observation/quarantine-stay.workflow';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
-import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { updateWithin } from '../support/deadline';
 import { enrolmentRequest, enrolmentService, freshResidentId } from '../support/observation-fixtures';
@@ -33,15 +31,7 @@ describe('quarantine stay workflow (time-skipping server, real PostgreSQL)', () 
   let db: DataSource;
   let requestSeq = 0;
 
-  beforeAll(async () => {
-    db = await createDataSource(testConfig().databaseUrl!).initialize();
-  });
-
-  afterAll(async () => {
-    await db?.destroy();
-  });
-
-  timeSkippingPerTest((test) => ({ env, config } = test));
+  timeSkippingPerTest((test) => ({ env, config, db } = test));
 
   const sleepUntil = (at: number) => advanceTo(env, at);
 

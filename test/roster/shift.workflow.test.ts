@@ -8,7 +8,6 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../libs/config/config';
 import type { ShiftChanges } from '../../activities/roster/shift.activities';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { HOUR, MINUTE, addDays, localDate } from '../../libs/domain/local-time';
 import { DEFAULT_SHIFT_TIMING } from '../../workflows/roster/shift-policy';
 import {
@@ -24,7 +23,6 @@ import {
 import type { shiftWorkflow } from '../../workflows/roster/shift.workflow';
 import { ActivityHolds } from '../support/activity-holds';
 import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
-import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { updateWithin } from '../support/deadline';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
@@ -49,17 +47,9 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
   let services: ReturnType<typeof rosterServices>;
   const holds = new ActivityHolds();
 
-  beforeAll(async () => {
-    db = await createDataSource(testConfig().databaseUrl!).initialize();
-  });
-
-  afterAll(async () => {
-    await db?.destroy();
-  });
-
   timeSkippingPerTest(
     (test) => {
-      ({ env, config } = test);
+      ({ env, config, db } = test);
       services = rosterServices(db, env.client, config);
     },
     { interceptors: holds.interceptors },

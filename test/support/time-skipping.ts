@@ -3,6 +3,8 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerOptions } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../libs/persistence/data-source';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import type { AppConfig } from '../../libs/config/config';
 import { createTimeSkippingEnvironment, testConfig } from './environment';
@@ -13,21 +15,30 @@ export interface TimeSkippingTest {
   config: AppConfig;
   /** The test's worker; a test that stops it and starts another puts that one here, for the end of the test. */
   worker?: RunningWorker;
+  /** The file's connection to the test database, for its fixtures and checks. */
+  db: DataSource;
 }
 
 /**
  * Each test of the file on a test server of its own (the server's clock has stayed locked after
  * earlier tests, and a later test's sleep over days then never ended), with a worker on it whose own
- * client reaches it too (activities start and signal workflows: shifts, runs, observations). `ready`
- * gets them before each test, for the file's own set-up.
+ * client reaches it too (activities start and signal workflows: shifts, runs, observations), and the
+ * file's one connection to PostgreSQL. `ready` gets them before each test, for the file's own set-up.
  */
 export function timeSkippingPerTest(ready: (test: TimeSkippingTest) => void, worker: Pick<WorkerOptions, 'interceptors'> = {}): void {
+  let db: DataSource | undefined;
   let current: Partial<TimeSkippingTest> = {};
+  beforeAll(async () => {
+    db = await createDataSource(testConfig().databaseUrl!).initialize();
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
   beforeEach(async () => {
     const env = await createTimeSkippingEnvironment();
     const base = testConfig();
     const config = { ...base, temporal: { ...base.temporal, address: env.address } };
-    current = { env, config, worker: await startWorker(config, { connection: env.nativeConnection, ...worker }) };
+    current = { env, config, db, worker: await startWorker(config, { connection: env.nativeConnection, ...worker }) };
     ready(current as TimeSkippingTest);
   });
   afterEach(async () => {

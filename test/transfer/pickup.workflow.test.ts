@@ -9,7 +9,6 @@ import { WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../libs/config/config';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { localDate, MINUTE } from '../../libs/domain/local-time';
 import { periodOf, slotsOf } from '../../workflows/observation/observation-schedule';
 import { decideHealthEscalationUpdate, ObservationInput, observationStateQuery, ObservationView, reportSignal, takeMeasureUpdate } from '../../workflows/observation/observation.messages';
@@ -25,7 +24,6 @@ import {
   transferRunWorkflowId,
   transferTripWorkflowId,
 } from '../../workflows/transfer/transfer.messages';
-import { testConfig } from '../support/environment';
 import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { updateWithin } from '../support/deadline';
@@ -40,16 +38,8 @@ describe('pick-up on a hospital decision (time-skipping server, real PostgreSQL)
   let db: DataSource;
   let enrolment: EnrolmentService;
 
-  beforeAll(async () => {
-    db = await createDataSource(testConfig().databaseUrl!).initialize();
-  });
-
-  afterAll(async () => {
-    await db?.destroy();
-  });
-
   timeSkippingPerTest((test) => {
-    ({ env, config } = test);
+    ({ env, config, db } = test);
     enrolment = enrolmentService(db, env.client, config);
   });
 

@@ -6,7 +6,6 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
 import type { TransferChanges } from '../../activities/transfer/transfer.activities';
 import { AppConfig } from '../../libs/config/config';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { TransferRunRepository } from '../../libs/persistence/transfer/transfer-run.repository';
 import { MINUTE } from '../../libs/domain/local-time';
 import {
@@ -28,7 +27,6 @@ import {
   tripStateQuery,
 } from '../../workflows/transfer/transfer.messages';
 import { ActivityHolds } from '../support/activity-holds';
-import { testConfig } from '../support/environment';
 import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
@@ -45,17 +43,9 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   let runs: TransferRunStarter;
   const holds = new ActivityHolds();
 
-  beforeAll(async () => {
-    db = await createDataSource(testConfig().databaseUrl!).initialize();
-  });
-
-  afterAll(async () => {
-    await db?.destroy();
-  });
-
   timeSkippingPerTest(
     (test) => {
-      ({ env, config } = test);
+      ({ env, config, db } = test);
       runs = transferRunStarter(db, env.client, config);
     },
     { interceptors: holds.interceptors },
