@@ -9,18 +9,16 @@ import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
 import { UsersService } from '../../libs/auth/users.service';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { routesOf } from '../../libs/nest/routes';
 import { Role, ROLES } from '../../libs/auth/roles';
 import { parseUuid } from '../../libs/domain/ids';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { httpAs, Http, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { enrolmentRequest } from '../support/observation-fixtures';
 import { ALL_DAY_RULES } from '../../workflows/observation/observation-policy';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(120_000);
 
@@ -33,7 +31,6 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
   const next = { subdistrict: 'XYL', community: `Next-${tag}` };
   const elsewhere = { subdistrict: 'QTL', community: `Far-${tag}` };
   let api: INestApplication;
-  let worker: RunningWorker;
   let db: DataSource;
   let anonymous: ReturnType<typeof request>;
   const as: Partial<Record<Role | 'homeWorker' | 'homeSupervisor' | 'farSupervisor' | 'homeDispatcher' | 'homeDuty' | 'farDuty', Http>> = {};
@@ -42,12 +39,9 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
   const enrol = (http: Http, place: { subdistrict: string; community: string }) =>
     http.post('/persons').send({ ...enrolmentRequest(), address: { ...place, building: '1', unit: '1' } });
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     anonymous = request(api.getHttpServer());
-    db = await createDataSource(config.databaseUrl!).initialize();
     // District-wide, except a community worker, who always works in one community.
     for (const role of ROLES) as[role] = httpAs(api, await signIn(api, role, role === 'community_worker' ? home : {}));
     as.homeWorker = httpAs(api, await signIn(api, 'community_worker', home));
@@ -68,13 +62,7 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
     await as.homeWorker.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '李社工' }).expect(403);
     await as.homeSupervisor.post(`/observations/${numbers.home}/policy`).send({ policyId: policy.body.id, by: '王主任' }).expect(200);
     await eventually(() => db.query(`SELECT policy_id FROM observation WHERE number = $1`, [numbers.home]), (rows) => rows[0].policy_id === policy.body.id, { what: 'the policy move recorded', timeoutMs: 10_000, intervalMs: 100 });
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
-  });
+  }, { config });
 
   describe('every route', () => {
     it('is public, or declares its roles and its jurisdiction rule (a route without both is refused to everyone)', () => {

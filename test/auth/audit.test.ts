@@ -8,15 +8,14 @@ import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
 import { UsersService } from '../../libs/auth/users.service';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource } from '../../libs/persistence/data-source';
 import { MINUTE } from '../../libs/domain/local-time';
 import { Http, httpAs, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest } from '../support/observation-fixtures';
 import { manifestRow, registerResources } from '../transfer/transfer-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(120_000);
 
@@ -26,16 +25,13 @@ describe('audit log: refused when it cannot be written, and reads of personal da
   // Rows of this account fail to insert, as on a full disk or a revoked grant, and only its rows.
   const broken = `audit-broken-${tag}`;
   const trigger = `audit_test_refuse_${tag.replace(/-/g, '')}`;
-  let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let supervisor: Http;
   let brokenHttp: Http;
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
+  systemPerFile(async (system) => {
+    ({ api } = system);
     // The test breaks the audit insert with a trigger of its own: DDL on audit_log is the owner's.
     db = await createDataSource(process.env.DATABASE_OWNER_URL ?? config.databaseUrl!).initialize();
     supervisor = await supervisorHttp(api);
@@ -43,13 +39,11 @@ describe('audit log: refused when it cannot be written, and reads of personal da
     await api.get(UsersService).create({ username: broken, displayName: broken, password, role: 'supervisor' });
     const login = await request(api.getHttpServer()).post('/auth/login').send({ username: broken, password }).expect(200);
     brokenHttp = httpAs(api, login.body.accessToken);
-  });
+  }, { config });
 
   afterAll(async () => {
     await db?.query(`DROP TRIGGER IF EXISTS ${trigger} ON audit_log`);
     await db?.query(`DROP FUNCTION IF EXISTS ${trigger}()`);
-    await api?.close();
-    await worker?.shutdown();
     await db?.destroy();
   });
 

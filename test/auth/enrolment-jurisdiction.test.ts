@@ -9,8 +9,6 @@ import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { createDataSource, MIGRATIONS } from '../../libs/persistence/data-source';
 import { LoginsAndJurisdictions1764416000000 } from '../../libs/persistence/migrations/1764416000000-logins-and-jurisdictions';
 import { connectClient } from '../../libs/temporal/connection';
@@ -21,6 +19,7 @@ import { testConfig } from '../support/environment';
 import { answered } from '../support/eventually';
 import { enrolmentRequest, freshResidentId, ISO_UTC } from '../support/observation-fixtures';
 import { driveTrip, manifestRow, registerResources } from '../transfer/transfer-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -31,7 +30,6 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
   const next = { subdistrict: 'XYL', community: `Next-${tag}` };
   const far = { subdistrict: 'QTL', community: `Far-${tag}` };
   let api: INestApplication;
-  let worker: RunningWorker;
   let db: DataSource;
   let client: Client;
   const as = {} as Record<'homeWorker' | 'nextWorker' | 'farWorker' | 'homeSupervisor' | 'farSupervisor' | 'homeDispatcher', Http>;
@@ -40,11 +38,8 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
   const person = async (documentNumber: string) =>
     (await db.query(`SELECT name, mobile, subdistrict, community, devices FROM person WHERE document_number = $1`, [documentNumber]))[0];
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    db = await createDataSource(config.databaseUrl!).initialize();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     client = await connectClient(config.temporal);
     as.homeWorker = httpAs(api, await signIn(api, 'community_worker', home));
     as.nextWorker = httpAs(api, await signIn(api, 'community_worker', next));
@@ -52,13 +47,10 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     as.homeSupervisor = httpAs(api, await signIn(api, 'supervisor', { subdistrict: 'XYL' }));
     as.farSupervisor = httpAs(api, await signIn(api, 'supervisor', { subdistrict: 'QTL' }));
     as.homeDispatcher = httpAs(api, await signIn(api, 'dispatcher', { subdistrict: 'XYL' }));
-  });
+  }, { config });
 
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
     await client?.connection.close();
-    await db?.destroy();
   });
 
   it('refuses a neighbour’s record with a plain 409, never changes it, and scopes request ids to the place', async () => {

@@ -9,11 +9,11 @@ import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { maskDocumentNumber, maskName } from '../../apps/api/dashboard/dashboard.service';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { utcOffsetMinutes } from '../../libs/config/time-zone';
 import { HOUR, localDate, localMidnight } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(120_000);
 
@@ -48,11 +48,9 @@ describe('dashboard summary, list, metrics and request id (dev server, PostgreSQ
     { key: 'west', category: 'C', status: 'active', community: west, dueInHours: 2 },
   ];
 
-  beforeAll(async () => {
-    api = await createApi(config);
-    await api.init();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     http = await supervisorHttp(api);
-    db = await createDataSource(config.databaseUrl!).initialize();
     const offset = utcOffsetMinutes(config.timeZone);
     const midnight = localMidnight(localDate(Date.now(), offset), offset);
     for (const [i, row] of rows.entries()) {
@@ -76,12 +74,7 @@ describe('dashboard summary, list, metrics and request id (dev server, PostgreSQ
         );
       }
     }
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await db?.destroy();
-  });
+  }, { config, worker: false });
 
   it('counts a subdistrict by status, category, due today, overdue and open escalations', async () => {
     const { body } = await http.get('/dashboard/summary').query({ subdistrict }).expect(200);

@@ -12,19 +12,17 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
 import { UsersService } from '../../libs/auth/users.service';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { Http, httpAs, signIn } from '../support/auth';
 import { CHROMIUM_LAUNCH, ensureChromium } from '../support/chromium';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest } from '../support/observation-fixtures';
 import { PostNow, publishPostNow, RunningTransfer, startRunningTransfer } from './drill-down-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -53,7 +51,6 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
   const communityWorker = { username: `dash-cw-${suffix}`, displayName: '李社工', password: `cw-pass-${suffix}-x` };
   const dispatcher = { username: `dash-disp-${suffix}`, displayName: '赵调度', password: `disp-pass-${suffix}-x` };
   let communityWorkerId: string;
-  let worker: RunningWorker;
   let api: INestApplication;
   let http: Http;
   let base: string;
@@ -85,13 +82,10 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     await page.click('#login-submit');
   }
 
-  beforeAll(async () => {
+  systemPerFile(async (system) => {
+    ({ api, base } = system);
     ensureChromium();
     mkdirSync(SHOTS, { recursive: true });
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
     profile = mkdtempSync(join(tmpdir(), 'epi-dashboard-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       ...CHROMIUM_LAUNCH,
@@ -122,13 +116,11 @@ describe('supervisors dashboard in Chromium (dev server, worker, PostgreSQL)', (
     await http.post(`/shifts/${post.current[0].id}/check-in`).send({ staffId: post.current[0].staffId }).expect(200);
     // A subdistrict whose medical desk nobody holds: its fever alerts went to its supervisors.
     await api.get(DataSource).query(`INSERT INTO routing_gap (role, subdistrict, routed_to, messages) VALUES ('medical', $1, $2, 2)`, [gapSubdistrict, `supervisor of subdistrict ${gapSubdistrict}`]);
-  }, 900_000);
+  }, { config, listen: true, timeoutMs: 900_000 });
 
   afterAll(async () => {
     await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
-    await api?.close();
-    await worker?.shutdown();
   });
 
   it('asks for a login first, and says why a login failed', async () => {

@@ -7,8 +7,6 @@ import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import type { Role } from '../../libs/auth/roles';
 import { NotificationConcern, NotificationOutbox } from '../../libs/notifications/notification-outbox';
 import { Http, httpAs, Scope, signIn } from '../support/auth';
@@ -18,6 +16,7 @@ import { allDayPolicy, enrolmentRequest, moveToPolicy } from '../support/observa
 import { driveTrip, manifestRow, registerResources } from '../transfer/transfer-fixtures';
 import { connectClient } from '../../libs/temporal/connection';
 import { MINUTE } from '../../libs/domain/local-time';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(120_000);
 
@@ -33,7 +32,6 @@ describe('inbox (dev server, worker, PostgreSQL)', () => {
   const tag = randomUUID().slice(0, 6);
   const place = { subdistrict: 'XYL', community: `Inbox-${tag}` };
   let api: INestApplication;
-  let worker: RunningWorker;
   let db: DataSource;
   let outbox: NotificationOutbox;
   let supervisor: Account;
@@ -56,19 +54,11 @@ describe('inbox (dev server, worker, PostgreSQL)', () => {
   const item = async (who: Account, id: string) => (await inbox(who)).items.find((i: { id: string }) => i.id === id);
   const path = (id: string, action: string) => `/inbox/${encodeURIComponent(id)}/${action}`;
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    db = api.get(DataSource);
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     outbox = api.get(NotificationOutbox, { strict: false });
     supervisor = await account('supervisor', { subdistrict: 'XYL' });
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-  });
+  }, { config });
 
   it('lists my messages unread first then newest, marks them read (idempotently) and never shows or touches another account’s', async () => {
     // Dispatchers of a subdistrict of their own: runs of other tests still under way notify XYL's.

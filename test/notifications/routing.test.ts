@@ -9,8 +9,6 @@
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { UsersService } from '../../libs/auth/users.service';
 import type { Role } from '../../libs/auth/roles';
 import type { ContactChannel, Language } from '../../libs/domain/contact';
@@ -19,7 +17,6 @@ import { createChannels } from '../../libs/notifications/channels';
 import { NotificationRequest } from '../../libs/notifications/notification-outbox';
 import { NOTIFICATION_TEMPLATES, renderNotification } from '../../libs/notifications/notification-templates';
 import type { NotificationRecipient, RecipientRole } from '../../libs/notifications/recipients';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { Http, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
@@ -27,6 +24,7 @@ import { NOTIFICATION_SAMPLES } from '../support/notification-samples';
 import { allDayPolicy, enrolmentRequest, moveToPolicy } from '../support/observation-fixtures';
 import { notificationOutbox } from '../support/outbox';
 import { gatewayInEnvironment } from '../support/sms-gateway';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -39,7 +37,6 @@ describe('routing: every message to accounts resolved from the record (dev serve
   const config = testConfig();
   // Read when used: a run can cross the local midnight.
   const today = () => localDate(Date.now(), 480);
-  let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let http: Http;
@@ -49,18 +46,15 @@ describe('routing: every message to accounts resolved from the record (dev serve
   beforeAll(async () => {
     // Accounts that want SMS get it: the worker and the API take the gateway from the environment.
     gateway = await gatewayInEnvironment();
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    http = await supervisorHttp(api);
-    db = await createDataSource(config.databaseUrl!).initialize();
-    policyId = await allDayPolicy(http, db, 'D');
   });
 
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
+    http = await supervisorHttp(api);
+    policyId = await allDayPolicy(http, db, 'D');
+  }, { config });
+
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
     await gateway?.stop();
   });
 

@@ -6,16 +6,14 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { localDate } from '../../libs/domain/local-time';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { guardPostId } from '../../workflows/observation/observation.messages';
 import { Http, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { enrolmentRequest } from '../support/observation-fixtures';
 import { insertStaff, uniqueTag } from '../roster/roster-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -31,24 +29,14 @@ describe('guard posted (API, dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
   // Read when used: a run can cross the local midnight.
   const today = () => localDate(Date.now(), 480);
-  let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let http: Http;
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     http = await supervisorHttp(api);
-    db = await createDataSource(config.databaseUrl!).initialize();
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
-  });
+  }, { config });
 
   /** An observation in a community of its own with `staffCount` guards living there. */
   async function enrolIn(staffCount: number): Promise<{ number: string; community: string; staff: string[] }> {

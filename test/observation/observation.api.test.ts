@@ -10,9 +10,6 @@ import { temporal } from '@temporalio/proto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { zonedIso } from '../../libs/config/time-zone';
 import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { workflowState } from '../../libs/temporal/start-once';
@@ -30,6 +27,8 @@ import { testConfig } from '../support/environment';
 import { makeCsvOfCopies, makeLedgerFile, makeLedgerRecords, makeZipBomb } from '../support/ledger-fixtures';
 import { eventually } from '../support/eventually';
 import { allDayPolicy, enrolmentRequest, freshResidentId, ISO_UTC, moveToPolicy } from '../support/observation-fixtures';
+import { systemPerFile } from '../support/system';
+import type { RunningWorker } from '../../apps/worker/worker';
 
 jest.setTimeout(120_000);
 
@@ -38,26 +37,18 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   // Read when used: a run can cross the local midnight.
   const today = () => localDate(Date.now(), 480);
   const community = `api-test-${Date.now()}`;
-  let worker: RunningWorker;
   let api: INestApplication;
+  let worker: RunningWorker;
   let db: DataSource;
   let http: Http;
   let allDayPolicyId: string;
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
+    worker = system.worker!;
     http = await supervisorHttp(api);
-    db = await createDataSource(config.databaseUrl!).initialize();
     allDayPolicyId = await allDayPolicy(http, db, 'B');
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
-  });
+  }, { config });
 
   const enrol = (overrides: Record<string, unknown> = {}) =>
     http.post('/persons').send({ ...enrolmentRequest({ category: 'B', anchorDate: today() }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' }, ...overrides });

@@ -8,8 +8,6 @@ import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { arrivalDate } from '../../libs/observation/arrival-enrolment';
 import { MINUTE } from '../../libs/domain/local-time';
 import { connectClient } from '../../libs/temporal/connection';
@@ -18,6 +16,7 @@ import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { driveTrip, manifestRow, registerResources, Registry } from '../transfer/transfer-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -27,18 +26,14 @@ describe('quarantine stays (HTTP, dev server, worker, PostgreSQL)', () => {
   const hotelCommunity = `Hotel-${tag}`;
   const homeCommunity = `Home-${tag}`;
   let api: INestApplication;
-  let worker: RunningWorker;
   let db: DataSource;
   let client: Client;
   let registry: Registry;
   let dispatcher: Http;
   let supervisor: Http;
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    db = api.get(DataSource);
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     client = await connectClient(config.temporal);
     registry = await registerResources(db, {
       destinations: [
@@ -51,11 +46,9 @@ describe('quarantine stays (HTTP, dev server, worker, PostgreSQL)', () => {
     await db.query(`UPDATE transfer_destination SET subdistrict = 'XYL', community = $2, worker = 'doctor-liu' WHERE id = ANY($1)`, [[registry.destination('hotel'), registry.destination('small')], hotelCommunity]);
     dispatcher = httpAs(api, await signIn(api, 'dispatcher'));
     supervisor = httpAs(api, await signIn(api, 'supervisor', { subdistrict: 'XYL' }));
-  });
+  }, { config });
 
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
     await client?.connection.close();
   });
 

@@ -7,15 +7,13 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { UsersService } from '../../libs/auth/users.service';
 import { localDate } from '../../libs/domain/local-time';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { Http, httpAs, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { allDayPolicy, enrolmentRequest, ISO_UTC, moveToPolicy } from '../support/observation-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(120_000);
 
@@ -24,30 +22,20 @@ describe('worklist API (dev server, worker, PostgreSQL)', () => {
   const suffix = Date.now() % 1_000_000;
   const community = `worklist-${suffix}`;
   const worker = { username: `wl-cw-${suffix}`, displayName: `李社工${suffix}`, password: `cw-pass-${suffix}-x` };
-  let running: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let supervisor: Http;
   let communityWorker: Http;
   let policyId: string;
 
-  beforeAll(async () => {
-    running = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    db = await createDataSource(config.databaseUrl!).initialize();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     supervisor = await supervisorHttp(api);
     await api.get(UsersService).create({ ...worker, role: 'community_worker', subdistrict: 'XYL', community });
     const login = await request(api.getHttpServer()).post('/auth/login').send({ username: worker.username, password: worker.password }).expect(200);
     communityWorker = httpAs(api, login.body.accessToken);
     policyId = await allDayPolicy(supervisor, db, 'B');
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await running?.shutdown();
-    await db?.destroy();
-  });
+  }, { config });
 
   /** Enrolled in the place, on the all-day policy (a slot open now), in the worker's care. */
   async function enrolReportable(name: string, place = community): Promise<string> {

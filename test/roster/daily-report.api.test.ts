@@ -7,22 +7,19 @@
 import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { addDays, localDate } from '../../libs/domain/local-time';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
 import { DAILY_REPORT_SCHEDULE_ID, ensureSchedules } from '../../libs/temporal/schedules';
 import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(120_000);
 
 describe('the daily report goes up to the district (dev server, worker, PostgreSQL)', () => {
   const base = testConfig();
   const config = { ...base, timeZone: 'Asia/Shanghai', schedules: { ...base.schedules, dailyReportAt: { hour: 8, minute: 0 } } };
-  let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let client: Client;
@@ -31,25 +28,19 @@ describe('the daily report goes up to the district (dev server, worker, PostgreS
   let subdistrict: Http;
   const yesterday = addDays(localDate(Date.now(), 480), -1);
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    db = await createDataSource(config.databaseUrl!).initialize();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     client = await connectClient(config.temporal);
     district = httpAs(api, await signIn(api, 'supervisor'));
     districtEn = httpAs(api, await signIn(api, 'supervisor'));
     subdistrict = httpAs(api, await signIn(api, 'supervisor', { subdistrict: 'XYL' }));
     const enId = (await districtEn.get('/auth/me').expect(200)).body.userId;
     await db.query(`UPDATE app_user SET language = 'en' WHERE id = $1`, [enId]);
-  });
+  }, { config });
 
   afterAll(async () => {
     await client?.schedule.getHandle(DAILY_REPORT_SCHEDULE_ID).delete().catch(() => undefined);
     await client?.connection.close();
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
   });
 
   it('is scheduled by every worker at its local time, and sends the day before’s report to the district’s inboxes once', async () => {

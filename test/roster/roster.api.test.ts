@@ -7,10 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { Client, ServiceError, type WorkflowClientInterceptor } from '@temporalio/client';
 import { Http, httpAs, signIn, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
 import { ROSTER_SCHEDULE_ID } from '../../apps/api/roster/roster.service';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { clientOn, connectClient } from '../../libs/temporal/connection';
 import { ShiftFollower } from '../../libs/roster/shift-follower';
 import { reconcilerWorkflow } from '../../workflows/system/reconciler.workflow';
@@ -20,6 +17,7 @@ import { addDays, localDate, localTime } from '../../libs/domain/local-time';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { rosterServices, solvedPlan, uniqueTag } from './roster-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -27,7 +25,6 @@ const OFFSET = 480;
 
 describe('roster API (dev server, embedded PostgreSQL)', () => {
   const config = testConfig();
-  let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let client: Client;
@@ -42,12 +39,9 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   let supervisor: Http;
   const http = () => supervisor;
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     supervisor = await supervisorHttp(api);
-    db = await createDataSource(config.databaseUrl!).initialize();
     client = await connectClient(config.temporal);
 
     await http()
@@ -63,13 +57,10 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       // Each has their own mobile: their notices are addressed to it.
       await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [skill], mobile: `1390${String(Date.now() % 1e6).padStart(6, '0')}${i}` }).expect(200);
     }
-  });
+  }, { config });
 
   afterAll(async () => {
     await client?.connection.close();
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
   });
 
   /** A post of its own (its own skill and community) and `people` staff with that skill; three 8-hour shifts a day unless `pattern` says otherwise. */

@@ -9,13 +9,10 @@ import { INestApplication } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
 import { maskName } from '../../apps/api/dashboard/dashboard.service';
 import { RATE_LIMIT } from '../../apps/api/self-report/self-report.service';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { NotificationActivities } from '../../activities/notifications/notification.activities';
 import { ObservationActivities } from '../../activities/observation/observation.activities';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { localDate } from '../../libs/domain/local-time';
 import { SYMPTOMS } from '../../libs/domain/symptoms';
 import { httpAs, Http, signIn, supervisorHttp } from '../support/auth';
@@ -23,6 +20,8 @@ import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { allDayPolicy, enrolmentRequest, ISO_UTC, moveToPolicy } from '../support/observation-fixtures';
 import { gatewayInEnvironment } from '../support/sms-gateway';
+import { systemPerFile } from '../support/system';
+import type { RunningWorker } from '../../apps/worker/worker';
 
 jest.setTimeout(120_000);
 
@@ -31,8 +30,8 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
   // Read when used: a run can cross the local midnight.
   const today = () => localDate(Date.now(), 480);
   const community = `self-report-${Date.now()}`;
-  let worker: RunningWorker;
   let api: INestApplication;
+  let worker: RunningWorker;
   let db: DataSource;
   let http: Http;
   let person: ReturnType<typeof request>;
@@ -45,19 +44,17 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
   beforeAll(async () => {
     // People get their messages by SMS: the worker and the API take the gateway from the environment.
     gateway = await gatewayInEnvironment();
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    http = await supervisorHttp(api);
-    person = request(api.getHttpServer());
-    db = await createDataSource(config.databaseUrl!).initialize();
-    allDayPolicyId = await allDayPolicy(http, db, 'D');
   });
 
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
+    worker = system.worker!;
+    http = await supervisorHttp(api);
+    person = request(api.getHttpServer());
+    allDayPolicyId = await allDayPolicy(http, db, 'D');
+  }, { config });
+
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
     await gateway?.stop();
   });
 

@@ -8,19 +8,16 @@
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { localDate } from '../../libs/domain/local-time';
 import { Http, supervisorHttp } from '../support/auth';
 import { CHROMIUM_LAUNCH, ensureChromium } from '../support/chromium';
 import { testConfig } from '../support/environment';
 import { allDayPolicy, enrolmentRequest, moveToPolicy } from '../support/observation-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -29,7 +26,6 @@ const SHOTS = join(tmpdir(), 'epi-self-report');
 describe('self-report page in Chromium (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
   const community = `self-report-page-${Date.now()}`;
-  let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let http: Http;
@@ -37,25 +33,18 @@ describe('self-report page in Chromium (dev server, worker, PostgreSQL)', () => 
   let browser: Browser;
   let allDayPolicyId: string;
 
-  beforeAll(async () => {
+  systemPerFile(async (system) => {
+    ({ api, db, base } = system);
     ensureChromium();
     mkdirSync(SHOTS, { recursive: true });
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
     http = await supervisorHttp(api);
-    db = await createDataSource(config.databaseUrl!).initialize();
     // So that the page has an open slot whenever the test runs.
     allDayPolicyId = await allDayPolicy(http, db, 'A');
     browser = await chromium.launch(CHROMIUM_LAUNCH);
-  }, 900_000);
+  }, { config, listen: true, timeoutMs: 900_000 });
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
   });
 
   /** Enrols someone on the all-day policy; the path of the link texted to them at enrolment. */

@@ -5,40 +5,31 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { TransferActivities } from '../../activities/transfer/transfer.activities';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { MINUTE } from '../../libs/domain/local-time';
 import { Http, httpAs, signIn, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { enrolmentRequest, freshResidentId } from '../support/observation-fixtures';
 import { manifestRow, registerResources } from './transfer-fixtures';
+import { systemPerFile } from '../support/system';
+import type { RunningWorker } from '../../apps/worker/worker';
 
 jest.setTimeout(120_000);
 
 describe('admission after a hand-over: refusal reasons without document numbers', () => {
   const config = testConfig();
-  let worker: RunningWorker;
   let api: INestApplication;
+  let worker: RunningWorker;
   let db: DataSource;
   let supervisor: Http;
   let dispatcher: Http;
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    db = await createDataSource(config.databaseUrl!).initialize();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
+    worker = system.worker!;
     supervisor = await supervisorHttp(api);
     dispatcher = httpAs(api, await signIn(api, 'dispatcher'));
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
-  });
+  }, { config });
 
   it('refuses to admit someone already under observation, naming the observation only', async () => {
     const registry = await registerResources(db, { destinations: [{ destinationId: 'home', kind: 'community', name: 'Home', travelMinutes: 20 }], vehicles: [{ vehicleId: 'v', seats: 4 }], escorts: [{ escortId: 'e' }] });

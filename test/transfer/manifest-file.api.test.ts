@@ -11,13 +11,12 @@ import { INestApplication } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
 import { MANIFEST_COLUMNS } from '../../libs/transfer/manifest';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { httpAs, Http, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { freshResidentId } from '../support/observation-fixtures';
 import { communityVans, registerResources, Registry } from './transfer-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(120_000);
 
@@ -28,18 +27,11 @@ describe('transfer manifest files over HTTP (dev server, PostgreSQL)', () => {
   let dispatcher: Http;
   let registry: Registry;
 
-  beforeAll(async () => {
-    api = await createApi(config);
-    await api.init();
-    db = await createDataSource(config.databaseUrl!).initialize();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     dispatcher = httpAs(api, await signIn(api, 'dispatcher'));
     registry = await registerResources(db, communityVans(2));
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await db?.destroy();
-  });
+  }, { config, worker: false });
 
   const upload = (file: Buffer, name: string) => dispatcher.post('/transfer-runs/manifest').attach('file', file, name);
 

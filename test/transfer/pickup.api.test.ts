@@ -7,19 +7,16 @@
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { Http, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { allDayPolicy, enrolmentRequest, moveToPolicy } from '../support/observation-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
 describe('pick-up on a hospital decision over HTTP (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
-  let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let http: Http;
@@ -28,25 +25,16 @@ describe('pick-up on a hospital decision over HTTP (dev server, worker, PostgreS
   const subdistrict = `P${randomUUID().slice(0, 6).toUpperCase()}`;
   const ids = { sp: `SP-${subdistrict}`, hospital: `HOSP-${subdistrict}`, van: `V-${subdistrict}`, escort: `E-${subdistrict}` };
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     http = await supervisorHttp(api);
-    db = await createDataSource(config.databaseUrl!).initialize();
     policyId = await allDayPolicy(http, db, 'B');
     await http.post('/transfer/sorting-points').send({ id: ids.sp, name: '车辆基地', address: '学院路1号' }).expect(201);
     await http.post('/transfer/destinations').send({ id: ids.hospital, kind: 'hospital', name: '地坛医院', travelMinutes: 30, receiver: '急诊 王医生' }).expect(201);
     // The hospital of this subdistrict (in or near it: the nearest is taken first).
     await db.query(`UPDATE transfer_destination SET subdistrict = $1 WHERE id = $2`, [subdistrict, ids.hospital]);
     await http.post('/transfer/escorts').send({ id: ids.escort, name: '周干部', contact: '13700000001', subdistrict }).expect(201);
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await db?.destroy();
-  });
+  }, { config });
 
   const detail = async (number: string) => (await http.get(`/observations/${number}`).expect(200)).body;
 

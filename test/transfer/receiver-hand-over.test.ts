@@ -9,8 +9,6 @@ import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import type { Role } from '../../libs/auth/roles';
 import { MINUTE } from '../../libs/domain/local-time';
 import { connectClient } from '../../libs/temporal/connection';
@@ -18,6 +16,7 @@ import { Http, httpAs, Scope, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { driveTrip, manifestRow, registerResources, Registry } from './transfer-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -31,7 +30,6 @@ describe('receivers hand over with their own login (dev server, worker, PostgreS
   const config = testConfig();
   const community = `Recv-${randomUUID().slice(0, 6)}`;
   let api: INestApplication;
-  let worker: RunningWorker;
   let db: DataSource;
   let client: Client;
   let registry: Registry;
@@ -43,11 +41,8 @@ describe('receivers hand over with their own login (dev server, worker, PostgreS
     return { http, username: me.username, displayName: me.displayName };
   }
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    db = api.get(DataSource);
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     client = await connectClient(config.temporal);
     registry = await registerResources(db, {
       destinations: [
@@ -59,11 +54,9 @@ describe('receivers hand over with their own login (dev server, worker, PostgreS
     });
     await db.query(`UPDATE transfer_destination SET subdistrict = 'XYL', community = $2 WHERE id = $1`, [registry.destination('home'), community]);
     dispatcher = await account('dispatcher');
-  });
+  }, { config });
 
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
     await client?.connection.close();
   });
 

@@ -12,12 +12,10 @@ import * as readline from 'node:readline';
 import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { AppConfig } from '../../libs/config/config';
 import { zonedIso } from '../../libs/config/time-zone';
 import { connectClient } from '../../libs/temporal/connection';
 import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../libs/temporal/worker-launch';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { Client, WorkflowHandle } from '@temporalio/client';
 import { MINUTE } from '../../libs/domain/local-time';
 import type { RunLiveView, RunStateView } from '../../apps/api/transfer/transfer-views';
@@ -26,6 +24,7 @@ import { testConfig } from '../support/environment';
 import { within, workflowWaits } from '../support/deadline';
 import { answered, eventually } from '../support/eventually';
 import { driveTrip, manifestRow, recordDay } from './transfer-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(300_000);
 
@@ -47,7 +46,6 @@ function spawnWorker(config: AppConfig, launch: WorkerLaunch): Promise<ChildProc
 
 describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
   const config = testConfig();
-  let worker: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let client: Client;
@@ -55,20 +53,14 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
   const http = () => supervisor;
   const ids = { sp: `SP-${Date.now()}`, community: `C-${Date.now()}`, hotel: `H-${Date.now()}`, van: `V-${Date.now()}`, bus: `B-${Date.now()}`, escort: `E-${Date.now()}`, escort2: `E2-${Date.now()}` };
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     supervisor = await supervisorHttp(api);
-    db = await createDataSource(config.databaseUrl!).initialize();
     client = await connectClient(config.temporal);
-  });
+  }, { config });
 
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
     await client?.connection.close();
-    await db?.destroy();
   });
 
   const runCount = async () => (await db.query(`SELECT count(*)::int AS n FROM transfer_run`))[0].n;

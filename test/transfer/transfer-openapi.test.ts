@@ -5,8 +5,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { createApi } from '../../apps/api/api';
-import { testConfig } from '../support/environment';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(60_000);
 
@@ -31,17 +30,12 @@ describe('the transfer routes in the OpenAPI document', () => {
   let paths: Record<string, Record<string, Operation>>;
   let schemas: Record<string, Schema>;
 
-  beforeAll(async () => {
-    api = await createApi(testConfig());
-    await api.init();
+  systemPerFile(async (system) => {
+    ({ api } = system);
     const document = (await request(api.getHttpServer()).get('/docs-json').expect(200)).body;
     ({ paths } = document);
     schemas = document.components.schemas;
-  });
-
-  afterAll(async () => {
-    await api?.close();
-  });
+  }, { worker: false });
 
   const operations = () =>
     Object.entries(paths)

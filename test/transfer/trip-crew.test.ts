@@ -9,14 +9,13 @@
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import type { Role } from '../../libs/auth/roles';
 import { MINUTE } from '../../libs/domain/local-time';
 import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { manifestRow, registerResources, Registry } from './transfer-fixtures';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -37,7 +36,6 @@ interface ListedTrip {
 describe('a trip’s escort and driver act on it with their own login (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
   let api: INestApplication;
-  let worker: RunningWorker;
   let db: DataSource;
   let registry: Registry;
   let dispatcher: Account;
@@ -48,23 +46,15 @@ describe('a trip’s escort and driver act on it with their own login (dev serve
     return { http, userId: me.userId, username: me.username, displayName: me.displayName };
   }
 
-  beforeAll(async () => {
-    worker = await startWorker(config);
-    api = await createApi(config);
-    await api.init();
-    db = api.get(DataSource);
+  systemPerFile(async (system) => {
+    ({ api, db } = system);
     registry = await registerResources(db, {
       destinations: [{ destinationId: 'hotel', kind: 'hotel', name: 'Jinjiang quarantine hotel', travelMinutes: 20, capacity: 10 }],
       vehicles: [{ vehicleId: 'V1', seats: 4 }],
       escorts: [{ escortId: 'E1' }],
     });
     dispatcher = await account('dispatcher');
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-  });
+  }, { config });
 
   /** The vehicle as the API lists it, wherever it falls in the list (other test files add vehicles too). */
   async function registeredVehicle(vehicleId: string): Promise<Record<string, unknown>> {

@@ -11,23 +11,20 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
 import { MANIFEST_COLUMNS } from '../../libs/transfer/manifest';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { UsersService } from '../../libs/auth/users.service';
 import { zonedIso } from '../../libs/config/time-zone';
 import { MINUTE } from '../../libs/domain/local-time';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { httpAs, Http, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { freshResidentId } from '../support/observation-fixtures';
 import { registerResources, Registry } from '../transfer/transfer-fixtures';
 import { launchBrowser, logIn, openPage, overflow, SHOTS, VIEWPORTS } from './browser';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(240_000);
 
@@ -42,7 +39,6 @@ describe('dispatcher page in Chromium (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
   const suffix = Date.now() % 100_000;
   const account = { username: `web-dsp-${suffix}`, displayName: '赵调度', password: `dsp-pass-${suffix}-x` };
-  let running: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let escort: Http;
@@ -50,12 +46,8 @@ describe('dispatcher page in Chromium (dev server, worker, PostgreSQL)', () => {
   let browser: Browser;
   let registry: Registry;
 
-  beforeAll(async () => {
-    running = await startWorker(config);
-    api = await createApi(config);
-    await api.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
-    db = await createDataSource(config.databaseUrl!).initialize();
+  systemPerFile(async (system) => {
+    ({ api, db, base } = system);
     // The escort's commands come over the API, as the escort's phone sends them.
     escort = httpAs(api, await signIn(api, 'dispatcher'));
     await api.get(UsersService).create({ ...account, role: 'dispatcher', subdistrict: null, community: null });
@@ -67,13 +59,10 @@ describe('dispatcher page in Chromium (dev server, worker, PostgreSQL)', () => {
       escorts: [{ escortId: 'E1' }, { escortId: 'E2' }, { escortId: 'E3' }],
     });
     browser = await launchBrowser();
-  }, 300_000);
+  }, { config, listen: true, timeoutMs: 300_000 });
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    await running?.shutdown();
-    await db?.destroy();
   });
 
   /** A family of three and two people alone (the second with a wrong ID number) for the hotel, arriving soon, in local time as a sheet keeps it. */

@@ -10,12 +10,9 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { UsersService } from '../../libs/auth/users.service';
 import type { Role } from '../../libs/auth/roles';
 import { localDate, localMidnight, localTime, MINUTE } from '../../libs/domain/local-time';
@@ -26,6 +23,7 @@ import { eventually } from '../support/eventually';
 import { solvedPlan } from '../roster/roster-fixtures';
 import { manifestRow, registerResources, Registry } from '../transfer/transfer-fixtures';
 import { launchBrowser, logIn, openPage, overflow, SHOTS, ViewportName } from './browser';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(240_000);
 
@@ -46,7 +44,6 @@ interface Login {
 
 describe('field pages in Chromium: escort, receiver, duty staff, inbox (dev server, worker, PostgreSQL)', () => {
   const config = testConfig();
-  let running: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let base: string;
@@ -84,12 +81,8 @@ describe('field pages in Chromium: escort, receiver, duty staff, inbox (dev serv
     await page.screenshot({ path: join(SHOTS, `${name}-${size}-${lang}.png`), fullPage: true });
   }
 
-  beforeAll(async () => {
-    running = await startWorker(config);
-    api = await createApi(config);
-    await api.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
-    db = api.get(DataSource);
+  systemPerFile(async (system) => {
+    ({ api, db, base } = system);
     dispatcher = httpAs(api, await signIn(api, 'dispatcher'));
     supervisor = httpAs(api, await signIn(api, 'supervisor'));
     registry = await registerResources(db, {
@@ -98,12 +91,10 @@ describe('field pages in Chromium: escort, receiver, duty staff, inbox (dev serv
       escorts: [{ escortId: 'E1' }],
     });
     browser = await launchBrowser();
-  }, 300_000);
+  }, { config, listen: true, timeoutMs: 300_000 });
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    await running?.shutdown();
   });
 
   it.each(LANGUAGES)('an escort ticks each person boarded from the SMS link, departs and arrives; the receiver takes a person over by name (phone, %s)', async (lang) => {

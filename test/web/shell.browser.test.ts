@@ -6,13 +6,12 @@
  * At desktop and phone size. Screenshots go to test-results/web/.
  */
 import { INestApplication } from '@nestjs/common';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser } from 'playwright-core';
-import { createApi } from '../../apps/api/api';
 import { UsersService } from '../../libs/auth/users.service';
 import { testConfig } from '../support/environment';
 import { launchBrowser, logIn, openPage, overflow, SHOTS, storedLogin, ViewportName } from './browser';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(120_000);
 
@@ -24,17 +23,14 @@ describe('web front end shell in Chromium (API, PostgreSQL)', () => {
   let base: string;
   let browser: Browser;
 
-  beforeAll(async () => {
-    api = await createApi(config);
-    await api.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
+  systemPerFile(async (system) => {
+    ({ api, base } = system);
     await api.get(UsersService).create({ ...admin, role: 'admin', subdistrict: 'XYL', community: null });
     browser = await launchBrowser();
-  });
+  }, { config, worker: false, listen: true });
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
   });
 
   it.each<ViewportName>(['desktop', 'phone'])('logs in, lands by role, speaks both languages, keeps the token in this tab only (%s)', async (size) => {

@@ -10,16 +10,12 @@
  * Screenshots go to test-results/web/.
  */
 import { INestApplication } from '@nestjs/common';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { UsersService } from '../../libs/auth/users.service';
 import { addDays, localDate } from '../../libs/domain/local-time';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { connectClient } from '../../libs/temporal/connection';
 import { DAILY_REPORT_SCHEDULE_ID, ensureSchedules } from '../../libs/temporal/schedules';
 import { Http, supervisorHttp } from '../support/auth';
@@ -29,6 +25,7 @@ import { allDayPolicy, enrolmentRequest, moveToPolicy } from '../support/observa
 import { solvedPlan } from '../roster/roster-fixtures';
 import { registerResources } from '../transfer/transfer-fixtures';
 import { launchBrowser, logIn, openPage, overflow, SHOTS } from './browser';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(240_000);
 
@@ -49,7 +46,6 @@ describe('supervisor page in Chromium (dev server, worker, PostgreSQL)', () => {
   const gate = `gate-${tag}`;
   const clinic = `clinic-${tag}`;
   const skill = `gate-${tag}`;
-  let running: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let supervisor: Http;
@@ -90,12 +86,8 @@ describe('supervisor page in Chromium (dev server, worker, PostgreSQL)', () => {
 
   const gatePost = (postSupervisor: string) => ({ id: gate, kind: 'community_gate', name: `门岗 ${tag}`, jurisdiction, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor: postSupervisor, onCall: [] });
 
-  beforeAll(async () => {
-    running = await startWorker(config);
-    api = await createApi(config);
-    await api.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
-    db = await createDataSource(config.databaseUrl!).initialize();
+  systemPerFile(async (system) => {
+    ({ api, db, base } = system);
     client = await connectClient(config.temporal);
     supervisor = await supervisorHttp(api);
     // District-wide: rollouts and the daily report are the district's.
@@ -120,15 +112,12 @@ describe('supervisor page in Chromium (dev server, worker, PostgreSQL)', () => {
     const plan = await solvedPlan(supervisor, { from: tomorrow, to: addDays(tomorrow, 2), postIds: [gate, clinic], by: 'sup' });
     await supervisor.post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
     browser = await launchBrowser();
-  }, 300_000);
+  }, { config, listen: true, timeoutMs: 300_000 });
 
   afterAll(async () => {
     await client?.schedule.getHandle(DAILY_REPORT_SCHEDULE_ID).delete().catch(() => undefined);
     await client?.connection.close();
     await browser?.close();
-    await api?.close();
-    await running?.shutdown();
-    await db?.destroy();
   });
 
   it('says why a "hospital" decision fetched nobody: the escalation stays open with the reason beside it', async () => {

@@ -9,21 +9,18 @@
  * Screenshots go to test-results/web/.
  */
 import { INestApplication } from '@nestjs/common';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/api';
-import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import { UsersService } from '../../libs/auth/users.service';
 import { localDate } from '../../libs/domain/local-time';
-import { createDataSource } from '../../libs/persistence/data-source';
 import { Http, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { makeLedgerFile, makeLedgerRecords } from '../support/ledger-fixtures';
 import { allDayPolicy, enrolmentRequest, freshResidentId, moveToPolicy } from '../support/observation-fixtures';
 import { launchBrowser, logIn, openPage, overflow, SHOTS, ViewportName } from './browser';
+import { systemPerFile } from '../support/system';
 
 jest.setTimeout(180_000);
 
@@ -46,7 +43,6 @@ describe('community worker page in Chromium (dev server, worker, PostgreSQL)', (
   const suffix = Date.now() % 100_000;
   const community = `学院路工作台${suffix}社区`;
   const account = { username: `web-cw-${suffix}`, displayName: '李社工', password: `cw-pass-${suffix}-x` };
-  let running: RunningWorker;
   let api: INestApplication;
   let db: DataSource;
   let supervisor: Http;
@@ -79,12 +75,8 @@ describe('community worker page in Chromium (dev server, worker, PostgreSQL)', (
     await page.screenshot({ path: join(SHOTS, `worker-${name}-${size}-${lang}.png`), fullPage: true });
   }
 
-  beforeAll(async () => {
-    running = await startWorker(config);
-    api = await createApi(config);
-    await api.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
-    db = await createDataSource(config.databaseUrl!).initialize();
+  systemPerFile(async (system) => {
+    ({ api, db, base } = system);
     supervisor = await supervisorHttp(api);
     await api.get(UsersService).create({ ...account, role: 'community_worker', subdistrict: 'XYL', community });
     policyId = await allDayPolicy(supervisor, db, 'B');
@@ -94,13 +86,10 @@ describe('community worker page in Chromium (dev server, worker, PostgreSQL)', (
     await eventually(() => db.query(`SELECT 1 FROM escalation WHERE observation_number = $1 AND kind = 'fever'`, [feverish]), (rows) => rows.length === 1, { what: 'fever escalation' });
     await enrolReportable('孙丽', `清华园工作台${suffix}社区`);
     browser = await launchBrowser();
-  }, 300_000);
+  }, { config, listen: true, timeoutMs: 300_000 });
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    await running?.shutdown();
-    await db?.destroy();
   });
 
   it.each(VIEWS)('worklist → report → 14-day sheet (%s, %s)', async (size, lang) => {
