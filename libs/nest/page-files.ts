@@ -19,6 +19,13 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-cache',
 };
 
+/** `<!--#include <path>-->` in a page: that file (its path relative to the page's folder) in its place, so pages share one head. */
+const INCLUDE = /<!--#include (\S+?)-->\n?/g;
+
+function withIncludes(dir: string, page: string): string {
+  return page.replace(INCLUDE, (_, path: string) => readFileSync(join(dir, path), 'utf8'));
+}
+
 /**
  * A page's files (the dashboard, the self-report page), read once at start from the checkout (they
  * are not compiled): a request can only name one of them, so no path from the URL ever reaches the
@@ -34,7 +41,9 @@ export class PageFiles {
     const dir = join(PROJECT_ROOT, ...folder);
     for (const name of readdirSync(dir)) {
       const type = CONTENT_TYPES[extname(name)];
-      if (type) this.files.set(name, { type, body: readFileSync(join(dir, name)) });
+      if (!type) continue;
+      const body = name.endsWith('.html') ? Buffer.from(withIncludes(dir, readFileSync(join(dir, name), 'utf8'))) : readFileSync(join(dir, name));
+      this.files.set(name, { type, body });
     }
   }
 

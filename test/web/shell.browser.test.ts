@@ -1,14 +1,16 @@
 /**
  * The front end's shell in a real browser (Debian's Chromium driven by playwright-core) against the
- * real API and PostgreSQL: /app/ asks for a login and says why one failed; the bearer token is kept
+ * real API and PostgreSQL: every page is served whole with the one shared head; /app/ asks for a login and says why one failed; the bearer token is kept
  * in this tab's sessionStorage (never localStorage); an administrator (a role without a page of its
  * own) lands on links to the pages that exist for the role, in zh-CN and in English; a reload keeps the login; a logout forgets the token.
  * At desktop and phone size. Screenshots go to test-results/web/.
  */
 import { INestApplication } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser } from 'playwright-core';
 import { UsersService } from '../../libs/auth/users.service';
+import { PROJECT_ROOT } from '../../libs/config/checkout';
 import { testConfig } from '../support/environment';
 import { launchBrowser, logIn, openPage, overflow, SHOTS, storedLogin, ViewportName } from './browser';
 import { systemPerFile } from '../support/system';
@@ -31,6 +33,19 @@ describe('web front end shell in Chromium (API, PostgreSQL)', () => {
 
   afterAll(async () => {
     await browser?.close();
+  });
+
+  it('serves every page whole, with the one shared head (viewport, theme, shell) and its own title and script', async () => {
+    const shared = readFileSync(join(PROJECT_ROOT, 'apps', 'web', 'shared', 'head.html'), 'utf8');
+    for (const [area, script] of [['', 'landing'], ...['worker', 'dispatcher', 'trips', 'receiver', 'duty', 'inbox', 'supervisor'].map((a) => [a, `${a}/${a}`])]) {
+      const response = await fetch(`${base}/app/${area}`);
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(html.startsWith(shared)).toBe(true);
+      expect(html).not.toContain('#include');
+      expect(html).toMatch(/^ {2}<title>[^<]+<\/title>$/m);
+      expect(html).toContain(`<script type="module" src="/app/${script}.js"></script>`);
+    }
   });
 
   it.each<ViewportName>(['desktop', 'phone'])('logs in, lands by role, speaks both languages, keeps the token in this tab only (%s)', async (size) => {
