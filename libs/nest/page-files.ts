@@ -1,7 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import type { Response } from 'express';
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { PROJECT_ROOT } from '../config/checkout';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -19,11 +19,14 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-cache',
 };
 
-/** `<!--#include <path>-->` in a page: that file (its path relative to the page's folder) in its place, so pages share one head. */
+/** `<!--#include <path>-->` in a page: that file (its path relative to the including file's folder, itself read the same way) in its place, so pages share one head. */
 const INCLUDE = /<!--#include (\S+?)-->\n?/g;
 
 function withIncludes(dir: string, page: string): string {
-  return page.replace(INCLUDE, (_, path: string) => readFileSync(join(dir, path), 'utf8'));
+  return page.replace(INCLUDE, (_, path: string) => {
+    const file = join(dir, path);
+    return withIncludes(dirname(file), readFileSync(file, 'utf8'));
+  });
 }
 
 /**

@@ -250,6 +250,9 @@ describe('self-reporting (dev server, worker, PostgreSQL)', () => {
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
     expect(page.text).toContain('/self-report/assets/self-report.js');
+    // The document's head shared with the staff's pages, put in its place.
+    expect(page.text).toMatch(/^<!doctype html>\n<html lang="zh-CN">\n<head>\n[^]*<meta name="viewport"[^]*<title>/);
+    expect(page.text).not.toContain('#include');
     await person.get('/self-report/assets/self-report.js').expect(200).expect('content-type', /javascript/);
     await person.get('/self-report/assets/index.html').expect(404);
   });

@@ -36,12 +36,13 @@ describe('web front end shell in Chromium (API, PostgreSQL)', () => {
   });
 
   it('serves every page whole, with the one shared head (viewport, theme, shell) and its own title and script', async () => {
-    const shared = readFileSync(join(PROJECT_ROOT, 'apps', 'web', 'shared', 'head.html'), 'utf8');
+    const shared = (name: string) => readFileSync(join(PROJECT_ROOT, 'apps', 'web', 'shared', name), 'utf8');
+    const head = shared('head.html').replace('<!--#include document-head.html-->\n', shared('document-head.html'));
     for (const [area, script] of [['', 'landing'], ...['worker', 'dispatcher', 'trips', 'receiver', 'duty', 'inbox', 'supervisor'].map((a) => [a, `${a}/${a}`])]) {
       const response = await fetch(`${base}/app/${area}`);
       expect(response.status).toBe(200);
       const html = await response.text();
-      expect(html.startsWith(shared)).toBe(true);
+      expect(html.startsWith(head)).toBe(true);
       expect(html).not.toContain('#include');
       expect(html).toMatch(/^ {2}<title>[^<]+<\/title>$/m);
       expect(html).toContain(`<script type="module" src="/app/${script}.js"></script>`);
