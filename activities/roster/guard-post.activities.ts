@@ -103,7 +103,7 @@ export class GuardPostActivities {
       // From now until the release, by the community's staff, around their other shifts.
       const seats = instance.target.filter((seat) => seat.start < releaseDue);
       const context = instance.context.filter((seat) => seat.pinnedStaffId && ids.has(seat.pinnedStaffId));
-      const solved = this.planner.solve({ ...instance, target: seats, context, staff: instance.staff.filter((s) => ids.has(s.staffId)) }, [], undefined, now);
+      const solved = await this.planner.solve({ ...instance, target: seats, context, staff: instance.staff.filter((s) => ids.has(s.staffId)) }, [], undefined, now);
       await this.plans.storeDraft(planId, { seats, ...solved });
       plan = (await this.plans.get(planId))!;
     }

@@ -36,7 +36,7 @@ export class RosterPlanActivities {
     const problems = this.planner.pinProblems(instance, pins, asOf);
     if (problems.length) return this.failRosterPlan({ planId, reason: `the roster changed since the plan was asked for: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}` });
     const started = performance.now();
-    const solved = this.planner.solve(instance, pins, request.seed, asOf);
+    const solved = await this.planner.solve(instance, pins, request.seed, asOf);
     solved.stats.solveMs = Math.round(performance.now() - started);
     await this.plans.storeDraft(planId, { seats: instance.target, ...solved });
     return { planId, state: 'draft' };

@@ -8,8 +8,9 @@ import { RosterModeRepository } from '../persistence/roster/roster-mode.reposito
 import { RosterPost, RosterPostRepository } from '../persistence/roster/roster-post.repository';
 import { RosterShift, RosterShiftRepository } from '../persistence/roster/roster-shift.repository';
 import { RosterStaffRepository } from '../persistence/roster/roster-staff.repository';
-import { checkRoster, solveRoster, type RosterAssignment, type RosterSeat, type RosterStaff, type UnfilledSeat } from './roster-solver';
+import { checkRoster, type RosterAssignment, type RosterSeat, type RosterStaff, type UnfilledSeat } from './roster-solver';
 import { PlannedSeat, RosterMode, seatsOf } from './roster-seats';
+import { solveRosterOffThread } from './roster-solve-thread';
 
 /** Published shifts this far before a plan's first day count for rest, consecutive days and weekly hours. */
 export const CONTEXT_DAYS = 7;
@@ -127,11 +128,11 @@ export class RosterPlanner {
     return this.newViolations(instance.context, pinned, instance.staff, at).map((v) => ({ field: `pins[${pins.findIndex((p) => p.shiftId === v.seatId)}]`, reason: `${v.kind}: ${v.detail}` }));
   }
 
-  /** Solves the instance with the pins (already checked by pinProblems); the result covers the target seats only. */
-  solve(instance: RosterInstance, pins: Pin[], seed: number | undefined, at: number): SolvedPlan {
+  /** Solves the instance with the pins (already checked by pinProblems), off the event loop; the result covers the target seats only. */
+  async solve(instance: RosterInstance, pins: Pin[], seed: number | undefined, at: number): Promise<SolvedPlan> {
     const pinBySeat = new Map(pins.map((pin) => [pin.shiftId, pin.staffId]));
     const seats: RosterSeat[] = [...instance.context, ...instance.target.map((s) => ({ ...s, pinnedStaffId: pinBySeat.get(s.seatId) }))];
-    const solution = solveRoster({ seats, staff: instance.staff, previous: instance.previous, seed, rules: { timeZoneOffsetMinutes: this.offset(at) } });
+    const solution = await solveRosterOffThread({ seats, staff: instance.staff, previous: instance.previous, seed, rules: { timeZoneOffsetMinutes: this.offset(at) } });
     const targetIds = new Set(instance.target.map((s) => s.seatId));
     const assignments = solution.assignments.filter((a) => targetIds.has(a.seatId));
     const unfilled = solution.unfilled.filter((u) => targetIds.has(u.seatId));

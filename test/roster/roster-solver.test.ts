@@ -18,6 +18,7 @@ import {
   type RosterStaff,
 } from '../../libs/roster/roster-solver';
 import { DAY, HOUR } from '../../libs/domain/local-time';
+import { solveRosterOffThread } from '../../libs/roster/roster-solve-thread';
 
 /** Monday 2024-01-01 00:00 in UTC+8, the default time zone. */
 const MONDAY = 19_723 * DAY - 8 * HOUR;
@@ -360,6 +361,19 @@ describe('scale', () => {
     expect(solution.unfilled).toEqual([]);
     expect(solution.stats.nightSpread).toBeLessThanOrEqual(3);
     expect(solution.stats.weekendSpread).toBeLessThanOrEqual(3);
+  });
+
+  it('solves the same in a thread of its own, the event loop turning meanwhile', async () => {
+    const seats = buildBenchSeats(5, 7, 14);
+    const staff = buildBenchStaff(135, 5, 7, 14, 7);
+    await solveRosterOffThread({ seats: seats.slice(0, 3), staff, seed: 7 }); // the thread starts once per process
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 5);
+    const solved = await solveRosterOffThread({ seats, staff, seed: 7 });
+    clearInterval(ticking);
+    // Solved on this thread, no timer could have fired before the answer.
+    expect(turns).toBeGreaterThan(0);
+    expect(solved).toEqual(solveRoster({ seats, staff, seed: 7 }));
   });
 });
 
