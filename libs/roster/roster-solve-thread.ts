@@ -1,6 +1,6 @@
 /**
  * The roster solve in a thread of its own: a district's roster (10,878 seats, 1,000 staff) takes
- * about 1.4 s of CPU on a quiet machine and several times that under load, which on the worker's
+ * about a second of CPU on a quiet machine and several times that under load, which on the worker's
  * event loop would hold every activity and workflow task the worker runs meanwhile.
  */
 import { serveInThread, WorkThread } from '../threads/work-thread';
