@@ -5,13 +5,14 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { RUNS_COMPILED } from '../config/checkout';
+import type { DomainError, FieldProblem } from '../domain/errors';
 
 /** An error as it crosses from the thread: its name, message and the fields a domain error carries. */
 export interface ThreadError {
   name: string;
   message: string;
-  kind?: string;
-  problems?: Array<{ field: string; reason: string }>;
+  kind?: DomainError['kind'];
+  problems?: FieldProblem[];
 }
 
 type ThreadAnswer<Answer> = { answer: Answer } | { error: ThreadError };
@@ -20,8 +21,8 @@ export interface WorkThreadOptions {
   /** The thread's own heap limit: work needing more ends the thread, answered by `outOfMemory`. */
   heapMib?: number;
   outOfMemory?: () => Error;
-  /** The thread's errors as the caller's classes (by default an Error of the same name and message). */
-  revive?: (error: ThreadError) => Error;
+  /** The thread's errors as the caller's classes; any it leaves (undefined) is an Error of the same name and message. */
+  revive?: (error: ThreadError) => Error | undefined;
 }
 
 /**

@@ -32,10 +32,10 @@ export function readLedgerOffThread(file: Buffer, fileName: string): Promise<Imp
   return reader.run({ file, fileName });
 }
 
-function revive(error: ThreadError): Error {
-  if (error.name === 'DomainError') return new DomainError(error.kind as DomainError['kind'], error.message, error.problems);
+function revive(error: ThreadError): Error | undefined {
+  if (error.name === 'DomainError') return new DomainError(error.kind!, error.message, error.problems);
   if (error.name === 'LedgerTooLarge') return new LedgerTooLarge(error.problems![0].reason);
-  return Object.assign(new Error(error.message), { name: error.name });
+  return undefined;
 }
 
 serveInThread<LedgerFile, ImportRowChunks>(__filename, async ({ file, fileName }) =>
