@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createDataSource, MIGRATIONS } from '../../libs/persistence/data-source';
 import { LoginsAndJurisdictions1764416000000 } from '../../libs/persistence/migrations/1764416000000-logins-and-jurisdictions';
-import { connectClient } from '../../libs/temporal/connection';
 import { MINUTE } from '../../libs/domain/local-time';
 import { transferRunWorkflowId } from '../../workflows/transfer/transfer.messages';
 import { Http, httpAs, signIn } from '../support/auth';
@@ -39,8 +38,7 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     (await db.query(`SELECT name, mobile, subdistrict, community, devices FROM person WHERE document_number = $1`, [documentNumber]))[0];
 
   systemPerFile(async (system) => {
-    ({ api, db } = system);
-    client = await connectClient(config.temporal);
+    ({ api, db, client } = system);
     as.homeWorker = httpAs(api, await signIn(api, 'community_worker', home));
     as.nextWorker = httpAs(api, await signIn(api, 'community_worker', next));
     as.farWorker = httpAs(api, await signIn(api, 'community_worker', far));
@@ -48,10 +46,6 @@ describe('enrolment within jurisdictions (dev server, worker, PostgreSQL)', () =
     as.farSupervisor = httpAs(api, await signIn(api, 'supervisor', { subdistrict: 'QTL' }));
     as.homeDispatcher = httpAs(api, await signIn(api, 'dispatcher', { subdistrict: 'XYL' }));
   }, { config });
-
-  afterAll(async () => {
-    await client?.connection.close();
-  });
 
   it('refuses a neighbour’s record with a plain 409, never changes it, and scopes request ids to the place', async () => {
     const neighbour = enrolmentRequest({ name: '邻居', mobile: '13900000001', address: at(next), requestId: `req-${tag}` });

@@ -4,6 +4,7 @@
  * real fever escalation from a message about it, and the live unread count (count and stream).
  */
 import { INestApplication } from '@nestjs/common';
+import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
@@ -14,7 +15,6 @@ import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
 import { allDayPolicy, enrolmentRequest, moveToPolicy } from '../support/observation-fixtures';
 import { driveTrip, manifestRow, registerResources } from '../transfer/transfer-fixtures';
-import { connectClient } from '../../libs/temporal/connection';
 import { MINUTE } from '../../libs/domain/local-time';
 import { systemPerFile } from '../support/system';
 
@@ -33,6 +33,7 @@ describe('inbox (dev server, worker, PostgreSQL)', () => {
   const place = { subdistrict: 'XYL', community: `Inbox-${tag}` };
   let api: INestApplication;
   let db: DataSource;
+  let client: Client;
   let outbox: NotificationOutbox;
   let supervisor: Account;
 
@@ -55,7 +56,7 @@ describe('inbox (dev server, worker, PostgreSQL)', () => {
   const path = (id: string, action: string) => `/inbox/${encodeURIComponent(id)}/${action}`;
 
   systemPerFile(async (system) => {
-    ({ api, db } = system);
+    ({ api, db, client } = system);
     outbox = api.get(NotificationOutbox, { strict: false });
     supervisor = await account('supervisor', { subdistrict: 'XYL' });
   }, { config });
@@ -167,49 +168,44 @@ describe('inbox (dev server, worker, PostgreSQL)', () => {
   });
 
   it('acknowledges a full hotel from a dispatcher’s message through the run’s own command, and lets a dispatcher of the run’s subdistrict take it', async () => {
-    const client = await connectClient(config.temporal);
-    try {
-      const registry = await registerResources(db, {
-        destinations: [{ destinationId: 'hotel', kind: 'hotel', name: 'Jinjiang quarantine hotel', travelMinutes: 20, capacity: 10 }],
-        vehicles: [{ vehicleId: 'V1', seats: 4 }],
-        escorts: [{ escortId: 'E1' }],
-      });
-      // The run names its dispatcher, who owns its exceptions; another dispatcher of XYL may take one.
-      const runDispatcher = await account('dispatcher', { subdistrict: 'XYL' });
-      const dispatcher = await account('dispatcher', { subdistrict: 'XYL' });
-      const farDispatcher = await account('dispatcher', { subdistrict: 'QTL' });
-      const travellers = [manifestRow(registry.destination('hotel'), false, Date.now() - 5 * MINUTE)];
-      const created = await dispatcher.http
-        .post('/transfer-runs')
-        .send({ sortingPointId: registry.sortingPointId, dispatcher: runDispatcher.username, supervisor: '王主任', vehicleIds: registry.vehicleIds, escortIds: registry.escortIds, dispatch: true, travellers })
-        .expect(201);
-      const { runId, plan } = created.body;
-      const tripId = plan.trips[0].tripId;
-      await driveTrip(client, runId, tripId, { stopAfter: 'arrived' });
-      await dispatcher.http.post(`/transfer-runs/${runId}/trips/${tripId}/hotel-full`).send({ by: '周干部' }).expect(200);
-      const [fullHotel] = await eventually(() => db.query(`SELECT id, state, owner_role, owner_account FROM transfer_exception WHERE run_id = $1 AND kind = 'hotel_full'`, [runId]), (rows) => rows.length === 1, {
-        what: 'the full hotel recorded',
-      });
-      expect(fullHotel).toMatchObject({ state: 'open', owner_role: 'dispatcher', owner_account: runDispatcher.id });
-      const concerns: NotificationConcern = { kind: 'transfer_exception', id: fullHotel.id };
-      const mine = await send(dispatcher, concerns);
-      const far = await send(farDispatcher, concerns);
-      expect(await item(dispatcher, mine)).toMatchObject({ link: `/dashboard?open=${encodeURIComponent(`run:${runId}`)}`, actions: ['read', 'acknowledge', 'take'] });
-      expect(await item(farDispatcher, far)).toMatchObject({ actions: ['read'] });
-      await farDispatcher.http.post(path(far, 'acknowledge')).expect(403);
+    const registry = await registerResources(db, {
+      destinations: [{ destinationId: 'hotel', kind: 'hotel', name: 'Jinjiang quarantine hotel', travelMinutes: 20, capacity: 10 }],
+      vehicles: [{ vehicleId: 'V1', seats: 4 }],
+      escorts: [{ escortId: 'E1' }],
+    });
+    // The run names its dispatcher, who owns its exceptions; another dispatcher of XYL may take one.
+    const runDispatcher = await account('dispatcher', { subdistrict: 'XYL' });
+    const dispatcher = await account('dispatcher', { subdistrict: 'XYL' });
+    const farDispatcher = await account('dispatcher', { subdistrict: 'QTL' });
+    const travellers = [manifestRow(registry.destination('hotel'), false, Date.now() - 5 * MINUTE)];
+    const created = await dispatcher.http
+      .post('/transfer-runs')
+      .send({ sortingPointId: registry.sortingPointId, dispatcher: runDispatcher.username, supervisor: '王主任', vehicleIds: registry.vehicleIds, escortIds: registry.escortIds, dispatch: true, travellers })
+      .expect(201);
+    const { runId, plan } = created.body;
+    const tripId = plan.trips[0].tripId;
+    await driveTrip(client, runId, tripId, { stopAfter: 'arrived' });
+    await dispatcher.http.post(`/transfer-runs/${runId}/trips/${tripId}/hotel-full`).send({ by: '周干部' }).expect(200);
+    const [fullHotel] = await eventually(() => db.query(`SELECT id, state, owner_role, owner_account FROM transfer_exception WHERE run_id = $1 AND kind = 'hotel_full'`, [runId]), (rows) => rows.length === 1, {
+      what: 'the full hotel recorded',
+    });
+    expect(fullHotel).toMatchObject({ state: 'open', owner_role: 'dispatcher', owner_account: runDispatcher.id });
+    const concerns: NotificationConcern = { kind: 'transfer_exception', id: fullHotel.id };
+    const mine = await send(dispatcher, concerns);
+    const far = await send(farDispatcher, concerns);
+    expect(await item(dispatcher, mine)).toMatchObject({ link: `/dashboard?open=${encodeURIComponent(`run:${runId}`)}`, actions: ['read', 'acknowledge', 'take'] });
+    expect(await item(farDispatcher, far)).toMatchObject({ actions: ['read'] });
+    await farDispatcher.http.post(path(far, 'acknowledge')).expect(403);
 
-      const acknowledged = await dispatcher.http.post(path(mine, 'acknowledge')).expect(200);
-      expect(acknowledged.body.actions).toEqual(['take']);
-      const [state] = await eventually(() => db.query(`SELECT state, decided_by FROM transfer_exception WHERE id = $1`, [fullHotel.id]), (rows) => rows[0].state === 'acknowledged', {
-        what: 'the full hotel acknowledged',
-      });
-      expect(state.decided_by).toBe((await dispatcher.http.get('/auth/me').expect(200)).body.displayName);
-      await dispatcher.http.post(path(mine, 'take')).expect(200);
-      expect((await db.query(`SELECT owner_account FROM transfer_exception WHERE id = $1`, [fullHotel.id]))[0].owner_account).toBe(dispatcher.id);
-      expect((await item(dispatcher, mine)).actions).toEqual([]);
-    } finally {
-      await client.connection.close();
-    }
+    const acknowledged = await dispatcher.http.post(path(mine, 'acknowledge')).expect(200);
+    expect(acknowledged.body.actions).toEqual(['take']);
+    const [state] = await eventually(() => db.query(`SELECT state, decided_by FROM transfer_exception WHERE id = $1`, [fullHotel.id]), (rows) => rows[0].state === 'acknowledged', {
+      what: 'the full hotel acknowledged',
+    });
+    expect(state.decided_by).toBe((await dispatcher.http.get('/auth/me').expect(200)).body.displayName);
+    await dispatcher.http.post(path(mine, 'take')).expect(200);
+    expect((await db.query(`SELECT owner_account FROM transfer_exception WHERE id = $1`, [fullHotel.id]))[0].owner_account).toBe(dispatcher.id);
+    expect((await item(dispatcher, mine)).actions).toEqual([]);
   });
 
   it('streams my unread count on connect and when it changes, to the session cookie, until I go', async () => {

@@ -11,7 +11,6 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Http, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { zonedIso } from '../../libs/config/time-zone';
-import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { workflowState } from '../../libs/temporal/start-once';
 import { EnrolmentService } from '../../libs/observation/enrolment.service';
 import { validateEnrolment } from '../../libs/domain/person/enrolment';
@@ -40,11 +39,12 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   let api: INestApplication;
   let worker: RunningWorker;
   let db: DataSource;
+  let client: Client;
   let http: Http;
   let allDayPolicyId: string;
 
   systemPerFile(async (system) => {
-    ({ api, db } = system);
+    ({ api, db, client } = system);
     worker = system.worker!;
     http = await supervisorHttp(api);
     allDayPolicyId = await allDayPolicy(http, db, 'B');
@@ -98,7 +98,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const { body } = await enrol().expect(201);
     const [line] = await db.query(`SELECT kind FROM tracking_log WHERE observation_number = $1`, [body.observationNumber]);
     expect(line).toEqual({ kind: 'enrolled' });
-    const handle = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(body.observationNumber));
+    const handle = client.workflow.getHandle(observationWorkflowId(body.observationNumber));
     const { EventType } = temporal.api.enums.v1;
     const events = await eventually(
       async () => (await handle.fetchHistory()).events ?? [],
@@ -115,7 +115,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
 
   it("keeps the Web UI's search attributes current: set at start, changed with the observation", async () => {
     const { body } = await enrol().expect(201);
-    const handle = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(body.observationNumber));
+    const handle = client.workflow.getHandle(observationWorkflowId(body.observationNumber));
     await eventually(() => db.query(`SELECT 1 FROM tracking_log WHERE observation_number = $1 AND kind = 'enrolled'`, [body.observationNumber]), (rows) => rows.length > 0);
     const started = (await handle.describe()).typedSearchAttributes;
     expect(started.get(STATUS)).toBe('active');
@@ -142,7 +142,6 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   });
 
   it('starts the workflow of an open observation whose start was lost when its enrolment comes again, as a 409 or a retried request id', async () => {
-    const client = api.get<Client>(TEMPORAL_CLIENT);
     const enrolments = api.get(EnrolmentService);
     const body = { ...enrolmentRequest({ category: 'B', anchorDate: today() }), address: { subdistrict: 'XYL', community, building: '1', unit: '1' } };
     // What an enrolment leaves when Temporal is down at its start: the record, and no workflow.
@@ -242,7 +241,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const [{ lines }] = await db.query(`SELECT count(*)::int AS lines FROM tracking_log WHERE observation_number = $1 AND kind = 'report'`, [number]);
     expect(lines).toBe(2);
     // On the observation clock a plain report is its line alone (the clock's sweep reads it); a symptom is signalled.
-    const reportSignals = async () => (await api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(number)).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'report').length;
+    const reportSignals = async () => (await client.workflow.getHandle(observationWorkflowId(number)).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'report').length;
     expect(await reportSignals()).toBe(0);
     await http.post(`/observations/${number}/reports`).send({ temperature: 36.6, symptoms: ['cough'] }).expect(201);
     expect(await reportSignals()).toBe(1);
@@ -331,7 +330,6 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   });
 
   it("sends again an early end dropped with a failed workflow task, reads back one that closed its workflow when the call failed on the way, and says the first error when there was no such update", async () => {
-    const client = api.get<Client>(TEMPORAL_CLIENT);
     expect((client.options.interceptors.workflow as WorkflowClientInterceptor[])[0]).toBeInstanceOf(UpdateOnceInterceptor);
     // A client like the API's whose updates meet `fault` on their way to the server, below the interceptor.
     let fault: NonNullable<WorkflowClientInterceptor['startUpdate']> = (input, next) => next(input);
@@ -364,7 +362,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
   // On the dev server: the time-skipping server's continue-as-new is not atomic (temporalio/sdk-java#1538), and a signal it takes meanwhile can be lost.
   it('continues as new before its history grows long, carrying its state: every device event, sent before, during and after the new run, in the log once', async () => {
     const number = await enrolReportable();
-    const handle = api.get<Client>(TEMPORAL_CLIENT).workflow.getHandle(observationWorkflowId(number));
+    const handle = client.workflow.getHandle(observationWorkflowId(number));
     await handle.signal(reportSignal, { requestId: `can-${number}`, at: Date.now(), temperature: 36.8, source: 'person' });
     const firstRun = (await handle.describe()).runId;
     // Camera motion is only logged, so the events grow the history and nothing else.
@@ -390,7 +388,7 @@ describe('observations API (dev server, worker, PostgreSQL)', () => {
     const repeated = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).set('Idempotency-Key', key).send({ by: 'supervisor-wang', community: rolloutCommunity }).expect(202);
     const keyed = await http.post(`/observation-policies/${allDayPolicyId}/rollouts`).send({ by: 'supervisor-wang', community: rolloutCommunity, requestId: key }).expect(202);
     expect([repeated.body.rolloutId, keyed.body.rolloutId]).toEqual([started.body.rolloutId, started.body.rolloutId]);
-    expect((await api.get<Client>(TEMPORAL_CLIENT).workflow.count(`WorkflowId = '${started.body.rolloutId}'`)).count).toBe(1);
+    expect((await client.workflow.count(`WorkflowId = '${started.body.rolloutId}'`)).count).toBe(1);
     const progress = await eventually(async () => (await http.get(`/observation-policies/rollouts/${started.body.rolloutId}`)).body, (p) => p.done === true);
     expect(progress).toMatchObject({ total: 3, moved: 3, skipped: [], done: true });
     const rows = await eventually(

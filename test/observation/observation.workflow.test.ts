@@ -24,7 +24,7 @@ import { periodOf, releaseAt, slotsOf } from '../../workflows/observation/observ
 import { DAY, MINUTE, localDate } from '../../libs/domain/local-time';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
 import { ActivityHolds } from '../support/activity-holds';
-import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
+import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 import { createTimeSkippingEnvironment } from '../support/environment';
 import { ensureObservationClock } from '../../libs/temporal/observation-clock';
 import { eventually } from '../support/eventually';
@@ -68,7 +68,6 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
   const feverAlerts = async (number: string) =>
     (await db.query(`SELECT recipient FROM notification WHERE observation_number = $1 AND template = 'fever_alert' ORDER BY recipient`, [number])).map((a: { recipient: string }) => a.recipient);
 
-  const sleepUntil = (at: number) => advanceTo(env, at);
 
   async function report(handle: WorkflowHandle, temperature: number, symptoms?: string[]) {
     await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at: await env.currentTimeMs(), temperature, symptoms, source: 'person' });
@@ -87,7 +86,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     // Written out, not computed: day 14 ends at 2040-03-05 00:00 +08:00.
     const released = '2040-03-04T16:00:00.000Z';
     // The first test of the file, so the test server's clock is still before the anchor date.
-    await sleepUntil(Date.parse('2040-02-20T07:00:00+08:00'));
+    await sleepUntil(env, Date.parse('2040-02-20T07:00:00+08:00'));
     // The test server closes a workflow after ten years unless told otherwise: the observation clock
     // its worker started in 2026 is gone by 2040, so it is started again, as a worker does when it starts.
     await ensureObservationClock(env.client, config);
@@ -95,7 +94,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     expect(input.anchorDate).toBe('2040-02-20');
     const period = periodOf(input);
     for (const slot of slotsOf(period)) {
-      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await sleepUntil(env, slot.opensAt + 5 * MINUTE);
       // As the API takes it: the signal, and the line the clock's sweep reads.
       const at = await env.currentTimeMs();
       await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at, temperature: 36.5, source: 'person' });
@@ -121,15 +120,15 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     const { input, handle } = await enrol({ address: place.address });
     const [first, second] = slotsOf(periodOf(input)).filter((s) => s.owed);
 
-    await sleepUntil(first.opensAt + MINUTE);
+    await sleepUntil(env, first.opensAt + MINUTE);
     await expect(trackingKinds(input.number)).resolves.toEqual(['enrolled', 'reminder']);
 
     try {
-      await sleepUntil(first.deadline + MINUTE);
+      await sleepUntil(env, first.deadline + MINUTE);
       let state = await handle.query(observationStateQuery);
       expect(state.escalations).toEqual([expect.objectContaining({ kind: 'missed_report', ownerRole: 'community_worker', owner: 'worker-li', state: 'open', openedAt: first.deadline })]);
 
-      await sleepUntil(second.deadline + MINUTE);
+      await sleepUntil(env, second.deadline + MINUTE);
       state = await handle.query(observationStateQuery);
       expect(state.escalations.map((e) => [e.kind, e.owner, e.openedAt])).toEqual([
         ['missed_report', 'worker-li', first.deadline],
@@ -161,7 +160,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     const { input, handle } = await enrol({ address: place.address });
     const period = periodOf(input);
     const day9 = slotsOf(period).find((s) => s.day === 9)!;
-    await sleepUntil(day9.opensAt + 10 * MINUTE);
+    await sleepUntil(env, day9.opensAt + 10 * MINUTE);
     await report(handle, 38.2);
     let state = await handle.query(observationStateQuery);
     expect(state.status).toBe('escalated');
@@ -188,7 +187,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     // its 10 s timeout): the report then arrives in a task of its own and is handled during the write.
     const write = holds.hold((type, [changes]) => type === 'recordObservationChanges' && (changes as ObservationChanges).tracking.some((t) => t.kind === 'device_event'), { every: true });
     try {
-      await sleepUntil(slot.remindAt);
+      await sleepUntil(env, slot.remindAt);
       await handle.signal(deviceEventSignal, { eventId: 'cam-1', deviceId: camera, kind: 'camera_motion', at: await env.currentTimeMs() });
       await write.started;
       const reportedAt = await env.currentTimeMs();
@@ -207,7 +206,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
   it('writes in its next run a report handled while the last write before continuing as new is held', async () => {
     const { input, handle } = await enrol({ devices: { cameraId: 'CAM-10' } });
     const [slot] = slotsOf(periodOf(input)).filter((s) => s.owed);
-    await sleepUntil(slot.opensAt + 5 * MINUTE);
+    await sleepUntil(env, slot.opensAt + 5 * MINUTE);
     const firstRun = (await handle.describe()).runId;
     const camera = async (eventId: string) => handle.signal(deviceEventSignal, { eventId, deviceId: 'CAM-10', kind: 'camera_motion', at: await env.currentTimeMs() });
     // 300: the history limit of an observation on the clock (CLOCK_HISTORY_LIMIT).
@@ -260,7 +259,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     const period = periodOf(input);
     const slots = slotsOf(period);
     for (const slot of slots.filter((s) => s.day <= 10)) {
-      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await sleepUntil(env, slot.opensAt + 5 * MINUTE);
       await report(handle, 36.4);
     }
     const newAnchor = localDate(await env.currentTimeMs(), input.utcOffsetMinutes);
@@ -271,7 +270,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     // Report through to the new end.
     const lastReported = slots.filter((s) => s.day <= 10).pop()!;
     for (const slot of slotsOf({ ...period, anchorDate: newAnchor }).filter((s) => s.opensAt > lastReported.opensAt)) {
-      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await sleepUntil(env, slot.opensAt + 5 * MINUTE);
       await report(handle, 36.4);
     }
     await expect(handle.result()).resolves.toMatchObject({ status: 'released', at: new Date(newRelease).toISOString() });
@@ -286,7 +285,7 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
     expect(state.policyId).toBe('C-test-10d');
     expect(state.releaseDueAt).toBe(new Date(releaseAt(period)).toISOString());
     for (const slot of slotsOf(period)) {
-      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await sleepUntil(env, slot.opensAt + 5 * MINUTE);
       await report(handle, 36.6);
     }
     await expect(handle.result()).resolves.toMatchObject({ status: 'released', at: new Date(releaseAt(period)).toISOString() });
@@ -312,14 +311,14 @@ describe('observation workflow (time-skipping server, real PostgreSQL)', () => {
       const period = periodOf(input);
       const slots = slotsOf(period);
       for (const slot of slots) {
-        await advanceTo(own, slot.opensAt + 5 * MINUTE);
+        await sleepUntil(own, slot.opensAt + 5 * MINUTE);
         await handle.signal(reportSignal, { requestId: `r-${++requestSeq}`, at: await own.currentTimeMs(), temperature: 36.5, source: 'person' });
       }
-      await advanceTo(own, slots[slots.length - 1].deadline + MINUTE);
+      await sleepUntil(own, slots[slots.length - 1].deadline + MINUTE);
       await worker.shutdown();
       worker = undefined;
       const release = releaseAt(period);
-      await advanceTo(own, release - MINUTE);
+      await sleepUntil(own, release - MINUTE);
       // The release timer fires with no worker: the test server holds its clock at the due
       // workflow task until a worker takes it, so this sleep ends only once one is back.
       const pastRelease = own.sleep(2 * MINUTE);

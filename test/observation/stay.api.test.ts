@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { arrivalDate } from '../../libs/observation/arrival-enrolment';
 import { MINUTE } from '../../libs/domain/local-time';
-import { connectClient } from '../../libs/temporal/connection';
 import { handBackRequestId } from '../../workflows/observation/quarantine-stay.messages';
 import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
@@ -33,8 +32,7 @@ describe('quarantine stays (HTTP, dev server, worker, PostgreSQL)', () => {
   let supervisor: Http;
 
   systemPerFile(async (system) => {
-    ({ api, db } = system);
-    client = await connectClient(config.temporal);
+    ({ api, db, client } = system);
     registry = await registerResources(db, {
       destinations: [
         { destinationId: 'hotel', kind: 'hotel', name: 'Jinjiang quarantine hotel', travelMinutes: 20, capacity: 5 },
@@ -47,10 +45,6 @@ describe('quarantine stays (HTTP, dev server, worker, PostgreSQL)', () => {
     dispatcher = httpAs(api, await signIn(api, 'dispatcher'));
     supervisor = httpAs(api, await signIn(api, 'supervisor', { subdistrict: 'XYL' }));
   }, { config });
-
-  afterAll(async () => {
-    await client?.connection.close();
-  });
 
   /** POSTs a run of one traveller to the hotel, dispatched at once. */
   function startRun(hotel: string, arrived: number) {

@@ -16,7 +16,7 @@ import { periodOf, slotsOf } from '../../workflows/observation/observation-sched
 import { HandBackCommand, handBackRequestId, handBackUpdate, HAND_BACK_UPDATE_ID, stayStateQuery, stayWorkflowId } from '../../workflows/observation/quarantine-stay.messages';
 import { quarantineStayWorkflow } from '../../workflows/observation/quarantine-stay.workflow';
 import { observationWorkflow } from '../../workflows/observation/observation.workflow';
-import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
+import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { updateWithin } from '../support/deadline';
 import { enrolmentRequest, enrolmentService, freshResidentId } from '../support/observation-fixtures';
@@ -33,7 +33,6 @@ describe('quarantine stay workflow (time-skipping server, real PostgreSQL)', () 
 
   timeSkippingPerTest((test) => ({ env, config, db } = test));
 
-  const sleepUntil = (at: number) => advanceTo(env, at);
 
   /** A hotel of two rooms in a subdistrict of its own. */
   async function hotel(): Promise<{ hotelId: string; subdistrict: string }> {
@@ -82,7 +81,7 @@ describe('quarantine stay workflow (time-skipping server, real PostgreSQL)', () 
     const input = await enrolmentService(db, env.client, config).inputOf(number);
     const handle = env.client.workflow.getHandle(`observation-${number}`);
     for (const slot of slotsOf(periodOf(input)).filter((s) => s.owed && s.opensAt < until)) {
-      await sleepUntil(slot.opensAt + 5 * MINUTE);
+      await sleepUntil(env, slot.opensAt + 5 * MINUTE);
       await handle.signal(reportSignal, { requestId: `stay-r-${++requestSeq}`, at: await env.currentTimeMs(), temperature: 36.6, source: 'worker' });
     }
     return input;
@@ -101,7 +100,7 @@ describe('quarantine stay workflow (time-skipping server, real PostgreSQL)', () 
     // Days 1 to 10 at the hotel, every check-in reported; on day 10 at noon the supervisor sends the person home.
     const day10Noon = localMidnight(anchorDate, OFFSET) + 9 * DAY + 12 * HOUR;
     await reportEverySlot(stay.observationNumber!, day10Noon);
-    await sleepUntil(day10Noon);
+    await sleepUntil(env, day10Noon);
     const home = enrolmentRequest().address;
     const command: HandBackCommand = { address: home, responsibleWorker: 'worker-li', by: 'supervisor-wang', scope: { subdistrict: null, community: null } };
     const [first, repeat] = await Promise.all([0, 1].map(() => handle.executeUpdate(handBackUpdate, { args: [command], updateId: HAND_BACK_UPDATE_ID })));
@@ -168,7 +167,7 @@ describe('quarantine stay workflow (time-skipping server, real PostgreSQL)', () 
     const observation = env.client.workflow.getHandle(`observation-${stay.observationNumber}`);
     const input = await enrolmentService(db, env.client, config).inputOf(stay.observationNumber!);
     const [slot] = slotsOf(periodOf(input)).filter((s) => s.owed);
-    await sleepUntil(slot.opensAt + 5 * MINUTE);
+    await sleepUntil(env, slot.opensAt + 5 * MINUTE);
     await observation.signal(reportSignal, { requestId: `stay-r-${++requestSeq}`, at: await env.currentTimeMs(), temperature: 38.2, source: 'worker' });
     const fever = await eventually(() => observation.query(observationStateQuery), (s) => s.escalations.some((e) => e.kind === 'fever'), { what: 'the fever escalation' });
     // The hotel's subdistrict has no vehicle here: no pick-up starts, the escalation stays open with

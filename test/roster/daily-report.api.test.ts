@@ -8,7 +8,6 @@ import { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { addDays, localDate } from '../../libs/domain/local-time';
-import { connectClient } from '../../libs/temporal/connection';
 import { DAILY_REPORT_SCHEDULE_ID, ensureSchedules } from '../../libs/temporal/schedules';
 import { Http, httpAs, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
@@ -28,20 +27,19 @@ describe('the daily report goes up to the district (dev server, worker, PostgreS
   let subdistrict: Http;
   const yesterday = addDays(localDate(Date.now(), 480), -1);
 
+  // Declared before the system: after-all hooks run in order, so this runs while the API's client is open.
+  afterAll(async () => {
+    await client?.schedule.getHandle(DAILY_REPORT_SCHEDULE_ID).delete().catch(() => undefined);
+  });
+
   systemPerFile(async (system) => {
-    ({ api, db } = system);
-    client = await connectClient(config.temporal);
+    ({ api, db, client } = system);
     district = httpAs(api, await signIn(api, 'supervisor'));
     districtEn = httpAs(api, await signIn(api, 'supervisor'));
     subdistrict = httpAs(api, await signIn(api, 'supervisor', { subdistrict: 'XYL' }));
     const enId = (await districtEn.get('/auth/me').expect(200)).body.userId;
     await db.query(`UPDATE app_user SET language = 'en' WHERE id = $1`, [enId]);
   }, { config });
-
-  afterAll(async () => {
-    await client?.schedule.getHandle(DAILY_REPORT_SCHEDULE_ID).delete().catch(() => undefined);
-    await client?.connection.close();
-  });
 
   it('is scheduled by every worker at its local time, and sends the day before’s report to the district’s inboxes once', async () => {
     // Other tests on the shared database may have sent and confirmed yesterday's report already.

@@ -22,7 +22,7 @@ import {
 } from '../../workflows/roster/shift.messages';
 import type { shiftWorkflow } from '../../workflows/roster/shift.workflow';
 import { ActivityHolds } from '../support/activity-holds';
-import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
+import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { updateWithin } from '../support/deadline';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
@@ -55,7 +55,6 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     { interceptors: holds.interceptors },
   );
 
-  const sleepUntil = (at: number) => advanceTo(env, at);
 
   const handle = (shiftId: string): WorkflowHandle<typeof shiftWorkflow> => env.client.workflow.getHandle(shiftWorkflowId(shiftId));
 
@@ -109,23 +108,23 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
       const start = shift.start_at.getTime();
       const previous = shifts[i - 1];
       if (previous) {
-        await sleepUntil(start - 10 * MINUTE);
+        await sleepUntil(env, start - 10 * MINUTE);
         await updateWithin(env.client, handle(previous.id), submitHandoverUpdate, { by: previous.staff_id!, note: `shift ${i} quiet, 12 vehicles checked` });
       }
       if (shift === noShow) {
-        await sleepUntil(start + grace + MINUTE);
+        await sleepUntil(env, start + grace + MINUTE);
         let state = await handle(shift.id).query(shiftStateQuery);
         expect(state).toMatchObject({ state: 'no_show', backupCalled: backup, gapSince: new Date(start + grace).toISOString() });
         expect(state.supervisorTold).toBeUndefined();
-        await sleepUntil(start + grace + supervisorAfter + MINUTE);
+        await sleepUntil(env, start + grace + supervisorAfter + MINUTE);
         state = await handle(shift.id).query(shiftStateQuery);
         expect(state.supervisorTold).toBe(new Date(start + grace + supervisorAfter).toISOString());
         // The outgoing shift is still on post, waiting for someone to take over.
         expect((await handle(previous.id).query(shiftStateQuery)).state).toBe('handing_over');
-        await sleepUntil(start + 50 * MINUTE);
+        await sleepUntil(env, start + 50 * MINUTE);
         await updateWithin(env.client, handle(shift.id), checkInUpdate, { staffId: backup });
       } else {
-        await sleepUntil(start - 5 * MINUTE);
+        await sleepUntil(env, start - 5 * MINUTE);
         await updateWithin(env.client, handle(shift.id), checkInUpdate, { staffId: shift.staff_id! });
       }
       if (previous) {
@@ -138,7 +137,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     }
     const last = shifts[41];
     await updateWithin(env.client, handle(last.id), submitHandoverUpdate, { by: last.staff_id!, note: 'end of the roster' });
-    await sleepUntil(last.end_at.getTime() + MINUTE);
+    await sleepUntil(env, last.end_at.getTime() + MINUTE);
 
     // The chain: every shift handed over to the next, the last one closed at its end.
     const outcomes = await Promise.all(shifts.map((s) => handle(s.id).result()));
@@ -190,7 +189,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     // its 10 s timeout): the reassignment then arrives in a task of its own and is handled during the write.
     const write = holds.hold((type, [changes]) => type === 'recordShiftChanges' && (changes as ShiftChanges).shiftId === day.id && (changes as ShiftChanges).events.some((e) => e.kind === 'reminder'), { every: true });
     try {
-      await sleepUntil(day.start_at.getTime() - DEFAULT_SHIFT_TIMING.reminderLeadMinutes * MINUTE);
+      await sleepUntil(env, day.start_at.getTime() - DEFAULT_SHIFT_TIMING.reminderLeadMinutes * MINUTE);
       await write.started;
       const reassigned = updateWithin(env.client, handle(day.id), reassignUpdate, { staffId: other, by: 'supervisor-zhao', reason: 'swapped with a colleague' });
       await eventually(() => handle(day.id).fetchHistory(), handledWhileHeld('reassign'), { what: 'the reassignment handled while the reminder is being written', timeoutMs: 60_000, intervalMs: 500 });
@@ -211,7 +210,7 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
   it('writes in its next run a check-in handled while the last write before continuing as new is held', async () => {
     const { shifts, backup } = await checkpointDay(db, services, await env.currentTimeMs());
     const [night, day] = shifts;
-    await sleepUntil(day.start_at.getTime() + DEFAULT_SHIFT_TIMING.graceMinutes * MINUTE + MINUTE);
+    await sleepUntil(env, day.start_at.getTime() + DEFAULT_SHIFT_TIMING.graceMinutes * MINUTE + MINUTE);
     const firstRun = (await handle(day.id).describe()).runId;
     // The night shift's offer, repeated: handled once, then ignored without a pass, so only the
     // incident below makes a pass past the history limit (an update's task starts two events on).
@@ -261,9 +260,9 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
 
     // Mid-day on the first day: the 08–16 shift is on post.
     const day = peace[1];
-    await sleepUntil(day.start_at.getTime() - 5 * MINUTE);
+    await sleepUntil(env, day.start_at.getTime() - 5 * MINUTE);
     await updateWithin(env.client, handle(day.id), checkInUpdate, { staffId: day.staff_id! });
-    await sleepUntil(day.start_at.getTime() + 4 * HOUR);
+    await sleepUntil(env, day.start_at.getTime() + 4 * HOUR);
     const switchedAt = await env.currentTimeMs();
     const war = await services.modes.switchMode(jurisdiction, { mode: 'war', by: 'supervisor-zhao', reason: '出现本地病例' }, switchedAt);
 

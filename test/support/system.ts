@@ -2,11 +2,13 @@
  * Tests of the API on the run's dev server and PostgreSQL, with the real worker.
  */
 import type { INestApplication } from '@nestjs/common';
+import type { Client } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { RunningWorker, startWorker } from '../../apps/worker/worker';
 import type { AppConfig } from '../../libs/config/config';
+import { TEMPORAL_CLIENT } from '../../libs/temporal/temporal.module';
 import { testConfig } from './environment';
 
 export interface SystemUnderTest {
@@ -14,6 +16,8 @@ export interface SystemUnderTest {
   api: INestApplication;
   /** The API's own connection pool, for the file's fixtures and checks. */
   db: DataSource;
+  /** The API's own Temporal client (payloads encrypted, updates sent once), for driving and reading workflows. */
+  client: Client;
   /** The file's worker, on the configuration's task queue of its own (none with `worker: false`). */
   worker?: RunningWorker;
   /** With `listen`, where the API answers (`http://127.0.0.1:<port>`), for a browser. */
@@ -47,6 +51,7 @@ export function systemPerFile(ready: (system: SystemUnderTest) => Promise<void> 
       await api.init();
     }
     system.db = api.get(DataSource);
+    system.client = api.get<Client>(TEMPORAL_CLIENT);
     await ready(system as SystemUnderTest);
   }, timeoutMs);
   afterAll(async () => {

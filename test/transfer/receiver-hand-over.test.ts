@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Role } from '../../libs/auth/roles';
 import { MINUTE } from '../../libs/domain/local-time';
-import { connectClient } from '../../libs/temporal/connection';
 import { Http, httpAs, Scope, signIn } from '../support/auth';
 import { testConfig } from '../support/environment';
 import { eventually } from '../support/eventually';
@@ -42,8 +41,7 @@ describe('receivers hand over with their own login (dev server, worker, PostgreS
   }
 
   systemPerFile(async (system) => {
-    ({ api, db } = system);
-    client = await connectClient(config.temporal);
+    ({ api, db, client } = system);
     registry = await registerResources(db, {
       destinations: [
         { destinationId: 'hotel', kind: 'hotel', name: 'Jinjiang quarantine hotel', travelMinutes: 20, capacity: 10 },
@@ -55,10 +53,6 @@ describe('receivers hand over with their own login (dev server, worker, PostgreS
     await db.query(`UPDATE transfer_destination SET subdistrict = 'XYL', community = $2 WHERE id = $1`, [registry.destination('home'), community]);
     dispatcher = await account('dispatcher');
   }, { config });
-
-  afterAll(async () => {
-    await client?.connection.close();
-  });
 
   /** A run of two people to the hotel and one home, dispatched at once, its trips driven to their destinations. */
   async function arrivedRun() {

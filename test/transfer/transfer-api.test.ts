@@ -14,7 +14,6 @@ import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/api';
 import { AppConfig } from '../../libs/config/config';
 import { zonedIso } from '../../libs/config/time-zone';
-import { connectClient } from '../../libs/temporal/connection';
 import { prepareWorkerLaunch, spawnWorkerProcess, WorkerLaunch } from '../../libs/temporal/worker-launch';
 import { Client, WorkflowHandle } from '@temporalio/client';
 import { MINUTE } from '../../libs/domain/local-time';
@@ -54,14 +53,9 @@ describe('transfer runs over HTTP (dev server, PostgreSQL)', () => {
   const ids = { sp: `SP-${Date.now()}`, community: `C-${Date.now()}`, hotel: `H-${Date.now()}`, van: `V-${Date.now()}`, bus: `B-${Date.now()}`, escort: `E-${Date.now()}`, escort2: `E2-${Date.now()}` };
 
   systemPerFile(async (system) => {
-    ({ api, db } = system);
+    ({ api, db, client } = system);
     supervisor = await supervisorHttp(api);
-    client = await connectClient(config.temporal);
   }, { config });
-
-  afterAll(async () => {
-    await client?.connection.close();
-  });
 
   const runCount = async () => (await db.query(`SELECT count(*)::int AS n FROM transfer_run`))[0].n;
 

@@ -27,7 +27,7 @@ import {
   tripStateQuery,
 } from '../../workflows/transfer/transfer.messages';
 import { ActivityHolds } from '../support/activity-holds';
-import { sleepUntil as advanceTo, timeSkippingPerTest } from '../support/time-skipping';
+import { sleepUntil, timeSkippingPerTest } from '../support/time-skipping';
 import { eventually } from '../support/eventually';
 import { growHistory, handledWhileHeld } from '../support/workflow-history';
 import { communityVans, dispatchAt, driveTrip, handOverAll, manifestRow, recordDay, registerResources, transferRunStarter } from './transfer-fixtures';
@@ -55,7 +55,6 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
   const tripHandle = (runId: string, tripId: string) => env.client.workflow.getHandle(transferTripWorkflowId(runId, tripId));
   const state = (runId: string) => runHandle(runId).query(runStateQuery);
 
-  const sleepUntil = (at: number) => advanceTo(env, at);
 
   /** Until `ready` holds for the run's state, letting the trips' signals arrive. */
   async function waitFor(runId: string, ready: (view: RunView) => boolean): Promise<RunView> {
@@ -81,7 +80,7 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
       if (ready.length) continue;
       const planned = view.trips.filter((t) => t.leg === 'planned');
       if (!planned.length) return done;
-      await sleepUntil(Math.min(...planned.map((t) => dispatchAt(t))) + MINUTE);
+      await sleepUntil(env, Math.min(...planned.map((t) => dispatchAt(t))) + MINUTE);
     }
   }
 
@@ -211,13 +210,13 @@ describe('transfer run workflow (time-skipping server, real PostgreSQL)', () => 
     await driveTrip(env.client, runId, trip.tripId, { stopAfter: 'arrived' });
     const arrivedAt = await env.currentTimeMs();
 
-    await sleepUntil(arrivedAt + 31 * MINUTE);
+    await sleepUntil(env, arrivedAt + 31 * MINUTE);
     let view = await waitFor(runId, (v) => v.exceptions.some((e) => e.kind === 'handover_unacknowledged'));
     const overdue = view.exceptions.find((e) => e.kind === 'handover_unacknowledged')!;
     expect(overdue).toMatchObject({ state: 'open', ownerRole: 'receiver', travellerIds: [...trip.travellerIds].sort() });
     expect(view.counts.arrived).toBe(2);
 
-    await sleepUntil(overdue.deadline + MINUTE);
+    await sleepUntil(env, overdue.deadline + MINUTE);
     view = await waitFor(runId, (v) => v.exceptions.some((e) => e.id === overdue.id && e.state === 'escalated'));
     const messages = await db.query(`SELECT recipient, concerns_id FROM notification WHERE id LIKE $1 AND channel = 'outbox' ORDER BY created_at`, [`transfer:${overdue.id}:%`]);
     expect(messages).toEqual([`account:${receiver.id}`, `account:${wang.id}`].map((recipient) => ({ recipient, concerns_id: overdue.id })));
