@@ -15,7 +15,7 @@ export type { NotificationRecipient } from './recipients';
 
 /** The record a message is about, so an inbox can link to it and offer what can be done there. */
 export interface NotificationConcern {
-  kind: 'observation' | 'escalation' | 'transfer_run' | 'transfer_exception' | 'trip' | 'shift' | 'roster' | 'daily_report';
+  kind: 'observation' | 'escalation' | 'transfer_run' | 'transfer_exception' | 'trip' | 'shift' | 'shift_request' | 'roster' | 'daily_report';
   id: string;
 }
 

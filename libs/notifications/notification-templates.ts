@@ -193,6 +193,46 @@ const TEMPLATES = {
       body: 'Nobody is rostered at {post} on {shiftDate} {shiftStart}–{shiftEnd} ({reason}). Please assign someone.',
     },
   },
+  shift_swap_asked: {
+    'zh-CN': {
+      subject: '换班申请：{post}',
+      body: '{otherStaffName} 申请与 {staffName} 换班（{post}）：{shiftDate} {shiftStart}–{shiftEnd} 的班次换 {otherDate} {otherStart}–{otherEnd} 的班次。请在督导页面的“换班申请”中审批：{requestsLink}',
+    },
+    en: {
+      subject: 'Swap asked: {post}',
+      body: '{otherStaffName} asks to swap shifts with {staffName} at {post}: {shiftDate} {shiftStart}–{shiftEnd} for {otherDate} {otherStart}–{otherEnd}. Decide it under "Shift requests" on the supervisor page: {requestsLink}',
+    },
+  },
+  open_shift_asked: {
+    'zh-CN': {
+      subject: '认领空缺班次：{post}',
+      body: '{staffName} 申请承担 {post} 在 {shiftDate} {shiftStart}–{shiftEnd} 的空缺班次。请在督导页面的“换班申请”中审批：{requestsLink}',
+    },
+    en: {
+      subject: 'Open shift asked: {post}',
+      body: '{staffName} asks to take the open shift at {post} on {shiftDate} {shiftStart}–{shiftEnd}. Decide it under "Shift requests" on the supervisor page: {requestsLink}',
+    },
+  },
+  shift_request_approved: {
+    'zh-CN': {
+      subject: '班次申请已批准：{post}',
+      body: '您在 {post} 的班次申请（{shiftDate} {shiftStart}–{shiftEnd}）已由 {decidedBy} 批准，班次已按申请调整。请查看您的班次。',
+    },
+    en: {
+      subject: 'Shift request approved: {post}',
+      body: 'Your shift request at {post} ({shiftDate} {shiftStart}–{shiftEnd}) was approved by {decidedBy}: the shifts now stand as asked. Please check your shifts.',
+    },
+  },
+  shift_request_rejected: {
+    'zh-CN': {
+      subject: '班次申请未获批准：{post}',
+      body: '您在 {post} 的班次申请（{shiftDate} {shiftStart}–{shiftEnd}）未获 {decidedBy} 批准，班次不变。{decisionNote}',
+    },
+    en: {
+      subject: 'Shift request not approved: {post}',
+      body: 'Your shift request at {post} ({shiftDate} {shiftStart}–{shiftEnd}) was not approved by {decidedBy}: your shifts stay as they were. {decisionNote}',
+    },
+  },
   transfer_dispatch: {
     'zh-CN': {
       subject: '转运任务 {tripId}',

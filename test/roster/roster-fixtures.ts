@@ -38,7 +38,7 @@ export function rosterServices(db: DataSource, testClient: Client, config: AppCo
   const follower = new ShiftFollower(shifts, tellThrough ?? client);
   const launcher = new ShiftLauncher(config, shifts, follower);
   const planning = new RosterPlanningService(db, config, client, planner, launcher, follower, notices, outbox, plans, shifts);
-  const requests = new ShiftRequestService(db, follower, planner, new ShiftRequestRepository(db), shifts, staff);
+  const requests = new ShiftRequestService(config, follower, planner, planning, new ShiftRequestRepository(db), shifts, staff);
   return { planner, planning, launcher, requests, modes: new RosterModeService(planner, planning, posts, modes, shifts) };
 }
 

@@ -8,7 +8,7 @@ import { Client, ServiceError, type WorkflowClientInterceptor } from '@temporali
 import { Http, httpAs, signIn, supervisorHttp } from '../support/auth';
 import { DataSource } from 'typeorm';
 import { ROSTER_SCHEDULE_ID } from '../../apps/api/roster/roster.service';
-import { clientOn, connectClient } from '../../libs/temporal/connection';
+import { clientOn } from '../../libs/temporal/connection';
 import { ShiftFollower } from '../../libs/roster/shift-follower';
 import { reconcilerWorkflow } from '../../workflows/system/reconciler.workflow';
 import { shiftWorkflowId } from '../../workflows/roster/shift.messages';
@@ -40,9 +40,8 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
   const http = () => supervisor;
 
   systemPerFile(async (system) => {
-    ({ api, db } = system);
+    ({ api, db, client } = system);
     supervisor = await supervisorHttp(api);
-    client = await connectClient(config.temporal);
 
     await http()
       .post('/roster/posts')
@@ -58,10 +57,6 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       await http().post('/roster/staff').send({ id, name: `Staff ${id}`, role: 'guard', skills: [skill], mobile: `1390${String(Date.now() % 1e6).padStart(6, '0')}${i}` }).expect(200);
     }
   }, { config });
-
-  afterAll(async () => {
-    await client?.connection.close();
-  });
 
   /** A post of its own (its own skill and community) and `people` staff with that skill; three 8-hour shifts a day unless `pattern` says otherwise. */
   async function postWithStaff(name: string, people: number, pattern?: Array<{ start: string; hours: number }>) {
@@ -89,7 +84,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     const operations = Object.entries(document.paths as Record<string, Record<string, { tags?: string[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>).flatMap(
       ([path, methods]) => Object.entries(methods).filter(([, operation]) => operation.tags?.includes('rosters')).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })),
     );
-    expect(operations).toHaveLength(25);
+    expect(operations).toHaveLength(26);
     const undocumented = operations
       .filter(({ operation }) => {
         const success = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
@@ -245,6 +240,10 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await http().post('/shift-requests').set('Idempotency-Key', 'one').send({ ...asked, requestId: 'another' }).expect(422);
     const approved = await http().post(`/shift-requests/${taken.body.id}/approve`).send({ by: 'sup' }).expect(200);
     expect(approved.body).toMatchObject({ state: 'approved', decidedBy: 'sup', decidedAt: expect.stringMatching(/Z$/) });
+    // Asked once (one message to each supervisor, though asked twice), and the medic told of the approval.
+    expect(await db.query(`SELECT DISTINCT template FROM notification WHERE id LIKE $1`, [`shift-request:${taken.body.id}:asked@%`])).toEqual([{ template: 'open_shift_asked' }]);
+    // (The medic has no account nor contact of their own: the message goes to the supervisors meanwhile.)
+    expect(await db.query(`SELECT DISTINCT template FROM notification WHERE id LIKE $1`, [`shift-request:${taken.body.id}:approved:medic-${tag}%`])).toEqual([{ template: 'shift_request_approved' }]);
     // A repeat of the request after its approval is still the request, not a new one checked again.
     expect((await http().post('/shift-requests').send(asked).expect(201)).body.state).toBe('approved');
     await http().post(`/shift-requests/${taken.body.id}/approve`).send({ by: 'sup' }).expect(409);
@@ -387,6 +386,65 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect(shown.state.pending).toContain('an assignee: the seat is unfilled');
   });
 
+  it('lists the pending requests to the supervisors where the post lies, tells them of a request when it is made and both people of its decision', async () => {
+    const { post, staff: people } = await postWithStaff('listed', 4);
+    const day = addDays(tomorrow(), 4);
+    const plan = await solvedPlan(http(), { from: day, to: day, postIds: [post], by: 'sup' });
+    await http().post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
+    const [night, morning] = await publishedShifts(post);
+    const asked = (await http().post('/shift-requests').send({ kind: 'swap', shiftId: night.id, otherShiftId: morning.id, requestedBy: night.staffId, note: 'family visit' }).expect(201)).body;
+    const nameOf = (id: string) => people.find((p) => p.id === id)!.name;
+
+    const pending = (await http().get('/shift-requests').expect(200)).body;
+    expect(pending.items.find((r: { id: string }) => r.id === asked.id)).toEqual({
+      ...asked,
+      postId: post,
+      postName: `listed ${tag}`,
+      subdistrict: null,
+      community: `${jurisdiction}-listed`,
+      staffName: nameOf(morning.staffId),
+      otherStaffName: nameOf(night.staffId),
+      shiftStartAt: night.startAt,
+      shiftEndAt: night.endAt,
+      otherShiftStartAt: morning.startAt,
+      otherShiftEndAt: morning.endAt,
+      shiftHolder: night.staffId,
+      shiftHolderName: nameOf(night.staffId),
+      otherShiftHolder: morning.staffId,
+      otherShiftHolderName: nameOf(morning.staffId),
+      changedHands: null,
+    });
+    // Oldest first, a page at a time; only the state asked for.
+    expect(pending.total).toBeGreaterThanOrEqual(1);
+    expect((await http().get('/shift-requests').query({ state: 'rejected' }).expect(200)).body.items.map((r: { id: string }) => r.id)).not.toContain(asked.id);
+    const bad = await http().get('/shift-requests').query({ state: 'lost' }).expect(422);
+    expect(bad.body.errors[0].field).toBe('state');
+    // A supervisor of another subdistrict does not see it; duty staff do not list requests.
+    const far = httpAs(api, await signIn(api, 'supervisor', { subdistrict: `far-${tag}` }));
+    expect((await far.get('/shift-requests').expect(200)).body.items.map((r: { id: string }) => r.id)).not.toContain(asked.id);
+    await httpAs(api, await signIn(api, 'duty_staff')).get('/shift-requests').expect(403);
+
+    // Told when asked: every supervisor account reaching the post, in its inbox, pointing at the list.
+    const told = await db.query(`SELECT template, concerns_kind AS kind, concerns_id AS id, body FROM notification WHERE id LIKE $1 AND channel = 'outbox'`, [`shift-request:${asked.id}:asked@%`]);
+    expect(told.length).toBeGreaterThan(0);
+    for (const message of told) {
+      expect(message).toMatchObject({ template: 'shift_swap_asked', kind: 'shift_request', id: asked.id });
+      expect(message.body).toContain(nameOf(night.staffId));
+      expect(message.body).toContain('/app/supervisor/#/requests');
+    }
+
+    // Rejected: both people are told, with the reason; the request leaves the pending list.
+    await http().post(`/shift-requests/${asked.id}/reject`).send({ by: 'sup', note: 'short of staff that week' }).expect(200);
+    const decided = await db.query(`SELECT id, template, body FROM notification WHERE id LIKE $1 ORDER BY id`, [`shift-request:${asked.id}:rejected:%`]);
+    expect(decided.map((m: { id: string }) => m.id.split(':')[3]).sort()).toEqual([night.staffId, morning.staffId].sort());
+    for (const message of decided) {
+      expect(message.template).toBe('shift_request_rejected');
+      expect(message.body).toContain('short of staff that week');
+    }
+    expect((await http().get('/shift-requests').expect(200)).body.items.map((r: { id: string }) => r.id)).not.toContain(asked.id);
+    expect((await http().get('/shift-requests').query({ state: 'rejected', pageSize: 200 }).expect(200)).body.items.map((r: { id: string }) => r.id)).toContain(asked.id);
+  });
+
   it('refuses the approval of a swap whose shift has changed hands since it was asked, or changes while it is decided (409), the request still pending', async () => {
     const { post, staff: people } = await postWithStaff('decide', 4);
     const day = addDays(tomorrow(), 5);
@@ -402,7 +460,11 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     await holdNight(bystander);
     const refused = await http().post(`/shift-requests/${asked.id}/approve`).send({ by: 'sup' }).expect(409);
     expect(refused.body.errors).toEqual([{ field: 'shiftId', reason: 'shift changed hands since the request' }]);
+    // The supervisors' list says so before anyone tries, naming who holds it now.
+    const listed = async () => (await http().get('/shift-requests').query({ pageSize: 200 }).expect(200)).body.items.find((r: { id: string }) => r.id === asked.id);
+    expect(await listed()).toMatchObject({ changedHands: 'shiftId', shiftHolder: bystander, otherShiftHolder: morning.staffId });
     await holdNight(night.staffId);
+    expect(await listed()).toMatchObject({ changedHands: null, shiftHolder: night.staffId });
 
     const services = rosterServices(db, client, config);
     const check = services.planner.changeViolations.bind(services.planner);

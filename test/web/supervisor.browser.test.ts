@@ -6,7 +6,9 @@
  * page; the peace/war switch is previewed, the data moves (the post's supervisor changes over the
  * API), the confirm shows the new preview instead of switching, and its confirm does exactly that
  * one; a policy rollout is previewed, moved, previewed again and confirmed, with its progress; the
- * daily reports as charts, yesterday's marked received; a policy version created from its form; a post's roster as a chart with its gaps marked.
+ * daily reports as charts, yesterday's marked received; a policy version created from its form; a post's roster as a chart with its gaps marked;
+ * the shift requests to decide, a swap approved at desktop size and another, whose shift changed hands
+ * since, rejected with its reason on a phone.
  * Screenshots go to test-results/web/.
  */
 import { INestApplication } from '@nestjs/common';
@@ -16,7 +18,6 @@ import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { UsersService } from '../../libs/auth/users.service';
 import { addDays, localDate } from '../../libs/domain/local-time';
-import { connectClient } from '../../libs/temporal/connection';
 import { DAILY_REPORT_SCHEDULE_ID, ensureSchedules } from '../../libs/temporal/schedules';
 import { Http, supervisorHttp } from '../support/auth';
 import { testConfig } from '../support/environment';
@@ -24,7 +25,7 @@ import { eventually } from '../support/eventually';
 import { allDayPolicy, enrolmentRequest, moveToPolicy } from '../support/observation-fixtures';
 import { solvedPlan } from '../roster/roster-fixtures';
 import { registerResources } from '../transfer/transfer-fixtures';
-import { launchBrowser, logIn, openPage, overflow, SHOTS } from './browser';
+import { launchBrowser, logIn, openPage, overflow, SHOTS, ViewportName } from './browser';
 import { systemPerFile } from '../support/system';
 
 jest.setTimeout(240_000);
@@ -70,8 +71,8 @@ describe('supervisor page in Chromium (dev server, worker, PostgreSQL)', () => {
   }
 
   /** Logged in at /app/ as the supervisor, landed on the supervisor's page. */
-  async function supervisorPage(lang: Language): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
-    const { context, page, errors } = await openPage(browser, 'desktop', lang, config.timeZone);
+  async function supervisorPage(lang: Language, viewport: ViewportName = 'desktop'): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+    const { context, page, errors } = await openPage(browser, viewport, lang, config.timeZone);
     await page.goto(`${base}/app/?lang=${lang}`);
     await logIn(page, account);
     await page.waitForURL(/\/app\/supervisor\//);
@@ -79,16 +80,22 @@ describe('supervisor page in Chromium (dev server, worker, PostgreSQL)', () => {
     return { page, errors, close: () => context.close() };
   }
 
-  async function shot(page: Page, name: string, lang: Language): Promise<void> {
+  async function shot(page: Page, name: string, lang: Language, viewport: ViewportName = 'desktop'): Promise<void> {
     await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: join(SHOTS, `supervisor-${name}-desktop-${lang}.png`), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, `supervisor-${name}-${viewport}-${lang}.png`), fullPage: true });
   }
 
   const gatePost = (postSupervisor: string) => ({ id: gate, kind: 'community_gate', name: `门岗 ${tag}`, jurisdiction, requirements: { peace: [{ skill, headcount: 1 }], war: [{ skill, headcount: 2 }] }, supervisor: postSupervisor, onCall: [] });
 
+  // Declared before the system: after-all hooks run in order, so this runs while the API's client is
+  // open, and the browser (a page left open by a failed test keeps its event stream) closes before the API.
+  afterAll(async () => {
+    await client?.schedule.getHandle(DAILY_REPORT_SCHEDULE_ID).delete().catch(() => undefined);
+    await browser?.close();
+  });
+
   systemPerFile(async (system) => {
-    ({ api, db, base } = system);
-    client = await connectClient(config.temporal);
+    ({ api, db, base, client } = system);
     supervisor = await supervisorHttp(api);
     // District-wide: rollouts and the daily report are the district's.
     await api.get(UsersService).create({ ...account, role: 'supervisor', subdistrict: null, community: null });
@@ -113,12 +120,6 @@ describe('supervisor page in Chromium (dev server, worker, PostgreSQL)', () => {
     await supervisor.post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
     browser = await launchBrowser();
   }, { config, listen: true, timeoutMs: 300_000 });
-
-  afterAll(async () => {
-    await client?.schedule.getHandle(DAILY_REPORT_SCHEDULE_ID).delete().catch(() => undefined);
-    await client?.connection.close();
-    await browser?.close();
-  });
 
   it('says why a "hospital" decision fetched nobody: the escalation stays open with the reason beside it', async () => {
     // A subdistrict with no vehicle or escort of its own.
@@ -325,5 +326,63 @@ describe('supervisor page in Chromium (dev server, worker, PostgreSQL)', () => {
     expect((await supervisor.get('/reports/daily').query({ from: yesterday, to: yesterday }).expect(200)).body[0]).toMatchObject({ state: 'received', receivedBy: account.username });
     expect(errors).toEqual([]);
     await close();
+  });
+
+  it('lists the shift requests to decide: a swap approved at desktop size (zh-CN), another rejected with its reason on a phone (en)', async () => {
+    // A post of its own, one 8-hour shift a day for four days, its two guards alternating.
+    const post = `swap-${tag}`;
+    await supervisor.post('/roster/posts').send({ id: post, kind: 'community_gate', name: `换班岗 ${tag}`, jurisdiction, requirements: { peace: [{ skill: post, headcount: 1 }], war: [{ skill: post, headcount: 1 }] }, pattern: [{ start: '08:00', hours: 8 }], supervisor: `sup-${tag}`, onCall: [] }).expect(200);
+    const guards = [`a-${tag}`, `b-${tag}`];
+    for (const [i, id] of guards.entries()) await supervisor.post('/roster/staff').send({ id, name: ['周岗', '吴岗'][i], role: 'guard', skills: [post], mobile: `1380${String(suffix).padStart(6, '0')}${i}` }).expect(200);
+    const from = addDays(today(), 10);
+    const plan = await solvedPlan(supervisor, { from, to: addDays(from, 3), postIds: [post], by: 'sup' });
+    await supervisor.post(`/rosters/${plan.id}/publish`).send({ by: 'sup' }).expect(200);
+    const shifts: Array<{ id: string }> = await db.query(`SELECT id FROM roster_shift WHERE post_id = $1 AND status = 'published' ORDER BY start_at`, [post]);
+    expect(shifts).toHaveLength(4);
+    for (const [i, shift] of shifts.entries()) await db.query(`UPDATE roster_shift SET staff_id = $2 WHERE id = $1`, [shift.id, guards[i % 2]]);
+    const ask = async (give: number, take: number) =>
+      (await supervisor.post('/shift-requests').send({ kind: 'swap', shiftId: shifts[give].id, otherShiftId: shifts[take].id, requestedBy: guards[give % 2], note: `第${give + 1}天家里有事` }).expect(201)).body.id as string;
+    const [approving, rejecting] = [await ask(0, 1), await ask(2, 3)];
+    // The supervisor's inbox has each, pointing at the list.
+    const inbox = (await supervisor.get('/inbox').query({ pageSize: 100 }).expect(200)).body.items.filter((m: { concerns?: { id: string } }) => [approving, rejecting].includes(m.concerns?.id ?? ''));
+    expect(inbox.map((m: { link: string }) => m.link)).toEqual(['/app/supervisor/#/requests', '/app/supervisor/#/requests']);
+
+    const desk = await supervisorPage('zh-CN');
+    await desk.page.click('nav.views a[data-view="requests"]');
+    const item = desk.page.locator(`li[data-request="${approving}"]`);
+    await item.waitFor({ state: 'visible' });
+    // Asked by the first day's guard, who would take the second day's shift.
+    expect(await item.textContent()).toContain('周岗 申请与 吴岗 换班');
+    expect(await desk.page.locator(`li[data-request="${rejecting}"]`).count()).toBe(1);
+    expect(await overflow(desk.page)).toBeUndefined();
+    await shot(desk.page, 'requests', 'zh-CN');
+    await item.locator('button[data-action="approve"]').click();
+    await item.getByTestId('done').waitFor({ state: 'visible' });
+    expect(await item.getByTestId('done').textContent()).toBe('已批准：班次已按申请调整，双方已收到通知');
+    const holders = async (ids: string[]) => (await db.query(`SELECT staff_id FROM roster_shift WHERE id = ANY($1) ORDER BY start_at`, [ids])).map((r: { staff_id: string }) => r.staff_id);
+    expect(await holders([shifts[0].id, shifts[1].id])).toEqual([guards[1], guards[0]]);
+    // Drawn again without it.
+    await eventually(() => desk.page.locator(`li[data-request="${approving}"]`).count(), (n) => n === 0, { what: 'the approved request gone from the list' });
+    expect(desk.errors).toEqual([]);
+    await desk.close();
+
+    // The fourth day given to the first guard since: the other request no longer fits as asked.
+    await db.query(`UPDATE roster_shift SET staff_id = $2 WHERE id = $1`, [shifts[3].id, guards[0]]);
+    const phone = await supervisorPage('en', 'phone');
+    await phone.page.click('nav.views a[data-view="requests"]');
+    const other = phone.page.locator(`li[data-request="${rejecting}"]`);
+    await other.waitFor({ state: 'visible' });
+    expect(await other.getByTestId('changed-hands').textContent()).toMatch(/^A shift has changed hands since this was asked/);
+    expect(await other.locator('button[data-action="approve"]').count()).toBe(0);
+    await other.locator('input[name="note"]').fill('short of guards that week');
+    expect(await overflow(phone.page)).toBeUndefined();
+    await shot(phone.page, 'requests', 'en', 'phone');
+    await other.locator('button[data-action="reject"]').click();
+    await other.getByTestId('done').waitFor({ state: 'visible' });
+    expect(await other.getByTestId('done').textContent()).toBe('Rejected: both were told');
+    expect((await supervisor.get(`/shift-requests/${rejecting}`).expect(200)).body).toMatchObject({ state: 'rejected', decidedBy: account.displayName, decisionNote: 'short of guards that week' });
+    expect(await holders([shifts[2].id, shifts[3].id])).toEqual([guards[0], guards[0]]);
+    expect(phone.errors).toEqual([]);
+    await phone.close();
   });
 });

@@ -7,7 +7,7 @@ export const INBOX_ACTIONS = ['read', 'acknowledge', 'take'] as const;
 export type InboxAction = (typeof INBOX_ACTIONS)[number];
 
 export class ConcernsView {
-  @ApiProperty({ enum: ['observation', 'escalation', 'transfer_run', 'transfer_exception', 'trip', 'shift', 'roster', 'daily_report'] }) kind!: string;
+  @ApiProperty({ enum: ['observation', 'escalation', 'transfer_run', 'transfer_exception', 'trip', 'shift', 'shift_request', 'roster', 'daily_report'] }) kind!: string;
   @ApiProperty({ example: 'XYL-C-000123/1' }) id!: string;
 }
 

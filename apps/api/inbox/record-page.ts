@@ -36,6 +36,9 @@ export function recordPage(concerns: { kind: string; id: string }, role: Role): 
     // The duty staff's page, which opens on their current shift.
     case 'shift':
       return role === 'duty_staff' ? '/app/duty/' : `/dashboard?open=${path(`shift:${id}`)}`;
+    // Decided on the supervisor page's list of requests; the duty staff see their shifts.
+    case 'shift_request':
+      return role === 'supervisor' ? '/app/supervisor/#/requests' : role === 'duty_staff' ? '/app/duty/' : null;
     case 'roster':
       return '/dashboard';
     case 'daily_report':

@@ -28,6 +28,7 @@ import {
   ShiftListQuery,
   DailyReportRangeQuery,
   ShiftRequestDto,
+  ShiftRequestListQuery,
   StaffDto,
 } from './roster.dto';
 import { RosterModeService } from './roster-mode.service';
@@ -46,6 +47,7 @@ import {
   ScheduleResponse,
   ShiftCountsResponse,
   ShiftDetailResponse,
+  ShiftRequestListedResponse,
   ShiftRequestResponse,
   ShiftResponse,
   ShiftStateResponse,
@@ -243,6 +245,15 @@ export class RosterController {
   @ApiCreatedResponse({ type: ShiftRequestResponse, description: 'the request, pending (asked again with the same request id: the request it made, as it is now)' })
   request(@Body() body: ShiftRequestDto, @IdempotencyKey() requestId: string | undefined) {
     return this.requests.create({ ...body, requestId });
+  }
+
+  @Get('shift-requests')
+  @Roles('supervisor')
+  @ScopedInHandler()
+  @ApiOperation({ summary: "Swap and open-shift requests in a state (pending unless asked), oldest first, within the reader's jurisdiction: what a supervisor decides" })
+  @ApiPageResponse(ShiftRequestListedResponse)
+  shiftRequests(@Actor() actor: Principal, @Query() query: ShiftRequestListQuery) {
+    return this.requests.list(query, actor);
   }
 
   @Get('shift-requests/:id')

@@ -139,6 +139,12 @@ export class ShiftRequestDto {
   @RequestIdProperty() requestId?: string;
 }
 
+export const SHIFT_REQUEST_STATES = ['pending', 'approved', 'rejected'] as const;
+
+export class ShiftRequestListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: SHIFT_REQUEST_STATES, default: 'pending' }) @IsOptional() @IsIn(SHIFT_REQUEST_STATES) state?: (typeof SHIFT_REQUEST_STATES)[number];
+}
+
 export class DecisionDto extends ByDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
 }

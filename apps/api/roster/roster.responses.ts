@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { GUARD_POST_KIND, POST_KINDS, ROSTER_MODES } from '../../../libs/roster/roster-seats';
 import type { RosterPlan } from '../../../libs/persistence/roster/roster-plan.repository';
-import { DUTY_STATES, STAFF_ROLES } from './roster.dto';
+import { DUTY_STATES, SHIFT_REQUEST_STATES, STAFF_ROLES } from './roster.dto';
 
 /**
  * The bodies the roster routes answer, for the OpenAPI document: camelCase fields, instants as
@@ -304,12 +304,36 @@ export class ShiftRequestResponse {
   @ApiProperty({ description: 'who takes shiftId (swap: who held otherShiftId when asked)' }) staffId!: string;
   @ApiProperty({ type: String, nullable: true, description: 'swap: who takes otherShiftId, who held shiftId when asked; null for an open shift' }) otherStaffId!: string | null;
   @ApiProperty() requestedBy!: string;
-  @ApiProperty({ enum: ['pending', 'approved', 'rejected'] }) state!: string;
+  @ApiProperty({ enum: SHIFT_REQUEST_STATES }) state!: string;
   @ApiProperty({ type: String, nullable: true }) note!: string | null;
   @ApiProperty({ type: String, nullable: true }) decidedBy!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) decidedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) decisionNote!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class ShiftRequestListedResponse extends ShiftRequestResponse {
+  @ApiProperty() postId!: string;
+  @ApiProperty() postName!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'who runs the post (null: the district command)' }) subdistrict!: string | null;
+  @ApiProperty({ description: "the shift's community" }) community!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'the name of who takes shiftId' }) staffName!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'swap: the name of who takes otherShiftId' }) otherStaffName!: string | null;
+  @ApiProperty({ format: 'date-time' }) shiftStartAt!: string;
+  @ApiProperty({ format: 'date-time' }) shiftEndAt!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) otherShiftStartAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) otherShiftEndAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'who holds shiftId now' }) shiftHolder!: string | null;
+  @ApiProperty({ type: String, nullable: true }) shiftHolderName!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'swap: who holds otherShiftId now' }) otherShiftHolder!: string | null;
+  @ApiProperty({ type: String, nullable: true }) otherShiftHolderName!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'shiftId',
+    description: "`shiftId` or `otherShiftId`: the shift of a pending request that has changed hands since it was asked (an open shift: since filled), so approving it is refused (409); null when it still fits",
+  })
+  changedHands!: 'shiftId' | 'otherShiftId' | null;
 }
 
 export class ScheduleResponse {

@@ -27,6 +27,27 @@ export interface ShiftRequest {
   createdAt: Date;
 }
 
+/** A request as a supervisor decides it: the post, the shifts' times and the names of the two people. */
+export interface ShiftRequestListed extends ShiftRequest {
+  postId: string;
+  postName: string;
+  /** Who runs the post (null: the district command): its supervisors decide the request. */
+  subdistrict: string | null;
+  /** The shift's community. */
+  community: string;
+  staffName: string | null;
+  otherStaffName: string | null;
+  shiftStartAt: Date;
+  shiftEndAt: Date;
+  otherShiftStartAt: Date | null;
+  otherShiftEndAt: Date | null;
+  /** Who holds each shift now (a swap approved: the two have exchanged them). */
+  shiftHolder: string | null;
+  shiftHolderName: string | null;
+  otherShiftHolder: string | null;
+  otherShiftHolderName: string | null;
+}
+
 export type ShiftRequestAsked = Pick<ShiftRequest, 'kind' | 'shiftId' | 'otherShiftId' | 'staffId' | 'otherStaffId' | 'requestedBy' | 'note'> & {
   /** The client's idempotency key: asked again with it, the request first made is the answer. */
   requestId?: string;
@@ -35,14 +56,21 @@ export type ShiftRequestAsked = Pick<ShiftRequest, 'kind' | 'shiftId' | 'otherSh
 const COLUMNS = `id, kind, shift_id AS "shiftId", other_shift_id AS "otherShiftId", staff_id AS "staffId", other_staff_id AS "otherStaffId", requested_by AS "requestedBy", state, note,
   decided_by AS "decidedBy", decided_at AS "decidedAt", decision_note AS "decisionNote", created_at AS "createdAt"`;
 
+/** A request with its shift and post (and the other shift of a swap), for LISTED. */
+const PLACED = `FROM (SELECT ${COLUMNS} FROM roster_request) q JOIN roster_shift s ON s.id = q."shiftId" JOIN roster_post p ON p.id = s.post_id LEFT JOIN roster_shift o ON o.id = q."otherShiftId"`;
+const LISTED = `q.*, p.id AS "postId", p.name AS "postName", p.subdistrict, s.jurisdiction AS community, s.start_at AS "shiftStartAt", s.end_at AS "shiftEndAt",
+  o.start_at AS "otherShiftStartAt", o.end_at AS "otherShiftEndAt", s.staff_id AS "shiftHolder", o.staff_id AS "otherShiftHolder",
+  (SELECT name FROM roster_staff WHERE id = q."staffId") AS "staffName", (SELECT name FROM roster_staff WHERE id = q."otherStaffId") AS "otherStaffName",
+  (SELECT name FROM roster_staff WHERE id = s.staff_id) AS "shiftHolderName", (SELECT name FROM roster_staff WHERE id = o.staff_id) AS "otherShiftHolderName"`;
+
 /** roster_request: every statement on swap and open-shift requests. Ids are uuids (callers check the spelling first). */
 @Injectable()
 export class ShiftRequestRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** A new pending request; `created` false when the request id already made one (its id is returned). */
-  async insert(request: ShiftRequestAsked): Promise<{ id: string; created: boolean }> {
-    const inserted: Array<{ id: string }> = await this.db.query(
+  async insert(tx: Queryable, request: ShiftRequestAsked): Promise<{ id: string; created: boolean }> {
+    const inserted: Array<{ id: string }> = await tx.query(
       `INSERT INTO roster_request (kind, shift_id, other_shift_id, staff_id, other_staff_id, requested_by, state, note, request_id) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)
        ON CONFLICT (request_id) DO NOTHING RETURNING id`,
       [request.kind, request.shiftId, request.otherShiftId, request.staffId, request.otherStaffId, request.requestedBy, request.note, request.requestId ?? null],
@@ -71,6 +99,26 @@ export class ShiftRequestRepository {
       decision.note ?? null,
     ]);
     return count > 0;
+  }
+
+  /** Requests in a state, oldest first, where the caller reaches (the shift's post's subdistrict, its community). */
+  async page(filter: { state: ShiftRequestState } & Partial<Jurisdiction>, { offset, limit }: { offset: number; limit: number }): Promise<{ items: ShiftRequestListed[]; total: number }> {
+    const params: unknown[] = [filter.state];
+    const clauses = ['q.state = $1'];
+    if (filter.subdistrict) clauses.push(`p.subdistrict = $${params.push(filter.subdistrict)}`);
+    if (filter.community) clauses.push(`s.jurisdiction = $${params.push(filter.community)}`);
+    const where = `WHERE ${clauses.join(' AND ')}`;
+    const [items, [{ total }]] = await Promise.all([
+      this.db.query(`SELECT ${LISTED} ${PLACED} ${where} ORDER BY q."createdAt", q.id LIMIT ${limit} OFFSET ${offset}`, params),
+      this.db.query(`SELECT count(*)::int AS total ${PLACED} ${where}`, params),
+    ]);
+    return { items, total };
+  }
+
+  /** One request as listed, read in the caller's transaction (its notices name the post, the times and the people). */
+  async listed(tx: Queryable, id: string): Promise<ShiftRequestListed> {
+    const [row] = await tx.query(`SELECT ${LISTED} ${PLACED} WHERE q.id = $1`, [id]);
+    return row;
   }
 
   /** Where a request lies: its shift's place. */
