@@ -143,6 +143,16 @@ const TEMPLATES = {
       body: '{staffName} has not checked in for the shift on {shiftDate} {shiftStart}–{shiftEnd} at {post}. Please arrange cover.',
     },
   },
+  shift_incident: {
+    'zh-CN': {
+      subject: '值守事件：{post}',
+      body: '{post}（{shiftDate} {shiftStart}–{shiftEnd}，值守：{staffName}）于 {at} 报告事件「{kind}」：{description}',
+    },
+    en: {
+      subject: 'Incident at {post}',
+      body: '{post} ({shiftDate} {shiftStart}–{shiftEnd}, on duty: {staffName}) reported an incident at {at}, "{kind}": {description}',
+    },
+  },
   handover_pending: {
     'zh-CN': {
       subject: '交接班未完成：{post}',

@@ -585,6 +585,8 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
       { what: 'the incident in the event log' },
     );
     expect(events).toEqual([{ at: logged.body.incidents[0].at, kind: 'incident', detail: { ...incident, incidentId: `inc-${tag}` } }]);
+    // Written with it: the post's supervisor told, once though asked twice.
+    expect(await db.query(`SELECT DISTINCT template FROM notification WHERE id LIKE $1`, [`shift:${gap.id}:incident:inc-${tag}%`])).toEqual([{ template: 'shift_incident' }]);
   });
 
   it('switches the mode of a jurisdiction and refuses a switch to the mode it is in or for an unknown one', async () => {

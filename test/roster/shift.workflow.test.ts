@@ -179,6 +179,10 @@ describe('shift workflows (time-skipping server, real PostgreSQL)', () => {
     expect(reminder.body).toContain(`Name of ${shifts[0].staff_id}`);
     const [incident] = await db.query(`SELECT detail FROM roster_shift_event WHERE shift_id = $1 AND kind = 'incident'`, [shifts[20].id]);
     expect(incident.detail).toMatchObject({ incidentId: 'inc-1', kind: 'refused_check' });
+    // The post's supervisor told of the incident, once, with what happened.
+    expect(byTemplate('shift_incident')).toEqual([expect.objectContaining({ recipient: `staff:${supervisor}`, id: `shift:${shifts[20].id}:incident:inc-1` })]);
+    const [told] = await db.query(`SELECT body FROM notification WHERE id = $1`, [`shift:${shifts[20].id}:incident:inc-1`]);
+    expect(told.body).toContain('driver refused a temperature check');
   });
 
   it('reminds the new assignee at once of a reassignment made while the reminder is being written, the write outlasting the task timeout', async () => {

@@ -23,6 +23,7 @@ export const NOTIFICATION_SAMPLES: Record<NotificationTemplate, Record<string, s
   open_shift_asked: { post: '学院路卡口', staffName: '王五', shiftDate: '2024-03-05', shiftStart: '08:00', shiftEnd: '16:00', requestsLink: 'https://epi-ops.example/app/supervisor/#/requests' },
   shift_request_approved: { post: '学院路卡口', shiftDate: '2024-03-05', shiftStart: '08:00', shiftEnd: '16:00', decidedBy: '王主任' },
   shift_request_rejected: { post: '学院路卡口', shiftDate: '2024-03-05', shiftStart: '08:00', shiftEnd: '16:00', decidedBy: '王主任', decisionNote: '人手不足' },
+  shift_incident: { post: '学院路卡口', shiftDate: '2024-03-05', shiftStart: '08:00', shiftEnd: '16:00', staffName: '王五', at: '10:42', kind: '拒绝测温', description: '一名司机拒绝测温后驾车离开' },
   roster_gap: { post: '学院路卡口', shiftDate: '2024-03-05', shiftStart: '08:00', shiftEnd: '16:00', reason: '无可用人员' },
   daily_report: { date: '2024-03-05', underObservation: 120, enrolled: 8, released: 5, seats: 42, covered: 40, missed: 1, unfilled: 1, reportLink: 'https://epi-ops.example/dashboard?reportDate=2024-03-05' },
   transfer_exception: { runId: 'R-1', exceptionId: 'R-1/3', kind: 'no_show', reason: '未到接站点', owner: 'dispatcher-zhao', deadline: '2024-03-05 10:30' },

@@ -10,7 +10,7 @@
  * timeout the supervisor is told and the outgoing shift stays open: nobody leaves a post uncovered.
  * With no incoming shift at all (the post closes, a war-time seat is not needed) it ends at its end.
  */
-import { continueAsNew, getExternalWorkflowHandle, log as workerLog, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, getExternalWorkflowHandle, log as workerLog, patched, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NotificationRequest } from '../../libs/notifications/notification-outbox';
 import type { NotificationTemplate } from '../../libs/notifications/notification-templates';
 import type { ShiftActivities, ShiftChanges, SuccessorShift } from '../../activities/roster/shift.activities';
@@ -345,6 +345,11 @@ export async function shiftWorkflow(input: ShiftInput, carried?: ShiftState): Pr
       const incident: Incident = { ...command, at: Date.now() };
       state.incidents.push(incident);
       log('incident', incident.at, { incidentId: incident.incidentId, by: incident.by, kind: incident.kind, description: incident.description }, incident.incidentId);
+      // The post's supervisor is told at once: an incident may call for war time (before this patch nobody was told).
+      if (patched('shift-incident-notice')) {
+        const params = { ...shiftParams(state.assignee), kind: incident.kind, description: incident.description, at: localTime(incident.at, input.utcOffsetMinutes) };
+        notify(`incident:${incident.incidentId}`, input.supervisor, 'shift_incident', params);
+      }
       return loop.wake(view());
     },
     {
