@@ -337,6 +337,13 @@ describe('field pages in Chromium: escort, receiver, duty staff, inbox (dev serv
     await page.getByTestId('swap-done').waitFor();
     expect(await overflow(page)).toBeUndefined();
     await shot(page, 'duty-swap', 'phone', lang);
+    // Opened again, the page shows the request waiting for a supervisor instead of a second form.
+    await page.reload();
+    const waiting = page.getByTestId('swap-pending');
+    await waiting.waitFor();
+    expect(await waiting.textContent()).toContain(guards[1].displayName);
+    expect(await page.getByTestId('swap-form').count()).toBe(0);
+    await shot(page, 'duty-swap-pending', 'phone', lang);
     // Asked by me; if approved, my shift goes to the colleague (and theirs to me).
     const requests = await db.query(`SELECT kind, other_shift_id, staff_id, requested_by, state, note FROM roster_request WHERE shift_id = $1`, [mine.id]);
     expect(requests).toEqual([{ kind: 'swap', other_shift_id: theirs.id, staff_id: theirs.staffId, requested_by: mine.staffId, state: 'pending', note: lang === 'en' ? 'Family matter in the morning' : '上午家中有事' }]);

@@ -248,9 +248,11 @@ export class RosterController {
   }
 
   @Get('shift-requests')
-  @Roles('supervisor')
+  @Roles('supervisor', 'duty_staff')
   @ScopedInHandler()
-  @ApiOperation({ summary: "Swap and open-shift requests in a state (pending unless asked), oldest first, within the reader's jurisdiction: what a supervisor decides" })
+  @ApiOperation({
+    summary: "Swap and open-shift requests in a state (pending unless asked), oldest first: a supervisor's within their jurisdiction (what they decide), duty staff's those naming them (either side of a swap)",
+  })
   @ApiPageResponse(ShiftRequestListedResponse)
   shiftRequests(@Actor() actor: Principal, @Query() query: ShiftRequestListQuery) {
     return this.requests.list(query, actor);

@@ -59,7 +59,9 @@ export class ShiftRequestService {
   async list(query: ShiftRequestListQuery, actor: Principal): Promise<Page<ShiftRequestListed>> {
     const { page, pageSize, offset } = pageOf(query);
     const state = query.state ?? 'pending';
-    const { items, total } = await this.requests.page({ state, subdistrict: actor.subdistrict ?? undefined, community: actor.community ?? undefined }, { offset, limit: pageSize });
+    // Duty staff see the requests that name them, a supervisor those of their jurisdiction.
+    const mine = actor.role === 'duty_staff' ? { accountId: actor.userId } : {};
+    const { items, total } = await this.requests.page({ state, subdistrict: actor.subdistrict ?? undefined, community: actor.community ?? undefined, ...mine }, { offset, limit: pageSize });
     const changed = (item: ShiftRequestListed) => (state === 'pending' ? (changedHands(item, { shift: item.shiftHolder, other: item.otherShiftHolder }) ?? null) : null);
     return { items: items.map((item) => ({ ...item, changedHands: changed(item) })), page, pageSize, total };
   }

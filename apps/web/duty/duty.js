@@ -57,6 +57,7 @@ const MESSAGES = {
     'swap.note': '说明（可不填）',
     'swap.submit': '提交换班申请',
     'swap.done': '换班申请已提交，等待督导审批。',
+    'swap.pending': '已于 {time} 申请与 {colleague} 换班（对方班次 {when}），等待督导审批；结果会发消息告诉您。',
     'messages.title': '我的消息',
     'trips.link': '您有 {count} 个随车车次 →',
     sending: '发送中…',
@@ -111,6 +112,7 @@ const MESSAGES = {
     'swap.note': 'Note (optional)',
     'swap.submit': 'Ask for the swap',
     'swap.done': 'Swap asked: a supervisor decides.',
+    'swap.pending': 'Swap with {colleague} (their shift {when}) asked at {time}: a supervisor decides, and you will get a message.',
     'messages.title': 'My messages',
     'trips.link': 'You ride {count} trip(s) as an escort →',
     sending: 'Sending…',
@@ -121,7 +123,7 @@ const MESSAGES = {
 
 const INCIDENT_KINDS = ['refused_check', 'crowd', 'equipment', 'other'];
 const view = document.getElementById('view');
-/** My shifts; the one shown, its live state and its post's other shifts (to swap with). */
+/** My shifts; the one shown, its live state, its post's other shifts (to swap with) and my requests still undecided about it. */
 let shifts = [];
 let current;
 let notes = {};
@@ -139,7 +141,9 @@ const tapped = taps(() => current && draw());
 const shell = startShell({ messages: MESSAGES, onUser: load, onLanguage: () => shell.user && draw() });
 shell.onUnread = () => reloadInbox();
 const time = (iso, style = 'clock') => formatTime(iso, shell.lang, 'Asia/Shanghai', style);
-const localDay = (offsetDays) => new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Asia/Shanghai' });
+/** The local day (YYYY-MM-DD, as a shift's `shiftDate`) of an instant. */
+const dayOf = (at) => new Date(at).toLocaleDateString('en-CA', { timeZone: 'Asia/Shanghai' });
+const localDay = (offsetDays) => dayOf(Date.now() + offsetDays * 86_400_000);
 
 async function load() {
   fill(view, h('p', { class: 'muted' }, shell.t('loading')));
@@ -161,8 +165,17 @@ async function open(shift) {
     current = undefined;
     return draw();
   }
-  const [detail, post] = await Promise.all([getJson(`/shifts/${encodeURIComponent(shift.id)}`), getJson(`/shifts?postId=${encodeURIComponent(shift.postId)}&dutyState=scheduled&pageSize=50`)]);
-  current = { shift, state: detail.ok ? detail.body.state : undefined, others: post.ok ? post.body.items.filter((other) => other.staffId && other.staffId !== shift.staffId && other.id !== shift.id) : [] };
+  const [detail, post, asked] = await Promise.all([
+    getJson(`/shifts/${encodeURIComponent(shift.id)}`),
+    getJson(`/shifts?postId=${encodeURIComponent(shift.postId)}&dutyState=scheduled&pageSize=50`),
+    getJson('/shift-requests?pageSize=100'),
+  ]);
+  current = {
+    shift,
+    state: detail.ok ? detail.body.state : undefined,
+    others: post.ok ? post.body.items.filter((other) => other.staffId && other.staffId !== shift.staffId && other.id !== shift.id) : [],
+    waiting: asked.ok ? asked.body.items.find((request) => request.kind === 'swap' && [request.shiftId, request.otherShiftId].includes(shift.id)) : undefined,
+  };
   draw();
 }
 
@@ -287,7 +300,7 @@ function shiftPanels({ shift, state, others }) {
     }
     panels.push(incidentPanel(shift, state, url, by));
   }
-  if (state.state === 'scheduled') panels.push(swapPanel(shift, others));
+  if (state.state === 'scheduled') panels.push(swapPanel(shift, others, current.waiting));
   return panels;
 }
 
@@ -309,9 +322,18 @@ function incidentPanel(shift, state, url, by) {
   return h('section', { class: 'panel', 'data-testid': 'incident' }, h('h2', {}, t('incident.title')), logged.length ? h('ul', { class: 'links' }, logged) : null, form);
 }
 
-function swapPanel(shift, others) {
+/** Ask for a swap; once asked, the request waiting for a supervisor instead (one at a time). */
+function swapPanel(shift, others, waiting) {
   const { t } = shell;
   if (notes.swap?.ok) return h('section', { class: 'panel' }, h('h2', {}, t('swap.title')), h('p', { class: 'notice-ok', 'data-testid': 'swap-done' }, t('swap.done')));
+  if (waiting) {
+    // Either side of the swap: the colleague's shift is the other one, the colleague who holds it.
+    const mineFirst = waiting.shiftId === shift.id;
+    const [start, end] = mineFirst ? [waiting.otherShiftStartAt, waiting.otherShiftEndAt] : [waiting.shiftStartAt, waiting.shiftEndAt];
+    const colleague = mineFirst ? waiting.staffName ?? waiting.staffId : waiting.otherStaffName ?? waiting.otherStaffId;
+    const when = t('shift.when', { date: dayOf(start), start: time(start), end: time(end) });
+    return h('section', { class: 'panel' }, h('h2', {}, t('swap.title')), h('p', { class: 'muted', 'data-testid': 'swap-pending' }, t('swap.pending', { colleague, when, time: time(waiting.createdAt, 'dateTime') })));
+  }
   if (!others.length) return h('section', { class: 'panel' }, h('h2', {}, t('swap.title')), h('p', { class: 'muted' }, t('swap.none')));
   const form = h(
     'form',

@@ -101,12 +101,19 @@ export class ShiftRequestRepository {
     return count > 0;
   }
 
-  /** Requests in a state, oldest first, where the caller reaches (the shift's post's subdistrict, its community). */
-  async page(filter: { state: ShiftRequestState } & Partial<Jurisdiction>, { offset, limit }: { offset: number; limit: number }): Promise<{ items: ShiftRequestListed[]; total: number }> {
+  /**
+   * Requests in a state, oldest first, where the caller reaches (the shift's post's subdistrict, its
+   * community); with `accountId`, only those naming the staff member of that account (either side of a swap).
+   */
+  async page(filter: { state: ShiftRequestState; accountId?: string } & Partial<Jurisdiction>, { offset, limit }: { offset: number; limit: number }): Promise<{ items: ShiftRequestListed[]; total: number }> {
     const params: unknown[] = [filter.state];
     const clauses = ['q.state = $1'];
     if (filter.subdistrict) clauses.push(`p.subdistrict = $${params.push(filter.subdistrict)}`);
     if (filter.community) clauses.push(`s.jurisdiction = $${params.push(filter.community)}`);
+    if (filter.accountId) {
+      const account = `$${params.push(filter.accountId)}`;
+      clauses.push(`EXISTS (SELECT 1 FROM roster_staff WHERE account_id = ${account} AND id IN (q."staffId", q."otherStaffId"))`);
+    }
     const where = `WHERE ${clauses.join(' AND ')}`;
     const [items, [{ total }]] = await Promise.all([
       this.db.query(`SELECT ${LISTED} ${PLACED} ${where} ORDER BY q."createdAt", q.id LIMIT ${limit} OFFSET ${offset}`, params),
