@@ -388,7 +388,8 @@ describe('access: logins, roles, jurisdictions, audit (dev server, worker, Postg
       const user = await account(`ends-${tag}`);
       const login = async () => (await anonymous.post('/auth/login').send({ username: user.username, password }).expect(200)).body.accessToken as string;
       let token = await login();
-      await httpAs(api, token).get('/auth/me').expect(200);
+      // Who is logged in, with the jurisdiction's time zone the pages show every time in.
+      expect((await httpAs(api, token).get('/auth/me').expect(200)).body).toMatchObject({ username: user.username, timeZone: config.timeZone });
       await httpAs(api, token).post('/auth/logout').expect(204);
       const ended = await httpAs(api, token).get('/auth/me').expect(401);
       expect(ended.body.detail).toContain('log in again');

@@ -38,7 +38,7 @@ export class AuthController {
     const expiresIn = this.config.auth.tokenTtlSeconds;
     const accessToken = await this.jwt.signAsync({ sub: actor.userId, ver: tokenVersion } satisfies TokenClaims, { expiresIn });
     response.cookie(SESSION_COOKIE, accessToken, { httpOnly: true, sameSite: 'strict', secure: request.secure, path: '/', maxAge: expiresIn * 1000 });
-    return { accessToken, tokenType: 'Bearer', expiresIn, user: actor };
+    return { accessToken, tokenType: 'Bearer', expiresIn, user: { ...actor, timeZone: this.config.timeZone } };
   }
 
   @Post('logout')
@@ -59,7 +59,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Who is logged in' })
   @ApiOkResponse({ type: PrincipalDto })
   me(@Actor() actor: Principal): PrincipalDto {
-    return actor;
+    return { ...actor, timeZone: this.config.timeZone };
   }
 
   @Post('password')

@@ -52,6 +52,7 @@ export class PrincipalDto implements Principal {
   @ApiProperty({ type: String, nullable: true, example: 'XYL', description: 'null: the whole district' }) subdistrict!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '学院路社区', description: 'null: the whole subdistrict' }) community!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'HOTEL-1', description: 'a receiver’s destination; null for other roles' }) destinationId!: string | null;
+  @ApiProperty({ example: 'Asia/Shanghai', description: 'the jurisdiction’s time zone (TZ): slots, shifts and every time on the pages are in its local time' }) timeZone!: string;
 }
 
 export class LoginAnswerDto {

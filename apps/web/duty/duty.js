@@ -140,9 +140,9 @@ let myTrips = 0;
 const tapped = taps(() => current && draw());
 const shell = startShell({ messages: MESSAGES, onUser: load, onLanguage: () => shell.user && draw() });
 shell.onUnread = () => reloadInbox();
-const time = (iso, style = 'clock') => formatTime(iso, shell.lang, 'Asia/Shanghai', style);
+const time = (iso, style = 'clock') => formatTime(iso, shell.lang, shell.timeZone, style);
 /** The local day (YYYY-MM-DD, as a shift's `shiftDate`) of an instant. */
-const dayOf = (at) => new Date(at).toLocaleDateString('en-CA', { timeZone: 'Asia/Shanghai' });
+const dayOf = (at) => new Date(at).toLocaleDateString('en-CA', { timeZone: shell.timeZone });
 const localDay = (offsetDays) => dayOf(Date.now() + offsetDays * 86_400_000);
 
 async function load() {

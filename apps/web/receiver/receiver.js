@@ -96,7 +96,7 @@ async function takeOver(trip, person) {
 
 function draw() {
   const { t } = shell;
-  const time = (iso) => formatTime(iso, shell.lang, 'Asia/Shanghai', 'clock');
+  const time = (iso) => formatTime(iso, shell.lang, shell.timeZone, 'clock');
   fill(
     view,
     h('div', { class: 'panel-head' }, h('h2', { class: 'page-title' }, t('title')), h('button', { type: 'button', class: 'secondary', onclick: load }, t('refresh'))),

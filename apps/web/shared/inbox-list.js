@@ -50,7 +50,7 @@ export function inboxList(shell, element, { limit } = {}) {
   }
   function draw(items, total) {
     const { t } = shell;
-    const time = (iso) => formatTime(iso, shell.lang, 'Asia/Shanghai');
+    const time = (iso) => formatTime(iso, shell.lang, shell.timeZone);
     const unread = items.filter((message) => !message.readAt).length;
     fill(
       element,

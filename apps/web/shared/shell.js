@@ -21,6 +21,8 @@ export function startShell({ messages, onUser, onLanguage = () => {} }) {
   const shell = {
     lang: chosenLanguage(LANGUAGE_KEY),
     user: undefined,
+    /** The jurisdiction's time zone, as the login answers it: every time on the page is shown in it. */
+    timeZone: 'Asia/Shanghai',
     t: (key, params) => translate(shell.lang, key, params),
     term: (group, value) => term(shell.lang, group, value),
     /** Told each new unread count of my inbox (the inbox page reloads its list). */
@@ -64,6 +66,7 @@ export function startShell({ messages, onUser, onLanguage = () => {} }) {
 
   function loggedIn(user) {
     shell.user = user;
+    shell.timeZone = user.timeZone ?? shell.timeZone;
     note = undefined;
     error = undefined;
     stopUnread();

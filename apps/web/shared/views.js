@@ -7,32 +7,26 @@ import { startShell } from './shell.js';
 /**
  * Starts the shell and shows `views[name](app, …arguments)` for the hash, after a login and again on
  * each change of the hash or the language; `views['']` is the page's home and stands for any unknown
- * name. `loadTimeZone()`: the jurisdiction's zone, read once before the first view. `onUser(user)` runs first after each login. Answers the page's `app`: its shell, its #view
- * element, times in its jurisdiction's zone, and the epoch each change of view bumps (an answer for a
- * view left meanwhile is dropped by comparing it).
+ * name. `onUser(user)` runs first after each login. Answers the page's `app`: its shell, its #view
+ * element, times in its jurisdiction's zone (the login's), and the epoch each change of view bumps (an
+ * answer for a view left meanwhile is dropped by comparing it).
  */
-export function startViews({ messages, views, timeZone = 'Asia/Shanghai', loadTimeZone, onUser = () => {} }) {
-  // A page opened straight at a view (a link to a person) learns its zone before drawing any time.
-  let zoneKnown = !loadTimeZone;
+export function startViews({ messages, views, onUser = () => {} }) {
   const app = {
     shell: undefined,
-    /** The jurisdiction's time zone: a view that reads it from the API sets it. */
-    timeZone,
+    get timeZone() {
+      return app.shell.timeZone;
+    },
     view: document.getElementById('view'),
     time: (iso, style) => formatTime(iso, app.shell.lang, app.timeZone, style),
     epoch: 0,
   };
 
-  async function route() {
+  function route() {
     const [name = '', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
     const known = Object.hasOwn(views, name) ? name : '';
     for (const link of document.querySelectorAll('nav.views a')) link.setAttribute('aria-current', String(link.dataset.view === known));
-    const epoch = ++app.epoch;
-    if (!zoneKnown) {
-      app.timeZone = (await loadTimeZone()) ?? app.timeZone;
-      zoneKnown = true;
-      if (epoch !== app.epoch) return;
-    }
+    ++app.epoch;
     views[known](app, ...rest.map(decodeURIComponent));
   }
 

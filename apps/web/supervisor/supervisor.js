@@ -2,7 +2,6 @@
 // early, the next measure), the peace/war switch and policy rollouts previewed before they happen,
 // the daily reports with their chart, a post's roster as a chart and the shift requests to decide,
 // and the policy versions. One view at a time (#/person/<number>, #/roster/<postId>, #/requests).
-import { getJson } from '/app/shared/api.js';
 import { startViews } from '/app/shared/views.js';
 import { showEscalations, showPerson } from './escalations.js';
 import { MESSAGES } from './messages.js';
@@ -11,12 +10,8 @@ import { showRequests } from './requests.js';
 import { showRoster } from './roster.js';
 import { showMode, showPolicies } from './whatif.js';
 
-// The worklist answers the jurisdiction's time zone: times and sheets are in its local time.
+// Times and sheets are in the jurisdiction's local time (the login's time zone).
 startViews({
   messages: MESSAGES,
   views: { '': showEscalations, person: showPerson, mode: showMode, policies: showPolicies, report: showReport, roster: showRoster, requests: showRequests },
-  loadTimeZone: async () => {
-    const list = await getJson('/worklist');
-    return list.ok ? list.body.timeZone : undefined;
-  },
 });

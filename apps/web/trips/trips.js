@@ -113,7 +113,7 @@ const tapped = taps(() => trip && drawTrip());
 let trip;
 
 const shell = startShell({ messages: MESSAGES, onUser: route, onLanguage: () => shell.user && (trip ? drawTrip() : route()) });
-const time = (iso, style = 'clock') => formatTime(iso, shell.lang, 'Asia/Shanghai', style);
+const time = (iso, style = 'clock') => formatTime(iso, shell.lang, shell.timeZone, style);
 
 function route() {
   const [runId, tripId] = location.pathname.replace(/^\/app\/trips\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);

@@ -17,7 +17,6 @@ export async function showWorklist(app, refreshing = false) {
   nextRefresh = setTimeout(() => epoch === app.epoch && showWorklist(app, true), REFRESH_MS);
   if (!result.ok) return fill(app.view, h('p', { class: 'notice-alert' }, t('error.load', { message: problemDetail(result) })));
   const list = result.body;
-  app.timeZone = list.timeZone;
   fill(
     app.view,
     h(
