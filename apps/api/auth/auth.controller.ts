@@ -38,7 +38,7 @@ export class AuthController {
     const expiresIn = this.config.auth.tokenTtlSeconds;
     const accessToken = await this.jwt.signAsync({ sub: actor.userId, ver: tokenVersion } satisfies TokenClaims, { expiresIn });
     response.cookie(SESSION_COOKIE, accessToken, { httpOnly: true, sameSite: 'strict', secure: request.secure, path: '/', maxAge: expiresIn * 1000 });
-    return { accessToken, tokenType: 'Bearer', expiresIn, user: { ...actor, timeZone: this.config.timeZone } };
+    return { accessToken, tokenType: 'Bearer', expiresIn, user: this.answer(actor) };
   }
 
   @Post('logout')
@@ -59,6 +59,11 @@ export class AuthController {
   @ApiOperation({ summary: 'Who is logged in' })
   @ApiOkResponse({ type: PrincipalDto })
   me(@Actor() actor: Principal): PrincipalDto {
+    return this.answer(actor);
+  }
+
+  /** Who is logged in as the pages need it: with the deployment's time zone, which every page formats in. */
+  private answer(actor: Principal): PrincipalDto {
     return { ...actor, timeZone: this.config.timeZone };
   }
 
