@@ -154,7 +154,8 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
 
     const mine = await duty.get('/shifts').query({ mine: 'true', pageSize: 50 }).expect(200);
     expect(mine.body.total).toBeGreaterThan(0);
-    expect(new Set(mine.body.items.map((s: { staffId: string }) => s.staffId))).toEqual(new Set([member.id]));
+    // Each with who holds it by name, as the pages show it.
+    expect(new Set(mine.body.items.map((s: { staffId: string; staffName: string }) => `${s.staffId} ${s.staffName}`))).toEqual(new Set([`${member.id} ${member.name}`]));
     expect((await other.get('/shifts').query({ mine: 'true' }).expect(200)).body.total).toBe(0);
     expect((await duty.get('/shifts').query({ mine: 'yes' }).expect(422)).body.errors[0].field).toBe('mine');
   });
@@ -228,6 +229,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
 
     // An open shift: not for someone without the skill; yes for a medic, once approved.
     const open = (await publishedShifts(clinic))[0];
+    expect(open).toMatchObject({ staffId: null, staffName: null });
     const unskilled = await http().post('/shift-requests').send({ kind: 'open_shift', shiftId: open.id, staffId: staff[0], requestedBy: staff[0] }).expect(422);
     expect(unskilled.body.errors[0].reason).toMatch(/^skill: /);
     await http().post('/roster/staff').send({ id: `medic-${tag}`, name: 'Medic', role: 'medical', skills: [`medic-${tag}`] }).expect(200);
@@ -248,7 +250,7 @@ describe('roster API (dev server, embedded PostgreSQL)', () => {
     expect((await http().post('/shift-requests').send(asked).expect(201)).body.state).toBe('approved');
     await http().post(`/shift-requests/${taken.body.id}/approve`).send({ by: 'sup' }).expect(409);
     const row = await http().get(`/shifts/${open.id}`).expect(200);
-    expect(row.body.shift.staffId).toBe(`medic-${tag}`);
+    expect(row.body.shift).toMatchObject({ staffId: `medic-${tag}`, staffName: 'Medic' });
     if (row.body.shift.workflowStarted) expect(row.body.state.assignee).toBe(`medic-${tag}`);
     // Told at once: nothing left for the reconciler.
     expect(await db.query(`SELECT untold_change FROM roster_shift WHERE id = $1`, [open.id])).toEqual([{ untold_change: null }]);

@@ -331,6 +331,8 @@ describe('field pages in Chromium: escort, receiver, duty staff, inbox (dev serv
     await logIn(page, guards[0]);
     const form = page.getByTestId('swap-form');
     await form.waitFor();
+    // The colleague's shift offered by their name.
+    expect(await form.locator(`option[value="${theirs.id}"]`).textContent()).toContain(guards[1].displayName);
     await form.locator('select[name="otherShiftId"]').selectOption(theirs.id);
     await form.locator('input[name="swapNote"]').fill(lang === 'en' ? 'Family matter in the morning' : '上午家中有事');
     await form.locator('button[type="submit"]').click();

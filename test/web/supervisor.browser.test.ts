@@ -233,6 +233,8 @@ describe('supervisor page in Chromium (dev server, worker, PostgreSQL)', () => {
     expect(seats).toHaveLength(18);
     expect(await page.locator('[data-testid="roster-chart"] g.seat.filled').count()).toBe(18 - unfilled);
     expect(await page.locator('[data-testid="roster-chart"] g.seat.gap').count()).toBe(unfilled);
+    // A seat names who holds it.
+    expect(await page.locator('[data-testid="roster-chart"] g.seat.filled text').first().textContent()).toMatch(/^值守\d+$/);
     await shot(page, 'roster-gate', 'zh-CN');
     expect(errors).toEqual([]);
     await close();

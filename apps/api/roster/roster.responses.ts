@@ -153,6 +153,7 @@ export class ShiftResponse {
   @ApiProperty({ format: 'date-time' }) endAt!: string;
   @ApiProperty({ type: String, nullable: true }) requiredSkill!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'the rostered person; null: an unfilled seat' }) staffId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "the rostered person's name" }) staffName!: string | null;
   @ApiProperty({ enum: ['published', 'cancelled'] }) status!: string;
   @ApiProperty({ enum: DUTY_STATES }) dutyState!: string;
   @ApiProperty({ type: String, nullable: true }) unfilledReason!: string | null;

@@ -8,7 +8,7 @@ import { utcOffsetMinutes } from '../../../libs/config/time-zone';
 import { conflict, FieldProblem, invalidAll, notFound } from '../../../libs/domain/errors';
 import { pageOf, Page } from '../../../libs/nest/paging';
 import { RosterPost, RosterPostRepository } from '../../../libs/persistence/roster/roster-post.repository';
-import { RosterShift, RosterShiftRepository, ShiftEvent } from '../../../libs/persistence/roster/roster-shift.repository';
+import { RosterShift, RosterShiftRepository, ShiftEvent, ShownShift } from '../../../libs/persistence/roster/roster-shift.repository';
 import { RosterStaffRepository, StaffMember } from '../../../libs/persistence/roster/roster-staff.repository';
 import { RosterPlanner } from '../../../libs/roster/roster-planner';
 import type { HardViolationKind } from '../../../libs/roster/roster-solver';
@@ -101,7 +101,7 @@ export class RosterService {
   }
 
   /** Shifts, narrowed to the actor's jurisdiction (the post's subdistrict, the shift's community), a page at a time. */
-  async list(query: ShiftListQuery, actor: Principal): Promise<Page<RosterShift>> {
+  async list(query: ShiftListQuery, actor: Principal): Promise<Page<ShownShift>> {
     const { page, pageSize, offset } = pageOf(query);
     const { items, total } = await this.shifts.page(
       {
@@ -118,14 +118,14 @@ export class RosterService {
     return { items, page, pageSize, total };
   }
 
-  async shiftRecord(id: string): Promise<RosterShift> {
+  async shiftRecord(id: string): Promise<ShownShift> {
     const shift = await this.shifts.get(id);
     if (!shift) throw notFound('shift', id);
     return shift;
   }
 
   /** The row, the live workflow state (query) and the event log. */
-  async shift(id: string): Promise<{ shift: RosterShift; state?: ShiftStateResponse; events: ShiftEvent[] }> {
+  async shift(id: string): Promise<{ shift: ShownShift; state?: ShiftStateResponse; events: ShiftEvent[] }> {
     const shift = await this.shiftRecord(id);
     const [state, events] = await Promise.all([
       shift.workflowStarted ? unlessGone(this.client.workflow.getHandle(shiftWorkflowId(id)).query(shiftStateQuery), () => undefined) : undefined,

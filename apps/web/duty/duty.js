@@ -338,7 +338,7 @@ function swapPanel(shift, others, waiting) {
   const form = h(
     'form',
     { class: 'form', 'data-testid': 'swap-form' },
-    field(t('swap.other'), h('select', { name: 'otherShiftId' }, others.map((other) => h('option', { value: other.id }, `${t('shift.when', { date: other.shiftDate, start: time(other.startAt), end: time(other.endAt) })} · ${other.staffId}`)))),
+    field(t('swap.other'), h('select', { name: 'otherShiftId' }, others.map((other) => h('option', { value: other.id }, `${t('shift.when', { date: other.shiftDate, start: time(other.startAt), end: time(other.endAt) })} · ${other.staffName ?? other.staffId}`)))),
     field(t('swap.note'), draft('input', 'swapNote', { maxlength: 500 })),
     note('swap'),
     h('button', { type: 'submit', class: 'secondary' }, submitLabel('swap', t('swap.submit'))),

@@ -66,7 +66,7 @@ function rosterChart(app, post, dates, shifts) {
     const x = LEFT + column * CELL_W + 4;
     const y = HEAD + row * ROW_H + 4 + (shift.seatNo - 1) * seatH;
     const kind = shift.status === 'cancelled' ? 'cancelled' : isGap(shift) ? 'gap' : 'filled';
-    const text = kind === 'cancelled' ? t('roster.cancelled') : shift.staffId ? `${shift.staffId}${isGap(shift) ? ` · ${app.shell.term('duty', shift.dutyState)}` : ''}` : t('roster.gap');
+    const text = kind === 'cancelled' ? t('roster.cancelled') : shift.staffId ? `${shift.staffName ?? shift.staffId}${isGap(shift) ? ` · ${app.shell.term('duty', shift.dutyState)}` : ''}` : t('roster.gap');
     return svg(
       'g',
       { class: `seat ${kind}`, 'data-shift': shift.id },

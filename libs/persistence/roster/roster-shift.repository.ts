@@ -37,6 +37,11 @@ export interface RosterShift {
   endReason: string | null;
 }
 
+/** A shift as the pages show it: with the name of who holds it (null: an unfilled seat). */
+export interface ShownShift extends RosterShift {
+  staffName: string | null;
+}
+
 /** What a shift's running workflow is told of a change to its row: who made it, and why. */
 export interface ShiftTelling {
   by: string;
@@ -125,6 +130,8 @@ const COLUMNS = `id, post_id AS "postId", jurisdiction, to_char(shift_date, 'YYY
   required_skill AS "requiredSkill", staff_id AS "staffId", status, duty_state AS "dutyState", unfilled_reason AS "unfilledReason", plan_id AS "planId", workflow_started AS "workflowStarted",
   checked_in_by AS "checkedInBy", checked_in_at AS "checkedInAt", gap_since AS "gapSince", handover_note AS "handoverNote", handed_over_to AS "handedOverTo",
   handed_over_at AS "handedOverAt", ended_at AS "endedAt", end_reason AS "endReason"`;
+/** A shift as shown: its row and the name of who holds it. */
+const SHOWN = `${COLUMNS}, (SELECT name FROM roster_staff WHERE id = roster_shift.staff_id) AS "staffName"`;
 
 const INSTANT = (v: number | null) => (v === null ? null : new Date(v));
 const SAME = (v: unknown) => v;
@@ -147,7 +154,7 @@ export class RosterShiftRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** One page of the shifts the filter keeps, in time order, and how many it keeps in all. */
-  async page(filter: ShiftFilter, { offset, limit }: { offset: number; limit: number }): Promise<{ items: RosterShift[]; total: number }> {
+  async page(filter: ShiftFilter, { offset, limit }: { offset: number; limit: number }): Promise<{ items: ShownShift[]; total: number }> {
     const clauses: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -163,14 +170,14 @@ export class RosterShiftRepository {
     if (filter.accountId !== undefined) add('staff_id IN (SELECT id FROM roster_staff WHERE account_id = ?)', filter.accountId);
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const [items, [{ total }]] = await Promise.all([
-      this.db.query(`SELECT ${COLUMNS} FROM roster_shift ${where} ORDER BY start_at, post_id, seat_no, id LIMIT ${limit} OFFSET ${offset}`, params),
+      this.db.query(`SELECT ${SHOWN} FROM roster_shift ${where} ORDER BY start_at, post_id, seat_no, id LIMIT ${limit} OFFSET ${offset}`, params),
       this.db.query(`SELECT count(*)::int AS total FROM roster_shift ${where}`, params),
     ]);
     return { items, total };
   }
 
-  async get(id: string): Promise<RosterShift | undefined> {
-    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM roster_shift WHERE id = $1`, [id]);
+  async get(id: string): Promise<ShownShift | undefined> {
+    const [row] = await this.db.query(`SELECT ${SHOWN} FROM roster_shift WHERE id = $1`, [id]);
     return row;
   }
 
