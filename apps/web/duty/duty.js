@@ -2,7 +2,7 @@
 // the current one's live state: check in, the incoming shift's note to acknowledge, my hand-over
 // note, an incident, a swap with another shift of the post; and my latest messages.
 import { fieldProblems, getJson, problemDetail } from '/app/shared/api.js';
-import { fill, formatTime, h } from '/app/shared/dom.js';
+import { fill, formatTime, h, localDate } from '/app/shared/dom.js';
 import { field, formRefusal, showProblems } from '/app/shared/forms.js';
 import { INBOX_WORDS, inboxList } from '/app/shared/inbox-list.js';
 import { startShell } from '/app/shared/shell.js';
@@ -142,7 +142,7 @@ const shell = startShell({ messages: MESSAGES, onUser: load, onLanguage: () => s
 shell.onUnread = () => reloadInbox();
 const time = (iso, style = 'clock') => formatTime(iso, shell.lang, shell.timeZone, style);
 /** The local day (YYYY-MM-DD, as a shift's `shiftDate`) of an instant. */
-const dayOf = (at) => new Date(at).toLocaleDateString('en-CA', { timeZone: shell.timeZone });
+const dayOf = (at) => localDate(at, shell.timeZone);
 const localDay = (offsetDays) => dayOf(Date.now() + offsetDays * 86_400_000);
 
 async function load() {

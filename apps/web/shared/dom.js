@@ -54,6 +54,11 @@ export function formatTime(iso, lang, timeZone, style = 'dateTime') {
   return formatters.get(key).format(new Date(iso));
 }
 
+/** The local date (YYYY-MM-DD, as the API's dates) of an instant in the jurisdiction's time zone. */
+export function localDate(at, timeZone) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
+}
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** An SVG element (a chart), built like h(): attributes as given, text only as text nodes. */

@@ -2,7 +2,7 @@
 // box (the rostered person; a gap, unfilled or nobody on post, marked red), from GET /roster/posts/:id
 // (its shift pattern) and GET /shifts?postId&date a day at a time.
 import { getJson, problemDetail } from '/app/shared/api.js';
-import { fill, h, svg } from '/app/shared/dom.js';
+import { fill, h, localDate, svg } from '/app/shared/dom.js';
 import { field } from '/app/shared/forms.js';
 
 const DAY_MS = 86_400_000;
@@ -11,9 +11,8 @@ const DEFAULT_DAYS = 7;
 const GAP_STATES = new Set(['missed', 'no_show']);
 
 const addDays = (date, days) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-const today = (timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
-export async function showRoster(app, postId = '', from = today(app.timeZone), days = String(DEFAULT_DAYS)) {
+export async function showRoster(app, postId = '', from = localDate(Date.now(), app.timeZone), days = String(DEFAULT_DAYS)) {
   const { t } = app.shell;
   const epoch = app.epoch;
   const post = h('input', { name: 'postId', value: postId, required: true });

@@ -1,7 +1,7 @@
 // Enrol one person (POST /persons): the reasons the API gives stand beside their fields; the
 // worker's own subdistrict and community are filled in and fixed when the account is bound to them.
 import { command, fieldProblems, newRequestKey } from '/app/shared/api.js';
-import { fill, h } from '/app/shared/dom.js';
+import { fill, h, localDate } from '/app/shared/dom.js';
 import { field, formRefusal, showProblems } from '/app/shared/forms.js';
 
 const CATEGORIES = ['A', 'B', 'C', 'D'];
@@ -11,7 +11,7 @@ export function showEnrol(app) {
   const { t, term, user } = app.shell;
   const input = (name, attributes = {}) => h('input', { name, autocomplete: 'off', ...attributes });
   const select = (name, options) => h('select', { name }, options.map(([value, label]) => h('option', { value }, label)));
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: app.timeZone }).format(new Date());
+  const today = localDate(Date.now(), app.timeZone);
   const outcome = h('div', { 'data-testid': 'enrol-outcome', role: 'status' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('enrol.submit'));
   const form = h(
